@@ -1,0 +1,29 @@
+//! Domain model of undermap, the "one map" of what lies under a city.
+//!
+//! Everything here is pure: no IO, no PROJ, no database. Values are parsed into these types at the
+//! edges (HTTP, files, database rows) so that the rest of the code cannot see an invalid state:
+//! a [`LayerId`] is a well-formed slug, a [`FeatureId`] is a stable printable id, an
+//! [`ExcavationArea`] is a valid polygon in metres under the size limit.
+//!
+//! Coordinates held by these types are always in the deployment's projected metric CRS
+//! (EPSG:4545 by default), x = easting, y = northing.
+
+mod error;
+mod excavation;
+mod feature;
+mod feature_id;
+pub mod geometry;
+mod kind;
+mod text_enum;
+mod layer;
+pub mod risk;
+
+pub use error::CoreError;
+pub use excavation::{AreaLimits, ExcavationArea};
+pub use feature::{
+    Accuracy, Depth, DepthMethod, Feature, FeatureAttributes, Owner, PressureClass, Status,
+};
+pub use feature_id::FeatureId;
+pub use kind::FeatureKind;
+pub use layer::{LayerCategory, LayerId, LayerInfo};
+pub use risk::{Relation, Risk, RiskAssessment, RiskPolicy};
