@@ -1,0 +1,211 @@
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use geo::{Coord, Geometry, MapCoords};
+use proj::Proj;
+
+use crate::{AxisOrder, Crs, CrsError};
+
+/// Degrees of slack around a CRS's area of use: EPSG bounds are drawn generously already, and a
+/// dig at the edge of a zone must not be refused for a rounding difference.
+const AREA_SLACK_DEG: f64 = 0.05;
+
+thread_local! {
+    // `Proj` is neither Send nor Sync: each worker thread keeps its own, built on first use.
+    static PROJS: RefCell<HashMap<(String, String), Proj>> = RefCell::new(HashMap::new());
+}
+
+/// Moves coordinates from one CRS to another, honouring each side's axis order.
+///
+/// ```
+/// use undermap_crs::{Crs, Transformer};
+/// use geo::Coord;
+/// let to_gk = Transformer::new(&Crs::crs84(), &Crs::epsg(4545).unwrap().gis_order()).unwrap();
+/// let c = to_gk.coord(Coord { x: 108.99, y: 28.45 }).unwrap();
+/// assert!((c.x - 596_973.4).abs() < 1.0 && (c.y - 3_148_711.3).abs() < 1.0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Transformer {
+    from: Crs,
+    to: Crs,
+    identity: bool,
+}
+
+impl Transformer {
+    /// A transformer from `from` to `to`; fails if PROJ finds no operation between them.
+    pub fn new(from: &Crs, to: &Crs) -> Result<Self, CrsError> {
+        let t = Self {
+            from: from.clone(),
+            to: to.clone(),
+            identity: from.definition() == to.definition(),
+        };
+        if !t.identity {
+            t.with_proj(|_| Ok(()))?;
+        }
+        Ok(t)
+    }
+
+    /// The source CRS.
+    #[must_use]
+    pub fn source(&self) -> &Crs {
+        &self.from
+    }
+
+    /// The target CRS.
+    #[must_use]
+    pub fn target(&self) -> &Crs {
+        &self.to
+    }
+
+    fn with_proj<T>(&self, f: impl FnOnce(&Proj) -> Result<T, CrsError>) -> Result<T, CrsError> {
+        let key = (
+            self.from.definition().to_owned(),
+            self.to.definition().to_owned(),
+        );
+        PROJS.with(|cell| {
+            let mut map = cell.borrow_mut();
+            if !map.contains_key(&key) {
+                let proj = Proj::new_known_crs(&key.0, &key.1, None).map_err(|e| {
+                    CrsError::Transform {
+                        from: self.from.name().to_owned(),
+                        to: self.to.name().to_owned(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                map.insert(key.clone(), proj);
+            }
+            f(&map[&key])
+        })
+    }
+
+    fn error(&self, reason: String) -> CrsError {
+        CrsError::Transform {
+            from: self.from.name().to_owned(),
+            to: self.to.name().to_owned(),
+            reason,
+        }
+    }
+
+    /// Transforms one coordinate, in the source's axis order, to the target's axis order.
+    pub fn coord(&self, c: Coord<f64>) -> Result<Coord<f64>, CrsError> {
+        let c = swap_if(self.from.axis_order(), c);
+        let out = if self.identity {
+            c
+        } else {
+            self.with_proj(|p| {
+                p.convert(c)
+                    .map_err(|e| self.error(format!("at ({}, {}): {e}", c.x, c.y)))
+            })?
+        };
+        if !(out.x.is_finite() && out.y.is_finite()) {
+            return Err(self.error(format!(
+                "({}, {}) has no image in {}",
+                c.x,
+                c.y,
+                self.to.name()
+            )));
+        }
+        Ok(swap_if(self.to.axis_order(), out))
+    }
+
+    /// Transforms every coordinate of a geometry.
+    pub fn geometry(&self, g: &Geometry<f64>) -> Result<Geometry<f64>, CrsError> {
+        g.try_map_coords(|c| self.coord(c))
+    }
+
+    /// Transforms a geometry after checking that every coordinate lies in the area of use of
+    /// both CRSs: a swapped axis or a wrong zone prefix lands kilometres away, and is refused
+    /// here instead of being stored or answered.
+    pub fn geometry_checked(&self, g: &Geometry<f64>) -> Result<Geometry<f64>, CrsError> {
+        let crs84 = Crs::crs84();
+        let to_lonlat = if self.from.is_geographic() {
+            None
+        } else {
+            Some(Transformer::new(&self.from, &crs84)?)
+        };
+        let out = g.try_map_coords(|c| {
+            let lonlat = match &to_lonlat {
+                None => swap_if(self.from.axis_order(), c),
+                Some(t) => t.coord(c)?,
+            };
+            for crs in [&self.from, &self.to] {
+                if let Some([w, s, e, n]) = crs.area_of_use() {
+                    let slack = AREA_SLACK_DEG;
+                    let inside = lonlat.x >= w - slack
+                        && lonlat.x <= e + slack
+                        && lonlat.y >= s - slack
+                        && lonlat.y <= n + slack;
+                    if !inside {
+                        return Err(CrsError::OutsideArea {
+                            crs: self.from.name().to_owned(),
+                            x: c.x,
+                            y: c.y,
+                            lon: lonlat.x,
+                            lat: lonlat.y,
+                            area_crs: crs.name().to_owned(),
+                            area: crs.area_description(),
+                        });
+                    }
+                }
+            }
+            self.coord(c)
+        })?;
+        Ok(out)
+    }
+}
+
+fn swap_if(order: AxisOrder, c: Coord<f64>) -> Coord<f64> {
+    match order {
+        AxisOrder::EastNorth => c,
+        AxisOrder::NorthEast => Coord { x: c.y, y: c.x },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::point;
+
+    fn gk() -> Crs {
+        Crs::epsg(4545).unwrap()
+    }
+
+    #[test]
+    fn authority_order_is_honoured() {
+        // EPSG:4490 is lat, lon; EPSG:4545 is northing, easting.
+        let t = Transformer::new(&Crs::epsg(4490).unwrap(), &gk()).unwrap();
+        let c = t.coord(Coord { x: 28.45, y: 108.99 }).unwrap();
+        assert!((c.x - 3_148_711.3).abs() < 1.0, "{c:?}");
+        assert!((c.y - 596_973.4).abs() < 1.0, "{c:?}");
+    }
+
+    #[test]
+    fn zone_prefixed_grid_agrees() {
+        // EPSG:4524 (zone 36, easting prefixed with 36) and EPSG:4545 (CM 108E) are the same grid.
+        let t = Transformer::new(&Crs::epsg(4524).unwrap().gis_order(), &gk().gis_order()).unwrap();
+        let c = t.coord(Coord { x: 36_596_973.4, y: 3_148_711.3 }).unwrap();
+        assert!((c.x - 596_973.4).abs() < 0.01 && (c.y - 3_148_711.3).abs() < 0.01, "{c:?}");
+    }
+
+    #[test]
+    fn swapped_axes_are_refused_not_moved() {
+        let t = Transformer::new(&Crs::crs84(), &gk().gis_order()).unwrap();
+        let good = t.geometry_checked(&point!(x: 108.99, y: 28.45).into());
+        assert!(good.is_ok());
+        // lat, lon sent where lon, lat is expected lands in the Indian Ocean.
+        let err = t.geometry_checked(&point!(x: 28.45, y: 108.99).into()).unwrap_err();
+        assert!(matches!(err, CrsError::OutsideArea { .. }), "{err}");
+        // A point in Beijing is outside EPSG:4545's zone.
+        let err = t.geometry_checked(&point!(x: 116.4, y: 39.9).into()).unwrap_err();
+        assert!(err.to_string().contains("EPSG:4545"), "{err}");
+    }
+
+    #[test]
+    fn round_trip_is_submillimetre() {
+        let there = Transformer::new(&Crs::crs84(), &gk().gis_order()).unwrap();
+        let back = Transformer::new(&gk().gis_order(), &Crs::crs84()).unwrap();
+        let c = Coord { x: 108.99, y: 28.45 };
+        let r = back.coord(there.coord(c).unwrap()).unwrap();
+        assert!((r.x - c.x).abs() < 1e-8 && (r.y - c.y).abs() < 1e-8);
+    }
+}
