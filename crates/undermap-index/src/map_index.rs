@@ -1,0 +1,185 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use geo::{BoundingRect, Rect};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::RTree;
+use undermap_core::{Feature, FeatureId, LayerCategory, LayerId, LayerInfo};
+
+/// One R-tree entry: a feature's envelope and its position in [`MapIndex::features`].
+pub(crate) type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+/// Count and extent of one layer's current features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerStats {
+    /// The layer's registry entry.
+    pub info: LayerInfo,
+    /// Current features in it.
+    pub count: usize,
+    /// Their joint extent in the deployment CRS, if any.
+    pub extent: Option<Rect<f64>>,
+}
+
+/// Every current feature and an R-tree over their envelopes. Immutable once built.
+#[derive(Debug)]
+pub struct MapIndex {
+    pub(crate) features: Vec<Feature>,
+    pub(crate) tree: RTree<Entry>,
+    by_id: HashMap<FeatureId, u32>,
+    pub(crate) layers: HashMap<LayerId, LayerStats>,
+    /// Worst recorded horizontal accuracy: how far beyond the buffer a match can reach.
+    pub(crate) max_accuracy_m: f64,
+    as_of: DateTime<Utc>,
+}
+
+impl MapIndex {
+    /// Bulk-loads the tree (never one insert at a time). Features with an empty geometry are
+    /// skipped with a warning; the store does not produce them.
+    #[must_use]
+    pub fn build(layers: Vec<LayerInfo>, features: Vec<Feature>, as_of: DateTime<Utc>) -> Self {
+        let started = std::time::Instant::now();
+        let mut stats: HashMap<LayerId, LayerStats> = layers
+            .into_iter()
+            .map(|info| {
+                (
+                    info.id.clone(),
+                    LayerStats {
+                        info,
+                        count: 0,
+                        extent: None,
+                    },
+                )
+            })
+            .collect();
+        let mut entries = Vec::with_capacity(features.len());
+        let mut kept = Vec::with_capacity(features.len());
+        let mut max_accuracy_m: f64 = 0.0;
+        for feature in features {
+            let Some(rect) = feature.geometry.bounding_rect() else {
+                tracing::warn!(id = %feature.id, "feature without extent left out of the index");
+                continue;
+            };
+            let Ok(position) = u32::try_from(kept.len()) else {
+                tracing::error!("more than 4 billion features; the rest are left out");
+                break;
+            };
+            let layer = stats.entry(feature.layer.clone()).or_insert_with(|| LayerStats {
+                info: LayerInfo {
+                    id: feature.layer.clone(),
+                    title: feature.layer.to_string(),
+                    category: LayerCategory::Network,
+                },
+                count: 0,
+                extent: None,
+            });
+            layer.count += 1;
+            layer.extent = Some(match layer.extent {
+                None => rect,
+                Some(e) => union(e, rect),
+            });
+            if let Some(a) = feature.attrs.accuracy_h_m {
+                max_accuracy_m = max_accuracy_m.max(a.metres());
+            }
+            entries.push(GeomWithData::new(
+                Rectangle::from_corners(rect.min().x_y().into(), rect.max().x_y().into()),
+                position,
+            ));
+            kept.push(feature);
+        }
+        let tree = RTree::bulk_load(entries);
+        let by_id = kept
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((f.id.clone(), u32::try_from(i).ok()?)))
+            .collect();
+        tracing::info!(
+            features = kept.len(),
+            elapsed_ms = started.elapsed().as_millis(),
+            "index built"
+        );
+        Self {
+            features: kept,
+            tree,
+            by_id,
+            layers: stats,
+            max_accuracy_m,
+            as_of,
+        }
+    }
+
+    /// An empty index (before the first load).
+    #[must_use]
+    pub fn empty() -> Self {
+        Self::build(Vec::new(), Vec::new(), DateTime::UNIX_EPOCH)
+    }
+
+    /// The current version of a feature.
+    #[must_use]
+    pub fn get(&self, id: &FeatureId) -> Option<&Feature> {
+        self.by_id
+            .get(id)
+            .map(|&i| &self.features[i as usize])
+    }
+
+    /// How many features are indexed.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Whether no feature is indexed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// Every indexed feature, in load order.
+    #[must_use]
+    pub fn features(&self) -> &[Feature] {
+        &self.features
+    }
+
+    /// Per-layer counts and extents, sorted by layer id.
+    #[must_use]
+    pub fn layer_stats(&self) -> Vec<&LayerStats> {
+        let mut v: Vec<_> = self.layers.values().collect();
+        v.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+        v
+    }
+
+    /// The registry entry of a layer.
+    #[must_use]
+    pub fn layer(&self, id: &LayerId) -> Option<&LayerInfo> {
+        self.layers.get(id).map(|s| &s.info)
+    }
+
+    /// When the data in this index was read from the store.
+    #[must_use]
+    pub fn as_of(&self) -> DateTime<Utc> {
+        self.as_of
+    }
+
+    /// Bytes held by the R-tree itself (entries and inner nodes), not by the features.
+    #[must_use]
+    pub fn tree_bytes(&self) -> usize {
+        fn walk(node: &rstar::ParentNode<Entry>) -> usize {
+            node.children()
+                .iter()
+                .map(|child| match child {
+                    rstar::RTreeNode::Leaf(_) => std::mem::size_of::<rstar::RTreeNode<Entry>>(),
+                    rstar::RTreeNode::Parent(p) => {
+                        std::mem::size_of::<rstar::RTreeNode<Entry>>() + walk(p)
+                    }
+                })
+                .sum()
+        }
+        std::mem::size_of::<RTree<Entry>>() + walk(self.tree.root())
+    }
+}
+
+fn union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+        (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+    )
+}
