@@ -17,6 +17,7 @@ mod kind;
 mod text_enum;
 mod layer;
 pub mod risk;
+mod ticket;
 
 pub use error::CoreError;
 pub use excavation::{AreaLimits, ExcavationArea};
@@ -27,3 +28,4 @@ pub use feature_id::FeatureId;
 pub use kind::FeatureKind;
 pub use layer::{LayerCategory, LayerId, LayerInfo};
 pub use risk::{Relation, Risk, RiskAssessment, RiskPolicy};
+pub use ticket::TicketId;

@@ -25,7 +25,8 @@ pub struct LayerStats {
 pub struct MapIndex {
     pub(crate) features: Vec<Feature>,
     pub(crate) tree: RTree<Entry>,
-    by_id: HashMap<FeatureId, u32>,
+    /// Positions in `features`, sorted by feature id: no second copy of a million ids.
+    by_id: Vec<u32>,
     pub(crate) layers: HashMap<LayerId, LayerStats>,
     /// Worst recorded horizontal accuracy: how far beyond the buffer a match can reach.
     pub(crate) max_accuracy_m: f64,
@@ -63,15 +64,24 @@ impl MapIndex {
                 tracing::error!("more than 4 billion features; the rest are left out");
                 break;
             };
-            let layer = stats.entry(feature.layer.clone()).or_insert_with(|| LayerStats {
-                info: LayerInfo {
-                    id: feature.layer.clone(),
-                    title: feature.layer.to_string(),
-                    category: LayerCategory::Network,
-                },
-                count: 0,
-                extent: None,
-            });
+            if !stats.contains_key(&feature.layer) {
+                // A layer missing from the registry still gets counted, as a network layer.
+                stats.insert(
+                    feature.layer.clone(),
+                    LayerStats {
+                        info: LayerInfo {
+                            id: feature.layer.clone(),
+                            title: feature.layer.to_string(),
+                            category: LayerCategory::Network,
+                        },
+                        count: 0,
+                        extent: None,
+                    },
+                );
+            }
+            let Some(layer) = stats.get_mut(&feature.layer) else {
+                continue;
+            };
             layer.count += 1;
             layer.extent = Some(match layer.extent {
                 None => rect,
@@ -87,11 +97,8 @@ impl MapIndex {
             kept.push(feature);
         }
         let tree = RTree::bulk_load(entries);
-        let by_id = kept
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| Some((f.id.clone(), u32::try_from(i).ok()?)))
-            .collect();
+        let mut by_id: Vec<u32> = (0..entries_len(&kept)).collect();
+        by_id.sort_unstable_by(|&a, &b| kept[a as usize].id.cmp(&kept[b as usize].id));
         tracing::info!(
             features = kept.len(),
             elapsed_ms = started.elapsed().as_millis(),
@@ -117,8 +124,9 @@ impl MapIndex {
     #[must_use]
     pub fn get(&self, id: &FeatureId) -> Option<&Feature> {
         self.by_id
-            .get(id)
-            .map(|&i| &self.features[i as usize])
+            .binary_search_by(|&i| self.features[i as usize].id.cmp(id))
+            .ok()
+            .map(|pos| &self.features[self.by_id[pos] as usize])
     }
 
     /// How many features are indexed.
@@ -177,9 +185,51 @@ impl MapIndex {
     }
 }
 
+fn entries_len(features: &[Feature]) -> u32 {
+    // `build` stops before 2^32 features, so this never saturates.
+    u32::try_from(features.len()).unwrap_or(u32::MAX)
+}
+
 fn union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
     Rect::new(
         (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
         (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::point;
+    use undermap_core::{FeatureAttributes, FeatureKind};
+
+    #[test]
+    fn finds_by_id_and_counts_layers() {
+        let f = |id: &str, layer: &str| {
+            Feature::new(
+                id.parse().unwrap(),
+                layer.parse().unwrap(),
+                FeatureKind::Valve,
+                point!(x: 1.0, y: 2.0).into(),
+                FeatureAttributes::default(),
+                DateTime::UNIX_EPOCH,
+            )
+            .unwrap()
+        };
+        let idx = MapIndex::build(
+            vec![],
+            vec![f("b", "water"), f("a", "gas"), f("c", "water")],
+            DateTime::UNIX_EPOCH,
+        );
+        for id in ["a", "b", "c"] {
+            assert_eq!(idx.get(&id.parse().unwrap()).unwrap().id.as_str(), id);
+        }
+        assert!(idx.get(&"d".parse().unwrap()).is_none());
+        let counts: Vec<(String, usize)> = idx
+            .layer_stats()
+            .iter()
+            .map(|s| (s.info.id.to_string(), s.count))
+            .collect();
+        assert_eq!(counts, vec![("gas".into(), 1), ("water".into(), 2)]);
+    }
 }

@@ -1,0 +1,61 @@
+use thiserror::Error;
+
+/// What can go wrong in a store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database could not be reached or refused the operation.
+    #[error("database error while {context}: {source}")]
+    Database {
+        /// What the store was doing.
+        context: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Applying the schema migrations failed.
+    #[error("migrating the database failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database was set up for another deployment CRS.
+    #[error("the database stores geometry in EPSG:{database} but this server is configured for EPSG:{configured}; change the configuration or use another database")]
+    SridMismatch {
+        /// SRID recorded in the database.
+        database: i32,
+        /// SRID in the configuration.
+        configured: i32,
+    },
+    /// A row could not be turned into a domain value.
+    #[error("stored record {id}: {reason}")]
+    Corrupt {
+        /// The record.
+        id: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The delivery names a layer that is not in the registry.
+    #[error("unknown layer {0:?}; known layers are listed at GET /v1/layers")]
+    UnknownLayer(String),
+    /// A ticket with this id exists already.
+    #[error("ticket {0} exists already")]
+    TicketExists(String),
+}
+
+impl StoreError {
+    pub(crate) fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
+        move |source| Self::Database { context, source }
+    }
+
+    /// Whether the error means the database is unreachable (as opposed to a bad request).
+    #[must_use]
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::Database {
+                source: sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_),
+                ..
+            }
+        )
+    }
+}

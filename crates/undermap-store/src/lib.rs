@@ -1,0 +1,56 @@
+//! Where undermap keeps its data: the layer registry, every version of every feature, the
+//! deliveries they came from, and immutable excavation-check tickets.
+//!
+//! [`Store`] is the one interface the rest of undermap uses; [`PgStore`] implements it on
+//! PostGIS. Geometry crosses the boundary as EWKB in the deployment CRS.
+
+mod error;
+mod postgres;
+mod types;
+mod wkb;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
+
+pub use error::StoreError;
+pub use postgres::{PgStore, CHANGES_CHANNEL, MIGRATOR};
+pub use types::{Delivery, DeliveryMode, DeliveryReport, NewTicket, StoreRejection};
+
+/// Result of a store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything undermap asks of a store. Implementations must make each write atomic: a write
+/// that fails leaves the store as it was.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// The layer registry.
+    async fn layers(&self) -> Result<Vec<LayerInfo>>;
+
+    /// Every feature version current now: what the index is built from.
+    async fn current_features(&self) -> Result<Vec<Feature>>;
+
+    /// Every version of one feature, oldest first.
+    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>>;
+
+    /// Loads one delivery in one transaction: new ids are inserted, changed ones get a new version
+    /// (the old one closed), unchanged ones are left alone, and in `full` mode current features of
+    /// the layer missing from the delivery are retired. Loading the same delivery twice changes
+    /// no feature.
+    async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport>;
+
+    /// Reserves the next ticket number.
+    async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId>;
+
+    /// Stores a ticket; fails if the id exists (tickets are never changed).
+    async fn save_ticket(&self, ticket: NewTicket) -> Result<()>;
+
+    /// A stored ticket's body, byte for byte as it was returned.
+    async fn ticket(&self, id: &TicketId) -> Result<Option<String>>;
+
+    /// Whether the store answers.
+    async fn ping(&self) -> Result<()>;
+
+    /// The store's current time (so versions and tickets share one clock).
+    async fn now(&self) -> Result<DateTime<Utc>>;
+}

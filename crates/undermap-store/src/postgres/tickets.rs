@@ -1,0 +1,51 @@
+//! Immutable excavation-check tickets.
+
+use chrono::{DateTime, Datelike, Utc};
+use geo_types::Geometry;
+use sqlx::PgPool;
+use undermap_core::TicketId;
+
+use crate::wkb::to_ewkb;
+use crate::{NewTicket, Result, StoreError};
+
+pub(crate) async fn next_id(pool: &PgPool, now: DateTime<Utc>) -> Result<TicketId> {
+    let n: i64 = sqlx::query_scalar("SELECT nextval('ticket_number')")
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::db("numbering a ticket"))?;
+    let year = u16::try_from(now.year()).unwrap_or(9999);
+    Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
+}
+
+pub(crate) async fn save(pool: &PgPool, srid: i32, ticket: NewTicket) -> Result<()> {
+    let area = to_ewkb(&Geometry::MultiPolygon(ticket.area), srid).map_err(|reason| {
+        StoreError::Corrupt {
+            id: ticket.id.to_string(),
+            reason,
+        }
+    })?;
+    let inserted = sqlx::query(
+        "INSERT INTO excavation_checks (id, created_at, reference, area, body) \
+         VALUES ($1, $2, $3, ST_GeomFromEWKB($4), $5) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(ticket.id.to_string())
+    .bind(ticket.created_at)
+    .bind(&ticket.reference)
+    .bind(area)
+    .bind(&ticket.body)
+    .execute(pool)
+    .await
+    .map_err(StoreError::db("storing a ticket"))?;
+    if inserted.rows_affected() == 0 {
+        return Err(StoreError::TicketExists(ticket.id.to_string()));
+    }
+    Ok(())
+}
+
+pub(crate) async fn get(pool: &PgPool, id: &TicketId) -> Result<Option<String>> {
+    sqlx::query_scalar("SELECT body FROM excavation_checks WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::db("reading a ticket"))
+}
