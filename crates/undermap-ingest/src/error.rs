@@ -1,0 +1,43 @@
+use thiserror::Error;
+use undermap_crs::CrsError;
+
+/// Why a whole delivery cannot be read (single bad records are [`Rejection`](crate::Rejection)s).
+#[derive(Debug, Error)]
+pub enum IngestError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        /// The file.
+        file: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not the format it claims to be.
+    #[error("{file}: not valid {format}: {reason}")]
+    Format {
+        /// The file.
+        file: String,
+        /// The expected format.
+        format: &'static str,
+        /// What the parser said.
+        reason: String,
+    },
+    /// The file's CRS is unknown or cannot be transformed to the deployment CRS.
+    #[error("{file}: {source}")]
+    Crs {
+        /// The file.
+        file: String,
+        /// The CRS problem.
+        #[source]
+        source: CrsError,
+    },
+    /// `--strict` was given and records were rejected.
+    #[error("{file}: {rejected} record(s) rejected and --strict was given; nothing was loaded")]
+    Strict {
+        /// The file.
+        file: String,
+        /// How many records were rejected.
+        rejected: usize,
+    },
+}

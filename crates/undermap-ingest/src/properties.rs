@@ -1,0 +1,162 @@
+//! Mapping the model's own property names (as written by `undermap export` and documented in
+//! data/README.md) to feature attributes. Department crates map their own field names onto these.
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+use undermap_core::{
+    Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass, Status,
+};
+
+/// A field that could not be read, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+fn err(field: &str, reason: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Properties that are part of the model; everything else goes to `extra`.
+const MODEL_FIELDS: &[&str] = &[
+    "id", "feature_id", "kind", "owner", "owner_contact", "material", "diameter_mm", "section",
+    "pressure_class", "voltage_kv", "depth_top_m", "depth_bottom_m", "depth_method",
+    "accuracy_h_m", "accuracy_v_m", "survey_date", "status", "archive_ref",
+];
+
+fn text(props: &Map<String, Value>, field: &str) -> Result<Option<String>, FieldError> {
+    match props.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(err(field, format!("expected text, got {other}"))),
+    }
+}
+
+fn number(props: &Map<String, Value>, field: &str) -> Result<Option<f64>, FieldError> {
+    match props.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|v| v.is_finite())
+            .map(Some)
+            .ok_or_else(|| err(field, format!("{n} is not a finite number"))),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(Some)
+            .ok_or_else(|| err(field, format!("{s:?} is not a number"))),
+        Some(other) => Err(err(field, format!("expected a number, got {other}"))),
+    }
+}
+
+fn parsed<T: std::str::FromStr>(
+    props: &Map<String, Value>,
+    field: &str,
+) -> Result<Option<T>, FieldError>
+where
+    T::Err: std::fmt::Display,
+{
+    text(props, field)?
+        .map(|s| s.parse::<T>().map_err(|e| err(field, e.to_string())))
+        .transpose()
+}
+
+fn ranged<T>(
+    props: &Map<String, Value>,
+    field: &str,
+    make: fn(f64) -> Result<T, undermap_core::CoreError>,
+) -> Result<Option<T>, FieldError> {
+    number(props, field)?
+        .map(|v| make(v).map_err(|e| err(field, e.to_string())))
+        .transpose()
+}
+
+/// Reads kind and attributes from a properties object.
+pub(crate) fn read(
+    props: &Map<String, Value>,
+) -> Result<(FeatureKind, FeatureAttributes), FieldError> {
+    let kind: FeatureKind =
+        parsed(props, "kind")?.ok_or_else(|| err("kind", "missing; say what the feature is"))?;
+    let survey_date = text(props, "survey_date")?
+        .map(|s| {
+            NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                .map_err(|_| err("survey_date", format!("{s:?} is not a date like 2024-05-31")))
+        })
+        .transpose()?;
+    let owner = text(props, "owner")?
+        .map(|name| -> Result<Owner, FieldError> {
+            Ok(Owner {
+                name,
+                contact: text(props, "owner_contact")?,
+            })
+        })
+        .transpose()?;
+    let extra = props
+        .iter()
+        .filter(|(k, _)| !MODEL_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let attrs = FeatureAttributes {
+        owner,
+        material: text(props, "material")?,
+        diameter_mm: number(props, "diameter_mm")?,
+        section: text(props, "section")?,
+        pressure_class: parsed::<PressureClass>(props, "pressure_class")?,
+        voltage_kv: number(props, "voltage_kv")?,
+        depth_top_m: ranged(props, "depth_top_m", Depth::new)?,
+        depth_bottom_m: ranged(props, "depth_bottom_m", Depth::new)?,
+        depth_method: parsed::<DepthMethod>(props, "depth_method")?,
+        accuracy_h_m: ranged(props, "accuracy_h_m", Accuracy::new)?,
+        accuracy_v_m: ranged(props, "accuracy_v_m", Accuracy::new)?,
+        survey_date,
+        status: parsed::<Status>(props, "status")?.unwrap_or_default(),
+        archive_ref: text(props, "archive_ref")?,
+        extra,
+    };
+    Ok((kind, attrs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn props(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn reads_model_fields_and_keeps_the_rest() {
+        let (kind, a) = read(&props(json!({
+            "kind": "pipe", "material": "DI", "diameter_mm": "300", "depth_top_m": 1.2,
+            "owner": "秀山县自来水公司", "owner_contact": "023-7666-0000",
+            "survey_date": "2023-06-01", "road": "中和街道"
+        })))
+        .unwrap();
+        assert_eq!(kind, FeatureKind::Pipe);
+        assert_eq!(a.diameter_mm, Some(300.0));
+        assert_eq!(a.owner.unwrap().contact.as_deref(), Some("023-7666-0000"));
+        assert_eq!(a.extra["road"], json!("中和街道"));
+    }
+
+    #[test]
+    fn names_the_bad_field() {
+        let e = read(&props(json!({"kind": "pipe", "depth_top_m": 45}))).unwrap_err();
+        assert_eq!(e.field, "depth_top_m");
+        let e = read(&props(json!({"kind": "pipe", "survey_date": "31/05/2024"}))).unwrap_err();
+        assert_eq!(e.field, "survey_date");
+        let e = read(&props(json!({"material": "PE"}))).unwrap_err();
+        assert_eq!(e.field, "kind");
+        let e = read(&props(json!({"kind": "pipe", "pressure_class": "very high"}))).unwrap_err();
+        assert!(e.reason.contains("medium_b"), "{}", e.reason);
+    }
+}
