@@ -1,0 +1,411 @@
+//! The excavation check: "what lies under this polygon", answered from the index and kept as an
+//! immutable, numbered ticket.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use geo::Geometry;
+use serde::{Deserialize, Serialize};
+use undermap_core::geometry::polygonal_from_geojson;
+use undermap_core::{
+    Depth, ExcavationArea, LayerId, Relation, Risk, TicketId,
+};
+use undermap_crs::{Crs, Transformer};
+use undermap_index::{CheckQuery, Match};
+use undermap_store::NewTicket;
+
+use crate::geometry_out::{cm, to_geojson};
+use crate::{Service, ServiceError};
+
+/// Longest contractor reference accepted.
+const MAX_REFERENCE_CHARS: usize = 200;
+
+/// An excavation check as a client sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// GeoJSON Polygon or MultiPolygon.
+    pub area: serde_json::Value,
+    /// CRS of `area` and of the answer's geometries; default `OGC:CRS84`.
+    #[serde(default)]
+    pub crs: Option<String>,
+    /// Planned maximum dig depth in metres.
+    #[serde(default)]
+    pub depth_m: Option<f64>,
+    /// Tolerance zone around the area in metres.
+    #[serde(default)]
+    pub buffer_m: Option<f64>,
+    /// Only these layers.
+    #[serde(default)]
+    pub layers: Option<Vec<String>>,
+    /// The contractor's job or permit number.
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// One feature found by a check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    /// Stable feature id.
+    pub feature_id: String,
+    /// Layer.
+    pub layer: String,
+    /// Kind.
+    pub kind: String,
+    /// Service status.
+    pub status: String,
+    /// Owner organisation.
+    pub owner: Option<String>,
+    /// Owner contact.
+    pub contact: Option<String>,
+    /// Material.
+    pub material: Option<String>,
+    /// Diameter, mm.
+    pub diameter_mm: Option<f64>,
+    /// Duct section B×H, mm.
+    pub section: Option<String>,
+    /// Gas pressure class.
+    pub pressure_class: Option<String>,
+    /// Power voltage, kV.
+    pub voltage_kv: Option<f64>,
+    /// Depth of top, m.
+    pub depth_top_m: Option<f64>,
+    /// Depth of bottom, m.
+    pub depth_bottom_m: Option<f64>,
+    /// How the depth was obtained.
+    pub depth_method: Option<String>,
+    /// Horizontal accuracy of the position, m (null = unknown).
+    pub accuracy_m: Option<f64>,
+    /// Vertical accuracy of the depth, m (null = unknown).
+    pub vertical_accuracy_m: Option<f64>,
+    /// When the position was surveyed.
+    pub survey_date: Option<NaiveDate>,
+    /// The archive record the position comes from.
+    pub archive_ref: Option<String>,
+    /// Distance to the area, m (0 = crosses it).
+    pub distance_m: f64,
+    /// Tolerance that applied, m.
+    pub tolerance_m: f64,
+    /// `inside` or `within_tolerance`.
+    pub relation: Relation,
+    /// `high`, `medium`, `low` or `unknown`.
+    pub risk: Risk,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// The feature's geometry in the request CRS.
+    pub geometry: geojson::Geometry,
+}
+
+/// Counts of a check's hits.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    /// All hits.
+    pub total: usize,
+    /// Hits per layer.
+    pub by_layer: BTreeMap<String, usize>,
+    /// Hits per risk; every risk is listed, with 0 where none.
+    pub by_risk: BTreeMap<String, usize>,
+}
+
+/// An owner to call, once, with how many of its assets are involved.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OwnerSummary {
+    /// Organisation, or `unknown owner`.
+    pub name: String,
+    /// Contact.
+    pub contact: Option<String>,
+    /// Assets of this owner among the hits.
+    pub assets: usize,
+    /// The highest risk among them.
+    pub highest_risk: Risk,
+}
+
+/// The answer to an excavation check, stored verbatim as its ticket.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CheckResponse {
+    /// Ticket number.
+    pub id: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// The contractor's reference.
+    pub reference: Option<String>,
+    /// CRS of `area` and every geometry in this answer.
+    pub crs: String,
+    /// The area as given.
+    pub area: serde_json::Value,
+    /// Its size, m².
+    pub area_m2: f64,
+    /// Tolerance zone used, m.
+    pub buffer_m: f64,
+    /// Dig depth given, m.
+    pub depth_m: Option<f64>,
+    /// Layers searched.
+    pub layers: Vec<String>,
+    /// When the data answered from was read from the store.
+    pub data_as_of: DateTime<Utc>,
+    /// Counts.
+    pub summary: Summary,
+    /// Every feature found, most severe first.
+    pub hits: Vec<Hit>,
+    /// Owners to call.
+    pub owners: Vec<OwnerSummary>,
+}
+
+/// A stored ticket: its number and its exact body.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    /// Number.
+    pub id: TicketId,
+    /// The JSON body, byte for byte as stored.
+    pub body: String,
+}
+
+/// A request after parsing: every value checked, the area in the deployment CRS.
+struct ParsedCheck {
+    crs: Crs,
+    area: ExcavationArea,
+    buffer_m: f64,
+    depth_m: Option<f64>,
+    layers: Option<HashSet<LayerId>>,
+    reference: Option<String>,
+}
+
+fn severity(risk: Risk) -> u8 {
+    match risk {
+        Risk::High => 0,
+        Risk::Unknown => 1,
+        Risk::Medium => 2,
+        Risk::Low => 3,
+    }
+}
+
+impl Service {
+    fn parse_check(&self, req: &CheckRequest) -> Result<ParsedCheck, ServiceError> {
+        let config = self.config();
+        let crs = match req.crs.as_deref() {
+            None => Crs::crs84(),
+            Some(text) => Crs::parse(text)?,
+        };
+        let geometry = geojson::Geometry::from_json_value(req.area.clone())
+            .map_err(|e| ServiceError::unprocessable("area", format!("not a GeoJSON geometry: {e}")))?;
+        let polygons = polygonal_from_geojson(&geometry, config.limits.max_vertices)?;
+        let to_metric = Transformer::new(&crs, &config.deployment_crs)?;
+        let metric = match to_metric.geometry_checked(&Geometry::MultiPolygon(polygons))? {
+            Geometry::MultiPolygon(mp) => mp,
+            other => {
+                return Err(ServiceError::unprocessable(
+                    "area",
+                    format!("reprojection produced a {}", undermap_core::geometry::geometry_kind_name(&other)),
+                ))
+            }
+        };
+        let area = ExcavationArea::new(metric, &config.limits)?;
+        let buffer_m = req.buffer_m.unwrap_or(config.default_buffer_m);
+        if !(buffer_m.is_finite() && (0.0..=config.max_buffer_m).contains(&buffer_m)) {
+            return Err(ServiceError::unprocessable(
+                "buffer_m",
+                format!("{buffer_m} m is outside 0 to {} m", config.max_buffer_m),
+            ));
+        }
+        let depth_m = req
+            .depth_m
+            .map(|d| {
+                Depth::new(d)
+                    .ok()
+                    .filter(|d| d.metres() > 0.0)
+                    .map(f64::from)
+                    .ok_or_else(|| {
+                        ServiceError::unprocessable(
+                            "depth_m",
+                            format!("{d} m is not a dig depth; give more than 0 and at most {} m", Depth::MAX_M),
+                        )
+                    })
+            })
+            .transpose()?;
+        let layers = req
+            .layers
+            .as_ref()
+            .map(|names| self.known_layers(names))
+            .transpose()?;
+        let reference = req.reference.as_ref().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if reference.as_ref().is_some_and(|r| r.chars().count() > MAX_REFERENCE_CHARS) {
+            return Err(ServiceError::unprocessable(
+                "reference",
+                format!("at most {MAX_REFERENCE_CHARS} characters"),
+            ));
+        }
+        Ok(ParsedCheck {
+            crs,
+            area,
+            buffer_m,
+            depth_m,
+            layers,
+            reference,
+        })
+    }
+
+    /// Parses layer names, refusing any that is not in the registry.
+    pub(crate) fn known_layers(&self, names: &[String]) -> Result<HashSet<LayerId>, ServiceError> {
+        let index = self.index().snapshot();
+        names
+            .iter()
+            .map(|name| {
+                let id: LayerId = name
+                    .parse()
+                    .map_err(|e: undermap_core::CoreError| ServiceError::unprocessable("layers", e.to_string()))?;
+                if index.layer(&id).is_none() {
+                    let known: Vec<String> =
+                        index.layer_stats().iter().map(|s| s.info.id.to_string()).collect();
+                    return Err(ServiceError::unprocessable(
+                        "layers",
+                        format!("unknown layer {name:?}; known layers: {}", known.join(", ")),
+                    ));
+                }
+                Ok(id)
+            })
+            .collect()
+    }
+
+    /// Runs an excavation check and stores its answer as a new ticket. Nothing is stored if any
+    /// part of the request is invalid.
+    #[tracing::instrument(skip(self, req), fields(ticket))]
+    pub async fn check_excavation(&self, req: CheckRequest) -> Result<Ticket, ServiceError> {
+        let parsed = self.parse_check(&req)?;
+        let index = self.index().snapshot();
+        let config = self.config();
+        let query = CheckQuery {
+            area: &parsed.area,
+            buffer_m: parsed.buffer_m,
+            layers: parsed.layers.clone(),
+            dig_depth_m: parsed.depth_m,
+            policy: config.policy,
+            unknown_accuracy_m: config.unknown_accuracy_m,
+        };
+        let matches = index.check(&query);
+        let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
+        let hits = matches
+            .iter()
+            .map(|m| hit(m, &out))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let now = self.store().now().await?;
+        let id = self.store().next_ticket_id(now).await?;
+        tracing::Span::current().record("ticket", tracing::field::display(id));
+        let mut layers: Vec<String> = match &parsed.layers {
+            Some(set) => set.iter().map(ToString::to_string).collect(),
+            None => index.layer_stats().iter().map(|s| s.info.id.to_string()).collect(),
+        };
+        layers.sort();
+        let response = CheckResponse {
+            id: id.to_string(),
+            created_at: now,
+            reference: parsed.reference.clone(),
+            crs: parsed.crs.name().to_owned(),
+            area: req.area,
+            area_m2: cm(parsed.area.area_m2()),
+            buffer_m: parsed.buffer_m,
+            depth_m: parsed.depth_m,
+            layers,
+            data_as_of: index.as_of(),
+            summary: summary(&hits),
+            owners: owners(&hits),
+            hits,
+        };
+        let body = serde_json::to_string(&response)
+            .map_err(|e| ServiceError::bad("response", e.to_string()))?;
+        self.store()
+            .save_ticket(NewTicket {
+                id,
+                created_at: now,
+                reference: parsed.reference,
+                area: parsed.area.geometry().clone(),
+                body: body.clone(),
+            })
+            .await?;
+        tracing::info!(ticket = %id, hits = response.hits.len(), "excavation check issued");
+        Ok(Ticket { id, body })
+    }
+
+    /// A stored ticket's exact body.
+    pub async fn ticket(&self, id: &str) -> Result<Ticket, ServiceError> {
+        let not_found = || ServiceError::NotFound {
+            what: format!("excavation check {:?}", id.chars().take(40).collect::<String>()),
+        };
+        let id: TicketId = id.parse().map_err(|_| not_found())?;
+        let body = self.store().ticket(&id).await?.ok_or_else(not_found)?;
+        Ok(Ticket { id, body })
+    }
+}
+
+fn hit(m: &Match<'_>, out: &Transformer) -> Result<Hit, ServiceError> {
+    let f = m.feature;
+    let a = &f.attrs;
+    Ok(Hit {
+        feature_id: f.id.to_string(),
+        layer: f.layer.to_string(),
+        kind: f.kind.to_string(),
+        status: a.status.to_string(),
+        owner: a.owner.as_ref().map(|o| o.name.clone()),
+        contact: a.owner.as_ref().and_then(|o| o.contact.clone()),
+        material: a.material.clone(),
+        diameter_mm: a.diameter_mm,
+        section: a.section.clone(),
+        pressure_class: a.pressure_class.map(|p| p.to_string()),
+        voltage_kv: a.voltage_kv,
+        depth_top_m: a.depth_top_m.map(f64::from),
+        depth_bottom_m: a.depth_bottom_m.map(f64::from),
+        depth_method: a.depth_method.map(|d| d.to_string()),
+        accuracy_m: a.accuracy_h_m.map(f64::from),
+        vertical_accuracy_m: a.accuracy_v_m.map(f64::from),
+        survey_date: a.survey_date,
+        archive_ref: a.archive_ref.clone(),
+        distance_m: cm(m.distance_m),
+        tolerance_m: cm(m.tolerance_m),
+        relation: m.relation,
+        risk: m.assessment.risk,
+        reason: m.assessment.reason.clone(),
+        geometry: to_geojson(&f.geometry, out)?,
+    })
+}
+
+fn summary(hits: &[Hit]) -> Summary {
+    let mut by_layer = BTreeMap::new();
+    let mut by_risk: BTreeMap<String, usize> =
+        Risk::ALL.iter().map(|r| (r.to_string(), 0)).collect();
+    for h in hits {
+        *by_layer.entry(h.layer.clone()).or_insert(0) += 1;
+        *by_risk.entry(h.risk.to_string()).or_insert(0) += 1;
+    }
+    Summary {
+        total: hits.len(),
+        by_layer,
+        by_risk,
+    }
+}
+
+fn owners(hits: &[Hit]) -> Vec<OwnerSummary> {
+    let mut map: BTreeMap<String, OwnerSummary> = BTreeMap::new();
+    for h in hits {
+        let name = h.owner.clone().unwrap_or_else(|| "unknown owner".to_owned());
+        let entry = map.entry(name.clone()).or_insert_with(|| OwnerSummary {
+            name,
+            contact: h.contact.clone(),
+            assets: 0,
+            highest_risk: h.risk,
+        });
+        entry.assets += 1;
+        if entry.contact.is_none() {
+            entry.contact.clone_from(&h.contact);
+        }
+        if severity(h.risk) < severity(entry.highest_risk) {
+            entry.highest_risk = h.risk;
+        }
+    }
+    let mut v: Vec<OwnerSummary> = map.into_values().collect();
+    v.sort_by(|a, b| {
+        severity(a.highest_risk)
+            .cmp(&severity(b.highest_risk))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    v
+}

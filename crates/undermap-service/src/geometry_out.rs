@@ -1,0 +1,31 @@
+//! Geometries leaving the service: reprojected to the client's CRS and rounded to what the
+//! survey can support (1 mm), so answers are compact and stable.
+
+use geo::{Geometry, MapCoords};
+use undermap_crs::Transformer;
+
+use crate::ServiceError;
+
+/// Reprojects and rounds a geometry for output.
+pub(crate) fn to_geojson(
+    geometry: &Geometry<f64>,
+    out: &Transformer,
+) -> Result<geojson::Geometry, ServiceError> {
+    let g = out.geometry(geometry)?;
+    let g = round(&g, out.target().is_geographic());
+    Ok(geojson::Geometry::new(geojson::Value::from(&g)))
+}
+
+/// Rounds to about a millimetre: 1e-8 degree or 1e-3 metre.
+pub(crate) fn round(geometry: &Geometry<f64>, degrees: bool) -> Geometry<f64> {
+    let scale = if degrees { 1e8 } else { 1e3 };
+    geometry.map_coords(|c| geo::Coord {
+        x: (c.x * scale).round() / scale,
+        y: (c.y * scale).round() / scale,
+    })
+}
+
+/// Rounds a length or area figure to centimetres.
+pub(crate) fn cm(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}

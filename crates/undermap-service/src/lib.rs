@@ -1,0 +1,18 @@
+//! What undermap does, without HTTP: the excavation check and its tickets, nearest features,
+//! layers, single features and deliveries. It composes the store (persistence), the index
+//! (answers) and PROJ (coordinates in and out). The HTTP crate only parses and serialises.
+
+mod config;
+mod error;
+mod excavation;
+mod geometry_out;
+mod layers;
+mod nearest;
+mod service;
+
+pub use config::ServiceConfig;
+pub use error::ServiceError;
+pub use excavation::{CheckRequest, CheckResponse, Hit, OwnerSummary, Summary};
+pub use layers::LayerSummary;
+pub use nearest::{NearestHit, NearestRequest};
+pub use service::{Readiness, Service};

@@ -1,0 +1,108 @@
+use geo::Coord;
+use serde::Serialize;
+use undermap_crs::{Crs, Transformer};
+
+use crate::geometry_out::{cm, to_geojson};
+use crate::{Service, ServiceError};
+
+/// A nearest-features query.
+#[derive(Debug, Clone)]
+pub struct NearestRequest {
+    /// The point, in `crs` axis order.
+    pub point: (f64, f64),
+    /// CRS of the point and of the answer; default CRS84.
+    pub crs: Option<String>,
+    /// How many.
+    pub k: usize,
+    /// Only these layers.
+    pub layers: Option<Vec<String>>,
+}
+
+/// One feature near the point.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearestHit {
+    /// Feature id.
+    pub feature_id: String,
+    /// Layer.
+    pub layer: String,
+    /// Kind.
+    pub kind: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Distance from the point, m.
+    pub distance_m: f64,
+    /// Geometry in the request CRS.
+    pub geometry: geojson::Geometry,
+}
+
+impl Service {
+    /// The `k` features nearest to a point, by exact distance in metres.
+    pub fn nearest(&self, req: &NearestRequest) -> Result<Vec<NearestHit>, ServiceError> {
+        let max = self.config().max_nearest;
+        if req.k == 0 || req.k > max {
+            return Err(ServiceError::unprocessable(
+                "k",
+                format!("{} is outside 1 to {max}", req.k),
+            ));
+        }
+        let crs = match req.crs.as_deref() {
+            None => Crs::crs84(),
+            Some(text) => Crs::parse(text)?,
+        };
+        let layers = req.layers.as_ref().map(|l| self.known_layers(l)).transpose()?;
+        let native = &self.config().deployment_crs;
+        let point = Transformer::new(&crs, native)?
+            .geometry_checked(&geo::Point::new(req.point.0, req.point.1).into())?;
+        let geo::Geometry::Point(p) = point else {
+            return Err(ServiceError::unprocessable("point", "not a point"));
+        };
+        let out = Transformer::new(native, &crs)?;
+        let index = self.index().snapshot();
+        index
+            .nearest(Coord::from(p), req.k, layers.as_ref())
+            .into_iter()
+            .map(|n| {
+                Ok(NearestHit {
+                    feature_id: n.feature.id.to_string(),
+                    layer: n.feature.layer.to_string(),
+                    kind: n.feature.kind.to_string(),
+                    owner: n.feature.attrs.owner.as_ref().map(|o| o.name.clone()),
+                    distance_m: cm(n.distance_m),
+                    geometry: to_geojson(&n.feature.geometry, &out)?,
+                })
+            })
+            .collect()
+    }
+
+    /// One current feature as a GeoJSON Feature in `crs` (default CRS84).
+    pub fn feature(&self, id: &str, crs: Option<&str>) -> Result<geojson::Feature, ServiceError> {
+        let not_found = || ServiceError::NotFound {
+            what: format!("feature {:?}", id.chars().take(140).collect::<String>()),
+        };
+        let id: undermap_core::FeatureId = id.parse().map_err(|_| not_found())?;
+        let crs = match crs {
+            None => Crs::crs84(),
+            Some(text) => Crs::parse(text)?,
+        };
+        let index = self.index().snapshot();
+        let feature = index.get(&id).ok_or_else(not_found)?;
+        let out = Transformer::new(&self.config().deployment_crs, &crs)?;
+        let mut properties = match serde_json::to_value(&feature.attrs) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        properties.insert("layer".into(), feature.layer.to_string().into());
+        properties.insert("kind".into(), feature.kind.to_string().into());
+        properties.insert(
+            "valid_from".into(),
+            serde_json::to_value(feature.valid_from).unwrap_or_default(),
+        );
+        Ok(geojson::Feature {
+            bbox: None,
+            geometry: Some(to_geojson(&feature.geometry, &out)?),
+            id: Some(geojson::feature::Id::String(feature.id.to_string())),
+            properties: Some(properties),
+            foreign_members: None,
+        })
+    }
+}
