@@ -1,1 +1,9 @@
-//! placeholder
+//! undermap's HTTP API. Handlers parse input, call `undermap-service`, and serialise; every
+//! error leaves through [`ApiError`] as an RFC 9457 `application/problem+json` body.
+
+mod error;
+mod handlers;
+mod routes;
+
+pub use error::ApiError;
+pub use routes::{configure, method_not_allowed, MAX_BODY_BYTES};

@@ -1,0 +1,147 @@
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use undermap_core::CoreError;
+use undermap_crs::CrsError;
+use undermap_ingest::IngestError;
+use undermap_service::ServiceError;
+
+/// Every error the API returns. Converted to a status and a problem body here, and only here.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A use case failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The body is not JSON, or not the JSON expected.
+    #[error("{0}")]
+    MalformedBody(String),
+    /// The body is larger than allowed.
+    #[error("the request body exceeds {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is not `application/json`.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// A query or path parameter is malformed.
+    #[error("{0}")]
+    BadParameter(String),
+    /// No such route.
+    #[error("no resource at {0}; see /v1/layers, /v1/excavation-checks, /v1/nearest, /healthz")]
+    NoRoute(String),
+    /// The service is not ready.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// An RFC 9457 problem body.
+#[derive(Debug, Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: String,
+}
+
+impl ApiError {
+    /// Problem type (a stable, documented URI fragment) and title.
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Service(e) => match e {
+                ServiceError::BadRequest { .. } => ("/problems/bad-request", "Bad request"),
+                ServiceError::Unprocessable { .. } => ("/problems/invalid-value", "Invalid value"),
+                ServiceError::Domain(CoreError::AreaTooLarge { .. }) => {
+                    ("/problems/area-too-large", "Excavation area too large")
+                }
+                ServiceError::Domain(CoreError::TooManyVertices { .. }) => {
+                    ("/problems/too-many-vertices", "Too many vertices")
+                }
+                ServiceError::Domain(CoreError::InvalidGeometry { .. }) => {
+                    ("/problems/invalid-geometry", "Invalid geometry")
+                }
+                ServiceError::Domain(_) => ("/problems/invalid-value", "Invalid value"),
+                ServiceError::Crs(CrsError::Unknown { .. }) => ("/problems/unknown-crs", "Unknown CRS"),
+                ServiceError::Crs(CrsError::OutsideArea { .. }) => {
+                    ("/problems/outside-area", "Coordinates outside the area of use")
+                }
+                ServiceError::Crs(_) => ("/problems/transform-failed", "Coordinate transformation failed"),
+                ServiceError::Ingest(_) => ("/problems/invalid-delivery", "Delivery cannot be read"),
+                ServiceError::NotFound { .. } => ("/problems/not-found", "Not found"),
+                ServiceError::Store(s) if s.is_unavailable() => {
+                    ("/problems/store-unavailable", "Database unavailable")
+                }
+                ServiceError::Store(_) => ("/problems/internal", "Internal error"),
+            },
+            Self::MalformedBody(_) => ("/problems/malformed-body", "Malformed request body"),
+            Self::BodyTooLarge { .. } => ("/problems/body-too-large", "Request body too large"),
+            Self::UnsupportedMediaType => ("/problems/unsupported-media-type", "Unsupported media type"),
+            Self::BadParameter(_) => ("/problems/bad-parameter", "Bad parameter"),
+            Self::NoRoute(_) => ("/problems/not-found", "Not found"),
+            Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            // Internal details stay in the log; the client gets a reference to look them up.
+            Self::Service(ServiceError::Store(s)) if !s.is_unavailable() => {
+                "the server failed to complete the request; it has been logged".into()
+            }
+            Self::Service(ServiceError::Store(_)) => {
+                "the database is unreachable; try again shortly".into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Service(e) => match e {
+                ServiceError::BadRequest { .. } | ServiceError::Crs(CrsError::Unknown { .. }) => {
+                    StatusCode::BAD_REQUEST
+                }
+                ServiceError::Domain(CoreError::TooManyVertices { .. }) => {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                }
+                ServiceError::Unprocessable { .. }
+                | ServiceError::Domain(_)
+                | ServiceError::Crs(_)
+                | ServiceError::Ingest(IngestError::Format { .. } | IngestError::Crs { .. }) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                ServiceError::Ingest(_) => StatusCode::BAD_REQUEST,
+                ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
+                ServiceError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Self::MalformedBody(_) | Self::BadParameter(_) => StatusCode::BAD_REQUEST,
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NoRoute(_) => StatusCode::NOT_FOUND,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::info!(error = %self, status = status.as_u16(), "request refused");
+        }
+        let (kind, title) = self.kind();
+        let body = Problem {
+            kind,
+            title,
+            status: status.as_u16(),
+            detail: self.detail(),
+        };
+        HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+            .body(serde_json::to_string(&body).unwrap_or_default())
+    }
+}

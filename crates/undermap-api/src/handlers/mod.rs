@@ -1,0 +1,7 @@
+//! One module per resource; each handler parses, calls the service, serialises.
+
+pub(crate) mod excavation;
+pub(crate) mod features;
+pub(crate) mod health;
+pub(crate) mod layers;
+pub(crate) mod nearest;

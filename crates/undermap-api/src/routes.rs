@@ -1,0 +1,85 @@
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, HttpRequest};
+
+use crate::handlers::{excavation, features, health, layers, nearest};
+use crate::ApiError;
+
+/// Largest request body accepted (1 MiB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Registers every route and the extractor settings that turn bad input into problem bodies.
+/// The server binary and the tests both mount exactly this.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY_BYTES)
+            .content_type_required(true)
+            .content_type(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+            .error_handler(json_error),
+    )
+    .app_data(web::QueryConfig::default().error_handler(query_error))
+    .app_data(web::PathConfig::default().error_handler(path_error))
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .service(
+        web::scope("/v1")
+            .route("/layers", web::get().to(layers::list))
+            .route("/features/{id}", web::get().to(features::get))
+            .route("/nearest", web::get().to(nearest::get))
+            .route("/excavation-checks", web::post().to(excavation::create))
+            .route("/excavation-checks/{id}", web::get().to(excavation::get)),
+    )
+    .default_service(web::to(no_route));
+}
+
+async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NoRoute(format!("{} {}", req.method(), req.path())))
+}
+
+/// Turns the bodiless 405 that actix produces for a known path with the wrong method into a
+/// problem body. Wrap the app in this (`App::new().wrap(method_not_allowed())`).
+#[must_use]
+pub fn method_not_allowed<B: 'static>() -> ErrorHandlers<B> {
+    ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, |res: ServiceResponse<B>| {
+        let (req, _) = res.into_parts();
+        let detail = format!("{} is not allowed on {}", req.method(), req.path());
+        let body = serde_json::json!({
+            "type": "/problems/method-not-allowed",
+            "title": "Method not allowed",
+            "status": 405,
+            "detail": detail,
+        })
+        .to_string();
+        let response = actix_web::HttpResponse::MethodNotAllowed()
+            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
+            .body(body);
+        Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, response).map_into_right_body(),
+        ))
+    })
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    match err {
+        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::BodyTooLarge { limit }
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(e) => ApiError::MalformedBody(format!(
+            "the body is not the JSON expected: {e}"
+        )),
+        other => ApiError::MalformedBody(other.to_string()),
+    }
+    .into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadParameter(format!("query string: {err}")).into()
+}
+
+fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::BadParameter(format!("path: {err}")).into()
+}

@@ -1,0 +1,77 @@
+use std::path::PathBuf;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Why settings could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct SettingsError(#[from] Box<figment::Error>);
+
+/// Everything a deployment configures. Layered: defaults < `undermap.toml` < `UNDERMAP_*`
+/// environment variables (e.g. `UNDERMAP_DATABASE_URL`, `UNDERMAP_LISTEN`).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Address to listen on, `host:port` (port 0 picks a free one).
+    pub listen: String,
+    /// PostgreSQL URL. A secret: never logged.
+    pub database_url: String,
+    /// CRS features are stored in.
+    pub deployment_crs: String,
+    /// Largest excavation area, m².
+    pub max_area_m2: f64,
+    /// Most vertices in an excavation area.
+    pub max_vertices: usize,
+    /// Tolerance zone when a request names none, m.
+    pub default_buffer_m: f64,
+    /// Largest tolerance zone, m.
+    pub max_buffer_m: f64,
+    /// Vertical margin below the dig, m.
+    pub safety_margin_m: f64,
+    /// Horizontal accuracy assumed where none is recorded, m.
+    pub unknown_accuracy_m: f64,
+    /// Folder of the bundled demo data.
+    pub demo_data_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &"<redacted>")
+            .field("deployment_crs", &self.deployment_crs)
+            .field("max_area_m2", &self.max_area_m2)
+            .field("max_vertices", &self.max_vertices)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "postgres://postgres@127.0.0.1:5432/undermap".into(),
+            deployment_crs: "EPSG:4545".into(),
+            max_area_m2: 250_000.0,
+            max_vertices: 10_000,
+            default_buffer_m: 1.0,
+            max_buffer_m: 50.0,
+            safety_margin_m: 0.5,
+            unknown_accuracy_m: 1.0,
+            demo_data_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/demo")),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the layers: defaults, then `undermap.toml` in the working folder if present, then
+    /// the environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file("undermap.toml"))
+            .merge(Env::prefixed("UNDERMAP_"))
+            .extract()
+            .map_err(|e| SettingsError(Box::new(e)))
+    }
+}
