@@ -42,7 +42,10 @@ async fn excavation_checks_agree_with_postgis(pool: PgPool) {
             .collect();
         let area = serde_json::json!({"type": "Polygon", "coordinates": [ring]});
         let resp = app
-            .post_json("/v1/excavation-checks", &serde_json::json!({"area": area, "buffer_m": buffer}))
+            .post_json(
+                "/v1/excavation-checks",
+                &serde_json::json!({"area": area, "buffer_m": buffer}),
+            )
             .await;
         assert_eq!(resp.status(), 201);
         let body: Value = resp.json().await.unwrap();
@@ -50,7 +53,12 @@ async fn excavation_checks_agree_with_postgis(pool: PgPool) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| (h["feature_id"].as_str().unwrap().to_owned(), h["relation"].as_str().unwrap().to_owned()))
+            .map(|h| {
+                (
+                    h["feature_id"].as_str().unwrap().to_owned(),
+                    h["relation"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         // Same tolerance rule as docs/risk.md: the buffer, plus the accuracy where it is worse
         // than the buffer (unknown accuracy counts as 1 m).

@@ -22,7 +22,8 @@ fn dig(depth: f64) -> Value {
 async fn problem(resp: reqwest::Response, status: StatusCode) -> Value {
     assert_eq!(resp.status(), status);
     assert_eq!(
-        resp.headers()["content-type"], "application/problem+json",
+        resp.headers()["content-type"],
+        "application/problem+json",
         "every error is a problem body"
     );
     let body: Value = resp.json().await.expect("problem is JSON");
@@ -57,13 +58,35 @@ async fn excavation_check_finds_every_network_and_keeps_an_immutable_ticket(pool
     let location = resp.headers()["location"].to_str().unwrap().to_owned();
     let created = resp.text().await.unwrap();
     let body: Value = serde_json::from_str(&created).unwrap();
-    assert_eq!(location, format!("/v1/excavation-checks/{}", body["id"].as_str().unwrap()));
+    assert_eq!(
+        location,
+        format!("/v1/excavation-checks/{}", body["id"].as_str().unwrap())
+    );
 
-    let layers: Vec<&str> = body["summary"]["by_layer"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(layers, ["drainage", "gas", "planning", "power", "water"], "{body:#}");
+    let layers: Vec<&str> = body["summary"]["by_layer"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        layers,
+        ["drainage", "gas", "planning", "power", "water"],
+        "{body:#}"
+    );
     let hits = body["hits"].as_array().unwrap();
-    let ids: Vec<&str> = hits.iter().map(|h| h["feature_id"].as_str().unwrap()).collect();
-    for id in ["WS-E10", "GS-E10", "PW-E10", "DR-ST-E10", "DR-SE-E10", "RL-E1"] {
+    let ids: Vec<&str> = hits
+        .iter()
+        .map(|h| h["feature_id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "WS-E10",
+        "GS-E10",
+        "PW-E10",
+        "DR-ST-E10",
+        "DR-SE-E10",
+        "RL-E1",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     assert!(hits.iter().all(|h| h["geometry"]["type"].is_string()));
@@ -79,10 +102,12 @@ async fn excavation_check_finds_every_network_and_keeps_an_immutable_ticket(pool
     let again = app.get(&location).await;
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(again.text().await.unwrap(), created);
-    sqlx::query("UPDATE features SET valid_to = now() WHERE feature_id = 'WS-E10' AND valid_to IS NULL")
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE features SET valid_to = now() WHERE feature_id = 'WS-E10' AND valid_to IS NULL",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
     app.service.reload().await.unwrap();
     assert_eq!(app.get(&location).await.text().await.unwrap(), created);
     let err = sqlx::query("UPDATE excavation_checks SET body = '{}'")
@@ -95,10 +120,25 @@ async fn excavation_check_finds_every_network_and_keeps_an_immutable_ticket(pool
 #[sqlx::test(migrations = "../../migrations")]
 async fn depth_decides_risk(pool: PgPool) {
     let app = spawn_app(pool, true).await;
-    let shallow: Value = app.post_json("/v1/excavation-checks", &dig(0.3)).await.json().await.unwrap();
-    let deep: Value = app.post_json("/v1/excavation-checks", &dig(4.0)).await.json().await.unwrap();
+    let shallow: Value = app
+        .post_json("/v1/excavation-checks", &dig(0.3))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let deep: Value = app
+        .post_json("/v1/excavation-checks", &dig(4.0))
+        .await
+        .json()
+        .await
+        .unwrap();
     let high = |v: &Value| v["summary"]["by_risk"]["high"].as_u64().unwrap();
-    assert!(high(&deep) > high(&shallow), "a deeper dig reaches more: {} vs {}", high(&deep), high(&shallow));
+    assert!(
+        high(&deep) > high(&shallow),
+        "a deeper dig reaches more: {} vs {}",
+        high(&deep),
+        high(&shallow)
+    );
     // Hits with no recorded depth are never rated low.
     for body in [&shallow, &deep] {
         for h in body["hits"].as_array().unwrap() {
@@ -113,13 +153,27 @@ async fn depth_decides_risk(pool: PgPool) {
 async fn answers_in_the_requested_crs(pool: PgPool) {
     let app = spawn_app(pool, true).await;
     // The same square in EPSG:4545, in its own axis order: X = northing, Y = easting.
-    let crs84: Value = app.post_json("/v1/excavation-checks", &dig(1.5)).await.json().await.unwrap();
+    let crs84: Value = app
+        .post_json("/v1/excavation-checks", &dig(1.5))
+        .await
+        .json()
+        .await
+        .unwrap();
     let ring = crs84["area"]["coordinates"][0].as_array().unwrap();
-    let t = undermap_crs::Transformer::new(&undermap_crs::Crs::crs84(), &undermap_crs::Crs::epsg(4545).unwrap()).unwrap();
+    let t = undermap_crs::Transformer::new(
+        &undermap_crs::Crs::crs84(),
+        &undermap_crs::Crs::epsg(4545).unwrap(),
+    )
+    .unwrap();
     let gk: Vec<Value> = ring
         .iter()
         .map(|p| {
-            let c = t.coord(geo::Coord { x: p[0].as_f64().unwrap(), y: p[1].as_f64().unwrap() }).unwrap();
+            let c = t
+                .coord(geo::Coord {
+                    x: p[0].as_f64().unwrap(),
+                    y: p[1].as_f64().unwrap(),
+                })
+                .unwrap();
             json!([c.x, c.y])
         })
         .collect();
@@ -127,9 +181,19 @@ async fn answers_in_the_requested_crs(pool: PgPool) {
     let mut req = dig(1.5);
     req["area"] = json!({"type": "Polygon", "coordinates": [gk]});
     req["crs"] = json!("EPSG:4545");
-    let native: Value = app.post_json("/v1/excavation-checks", &req).await.json().await.unwrap();
+    let native: Value = app
+        .post_json("/v1/excavation-checks", &req)
+        .await
+        .json()
+        .await
+        .unwrap();
     let ids = |v: &Value| -> Vec<String> {
-        let mut ids: Vec<String> = v["hits"].as_array().unwrap().iter().map(|h| h["feature_id"].as_str().unwrap().to_owned()).collect();
+        let mut ids: Vec<String> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["feature_id"].as_str().unwrap().to_owned())
+            .collect();
         ids.sort();
         ids
     };
@@ -137,7 +201,10 @@ async fn answers_in_the_requested_crs(pool: PgPool) {
     assert_eq!(native["crs"], "EPSG:4545");
     let first = &native["hits"][0]["geometry"]["coordinates"];
     let x = first[0].as_f64().or_else(|| first[0][0].as_f64()).unwrap();
-    assert!(x > 3_000_000.0, "answer geometry is northing first too: {first}");
+    assert!(
+        x > 3_000_000.0,
+        "answer geometry is northing first too: {first}"
+    );
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -145,54 +212,182 @@ async fn bad_input_gets_a_problem_and_writes_nothing(pool: PgPool) {
     let app = spawn_app(pool, true).await;
     let square = square_crs84(MID_BLOCK.0, MID_BLOCK.1, 24.0);
     let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
-        ("line", json!({"area": {"type": "LineString", "coordinates": [[108.98, 28.44], [108.99, 28.45]]}}), StatusCode::UNPROCESSABLE_ENTITY, "Polygon"),
-        ("unclosed", json!({"area": {"type": "Polygon", "coordinates": [[[108.987, 28.449], [108.988, 28.449], [108.988, 28.450], [108.987, 28.450]]]}}), StatusCode::UNPROCESSABLE_ENTITY, "not closed"),
-        ("three positions", json!({"area": {"type": "Polygon", "coordinates": [[[108.987, 28.449], [108.988, 28.449], [108.987, 28.449]]]}}), StatusCode::UNPROCESSABLE_ENTITY, "at least 4"),
-        ("bowtie", json!({"area": {"type": "Polygon", "coordinates": [[[108.987, 28.449], [108.988, 28.450], [108.988, 28.449], [108.987, 28.450], [108.987, 28.449]]]}}), StatusCode::UNPROCESSABLE_ENTITY, "intersects itself"),
-        ("string coordinate", json!({"area": {"type": "Polygon", "coordinates": [[["a", 28.449], [108.988, 28.449], [108.988, 28.450], ["a", 28.449]]]}}), StatusCode::UNPROCESSABLE_ENTITY, "area"),
-        ("swapped axes", json!({"area": {"type": "Polygon", "coordinates": [[[28.449, 108.987], [28.449, 108.988], [28.450, 108.988], [28.449, 108.987]]]}}), StatusCode::UNPROCESSABLE_ENTITY, "outside the area of use"),
-        ("unknown crs", json!({"area": square, "crs": "EPSG:999999"}), StatusCode::BAD_REQUEST, "unknown CRS"),
-        ("too large", json!({"area": square_crs84(MID_BLOCK.0, MID_BLOCK.1, 600.0)}), StatusCode::UNPROCESSABLE_ENTITY, "exceeds the limit"),
-        ("negative depth", json!({"area": square, "depth_m": -1.0}), StatusCode::UNPROCESSABLE_ENTITY, "depth_m"),
-        ("absurd depth", json!({"area": square, "depth_m": 1000.0}), StatusCode::UNPROCESSABLE_ENTITY, "depth_m"),
-        ("absurd buffer", json!({"area": square, "buffer_m": 51.0}), StatusCode::UNPROCESSABLE_ENTITY, "buffer_m"),
-        ("unknown layer", json!({"area": square, "layers": ["telecom"]}), StatusCode::UNPROCESSABLE_ENTITY, "known layers: drainage"),
-        ("unknown field", json!({"area": square, "depht_m": 2.0}), StatusCode::BAD_REQUEST, "depht_m"),
-        ("no area", json!({"depth_m": 2.0}), StatusCode::BAD_REQUEST, "area"),
+        (
+            "line",
+            json!({"area": {"type": "LineString", "coordinates": [[108.98, 28.44], [108.99, 28.45]]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Polygon",
+        ),
+        (
+            "unclosed",
+            json!({"area": {"type": "Polygon", "coordinates": [[[108.987, 28.449], [108.988, 28.449], [108.988, 28.450], [108.987, 28.450]]]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not closed",
+        ),
+        (
+            "three positions",
+            json!({"area": {"type": "Polygon", "coordinates": [[[108.987, 28.449], [108.988, 28.449], [108.987, 28.449]]]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "at least 4",
+        ),
+        (
+            "bowtie",
+            json!({"area": {"type": "Polygon", "coordinates": [[[108.987, 28.449], [108.988, 28.450], [108.988, 28.449], [108.987, 28.450], [108.987, 28.449]]]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "intersects itself",
+        ),
+        (
+            "string coordinate",
+            json!({"area": {"type": "Polygon", "coordinates": [[["a", 28.449], [108.988, 28.449], [108.988, 28.450], ["a", 28.449]]]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "area",
+        ),
+        (
+            "swapped axes",
+            json!({"area": {"type": "Polygon", "coordinates": [[[28.449, 108.987], [28.449, 108.988], [28.450, 108.988], [28.449, 108.987]]]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "outside the area of use",
+        ),
+        (
+            "unknown crs",
+            json!({"area": square, "crs": "EPSG:999999"}),
+            StatusCode::BAD_REQUEST,
+            "unknown CRS",
+        ),
+        (
+            "too large",
+            json!({"area": square_crs84(MID_BLOCK.0, MID_BLOCK.1, 600.0)}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "exceeds the limit",
+        ),
+        (
+            "negative depth",
+            json!({"area": square, "depth_m": -1.0}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "depth_m",
+        ),
+        (
+            "absurd depth",
+            json!({"area": square, "depth_m": 1000.0}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "depth_m",
+        ),
+        (
+            "absurd buffer",
+            json!({"area": square, "buffer_m": 51.0}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "buffer_m",
+        ),
+        (
+            "unknown layer",
+            json!({"area": square, "layers": ["telecom"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "known layers: drainage",
+        ),
+        (
+            "unknown field",
+            json!({"area": square, "depht_m": 2.0}),
+            StatusCode::BAD_REQUEST,
+            "depht_m",
+        ),
+        (
+            "no area",
+            json!({"depth_m": 2.0}),
+            StatusCode::BAD_REQUEST,
+            "area",
+        ),
     ];
     for (name, body, status, needle) in cases {
         let resp = app.post_json("/v1/excavation-checks", &body).await;
         let p = problem(resp, status).await;
-        assert!(p["detail"].as_str().unwrap().contains(needle), "{name}: {p}");
+        assert!(
+            p["detail"].as_str().unwrap().contains(needle),
+            "{name}: {p}"
+        );
     }
     // Too many vertices: a circle of 10,001 positions.
     let ring: Vec<Value> = (0..=10_000)
         .map(|i| {
             let a = std::f64::consts::TAU * f64::from(i % 10_000) / 10_000.0;
-            json!([MID_BLOCK.0 + 0.0001 * a.cos(), MID_BLOCK.1 + 0.0001 * a.sin()])
+            json!([
+                MID_BLOCK.0 + 0.0001 * a.cos(),
+                MID_BLOCK.1 + 0.0001 * a.sin()
+            ])
         })
         .collect();
-    let resp = app.post_json("/v1/excavation-checks", &json!({"area": {"type": "Polygon", "coordinates": [ring]}})).await;
+    let resp = app
+        .post_json(
+            "/v1/excavation-checks",
+            &json!({"area": {"type": "Polygon", "coordinates": [ring]}}),
+        )
+        .await;
     problem(resp, StatusCode::PAYLOAD_TOO_LARGE).await;
     // Malformed JSON, wrong content type, oversized body.
     let send = |body: Vec<u8>, ct: &'static str| {
-        app.client.post(app.url("/v1/excavation-checks")).header("content-type", ct).body(body).send()
+        app.client
+            .post(app.url("/v1/excavation-checks"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
     };
-    problem(send(b"{\"area\": ".to_vec(), "application/json").await.unwrap(), StatusCode::BAD_REQUEST).await;
-    problem(send(b"{}".to_vec(), "text/plain").await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    problem(
+        send(b"{\"area\": ".to_vec(), "application/json")
+            .await
+            .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    problem(
+        send(b"{}".to_vec(), "text/plain").await.unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
     let big = format!("{{\"reference\": \"{}\"}}", "x".repeat(1024 * 1024 + 10));
-    problem(send(big.into_bytes(), "application/json").await.unwrap(), StatusCode::PAYLOAD_TOO_LARGE).await;
+    problem(
+        send(big.into_bytes(), "application/json").await.unwrap(),
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
     // NaN is not JSON, and numbers too large for f64 are refused by the parser.
-    problem(send(b"{\"area\": {\"type\": \"Polygon\", \"coordinates\": [[[1e999, 0]]]}}".to_vec(), "application/json").await.unwrap(), StatusCode::BAD_REQUEST).await;
+    problem(
+        send(
+            b"{\"area\": {\"type\": \"Polygon\", \"coordinates\": [[[1e999, 0]]]}}".to_vec(),
+            "application/json",
+        )
+        .await
+        .unwrap(),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     assert_eq!(ticket_count(&app).await, 0, "no bad request wrote a ticket");
 
-    problem(app.get("/v1/excavation-checks/EC-2026-999999").await, StatusCode::NOT_FOUND).await;
-    problem(app.get("/v1/excavation-checks/..%2F..%2Fetc").await, StatusCode::NOT_FOUND).await;
+    problem(
+        app.get("/v1/excavation-checks/EC-2026-999999").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    problem(
+        app.get("/v1/excavation-checks/..%2F..%2Fetc").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
     problem(app.get("/v1/features/nope").await, StatusCode::NOT_FOUND).await;
-    problem(app.get("/v1/nearest?point=abc").await, StatusCode::BAD_REQUEST).await;
+    problem(
+        app.get("/v1/nearest?point=abc").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     problem(app.get("/v1/nearest").await, StatusCode::BAD_REQUEST).await;
-    problem(app.get("/v1/nearest?point=108.98,28.44&k=0").await, StatusCode::UNPROCESSABLE_ENTITY).await;
-    problem(app.get("/v1/nearest?point=108.98,28.44&crs=EPSG:0").await, StatusCode::BAD_REQUEST).await;
+    problem(
+        app.get("/v1/nearest?point=108.98,28.44&k=0").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    problem(
+        app.get("/v1/nearest?point=108.98,28.44&crs=EPSG:0").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
     problem(app.get("/no/such/thing").await, StatusCode::NOT_FOUND).await;
 }
 
@@ -228,6 +423,11 @@ async fn layers_features_and_nearest(pool: PgPool) {
         .collect();
     assert!(at_zero.contains(&"WV-11"), "{near}");
     assert_eq!(near["features"].as_array().unwrap().len(), 3);
-    let d: Vec<f64> = near["features"].as_array().unwrap().iter().map(|f| f["distance_m"].as_f64().unwrap()).collect();
+    let d: Vec<f64> = near["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["distance_m"].as_f64().unwrap())
+        .collect();
     assert!(d.windows(2).all(|w| w[0] <= w[1]), "nearest first: {d:?}");
 }

@@ -32,7 +32,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 }
 
@@ -48,9 +52,14 @@ pub async fn spawn_app(pool: PgPool, demo: bool) -> TestApp {
         ..Settings::default()
     };
     let store = PgStore::from_pool(pool, 4545).await.expect("store");
-    let service = Service::new(Arc::new(store.clone()), service_config(&settings).expect("config"));
+    let service = Service::new(
+        Arc::new(store.clone()),
+        service_config(&settings).expect("config"),
+    );
     if demo {
-        load_demo(&service, &demo_dir()).await.expect("demo data loads");
+        load_demo(&service, &demo_dir())
+            .await
+            .expect("demo data loads");
     }
     service.reload().await.expect("index loads");
     let app = Application::build(&settings, service.clone()).expect("binds");

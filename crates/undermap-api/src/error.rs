@@ -62,12 +62,20 @@ impl ApiError {
                     ("/problems/invalid-geometry", "Invalid geometry")
                 }
                 ServiceError::Domain(_) => ("/problems/invalid-value", "Invalid value"),
-                ServiceError::Crs(CrsError::Unknown { .. }) => ("/problems/unknown-crs", "Unknown CRS"),
-                ServiceError::Crs(CrsError::OutsideArea { .. }) => {
-                    ("/problems/outside-area", "Coordinates outside the area of use")
+                ServiceError::Crs(CrsError::Unknown { .. }) => {
+                    ("/problems/unknown-crs", "Unknown CRS")
                 }
-                ServiceError::Crs(_) => ("/problems/transform-failed", "Coordinate transformation failed"),
-                ServiceError::Ingest(_) => ("/problems/invalid-delivery", "Delivery cannot be read"),
+                ServiceError::Crs(CrsError::OutsideArea { .. }) => (
+                    "/problems/outside-area",
+                    "Coordinates outside the area of use",
+                ),
+                ServiceError::Crs(_) => (
+                    "/problems/transform-failed",
+                    "Coordinate transformation failed",
+                ),
+                ServiceError::Ingest(_) => {
+                    ("/problems/invalid-delivery", "Delivery cannot be read")
+                }
                 ServiceError::NotFound { .. } => ("/problems/not-found", "Not found"),
                 ServiceError::Store(s) if s.is_unavailable() => {
                     ("/problems/store-unavailable", "Database unavailable")
@@ -76,7 +84,9 @@ impl ApiError {
             },
             Self::MalformedBody(_) => ("/problems/malformed-body", "Malformed request body"),
             Self::BodyTooLarge { .. } => ("/problems/body-too-large", "Request body too large"),
-            Self::UnsupportedMediaType => ("/problems/unsupported-media-type", "Unsupported media type"),
+            Self::UnsupportedMediaType => {
+                ("/problems/unsupported-media-type", "Unsupported media type")
+            }
             Self::BadParameter(_) => ("/problems/bad-parameter", "Bad parameter"),
             Self::NoRoute(_) => ("/problems/not-found", "Not found"),
             Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),

@@ -1,5 +1,5 @@
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest};
@@ -17,7 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::JsonConfig::default()
             .limit(MAX_BODY_BYTES)
             .content_type_required(true)
-            .content_type(|mime| mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+            .content_type(|mime| {
+                mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json")
+            })
             .error_handler(json_error),
     )
     .app_data(web::QueryConfig::default().error_handler(query_error))
@@ -36,7 +38,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NoRoute(format!("{} {}", req.method(), req.path())))
+    Err(ApiError::NoRoute(format!(
+        "{} {}",
+        req.method(),
+        req.path()
+    )))
 }
 
 /// Turns the bodiless 405 that actix produces for a known path with the wrong method into a
@@ -64,13 +70,12 @@ pub fn method_not_allowed<B: 'static>() -> ErrorHandlers<B> {
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     match err {
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-            ApiError::BodyTooLarge { limit }
-        }
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::BodyTooLarge { limit },
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-        JsonPayloadError::Deserialize(e) => ApiError::MalformedBody(format!(
-            "the body is not the JSON expected: {e}"
-        )),
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::MalformedBody(format!("the body is not the JSON expected: {e}"))
+        }
         other => ApiError::MalformedBody(other.to_string()),
     }
     .into()

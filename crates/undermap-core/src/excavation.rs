@@ -105,7 +105,8 @@ mod tests {
 
     #[test]
     fn rejects_self_intersection() {
-        let bowtie = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0), (x: 0.0, y: 10.0)];
+        let bowtie =
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0), (x: 0.0, y: 10.0)];
         assert!(ExcavationArea::new(MultiPolygon(vec![bowtie]), &AreaLimits::default()).is_err());
     }
 }

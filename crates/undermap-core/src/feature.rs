@@ -55,6 +55,8 @@ text_enum! {
     }
 }
 
+// The enum comes from `text_enum!`, which cannot take a `#[default]` variant.
+#[allow(clippy::derivable_impls)]
 impl Default for Status {
     fn default() -> Self {
         Self::InService

@@ -279,7 +279,10 @@ pub fn geometry_kind_name(geometry: &Geometry<f64>) -> &'static str {
 
 /// Checks that a geometry suits a kind: lines for pipes and cables, points for facilities
 /// (or polygons for stations), polygons for zones and red lines, with valid polygons.
-pub fn check_feature_geometry(kind: FeatureKind, geometry: &Geometry<f64>) -> Result<(), CoreError> {
+pub fn check_feature_geometry(
+    kind: FeatureKind,
+    geometry: &Geometry<f64>,
+) -> Result<(), CoreError> {
     use FeatureKind as K;
     let name = geometry_kind_name(geometry);
     let linear = matches!(name, "LineString" | "MultiLineString");
@@ -339,7 +342,10 @@ mod tests {
 
     #[test]
     fn square_is_fine() {
-        assert!(area(r#"{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}"#).is_ok());
+        assert!(
+            area(r#"{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}"#)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -395,10 +401,13 @@ mod tests {
 
     #[test]
     fn degenerate_ring_has_no_area() {
-        let err = area(r#"{"type":"Polygon","coordinates":[[[0,0],[10,0],[20,0],[0,0]]]}"#)
-            .unwrap_err();
+        let err =
+            area(r#"{"type":"Polygon","coordinates":[[[0,0],[10,0],[20,0],[0,0]]]}"#).unwrap_err();
         let err = err.to_string();
-        assert!(err.contains("no area") || err.contains("intersects itself"), "{err}");
+        assert!(
+            err.contains("no area") || err.contains("intersects itself"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -65,6 +65,9 @@ mod tests {
     #[test]
     fn unknown_kind_lists_the_allowed_ones() {
         let err = "tunnel".parse::<FeatureKind>().unwrap_err().to_string();
-        assert!(err.contains("\"tunnel\" is not one of: pipe, cable"), "{err}");
+        assert!(
+            err.contains("\"tunnel\" is not one of: pipe, cable"),
+            "{err}"
+        );
     }
 }

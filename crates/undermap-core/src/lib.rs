@@ -14,9 +14,9 @@ mod feature;
 mod feature_id;
 pub mod geometry;
 mod kind;
-mod text_enum;
 mod layer;
 pub mod risk;
+mod text_enum;
 mod ticket;
 
 pub use error::CoreError;

@@ -100,21 +100,35 @@ impl RiskPolicy {
                 .is_none_or(|a| distance_m <= a.metres()),
         };
         let Some(dig) = dig_depth_m else {
-            let risk = if maybe_inside { Risk::High } else { Risk::Medium };
+            let risk = if maybe_inside {
+                Risk::High
+            } else {
+                Risk::Medium
+            };
             return done(
                 risk,
-                format!("{} {where_}; no dig depth was given, so any depth is within reach.", feature.kind),
+                format!(
+                    "{} {where_}; no dig depth was given, so any depth is within reach.",
+                    feature.kind
+                ),
             );
         };
         let Some(top) = feature.attrs.depth_top_m.map(f64::from) else {
             return done(
                 Risk::Unknown,
-                format!("{} {where_}; its depth is not on record: locate it on site before digging.", feature.kind),
+                format!(
+                    "{} {where_}; its depth is not on record: locate it on site before digging.",
+                    feature.kind
+                ),
             );
         };
         let margin = self.safety_margin_m;
         if top <= dig + margin {
-            let risk = if maybe_inside { Risk::High } else { Risk::Medium };
+            let risk = if maybe_inside {
+                Risk::High
+            } else {
+                Risk::Medium
+            };
             return done(
                 risk,
                 format!("{} {where_} with its top at {top:.2} m, within the {dig:.2} m dig plus {margin:.1} m margin.", feature.kind),
@@ -171,27 +185,82 @@ mod tests {
     fn table_of_docs_risk_md() {
         use Relation::{Inside, WithinTolerance};
         // No dig depth: anything crossing is high.
-        assert_eq!(rate(&pipe(Some(3.0), Some(0.1), Some(0.1)), Inside, 0.0, None), Risk::High);
+        assert_eq!(
+            rate(&pipe(Some(3.0), Some(0.1), Some(0.1)), Inside, 0.0, None),
+            Risk::High
+        );
         // Unknown depth: unknown, never low.
-        assert_eq!(rate(&pipe(None, Some(0.1), Some(0.1)), Inside, 0.0, Some(1.0)), Risk::Unknown);
+        assert_eq!(
+            rate(&pipe(None, Some(0.1), Some(0.1)), Inside, 0.0, Some(1.0)),
+            Risk::Unknown
+        );
         // Top within dig + margin: high.
-        assert_eq!(rate(&pipe(Some(1.4), Some(0.1), Some(0.1)), Inside, 0.0, Some(1.0)), Risk::High);
+        assert_eq!(
+            rate(
+                &pipe(Some(1.4), Some(0.1), Some(0.1)),
+                Inside,
+                0.0,
+                Some(1.0)
+            ),
+            Risk::High
+        );
         // Deeper than dig + margin, within vertical accuracy: medium.
-        assert_eq!(rate(&pipe(Some(1.7), Some(0.3), Some(0.1)), Inside, 0.0, Some(1.0)), Risk::Medium);
+        assert_eq!(
+            rate(
+                &pipe(Some(1.7), Some(0.3), Some(0.1)),
+                Inside,
+                0.0,
+                Some(1.0)
+            ),
+            Risk::Medium
+        );
         // Deeper than dig + accuracy + margin: low.
-        assert_eq!(rate(&pipe(Some(2.0), Some(0.3), Some(0.1)), Inside, 0.0, Some(1.0)), Risk::Low);
+        assert_eq!(
+            rate(
+                &pipe(Some(2.0), Some(0.3), Some(0.1)),
+                Inside,
+                0.0,
+                Some(1.0)
+            ),
+            Risk::Low
+        );
         // Unknown vertical accuracy never gives low.
-        assert_eq!(rate(&pipe(Some(5.0), None, Some(0.1)), Inside, 0.0, Some(1.0)), Risk::Medium);
+        assert_eq!(
+            rate(&pipe(Some(5.0), None, Some(0.1)), Inside, 0.0, Some(1.0)),
+            Risk::Medium
+        );
         // In the tolerance zone, further away than its accuracy: high becomes medium.
-        assert_eq!(rate(&pipe(Some(1.0), Some(0.1), Some(0.1)), WithinTolerance, 0.8, Some(1.0)), Risk::Medium);
+        assert_eq!(
+            rate(
+                &pipe(Some(1.0), Some(0.1), Some(0.1)),
+                WithinTolerance,
+                0.8,
+                Some(1.0)
+            ),
+            Risk::Medium
+        );
         // In the tolerance zone with unknown horizontal accuracy: stays high.
-        assert_eq!(rate(&pipe(Some(1.0), Some(0.1), None), WithinTolerance, 0.8, Some(1.0)), Risk::High);
+        assert_eq!(
+            rate(
+                &pipe(Some(1.0), Some(0.1), None),
+                WithinTolerance,
+                0.8,
+                Some(1.0)
+            ),
+            Risk::High
+        );
     }
 
     #[test]
     fn planning_and_planned_are_low() {
         let f = pipe(None, None, None);
-        let a = RiskPolicy::default().assess(&f, LayerCategory::Planning, Relation::Inside, 0.0, Some(1.0));
+        let a = RiskPolicy::default().assess(
+            &f,
+            LayerCategory::Planning,
+            Relation::Inside,
+            0.0,
+            Some(1.0),
+        );
         assert_eq!(a.risk, Risk::Low);
         let mut planned = pipe(None, None, None);
         planned.attrs.status = Status::Planned;

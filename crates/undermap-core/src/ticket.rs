@@ -59,7 +59,11 @@ impl FromStr for TicketId {
         if year.len() != 4 || number.len() < 6 || number.len() > 19 {
             return Err(err());
         }
-        if !year.bytes().chain(number.bytes()).all(|b| b.is_ascii_digit()) {
+        if !year
+            .bytes()
+            .chain(number.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
             return Err(err());
         }
         Ok(Self {

@@ -64,7 +64,10 @@ impl Crs {
                 .into(),
         })?;
         let inner = {
-            let cached = cache().lock().ok().and_then(|c| c.get(&definition).cloned());
+            let cached = cache()
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&definition).cloned());
             if let Some(inner) = cached {
                 inner
             } else {
@@ -229,7 +232,11 @@ mod tests {
             assert_eq!(crs.name(), "EPSG:4545", "{text}");
             assert_eq!(crs.epsg_code(), Some(4545));
         }
-        for text in ["OGC:CRS84", "CRS84", "http://www.opengis.net/def/crs/OGC/1.3/CRS84"] {
+        for text in [
+            "OGC:CRS84",
+            "CRS84",
+            "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        ] {
             let crs = Crs::parse(text).unwrap();
             assert_eq!(crs.name(), "OGC:CRS84");
             assert_eq!(crs.axis_order(), AxisOrder::EastNorth);
@@ -242,7 +249,14 @@ mod tests {
 
     #[test]
     fn rejects_unknowns_with_a_reason() {
-        for bad in ["", "EPSG:", "EPSG:0", "EPSG:99999999", "WGS84'; DROP TABLE x", "EPSG:7030"] {
+        for bad in [
+            "",
+            "EPSG:",
+            "EPSG:0",
+            "EPSG:99999999",
+            "WGS84'; DROP TABLE x",
+            "EPSG:7030",
+        ] {
             let err = Crs::parse(bad).unwrap_err();
             assert!(matches!(err, CrsError::Unknown { .. }), "{bad}: {err}");
         }

@@ -119,15 +119,7 @@ pub(crate) fn inspect(definition: &str) -> Result<Facts, String> {
     let mut area_name: *const c_char = ptr::null();
     // SAFETY: valid context and object, out-pointers to locals.
     let has_area = unsafe {
-        sys::proj_get_area_of_use(
-            ctx.0,
-            obj.0,
-            &mut w,
-            &mut s,
-            &mut e,
-            &mut n,
-            &mut area_name,
-        )
+        sys::proj_get_area_of_use(ctx.0, obj.0, &mut w, &mut s, &mut e, &mut n, &mut area_name)
     } != 0;
     #[allow(clippy::float_cmp)] // PROJ's sentinel for "unknown" is exactly -1000.
     let area = (has_area && w != -1000.0).then_some([w, s, e, n]);

@@ -65,13 +65,12 @@ impl Transformer {
         PROJS.with(|cell| {
             let mut map = cell.borrow_mut();
             if !map.contains_key(&key) {
-                let proj = Proj::new_known_crs(&key.0, &key.1, None).map_err(|e| {
-                    CrsError::Transform {
+                let proj =
+                    Proj::new_known_crs(&key.0, &key.1, None).map_err(|e| CrsError::Transform {
                         from: self.from.name().to_owned(),
                         to: self.to.name().to_owned(),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
                 map.insert(key.clone(), proj);
             }
             f(&map[&key])
@@ -174,7 +173,12 @@ mod tests {
     fn authority_order_is_honoured() {
         // EPSG:4490 is lat, lon; EPSG:4545 is northing, easting.
         let t = Transformer::new(&Crs::epsg(4490).unwrap(), &gk()).unwrap();
-        let c = t.coord(Coord { x: 28.45, y: 108.99 }).unwrap();
+        let c = t
+            .coord(Coord {
+                x: 28.45,
+                y: 108.99,
+            })
+            .unwrap();
         assert!((c.x - 3_148_711.3).abs() < 1.0, "{c:?}");
         assert!((c.y - 596_973.4).abs() < 1.0, "{c:?}");
     }
@@ -183,8 +187,16 @@ mod tests {
     fn zone_prefixed_grid_agrees() {
         // EPSG:4524 (zone 36, easting prefixed with 36) and EPSG:4545 (CM 108E) are the same grid.
         let t = Transformer::new(&Crs::epsg(4524).unwrap().gis_order(), &gk().gis_order()).unwrap();
-        let c = t.coord(Coord { x: 36_596_973.4, y: 3_148_711.3 }).unwrap();
-        assert!((c.x - 596_973.4).abs() < 0.01 && (c.y - 3_148_711.3).abs() < 0.01, "{c:?}");
+        let c = t
+            .coord(Coord {
+                x: 36_596_973.4,
+                y: 3_148_711.3,
+            })
+            .unwrap();
+        assert!(
+            (c.x - 596_973.4).abs() < 0.01 && (c.y - 3_148_711.3).abs() < 0.01,
+            "{c:?}"
+        );
     }
 
     #[test]
@@ -193,10 +205,14 @@ mod tests {
         let good = t.geometry_checked(&point!(x: 108.99, y: 28.45).into());
         assert!(good.is_ok());
         // lat, lon sent where lon, lat is expected lands in the Indian Ocean.
-        let err = t.geometry_checked(&point!(x: 28.45, y: 108.99).into()).unwrap_err();
+        let err = t
+            .geometry_checked(&point!(x: 28.45, y: 108.99).into())
+            .unwrap_err();
         assert!(matches!(err, CrsError::OutsideArea { .. }), "{err}");
         // A point in Beijing is outside EPSG:4545's zone.
-        let err = t.geometry_checked(&point!(x: 116.4, y: 39.9).into()).unwrap_err();
+        let err = t
+            .geometry_checked(&point!(x: 116.4, y: 39.9).into())
+            .unwrap_err();
         assert!(err.to_string().contains("EPSG:4545"), "{err}");
     }
 
@@ -204,7 +220,10 @@ mod tests {
     fn round_trip_is_submillimetre() {
         let there = Transformer::new(&Crs::crs84(), &gk().gis_order()).unwrap();
         let back = Transformer::new(&gk().gis_order(), &Crs::crs84()).unwrap();
-        let c = Coord { x: 108.99, y: 28.45 };
+        let c = Coord {
+            x: 108.99,
+            y: 28.45,
+        };
         let r = back.coord(there.coord(c).unwrap()).unwrap();
         assert!((r.x - c.x).abs() < 1e-8 && (r.y - c.y).abs() < 1e-8);
     }

@@ -35,7 +35,11 @@ fn synthetic(n: usize, seed: u64) -> (Vec<LayerInfo>, Vec<Feature>) {
             let y = ORIGIN.1 + rng.gen_range(0.0..SIDE_M);
             let (kind, geometry): (FeatureKind, Geometry<f64>) = if rng.gen_bool(0.7) {
                 let len = rng.gen_range(5.0..60.0);
-                let (dx, dy) = if rng.gen_bool(0.5) { (len, 0.0) } else { (0.0, len) };
+                let (dx, dy) = if rng.gen_bool(0.5) {
+                    (len, 0.0)
+                } else {
+                    (0.0, len)
+                };
                 (
                     FeatureKind::Pipe,
                     LineString::from(vec![(x, y), (x + dx, y + dy)]).into(),

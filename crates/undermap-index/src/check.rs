@@ -88,8 +88,7 @@ impl MapIndex {
                         return None;
                     }
                 }
-                let tolerance_m =
-                    query.tolerance_for(feature.attrs.accuracy_h_m.map(f64::from));
+                let tolerance_m = query.tolerance_for(feature.attrs.accuracy_h_m.map(f64::from));
                 let (distance_m, relation) = if area.intersects(&feature.geometry) {
                     (0.0, Relation::Inside)
                 } else {
@@ -103,13 +102,10 @@ impl MapIndex {
                     .layers
                     .get(&feature.layer)
                     .map_or(LayerCategory::Network, |s| s.info.category);
-                let assessment = query.policy.assess(
-                    feature,
-                    category,
-                    relation,
-                    distance_m,
-                    query.dig_depth_m,
-                );
+                let assessment =
+                    query
+                        .policy
+                        .assess(feature, category, relation, distance_m, query.dig_depth_m);
                 Some(Match {
                     feature,
                     category,
@@ -163,15 +159,40 @@ mod tests {
             layers,
             vec![
                 // crosses the square
-                feature("cross", line_string![(x: -5.0, y: 5.0), (x: 15.0, y: 5.0)].into(), FeatureKind::Pipe, Some(0.1)),
+                feature(
+                    "cross",
+                    line_string![(x: -5.0, y: 5.0), (x: 15.0, y: 5.0)].into(),
+                    FeatureKind::Pipe,
+                    Some(0.1),
+                ),
                 // 0.8 m east of the square: in a 1 m buffer
-                feature("near", point!(x: 10.8, y: 5.0).into(), FeatureKind::Valve, Some(0.1)),
+                feature(
+                    "near",
+                    point!(x: 10.8, y: 5.0).into(),
+                    FeatureKind::Valve,
+                    Some(0.1),
+                ),
                 // 1.5 m north, accurate: outside a 1 m buffer
-                feature("far", line_string![(x: 0.0, y: 11.5), (x: 10.0, y: 11.5)].into(), FeatureKind::Pipe, Some(0.1)),
+                feature(
+                    "far",
+                    line_string![(x: 0.0, y: 11.5), (x: 10.0, y: 11.5)].into(),
+                    FeatureKind::Pipe,
+                    Some(0.1),
+                ),
                 // 1.5 m south, accuracy 1.2 m (worse than the buffer): 1 + 1.2 = 2.2 m reach
-                feature("vague", line_string![(x: 0.0, y: -1.5), (x: 10.0, y: -1.5)].into(), FeatureKind::Pipe, Some(1.2)),
+                feature(
+                    "vague",
+                    line_string![(x: 0.0, y: -1.5), (x: 10.0, y: -1.5)].into(),
+                    FeatureKind::Pipe,
+                    Some(1.2),
+                ),
                 // 30 m away
-                feature("away", point!(x: 40.0, y: 40.0).into(), FeatureKind::Valve, None),
+                feature(
+                    "away",
+                    point!(x: 40.0, y: 40.0).into(),
+                    FeatureKind::Valve,
+                    None,
+                ),
             ],
             DateTime::UNIX_EPOCH,
         )
@@ -180,7 +201,8 @@ mod tests {
     #[test]
     fn finds_crossing_near_and_uncertain_features() {
         let idx = index();
-        let square = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)];
+        let square =
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)];
         let area = ExcavationArea::new(MultiPolygon(vec![square]), &AreaLimits::default()).unwrap();
         let q = CheckQuery {
             area: &area,
@@ -196,8 +218,14 @@ mod tests {
             .map(|m| (m.feature.id.as_str(), m.relation))
             .collect();
         assert!(found.contains(&("cross", Relation::Inside)), "{found:?}");
-        assert!(found.contains(&("near", Relation::WithinTolerance)), "{found:?}");
-        assert!(found.contains(&("vague", Relation::WithinTolerance)), "{found:?}");
+        assert!(
+            found.contains(&("near", Relation::WithinTolerance)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("vague", Relation::WithinTolerance)),
+            "{found:?}"
+        );
         assert_eq!(found.len(), 3, "{found:?}");
         assert_eq!(found[0].0, "cross", "high risk crossing first");
     }
@@ -205,7 +233,8 @@ mod tests {
     #[test]
     fn layer_filter_applies() {
         let idx = index();
-        let square = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)];
+        let square =
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)];
         let area = ExcavationArea::new(MultiPolygon(vec![square]), &AreaLimits::default()).unwrap();
         let q = CheckQuery {
             area: &area,

@@ -31,7 +31,8 @@ impl SharedIndex {
     /// Replaces the index.
     pub fn replace(&self, index: MapIndex) {
         self.current.store(Arc::new(index));
-        self.loaded.store(true, std::sync::atomic::Ordering::Release);
+        self.loaded
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Whether an index has been loaded from the store at least once.

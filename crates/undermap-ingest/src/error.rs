@@ -30,7 +30,7 @@ pub enum IngestError {
         file: String,
         /// The CRS problem.
         #[source]
-        source: CrsError,
+        source: Box<CrsError>,
     },
     /// `--strict` was given and records were rejected.
     #[error("{file}: {rejected} record(s) rejected and --strict was given; nothing was loaded")]

@@ -42,7 +42,7 @@ pub fn prepare_geojson(
     };
     let crs_error = |source| IngestError::Crs {
         file: file.to_owned(),
-        source,
+        source: Box::new(source),
     };
     let source_crs = match (&options.source_crs, declared_crs(&root)) {
         (Some(crs), _) => crs.gis_order(),
@@ -132,7 +132,9 @@ fn read_record(
             "missing: every record needs a stable id so that re-loading finds it".into(),
         ))?;
     let fail = |field: &str, reason: String| (Some(raw_id.clone()), Some(field.to_owned()), reason);
-    let id: FeatureId = raw_id.parse().map_err(|e: undermap_core::CoreError| fail("id", e.to_string()))?;
+    let id: FeatureId = raw_id
+        .parse()
+        .map_err(|e: undermap_core::CoreError| fail("id", e.to_string()))?;
     let geometry_value = object
         .get("geometry")
         .filter(|g| !g.is_null())
@@ -204,7 +206,9 @@ mod tests {
                 (7, None)
             ]
         );
-        let x = geo::CoordsIter::coords_iter(&p.delivery.features[0].geometry).next().unwrap();
+        let x = geo::CoordsIter::coords_iter(&p.delivery.features[0].geometry)
+            .next()
+            .unwrap();
         assert!((x.x - 596_973.4).abs() < 1.0, "reprojected to EPSG:4545");
     }
 

@@ -23,9 +23,24 @@ fn err(field: &str, reason: impl Into<String>) -> FieldError {
 
 /// Properties that are part of the model; everything else goes to `extra`.
 const MODEL_FIELDS: &[&str] = &[
-    "id", "feature_id", "kind", "owner", "owner_contact", "material", "diameter_mm", "section",
-    "pressure_class", "voltage_kv", "depth_top_m", "depth_bottom_m", "depth_method",
-    "accuracy_h_m", "accuracy_v_m", "survey_date", "status", "archive_ref",
+    "id",
+    "feature_id",
+    "kind",
+    "owner",
+    "owner_contact",
+    "material",
+    "diameter_mm",
+    "section",
+    "pressure_class",
+    "voltage_kv",
+    "depth_top_m",
+    "depth_bottom_m",
+    "depth_method",
+    "accuracy_h_m",
+    "accuracy_v_m",
+    "survey_date",
+    "status",
+    "archive_ref",
 ];
 
 fn text(props: &Map<String, Value>, field: &str) -> Result<Option<String>, FieldError> {
@@ -88,8 +103,12 @@ pub(crate) fn read(
         parsed(props, "kind")?.ok_or_else(|| err("kind", "missing; say what the feature is"))?;
     let survey_date = text(props, "survey_date")?
         .map(|s| {
-            NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-                .map_err(|_| err("survey_date", format!("{s:?} is not a date like 2024-05-31")))
+            NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
+                err(
+                    "survey_date",
+                    format!("{s:?} is not a date like 2024-05-31"),
+                )
+            })
         })
         .transpose()?;
     let owner = text(props, "owner")?
@@ -156,7 +175,10 @@ mod tests {
         assert_eq!(e.field, "survey_date");
         let e = read(&props(json!({"material": "PE"}))).unwrap_err();
         assert_eq!(e.field, "kind");
-        let e = read(&props(json!({"kind": "pipe", "pressure_class": "very high"}))).unwrap_err();
+        let e = read(&props(
+            json!({"kind": "pipe", "pressure_class": "very high"}),
+        ))
+        .unwrap_err();
         assert!(e.reason.contains("medium_b"), "{}", e.reason);
     }
 }

@@ -7,9 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use geo::Geometry;
 use serde::{Deserialize, Serialize};
 use undermap_core::geometry::polygonal_from_geojson;
-use undermap_core::{
-    Depth, ExcavationArea, LayerId, Relation, Risk, TicketId,
-};
+use undermap_core::{Depth, ExcavationArea, LayerId, Relation, Risk, TicketId};
 use undermap_crs::{Crs, Transformer};
 use undermap_index::{CheckQuery, Match};
 use undermap_store::NewTicket;
@@ -186,8 +184,9 @@ impl Service {
             None => Crs::crs84(),
             Some(text) => Crs::parse(text)?,
         };
-        let geometry = geojson::Geometry::from_json_value(req.area.clone())
-            .map_err(|e| ServiceError::unprocessable("area", format!("not a GeoJSON geometry: {e}")))?;
+        let geometry = geojson::Geometry::from_json_value(req.area.clone()).map_err(|e| {
+            ServiceError::unprocessable("area", format!("not a GeoJSON geometry: {e}"))
+        })?;
         let polygons = polygonal_from_geojson(&geometry, config.limits.max_vertices)?;
         let to_metric = Transformer::new(&crs, &config.deployment_crs)?;
         let metric = match to_metric.geometry_checked(&Geometry::MultiPolygon(polygons))? {
@@ -195,7 +194,10 @@ impl Service {
             other => {
                 return Err(ServiceError::unprocessable(
                     "area",
-                    format!("reprojection produced a {}", undermap_core::geometry::geometry_kind_name(&other)),
+                    format!(
+                        "reprojection produced a {}",
+                        undermap_core::geometry::geometry_kind_name(&other)
+                    ),
                 ))
             }
         };
@@ -217,7 +219,10 @@ impl Service {
                     .ok_or_else(|| {
                         ServiceError::unprocessable(
                             "depth_m",
-                            format!("{d} m is not a dig depth; give more than 0 and at most {} m", Depth::MAX_M),
+                            format!(
+                                "{d} m is not a dig depth; give more than 0 and at most {} m",
+                                Depth::MAX_M
+                            ),
                         )
                     })
             })
@@ -227,8 +232,15 @@ impl Service {
             .as_ref()
             .map(|names| self.known_layers(names))
             .transpose()?;
-        let reference = req.reference.as_ref().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
-        if reference.as_ref().is_some_and(|r| r.chars().count() > MAX_REFERENCE_CHARS) {
+        let reference = req
+            .reference
+            .as_ref()
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if reference
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > MAX_REFERENCE_CHARS)
+        {
             return Err(ServiceError::unprocessable(
                 "reference",
                 format!("at most {MAX_REFERENCE_CHARS} characters"),
@@ -250,12 +262,15 @@ impl Service {
         names
             .iter()
             .map(|name| {
-                let id: LayerId = name
-                    .parse()
-                    .map_err(|e: undermap_core::CoreError| ServiceError::unprocessable("layers", e.to_string()))?;
+                let id: LayerId = name.parse().map_err(|e: undermap_core::CoreError| {
+                    ServiceError::unprocessable("layers", e.to_string())
+                })?;
                 if index.layer(&id).is_none() {
-                    let known: Vec<String> =
-                        index.layer_stats().iter().map(|s| s.info.id.to_string()).collect();
+                    let known: Vec<String> = index
+                        .layer_stats()
+                        .iter()
+                        .map(|s| s.info.id.to_string())
+                        .collect();
                     return Err(ServiceError::unprocessable(
                         "layers",
                         format!("unknown layer {name:?}; known layers: {}", known.join(", ")),
@@ -293,7 +308,11 @@ impl Service {
         tracing::Span::current().record("ticket", tracing::field::display(id));
         let mut layers: Vec<String> = match &parsed.layers {
             Some(set) => set.iter().map(ToString::to_string).collect(),
-            None => index.layer_stats().iter().map(|s| s.info.id.to_string()).collect(),
+            None => index
+                .layer_stats()
+                .iter()
+                .map(|s| s.info.id.to_string())
+                .collect(),
         };
         layers.sort();
         let response = CheckResponse {
@@ -329,7 +348,10 @@ impl Service {
     /// A stored ticket's exact body.
     pub async fn ticket(&self, id: &str) -> Result<Ticket, ServiceError> {
         let not_found = || ServiceError::NotFound {
-            what: format!("excavation check {:?}", id.chars().take(40).collect::<String>()),
+            what: format!(
+                "excavation check {:?}",
+                id.chars().take(40).collect::<String>()
+            ),
         };
         let id: TicketId = id.parse().map_err(|_| not_found())?;
         let body = self.store().ticket(&id).await?.ok_or_else(not_found)?;
@@ -386,7 +408,10 @@ fn summary(hits: &[Hit]) -> Summary {
 fn owners(hits: &[Hit]) -> Vec<OwnerSummary> {
     let mut map: BTreeMap<String, OwnerSummary> = BTreeMap::new();
     for h in hits {
-        let name = h.owner.clone().unwrap_or_else(|| "unknown owner".to_owned());
+        let name = h
+            .owner
+            .clone()
+            .unwrap_or_else(|| "unknown owner".to_owned());
         let entry = map.entry(name.clone()).or_insert_with(|| OwnerSummary {
             name,
             contact: h.contact.clone(),

@@ -49,7 +49,11 @@ impl Service {
             None => Crs::crs84(),
             Some(text) => Crs::parse(text)?,
         };
-        let layers = req.layers.as_ref().map(|l| self.known_layers(l)).transpose()?;
+        let layers = req
+            .layers
+            .as_ref()
+            .map(|l| self.known_layers(l))
+            .transpose()?;
         let native = &self.config().deployment_crs;
         let point = Transformer::new(&crs, native)?
             .geometry_checked(&geo::Point::new(req.point.0, req.point.1).into())?;

@@ -19,15 +19,20 @@ pub async fn load_demo(service: &Service, dir: &Path) -> Result<usize, DemoError
         let Some(layer) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        let bytes = std::fs::read(&path).map_err(|e| DemoError::Read(path.display().to_string(), e))?;
+        let bytes =
+            std::fs::read(&path).map_err(|e| DemoError::Read(path.display().to_string(), e))?;
         let options = IngestOptions {
-            layer: layer.parse().map_err(|e: undermap_core::CoreError| DemoError::Layer(e.to_string()))?,
+            layer: layer
+                .parse()
+                .map_err(|e: undermap_core::CoreError| DemoError::Layer(e.to_string()))?,
             source_crs: None,
             deployment_crs: service.config().deployment_crs.clone(),
             mode: DeliveryMode::Full,
             loaded_by: "demo".into(),
         };
-        let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let prepared = prepare_geojson(&bytes, &name, &options).map_err(ServiceError::from)?;
         for r in &prepared.rejections {
             tracing::warn!(file = %r.file, record = r.record, reason = %r.reason, "demo record rejected");

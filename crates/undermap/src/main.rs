@@ -12,7 +12,11 @@ use undermap_service::Service;
 use undermap_store::{DeliveryMode, PgStore};
 
 #[derive(Parser)]
-#[command(name = "undermap", version, about = "The one map of what lies under a city")]
+#[command(
+    name = "undermap",
+    version,
+    about = "The one map of what lies under a city"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,7 +93,8 @@ async fn main() -> anyhow::Result<()> {
             file,
         } => {
             let service = Service::new(Arc::new(connect().await?), config.clone());
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let options = IngestOptions {
                 layer: layer.parse()?,
                 source_crs: crs.as_deref().map(Crs::parse).transpose()?,
@@ -100,7 +105,9 @@ async fn main() -> anyhow::Result<()> {
                 },
                 loaded_by: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
             };
-            let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let name = file
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             let prepared = prepare_geojson(&bytes, &name, &options)?;
             let lines: Vec<String> = prepared
                 .rejections
@@ -117,7 +124,10 @@ async fn main() -> anyhow::Result<()> {
             }
             let report = service.store().apply_delivery(prepared.delivery).await?;
             for r in &report.rejected {
-                eprintln!("{}", serde_json::json!({"file": name, "id": r.id.as_str(), "reason": r.reason}));
+                eprintln!(
+                    "{}",
+                    serde_json::json!({"file": name, "id": r.id.as_str(), "reason": r.reason})
+                );
             }
             println!(
                 "{name}: {records} records: {} inserted, {} updated, {} unchanged, {} retired, {} rejected (delivery {})",
@@ -141,7 +151,10 @@ async fn main() -> anyhow::Result<()> {
             let n = service.reload().await?;
             tracing::info!(features = n, "index ready");
             let app = Application::build(&settings, service)?;
-            println!("undermap listening on http://{}", settings.listen.replace(":0", &format!(":{}", app.port())));
+            println!(
+                "undermap listening on http://{}",
+                settings.listen.replace(":0", &format!(":{}", app.port()))
+            );
             app.run_until_stopped().await?;
         }
     }

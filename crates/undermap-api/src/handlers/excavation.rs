@@ -12,7 +12,10 @@ pub(crate) async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let ticket = service.check_excavation(body.into_inner()).await?;
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/excavation-checks/{}", ticket.id)))
+        .insert_header((
+            header::LOCATION,
+            format!("/v1/excavation-checks/{}", ticket.id),
+        ))
         .content_type("application/json")
         .body(ticket.body))
 }

@@ -16,17 +16,21 @@ const BATCH: usize = 5_000;
 pub const CHANGES_CHANNEL: &str = "undermap_changes";
 
 pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Result<DeliveryReport> {
-    let mut tx = pool.begin().await.map_err(StoreError::db("starting a delivery"))?;
+    let mut tx = pool
+        .begin()
+        .await
+        .map_err(StoreError::db("starting a delivery"))?;
     // Deliveries are serialised: two loads of the same layer must not interleave their versions.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('undermap-delivery'))")
         .execute(&mut *tx)
         .await
         .map_err(StoreError::db("waiting for other deliveries"))?;
-    let layer_known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM layers WHERE id = $1)")
-        .bind(delivery.layer.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::db("checking the layer"))?;
+    let layer_known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM layers WHERE id = $1)")
+            .bind(delivery.layer.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::db("checking the layer"))?;
     if !layer_known {
         return Err(StoreError::UnknownLayer(delivery.layer.to_string()));
     }
@@ -74,7 +78,8 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
         if !seen.insert(id.clone()) {
             report.rejected.push(StoreRejection {
                 id: feature.id.clone(),
-                reason: "the id appears more than once in this delivery; the first one was loaded".into(),
+                reason: "the id appears more than once in this delivery; the first one was loaded"
+                    .into(),
             });
             continue;
         }
@@ -99,12 +104,14 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
         }
     }
 
-    sqlx::query("UPDATE features SET valid_to = $2 WHERE valid_to IS NULL AND feature_id = ANY($1)")
-        .bind(&to_close)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::db("closing replaced versions"))?;
+    sqlx::query(
+        "UPDATE features SET valid_to = $2 WHERE valid_to IS NULL AND feature_id = ANY($1)",
+    )
+    .bind(&to_close)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::db("closing replaced versions"))?;
     for chunk in to_write.chunks(BATCH) {
         insert_batch(&mut tx, srid, delivery_id, now, chunk).await?;
     }
@@ -119,7 +126,9 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::db("retiring features missing from a full delivery"))?;
+        .map_err(StoreError::db(
+            "retiring features missing from a full delivery",
+        ))?;
         report.retired = usize::try_from(retired.rows_affected()).unwrap_or(usize::MAX);
     }
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
@@ -144,7 +153,9 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
             .await
             .map_err(StoreError::db("announcing the change"))?;
     }
-    tx.commit().await.map_err(StoreError::db("committing the delivery"))?;
+    tx.commit()
+        .await
+        .map_err(StoreError::db("committing the delivery"))?;
     tracing::info!(
         delivery_id,
         inserted = report.inserted,
@@ -195,26 +206,32 @@ async fn insert_batch(
         c.feature_id.push(f.id.to_string());
         c.layer_id.push(f.layer.to_string());
         c.kind.push(f.kind.as_str().to_owned());
-        c.geom.push(to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
-            id: f.id.to_string(),
-            reason,
-        })?);
+        c.geom.push(
+            to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
+                id: f.id.to_string(),
+                reason,
+            })?,
+        );
         c.owner_name.push(a.owner.as_ref().map(|o| o.name.clone()));
-        c.owner_contact.push(a.owner.as_ref().and_then(|o| o.contact.clone()));
+        c.owner_contact
+            .push(a.owner.as_ref().and_then(|o| o.contact.clone()));
         c.material.push(a.material.clone());
         c.diameter_mm.push(a.diameter_mm);
         c.section.push(a.section.clone());
-        c.pressure_class.push(a.pressure_class.map(|p| p.as_str().to_owned()));
+        c.pressure_class
+            .push(a.pressure_class.map(|p| p.as_str().to_owned()));
         c.voltage_kv.push(a.voltage_kv);
         c.depth_top_m.push(a.depth_top_m.map(f64::from));
         c.depth_bottom_m.push(a.depth_bottom_m.map(f64::from));
-        c.depth_method.push(a.depth_method.map(|m| m.as_str().to_owned()));
+        c.depth_method
+            .push(a.depth_method.map(|m| m.as_str().to_owned()));
         c.accuracy_h_m.push(a.accuracy_h_m.map(f64::from));
         c.accuracy_v_m.push(a.accuracy_v_m.map(f64::from));
         c.survey_date.push(a.survey_date);
         c.status.push(a.status.as_str().to_owned());
         c.archive_ref.push(a.archive_ref.clone());
-        c.attributes.push(serde_json::Value::Object(a.extra.clone()));
+        c.attributes
+            .push(serde_json::Value::Object(a.extra.clone()));
         c.content_hash.push(hash.clone());
     }
     sqlx::query(

@@ -3,9 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
-use undermap_core::{
-    Accuracy, CoreError, Depth, Feature, FeatureAttributes, FeatureId, Owner,
-};
+use undermap_core::{Accuracy, CoreError, Depth, Feature, FeatureAttributes, FeatureId, Owner};
 
 use crate::wkb::from_ewkb;
 use crate::{Result, StoreError};
@@ -33,7 +31,9 @@ pub(crate) async fn current(pool: &PgPool) -> Result<Vec<Feature>> {
 }
 
 pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature>> {
-    let sql = format!("SELECT {COLUMNS} FROM features WHERE feature_id = $1 ORDER BY valid_from, version_id");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM features WHERE feature_id = $1 ORDER BY valid_from, version_id"
+    );
     let rows = sqlx::query(&sql)
         .bind(id.as_str())
         .fetch_all(pool)
@@ -43,7 +43,9 @@ pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature
 }
 
 fn from_row(row: &PgRow) -> Result<Feature> {
-    let id: String = row.try_get("feature_id").map_err(StoreError::db("decoding a feature"))?;
+    let id: String = row
+        .try_get("feature_id")
+        .map_err(StoreError::db("decoding a feature"))?;
     let corrupt = |reason: String| StoreError::Corrupt {
         id: id.clone(),
         reason,
@@ -60,7 +62,10 @@ fn from_row(row: &PgRow) -> Result<Feature> {
             contact: opt("owner_contact")?,
         })
     });
-    let extra = match row.try_get::<serde_json::Value, _>("attributes").map_err(get)? {
+    let extra = match row
+        .try_get::<serde_json::Value, _>("attributes")
+        .map_err(get)?
+    {
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
     };
@@ -69,22 +74,52 @@ fn from_row(row: &PgRow) -> Result<Feature> {
         material: opt("material")?,
         diameter_mm: num("diameter_mm")?,
         section: opt("section")?,
-        pressure_class: opt("pressure_class")?.map(|s| s.parse()).transpose().map_err(core)?,
+        pressure_class: opt("pressure_class")?
+            .map(|s| s.parse())
+            .transpose()
+            .map_err(core)?,
         voltage_kv: num("voltage_kv")?,
-        depth_top_m: num("depth_top_m")?.map(Depth::new).transpose().map_err(core)?,
-        depth_bottom_m: num("depth_bottom_m")?.map(Depth::new).transpose().map_err(core)?,
-        depth_method: opt("depth_method")?.map(|s| s.parse()).transpose().map_err(core)?,
-        accuracy_h_m: num("accuracy_h_m")?.map(Accuracy::new).transpose().map_err(core)?,
-        accuracy_v_m: num("accuracy_v_m")?.map(Accuracy::new).transpose().map_err(core)?,
-        survey_date: row.try_get::<Option<NaiveDate>, _>("survey_date").map_err(get)?,
-        status: row.try_get::<String, _>("status").map_err(get)?.parse().map_err(core)?,
+        depth_top_m: num("depth_top_m")?
+            .map(Depth::new)
+            .transpose()
+            .map_err(core)?,
+        depth_bottom_m: num("depth_bottom_m")?
+            .map(Depth::new)
+            .transpose()
+            .map_err(core)?,
+        depth_method: opt("depth_method")?
+            .map(|s| s.parse())
+            .transpose()
+            .map_err(core)?,
+        accuracy_h_m: num("accuracy_h_m")?
+            .map(Accuracy::new)
+            .transpose()
+            .map_err(core)?,
+        accuracy_v_m: num("accuracy_v_m")?
+            .map(Accuracy::new)
+            .transpose()
+            .map_err(core)?,
+        survey_date: row
+            .try_get::<Option<NaiveDate>, _>("survey_date")
+            .map_err(get)?,
+        status: row
+            .try_get::<String, _>("status")
+            .map_err(get)?
+            .parse()
+            .map_err(core)?,
         archive_ref: opt("archive_ref")?,
         extra,
     };
     let mut feature = Feature::new(
         id.parse().map_err(core)?,
-        row.try_get::<String, _>("layer_id").map_err(get)?.parse().map_err(core)?,
-        row.try_get::<String, _>("kind").map_err(get)?.parse().map_err(core)?,
+        row.try_get::<String, _>("layer_id")
+            .map_err(get)?
+            .parse()
+            .map_err(core)?,
+        row.try_get::<String, _>("kind")
+            .map_err(get)?
+            .parse()
+            .map_err(core)?,
         geometry,
         attrs,
         row.try_get::<DateTime<Utc>, _>("valid_from").map_err(get)?,
