@@ -23,6 +23,7 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 pub struct PgStore {
     pool: PgPool,
     srid: i32,
+    tickets: std::sync::Arc<tickets::Reserved>,
 }
 
 impl PgStore {
@@ -65,7 +66,11 @@ impl PgStore {
                 configured: srid,
             });
         }
-        Ok(Self { pool, srid })
+        Ok(Self {
+            pool,
+            srid,
+            tickets: std::sync::Arc::default(),
+        })
     }
 
     /// The connection pool, for tests and tools that compare with PostGIS directly.
@@ -121,7 +126,7 @@ impl Store for PgStore {
     }
 
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
-        tickets::next_id(&self.pool, now).await
+        tickets::next_id(&self.pool, &self.tickets, now).await
     }
 
     #[tracing::instrument(skip(self, ticket), fields(id = %ticket.id))]

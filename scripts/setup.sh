@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what undermap needs on a fresh Debian machine and makes the local PostgreSQL ready:
+# PostGIS, PROJ (library, tools, data), clang for the PROJ bindings. Idempotent: a second run
+# installs nothing and only checks that PostgreSQL is up.
+set -euo pipefail
+
+packages=(postgresql-15-postgis-3 libproj-dev proj-bin proj-data clang pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "setup: installing ${missing[*]}"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+    echo "setup: starting PostgreSQL 15"
+    pg_ctlcluster --skip-systemctl-redirect 15 main start || true
+fi
+for _ in $(seq 1 30); do
+    pg_isready -h 127.0.0.1 -p 5432 -q && break
+    sleep 1
+done
+pg_isready -h 127.0.0.1 -p 5432
+
+# PostGIS in template1: every database created afterwards (one per test) has it already.
+psql -h 127.0.0.1 -U postgres -d template1 -v ON_ERROR_STOP=1 -qc "CREATE EXTENSION IF NOT EXISTS postgis" 
+echo "setup: PostgreSQL with PostGIS $(psql -h 127.0.0.1 -U postgres -d template1 -Atc 'SELECT postgis_lib_version()') is ready"
