@@ -1,5 +1,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use geo::{Coord, Geometry, MapCoords};
 use proj::Proj;
@@ -10,9 +11,11 @@ use crate::{AxisOrder, Crs, CrsError};
 /// dig at the edge of a zone must not be refused for a rounding difference.
 const AREA_SLACK_DEG: f64 = 0.05;
 
+type Key = (Arc<str>, Arc<str>);
+
 thread_local! {
     // `Proj` is neither Send nor Sync: each worker thread keeps its own, built on first use.
-    static PROJS: RefCell<HashMap<(String, String), Proj>> = RefCell::new(HashMap::new());
+    static PROJS: RefCell<HashMap<Key, Proj>> = RefCell::new(HashMap::new());
 }
 
 /// Moves coordinates from one CRS to another, honouring each side's axis order.
@@ -29,6 +32,7 @@ pub struct Transformer {
     from: Crs,
     to: Crs,
     identity: bool,
+    key: Key,
 }
 
 impl Transformer {
@@ -38,6 +42,7 @@ impl Transformer {
             from: from.clone(),
             to: to.clone(),
             identity: from.definition() == to.definition(),
+            key: (Arc::from(from.definition()), Arc::from(to.definition())),
         };
         if !t.identity {
             t.with_proj(|_| Ok(()))?;
@@ -57,23 +62,21 @@ impl Transformer {
         &self.to
     }
 
+    /// Runs `f` with this thread's PROJ object for the pair, creating it on first use.
     fn with_proj<T>(&self, f: impl FnOnce(&Proj) -> Result<T, CrsError>) -> Result<T, CrsError> {
-        let key = (
-            self.from.definition().to_owned(),
-            self.to.definition().to_owned(),
-        );
         PROJS.with(|cell| {
             let mut map = cell.borrow_mut();
-            if !map.contains_key(&key) {
-                let proj =
-                    Proj::new_known_crs(&key.0, &key.1, None).map_err(|e| CrsError::Transform {
+            if !map.contains_key(&self.key) {
+                let proj = Proj::new_known_crs(&self.key.0, &self.key.1, None).map_err(|e| {
+                    CrsError::Transform {
                         from: self.from.name().to_owned(),
                         to: self.to.name().to_owned(),
                         reason: e.to_string(),
-                    })?;
-                map.insert(key.clone(), proj);
+                    }
+                })?;
+                map.insert(self.key.clone(), proj);
             }
-            f(&map[&key])
+            f(&map[&self.key])
         })
     }
 
@@ -87,14 +90,20 @@ impl Transformer {
 
     /// Transforms one coordinate, in the source's axis order, to the target's axis order.
     pub fn coord(&self, c: Coord<f64>) -> Result<Coord<f64>, CrsError> {
+        if self.identity {
+            return self.convert(None, c);
+        }
+        self.with_proj(|p| self.convert(Some(p), c))
+    }
+
+    /// One coordinate through `proj` (none for the identity), with axis swaps and a finiteness check.
+    fn convert(&self, proj: Option<&Proj>, c: Coord<f64>) -> Result<Coord<f64>, CrsError> {
         let c = swap_if(self.from.axis_order(), c);
-        let out = if self.identity {
-            c
-        } else {
-            self.with_proj(|p| {
-                p.convert(c)
-                    .map_err(|e| self.error(format!("at ({}, {}): {e}", c.x, c.y)))
-            })?
+        let out = match proj {
+            None => c,
+            Some(p) => p
+                .convert(c)
+                .map_err(|e| self.error(format!("at ({}, {}): {e}", c.x, c.y)))?,
         };
         if !(out.x.is_finite() && out.y.is_finite()) {
             return Err(self.error(format!(
@@ -109,7 +118,10 @@ impl Transformer {
 
     /// Transforms every coordinate of a geometry.
     pub fn geometry(&self, g: &Geometry<f64>) -> Result<Geometry<f64>, CrsError> {
-        g.try_map_coords(|c| self.coord(c))
+        if self.identity {
+            return g.try_map_coords(|c| self.convert(None, c));
+        }
+        self.with_proj(|p| g.try_map_coords(|c| self.convert(Some(p), c)))
     }
 
     /// Transforms a geometry after checking that every coordinate lies in the area of use of

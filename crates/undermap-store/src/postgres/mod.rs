@@ -24,6 +24,7 @@ pub struct PgStore {
     pool: PgPool,
     srid: i32,
     tickets: std::sync::Arc<tickets::Reserved>,
+    writer: tickets::Writer,
 }
 
 impl PgStore {
@@ -67,9 +68,10 @@ impl PgStore {
             });
         }
         Ok(Self {
-            pool,
             srid,
             tickets: std::sync::Arc::default(),
+            writer: tickets::Writer::spawn(pool.clone(), srid),
+            pool,
         })
     }
 
@@ -131,7 +133,7 @@ impl Store for PgStore {
 
     #[tracing::instrument(skip(self, ticket), fields(id = %ticket.id))]
     async fn save_ticket(&self, ticket: NewTicket) -> Result<()> {
-        tickets::save(&self.pool, self.srid, ticket).await
+        self.writer.save(ticket).await
     }
 
     async fn ticket(&self, id: &TicketId) -> Result<Option<String>> {

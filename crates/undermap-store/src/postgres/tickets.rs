@@ -1,10 +1,12 @@
 //! Immutable excavation-check tickets.
 
-use std::sync::Mutex;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Datelike, Utc};
 use geo_types::Geometry;
 use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot};
 use undermap_core::TicketId;
 
 use crate::wkb::to_ewkb;
@@ -44,29 +46,132 @@ pub(crate) async fn next_id(pool: &PgPool, reserved: &Reserved, now: DateTime<Ut
     Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
 }
 
-pub(crate) async fn save(pool: &PgPool, srid: i32, ticket: NewTicket) -> Result<()> {
-    let area = to_ewkb(&Geometry::MultiPolygon(ticket.area), srid).map_err(|reason| {
-        StoreError::Corrupt {
-            id: ticket.id.to_string(),
-            reason,
+/// Most tickets written in one statement.
+const MAX_BATCH: usize = 256;
+
+/// Concurrent writer tasks.
+const WRITERS: usize = 4;
+
+type Reply = oneshot::Sender<Result<()>>;
+
+/// Hands tickets to the writer task and waits for their commit. Concurrent checks share one
+/// transaction (group commit): one WAL flush for many tickets, each still durable before its
+/// `201` is sent.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer(mpsc::Sender<(NewTicket, Reply)>);
+
+impl Writer {
+    pub(crate) fn spawn(pool: PgPool, srid: i32) -> Self {
+        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        // Several writers keep several commits in flight, so one WAL flush never idles the rest.
+        for _ in 0..WRITERS {
+            tokio::spawn(write_loop(pool.clone(), srid, rx.clone()));
         }
-    })?;
-    let inserted = sqlx::query(
-        "INSERT INTO excavation_checks (id, created_at, reference, area, body) \
-         VALUES ($1, $2, $3, ST_GeomFromEWKB($4), $5) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(ticket.id.to_string())
-    .bind(ticket.created_at)
-    .bind(&ticket.reference)
-    .bind(area)
-    .bind(&ticket.body)
-    .execute(pool)
-    .await
-    .map_err(StoreError::db("storing a ticket"))?;
-    if inserted.rows_affected() == 0 {
-        return Err(StoreError::TicketExists(ticket.id.to_string()));
+        Self(tx)
     }
-    Ok(())
+
+    pub(crate) async fn save(&self, ticket: NewTicket) -> Result<()> {
+        let (reply, done) = oneshot::channel();
+        let gone = || StoreError::Corrupt {
+            id: "ticket writer".into(),
+            reason: "the ticket writer has stopped".into(),
+        };
+        self.0.send((ticket, reply)).await.map_err(|_| gone())?;
+        done.await.map_err(|_| gone())?
+    }
+}
+
+async fn write_loop(
+    pool: PgPool,
+    srid: i32,
+    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<(NewTicket, Reply)>>>,
+) {
+    loop {
+        let batch = {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else {
+                return;
+            };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            batch
+        };
+        let (tickets, replies): (Vec<NewTicket>, Vec<Reply>) = batch.into_iter().unzip();
+        match save_many(&pool, srid, &tickets).await {
+            Ok(written) => {
+                for (ticket, reply) in tickets.iter().zip(replies) {
+                    let outcome = if written.contains(&ticket.id.to_string()) {
+                        Ok(())
+                    } else {
+                        Err(StoreError::TicketExists(ticket.id.to_string()))
+                    };
+                    let _ = reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, tickets = tickets.len(), "writing tickets failed");
+                let unavailable = e.is_unavailable();
+                for reply in replies {
+                    let _ = reply.send(Err(if unavailable {
+                        StoreError::Database {
+                            context: "storing a ticket",
+                            source: sqlx::Error::PoolTimedOut,
+                        }
+                    } else {
+                        StoreError::Corrupt {
+                            id: "ticket batch".into(),
+                            reason: e.to_string(),
+                        }
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Inserts tickets in one statement; returns the ids written (an existing id is skipped).
+async fn save_many(pool: &PgPool, srid: i32, tickets: &[NewTicket]) -> Result<HashSet<String>> {
+    let mut ids = Vec::with_capacity(tickets.len());
+    let mut created = Vec::with_capacity(tickets.len());
+    let mut references = Vec::with_capacity(tickets.len());
+    let mut areas = Vec::with_capacity(tickets.len());
+    let mut bodies = Vec::with_capacity(tickets.len());
+    for t in tickets {
+        ids.push(t.id.to_string());
+        created.push(t.created_at);
+        references.push(t.reference.clone());
+        areas.push(
+            to_ewkb(&Geometry::MultiPolygon(t.area.clone()), srid).map_err(|reason| {
+                StoreError::Corrupt {
+                    id: t.id.to_string(),
+                    reason,
+                }
+            })?,
+        );
+        bodies.push(t.body.as_str());
+    }
+    let written: Vec<String> = sqlx::query_scalar(
+        "INSERT INTO excavation_checks (id, created_at, reference, area, body) \
+         SELECT u.id, u.created_at, u.reference, ST_GeomFromEWKB(u.area), u.body \
+         FROM UNNEST($1::text[], $2::timestamptz[], $3::text[], $4::bytea[], $5::text[]) \
+              AS u(id, created_at, reference, area, body) \
+         ON CONFLICT (id) DO NOTHING RETURNING id",
+    )
+    .bind(&ids)
+    .bind(&created)
+    .bind(&references)
+    .bind(&areas)
+    .bind(&bodies)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::db("storing tickets"))?;
+    Ok(written.into_iter().collect())
 }
 
 pub(crate) async fn get(pool: &PgPool, id: &TicketId) -> Result<Option<String>> {
