@@ -431,3 +431,45 @@ async fn layers_features_and_nearest(pool: PgPool) {
         .collect();
     assert!(d.windows(2).all(|w| w[0] <= w[1]), "nearest first: {d:?}");
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_delivery_committed_by_another_process_reaches_the_running_index(pool: PgPool) {
+    let app = spawn_app(pool.clone(), false).await;
+    // The server's listener, on its own connection to the test database.
+    let opts = pool.connect_options();
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        opts.get_username(),
+        opts.get_host(),
+        opts.get_port(),
+        opts.get_database().unwrap()
+    );
+    undermap::spawn_change_listener(app.service.clone(), url);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.service.index().snapshot().len(), 0);
+
+    // "Another process": a second store on the same database loads a delivery.
+    let other = undermap_store::PgStore::from_pool(pool, 4545).await.unwrap();
+    let bytes = std::fs::read(common::demo_dir().join("gas.geojson")).unwrap();
+    let options = undermap_ingest::IngestOptions {
+        layer: "gas".parse().unwrap(),
+        source_crs: None,
+        deployment_crs: undermap_crs::Crs::epsg(4545).unwrap(),
+        mode: undermap_store::DeliveryMode::Full,
+        loaded_by: "other".into(),
+    };
+    let prepared = undermap_ingest::prepare_geojson(&bytes, "gas.geojson", &options).unwrap();
+    undermap_store::Store::apply_delivery(&other, prepared.delivery).await.unwrap();
+
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = app.service.index().snapshot().len();
+        if seen == 40 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 40, "the running server rebuilt its index after the NOTIFY");
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["features"], 40);
+}

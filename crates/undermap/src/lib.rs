@@ -1,11 +1,13 @@
 //! The undermap server: settings, startup and telemetry. `main.rs` is the command line; tests
 //! build the same [`Application`] on port 0.
 
+mod changes;
 mod demo;
 mod settings;
 mod startup;
 mod telemetry;
 
+pub use changes::spawn_change_listener;
 pub use demo::{load_demo, DemoError};
 pub use settings::{Settings, SettingsError};
 pub use startup::{service_config, Application};

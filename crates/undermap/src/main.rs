@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
-use undermap::{init_tracing, load_demo, service_config, Application, Settings};
+use undermap::{
+    init_tracing, load_demo, service_config, spawn_change_listener, Application, Settings,
+};
 use undermap_crs::Crs;
 use undermap_ingest::{prepare_geojson, IngestOptions};
 use undermap_service::Service;
@@ -150,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
             }
             let n = service.reload().await?;
             tracing::info!(features = n, "index ready");
+            spawn_change_listener(service.clone(), settings.database_url.clone());
             let app = Application::build(&settings, service)?;
             println!(
                 "undermap listening on http://{}",

@@ -1,0 +1,41 @@
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use undermap_service::Service;
+use undermap_store::CHANGES_CHANNEL;
+
+/// Rebuilds the index whenever a delivery is committed by any process (the `ingest` command,
+/// another server): the store announces it with `NOTIFY undermap_changes`. Reconnects after a
+/// lost connection, and reloads then too, since a notification may have been missed.
+pub fn spawn_change_listener(service: Service, database_url: String) {
+    tokio::spawn(async move {
+        loop {
+            match listen(&service, &database_url).await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "change listener lost its connection; retrying in 5 s");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    if let Err(e) = service.reload().await {
+                        tracing::warn!(error = %e, "reload after reconnect failed");
+                    }
+                }
+            }
+        }
+    });
+}
+
+async fn listen(service: &Service, database_url: &str) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect(database_url).await?;
+    listener.listen(CHANGES_CHANNEL).await?;
+    tracing::info!(channel = CHANGES_CHANNEL, "listening for committed deliveries");
+    loop {
+        let note = listener.recv().await?;
+        // Several deliveries in a row need only one rebuild: drain what is already queued.
+        while listener.next_buffered().is_some() {}
+        tracing::info!(delivery = note.payload(), "delivery committed elsewhere; rebuilding the index");
+        match service.reload().await {
+            Ok(n) => tracing::info!(features = n, "index rebuilt"),
+            Err(e) => tracing::error!(error = %e, "index rebuild failed; still answering from the previous one"),
+        }
+    }
+}
