@@ -171,6 +171,12 @@ impl Crs {
         self.inner.facts.name.as_deref().unwrap_or(&self.inner.name)
     }
 
+    /// The CRS as WKT 1 (GDAL flavour), e.g. for a GeoPackage's `gpkg_spatial_ref_sys`.
+    #[must_use]
+    pub fn wkt(&self) -> Option<&str> {
+        self.inner.facts.wkt.as_deref()
+    }
+
     pub(crate) fn definition(&self) -> &str {
         &self.inner.definition
     }

@@ -23,6 +23,8 @@ pub(crate) struct Facts {
     pub area_name: Option<String>,
     /// PROJ's name for the CRS.
     pub name: Option<String>,
+    /// WKT 1 (GDAL flavour), as GeoPackage's `gpkg_spatial_ref_sys.definition` expects.
+    pub wkt: Option<String>,
 }
 
 struct Context(*mut sys::PJ_CONTEXT);
@@ -125,7 +127,12 @@ pub(crate) fn inspect(definition: &str) -> Result<Facts, String> {
     let area = (has_area && w != -1000.0).then_some([w, s, e, n]);
     // SAFETY: valid object; the name lives as long as the object, copied out at once.
     let name = text(unsafe { sys::proj_get_name(obj.0) });
+    // SAFETY: valid context and object; no options; the string is copied out at once.
+    let wkt = text(unsafe {
+        sys::proj_as_wkt(ctx.0, obj.0, sys::PJ_WKT_TYPE_PJ_WKT1_GDAL, ptr::null())
+    });
     Ok(Facts {
+        wkt,
         geographic,
         north_first,
         area,
@@ -149,6 +156,7 @@ mod tests {
         assert!(cgcs.geographic && cgcs.north_first);
         let crs84 = inspect("OGC:CRS84").unwrap();
         assert!(crs84.geographic && !crs84.north_first);
+        assert!(gk.wkt.unwrap().starts_with("PROJCS[\"CGCS2000 / 3-degree Gauss-Kruger CM 108E\""));
         let zone36 = inspect("EPSG:4524").unwrap();
         assert!(zone36.north_first);
     }

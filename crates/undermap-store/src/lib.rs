@@ -5,7 +5,9 @@
 //! PostGIS. Geometry crosses the boundary as EWKB in the deployment CRS.
 
 mod error;
+mod plan;
 mod postgres;
+mod record;
 mod types;
 mod wkb;
 

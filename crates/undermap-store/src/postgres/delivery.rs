@@ -1,13 +1,15 @@
 //! Loading a delivery: one transaction, batched inserts, versioning instead of overwriting.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use undermap_core::Feature;
 
 use crate::wkb::to_ewkb;
-use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError, StoreRejection};
+use crate::plan::{plan, Plan};
+use crate::record::RowValues;
+use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
 
 /// Rows per INSERT … SELECT FROM UNNEST: one round trip with 23 array parameters.
 const BATCH: usize = 5_000;
@@ -66,43 +68,12 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     .map(|(id, layer, hash)| (id, (layer, hash)))
     .collect();
 
-    let mut report = DeliveryReport {
-        delivery_id,
-        ..DeliveryReport::default()
-    };
-    let mut seen = HashSet::new();
-    let mut to_write: Vec<(&Feature, String)> = Vec::new();
-    let mut to_close: Vec<String> = Vec::new();
-    for feature in &delivery.features {
-        let id = feature.id.to_string();
-        if !seen.insert(id.clone()) {
-            report.rejected.push(StoreRejection {
-                id: feature.id.clone(),
-                reason: "the id appears more than once in this delivery; the first one was loaded"
-                    .into(),
-            });
-            continue;
-        }
-        let hash = feature.content_hash();
-        match current.get(&id) {
-            Some((layer, _)) if layer != delivery.layer.as_str() => {
-                report.rejected.push(StoreRejection {
-                    id: feature.id.clone(),
-                    reason: format!("the id belongs to a feature of layer {layer:?}"),
-                });
-            }
-            Some((_, old)) if *old == hash => report.unchanged += 1,
-            Some(_) => {
-                report.updated += 1;
-                to_close.push(id);
-                to_write.push((feature, hash));
-            }
-            None => {
-                report.inserted += 1;
-                to_write.push((feature, hash));
-            }
-        }
-    }
+    let Plan {
+        to_write,
+        to_close,
+        seen,
+        mut report,
+    } = plan(&delivery.layer, &delivery.features, &current, delivery_id);
 
     sqlx::query(
         "UPDATE features SET valid_to = $2 WHERE valid_to IS NULL AND feature_id = ANY($1)",
@@ -168,31 +139,6 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     Ok(report)
 }
 
-#[derive(Default)]
-struct Columns {
-    feature_id: Vec<String>,
-    layer_id: Vec<String>,
-    kind: Vec<String>,
-    geom: Vec<Vec<u8>>,
-    owner_name: Vec<Option<String>>,
-    owner_contact: Vec<Option<String>>,
-    material: Vec<Option<String>>,
-    diameter_mm: Vec<Option<f64>>,
-    section: Vec<Option<String>>,
-    pressure_class: Vec<Option<String>>,
-    voltage_kv: Vec<Option<f64>>,
-    depth_top_m: Vec<Option<f64>>,
-    depth_bottom_m: Vec<Option<f64>>,
-    depth_method: Vec<Option<String>>,
-    accuracy_h_m: Vec<Option<f64>>,
-    accuracy_v_m: Vec<Option<f64>>,
-    survey_date: Vec<Option<NaiveDate>>,
-    status: Vec<String>,
-    archive_ref: Vec<Option<String>>,
-    attributes: Vec<serde_json::Value>,
-    content_hash: Vec<String>,
-}
-
 async fn insert_batch(
     tx: &mut Transaction<'_, Postgres>,
     srid: i32,
@@ -200,39 +146,14 @@ async fn insert_batch(
     now: DateTime<Utc>,
     rows: &[(&Feature, String)],
 ) -> Result<()> {
-    let mut c = Columns::default();
+    let mut c = Columns::with_capacity(rows.len());
     for (f, hash) in rows {
-        let a = &f.attrs;
-        c.feature_id.push(f.id.to_string());
-        c.layer_id.push(f.layer.to_string());
-        c.kind.push(f.kind.as_str().to_owned());
-        c.geom.push(
-            to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
-                id: f.id.to_string(),
-                reason,
-            })?,
-        );
-        c.owner_name.push(a.owner.as_ref().map(|o| o.name.clone()));
-        c.owner_contact
-            .push(a.owner.as_ref().and_then(|o| o.contact.clone()));
-        c.material.push(a.material.clone());
-        c.diameter_mm.push(a.diameter_mm);
-        c.section.push(a.section.clone());
-        c.pressure_class
-            .push(a.pressure_class.map(|p| p.as_str().to_owned()));
-        c.voltage_kv.push(a.voltage_kv);
-        c.depth_top_m.push(a.depth_top_m.map(f64::from));
-        c.depth_bottom_m.push(a.depth_bottom_m.map(f64::from));
-        c.depth_method
-            .push(a.depth_method.map(|m| m.as_str().to_owned()));
-        c.accuracy_h_m.push(a.accuracy_h_m.map(f64::from));
-        c.accuracy_v_m.push(a.accuracy_v_m.map(f64::from));
-        c.survey_date.push(a.survey_date);
-        c.status.push(a.status.as_str().to_owned());
-        c.archive_ref.push(a.archive_ref.clone());
-        c.attributes
-            .push(serde_json::Value::Object(a.extra.clone()));
+        c.geom.push(to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
+            id: f.id.to_string(),
+            reason,
+        })?);
         c.content_hash.push(hash.clone());
+        c.push(RowValues::from(*f));
     }
     sqlx::query(
         "INSERT INTO features (feature_id, layer_id, kind, geom, owner_name, owner_contact, material, \
@@ -277,4 +198,62 @@ async fn insert_batch(
     .await
     .map_err(StoreError::db("inserting feature versions"))?;
     Ok(())
+}
+
+/// The delivery's rows as one array per column, for `UNNEST`.
+#[derive(Default)]
+struct Columns {
+    feature_id: Vec<String>,
+    layer_id: Vec<String>,
+    kind: Vec<String>,
+    geom: Vec<Vec<u8>>,
+    owner_name: Vec<Option<String>>,
+    owner_contact: Vec<Option<String>>,
+    material: Vec<Option<String>>,
+    diameter_mm: Vec<Option<f64>>,
+    section: Vec<Option<String>>,
+    pressure_class: Vec<Option<String>>,
+    voltage_kv: Vec<Option<f64>>,
+    depth_top_m: Vec<Option<f64>>,
+    depth_bottom_m: Vec<Option<f64>>,
+    depth_method: Vec<Option<String>>,
+    accuracy_h_m: Vec<Option<f64>>,
+    accuracy_v_m: Vec<Option<f64>>,
+    survey_date: Vec<Option<NaiveDate>>,
+    status: Vec<String>,
+    archive_ref: Vec<Option<String>>,
+    attributes: Vec<serde_json::Value>,
+    content_hash: Vec<String>,
+}
+
+impl Columns {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            feature_id: Vec::with_capacity(n),
+            geom: Vec::with_capacity(n),
+            ..Self::default()
+        }
+    }
+
+    fn push(&mut self, r: RowValues) {
+        self.feature_id.push(r.feature_id);
+        self.layer_id.push(r.layer_id);
+        self.kind.push(r.kind);
+        self.owner_name.push(r.owner_name);
+        self.owner_contact.push(r.owner_contact);
+        self.material.push(r.material);
+        self.diameter_mm.push(r.diameter_mm);
+        self.section.push(r.section);
+        self.pressure_class.push(r.pressure_class);
+        self.voltage_kv.push(r.voltage_kv);
+        self.depth_top_m.push(r.depth_top_m);
+        self.depth_bottom_m.push(r.depth_bottom_m);
+        self.depth_method.push(r.depth_method);
+        self.accuracy_h_m.push(r.accuracy_h_m);
+        self.accuracy_v_m.push(r.accuracy_v_m);
+        self.survey_date.push(r.survey_date);
+        self.status.push(r.status);
+        self.archive_ref.push(r.archive_ref);
+        self.attributes.push(r.attributes);
+    }
 }

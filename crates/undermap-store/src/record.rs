@@ -1,0 +1,158 @@
+//! The one mapping between feature rows and domain features, shared by every backend.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use geo_types::Geometry;
+use undermap_core::{Accuracy, CoreError, Depth, Feature, FeatureAttributes, Owner};
+
+use crate::{Result, StoreError};
+
+/// Columns of a feature version as stored (geometry still encoded).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct FeatureRecord {
+    pub feature_id: String,
+    pub layer_id: String,
+    pub kind: String,
+    pub geom: Vec<u8>,
+    pub owner_name: Option<String>,
+    pub owner_contact: Option<String>,
+    pub material: Option<String>,
+    pub diameter_mm: Option<f64>,
+    pub section: Option<String>,
+    pub pressure_class: Option<String>,
+    pub voltage_kv: Option<f64>,
+    pub depth_top_m: Option<f64>,
+    pub depth_bottom_m: Option<f64>,
+    pub depth_method: Option<String>,
+    pub accuracy_h_m: Option<f64>,
+    pub accuracy_v_m: Option<f64>,
+    pub survey_date: Option<NaiveDate>,
+    pub status: String,
+    pub archive_ref: Option<String>,
+    pub attributes: sqlx::types::Json<serde_json::Value>,
+    pub valid_from: DateTime<Utc>,
+    pub valid_to: Option<DateTime<Utc>>,
+}
+
+/// Names of the columns above, in order, for SELECT lists (`geom` is added by each backend).
+pub(crate) const ATTRIBUTE_COLUMNS: &str = "feature_id, layer_id, kind, owner_name, owner_contact, \
+    material, diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, \
+    depth_method, accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, \
+    valid_from, valid_to";
+
+impl FeatureRecord {
+    /// The domain feature, or why the row is not one.
+    pub(crate) fn into_feature(
+        self,
+        decode: fn(Vec<u8>) -> std::result::Result<Geometry<f64>, String>,
+    ) -> Result<Feature> {
+        let id = self.feature_id;
+        let corrupt = |reason: String| StoreError::Corrupt {
+            id: id.clone(),
+            reason,
+        };
+        let core = |e: CoreError| corrupt(e.to_string());
+        let geometry = decode(self.geom).map_err(corrupt)?;
+        let extra = match self.attributes.0 {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        let attrs = FeatureAttributes {
+            owner: self.owner_name.map(|name| Owner {
+                name,
+                contact: self.owner_contact,
+            }),
+            material: self.material,
+            diameter_mm: self.diameter_mm,
+            section: self.section,
+            pressure_class: self.pressure_class.map(|s| s.parse()).transpose().map_err(core)?,
+            voltage_kv: self.voltage_kv,
+            depth_top_m: self.depth_top_m.map(Depth::new).transpose().map_err(core)?,
+            depth_bottom_m: self.depth_bottom_m.map(Depth::new).transpose().map_err(core)?,
+            depth_method: self.depth_method.map(|s| s.parse()).transpose().map_err(core)?,
+            accuracy_h_m: self.accuracy_h_m.map(Accuracy::new).transpose().map_err(core)?,
+            accuracy_v_m: self.accuracy_v_m.map(Accuracy::new).transpose().map_err(core)?,
+            survey_date: self.survey_date,
+            status: self.status.parse().map_err(core)?,
+            archive_ref: self.archive_ref,
+            extra,
+        };
+        let mut feature = Feature::new(
+            id.parse().map_err(core)?,
+            self.layer_id.parse().map_err(core)?,
+            self.kind.parse().map_err(core)?,
+            geometry,
+            attrs,
+            self.valid_from,
+        )
+        .map_err(core)?;
+        feature.valid_to = self.valid_to;
+        Ok(feature)
+    }
+}
+
+/// A feature's column values, owned, ready to bind (geometry encoded by the backend).
+pub(crate) struct RowValues {
+    pub feature_id: String,
+    pub layer_id: String,
+    pub kind: String,
+    pub owner_name: Option<String>,
+    pub owner_contact: Option<String>,
+    pub material: Option<String>,
+    pub diameter_mm: Option<f64>,
+    pub section: Option<String>,
+    pub pressure_class: Option<String>,
+    pub voltage_kv: Option<f64>,
+    pub depth_top_m: Option<f64>,
+    pub depth_bottom_m: Option<f64>,
+    pub depth_method: Option<String>,
+    pub accuracy_h_m: Option<f64>,
+    pub accuracy_v_m: Option<f64>,
+    pub survey_date: Option<NaiveDate>,
+    pub status: String,
+    pub archive_ref: Option<String>,
+    pub attributes: serde_json::Value,
+}
+
+impl From<&Feature> for RowValues {
+    fn from(f: &Feature) -> Self {
+        let a = &f.attrs;
+        Self {
+            feature_id: f.id.to_string(),
+            layer_id: f.layer.to_string(),
+            kind: f.kind.as_str().to_owned(),
+            owner_name: a.owner.as_ref().map(|o| o.name.clone()),
+            owner_contact: a.owner.as_ref().and_then(|o| o.contact.clone()),
+            material: a.material.clone(),
+            diameter_mm: a.diameter_mm,
+            section: a.section.clone(),
+            pressure_class: a.pressure_class.map(|p| p.as_str().to_owned()),
+            voltage_kv: a.voltage_kv,
+            depth_top_m: a.depth_top_m.map(f64::from),
+            depth_bottom_m: a.depth_bottom_m.map(f64::from),
+            depth_method: a.depth_method.map(|m| m.as_str().to_owned()),
+            accuracy_h_m: a.accuracy_h_m.map(f64::from),
+            accuracy_v_m: a.accuracy_v_m.map(f64::from),
+            survey_date: a.survey_date,
+            status: a.status.as_str().to_owned(),
+            archive_ref: a.archive_ref.clone(),
+            attributes: serde_json::Value::Object(a.extra.clone()),
+        }
+    }
+}
+
+/// The rows that make valid features. One bad row must not keep the service from starting: it is
+/// reported in the log and left out.
+pub(crate) fn keep_valid(
+    rows: Vec<FeatureRecord>,
+    decode: fn(Vec<u8>) -> std::result::Result<Geometry<f64>, String>,
+) -> Vec<Feature> {
+    rows.into_iter()
+        .filter_map(|r| match r.into_feature(decode) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::error!(error = %e, "stored feature left out of the index");
+                None
+            }
+        })
+        .collect()
+}
