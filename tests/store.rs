@@ -1,167 +1,261 @@
-//! The PostGIS store: versioning, idempotent deliveries, full-delivery retirement, atomicity.
+//! Store conformance: the same cases against PostGIS (a fresh database per test) and the
+//! GeoPackage store (a fresh file per test). History, idempotent upsert, retirement, tickets,
+//! time-travel reads, readers during a write, and a write that fails halfway.
 
 mod common;
 
+use std::sync::Arc;
+
+use chrono::Utc;
 use sqlx::PgPool;
+use undermap_core::{Feature, TicketId};
 use undermap_crs::Crs;
 use undermap_ingest::{prepare_geojson, IngestOptions};
-use undermap_store::{DeliveryMode, PgStore, Store, StoreError};
+use undermap_store::{
+    Delivery, DeliveryMode, GpkgSrs, GpkgStore, NewTicket, PgStore, Store, StoreError,
+};
 
-fn options(mode: DeliveryMode) -> IngestOptions {
-    IngestOptions {
-        layer: "water".parse().unwrap(),
+fn delivery(layer: &str, file: &str, mode: DeliveryMode) -> Delivery {
+    let bytes = std::fs::read(common::demo_dir().join(file)).unwrap();
+    let options = IngestOptions {
+        layer: layer.parse().unwrap(),
         source_crs: None,
         deployment_crs: Crs::epsg(4545).unwrap(),
         mode,
         loaded_by: "test".into(),
-    }
+    };
+    prepare_geojson(&bytes, file, &options).unwrap().delivery
 }
 
-fn water() -> Vec<u8> {
-    std::fs::read(common::demo_dir().join("water.geojson")).unwrap()
+fn water(mode: DeliveryMode) -> Delivery {
+    delivery("water", "water.geojson", mode)
 }
 
-async fn versions(pool: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM features")
-        .fetch_one(pool)
-        .await
-        .unwrap()
+async fn pg(pool: PgPool) -> Arc<dyn Store> {
+    Arc::new(PgStore::from_pool(pool, 4545).await.unwrap())
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn loading_twice_changes_nothing(pool: PgPool) {
-    let store = PgStore::from_pool(pool.clone(), 4545).await.unwrap();
-    let first = store
-        .apply_delivery(
-            prepare_geojson(&water(), "water.geojson", &options(DeliveryMode::Full))
-                .unwrap()
-                .delivery,
-        )
-        .await
-        .unwrap();
+async fn gpkg() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let crs = Crs::epsg(4545).unwrap();
+    let srs = GpkgSrs {
+        srid: 4545,
+        name: crs.title().to_owned(),
+        wkt: crs.wkt().unwrap().to_owned(),
+    };
+    let store = GpkgStore::open(&dir.path().join("map.gpkg"), &srs).await.unwrap();
+    (Arc::new(store), dir)
+}
+
+/// Declares one test per backend for a conformance case.
+macro_rules! conformance {
+    ($($case:ident),+ $(,)?) => {
+        mod postgis {
+            $(
+                #[sqlx::test(migrations = "../../migrations")]
+                async fn $case(pool: sqlx::PgPool) {
+                    super::$case(super::pg(pool).await).await;
+                }
+            )+
+        }
+        mod geopackage {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let (store, _dir) = super::gpkg().await;
+                    super::$case(store).await;
+                }
+            )+
+        }
+    };
+}
+
+conformance!(
+    loading_twice_changes_nothing,
+    a_change_closes_the_old_version_and_full_retires_the_missing,
+    the_map_can_be_read_as_it_stood,
+    a_failed_delivery_leaves_nothing,
+    ids_are_not_shared_across_layers,
+    tickets_are_numbered_and_never_replaced,
+    readers_during_a_write_see_before_or_after,
+);
+
+async fn loading_twice_changes_nothing(store: Arc<dyn Store>) {
+    let first = store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
     assert_eq!(first.inserted, 48);
-    let before = versions(&pool).await;
-    let second = store
-        .apply_delivery(
-            prepare_geojson(&water(), "water.geojson", &options(DeliveryMode::Full))
-                .unwrap()
-                .delivery,
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            second.inserted,
-            second.updated,
-            second.unchanged,
-            second.retired
-        ),
-        (0, 0, 48, 0)
-    );
-    assert_eq!(versions(&pool).await, before);
+    let second = store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    assert_eq!((second.inserted, second.updated, second.unchanged, second.retired), (0, 0, 48, 0));
+    assert!(!second.changed_anything());
     assert_eq!(store.current_features().await.unwrap().len(), 48);
+    let history = store.feature_history(&"WS-E10".parse().unwrap()).await.unwrap();
+    assert_eq!(history.len(), 1, "no second version of an unchanged feature");
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_change_closes_the_old_version_and_full_retires_the_missing(pool: PgPool) {
-    let store = PgStore::from_pool(pool.clone(), 4545).await.unwrap();
-    store
-        .apply_delivery(
-            prepare_geojson(&water(), "water.geojson", &options(DeliveryMode::Full))
-                .unwrap()
-                .delivery,
-        )
-        .await
-        .unwrap();
-    let mut doc: serde_json::Value = serde_json::from_slice(&water()).unwrap();
-    let features = doc["features"].as_array_mut().unwrap();
-    features[0]["properties"]["material"] = "PE".into();
-    let changed_id = features[0]["id"].as_str().unwrap().to_owned();
-    let removed_id = features.pop().unwrap()["id"].as_str().unwrap().to_owned();
-    let bytes = serde_json::to_vec(&doc).unwrap();
-    let report = store
-        .apply_delivery(
-            prepare_geojson(&bytes, "water-v2.geojson", &options(DeliveryMode::Full))
-                .unwrap()
-                .delivery,
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (
-            report.inserted,
-            report.updated,
-            report.unchanged,
-            report.retired
-        ),
-        (0, 1, 46, 1)
-    );
+async fn a_change_closes_the_old_version_and_full_retires_the_missing(store: Arc<dyn Store>) {
+    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    let mut second = water(DeliveryMode::Full);
+    second.features[0].attrs.material = Some("PE".into());
+    let changed = second.features[0].id.clone();
+    let removed = second.features.pop().unwrap().id;
+    let report = store.apply_delivery(second).await.unwrap();
+    assert_eq!((report.inserted, report.updated, report.unchanged, report.retired), (0, 1, 46, 1));
 
-    let history = store
-        .feature_history(&changed_id.parse().unwrap())
-        .await
-        .unwrap();
+    let history = store.feature_history(&changed).await.unwrap();
     assert_eq!(history.len(), 2);
-    assert!(
-        history[0].valid_to.is_some(),
-        "old version closed, not overwritten"
-    );
+    assert!(history[0].valid_to.is_some(), "old version closed, not overwritten");
+    assert_ne!(history[0].attrs.material.as_deref(), Some("PE"));
     assert_eq!(history[1].attrs.material.as_deref(), Some("PE"));
     assert!(history[1].valid_to.is_none());
-    let retired = store
-        .feature_history(&removed_id.parse().unwrap())
-        .await
-        .unwrap();
+    let retired = store.feature_history(&removed).await.unwrap();
     assert_eq!(retired.len(), 1);
     assert!(retired[0].valid_to.is_some(), "retired, not deleted");
     assert_eq!(store.current_features().await.unwrap().len(), 47);
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_failed_delivery_leaves_nothing(pool: PgPool) {
-    let store = PgStore::from_pool(pool.clone(), 4545).await.unwrap();
-    let mut delivery = prepare_geojson(&water(), "water.geojson", &options(DeliveryMode::Full))
-        .unwrap()
-        .delivery;
-    delivery.layer = "telecom".parse().unwrap();
-    let err = store.apply_delivery(delivery).await.unwrap_err();
-    assert!(matches!(err, StoreError::UnknownLayer(_)), "{err}");
-    assert_eq!(versions(&pool).await, 0);
-    let deliveries: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(deliveries, 0);
+async fn the_map_can_be_read_as_it_stood(store: Arc<dyn Store>) {
+    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let between = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let mut second = water(DeliveryMode::Full);
+    second.features[0].attrs.material = Some("PE".into());
+    let changed = second.features[0].id.clone();
+    second.features.truncate(10);
+    store.apply_delivery(second).await.unwrap();
+
+    let then = store.features_at(between).await.unwrap();
+    assert_eq!(then.len(), 48, "before the second delivery all 48 were current");
+    let old = then.iter().find(|f| f.id == changed).unwrap();
+    assert_ne!(old.attrs.material.as_deref(), Some("PE"));
+    let now = store.features_at(Utc::now()).await.unwrap();
+    assert_eq!(now.len(), 10);
+    assert!(store.features_at(between - chrono::Duration::days(1)).await.unwrap().is_empty());
+}
+
+async fn a_failed_delivery_leaves_nothing(store: Arc<dyn Store>) {
+    store.apply_delivery(water(DeliveryMode::Incremental)).await.unwrap();
+    let before: Vec<Feature> = store.current_features().await.unwrap();
+    // A change to every feature, and halfway through, one feature of a layer that does not
+    // exist: the database refuses that row after the first half has been written.
+    let mut broken = water(DeliveryMode::Full);
+    for f in &mut broken.features {
+        f.attrs.material = Some("changed".into());
+    }
+    let half = broken.features.len() / 2;
+    broken.features[half].layer = "nonexistent".parse().unwrap();
+    let err = store.apply_delivery(broken).await.unwrap_err();
+    assert!(matches!(err, StoreError::Database { .. }), "{err}");
+    assert_eq!(store.current_features().await.unwrap(), before, "nothing changed");
+    let history = store.feature_history(&before[0].id).await.unwrap();
+    assert_eq!(history.len(), 1, "no version was closed");
+
+    let mut unknown = water(DeliveryMode::Full);
+    unknown.layer = "telecom".parse().unwrap();
+    assert!(matches!(store.apply_delivery(unknown).await, Err(StoreError::UnknownLayer(_))));
+    assert_eq!(store.current_features().await.unwrap(), before);
+}
+
+async fn ids_are_not_shared_across_layers(store: Arc<dyn Store>) {
+    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    let mut as_gas = water(DeliveryMode::Incremental);
+    as_gas.layer = "gas".parse().unwrap();
+    for f in &mut as_gas.features {
+        f.layer = "gas".parse().unwrap();
+    }
+    let report = store.apply_delivery(as_gas).await.unwrap();
+    assert_eq!(report.rejected.len(), 48);
+    assert!(report.rejected[0].reason.contains("\"water\""));
+    let gas = store.apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full)).await.unwrap();
+    assert_eq!(gas.inserted, 40);
+    let layers: Vec<String> = store.layers().await.unwrap().iter().map(|l| l.id.to_string()).collect();
+    assert_eq!(layers, ["drainage", "gas", "planning", "power", "water"]);
+}
+
+async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {
+    let now = Utc::now();
+    let a = store.next_ticket_id(now).await.unwrap();
+    let b = store.next_ticket_id(now).await.unwrap();
+    assert_ne!(a, b);
+    let area = geo::MultiPolygon(vec![geo::Polygon::new(geo::LineString::from(vec![
+        (596_700.0, 3_148_500.0), (596_710.0, 3_148_500.0), (596_710.0, 3_148_510.0), (596_700.0, 3_148_500.0)
+    ]), vec![])]);
+    let ticket = |id: TicketId, body: &str| NewTicket {
+        id,
+        created_at: now,
+        reference: Some("ref".into()),
+        area: area.clone(),
+        body: body.into(),
+    };
+    store.save_ticket(ticket(a, r#"{"id":"first"}"#)).await.unwrap();
+    assert!(matches!(
+        store.save_ticket(ticket(a, r#"{"id":"second"}"#)).await,
+        Err(StoreError::TicketExists(_))
+    ));
+    assert_eq!(store.ticket(&a).await.unwrap().as_deref(), Some(r#"{"id":"first"}"#));
+    assert_eq!(store.ticket(&b).await.unwrap(), None);
+}
+
+async fn readers_during_a_write_see_before_or_after(store: Arc<dyn Store>) {
+    store.apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full)).await.unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..3)
+        .map(|_| {
+            let (store, stop) = (store.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut reads = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) || reads == 0 {
+                    let n = store.current_features().await.unwrap().len();
+                    assert!(n == 40 || n == 88, "a half-written delivery was visible: {n}");
+                    reads += 1;
+                    tokio::task::yield_now().await;
+                }
+                reads
+            })
+        })
+        .collect();
+    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        assert!(r.await.unwrap() > 0);
+    }
+    assert_eq!(store.current_features().await.unwrap().len(), 88);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
-async fn ids_are_not_shared_across_layers_and_a_wrong_srid_is_refused(pool: PgPool) {
-    let store = PgStore::from_pool(pool.clone(), 4545).await.unwrap();
-    store
-        .apply_delivery(
-            prepare_geojson(&water(), "water.geojson", &options(DeliveryMode::Full))
-                .unwrap()
-                .delivery,
-        )
-        .await
-        .unwrap();
-    let mut gas = options(DeliveryMode::Incremental);
-    gas.layer = "gas".parse().unwrap();
-    let report = store
-        .apply_delivery(
-            prepare_geojson(&water(), "water-as-gas.geojson", &gas)
-                .unwrap()
-                .delivery,
-        )
-        .await
-        .unwrap();
-    assert_eq!(report.rejected.len(), 48);
-    assert!(report.rejected[0].reason.contains("\"water\""));
+async fn postgis_refuses_another_deployment_crs(pool: PgPool) {
+    PgStore::from_pool(pool.clone(), 4545).await.unwrap();
     assert!(matches!(
         PgStore::from_pool(pool, 4490).await,
-        Err(StoreError::SridMismatch {
-            database: 4545,
-            configured: 4490
-        })
+        Err(StoreError::SridMismatch { database: 4545, configured: 4490 })
     ));
+}
+
+#[tokio::test]
+async fn geopackage_opens_in_gdal_with_one_layer_per_undermap_layer() {
+    let (store, dir) = gpkg().await;
+    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    store.apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full)).await.unwrap();
+    let mut second = delivery("gas", "gas.geojson", DeliveryMode::Full);
+    second.features[0].attrs.material = Some("steel".into());
+    store.apply_delivery(second).await.unwrap();
+    drop(store);
+    let path = dir.path().join("map.gpkg");
+    let out = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-so", "-al"])
+        .arg(&path)
+        .output()
+        .expect("ogrinfo (Debian package gdal-bin) is installed by scripts/setup.sh");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}\n{err}");
+    let count = |layer: &str| -> usize {
+        let block = text.split("Layer name: ").find(|b| b.starts_with(layer)).unwrap_or_else(|| panic!("no layer {layer} in\n{text}"));
+        block.lines().find_map(|l| l.strip_prefix("Feature Count: ")).unwrap().trim().parse().unwrap()
+    };
+    assert_eq!(count("water\n"), 48);
+    assert_eq!(count("gas\n"), 40);
+    assert_eq!(count("planning\n"), 0);
+    assert_eq!(count("features\n"), 89, "every version: 48 + 40 + one new one");
+    assert!(text.contains("CGCS2000 / 3-degree Gauss-Kruger CM 108E"), "{text}");
+    assert!(!err.contains("ERROR"), "{err}");
 }

@@ -34,6 +34,9 @@ pub enum StoreError {
     /// The delivery names a layer that is not in the registry.
     #[error("unknown layer {0:?}; known layers are listed at GET /v1/layers")]
     UnknownLayer(String),
+    /// The store was opened read-only (a site copy).
+    #[error("this map is a read-only copy; changes must be made on the central service")]
+    ReadOnly,
     /// A ticket with this id exists already.
     #[error("ticket {0} exists already")]
     TicketExists(String),

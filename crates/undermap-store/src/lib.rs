@@ -5,6 +5,7 @@
 //! PostGIS. Geometry crosses the boundary as EWKB in the deployment CRS.
 
 mod error;
+mod gpkg;
 mod plan;
 mod postgres;
 mod record;
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 
 pub use error::StoreError;
+pub use gpkg::{GpkgSrs, GpkgStore};
 pub use postgres::{PgStore, CHANGES_CHANNEL, MIGRATOR};
 pub use types::{Delivery, DeliveryMode, DeliveryReport, NewTicket, StoreRejection};
 
@@ -31,6 +33,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Every feature version current now: what the index is built from.
     async fn current_features(&self) -> Result<Vec<Feature>>;
+
+    /// Every feature version that was current at `at`: the map as it stood then.
+    async fn features_at(&self, at: DateTime<Utc>) -> Result<Vec<Feature>>;
 
     /// Every version of one feature, oldest first.
     async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>>;

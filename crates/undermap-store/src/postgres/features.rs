@@ -1,5 +1,6 @@
 //! Reading feature versions.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use undermap_core::{Feature, FeatureId};
 
@@ -16,6 +17,17 @@ pub(crate) async fn current(pool: &PgPool) -> Result<Vec<Feature>> {
         .fetch_all(pool)
         .await
         .map_err(StoreError::db("reading current features"))?;
+    Ok(keep_valid(rows, from_ewkb))
+}
+
+pub(crate) async fn at(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<Feature>> {
+    let rows: Vec<FeatureRecord> = sqlx::query_as(&select(
+        "valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1) ORDER BY feature_id",
+    ))
+    .bind(at)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::db("reading features at a date"))?;
     Ok(keep_valid(rows, from_ewkb))
 }
 

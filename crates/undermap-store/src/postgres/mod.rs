@@ -118,6 +118,11 @@ impl Store for PgStore {
     }
 
     #[tracing::instrument(skip(self))]
+    async fn features_at(&self, at: DateTime<Utc>) -> Result<Vec<Feature>> {
+        features::at(&self.pool, at).await
+    }
+
+    #[tracing::instrument(skip(self))]
     async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>> {
         features::history(&self.pool, id).await
     }

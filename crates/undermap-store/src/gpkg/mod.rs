@@ -1,0 +1,350 @@
+//! The embedded store: one OGC GeoPackage 1.3 file (SQLite) holding everything the PostGIS store
+//! holds. QGIS and GDAL open it as it is: one layer per undermap layer (a view of the current
+//! features) and `feature_versions`, every version ever loaded.
+
+mod delivery;
+mod schema;
+mod tickets;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use geo_types::Geometry;
+use geozero::wkb::GpkgWkb;
+use geozero::{CoordDimensions, ToGeo, ToWkb};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::SqliteConnection;
+use undermap_core::{Feature, FeatureId, LayerCategory, LayerInfo, TicketId};
+
+use crate::record::{keep_valid, FeatureRecord, ATTRIBUTE_COLUMNS};
+use crate::{Delivery, DeliveryReport, NewTicket, Result, Store, StoreError};
+
+/// The deployment CRS as a GeoPackage needs it.
+#[derive(Debug, Clone)]
+pub struct GpkgSrs {
+    /// EPSG code, used as `srs_id`.
+    pub srid: i32,
+    /// Name, e.g. "CGCS2000 / 3-degree Gauss-Kruger CM 108E".
+    pub name: String,
+    /// WKT definition.
+    pub wkt: String,
+}
+
+/// A store in a GeoPackage file.
+#[derive(Debug, Clone)]
+pub struct GpkgStore {
+    pool: SqlitePool,
+    srid: i32,
+    read_only: bool,
+}
+
+impl GpkgStore {
+    /// Opens a GeoPackage, creating it with the deployment CRS if it does not exist. A file made
+    /// for another CRS is refused.
+    pub async fn open(path: &Path, srs: &GpkgSrs) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::db("opening the GeoPackage"))?;
+        let store = Self {
+            pool,
+            srid: srs.srid,
+            read_only: false,
+        };
+        store.initialise(srs).await?;
+        Ok(store)
+    }
+
+    /// Opens an existing GeoPackage for reading only (a site copy): writes are refused.
+    pub async fn open_read_only(path: &Path, srid: i32) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::db("opening the GeoPackage"))?;
+        let store = Self {
+            pool,
+            srid,
+            read_only: true,
+        };
+        store.check_srid().await?;
+        Ok(store)
+    }
+
+    async fn initialise(&self, srs: &GpkgSrs) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(StoreError::db("starting setup"))?;
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'undermap_deployment')",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::db("inspecting the GeoPackage"))?;
+        if !exists {
+            create(&mut tx, srs).await?;
+        }
+        tx.commit().await.map_err(StoreError::db("finishing setup"))?;
+        self.check_srid().await
+    }
+
+    async fn check_srid(&self) -> Result<()> {
+        let database: i32 = sqlx::query_scalar("SELECT srid FROM undermap_deployment")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::db("reading the deployment CRS"))?;
+        if database != self.srid {
+            return Err(StoreError::SridMismatch {
+                database,
+                configured: self.srid,
+            });
+        }
+        Ok(())
+    }
+
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            Err(StoreError::ReadOnly)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The connection pool, for tests and export.
+    #[must_use]
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
+    let db = |what| StoreError::db(what);
+    sqlx::query(&format!("PRAGMA application_id = {}", schema::APPLICATION_ID))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("marking the file as a GeoPackage"))?;
+    sqlx::query(&format!("PRAGMA user_version = {}", schema::USER_VERSION))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("marking the file as a GeoPackage"))?;
+    sqlx::raw_sql(schema::CREATE)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("creating the GeoPackage tables"))?;
+    let wgs84 = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
+    let rows: [(&str, i32, &str, i32, &str, &str); 4] = [
+        ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
+        ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
+        ("WGS 84 geodetic", 4326, "EPSG", 4326, wgs84, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+        (&srs.name, srs.srid, "EPSG", srs.srid, &srs.wkt, "undermap deployment CRS"),
+    ];
+    for (name, id, org, code, def, desc) in rows {
+        sqlx::query("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(name)
+            .bind(id)
+            .bind(org)
+            .bind(code)
+            .bind(def)
+            .bind(desc)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording the CRS"))?;
+    }
+    sqlx::query("INSERT INTO undermap_deployment (singleton, srid) VALUES (1, ?)")
+        .bind(srs.srid)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("recording the deployment CRS"))?;
+    sqlx::query(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) \
+         VALUES ('features', 'features', 'feature_versions', \
+                 'Every version of every feature; current ones have no valid_to', ?)",
+    )
+    .bind(srs.srid)
+    .execute(&mut *tx)
+    .await
+    .map_err(db("registering the features table"))?;
+    sqlx::query("INSERT INTO gpkg_geometry_columns VALUES ('features', 'geom', 'GEOMETRY', ?, 0, 0)")
+        .bind(srs.srid)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("registering the geometry column"))?;
+    sqlx::query(
+        "INSERT INTO gpkg_extensions VALUES ('features', 'geom', 'gpkg_rtree_index', \
+         'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db("registering the R-tree"))?;
+    for (id, title, category) in schema::DEFAULT_LAYERS {
+        add_layer(tx, srs.srid, id, title, category).await?;
+    }
+    Ok(())
+}
+
+/// Registers a layer and its view of current features as a GeoPackage feature layer.
+async fn add_layer(
+    tx: &mut SqliteConnection,
+    srid: i32,
+    id: &str,
+    title: &str,
+    category: &str,
+) -> Result<()> {
+    let db = |what| StoreError::db(what);
+    // `id` is a validated layer slug ([a-z][a-z0-9_]*), safe as an identifier.
+    let layer: undermap_core::LayerId = id.parse().map_err(|e: undermap_core::CoreError| {
+        StoreError::Corrupt {
+            id: id.to_owned(),
+            reason: e.to_string(),
+        }
+    })?;
+    sqlx::query("INSERT INTO undermap_layers (id, title, category) VALUES (?, ?, ?)")
+        .bind(layer.as_str())
+        .bind(title)
+        .bind(category)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("registering a layer"))?;
+    sqlx::query(&format!(
+        "CREATE VIEW \"{layer}\" AS SELECT {} FROM features \
+         WHERE layer_id = '{layer}' AND valid_to IS NULL",
+        schema::VIEW_COLUMNS
+    ))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("creating a layer view"))?;
+    sqlx::query(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) \
+         VALUES (?, 'features', ?, ?, ?)",
+    )
+    .bind(layer.as_str())
+    .bind(layer.as_str())
+    .bind(title)
+    .bind(srid)
+    .execute(&mut *tx)
+    .await
+    .map_err(db("registering a layer view"))?;
+    sqlx::query("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'GEOMETRY', ?, 0, 0)")
+        .bind(layer.as_str())
+        .bind(srid)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("registering a layer view's geometry"))?;
+    Ok(())
+}
+
+/// GeoPackage binary geometry with its envelope, as GDAL writes it.
+pub(crate) fn to_gpkg(geometry: &Geometry<f64>, srid: i32) -> std::result::Result<Vec<u8>, String> {
+    use geo::BoundingRect;
+    let envelope = geometry
+        .bounding_rect()
+        .map(|r| vec![r.min().x, r.max().x, r.min().y, r.max().y])
+        .unwrap_or_default();
+    geometry
+        .to_gpkg_wkb(CoordDimensions::xy(), Some(srid), envelope)
+        .map_err(|e| e.to_string())
+}
+
+/// A geometry from GeoPackage binary.
+pub(crate) fn from_gpkg(bytes: Vec<u8>) -> std::result::Result<Geometry<f64>, String> {
+    GpkgWkb(bytes).to_geo().map_err(|e| e.to_string())
+}
+
+fn select(filter: &str) -> String {
+    format!("SELECT geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}")
+}
+
+#[async_trait]
+impl Store for GpkgStore {
+    async fn layers(&self) -> Result<Vec<LayerInfo>> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, title, category FROM undermap_layers ORDER BY id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(StoreError::db("reading layers"))?;
+        rows.into_iter()
+            .map(|(id, title, category)| {
+                let corrupt = |e: undermap_core::CoreError| StoreError::Corrupt {
+                    id: format!("layer {id}"),
+                    reason: e.to_string(),
+                };
+                Ok(LayerInfo {
+                    id: id.parse().map_err(corrupt)?,
+                    title,
+                    category: LayerCategory::from_str(&category).map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn current_features(&self) -> Result<Vec<Feature>> {
+        let rows: Vec<FeatureRecord> = sqlx::query_as(&select("valid_to IS NULL ORDER BY feature_id"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::db("reading current features"))?;
+        Ok(keep_valid(rows, from_gpkg))
+    }
+
+    async fn features_at(&self, at: DateTime<Utc>) -> Result<Vec<Feature>> {
+        let rows: Vec<FeatureRecord> = sqlx::query_as(&select(
+            "valid_from <= ?1 AND (valid_to IS NULL OR valid_to > ?1) ORDER BY feature_id",
+        ))
+        .bind(at)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::db("reading features at a date"))?;
+        Ok(keep_valid(rows, from_gpkg))
+    }
+
+    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>> {
+        let rows: Vec<FeatureRecord> = sqlx::query_as(&select("feature_id = ? ORDER BY valid_from, fid"))
+            .bind(id.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::db("reading feature history"))?;
+        rows.into_iter().map(|r| r.into_feature(from_gpkg)).collect()
+    }
+
+    async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport> {
+        self.writable()?;
+        delivery::apply(&self.pool, self.srid, delivery).await
+    }
+
+    async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
+        self.writable()?;
+        tickets::next_id(&self.pool, now).await
+    }
+
+    async fn save_ticket(&self, ticket: NewTicket) -> Result<()> {
+        self.writable()?;
+        tickets::save(&self.pool, self.srid, ticket).await
+    }
+
+    async fn ticket(&self, id: &TicketId) -> Result<Option<String>> {
+        tickets::get(&self.pool, id).await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::db("checking the file"))?;
+        Ok(())
+    }
+
+    async fn now(&self) -> Result<DateTime<Utc>> {
+        Ok(Utc::now())
+    }
+}
