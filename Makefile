@@ -1,15 +1,23 @@
 # The few commands people type. Each one does its own setup, so each works on a fresh machine.
+# Tests that touch PostgreSQL create a fresh database per test from this server.
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
-export UNDERMAP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/undermap
 
-.PHONY: setup demo test bench lint fmt
+.PHONY: setup setup-build demo demo-postgis test bench lint fmt
 
 setup:
 	bash scripts/setup.sh
 
-## Start the server on the bundled demo data (http://127.0.0.1:8080).
-demo: setup
+setup-build:
+	bash scripts/setup.sh --build
+
+## Start the server on the bundled demo data (http://127.0.0.1:8080), kept in the GeoPackage
+## undermap-demo.gpkg: no database server needed.
+demo: setup-build
 	cargo run --release -- serve --demo
+
+## The same demo on the local PostGIS (database `undermap`, created if missing).
+demo-postgis: setup
+	cargo run --release -- --store postgres://postgres@127.0.0.1:5432/undermap serve --demo
 
 ## Every test: unit, property, doc and end-to-end (real PostGIS, a fresh database per test).
 test: setup

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Installs what undermap needs on a fresh Debian machine and makes the local PostgreSQL ready:
-# PostGIS, PROJ (library, tools, data), clang for the PROJ bindings. Idempotent: a second run
-# installs nothing and only checks that PostgreSQL is up.
+# Installs what undermap needs on a fresh Debian machine.
+#   scripts/setup.sh           build tools, PROJ, GDAL's ogrinfo (tests), PostGIS; starts PostgreSQL
+#   scripts/setup.sh --build   only what building needs (PROJ, clang): the embedded demo needs no database
+# Idempotent: a second run installs nothing and only checks that PostgreSQL is up.
 set -euo pipefail
 
-packages=(postgresql-15-postgis-3 libproj-dev proj-bin proj-data clang pkg-config)
+build_only=false
+[ "${1:-}" = "--build" ] && build_only=true
+
+packages=(libproj-dev proj-bin proj-data clang pkg-config)
+$build_only || packages+=(postgresql-15-postgis-3 gdal-bin)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -16,6 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
+
+$build_only && exit 0
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
     echo "setup: starting PostgreSQL 15"

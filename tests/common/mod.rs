@@ -47,15 +47,21 @@ pub fn demo_dir() -> PathBuf {
 /// Starts the real application over `pool` (already migrated by `#[sqlx::test]`), with the
 /// bundled demo data loaded when `demo` is true.
 pub async fn spawn_app(pool: PgPool, demo: bool) -> TestApp {
+    let store = PgStore::from_pool(pool, 4545).await.expect("store");
+    spawn_app_on(Arc::new(store.clone()), store, demo).await
+}
+
+/// Starts the real application over any store (`store` is still used for direct SQL checks).
+pub async fn spawn_app_on(
+    shared: Arc<dyn undermap_store::Store>,
+    store: PgStore,
+    demo: bool,
+) -> TestApp {
     let settings = Settings {
         listen: "127.0.0.1:0".into(),
         ..Settings::default()
     };
-    let store = PgStore::from_pool(pool, 4545).await.expect("store");
-    let service = Service::new(
-        Arc::new(store.clone()),
-        service_config(&settings).expect("config"),
-    );
+    let service = Service::new(shared, service_config(&settings).expect("config"));
     if demo {
         load_demo(&service, &demo_dir())
             .await
@@ -81,4 +87,41 @@ pub fn square_crs84(lon: f64, lat: f64, side_m: f64) -> serde_json::Value {
         [lon - dlon, lat - dlat], [lon + dlon, lat - dlat], [lon + dlon, lat + dlat],
         [lon - dlon, lat + dlat], [lon - dlon, lat - dlat]
     ]]})
+}
+
+/// Opens a fresh GeoPackage store in a temporary folder (kept alive by the returned guard).
+pub async fn temp_gpkg() -> (undermap_store::GpkgStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let crs = undermap_crs::Crs::epsg(4545).expect("EPSG:4545");
+    let srs = undermap_store::GpkgSrs {
+        srid: 4545,
+        name: crs.title().to_owned(),
+        wkt: crs.wkt().unwrap_or_default().to_owned(),
+    };
+    let store = undermap_store::GpkgStore::open(&dir.path().join("map.gpkg"), &srs)
+        .await
+        .expect("GeoPackage opens");
+    (store, dir)
+}
+
+/// Layer name → feature count, as GDAL's `ogrinfo` reports them for a file. Fails the test when
+/// ogrinfo is missing or reports an error.
+pub fn ogrinfo_counts(path: &std::path::Path) -> std::collections::BTreeMap<String, usize> {
+    let out = std::process::Command::new("ogrinfo")
+        .args(["-ro", "-so", "-al"])
+        .arg(path)
+        .output()
+        .expect("ogrinfo (Debian package gdal-bin) is installed by scripts/setup.sh");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{text}\n{err}");
+    assert!(!err.contains("ERROR") && !err.contains("Warning"), "GDAL complained: {err}");
+    text.split("Layer name: ")
+        .skip(1)
+        .filter_map(|block| {
+            let name = block.lines().next()?.trim().to_owned();
+            let count = block.lines().find_map(|l| l.strip_prefix("Feature Count: "))?.trim().parse().ok()?;
+            Some((name, count))
+        })
+        .collect()
 }

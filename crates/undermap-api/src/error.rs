@@ -5,6 +5,7 @@ use undermap_core::CoreError;
 use undermap_crs::CrsError;
 use undermap_ingest::IngestError;
 use undermap_service::ServiceError;
+use undermap_store::StoreError;
 
 /// Every error the API returns. Converted to a status and a problem body here, and only here.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +78,7 @@ impl ApiError {
                     ("/problems/invalid-delivery", "Delivery cannot be read")
                 }
                 ServiceError::NotFound { .. } => ("/problems/not-found", "Not found"),
+                ServiceError::Store(StoreError::ReadOnly) => ("/problems/read-only", "Read-only copy"),
                 ServiceError::Store(s) if s.is_unavailable() => {
                     ("/problems/store-unavailable", "Database unavailable")
                 }
@@ -96,6 +98,7 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             // Internal details stay in the log; the client gets a reference to look them up.
+            Self::Service(ServiceError::Store(s @ StoreError::ReadOnly)) => s.to_string(),
             Self::Service(ServiceError::Store(s)) if !s.is_unavailable() => {
                 "the server failed to complete the request; it has been logged".into()
             }
@@ -125,6 +128,7 @@ impl ResponseError for ApiError {
                 }
                 ServiceError::Ingest(_) => StatusCode::BAD_REQUEST,
                 ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
+                ServiceError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },

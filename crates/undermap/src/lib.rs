@@ -3,12 +3,16 @@
 
 mod changes;
 mod demo;
+mod export;
 mod settings;
 mod startup;
+mod store_select;
 mod telemetry;
 
 pub use changes::spawn_change_listener;
+pub use export::{export, ExportReport};
 pub use demo::{load_demo, DemoError};
 pub use settings::{Settings, SettingsError};
+pub use store_select::{open_store, OpenStoreError, OpenedStore};
 pub use startup::{service_config, Application};
 pub use telemetry::init_tracing;

@@ -1,32 +1,34 @@
-//! `undermap`: migrate the database, ingest deliveries, serve the API.
+//! `undermap`: serve the map, load deliveries, export site copies.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use undermap::{
-    init_tracing, load_demo, service_config, spawn_change_listener, Application, Settings,
+    export, init_tracing, load_demo, open_store, service_config, spawn_change_listener,
+    Application, OpenedStore, Settings,
 };
-use undermap_crs::Crs;
+use undermap_core::geometry::polygonal_from_geojson;
+use undermap_crs::{Crs, Transformer};
 use undermap_ingest::{prepare_geojson, IngestOptions};
 use undermap_service::Service;
-use undermap_store::{DeliveryMode, PgStore};
+use undermap_store::DeliveryMode;
 
 #[derive(Parser)]
-#[command(
-    name = "undermap",
-    version,
-    about = "The one map of what lies under a city"
-)]
+#[command(name = "undermap", version, about = "The one map of what lies under a city")]
 struct Cli {
+    /// Where the map is kept: postgres://… or a GeoPackage file (default undermap.gpkg;
+    /// also UNDERMAP_STORE).
+    #[arg(long, global = true)]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the database if needed and apply the schema migrations.
+    /// Create the store if needed and bring its schema up to date.
     Migrate,
     /// Load a department's delivery (GeoJSON) into a layer.
     Ingest {
@@ -50,12 +52,27 @@ enum Command {
     },
     /// Serve the API.
     Serve {
-        /// Load the bundled demo data (data/demo) into the database first.
+        /// Load the bundled demo data (data/demo) first; without --store, into undermap-demo.gpkg.
         #[arg(long)]
         demo: bool,
         /// Listen address, overriding the settings.
         #[arg(long)]
         listen: Option<String>,
+        /// Serve a GeoPackage site copy without changing it: writes are refused.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Write the current map, or part of it, to a GeoPackage (a site copy for offline use).
+    Export {
+        /// The GeoPackage to write (created, or brought up to date).
+        #[arg(long)]
+        to: PathBuf,
+        /// Only these layers, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        layers: Option<Vec<String>>,
+        /// Only features intersecting this GeoJSON (Multi)Polygon, in CRS84.
+        #[arg(long)]
+        area: Option<PathBuf>,
     },
 }
 
@@ -70,22 +87,19 @@ async fn main() -> anyhow::Result<()> {
     init_tracing();
     let cli = Cli::parse();
     let mut settings = Settings::load()?;
+    if cli.store.is_some() {
+        settings.store = cli.store;
+    }
     let config = service_config(&settings)?;
-    let srid = config
-        .deployment_crs
-        .epsg_code()
-        .and_then(|c| i32::try_from(c).ok())
-        .context("the deployment CRS must be an EPSG code (PostGIS needs an SRID)")?;
-    let connect = || async {
-        PgStore::connect(&settings.database_url, srid)
-            .await
-            .context("connecting to PostgreSQL (set UNDERMAP_DATABASE_URL)")
-    };
+    let demo = matches!(cli.command, Command::Serve { demo: true, .. });
+    let spec = settings.store.clone().unwrap_or_else(|| {
+        if demo { "undermap-demo.gpkg" } else { "undermap.gpkg" }.to_owned()
+    });
+    let read_only = matches!(cli.command, Command::Serve { read_only: true, .. });
+    let opened = open_store(&spec, &config, read_only).await?;
+    let store = opened.shared();
     match cli.command {
-        Command::Migrate => {
-            connect().await?;
-            println!("database is up to date");
-        }
+        Command::Migrate => println!("store is up to date"),
         Command::Ingest {
             layer,
             crs,
@@ -94,9 +108,7 @@ async fn main() -> anyhow::Result<()> {
             rejects,
             file,
         } => {
-            let service = Service::new(Arc::new(connect().await?), config.clone());
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let options = IngestOptions {
                 layer: layer.parse()?,
                 source_crs: crs.as_deref().map(Crs::parse).transpose()?,
@@ -107,9 +119,7 @@ async fn main() -> anyhow::Result<()> {
                 },
                 loaded_by: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
             };
-            let name = file
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             let prepared = prepare_geojson(&bytes, &name, &options)?;
             let lines: Vec<String> = prepared
                 .rejections
@@ -124,12 +134,9 @@ async fn main() -> anyhow::Result<()> {
             if strict && rejected > 0 {
                 bail!("{name}: {rejected} of {records} record(s) rejected and --strict was given; nothing was loaded");
             }
-            let report = service.store().apply_delivery(prepared.delivery).await?;
+            let report = store.apply_delivery(prepared.delivery).await?;
             for r in &report.rejected {
-                eprintln!(
-                    "{}",
-                    serde_json::json!({"file": name, "id": r.id.as_str(), "reason": r.reason})
-                );
+                eprintln!("{}", serde_json::json!({"file": name, "id": r.id.as_str(), "reason": r.reason}));
             }
             println!(
                 "{name}: {records} records: {} inserted, {} updated, {} unchanged, {} retired, {} rejected (delivery {})",
@@ -141,18 +148,20 @@ async fn main() -> anyhow::Result<()> {
                 report.delivery_id
             );
         }
-        Command::Serve { demo, listen } => {
+        Command::Serve { demo, listen, .. } => {
             if let Some(listen) = listen {
                 settings.listen = listen;
             }
-            let service = Service::new(Arc::new(connect().await?), config);
+            let service = Service::new(store, config);
             if demo {
                 let n = load_demo(&service, &settings.demo_data_dir).await?;
-                tracing::info!(features = n, dir = %settings.demo_data_dir.display(), "demo data loaded");
+                tracing::info!(features = n, dir = %settings.demo_data_dir.display(), store = %spec_for_log(&spec), "demo data loaded");
             }
             let n = service.reload().await?;
-            tracing::info!(features = n, "index ready");
-            spawn_change_listener(service.clone(), settings.database_url.clone());
+            tracing::info!(features = n, store = %spec_for_log(&spec), "index ready");
+            if let OpenedStore::Postgres(_, url) = &opened {
+                spawn_change_listener(service.clone(), url.clone());
+            }
             let app = Application::build(&settings, service)?;
             println!(
                 "undermap listening on http://{}",
@@ -160,6 +169,47 @@ async fn main() -> anyhow::Result<()> {
             );
             app.run_until_stopped().await?;
         }
+        Command::Export { to, layers, area } => {
+            let layers: Option<HashSet<_>> = layers
+                .map(|l| l.iter().map(|s| s.trim().parse()).collect::<Result<_, _>>())
+                .transpose()?;
+            let area = match area {
+                None => None,
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                    let geometry: geojson::Geometry = match text.parse::<geojson::GeoJson>()? {
+                        geojson::GeoJson::Geometry(g) => g,
+                        geojson::GeoJson::Feature(f) => f.geometry.context("the area feature has no geometry")?,
+                        geojson::GeoJson::FeatureCollection(_) => bail!("--area takes one Polygon or MultiPolygon, not a collection"),
+                    };
+                    let polygons = polygonal_from_geojson(&geometry, config.limits.max_vertices)?;
+                    let metric = Transformer::new(&Crs::crs84(), &config.deployment_crs)?
+                        .geometry_checked(&geo::Geometry::MultiPolygon(polygons))?;
+                    match metric {
+                        geo::Geometry::MultiPolygon(mp) => Some(mp),
+                        _ => bail!("--area did not stay a polygon after reprojection"),
+                    }
+                }
+            };
+            let target = match open_store(&to.to_string_lossy(), &config, false).await? {
+                OpenedStore::GeoPackage(g) => g,
+                OpenedStore::Postgres(..) => bail!("--to must be a GeoPackage file"),
+            };
+            let report = export(store.as_ref(), &target, layers.as_ref(), area.as_ref(), &spec_for_log(&spec)).await?;
+            for (layer, n) in &report.per_layer {
+                println!("{layer}: {n} features");
+            }
+            println!("wrote {}", to.display());
+        }
     }
     Ok(())
+}
+
+/// The store for logs: a database URL may hold a password.
+fn spec_for_log(spec: &str) -> String {
+    if spec.contains("://") {
+        "PostgreSQL".into()
+    } else {
+        spec.to_owned()
+    }
 }

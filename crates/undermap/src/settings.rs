@@ -15,8 +15,10 @@ pub struct SettingsError(#[from] Box<figment::Error>);
 pub struct Settings {
     /// Address to listen on, `host:port` (port 0 picks a free one).
     pub listen: String,
-    /// PostgreSQL URL. A secret: never logged.
-    pub database_url: String,
+    /// Where the map is kept: a `postgres://…` URL (a secret: never logged) or the path of a
+    /// GeoPackage file. Unset: `undermap.gpkg` in the working folder (`undermap-demo.gpkg` for
+    /// `serve --demo`), so nothing but this program is needed.
+    pub store: Option<String>,
     /// CRS features are stored in.
     pub deployment_crs: String,
     /// Largest excavation area, m².
@@ -39,7 +41,10 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("listen", &self.listen)
-            .field("database_url", &"<redacted>")
+            .field(
+                "store",
+                &self.store.as_deref().map(|s| if s.contains("://") { "<database URL>" } else { s }),
+            )
             .field("deployment_crs", &self.deployment_crs)
             .field("max_area_m2", &self.max_area_m2)
             .field("max_vertices", &self.max_vertices)
@@ -51,7 +56,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
-            database_url: "postgres://postgres@127.0.0.1:5432/undermap".into(),
+            store: None,
             deployment_crs: "EPSG:4545".into(),
             max_area_m2: 250_000.0,
             max_vertices: 10_000,

@@ -97,7 +97,18 @@ impl GpkgStore {
             create(&mut tx, srs).await?;
         }
         tx.commit().await.map_err(StoreError::db("finishing setup"))?;
+        self.checkpoint().await?;
         self.check_srid().await
+    }
+
+    /// Copies the write-ahead log into the file itself, so that the file alone is complete and
+    /// current (GDAL reads the GeoPackage header from it; a site copy is the file).
+    pub async fn checkpoint(&self) -> Result<()> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::db("checkpointing the GeoPackage"))?;
+        Ok(())
     }
 
     async fn check_srid(&self) -> Result<()> {
@@ -319,7 +330,9 @@ impl Store for GpkgStore {
 
     async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport> {
         self.writable()?;
-        delivery::apply(&self.pool, self.srid, delivery).await
+        let report = delivery::apply(&self.pool, self.srid, delivery).await?;
+        self.checkpoint().await?;
+        Ok(report)
     }
 
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {

@@ -1,0 +1,58 @@
+use std::collections::{BTreeMap, HashSet};
+
+use geo::{Geometry, Intersects, MultiPolygon};
+use undermap_core::{Feature, LayerId};
+use undermap_store::{Delivery, DeliveryMode, GpkgStore, Store, StoreError};
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    /// Features written per layer.
+    pub per_layer: BTreeMap<String, usize>,
+}
+
+/// Copies the current map (optionally some layers, optionally only what intersects an area in
+/// the deployment CRS) from any store into a GeoPackage, one full delivery per layer. Exporting
+/// again into the same file brings it up to date and keeps what it showed before as history.
+pub async fn export(
+    source: &dyn Store,
+    target: &GpkgStore,
+    layers: Option<&HashSet<LayerId>>,
+    area: Option<&MultiPolygon<f64>>,
+    source_name: &str,
+) -> Result<ExportReport, StoreError> {
+    let area = area.map(|a| Geometry::MultiPolygon(a.clone()));
+    let mut by_layer: BTreeMap<LayerId, Vec<Feature>> = BTreeMap::new();
+    for layer in source.layers().await? {
+        if layers.is_none_or(|l| l.contains(&layer.id)) {
+            by_layer.entry(layer.id).or_default();
+        }
+    }
+    for f in source.current_features().await? {
+        if area.as_ref().is_some_and(|a| !a.intersects(&f.geometry)) {
+            continue;
+        }
+        if let Some(list) = by_layer.get_mut(&f.layer) {
+            list.push(f);
+        }
+    }
+    let mut per_layer = BTreeMap::new();
+    for (layer, features) in by_layer {
+        let n = features.len();
+        let report = target
+            .apply_delivery(Delivery {
+                layer: layer.clone(),
+                source_name: source_name.to_owned(),
+                sha256: String::new(),
+                source_crs: "deployment".into(),
+                mode: DeliveryMode::Full,
+                loaded_by: "export".into(),
+                features,
+                rejected_before_load: 0,
+            })
+            .await?;
+        tracing::info!(layer = %layer, features = n, inserted = report.inserted, updated = report.updated, retired = report.retired, "exported");
+        per_layer.insert(layer.to_string(), n);
+    }
+    Ok(ExportReport { per_layer })
+}
