@@ -449,7 +449,9 @@ async fn a_delivery_committed_by_another_process_reaches_the_running_index(pool:
     assert_eq!(app.service.index().snapshot().len(), 0);
 
     // "Another process": a second store on the same database loads a delivery.
-    let other = undermap_store::PgStore::from_pool(pool, 4545).await.unwrap();
+    let other = undermap_store::PgStore::from_pool(pool, 4545)
+        .await
+        .unwrap();
     let bytes = std::fs::read(common::demo_dir().join("gas.geojson")).unwrap();
     let options = undermap_ingest::IngestOptions {
         layer: "gas".parse().unwrap(),
@@ -459,7 +461,9 @@ async fn a_delivery_committed_by_another_process_reaches_the_running_index(pool:
         loaded_by: "other".into(),
     };
     let prepared = undermap_ingest::prepare_geojson(&bytes, "gas.geojson", &options).unwrap();
-    undermap_store::Store::apply_delivery(&other, prepared.delivery).await.unwrap();
+    undermap_store::Store::apply_delivery(&other, prepared.delivery)
+        .await
+        .unwrap();
 
     let mut seen = 0;
     for _ in 0..100 {
@@ -469,7 +473,10 @@ async fn a_delivery_committed_by_another_process_reaches_the_running_index(pool:
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(seen, 40, "the running server rebuilt its index after the NOTIFY");
+    assert_eq!(
+        seen, 40,
+        "the running server rebuilt its index after the NOTIFY"
+    );
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["features"], 40);
 }

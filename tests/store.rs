@@ -43,7 +43,9 @@ async fn gpkg() -> (Arc<dyn Store>, tempfile::TempDir) {
         name: crs.title().to_owned(),
         wkt: crs.wkt().unwrap().to_owned(),
     };
-    let store = GpkgStore::open(&dir.path().join("map.gpkg"), &srs).await.unwrap();
+    let store = GpkgStore::open(&dir.path().join("map.gpkg"), &srs)
+        .await
+        .unwrap();
     (Arc::new(store), dir)
 }
 
@@ -81,28 +83,63 @@ conformance!(
 );
 
 async fn loading_twice_changes_nothing(store: Arc<dyn Store>) {
-    let first = store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    let first = store
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
     assert_eq!(first.inserted, 48);
-    let second = store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
-    assert_eq!((second.inserted, second.updated, second.unchanged, second.retired), (0, 0, 48, 0));
+    let second = store
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            second.inserted,
+            second.updated,
+            second.unchanged,
+            second.retired
+        ),
+        (0, 0, 48, 0)
+    );
     assert!(!second.changed_anything());
     assert_eq!(store.current_features().await.unwrap().len(), 48);
-    let history = store.feature_history(&"WS-E10".parse().unwrap()).await.unwrap();
-    assert_eq!(history.len(), 1, "no second version of an unchanged feature");
+    let history = store
+        .feature_history(&"WS-E10".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        history.len(),
+        1,
+        "no second version of an unchanged feature"
+    );
 }
 
 async fn a_change_closes_the_old_version_and_full_retires_the_missing(store: Arc<dyn Store>) {
-    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    store
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
     let mut second = water(DeliveryMode::Full);
     second.features[0].attrs.material = Some("PE".into());
     let changed = second.features[0].id.clone();
     let removed = second.features.pop().unwrap().id;
     let report = store.apply_delivery(second).await.unwrap();
-    assert_eq!((report.inserted, report.updated, report.unchanged, report.retired), (0, 1, 46, 1));
+    assert_eq!(
+        (
+            report.inserted,
+            report.updated,
+            report.unchanged,
+            report.retired
+        ),
+        (0, 1, 46, 1)
+    );
 
     let history = store.feature_history(&changed).await.unwrap();
     assert_eq!(history.len(), 2);
-    assert!(history[0].valid_to.is_some(), "old version closed, not overwritten");
+    assert!(
+        history[0].valid_to.is_some(),
+        "old version closed, not overwritten"
+    );
     assert_ne!(history[0].attrs.material.as_deref(), Some("PE"));
     assert_eq!(history[1].attrs.material.as_deref(), Some("PE"));
     assert!(history[1].valid_to.is_none());
@@ -113,7 +150,10 @@ async fn a_change_closes_the_old_version_and_full_retires_the_missing(store: Arc
 }
 
 async fn the_map_can_be_read_as_it_stood(store: Arc<dyn Store>) {
-    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    store
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     let between = Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -124,16 +164,27 @@ async fn the_map_can_be_read_as_it_stood(store: Arc<dyn Store>) {
     store.apply_delivery(second).await.unwrap();
 
     let then = store.features_at(between).await.unwrap();
-    assert_eq!(then.len(), 48, "before the second delivery all 48 were current");
+    assert_eq!(
+        then.len(),
+        48,
+        "before the second delivery all 48 were current"
+    );
     let old = then.iter().find(|f| f.id == changed).unwrap();
     assert_ne!(old.attrs.material.as_deref(), Some("PE"));
     let now = store.features_at(Utc::now()).await.unwrap();
     assert_eq!(now.len(), 10);
-    assert!(store.features_at(between - chrono::Duration::days(1)).await.unwrap().is_empty());
+    assert!(store
+        .features_at(between - chrono::Duration::days(1))
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn a_failed_delivery_leaves_nothing(store: Arc<dyn Store>) {
-    store.apply_delivery(water(DeliveryMode::Incremental)).await.unwrap();
+    store
+        .apply_delivery(water(DeliveryMode::Incremental))
+        .await
+        .unwrap();
     let before: Vec<Feature> = store.current_features().await.unwrap();
     // A change to every feature, and halfway through, one feature of a layer that does not
     // exist: the database refuses that row after the first half has been written.
@@ -145,18 +196,28 @@ async fn a_failed_delivery_leaves_nothing(store: Arc<dyn Store>) {
     broken.features[half].layer = "nonexistent".parse().unwrap();
     let err = store.apply_delivery(broken).await.unwrap_err();
     assert!(matches!(err, StoreError::Database { .. }), "{err}");
-    assert_eq!(store.current_features().await.unwrap(), before, "nothing changed");
+    assert_eq!(
+        store.current_features().await.unwrap(),
+        before,
+        "nothing changed"
+    );
     let history = store.feature_history(&before[0].id).await.unwrap();
     assert_eq!(history.len(), 1, "no version was closed");
 
     let mut unknown = water(DeliveryMode::Full);
     unknown.layer = "telecom".parse().unwrap();
-    assert!(matches!(store.apply_delivery(unknown).await, Err(StoreError::UnknownLayer(_))));
+    assert!(matches!(
+        store.apply_delivery(unknown).await,
+        Err(StoreError::UnknownLayer(_))
+    ));
     assert_eq!(store.current_features().await.unwrap(), before);
 }
 
 async fn ids_are_not_shared_across_layers(store: Arc<dyn Store>) {
-    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    store
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
     let mut as_gas = water(DeliveryMode::Incremental);
     as_gas.layer = "gas".parse().unwrap();
     for f in &mut as_gas.features {
@@ -165,9 +226,18 @@ async fn ids_are_not_shared_across_layers(store: Arc<dyn Store>) {
     let report = store.apply_delivery(as_gas).await.unwrap();
     assert_eq!(report.rejected.len(), 48);
     assert!(report.rejected[0].reason.contains("\"water\""));
-    let gas = store.apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full)).await.unwrap();
+    let gas = store
+        .apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full))
+        .await
+        .unwrap();
     assert_eq!(gas.inserted, 40);
-    let layers: Vec<String> = store.layers().await.unwrap().iter().map(|l| l.id.to_string()).collect();
+    let layers: Vec<String> = store
+        .layers()
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.id.to_string())
+        .collect();
     assert_eq!(layers, ["drainage", "gas", "planning", "power", "water"]);
 }
 
@@ -176,9 +246,15 @@ async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {
     let a = store.next_ticket_id(now).await.unwrap();
     let b = store.next_ticket_id(now).await.unwrap();
     assert_ne!(a, b);
-    let area = geo::MultiPolygon(vec![geo::Polygon::new(geo::LineString::from(vec![
-        (596_700.0, 3_148_500.0), (596_710.0, 3_148_500.0), (596_710.0, 3_148_510.0), (596_700.0, 3_148_500.0)
-    ]), vec![])]);
+    let area = geo::MultiPolygon(vec![geo::Polygon::new(
+        geo::LineString::from(vec![
+            (596_700.0, 3_148_500.0),
+            (596_710.0, 3_148_500.0),
+            (596_710.0, 3_148_510.0),
+            (596_700.0, 3_148_500.0),
+        ]),
+        vec![],
+    )]);
     let ticket = |id: TicketId, body: &str| NewTicket {
         id,
         created_at: now,
@@ -186,17 +262,26 @@ async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {
         area: area.clone(),
         body: body.into(),
     };
-    store.save_ticket(ticket(a, r#"{"id":"first"}"#)).await.unwrap();
+    store
+        .save_ticket(ticket(a, r#"{"id":"first"}"#))
+        .await
+        .unwrap();
     assert!(matches!(
         store.save_ticket(ticket(a, r#"{"id":"second"}"#)).await,
         Err(StoreError::TicketExists(_))
     ));
-    assert_eq!(store.ticket(&a).await.unwrap().as_deref(), Some(r#"{"id":"first"}"#));
+    assert_eq!(
+        store.ticket(&a).await.unwrap().as_deref(),
+        Some(r#"{"id":"first"}"#)
+    );
     assert_eq!(store.ticket(&b).await.unwrap(), None);
 }
 
 async fn readers_during_a_write_see_before_or_after(store: Arc<dyn Store>) {
-    store.apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full)).await.unwrap();
+    store
+        .apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full))
+        .await
+        .unwrap();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let readers: Vec<_> = (0..3)
         .map(|_| {
@@ -205,7 +290,10 @@ async fn readers_during_a_write_see_before_or_after(store: Arc<dyn Store>) {
                 let mut reads = 0;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) || reads == 0 {
                     let n = store.current_features().await.unwrap().len();
-                    assert!(n == 40 || n == 88, "a half-written delivery was visible: {n}");
+                    assert!(
+                        n == 40 || n == 88,
+                        "a half-written delivery was visible: {n}"
+                    );
                     reads += 1;
                     tokio::task::yield_now().await;
                 }
@@ -213,7 +301,10 @@ async fn readers_during_a_write_see_before_or_after(store: Arc<dyn Store>) {
             })
         })
         .collect();
-    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
+    store
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for r in readers {
         assert!(r.await.unwrap() > 0);
@@ -226,15 +317,24 @@ async fn postgis_refuses_another_deployment_crs(pool: PgPool) {
     PgStore::from_pool(pool.clone(), 4545).await.unwrap();
     assert!(matches!(
         PgStore::from_pool(pool, 4490).await,
-        Err(StoreError::SridMismatch { database: 4545, configured: 4490 })
+        Err(StoreError::SridMismatch {
+            database: 4545,
+            configured: 4490
+        })
     ));
 }
 
 #[tokio::test]
 async fn geopackage_opens_in_gdal_with_one_layer_per_undermap_layer() {
     let (store, dir) = gpkg().await;
-    store.apply_delivery(water(DeliveryMode::Full)).await.unwrap();
-    store.apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full)).await.unwrap();
+    store
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
+    store
+        .apply_delivery(delivery("gas", "gas.geojson", DeliveryMode::Full))
+        .await
+        .unwrap();
     let mut second = delivery("gas", "gas.geojson", DeliveryMode::Full);
     second.features[0].attrs.material = Some("steel".into());
     store.apply_delivery(second).await.unwrap();
@@ -243,5 +343,8 @@ async fn geopackage_opens_in_gdal_with_one_layer_per_undermap_layer() {
     assert_eq!(counts["water"], 48);
     assert_eq!(counts["gas"], 40);
     assert_eq!(counts["planning"], 0);
-    assert_eq!(counts["features"], 89, "every version: 48 + 40 + one new one");
+    assert_eq!(
+        counts["features"], 89,
+        "every version: 48 + 40 + one new one"
+    );
 }

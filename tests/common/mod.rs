@@ -115,12 +115,20 @@ pub fn ogrinfo_counts(path: &std::path::Path) -> std::collections::BTreeMap<Stri
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{text}\n{err}");
-    assert!(!err.contains("ERROR") && !err.contains("Warning"), "GDAL complained: {err}");
+    assert!(
+        !err.contains("ERROR") && !err.contains("Warning"),
+        "GDAL complained: {err}"
+    );
     text.split("Layer name: ")
         .skip(1)
         .filter_map(|block| {
             let name = block.lines().next()?.trim().to_owned();
-            let count = block.lines().find_map(|l| l.strip_prefix("Feature Count: "))?.trim().parse().ok()?;
+            let count = block
+                .lines()
+                .find_map(|l| l.strip_prefix("Feature Count: "))?
+                .trim()
+                .parse()
+                .ok()?;
             Some((name, count))
         })
         .collect()

@@ -78,7 +78,9 @@ impl ApiError {
                     ("/problems/invalid-delivery", "Delivery cannot be read")
                 }
                 ServiceError::NotFound { .. } => ("/problems/not-found", "Not found"),
-                ServiceError::Store(StoreError::ReadOnly) => ("/problems/read-only", "Read-only copy"),
+                ServiceError::Store(StoreError::ReadOnly) => {
+                    ("/problems/read-only", "Read-only copy")
+                }
                 ServiceError::Store(s) if s.is_unavailable() => {
                     ("/problems/store-unavailable", "Database unavailable")
                 }

@@ -128,9 +128,8 @@ pub(crate) fn inspect(definition: &str) -> Result<Facts, String> {
     // SAFETY: valid object; the name lives as long as the object, copied out at once.
     let name = text(unsafe { sys::proj_get_name(obj.0) });
     // SAFETY: valid context and object; no options; the string is copied out at once.
-    let wkt = text(unsafe {
-        sys::proj_as_wkt(ctx.0, obj.0, sys::PJ_WKT_TYPE_PJ_WKT1_GDAL, ptr::null())
-    });
+    let wkt =
+        text(unsafe { sys::proj_as_wkt(ctx.0, obj.0, sys::PJ_WKT_TYPE_PJ_WKT1_GDAL, ptr::null()) });
     Ok(Facts {
         wkt,
         geographic,
@@ -156,7 +155,10 @@ mod tests {
         assert!(cgcs.geographic && cgcs.north_first);
         let crs84 = inspect("OGC:CRS84").unwrap();
         assert!(crs84.geographic && !crs84.north_first);
-        assert!(gk.wkt.unwrap().starts_with("PROJCS[\"CGCS2000 / 3-degree Gauss-Kruger CM 108E\""));
+        assert!(gk
+            .wkt
+            .unwrap()
+            .starts_with("PROJCS[\"CGCS2000 / 3-degree Gauss-Kruger CM 108E\""));
         let zone36 = inspect("EPSG:4524").unwrap();
         assert!(zone36.north_first);
     }

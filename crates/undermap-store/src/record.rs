@@ -34,7 +34,8 @@ pub(crate) struct FeatureRecord {
 }
 
 /// Names of the columns above, in order, for SELECT lists (`geom` is added by each backend).
-pub(crate) const ATTRIBUTE_COLUMNS: &str = "feature_id, layer_id, kind, owner_name, owner_contact, \
+pub(crate) const ATTRIBUTE_COLUMNS: &str =
+    "feature_id, layer_id, kind, owner_name, owner_contact, \
     material, diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, \
     depth_method, accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, \
     valid_from, valid_to";
@@ -64,13 +65,33 @@ impl FeatureRecord {
             material: self.material,
             diameter_mm: self.diameter_mm,
             section: self.section,
-            pressure_class: self.pressure_class.map(|s| s.parse()).transpose().map_err(core)?,
+            pressure_class: self
+                .pressure_class
+                .map(|s| s.parse())
+                .transpose()
+                .map_err(core)?,
             voltage_kv: self.voltage_kv,
             depth_top_m: self.depth_top_m.map(Depth::new).transpose().map_err(core)?,
-            depth_bottom_m: self.depth_bottom_m.map(Depth::new).transpose().map_err(core)?,
-            depth_method: self.depth_method.map(|s| s.parse()).transpose().map_err(core)?,
-            accuracy_h_m: self.accuracy_h_m.map(Accuracy::new).transpose().map_err(core)?,
-            accuracy_v_m: self.accuracy_v_m.map(Accuracy::new).transpose().map_err(core)?,
+            depth_bottom_m: self
+                .depth_bottom_m
+                .map(Depth::new)
+                .transpose()
+                .map_err(core)?,
+            depth_method: self
+                .depth_method
+                .map(|s| s.parse())
+                .transpose()
+                .map_err(core)?,
+            accuracy_h_m: self
+                .accuracy_h_m
+                .map(Accuracy::new)
+                .transpose()
+                .map_err(core)?,
+            accuracy_v_m: self
+                .accuracy_v_m
+                .map(Accuracy::new)
+                .transpose()
+                .map_err(core)?,
             survey_date: self.survey_date,
             status: self.status.parse().map_err(core)?,
             archive_ref: self.archive_ref,

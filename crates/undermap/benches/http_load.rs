@@ -40,7 +40,9 @@ async fn run() {
     };
     let store = PgStore::connect(&url, 4545).await.expect("database");
     let service = Service::new(Arc::new(store), service_config(&settings).expect("config"));
-    load_demo(&service, &settings.demo_data_dir).await.expect("demo data");
+    load_demo(&service, &settings.demo_data_dir)
+        .await
+        .expect("demo data");
     let app = Application::build(&settings, service).expect("bind");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -51,14 +53,22 @@ async fn run() {
         .expect("client");
     // Squares of 100 m scattered over the demo town, 1 m buffer, 1.5 m deep.
     let body = |i: usize| {
-        let (lon, lat) = (108.9866 + (i % 17) as f64 * 0.0003, 28.4485 + (i % 13) as f64 * 0.0003);
+        let (lon, lat) = (
+            108.9866 + (i % 17) as f64 * 0.0003,
+            28.4485 + (i % 13) as f64 * 0.0003,
+        );
         let (dlon, dlat) = (0.00051, 0.00045);
         json!({"area": {"type": "Polygon", "coordinates": [[[lon, lat], [lon + dlon, lat], [lon + dlon, lat + dlat], [lon, lat + dlat], [lon, lat]]]},
                "buffer_m": 1.0, "depth_m": 1.5})
     };
     // Warm up connections and caches.
     for i in 0..200 {
-        let r = client.post(format!("{base}/v1/excavation-checks")).json(&body(i)).send().await.expect("warm-up");
+        let r = client
+            .post(format!("{base}/v1/excavation-checks"))
+            .json(&body(i))
+            .send()
+            .await
+            .expect("warm-up");
         assert_eq!(r.status(), 201);
     }
     let started = Instant::now();
@@ -74,7 +84,12 @@ async fn run() {
                     break latencies;
                 }
                 let t = Instant::now();
-                let r = client.post(format!("{base}/v1/excavation-checks")).json(&body(i)).send().await.expect("request");
+                let r = client
+                    .post(format!("{base}/v1/excavation-checks"))
+                    .json(&body(i))
+                    .send()
+                    .await
+                    .expect("request");
                 assert_eq!(r.status(), 201);
                 let _ = r.bytes().await;
                 latencies.push(t.elapsed());

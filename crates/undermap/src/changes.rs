@@ -27,15 +27,23 @@ pub fn spawn_change_listener(service: Service, database_url: String) {
 async fn listen(service: &Service, database_url: &str) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect(database_url).await?;
     listener.listen(CHANGES_CHANNEL).await?;
-    tracing::info!(channel = CHANGES_CHANNEL, "listening for committed deliveries");
+    tracing::info!(
+        channel = CHANGES_CHANNEL,
+        "listening for committed deliveries"
+    );
     loop {
         let note = listener.recv().await?;
         // Several deliveries in a row need only one rebuild: drain what is already queued.
         while listener.next_buffered().is_some() {}
-        tracing::info!(delivery = note.payload(), "delivery committed elsewhere; rebuilding the index");
+        tracing::info!(
+            delivery = note.payload(),
+            "delivery committed elsewhere; rebuilding the index"
+        );
         match service.reload().await {
             Ok(n) => tracing::info!(features = n, "index rebuilt"),
-            Err(e) => tracing::error!(error = %e, "index rebuild failed; still answering from the previous one"),
+            Err(e) => {
+                tracing::error!(error = %e, "index rebuild failed; still answering from the previous one");
+            }
         }
     }
 }

@@ -10,9 +10,9 @@ mod store_select;
 mod telemetry;
 
 pub use changes::spawn_change_listener;
-pub use export::{export, ExportReport};
 pub use demo::{load_demo, DemoError};
+pub use export::{export, ExportReport};
 pub use settings::{Settings, SettingsError};
-pub use store_select::{open_store, OpenStoreError, OpenedStore};
 pub use startup::{service_config, Application};
+pub use store_select::{open_store, OpenStoreError, OpenedStore};
 pub use telemetry::init_tracing;

@@ -16,7 +16,11 @@ use undermap_service::Service;
 use undermap_store::DeliveryMode;
 
 #[derive(Parser)]
-#[command(name = "undermap", version, about = "The one map of what lies under a city")]
+#[command(
+    name = "undermap",
+    version,
+    about = "The one map of what lies under a city"
+)]
 struct Cli {
     /// Where the map is kept: postgres://… or a GeoPackage file (default undermap.gpkg;
     /// also UNDERMAP_STORE).
@@ -93,9 +97,20 @@ async fn main() -> anyhow::Result<()> {
     let config = service_config(&settings)?;
     let demo = matches!(cli.command, Command::Serve { demo: true, .. });
     let spec = settings.store.clone().unwrap_or_else(|| {
-        if demo { "undermap-demo.gpkg" } else { "undermap.gpkg" }.to_owned()
+        if demo {
+            "undermap-demo.gpkg"
+        } else {
+            "undermap.gpkg"
+        }
+        .to_owned()
     });
-    let read_only = matches!(cli.command, Command::Serve { read_only: true, .. });
+    let read_only = matches!(
+        cli.command,
+        Command::Serve {
+            read_only: true,
+            ..
+        }
+    );
     let opened = open_store(&spec, &config, read_only).await?;
     let store = opened.shared();
     match cli.command {
@@ -108,7 +123,8 @@ async fn main() -> anyhow::Result<()> {
             rejects,
             file,
         } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let options = IngestOptions {
                 layer: layer.parse()?,
                 source_crs: crs.as_deref().map(Crs::parse).transpose()?,
@@ -119,7 +135,9 @@ async fn main() -> anyhow::Result<()> {
                 },
                 loaded_by: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
             };
-            let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let name = file
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
             let prepared = prepare_geojson(&bytes, &name, &options)?;
             let lines: Vec<String> = prepared
                 .rejections
@@ -136,7 +154,10 @@ async fn main() -> anyhow::Result<()> {
             }
             let report = store.apply_delivery(prepared.delivery).await?;
             for r in &report.rejected {
-                eprintln!("{}", serde_json::json!({"file": name, "id": r.id.as_str(), "reason": r.reason}));
+                eprintln!(
+                    "{}",
+                    serde_json::json!({"file": name, "id": r.id.as_str(), "reason": r.reason})
+                );
             }
             println!(
                 "{name}: {records} records: {} inserted, {} updated, {} unchanged, {} retired, {} rejected (delivery {})",
@@ -176,11 +197,16 @@ async fn main() -> anyhow::Result<()> {
             let area = match area {
                 None => None,
                 Some(path) => {
-                    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
                     let geometry: geojson::Geometry = match text.parse::<geojson::GeoJson>()? {
                         geojson::GeoJson::Geometry(g) => g,
-                        geojson::GeoJson::Feature(f) => f.geometry.context("the area feature has no geometry")?,
-                        geojson::GeoJson::FeatureCollection(_) => bail!("--area takes one Polygon or MultiPolygon, not a collection"),
+                        geojson::GeoJson::Feature(f) => {
+                            f.geometry.context("the area feature has no geometry")?
+                        }
+                        geojson::GeoJson::FeatureCollection(_) => {
+                            bail!("--area takes one Polygon or MultiPolygon, not a collection")
+                        }
                     };
                     let polygons = polygonal_from_geojson(&geometry, config.limits.max_vertices)?;
                     let metric = Transformer::new(&Crs::crs84(), &config.deployment_crs)?
@@ -195,7 +221,14 @@ async fn main() -> anyhow::Result<()> {
                 OpenedStore::GeoPackage(g) => g,
                 OpenedStore::Postgres(..) => bail!("--to must be a GeoPackage file"),
             };
-            let report = export(store.as_ref(), &target, layers.as_ref(), area.as_ref(), &spec_for_log(&spec)).await?;
+            let report = export(
+                store.as_ref(),
+                &target,
+                layers.as_ref(),
+                area.as_ref(),
+                &spec_for_log(&spec),
+            )
+            .await?;
             for (layer, n) in &report.per_layer {
                 println!("{layer}: {n} features");
             }

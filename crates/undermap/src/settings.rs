@@ -43,7 +43,13 @@ impl std::fmt::Debug for Settings {
             .field("listen", &self.listen)
             .field(
                 "store",
-                &self.store.as_deref().map(|s| if s.contains("://") { "<database URL>" } else { s }),
+                &self.store.as_deref().map(|s| {
+                    if s.contains("://") {
+                        "<database URL>"
+                    } else {
+                        s
+                    }
+                }),
             )
             .field("deployment_crs", &self.deployment_crs)
             .field("max_area_m2", &self.max_area_m2)

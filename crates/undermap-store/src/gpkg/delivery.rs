@@ -12,7 +12,11 @@ use crate::plan::{plan, Plan};
 use crate::record::RowValues;
 use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
 
-pub(crate) async fn apply(pool: &SqlitePool, srid: i32, delivery: Delivery) -> Result<DeliveryReport> {
+pub(crate) async fn apply(
+    pool: &SqlitePool,
+    srid: i32,
+    delivery: Delivery,
+) -> Result<DeliveryReport> {
     let db = |what| StoreError::db(what);
     let mut conn = pool.acquire().await.map_err(db("opening a connection"))?;
     // IMMEDIATE takes the write lock now, so two deliveries never interleave.
@@ -37,13 +41,18 @@ pub(crate) async fn apply(pool: &SqlitePool, srid: i32, delivery: Delivery) -> R
     Ok(report)
 }
 
-async fn apply_in(conn: &mut SqliteConnection, srid: i32, delivery: &Delivery) -> Result<DeliveryReport> {
+async fn apply_in(
+    conn: &mut SqliteConnection,
+    srid: i32,
+    delivery: &Delivery,
+) -> Result<DeliveryReport> {
     let db = |what| StoreError::db(what);
-    let layer_known: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM undermap_layers WHERE id = ?)")
-        .bind(delivery.layer.as_str())
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db("checking the layer"))?;
+    let layer_known: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM undermap_layers WHERE id = ?)")
+            .bind(delivery.layer.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db("checking the layer"))?;
     if !layer_known {
         return Err(StoreError::UnknownLayer(delivery.layer.to_string()));
     }
@@ -146,12 +155,14 @@ async fn apply_in(conn: &mut SqliteConnection, srid: i32, delivery: &Delivery) -
             .collect();
         let seen: &HashSet<String> = &seen;
         for id in in_layer.iter().filter(|id| !seen.contains(*id)) {
-            sqlx::query("UPDATE features SET valid_to = ? WHERE valid_to IS NULL AND feature_id = ?")
-                .bind(now)
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(db("retiring features missing from a full delivery"))?;
+            sqlx::query(
+                "UPDATE features SET valid_to = ? WHERE valid_to IS NULL AND feature_id = ?",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db("retiring features missing from a full delivery"))?;
             report.retired += 1;
         }
     }
@@ -179,7 +190,10 @@ async fn apply_in(conn: &mut SqliteConnection, srid: i32, delivery: &Delivery) -
 async fn refresh_extents(conn: &mut SqliteConnection, layer: &str) -> Result<()> {
     let db = |what| StoreError::db(what);
     let stamp = Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-    for (table, filter) in [("features", "1 = 1"), (layer, "f.layer_id = ? AND f.valid_to IS NULL")] {
+    for (table, filter) in [
+        ("features", "1 = 1"),
+        (layer, "f.layer_id = ? AND f.valid_to IS NULL"),
+    ] {
         let sql = format!(
             "UPDATE gpkg_contents SET last_change = ?, \
                (min_x, max_x, min_y, max_y) = (SELECT min(r.minx), max(r.maxx), min(r.miny), max(r.maxy) \

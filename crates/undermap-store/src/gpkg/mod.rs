@@ -86,7 +86,11 @@ impl GpkgStore {
     }
 
     async fn initialise(&self, srs: &GpkgSrs) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(StoreError::db("starting setup"))?;
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(StoreError::db("starting setup"))?;
         let exists: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'undermap_deployment')",
         )
@@ -96,7 +100,9 @@ impl GpkgStore {
         if !exists {
             create(&mut tx, srs).await?;
         }
-        tx.commit().await.map_err(StoreError::db("finishing setup"))?;
+        tx.commit()
+            .await
+            .map_err(StoreError::db("finishing setup"))?;
         self.checkpoint().await?;
         self.check_srid().await
     }
@@ -142,10 +148,13 @@ impl GpkgStore {
 
 async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
     let db = |what| StoreError::db(what);
-    sqlx::query(&format!("PRAGMA application_id = {}", schema::APPLICATION_ID))
-        .execute(&mut *tx)
-        .await
-        .map_err(db("marking the file as a GeoPackage"))?;
+    sqlx::query(&format!(
+        "PRAGMA application_id = {}",
+        schema::APPLICATION_ID
+    ))
+    .execute(&mut *tx)
+    .await
+    .map_err(db("marking the file as a GeoPackage"))?;
     sqlx::query(&format!("PRAGMA user_version = {}", schema::USER_VERSION))
         .execute(&mut *tx)
         .await
@@ -156,10 +165,38 @@ async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
         .map_err(db("creating the GeoPackage tables"))?;
     let wgs84 = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AXIS["Latitude",NORTH],AXIS["Longitude",EAST],AUTHORITY["EPSG","4326"]]"#;
     let rows: [(&str, i32, &str, i32, &str, &str); 4] = [
-        ("Undefined cartesian SRS", -1, "NONE", -1, "undefined", "undefined cartesian coordinate reference system"),
-        ("Undefined geographic SRS", 0, "NONE", 0, "undefined", "undefined geographic coordinate reference system"),
-        ("WGS 84 geodetic", 4326, "EPSG", 4326, wgs84, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
-        (&srs.name, srs.srid, "EPSG", srs.srid, &srs.wkt, "undermap deployment CRS"),
+        (
+            "Undefined cartesian SRS",
+            -1,
+            "NONE",
+            -1,
+            "undefined",
+            "undefined cartesian coordinate reference system",
+        ),
+        (
+            "Undefined geographic SRS",
+            0,
+            "NONE",
+            0,
+            "undefined",
+            "undefined geographic coordinate reference system",
+        ),
+        (
+            "WGS 84 geodetic",
+            4326,
+            "EPSG",
+            4326,
+            wgs84,
+            "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid",
+        ),
+        (
+            &srs.name,
+            srs.srid,
+            "EPSG",
+            srs.srid,
+            &srs.wkt,
+            "undermap deployment CRS",
+        ),
     ];
     for (name, id, org, code, def, desc) in rows {
         sqlx::query("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)")
@@ -187,11 +224,13 @@ async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
     .execute(&mut *tx)
     .await
     .map_err(db("registering the features table"))?;
-    sqlx::query("INSERT INTO gpkg_geometry_columns VALUES ('features', 'geom', 'GEOMETRY', ?, 0, 0)")
-        .bind(srs.srid)
-        .execute(&mut *tx)
-        .await
-        .map_err(db("registering the geometry column"))?;
+    sqlx::query(
+        "INSERT INTO gpkg_geometry_columns VALUES ('features', 'geom', 'GEOMETRY', ?, 0, 0)",
+    )
+    .bind(srs.srid)
+    .execute(&mut *tx)
+    .await
+    .map_err(db("registering the geometry column"))?;
     sqlx::query(
         "INSERT INTO gpkg_extensions VALUES ('features', 'geom', 'gpkg_rtree_index', \
          'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
@@ -215,12 +254,12 @@ async fn add_layer(
 ) -> Result<()> {
     let db = |what| StoreError::db(what);
     // `id` is a validated layer slug ([a-z][a-z0-9_]*), safe as an identifier.
-    let layer: undermap_core::LayerId = id.parse().map_err(|e: undermap_core::CoreError| {
-        StoreError::Corrupt {
-            id: id.to_owned(),
-            reason: e.to_string(),
-        }
-    })?;
+    let layer: undermap_core::LayerId =
+        id.parse()
+            .map_err(|e: undermap_core::CoreError| StoreError::Corrupt {
+                id: id.to_owned(),
+                reason: e.to_string(),
+            })?;
     sqlx::query("INSERT INTO undermap_layers (id, title, category) VALUES (?, ?, ?)")
         .bind(layer.as_str())
         .bind(title)
@@ -301,10 +340,11 @@ impl Store for GpkgStore {
     }
 
     async fn current_features(&self) -> Result<Vec<Feature>> {
-        let rows: Vec<FeatureRecord> = sqlx::query_as(&select("valid_to IS NULL ORDER BY feature_id"))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::db("reading current features"))?;
+        let rows: Vec<FeatureRecord> =
+            sqlx::query_as(&select("valid_to IS NULL ORDER BY feature_id"))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(StoreError::db("reading current features"))?;
         Ok(keep_valid(rows, from_gpkg))
     }
 
@@ -320,12 +360,15 @@ impl Store for GpkgStore {
     }
 
     async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>> {
-        let rows: Vec<FeatureRecord> = sqlx::query_as(&select("feature_id = ? ORDER BY valid_from, fid"))
-            .bind(id.as_str())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::db("reading feature history"))?;
-        rows.into_iter().map(|r| r.into_feature(from_gpkg)).collect()
+        let rows: Vec<FeatureRecord> =
+            sqlx::query_as(&select("feature_id = ? ORDER BY valid_from, fid"))
+                .bind(id.as_str())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(StoreError::db("reading feature history"))?;
+        rows.into_iter()
+            .map(|r| r.into_feature(from_gpkg))
+            .collect()
     }
 
     async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport> {

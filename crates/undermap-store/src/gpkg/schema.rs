@@ -125,7 +125,11 @@ pub(crate) const DEFAULT_LAYERS: &[(&str, &str, &str)] = &[
     ("power", "Power (电力)", "network"),
     ("gas", "Gas (燃气)", "network"),
     ("drainage", "Drainage and sewer (排水)", "network"),
-    ("planning", "Planning red lines and zones (规划)", "planning"),
+    (
+        "planning",
+        "Planning red lines and zones (规划)",
+        "planning",
+    ),
 ];
 
 /// Columns shown in each layer's view, in the order GIS clients list them.

@@ -9,19 +9,22 @@ use super::to_gpkg;
 use crate::{NewTicket, Result, StoreError};
 
 pub(crate) async fn next_id(pool: &SqlitePool, now: DateTime<Utc>) -> Result<TicketId> {
-    let n: i64 = sqlx::query_scalar("INSERT INTO undermap_ticket_numbers (taken_at) VALUES (?) RETURNING n")
-        .bind(now)
-        .fetch_one(pool)
-        .await
-        .map_err(StoreError::db("numbering a ticket"))?;
+    let n: i64 =
+        sqlx::query_scalar("INSERT INTO undermap_ticket_numbers (taken_at) VALUES (?) RETURNING n")
+            .bind(now)
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::db("numbering a ticket"))?;
     let year = u16::try_from(now.year()).unwrap_or(9999);
     Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
 }
 
 pub(crate) async fn save(pool: &SqlitePool, srid: i32, ticket: NewTicket) -> Result<()> {
-    let area = to_gpkg(&Geometry::MultiPolygon(ticket.area), srid).map_err(|reason| StoreError::Corrupt {
-        id: ticket.id.to_string(),
-        reason,
+    let area = to_gpkg(&Geometry::MultiPolygon(ticket.area), srid).map_err(|reason| {
+        StoreError::Corrupt {
+            id: ticket.id.to_string(),
+            reason,
+        }
     })?;
     let inserted = sqlx::query(
         "INSERT INTO undermap_excavation_checks (id, created_at, reference, area, body) \

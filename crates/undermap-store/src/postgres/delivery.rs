@@ -6,9 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use undermap_core::Feature;
 
-use crate::wkb::to_ewkb;
 use crate::plan::{plan, Plan};
 use crate::record::RowValues;
+use crate::wkb::to_ewkb;
 use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
 
 /// Rows per INSERT … SELECT FROM UNNEST: one round trip with 23 array parameters.
@@ -148,10 +148,12 @@ async fn insert_batch(
 ) -> Result<()> {
     let mut c = Columns::with_capacity(rows.len());
     for (f, hash) in rows {
-        c.geom.push(to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
-            id: f.id.to_string(),
-            reason,
-        })?);
+        c.geom.push(
+            to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
+                id: f.id.to_string(),
+                reason,
+            })?,
+        );
         c.content_hash.push(hash.clone());
         c.push(RowValues::from(*f));
     }

@@ -38,5 +38,7 @@ pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature
             .fetch_all(pool)
             .await
             .map_err(StoreError::db("reading feature history"))?;
-    rows.into_iter().map(|r| r.into_feature(from_ewkb)).collect()
+    rows.into_iter()
+        .map(|r| r.into_feature(from_ewkb))
+        .collect()
 }

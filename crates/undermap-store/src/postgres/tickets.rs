@@ -19,7 +19,11 @@ const BLOCK: i64 = 64;
 #[derive(Debug, Default)]
 pub(crate) struct Reserved(Mutex<Vec<i64>>);
 
-pub(crate) async fn next_id(pool: &PgPool, reserved: &Reserved, now: DateTime<Utc>) -> Result<TicketId> {
+pub(crate) async fn next_id(
+    pool: &PgPool,
+    reserved: &Reserved,
+    now: DateTime<Utc>,
+) -> Result<TicketId> {
     let year = u16::try_from(now.year()).unwrap_or(9999);
     let taken = reserved.0.lock().ok().and_then(|mut r| r.pop());
     let n = match taken {
