@@ -30,6 +30,20 @@ text_enum! {
     }
 }
 
+impl Risk {
+    /// Order in answers: what needs action first comes first (`unknown` right after `high`:
+    /// treat it as high until located).
+    #[must_use]
+    pub fn severity(self) -> u8 {
+        match self {
+            Self::High => 0,
+            Self::Unknown => 1,
+            Self::Medium => 2,
+            Self::Low => 3,
+        }
+    }
+}
+
 /// The knobs of the rating, set by the deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RiskPolicy {

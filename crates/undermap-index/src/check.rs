@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use geo::{Distance, Euclidean, Geometry, Intersects};
 use rstar::AABB;
 use undermap_core::{
-    ExcavationArea, Feature, LayerCategory, LayerId, Relation, Risk, RiskAssessment, RiskPolicy,
+    ExcavationArea, Feature, LayerCategory, LayerId, Relation, RiskAssessment, RiskPolicy,
 };
 
 use crate::MapIndex;
@@ -54,16 +54,6 @@ pub struct Match<'a> {
     pub tolerance_m: f64,
     /// The rating and its reason.
     pub assessment: RiskAssessment,
-}
-
-/// Order of severity in answers: what needs action first comes first.
-fn severity(risk: Risk) -> u8 {
-    match risk {
-        Risk::High => 0,
-        Risk::Unknown => 1,
-        Risk::Medium => 2,
-        Risk::Low => 3,
-    }
 }
 
 impl MapIndex {
@@ -117,8 +107,10 @@ impl MapIndex {
             })
             .collect();
         matches.sort_by(|a, b| {
-            severity(a.assessment.risk)
-                .cmp(&severity(b.assessment.risk))
+            a.assessment
+                .risk
+                .severity()
+                .cmp(&b.assessment.risk.severity())
                 .then(a.distance_m.total_cmp(&b.distance_m))
                 .then_with(|| a.feature.id.cmp(&b.feature.id))
         });

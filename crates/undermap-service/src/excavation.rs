@@ -168,15 +168,6 @@ struct ParsedCheck {
     reference: Option<String>,
 }
 
-fn severity(risk: Risk) -> u8 {
-    match risk {
-        Risk::High => 0,
-        Risk::Unknown => 1,
-        Risk::Medium => 2,
-        Risk::Low => 3,
-    }
-}
-
 impl Service {
     fn parse_check(&self, req: &CheckRequest) -> Result<ParsedCheck, ServiceError> {
         let config = self.config();
@@ -423,14 +414,15 @@ fn owners(hits: &[Hit]) -> Vec<OwnerSummary> {
         if entry.contact.is_none() {
             entry.contact.clone_from(&h.contact);
         }
-        if severity(h.risk) < severity(entry.highest_risk) {
+        if h.risk.severity() < entry.highest_risk.severity() {
             entry.highest_risk = h.risk;
         }
     }
     let mut v: Vec<OwnerSummary> = map.into_values().collect();
     v.sort_by(|a, b| {
-        severity(a.highest_risk)
-            .cmp(&severity(b.highest_risk))
+        a.highest_risk
+            .severity()
+            .cmp(&b.highest_risk.severity())
             .then_with(|| a.name.cmp(&b.name))
     });
     v

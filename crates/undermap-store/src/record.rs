@@ -177,3 +177,17 @@ pub(crate) fn keep_valid(
         })
         .collect()
 }
+
+/// A layer registry row as a domain value.
+pub(crate) fn layer_info(row: (String, String, String)) -> Result<undermap_core::LayerInfo> {
+    let (id, title, category) = row;
+    let corrupt = |e: CoreError| StoreError::Corrupt {
+        id: format!("layer {id}"),
+        reason: e.to_string(),
+    };
+    Ok(undermap_core::LayerInfo {
+        id: id.parse().map_err(corrupt)?,
+        title,
+        category: category.parse().map_err(corrupt)?,
+    })
+}

@@ -75,6 +75,19 @@ impl DeliveryReport {
     pub fn changed_anything(&self) -> bool {
         self.inserted + self.updated + self.retired > 0
     }
+
+    pub(crate) fn log(&self, store: &'static str) {
+        tracing::info!(
+            store,
+            delivery_id = self.delivery_id,
+            inserted = self.inserted,
+            updated = self.updated,
+            unchanged = self.unchanged,
+            retired = self.retired,
+            rejected = self.rejected.len(),
+            "delivery loaded"
+        );
+    }
 }
 
 /// A ticket to store.

@@ -29,15 +29,7 @@ pub(crate) async fn apply(
     let ended = sqlx::query(end).execute(&mut *conn).await;
     let report = result?;
     ended.map_err(db("committing the delivery"))?;
-    tracing::info!(
-        delivery_id = report.delivery_id,
-        inserted = report.inserted,
-        updated = report.updated,
-        unchanged = report.unchanged,
-        retired = report.retired,
-        rejected = report.rejected.len(),
-        "delivery loaded into GeoPackage"
-    );
+    report.log("geopackage");
     Ok(report)
 }
 

@@ -7,7 +7,6 @@ mod schema;
 mod tickets;
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -17,7 +16,7 @@ use geozero::wkb::GpkgWkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::SqliteConnection;
-use undermap_core::{Feature, FeatureId, LayerCategory, LayerInfo, TicketId};
+use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 
 use crate::record::{keep_valid, FeatureRecord, ATTRIBUTE_COLUMNS};
 use crate::{Delivery, DeliveryReport, NewTicket, Result, Store, StoreError};
@@ -324,19 +323,7 @@ impl Store for GpkgStore {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(StoreError::db("reading layers"))?;
-        rows.into_iter()
-            .map(|(id, title, category)| {
-                let corrupt = |e: undermap_core::CoreError| StoreError::Corrupt {
-                    id: format!("layer {id}"),
-                    reason: e.to_string(),
-                };
-                Ok(LayerInfo {
-                    id: id.parse().map_err(corrupt)?,
-                    title,
-                    category: LayerCategory::from_str(&category).map_err(corrupt)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(crate::record::layer_info).collect()
     }
 
     async fn current_features(&self) -> Result<Vec<Feature>> {

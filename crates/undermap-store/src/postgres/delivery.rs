@@ -127,15 +127,7 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     tx.commit()
         .await
         .map_err(StoreError::db("committing the delivery"))?;
-    tracing::info!(
-        delivery_id,
-        inserted = report.inserted,
-        updated = report.updated,
-        unchanged = report.unchanged,
-        retired = report.retired,
-        rejected = report.rejected.len(),
-        "delivery loaded"
-    );
+    report.log("postgis");
     Ok(report)
 }
 

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use undermap_core::{Feature, FeatureId, LayerCategory, LayerInfo, TicketId};
+use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 
 use crate::{Delivery, DeliveryReport, NewTicket, Result, Store, StoreError};
 
@@ -97,19 +97,7 @@ impl Store for PgStore {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(StoreError::db("reading layers"))?;
-        rows.into_iter()
-            .map(|(id, title, category)| {
-                let corrupt = |e: undermap_core::CoreError| StoreError::Corrupt {
-                    id: format!("layer {id}"),
-                    reason: e.to_string(),
-                };
-                Ok(LayerInfo {
-                    id: id.parse().map_err(corrupt)?,
-                    title,
-                    category: category.parse::<LayerCategory>().map_err(corrupt)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(crate::record::layer_info).collect()
     }
 
     #[tracing::instrument(skip(self))]
