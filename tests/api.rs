@@ -45,6 +45,14 @@ async fn ticket_count(app: &common::TestApp) -> i64 {
 async fn health_and_readiness(pool: PgPool) {
     let app = spawn_app(pool, true).await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    // Every response, errors included, says how current its data is.
+    let as_of = app.service.index().snapshot().as_of();
+    for path in ["/healthz", "/v1/layers", "/no/such/thing"] {
+        let resp = app.get(path).await;
+        let header = resp.headers()["undermap-data-as-of"].to_str().unwrap().to_owned();
+        let parsed = chrono::DateTime::parse_from_rfc3339(&header).unwrap();
+        assert_eq!(parsed.timestamp(), as_of.timestamp(), "{path}");
+    }
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["status"], "ready");
     assert_eq!(ready["features"], 215);

@@ -6,4 +6,4 @@ mod handlers;
 mod routes;
 
 pub use error::ApiError;
-pub use routes::{configure, method_not_allowed, MAX_BODY_BYTES};
+pub use routes::{configure, data_as_of, method_not_allowed, DATA_AS_OF, MAX_BODY_BYTES};

@@ -88,3 +88,25 @@ fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::BadParameter(format!("path: {err}")).into()
 }
+
+/// Name of the header that tells how current the answer's data is.
+pub const DATA_AS_OF: &str = "undermap-data-as-of";
+
+/// Adds `Undermap-Data-As-Of: <RFC 3339 time>` to every response: when the data the answers come
+/// from was read from the store. Clients see at once whether they look at a live or an old map.
+/// Wrap the app in it with `actix_web::middleware::from_fn(data_as_of)`.
+pub async fn data_as_of(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let as_of = req
+        .app_data::<web::Data<undermap_service::Service>>()
+        .map(|s| s.index().snapshot().as_of());
+    let mut res = next.call(req).await?;
+    if let Some(t) = as_of {
+        if let Ok(value) = header::HeaderValue::from_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
+            res.headers_mut().insert(header::HeaderName::from_static(DATA_AS_OF), value);
+        }
+    }
+    Ok(res)
+}

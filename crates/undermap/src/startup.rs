@@ -40,6 +40,7 @@ impl Application {
         let data = web::Data::new(service);
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(undermap_api::data_as_of))
                 .wrap(undermap_api::method_not_allowed())
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
