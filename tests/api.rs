@@ -49,7 +49,10 @@ async fn health_and_readiness(pool: PgPool) {
     let as_of = app.service.index().snapshot().as_of();
     for path in ["/healthz", "/v1/layers", "/no/such/thing"] {
         let resp = app.get(path).await;
-        let header = resp.headers()["undermap-data-as-of"].to_str().unwrap().to_owned();
+        let header = resp.headers()["undermap-data-as-of"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let parsed = chrono::DateTime::parse_from_rfc3339(&header).unwrap();
         assert_eq!(parsed.timestamp(), as_of.timestamp(), "{path}");
     }

@@ -104,8 +104,11 @@ pub async fn data_as_of(
         .map(|s| s.index().snapshot().as_of());
     let mut res = next.call(req).await?;
     if let Some(t) = as_of {
-        if let Ok(value) = header::HeaderValue::from_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
-            res.headers_mut().insert(header::HeaderName::from_static(DATA_AS_OF), value);
+        if let Ok(value) =
+            header::HeaderValue::from_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        {
+            res.headers_mut()
+                .insert(header::HeaderName::from_static(DATA_AS_OF), value);
         }
     }
     Ok(res)
