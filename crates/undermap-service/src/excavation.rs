@@ -141,6 +141,9 @@ pub struct CheckResponse {
     pub layers: Vec<String>,
     /// When the data answered from was read from the store.
     pub data_as_of: DateTime<Utc>,
+    /// True when the server knows its data may be behind the store (a reload failed or it lost
+    /// touch with other processes' deliveries): check with the owners before relying on it.
+    pub stale: bool,
     /// Counts.
     pub summary: Summary,
     /// Every feature found, most severe first.
@@ -318,6 +321,7 @@ impl Service {
             depth_m: parsed.depth_m,
             layers,
             data_as_of: index.as_of(),
+            stale: self.is_behind(),
             summary: summary(&hits),
             owners: owners(&hits),
             hits,

@@ -17,7 +17,13 @@ struct Inner {
     store: Arc<dyn Store>,
     index: SharedIndex,
     config: ServiceConfig,
+    /// Set when the index may be behind the store: a reload failed, or the process that tells
+    /// us about other processes' deliveries lost its connection.
+    behind: std::sync::atomic::AtomicBool,
 }
+
+/// How long `/readyz` waits for the store before calling it unreachable.
+const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Service {
     /// A service over a store; call [`Service::reload`] before answering queries.
@@ -28,6 +34,7 @@ impl Service {
                 store,
                 index: SharedIndex::default(),
                 config,
+                behind: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -52,8 +59,29 @@ impl Service {
 
     /// Reads every current feature from the store, builds a new index and swaps it in. Queries
     /// keep answering from the old index until the swap.
+    /// Marks the index as possibly behind the store (or caught up again).
+    pub fn set_behind(&self, behind: bool) {
+        self.inner
+            .behind
+            .store(behind, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether answers may miss changes already in the store (`stale: true` in check bodies).
+    #[must_use]
+    pub fn is_behind(&self) -> bool {
+        self.inner.behind.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Rebuilds the index from the store; on failure the old index keeps answering and the
+    /// service reports itself stale until a reload succeeds.
     #[tracing::instrument(skip(self))]
     pub async fn reload(&self) -> Result<usize, ServiceError> {
+        let result = self.reload_inner().await;
+        self.set_behind(result.is_err());
+        result
+    }
+
+    async fn reload_inner(&self) -> Result<usize, ServiceError> {
         let as_of = self.store().now().await?;
         let layers = self.store().layers().await?;
         let features = self.store().current_features().await?;
@@ -78,10 +106,14 @@ impl Service {
 
     /// Whether the service can answer: the store is reachable and an index is loaded.
     pub async fn readiness(&self) -> Readiness {
+        let ping = tokio::time::timeout(PING_TIMEOUT, self.store().ping()).await;
+        let index = self.index().snapshot();
         Readiness {
-            store_reachable: self.store().ping().await.is_ok(),
+            store_reachable: matches!(ping, Ok(Ok(()))),
             index_loaded: self.index().is_loaded(),
-            features: self.index().snapshot().len(),
+            features: index.len(),
+            data_as_of: index.as_of(),
+            stale: self.is_behind(),
         }
     }
 }
@@ -95,12 +127,22 @@ pub struct Readiness {
     pub index_loaded: bool,
     /// Features in the index.
     pub features: usize,
+    /// When the index's data was read from the store.
+    pub data_as_of: chrono::DateTime<chrono::Utc>,
+    /// The index may be behind the store.
+    pub stale: bool,
 }
 
 impl Readiness {
-    /// Ready to serve.
+    /// `ready`: store and index fine; `degraded`: reads answer from the index but the store is
+    /// unreachable or the index may be behind, so writes (tickets, deliveries) fail with 503;
+    /// `not_ready`: no index yet.
     #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.store_reachable && self.index_loaded
+    pub fn state(&self) -> &'static str {
+        match (self.index_loaded, self.store_reachable && !self.stale) {
+            (false, _) => "not_ready",
+            (true, true) => "ready",
+            (true, false) => "degraded",
+        }
     }
 }

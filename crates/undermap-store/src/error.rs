@@ -50,15 +50,19 @@ impl StoreError {
     /// Whether the error means the database is unreachable (as opposed to a bad request).
     #[must_use]
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            Self::Database {
-                source: sqlx::Error::Io(_)
-                    | sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Tls(_),
-                ..
-            }
-        )
+        match self {
+            Self::Database { source, .. } => match source {
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Tls(_) => true,
+                // SQLSTATE 08: connection exception; 57: shutdown, crash, cannot connect now.
+                sqlx::Error::Database(e) => e
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 }

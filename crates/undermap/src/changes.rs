@@ -13,6 +13,8 @@ pub fn spawn_change_listener(service: Service, database_url: String) {
             match listen(&service, &database_url).await {
                 Ok(()) => return,
                 Err(e) => {
+                    // Deliveries made meanwhile would go unnoticed: say so until caught up.
+                    service.set_behind(true);
                     tracing::warn!(error = %e, "change listener lost its connection; retrying in 5 s");
                     tokio::time::sleep(Duration::from_secs(5)).await;
                     if let Err(e) = service.reload().await {

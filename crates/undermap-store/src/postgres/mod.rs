@@ -42,7 +42,8 @@ impl PgStore {
         }
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            // Short: when the database is down, writes should fail fast with 503 rather than hang.
+            .acquire_timeout(Duration::from_secs(3))
             .connect(url)
             .await
             .map_err(StoreError::db("connecting"))?;

@@ -1,0 +1,212 @@
+//! Degraded mode: the database goes away while the server runs. Reads keep answering from the
+//! in-memory index, `/readyz` says `degraded`, writes (tickets) are refused with 503 and nothing
+//! is half-written; when the database returns, everything works again. The test runs its own
+//! PostgreSQL instance so that it can stop and start it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use undermap_store::PgStore;
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+/// A throw-away PostgreSQL cluster in a temporary folder, on its own port.
+struct TempPostgres {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl TempPostgres {
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Runs a PostgreSQL tool as the `postgres` user when we are root (PostgreSQL refuses root).
+    fn tool(name: &str) -> Command {
+        let bin = Path::new(PG_BIN).join(name);
+        if std::env::var("USER").as_deref() == Ok("root") || is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(bin);
+            c
+        } else {
+            Command::new(bin)
+        }
+    }
+
+    fn init() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        if is_root() {
+            assert!(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap()
+                .success());
+        }
+        let port = free_port();
+        let pg = Self { dir, port };
+        let out = Self::tool("initdb")
+            .args(["-A", "trust", "-U", "postgres", "-D"])
+            .arg(pg.data())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pg.start();
+        pg
+    }
+
+    fn start(&self) {
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.dir.path().display()
+        );
+        let out = Self::tool("pg_ctl")
+            .args(["-w", "-D"])
+            .arg(self.data())
+            .args(["-o", &opts, "-l"])
+            .arg(self.dir.path().join("log"))
+            .arg("start")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn stop(&self) {
+        let out = Self::tool("pg_ctl")
+            .args(["-w", "-m", "fast", "-D"])
+            .arg(self.data())
+            .arg("stop")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl stop: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/undermap", self.port)
+    }
+}
+
+impl Drop for TempPostgres {
+    fn drop(&mut self) {
+        let _ = Self::tool("pg_ctl")
+            .args(["-m", "immediate", "-D"])
+            .arg(self.data())
+            .arg("stop")
+            .output();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn dig() -> Value {
+    json!({"area": common::square_crs84(108.987_665_44, 28.449_672_82, 24.0), "depth_m": 1.5})
+}
+
+#[tokio::test]
+async fn reads_survive_a_database_outage_and_writes_fail_cleanly() {
+    let pg = TempPostgres::init();
+    let store = PgStore::connect(&pg.url(), 4545).await.unwrap();
+    let app = common::spawn_app_on(Arc::new(store.clone()), store.clone(), true).await;
+    let before = app.post_json("/v1/excavation-checks", &dig()).await;
+    assert_eq!(before.status(), 201);
+    let ticket: Value = before.json().await.unwrap();
+    assert_eq!(ticket["stale"], false);
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["status"], "ready");
+
+    pg.stop();
+
+    // Reads answer from the index, and say how old their data is.
+    let layers = app.get("/v1/layers").await;
+    assert_eq!(layers.status(), 200);
+    assert!(layers.headers().contains_key("undermap-data-as-of"));
+    let near = app
+        .get("/v1/nearest?point=108.98766544,28.44967282&k=3")
+        .await;
+    assert_eq!(near.status(), 200);
+    assert_eq!(app.get("/v1/features/WV-11").await.status(), 200);
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!(
+        (ready["status"].as_str(), ready["store_reachable"].as_bool()),
+        (Some("degraded"), Some(false))
+    );
+
+    // Writes are refused with a problem body, quickly, and nothing is left half-done.
+    let started = std::time::Instant::now();
+    let refused = app.post_json("/v1/excavation-checks", &dig()).await;
+    assert_eq!(refused.status(), 503);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/store-unavailable", "{problem}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let old = app
+        .get(&format!(
+            "/v1/excavation-checks/{}",
+            ticket["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        old.status(),
+        503,
+        "a stored ticket cannot be read while the store is away"
+    );
+
+    pg.start();
+
+    let mut status = 0;
+    for _ in 0..50 {
+        status = app
+            .post_json("/v1/excavation-checks", &dig())
+            .await
+            .status()
+            .as_u16();
+        if status == 201 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(status, 201, "writes work again once the database is back");
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["status"], "ready");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM excavation_checks")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 2, "the refused check left no ticket behind");
+}
