@@ -82,15 +82,23 @@ impl Service {
     }
 
     async fn reload_inner(&self) -> Result<usize, ServiceError> {
+        let started = std::time::Instant::now();
         let as_of = self.store().now().await?;
         let layers = self.store().layers().await?;
         let features = self.store().current_features().await?;
+        let read_ms = started.elapsed().as_millis();
         // Building is CPU work of seconds at city scale: keep it off the async workers.
         let index = tokio::task::spawn_blocking(move || MapIndex::build(layers, features, as_of))
             .await
             .map_err(|e| ServiceError::bad("index", format!("index build failed: {e}")))?;
         let n = index.len();
         self.index().replace(index);
+        tracing::info!(
+            features = n,
+            read_ms,
+            build_ms = started.elapsed().as_millis() - read_ms,
+            "index reloaded"
+        );
         Ok(n)
     }
 

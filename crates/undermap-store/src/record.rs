@@ -167,7 +167,10 @@ pub(crate) fn keep_valid(
     rows: Vec<FeatureRecord>,
     decode: fn(Vec<u8>) -> std::result::Result<Geometry<f64>, String>,
 ) -> Vec<Feature> {
-    rows.into_iter()
+    let started = std::time::Instant::now();
+    let n = rows.len();
+    let out: Vec<Feature> = rows
+        .into_iter()
         .filter_map(|r| match r.into_feature(decode) {
             Ok(f) => Some(f),
             Err(e) => {
@@ -175,7 +178,13 @@ pub(crate) fn keep_valid(
                 None
             }
         })
-        .collect()
+        .collect();
+    tracing::debug!(
+        rows = n,
+        elapsed_ms = started.elapsed().as_millis(),
+        "rows turned into features"
+    );
+    out
 }
 
 /// A layer registry row as a domain value.

@@ -66,6 +66,19 @@ enum Command {
         #[arg(long)]
         read_only: bool,
     },
+    /// Generate a plausible network around Xiushan (deterministic for a seed) into a store
+    /// (`.gpkg` file or postgres:// URL) or a GeoJSON sequence (`.geojsonl`, CRS84, one feature a line).
+    DemoData {
+        /// Random seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// `county` (about 200,000 features) or `city` (about 5,000,000).
+        #[arg(long, default_value = "county")]
+        scale: undermap_synth::Scale,
+        /// Where to write.
+        #[arg(long)]
+        out: String,
+    },
     /// Write the current map, or part of it, to a GeoPackage (a site copy for offline use).
     Export {
         /// The GeoPackage to write (created, or brought up to date).
@@ -104,6 +117,9 @@ async fn main() -> anyhow::Result<()> {
         }
         .to_owned()
     });
+    if let Command::DemoData { seed, scale, out } = &cli.command {
+        return demo_data(*seed, *scale, out, &config).await;
+    }
     let read_only = matches!(
         cli.command,
         Command::Serve {
@@ -114,6 +130,8 @@ async fn main() -> anyhow::Result<()> {
     let opened = open_store(&spec, &config, read_only).await?;
     let store = opened.shared();
     match cli.command {
+        // Handled before a store is opened: it writes to its own `--out`.
+        Command::DemoData { .. } => {}
         Command::Migrate => println!("store is up to date"),
         Command::Ingest {
             layer,
@@ -235,6 +253,79 @@ async fn main() -> anyhow::Result<()> {
             println!("wrote {}", to.display());
         }
     }
+    Ok(())
+}
+
+/// Generates every layer and writes it to `out`, one layer at a time to bound memory.
+async fn demo_data(
+    seed: u64,
+    scale: undermap_synth::Scale,
+    out: &str,
+    config: &undermap_service::ServiceConfig,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let started = std::time::Instant::now();
+    let seq =
+        out.ends_with(".geojsonl") || out.ends_with(".geojsons") || out.ends_with(".geojsonseq");
+    let mut writer = if seq {
+        Some(std::io::BufWriter::new(
+            std::fs::File::create(out).with_context(|| format!("creating {out}"))?,
+        ))
+    } else {
+        None
+    };
+    let store = if seq {
+        None
+    } else {
+        Some(open_store(out, config, false).await?.shared())
+    };
+    let to_crs84 = Transformer::new(&config.deployment_crs, &Crs::crs84())?;
+    let mut total = 0;
+    for layer in undermap_synth::LAYERS {
+        let features = undermap_synth::layer(seed, scale, layer)?;
+        total += features.len();
+        println!("{layer}: {} features", features.len());
+        if let Some(w) = writer.as_mut() {
+            for f in &features {
+                let g = to_crs84.geometry(&f.geometry)?;
+                let mut props = match serde_json::to_value(&f.attrs)? {
+                    serde_json::Value::Object(m) => m,
+                    _ => serde_json::Map::new(),
+                };
+                props.insert("layer".into(), layer.into());
+                props.insert("kind".into(), f.kind.as_str().into());
+                let feature = serde_json::json!({
+                    "type": "Feature",
+                    "id": f.id.as_str(),
+                    "properties": props,
+                    "geometry": geojson::Geometry::new(geojson::Value::from(&g)),
+                });
+                writeln!(w, "{feature}")?;
+            }
+        }
+        if let Some(store) = &store {
+            store
+                .apply_delivery(undermap_store::Delivery {
+                    layer: layer.parse()?,
+                    source_name: format!("demo-data --seed {seed}"),
+                    sha256: String::new(),
+                    source_crs: config.deployment_crs.name().to_owned(),
+                    mode: DeliveryMode::Full,
+                    loaded_by: "demo-data".into(),
+                    features,
+                    rejected_before_load: 0,
+                })
+                .await?;
+        }
+    }
+    if let Some(mut w) = writer {
+        w.flush()?;
+    }
+    println!(
+        "{total} features written to {} in {:.1} s",
+        spec_for_log(out),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -327,11 +327,10 @@ impl Store for GpkgStore {
     }
 
     async fn current_features(&self) -> Result<Vec<Feature>> {
-        let rows: Vec<FeatureRecord> =
-            sqlx::query_as(&select("valid_to IS NULL ORDER BY feature_id"))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(StoreError::db("reading current features"))?;
+        let rows: Vec<FeatureRecord> = sqlx::query_as(&select("valid_to IS NULL"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::db("reading current features"))?;
         Ok(keep_valid(rows, from_gpkg))
     }
 

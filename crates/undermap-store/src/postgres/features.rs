@@ -13,7 +13,7 @@ fn select(filter: &str) -> String {
 }
 
 pub(crate) async fn current(pool: &PgPool) -> Result<Vec<Feature>> {
-    let rows: Vec<FeatureRecord> = sqlx::query_as(&select("valid_to IS NULL ORDER BY feature_id"))
+    let rows: Vec<FeatureRecord> = sqlx::query_as(&select("valid_to IS NULL"))
         .fetch_all(pool)
         .await
         .map_err(StoreError::db("reading current features"))?;
