@@ -409,6 +409,21 @@ impl Gen {
                 }
                 let p: Geometry<f64> = Point(self.xy(node)).into();
                 self.push(format!("{}N-{i}-{j}", net.prefix()), kind, p, attrs)?;
+                // A pressure-regulating box where a medium-pressure A main (every fifth street)
+                // crosses another: it feeds the medium-B and low-pressure network around it.
+                if net == Net::Gas && i % 5 == 0 && j % 5 == 0 {
+                    let attrs = FeatureAttributes {
+                        owner: Some(net.owner()),
+                        accuracy_h_m: acc,
+                        survey_date: date,
+                        depth_top_m: Depth::new(0.0).ok(),
+                        pressure_class: Some(PressureClass::MediumA),
+                        ..FeatureAttributes::default()
+                    };
+                    let r: Geometry<f64> =
+                        Point(self.xy(Block { i, j, east: true }.at(d + 3.0, d + 3.0))).into();
+                    self.push(format!("GR-{i}-{j}"), FeatureKind::Regulator, r, attrs)?;
+                }
                 if net == Net::Water && (i + j) % 2 == 0 {
                     let h: Geometry<f64> =
                         Point(self.xy(Block { i, j, east: true }.at(20.0, d - 1.5))).into();
