@@ -2,6 +2,9 @@
 //! (10,000 features per km², a dense city centre): pipes of 5–60 m in four layers and point
 //! facilities. Figures are recorded in docs/performance.md.
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use chrono::DateTime;
@@ -117,5 +120,62 @@ fn benches(c: &mut Criterion) {
     eprintln!("mean hits per check: {:.1}", hits as f64 / i.max(1) as f64);
 }
 
-criterion_group!(group, benches);
+/// The same check on the generated county (`undermap demo-data --scale county`): a real street
+/// grid with five networks, service connections and planning polygons.
+fn county(c: &mut Criterion) {
+    let layers: Vec<LayerInfo> = undermap_synth::LAYERS
+        .iter()
+        .map(|id| LayerInfo {
+            id: id.parse().unwrap(),
+            title: (*id).into(),
+            category: if *id == "planning" {
+                LayerCategory::Planning
+            } else {
+                LayerCategory::Network
+            },
+        })
+        .collect();
+    let features: Vec<Feature> = undermap_synth::LAYERS
+        .iter()
+        .flat_map(|l| undermap_synth::layer(42, undermap_synth::Scale::County, l).unwrap())
+        .collect();
+    let index = MapIndex::build(layers, features, DateTime::UNIX_EPOCH);
+    let bounds = index
+        .layer_stats()
+        .iter()
+        .filter_map(|s| s.extent)
+        .reduce(|a, b| {
+            geo::Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        })
+        .unwrap();
+    let mut rng = StdRng::seed_from_u64(5);
+    let areas: Vec<ExcavationArea> = (0..256)
+        .map(|_| {
+            let x = rng.gen_range(bounds.min().x..bounds.max().x - 100.0);
+            let y = rng.gen_range(bounds.min().y..bounds.max().y - 100.0);
+            let square = polygon![(x: x, y: y), (x: x + 100.0, y: y), (x: x + 100.0, y: y + 100.0), (x: x, y: y + 100.0)];
+            ExcavationArea::new(MultiPolygon(vec![square]), &AreaLimits::default()).unwrap()
+        })
+        .collect();
+    let mut i = 0;
+    c.bench_function("excavation_check_100m_square_county_187k", |b| {
+        b.iter(|| {
+            let q = CheckQuery {
+                area: &areas[i % areas.len()],
+                buffer_m: 1.0,
+                layers: None,
+                dig_depth_m: Some(1.5),
+                policy: RiskPolicy::default(),
+                unknown_accuracy_m: 1.0,
+            };
+            i += 1;
+            black_box(index.check(black_box(&q)).len())
+        });
+    });
+}
+
+criterion_group!(group, benches, county);
 criterion_main!(group);
