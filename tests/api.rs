@@ -291,7 +291,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing(pool: PgPool) {
         ),
         (
             "unknown layer",
-            json!({"area": square, "layers": ["telecom"]}),
+            json!({"area": square, "layers": ["heat"]}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "known layers: drainage",
         ),

@@ -205,7 +205,7 @@ async fn a_failed_delivery_leaves_nothing(store: Arc<dyn Store>) {
     assert_eq!(history.len(), 1, "no version was closed");
 
     let mut unknown = water(DeliveryMode::Full);
-    unknown.layer = "telecom".parse().unwrap();
+    unknown.layer = "heat".parse().unwrap();
     assert!(matches!(
         store.apply_delivery(unknown).await,
         Err(StoreError::UnknownLayer(_))
@@ -238,7 +238,10 @@ async fn ids_are_not_shared_across_layers(store: Arc<dyn Store>) {
         .iter()
         .map(|l| l.id.to_string())
         .collect();
-    assert_eq!(layers, ["drainage", "gas", "planning", "power", "water"]);
+    assert_eq!(
+        layers,
+        ["drainage", "gas", "planning", "power", "telecom", "water"]
+    );
 }
 
 async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {

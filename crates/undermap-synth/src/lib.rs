@@ -8,7 +8,8 @@
 //! for a plot, so the network is topologically connected: every pipe starts and ends on a node.
 //! Drains run between manholes. Planning has a red line per street block and a zone per block.
 //!
-//! `county` ≈ 200,000 features and 3,200 km of lines; `city` ≈ 5,000,000 features.
+//! `county` ≈ 200,000 features and 4,000 km of lines (mains, services, drains and ducts);
+//! `city` ≈ 5,000,000 features.
 //! The same seed and scale give the same features, byte for byte.
 
 use std::f64::consts::PI;
@@ -54,7 +55,7 @@ impl std::str::FromStr for Scale {
 }
 
 /// The layers generated, in order.
-pub const LAYERS: [&str; 5] = ["water", "gas", "power", "drainage", "planning"];
+pub const LAYERS: [&str; 6] = ["water", "gas", "power", "telecom", "drainage", "planning"];
 
 const SPACING: f64 = 150.0;
 const ROTATION_DEG: f64 = 12.0;
@@ -86,6 +87,7 @@ pub fn layer(seed: u64, scale: Scale, layer: &str) -> Result<Vec<Feature>, CoreE
         "water" => g.pressure_network(Net::Water)?,
         "gas" => g.pressure_network(Net::Gas)?,
         "power" => g.pressure_network(Net::Power)?,
+        "telecom" => g.drains(Net::Telecom)?,
         "drainage" => {
             g.drains(Net::Storm)?;
             g.drains(Net::Sewer)?;
@@ -102,11 +104,13 @@ enum Net {
     Power,
     Storm,
     Sewer,
+    Telecom,
 }
 
 impl Net {
     fn offset(self) -> f64 {
         match self {
+            Self::Telecom => 10.5,
             Self::Power => 9.0,
             Self::Gas => 6.5,
             Self::Sewer => 2.5,
@@ -116,7 +120,7 @@ impl Net {
     }
     fn depth(self) -> (f64, f64) {
         match self {
-            Self::Power => (0.7, 1.0),
+            Self::Power | Self::Telecom => (0.7, 1.0),
             Self::Gas => (0.9, 1.3),
             Self::Water => (1.0, 1.4),
             Self::Storm => (1.5, 2.2),
@@ -130,6 +134,7 @@ impl Net {
             Self::Power => "P",
             Self::Storm => "ST",
             Self::Sewer => "SE",
+            Self::Telecom => "T",
         }
     }
     fn owner(self) -> Owner {
@@ -138,6 +143,7 @@ impl Net {
             Self::Gas => ("秀山县燃气有限公司 (synthetic)", "023-7666-3003"),
             Self::Power => ("国网秀山供电公司 (synthetic)", "023-7666-2002"),
             Self::Storm | Self::Sewer => ("秀山县市政排水管理所 (synthetic)", "023-7666-4004"),
+            Self::Telecom => ("中国电信秀山分公司 (synthetic)", "023-7666-6006"),
         };
         Owner {
             name: name.into(),
@@ -441,7 +447,9 @@ impl Gen {
     }
 
     /// Drains from manhole to manhole; a manhole at each crossing and along each block.
+    /// Drains (storm, sewer) or telecom duct banks, from chamber to chamber.
     fn drains(&mut self, net: Net) -> Result<(), CoreError> {
+        let telecom = net == Net::Telecom;
         let d = net.offset();
         for b in self.blocks() {
             let (date, acc) = self.survey();
@@ -456,20 +464,38 @@ impl Gen {
             for (k, w) in stops.windows(2).enumerate() {
                 let mut attrs = self.depths(net.depth(), size / 1000.0);
                 attrs.owner = Some(net.owner());
-                attrs.material = Some(["RC", "HDPE"][self.rng.gen_range(0..2)].into());
-                attrs.diameter_mm = Some(size);
+                if telecom {
+                    attrs.material = Some("PVC duct bank".into());
+                    attrs.section = Some("600x300".into());
+                    attrs.extra.insert(
+                        "ducts".into(),
+                        serde_json::Value::from(self.rng.gen_range(4..13)),
+                    );
+                } else {
+                    attrs.material = Some(["RC", "HDPE"][self.rng.gen_range(0..2)].into());
+                    attrs.diameter_mm = Some(size);
+                }
                 attrs.accuracy_h_m = acc;
                 attrs.survey_date = date;
                 attrs.extra.insert(
                     "network".into(),
                     serde_json::Value::String(
-                        if net == Net::Storm { "storm" } else { "sewer" }.into(),
+                        match net {
+                            Net::Storm => "storm",
+                            Net::Sewer => "sewer",
+                            _ => "telecom",
+                        }
+                        .into(),
                     ),
                 );
                 let geom = self.line(&[b.at(w[0], d), b.at(w[1], d)]);
                 self.push(
                     format!("D{}-{}-{k}", net.prefix(), b.name()),
-                    FeatureKind::Pipe,
+                    if telecom {
+                        FeatureKind::Duct
+                    } else {
+                        FeatureKind::Pipe
+                    },
                     geom,
                     attrs,
                 )?;
@@ -613,7 +639,7 @@ mod tests {
                 / 1000.0;
         }
         assert!((180_000..=260_000).contains(&features), "{features}");
-        assert!((2_800.0..=3_800.0).contains(&km), "{km}");
+        assert!((2_800.0..=4_200.0).contains(&km), "{km}");
     }
 
     #[test]

@@ -125,6 +125,7 @@ pub(crate) const DEFAULT_LAYERS: &[(&str, &str, &str)] = &[
     ("power", "Power (电力)", "network"),
     ("gas", "Gas (燃气)", "network"),
     ("drainage", "Drainage and sewer (排水)", "network"),
+    ("telecom", "Telecommunications (通信)", "network"),
     (
         "planning",
         "Planning red lines and zones (规划)",
