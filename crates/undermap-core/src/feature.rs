@@ -1,5 +1,5 @@
 use chrono::{DateTime, NaiveDate, Utc};
-use geo::{Coord, Geometry};
+use geo::Geometry;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -301,7 +301,7 @@ impl Feature {
         hasher.update(self.kind.as_str());
         hasher.update([0]);
         hasher.update(geometry_kind_name(&self.geometry));
-        for c in coords(&self.geometry) {
+        for c in geo::CoordsIter::coords_iter(&self.geometry) {
             // Rounding to 1e-4 m is far below any survey accuracy.
             #[allow(clippy::cast_possible_truncation)]
             let (x, y) = ((c.x * 1e4).round() as i64, (c.y * 1e4).round() as i64);
@@ -321,11 +321,6 @@ impl Feature {
             .as_ref()
             .map_or("unknown owner", |o| o.name.as_str())
     }
-}
-
-fn coords(geometry: &Geometry<f64>) -> Vec<Coord<f64>> {
-    use geo::CoordsIter;
-    geometry.coords_iter().collect()
 }
 
 #[cfg(test)]
