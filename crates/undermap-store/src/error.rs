@@ -12,6 +12,19 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// The GeoPackage file refused the operation (its bulk paths use SQLite directly).
+    #[error("GeoPackage error while {context}: {source}")]
+    Sqlite {
+        /// What the store was doing.
+        context: &'static str,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A write done on the caller's behalf by a writer task failed (the task answers every
+    /// caller in its batch with this).
+    #[error("writing to the store failed: {0}")]
+    Write(String),
     /// Applying the schema migrations failed.
     #[error("migrating the database failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -45,6 +58,10 @@ pub enum StoreError {
 impl StoreError {
     pub(crate) fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
         move |source| Self::Database { context, source }
+    }
+
+    pub(crate) fn sqlite(context: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
+        move |source| Self::Sqlite { context, source }
     }
 
     /// Whether the error means the database is unreachable (as opposed to a bad request).

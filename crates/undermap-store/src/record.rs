@@ -161,24 +161,50 @@ impl From<&Feature> for RowValues {
     }
 }
 
-/// The rows that make valid features. One bad row must not keep the service from starting: it is
-/// reported in the log and left out.
+/// The rows that make valid features, converted on every core (geometry decoding and attribute
+/// parsing are most of the work of a startup). Order is kept. One bad row must not keep the
+/// service from starting: it is reported in the log and left out. Blocking: call it off the async
+/// workers.
 pub(crate) fn keep_valid(
-    rows: Vec<FeatureRecord>,
+    mut rows: Vec<FeatureRecord>,
     decode: fn(Vec<u8>) -> std::result::Result<Geometry<f64>, String>,
 ) -> Vec<Feature> {
+    const MIN_PART: usize = 20_000;
     let started = std::time::Instant::now();
     let n = rows.len();
-    let out: Vec<Feature> = rows
-        .into_iter()
-        .filter_map(|r| match r.into_feature(decode) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                tracing::error!(error = %e, "stored feature left out of the index");
-                None
-            }
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let per_part = n.div_ceil(threads).max(MIN_PART);
+    let mut parts = Vec::with_capacity(threads);
+    while rows.len() > per_part {
+        parts.push(rows.split_off(rows.len() - per_part));
+    }
+    parts.push(rows);
+    parts.reverse();
+    let convert = move |part: Vec<FeatureRecord>| -> Vec<Feature> {
+        part.into_iter()
+            .filter_map(|r| match r.into_feature(decode) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    tracing::error!(error = %e, "stored feature left out of the index");
+                    None
+                }
+            })
+            .collect()
+    };
+    let out: Vec<Feature> = if parts.len() == 1 {
+        parts.into_iter().flat_map(convert).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| scope.spawn(move || convert(part)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
         })
-        .collect();
+    };
     tracing::debug!(
         rows = n,
         elapsed_ms = started.elapsed().as_millis(),

@@ -2,11 +2,12 @@
 //! holds. QGIS and GDAL open it as it is: one layer per undermap layer (a view of the current
 //! features) and `feature_versions`, every version ever loaded.
 
-mod delivery;
+mod native;
 mod schema;
 mod tickets;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +21,7 @@ use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 
 use crate::record::{keep_valid, FeatureRecord, ATTRIBUTE_COLUMNS};
 use crate::{Delivery, DeliveryReport, NewTicket, Result, Store, StoreError};
+use tickets::TicketWriter;
 
 /// The deployment CRS as a GeoPackage needs it.
 #[derive(Debug, Clone)]
@@ -36,8 +38,10 @@ pub struct GpkgSrs {
 #[derive(Debug, Clone)]
 pub struct GpkgStore {
     pool: SqlitePool,
+    path: Arc<PathBuf>,
     srid: i32,
-    read_only: bool,
+    /// `None` for a read-only copy.
+    tickets: Option<TicketWriter>,
 }
 
 impl GpkgStore {
@@ -55,12 +59,14 @@ impl GpkgStore {
             .connect_with(options)
             .await
             .map_err(StoreError::db("opening the GeoPackage"))?;
-        let store = Self {
+        let mut store = Self {
             pool,
+            path: Arc::new(path.to_owned()),
             srid: srs.srid,
-            read_only: false,
+            tickets: None,
         };
         store.initialise(srs).await?;
+        store.tickets = Some(TicketWriter::start(path)?);
         Ok(store)
     }
 
@@ -77,8 +83,9 @@ impl GpkgStore {
             .map_err(StoreError::db("opening the GeoPackage"))?;
         let store = Self {
             pool,
+            path: Arc::new(path.to_owned()),
             srid,
-            read_only: true,
+            tickets: None,
         };
         store.check_srid().await?;
         Ok(store)
@@ -130,12 +137,24 @@ impl GpkgStore {
         Ok(())
     }
 
-    fn writable(&self) -> Result<()> {
-        if self.read_only {
-            Err(StoreError::ReadOnly)
-        } else {
-            Ok(())
-        }
+    fn writable(&self) -> Result<&TicketWriter> {
+        self.tickets.as_ref().ok_or(StoreError::ReadOnly)
+    }
+
+    /// Reads feature rows on a blocking thread and turns them into features on every core.
+    async fn read_features(
+        &self,
+        filter: &'static str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Feature>> {
+        let path = Arc::clone(&self.path);
+        let read_only = self.tickets.is_none();
+        tokio::task::spawn_blocking(move || {
+            let rows = native::read_records(&path, read_only, filter, at)?;
+            Ok(keep_valid(rows, from_gpkg))
+        })
+        .await
+        .map_err(|e| StoreError::Write(format!("reading features stopped: {e}")))?
     }
 
     /// The connection pool, for tests and export.
@@ -327,22 +346,15 @@ impl Store for GpkgStore {
     }
 
     async fn current_features(&self) -> Result<Vec<Feature>> {
-        let rows: Vec<FeatureRecord> = sqlx::query_as(&select("valid_to IS NULL"))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::db("reading current features"))?;
-        Ok(keep_valid(rows, from_gpkg))
+        self.read_features("valid_to IS NULL", None).await
     }
 
     async fn features_at(&self, at: DateTime<Utc>) -> Result<Vec<Feature>> {
-        let rows: Vec<FeatureRecord> = sqlx::query_as(&select(
+        self.read_features(
             "valid_from <= ?1 AND (valid_to IS NULL OR valid_to > ?1) ORDER BY feature_id",
-        ))
-        .bind(at)
-        .fetch_all(&self.pool)
+            Some(at),
+        )
         .await
-        .map_err(StoreError::db("reading features at a date"))?;
-        Ok(keep_valid(rows, from_gpkg))
     }
 
     async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>> {
@@ -359,19 +371,23 @@ impl Store for GpkgStore {
 
     async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport> {
         self.writable()?;
-        let report = delivery::apply(&self.pool, self.srid, delivery).await?;
+        let path = Arc::clone(&self.path);
+        let srid = self.srid;
+        let report =
+            tokio::task::spawn_blocking(move || native::apply_delivery(&path, srid, &delivery))
+                .await
+                .map_err(|e| StoreError::Write(format!("loading the delivery stopped: {e}")))??;
+        report.log("geopackage");
         self.checkpoint().await?;
         Ok(report)
     }
 
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
-        self.writable()?;
-        tickets::next_id(&self.pool, now).await
+        self.writable()?.next_id(now).await
     }
 
     async fn save_ticket(&self, ticket: NewTicket) -> Result<()> {
-        self.writable()?;
-        tickets::save(&self.pool, self.srid, ticket).await
+        self.writable()?.save(self.srid, ticket).await
     }
 
     async fn ticket(&self, id: &TicketId) -> Result<Option<String>> {

@@ -1,47 +1,199 @@
-//! Tickets in the GeoPackage: numbered by an AUTOINCREMENT table, immutable by trigger.
+//! Tickets in the GeoPackage: numbered by an AUTOINCREMENT table, immutable by trigger, written
+//! by one thread in group commits.
+//!
+//! Every SQLite commit in WAL mode with `synchronous = FULL` waits for one fsync. One thread owns
+//! a write connection; it takes every request waiting in its queue (numbers to reserve, tickets to
+//! store), does them in one transaction and answers each caller after the commit. Under load the
+//! fsync is shared by dozens of checks; a lone check still gets its own commit at once. A caller
+//! hears "stored" only after the commit that holds its ticket.
+
+use std::path::Path;
+use std::sync::mpsc;
 
 use chrono::{DateTime, Datelike, Utc};
 use geo_types::Geometry;
+use rusqlite::{params, Connection, TransactionBehavior};
 use sqlx::SqlitePool;
+use tokio::sync::oneshot;
 use undermap_core::TicketId;
 
+use super::native::{connect, stamp};
 use super::to_gpkg;
 use crate::{NewTicket, Result, StoreError};
 
-pub(crate) async fn next_id(pool: &SqlitePool, now: DateTime<Utc>) -> Result<TicketId> {
-    let n: i64 =
-        sqlx::query_scalar("INSERT INTO undermap_ticket_numbers (taken_at) VALUES (?) RETURNING n")
-            .bind(now)
-            .fetch_one(pool)
-            .await
-            .map_err(StoreError::db("numbering a ticket"))?;
-    let year = u16::try_from(now.year()).unwrap_or(9999);
-    Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
+/// Most requests done in one commit.
+const MAX_BATCH: usize = 256;
+
+enum Job {
+    Number {
+        now: DateTime<Utc>,
+        reply: oneshot::Sender<Result<TicketId>>,
+    },
+    Save {
+        ticket: NewTicket,
+        area: Vec<u8>,
+        reply: oneshot::Sender<Result<()>>,
+    },
 }
 
-pub(crate) async fn save(pool: &SqlitePool, srid: i32, ticket: NewTicket) -> Result<()> {
-    let area = to_gpkg(&Geometry::MultiPolygon(ticket.area), srid).map_err(|reason| {
-        StoreError::Corrupt {
-            id: ticket.id.to_string(),
-            reason,
+/// Handle on the ticket-writing thread; the thread ends when the last handle is dropped.
+#[derive(Debug, Clone)]
+pub(crate) struct TicketWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Number { .. } => f.write_str("Number"),
+            Self::Save { ticket, .. } => write!(f, "Save({})", ticket.id),
         }
-    })?;
-    let inserted = sqlx::query(
-        "INSERT INTO undermap_excavation_checks (id, created_at, reference, area, body) \
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(ticket.id.to_string())
-    .bind(ticket.created_at)
-    .bind(&ticket.reference)
-    .bind(area)
-    .bind(&ticket.body)
-    .execute(pool)
-    .await
-    .map_err(StoreError::db("storing a ticket"))?;
-    if inserted.rows_affected() == 0 {
-        return Err(StoreError::TicketExists(ticket.id.to_string()));
     }
-    Ok(())
+}
+
+impl TicketWriter {
+    /// Opens the write connection and starts the thread.
+    pub(crate) fn start(path: &Path) -> Result<Self> {
+        let conn = connect(path, false)?;
+        let (jobs, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("gpkg-tickets".into())
+            .spawn(move || run(&conn, &queue))
+            .map_err(|e| StoreError::Write(format!("could not start the ticket writer: {e}")))?;
+        Ok(Self { jobs })
+    }
+
+    pub(crate) async fn next_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Number { now, reply })?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    pub(crate) async fn save(&self, srid: i32, ticket: NewTicket) -> Result<()> {
+        let area =
+            to_gpkg(&Geometry::MultiPolygon(ticket.area.clone()), srid).map_err(|reason| {
+                StoreError::Corrupt {
+                    id: ticket.id.to_string(),
+                    reason,
+                }
+            })?;
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Save {
+            ticket,
+            area,
+            reply,
+        })?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    fn send(&self, job: Job) -> Result<()> {
+        self.jobs.send(job).map_err(|_| gone())
+    }
+}
+
+fn gone() -> StoreError {
+    StoreError::Write("the ticket writer has stopped".into())
+}
+
+fn run(conn: &Connection, queue: &mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(conn, batch);
+    }
+    tracing::debug!("ticket writer stopped");
+}
+
+/// What each job will answer, decided inside the transaction.
+enum Outcome {
+    Number(TicketId),
+    Saved,
+    Failed(StoreError),
+}
+
+fn commit_batch(conn: &Connection, batch: Vec<Job>) {
+    let size = batch.len();
+    let outcomes = write_batch(conn, &batch);
+    tracing::trace!(size, "ticket batch committed");
+    match outcomes {
+        Ok(outcomes) => {
+            for (job, outcome) in batch.into_iter().zip(outcomes) {
+                answer(job, outcome);
+            }
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            for job in batch {
+                answer(job, Outcome::Failed(StoreError::Write(reason.clone())));
+            }
+        }
+    }
+}
+
+fn answer(job: Job, outcome: Outcome) {
+    // A caller that gave up (request cancelled) no longer listens; nothing to do then.
+    match (job, outcome) {
+        (Job::Number { reply, .. }, Outcome::Number(id)) => drop(reply.send(Ok(id))),
+        (Job::Number { reply, .. }, Outcome::Failed(e)) => drop(reply.send(Err(e))),
+        (Job::Save { reply, .. }, Outcome::Saved) => drop(reply.send(Ok(()))),
+        (Job::Save { reply, .. }, Outcome::Failed(e)) => drop(reply.send(Err(e))),
+        (Job::Number { reply, .. }, Outcome::Saved) => drop(reply.send(Err(gone()))),
+        (Job::Save { reply, .. }, Outcome::Number(_)) => drop(reply.send(Err(gone()))),
+    }
+}
+
+fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
+    let lite = StoreError::sqlite;
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+        .map_err(lite("starting a ticket batch"))?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    {
+        let mut number = tx
+            .prepare_cached(
+                "INSERT INTO undermap_ticket_numbers (taken_at) VALUES (?1) RETURNING n",
+            )
+            .map_err(lite("numbering a ticket"))?;
+        let mut save = tx
+            .prepare_cached(
+                "INSERT INTO undermap_excavation_checks (id, created_at, reference, area, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+            )
+            .map_err(lite("storing a ticket"))?;
+        for job in batch {
+            outcomes.push(match job {
+                Job::Number { now, .. } => {
+                    let n: i64 = number
+                        .query_row([stamp(*now)], |r| r.get(0))
+                        .map_err(lite("numbering a ticket"))?;
+                    let year = u16::try_from(now.year()).unwrap_or(9999);
+                    Outcome::Number(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
+                }
+                Job::Save { ticket, area, .. } => {
+                    let inserted = save
+                        .execute(params![
+                            ticket.id.to_string(),
+                            stamp(ticket.created_at),
+                            ticket.reference,
+                            area,
+                            ticket.body
+                        ])
+                        .map_err(lite("storing a ticket"))?;
+                    if inserted == 0 {
+                        Outcome::Failed(StoreError::TicketExists(ticket.id.to_string()))
+                    } else {
+                        Outcome::Saved
+                    }
+                }
+            });
+        }
+    }
+    tx.commit().map_err(lite("committing tickets"))?;
+    Ok(outcomes)
 }
 
 pub(crate) async fn get(pool: &SqlitePool, id: &TicketId) -> Result<Option<String>> {

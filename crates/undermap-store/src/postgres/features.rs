@@ -17,7 +17,14 @@ pub(crate) async fn current(pool: &PgPool) -> Result<Vec<Feature>> {
         .fetch_all(pool)
         .await
         .map_err(StoreError::db("reading current features"))?;
-    Ok(keep_valid(rows, from_ewkb))
+    convert(rows).await
+}
+
+/// Rows to features on blocking threads (seconds of CPU at city scale).
+async fn convert(rows: Vec<FeatureRecord>) -> Result<Vec<Feature>> {
+    tokio::task::spawn_blocking(move || keep_valid(rows, from_ewkb))
+        .await
+        .map_err(|e| StoreError::Write(format!("converting rows stopped: {e}")))
 }
 
 pub(crate) async fn at(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<Feature>> {
@@ -28,7 +35,7 @@ pub(crate) async fn at(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<Feature>>
     .fetch_all(pool)
     .await
     .map_err(StoreError::db("reading features at a date"))?;
-    Ok(keep_valid(rows, from_ewkb))
+    convert(rows).await
 }
 
 pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature>> {

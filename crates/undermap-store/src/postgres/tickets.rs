@@ -108,9 +108,11 @@ async fn write_loop(
         };
         let (tickets, replies): (Vec<NewTicket>, Vec<Reply>) = batch.into_iter().unzip();
         match save_many(&pool, srid, &tickets).await {
-            Ok(written) => {
+            Ok(mut written) => {
+                // Rows go in in batch order, so of two callers with the same id the first one's
+                // ticket is the one written: `remove` answers only that one with success.
                 for (ticket, reply) in tickets.iter().zip(replies) {
-                    let outcome = if written.contains(&ticket.id.to_string()) {
+                    let outcome = if written.remove(&ticket.id.to_string()) {
                         Ok(())
                     } else {
                         Err(StoreError::TicketExists(ticket.id.to_string()))
@@ -128,10 +130,7 @@ async fn write_loop(
                             source: sqlx::Error::PoolTimedOut,
                         }
                     } else {
-                        StoreError::Corrupt {
-                            id: "ticket batch".into(),
-                            reason: e.to_string(),
-                        }
+                        StoreError::Write(e.to_string())
                     }));
                 }
             }
