@@ -463,15 +463,7 @@ async fn a_delivery_committed_by_another_process_reaches_the_running_index(pool:
     let other = undermap_store::PgStore::from_pool(pool, 4545)
         .await
         .unwrap();
-    let bytes = std::fs::read(common::demo_dir().join("gas.geojson")).unwrap();
-    let options = undermap_ingest::IngestOptions {
-        layer: "gas".parse().unwrap(),
-        source_crs: None,
-        deployment_crs: undermap_crs::Crs::epsg(4545).unwrap(),
-        mode: undermap_store::DeliveryMode::Full,
-        loaded_by: "other".into(),
-    };
-    let prepared = undermap_ingest::prepare_geojson(&bytes, "gas.geojson", &options).unwrap();
+    let prepared = common::prepared("gas", "gas.geojson", undermap_store::DeliveryMode::Full);
     undermap_store::Store::apply_delivery(&other, prepared.delivery)
         .await
         .unwrap();

@@ -26,7 +26,7 @@ fn ingest_is_idempotent_and_reports_every_reject() {
     let water = common::demo_dir().join("water.geojson");
 
     let (ok, out, err) = run(undermap(&store)
-        .args(["ingest", "--layer", "water"])
+        .args(["ingest", "--department", "water"])
         .arg(&water));
     assert!(ok, "{out}{err}");
     assert!(
@@ -34,7 +34,7 @@ fn ingest_is_idempotent_and_reports_every_reject() {
         "{out}"
     );
     let (ok, out, _) = run(undermap(&store)
-        .args(["ingest", "--layer", "water"])
+        .args(["ingest", "--department", "water"])
         .arg(&water));
     assert!(ok);
     assert!(out.contains("0 inserted, 0 updated, 48 unchanged"), "{out}");
@@ -52,12 +52,12 @@ fn ingest_is_idempotent_and_reports_every_reject() {
     .unwrap();
     let rejects = dir.path().join("rejects.jsonl");
     let (ok, out, err) = run(undermap(&store)
-        .args(["ingest", "--layer", "water", "--strict", "--rejects"])
+        .args(["ingest", "--department", "water", "--strict", "--rejects"])
         .arg(&rejects)
         .arg(&bad));
     assert!(!ok, "--strict refuses a delivery with rejects: {out}");
     assert!(
-        err.contains("2 of 3 record(s) rejected and --strict was given; nothing was loaded"),
+        err.contains("2 of 3 record(s) rejected and strict mode was asked for; nothing was loaded"),
         "{err}"
     );
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&rejects)
@@ -76,7 +76,7 @@ fn ingest_is_idempotent_and_reports_every_reject() {
     );
 
     let (ok, out, _) = run(undermap(&store)
-        .args(["ingest", "--layer", "water"])
+        .args(["ingest", "--department", "water"])
         .arg(&bad));
     assert!(ok);
     assert!(
@@ -85,12 +85,12 @@ fn ingest_is_idempotent_and_reports_every_reject() {
     );
 
     let (ok, _, err) = run(undermap(&store)
-        .args(["ingest", "--layer", "water", "--crs", "EPSG:999999"])
+        .args(["ingest", "--department", "water", "--crs", "EPSG:999999"])
         .arg(&water));
     assert!(!ok);
     assert!(err.contains("unknown CRS"), "{err}");
     let (ok, _, err) = run(undermap(&store)
-        .args(["ingest", "--layer", "water"])
+        .args(["ingest", "--department", "water"])
         .arg(dir.path().join("missing.geojson")));
     assert!(!ok);
     assert!(err.contains("missing.geojson"), "{err}");

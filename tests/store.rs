@@ -10,21 +10,12 @@ use chrono::Utc;
 use sqlx::PgPool;
 use undermap_core::{Feature, TicketId};
 use undermap_crs::Crs;
-use undermap_ingest::{prepare_geojson, IngestOptions};
 use undermap_store::{
     Delivery, DeliveryMode, GpkgSrs, GpkgStore, NewTicket, PgStore, Store, StoreError,
 };
 
 fn delivery(layer: &str, file: &str, mode: DeliveryMode) -> Delivery {
-    let bytes = std::fs::read(common::demo_dir().join(file)).unwrap();
-    let options = IngestOptions {
-        layer: layer.parse().unwrap(),
-        source_crs: None,
-        deployment_crs: Crs::epsg(4545).unwrap(),
-        mode,
-        loaded_by: "test".into(),
-    };
-    prepare_geojson(&bytes, file, &options).unwrap().delivery
+    common::prepared(layer, file, mode).delivery
 }
 
 fn water(mode: DeliveryMode) -> Delivery {

@@ -133,3 +133,15 @@ pub fn ogrinfo_counts(path: &std::path::Path) -> std::collections::BTreeMap<Stri
         })
         .collect()
 }
+
+/// A demo file read as its department's delivery.
+pub fn prepared(
+    layer: &str,
+    file: &str,
+    mode: undermap_store::DeliveryMode,
+) -> undermap_ingest::Prepared {
+    let department = undermap::for_layer(layer).expect("a department for the layer");
+    let options =
+        undermap_ingest::IngestOptions::new(undermap_crs::Crs::epsg(4545).unwrap(), mode, "test");
+    undermap_ingest::prepare(&[demo_dir().join(file)], department, &options, &mut |_| {}).unwrap()
+}

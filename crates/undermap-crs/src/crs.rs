@@ -60,7 +60,7 @@ impl Crs {
         let trimmed = text.trim();
         let (definition, name, epsg) = canonical(trimmed).ok_or_else(|| CrsError::Unknown {
             text: trimmed.chars().take(200).collect(),
-            reason: "expected EPSG:<code>, OGC:CRS84, an OGC CRS URI or URN, or a PROJ string"
+            reason: "expected EPSG:<code>, OGC:CRS84, an OGC CRS URI or URN, WKT, or a PROJ string"
                 .into(),
         })?;
         let inner = {
@@ -195,6 +195,22 @@ fn canonical(text: &str) -> Option<(String, String, Option<u32>)> {
         return Some((text.to_owned(), text.to_owned(), None));
     }
     let upper = text.to_ascii_uppercase();
+    // WKT (1 or 2, OGC or ESRI flavour, as in a Shapefile's .prj): PROJ reads it as it is; the
+    // name is the CRS's own.
+    if [
+        "PROJCS[",
+        "GEOGCS[",
+        "PROJCRS[",
+        "GEOGCRS[",
+        "COMPD_CS[",
+        "COMPOUNDCRS[",
+    ]
+    .iter()
+    .any(|k| upper.starts_with(k))
+    {
+        let name = text.split('"').nth(1).unwrap_or("WKT CRS").to_owned();
+        return Some((text.to_owned(), name, None));
+    }
     let code = if let Some(rest) = upper.strip_prefix("EPSG:") {
         rest
     } else if let Some(rest) = upper.strip_prefix("URN:OGC:DEF:CRS:EPSG:") {
@@ -225,6 +241,26 @@ fn canonical(text: &str) -> Option<(String, String, Option<u32>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_esri_wkt_from_a_prj_file() {
+        let wkt = r#"PROJCS["CGCS2000_3_Degree_GK_CM_108E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",108.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+        let crs = Crs::parse(wkt).unwrap();
+        assert_eq!(crs.name(), "CGCS2000_3_Degree_GK_CM_108E");
+        let t = crate::Transformer::new(&crs.gis_order(), &Crs::epsg(4545).unwrap().gis_order())
+            .unwrap();
+        let c = t
+            .coord(geo::Coord {
+                x: 596_973.4,
+                y: 3_148_711.3,
+            })
+            .unwrap();
+        assert!(
+            (c.x - 596_973.4).abs() < 0.01 && (c.y - 3_148_711.3).abs() < 0.01,
+            "{c:?}"
+        );
+        assert!(Crs::parse("PROJCS[\"nonsense\"]").is_err());
+    }
 
     #[test]
     fn parses_every_spelling() {

@@ -33,11 +33,32 @@ pub enum IngestError {
         source: Box<CrsError>,
     },
     /// `--strict` was given and records were rejected.
-    #[error("{file}: {rejected} record(s) rejected and --strict was given; nothing was loaded")]
+    #[error("{file}: {rejected} of {records} record(s) rejected and strict mode was asked for; nothing was loaded")]
     Strict {
         /// The file.
         file: String,
         /// How many records were rejected.
         rejected: usize,
+        /// How many records were read.
+        records: usize,
     },
+    /// Neither the file nor the request says which CRS the coordinates are in.
+    #[error("{file}: the {format} does not say which coordinate reference system its coordinates are in; give one (--crs EPSG:4545, EPSG:4490, a WKT or PROJ string)")]
+    NoCrs {
+        /// The file.
+        file: String,
+        /// Its format.
+        format: &'static str,
+    },
+    /// A configuration file (DXF layer mapping) is invalid.
+    #[error("{file}: {reason}")]
+    Config {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The request itself cannot be done (unknown format, missing companion file…).
+    #[error("{0}")]
+    Input(String),
 }

@@ -7,22 +7,31 @@ use undermap_core::{
     Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass, Status,
 };
 
-/// A field that could not be read, and why.
+/// A field that could not be read or fails a check, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct FieldError {
+pub struct FieldError {
+    /// The model field (turned back into the source's name in rejections).
     pub field: String,
+    /// What is wrong.
     pub reason: String,
 }
 
-fn err(field: &str, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        reason: reason.into(),
+impl FieldError {
+    /// A field error.
+    pub fn new(field: &str, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
     }
 }
 
+fn err(field: &str, reason: impl Into<String>) -> FieldError {
+    FieldError::new(field, reason)
+}
+
 /// Properties that are part of the model; everything else goes to `extra`.
-const MODEL_FIELDS: &[&str] = &[
+pub(crate) const MODEL_FIELDS: &[&str] = &[
     "id",
     "feature_id",
     "kind",

@@ -1,14 +1,16 @@
+use std::io::Write;
+
 use serde::Serialize;
-use undermap_core::LayerId;
 use undermap_crs::Crs;
-use undermap_store::{Delivery, DeliveryMode};
+use undermap_store::{Delivery, DeliveryMode, DeliveryReport};
+
+use crate::readers::dxf::DxfMapping;
+use crate::IngestError;
 
 /// How to read a delivery.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
-    /// The layer the delivery belongs to.
-    pub layer: LayerId,
-    /// The file's CRS when the file does not say (or to override what it says).
+    /// The files' CRS when they do not say (or to override what they say).
     pub source_crs: Option<Crs>,
     /// The deployment CRS features are stored in.
     pub deployment_crs: Crs,
@@ -16,6 +18,28 @@ pub struct IngestOptions {
     pub mode: DeliveryMode,
     /// Who is loading it.
     pub loaded_by: String,
+    /// Text encoding of attribute files without a `.cpg` (`GBK`, `UTF-8`).
+    pub encoding: Option<String>,
+    /// Which CAD layers hold which department's features (DXF deliveries).
+    pub dxf_layers: Option<DxfMapping>,
+    /// Which table of a GeoPackage to read.
+    pub table: Option<String>,
+}
+
+impl IngestOptions {
+    /// Options with nothing but the essentials set.
+    #[must_use]
+    pub fn new(deployment_crs: Crs, mode: DeliveryMode, loaded_by: impl Into<String>) -> Self {
+        Self {
+            source_crs: None,
+            deployment_crs,
+            mode,
+            loaded_by: loaded_by.into(),
+            encoding: None,
+            dxf_layers: None,
+            table: None,
+        }
+    }
 }
 
 /// One record that was not loaded, and why.
@@ -23,12 +47,12 @@ pub struct IngestOptions {
 pub struct Rejection {
     /// The source file.
     pub file: String,
-    /// Record number in the file, from 1.
+    /// Record number in the file, from 1 (data rows for tables; `fid` for a GeoPackage).
     pub record: usize,
     /// The record's id, if it had a readable one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The field at fault, if one.
+    /// The field at fault, as the file names it, if one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// What is wrong, in words an archivist can act on.
@@ -44,4 +68,158 @@ pub struct Prepared {
     pub rejections: Vec<Rejection>,
     /// Records read in all.
     pub records: usize,
+    /// Things the archivist should know that are not rejections (vertices-only survey points,
+    /// CAD entities for other departments).
+    pub notes: Vec<String>,
+}
+
+impl Prepared {
+    /// Fails if `strict` and anything was rejected: then nothing is loaded.
+    pub fn check_strict(&self, strict: bool) -> Result<(), IngestError> {
+        if strict && !self.rejections.is_empty() {
+            return Err(IngestError::Strict {
+                file: self.delivery.source_name.clone(),
+                rejected: self.rejections.len(),
+                records: self.records,
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the rejections as JSON lines (source file, record, id, field, reason).
+    pub fn write_rejections(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        for r in &self.rejections {
+            serde_json::to_writer(&mut *out, r)?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// What the archivist sees after a load, on the terminal and from `POST /v1/deliveries`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliverySummary {
+    /// The delivery's number in the store.
+    pub delivery_id: i64,
+    /// Department.
+    pub department: String,
+    /// Layer loaded.
+    pub layer: String,
+    /// Files as delivered.
+    pub files: String,
+    /// SHA-256 of the files.
+    pub sha256: String,
+    /// The CRS the files were read in.
+    pub source_crs: String,
+    /// `full` or `incremental`.
+    pub mode: &'static str,
+    /// Records read.
+    pub records: usize,
+    /// New features.
+    pub inserted: usize,
+    /// Features that got a new version.
+    pub updated: usize,
+    /// Features identical to their current version.
+    pub unchanged: usize,
+    /// Features retired (full deliveries).
+    pub retired: usize,
+    /// Records not loaded.
+    pub rejected: usize,
+    /// Every rejected record with its reason (validation and store).
+    pub rejections: Vec<Rejection>,
+    /// Notes (not rejections).
+    pub notes: Vec<String>,
+    /// Why nothing was loaded (strict mode and rejections), if so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+impl DeliverySummary {
+    /// A delivery that strict mode refused: nothing loaded, every rejection listed.
+    #[must_use]
+    pub fn refused(department: &str, meta: DeliveryMeta, reason: String) -> Self {
+        let mut summary = Self::new(department, meta, &DeliveryReport::default());
+        summary.refused = Some(reason);
+        summary
+    }
+
+    /// Puts together what was read and what the store did. `prepared.delivery` has been moved
+    /// into the store by now, so its descriptive fields are passed in `meta`.
+    #[must_use]
+    pub fn new(department: &str, meta: DeliveryMeta, report: &DeliveryReport) -> Self {
+        let mut rejections = meta.rejections;
+        rejections.extend(report.rejected.iter().map(|r| Rejection {
+            file: meta.files.clone(),
+            record: 0,
+            id: Some(r.id.to_string()),
+            field: Some("id".into()),
+            reason: r.reason.clone(),
+        }));
+        Self {
+            delivery_id: report.delivery_id,
+            department: department.to_owned(),
+            layer: meta.layer,
+            files: meta.files,
+            sha256: meta.sha256,
+            source_crs: meta.source_crs,
+            mode: meta.mode.as_str(),
+            records: meta.records,
+            inserted: report.inserted,
+            updated: report.updated,
+            unchanged: report.unchanged,
+            retired: report.retired,
+            rejected: rejections.len(),
+            rejections,
+            notes: meta.notes,
+            refused: None,
+        }
+    }
+
+    /// One line for the terminal.
+    #[must_use]
+    pub fn line(&self) -> String {
+        format!(
+            "{}: {} records: {} inserted, {} updated, {} unchanged, {} retired, {} rejected (delivery {}, {})",
+            self.files,
+            self.records,
+            self.inserted,
+            self.updated,
+            self.unchanged,
+            self.retired,
+            self.rejected,
+            self.delivery_id,
+            self.source_crs
+        )
+    }
+}
+
+/// The parts of a prepared delivery the summary needs after the features went to the store.
+#[derive(Debug, Clone)]
+pub struct DeliveryMeta {
+    layer: String,
+    files: String,
+    sha256: String,
+    source_crs: String,
+    mode: DeliveryMode,
+    records: usize,
+    rejections: Vec<Rejection>,
+    notes: Vec<String>,
+}
+
+impl Prepared {
+    /// Splits off what the summary needs, leaving the delivery to load.
+    #[must_use]
+    pub fn split(self) -> (Delivery, DeliveryMeta) {
+        let meta = DeliveryMeta {
+            layer: self.delivery.layer.to_string(),
+            files: self.delivery.source_name.clone(),
+            sha256: self.delivery.sha256.clone(),
+            source_crs: self.delivery.source_crs.clone(),
+            mode: self.delivery.mode,
+            records: self.records,
+            rejections: self.rejections,
+            notes: self.notes,
+        };
+        (self.delivery, meta)
+    }
 }

@@ -3,6 +3,7 @@
 //! (answers) and PROJ (coordinates in and out). The HTTP crate only parses and serialises.
 
 mod config;
+mod deliver;
 mod error;
 mod excavation;
 mod geometry_out;
@@ -11,6 +12,7 @@ mod nearest;
 mod service;
 
 pub use config::ServiceConfig;
+pub use deliver::{deliver, DeliveryRequest, Departments};
 pub use error::ServiceError;
 pub use excavation::{CheckRequest, CheckResponse, Hit, OwnerSummary, Summary};
 pub use layers::LayerSummary;

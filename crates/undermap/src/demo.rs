@@ -1,7 +1,7 @@
 use std::path::Path;
 
-use undermap_ingest::{prepare_geojson, IngestOptions};
-use undermap_service::{Service, ServiceError};
+use undermap_ingest::IngestOptions;
+use undermap_service::{deliver, DeliveryRequest, Service, ServiceError};
 use undermap_store::DeliveryMode;
 
 /// Loads every `<layer>.geojson` in `dir` as a full delivery of that layer. Loading is
@@ -19,26 +19,23 @@ pub async fn load_demo(service: &Service, dir: &Path) -> Result<usize, DemoError
         let Some(layer) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        let bytes =
-            std::fs::read(&path).map_err(|e| DemoError::Read(path.display().to_string(), e))?;
-        let options = IngestOptions {
-            layer: layer
-                .parse()
-                .map_err(|e: undermap_core::CoreError| DemoError::Layer(e.to_string()))?,
-            source_crs: None,
-            deployment_crs: service.config().deployment_crs.clone(),
-            mode: DeliveryMode::Full,
-            loaded_by: "demo".into(),
+        let department = crate::departments::for_layer(layer)
+            .ok_or_else(|| DemoError::Layer(layer.to_owned()))?;
+        let request = DeliveryRequest {
+            files: vec![path.clone()],
+            department,
+            options: IngestOptions::new(
+                service.config().deployment_crs.clone(),
+                DeliveryMode::Full,
+                "demo",
+            ),
+            strict: false,
         };
-        let name = path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let prepared = prepare_geojson(&bytes, &name, &options).map_err(ServiceError::from)?;
-        for r in &prepared.rejections {
+        let summary = deliver(service.store(), request, Box::new(|_| {})).await?;
+        for r in &summary.rejections {
             tracing::warn!(file = %r.file, record = r.record, reason = %r.reason, "demo record rejected");
         }
-        let report = service.load(prepared).await?;
-        loaded += report.inserted + report.updated + report.unchanged;
+        loaded += summary.inserted + summary.updated + summary.unchanged;
     }
     service.reload().await?;
     Ok(loaded)
@@ -50,8 +47,8 @@ pub enum DemoError {
     /// A file or the folder could not be read.
     #[error("reading {0}: {1}")]
     Read(String, std::io::Error),
-    /// A file name is not a layer id.
-    #[error("demo file name is not a layer: {0}")]
+    /// A file name is not the layer of a known department.
+    #[error("demo file name is not the layer of a known department: {0}")]
     Layer(String),
     /// Loading failed.
     #[error(transparent)]

@@ -3,6 +3,7 @@
 
 mod changes;
 mod demo;
+mod departments;
 mod export;
 mod settings;
 mod startup;
@@ -11,6 +12,7 @@ mod telemetry;
 
 pub use changes::spawn_change_listener;
 pub use demo::{load_demo, DemoError};
+pub use departments::{for_layer, DEPARTMENTS};
 pub use export::{export, ExportReport};
 pub use settings::{Settings, SettingsError};
 pub use startup::{service_config, Application};

@@ -3,16 +3,20 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
+use std::io::Write as _;
+
 use anyhow::{bail, Context};
+
+mod progress;
 use clap::{Parser, Subcommand, ValueEnum};
 use undermap::{
     export, init_tracing, load_demo, open_store, service_config, spawn_change_listener,
-    Application, OpenedStore, Settings,
+    Application, OpenedStore, Settings, DEPARTMENTS,
 };
 use undermap_core::geometry::polygonal_from_geojson;
 use undermap_crs::{Crs, Transformer};
-use undermap_ingest::{prepare_geojson, IngestOptions};
-use undermap_service::Service;
+use undermap_ingest::{DxfMapping, IngestOptions};
+use undermap_service::{deliver, DeliveryRequest, Service};
 use undermap_store::DeliveryMode;
 
 #[derive(Parser)]
@@ -34,14 +38,26 @@ struct Cli {
 enum Command {
     /// Create the store if needed and bring its schema up to date.
     Migrate,
-    /// Load a department's delivery (GeoJSON) into a layer.
+    /// Load a department's delivery: GeoJSON (.geojson, .geojsonl), Shapefile (.shp with .dbf,
+    /// .prj, .cpg), GeoPackage (.gpkg), CJJ 61 survey tables (points .csv + segments .csv) or
+    /// DXF (with --dxf-layers).
     Ingest {
-        /// The layer (water, power, gas, drainage, planning…).
-        #[arg(long)]
-        layer: String,
-        /// The file's CRS if it does not declare one (EPSG:4490, EPSG:4545, OGC:CRS84…).
+        /// Whose delivery: water, gas, power, drainage, planning, telecom.
+        #[arg(long, alias = "layer")]
+        department: String,
+        /// The files' CRS if they do not declare one, or to override it (EPSG:4490, EPSG:4545,
+        /// a WKT, a PROJ string for a local grid…).
         #[arg(long)]
         crs: Option<String>,
+        /// Text encoding of attribute files that do not say (GBK, UTF-8).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// TOML file mapping CAD layer names to departments and kinds (DXF deliveries).
+        #[arg(long)]
+        dxf_layers: Option<PathBuf>,
+        /// The GeoPackage table to read (default: the one named like the layer, else all).
+        #[arg(long)]
+        table: Option<String>,
         /// `full` retires current features missing from the file; `incremental` does not.
         #[arg(long, value_enum, default_value = "incremental")]
         mode: Mode,
@@ -51,8 +67,9 @@ enum Command {
         /// Write rejected records as JSON lines here (default: standard error).
         #[arg(long)]
         rejects: Option<PathBuf>,
-        /// The delivery file.
-        file: PathBuf,
+        /// The delivery's files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Serve the API.
     Serve {
@@ -134,58 +151,68 @@ async fn main() -> anyhow::Result<()> {
         Command::DemoData { .. } => {}
         Command::Migrate => println!("store is up to date"),
         Command::Ingest {
-            layer,
+            department,
             crs,
+            encoding,
+            dxf_layers,
+            table,
             mode,
             strict,
             rejects,
-            file,
+            files,
         } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let options = IngestOptions {
-                layer: layer.parse()?,
-                source_crs: crs.as_deref().map(Crs::parse).transpose()?,
-                deployment_crs: config.deployment_crs.clone(),
-                mode: match mode {
+            let department = DEPARTMENTS.get(&department)?;
+            let mut options = IngestOptions::new(
+                config.deployment_crs.clone(),
+                match mode {
                     Mode::Full => DeliveryMode::Full,
                     Mode::Incremental => DeliveryMode::Incremental,
                 },
-                loaded_by: std::env::var("USER").unwrap_or_else(|_| "cli".into()),
-            };
-            let name = file
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            let prepared = prepare_geojson(&bytes, &name, &options)?;
-            let lines: Vec<String> = prepared
-                .rejections
-                .iter()
-                .map(serde_json::to_string)
-                .collect::<Result<_, _>>()?;
-            match &rejects {
-                Some(path) => std::fs::write(path, lines.join("\n") + "\n")?,
-                None => lines.iter().for_each(|l| eprintln!("{l}")),
-            }
-            let (records, rejected) = (prepared.records, prepared.rejections.len());
-            if strict && rejected > 0 {
-                bail!("{name}: {rejected} of {records} record(s) rejected and --strict was given; nothing was loaded");
-            }
-            let report = store.apply_delivery(prepared.delivery).await?;
-            for r in &report.rejected {
-                eprintln!(
-                    "{}",
-                    serde_json::json!({"file": name, "id": r.id.as_str(), "reason": r.reason})
-                );
-            }
-            println!(
-                "{name}: {records} records: {} inserted, {} updated, {} unchanged, {} retired, {} rejected (delivery {})",
-                report.inserted,
-                report.updated,
-                report.unchanged,
-                report.retired,
-                rejected + report.rejected.len(),
-                report.delivery_id
+                std::env::var("USER").unwrap_or_else(|_| "cli".into()),
             );
+            options.source_crs = crs.as_deref().map(Crs::parse).transpose()?;
+            options.encoding = encoding;
+            options.table = table;
+            options.dxf_layers = dxf_layers.as_deref().map(DxfMapping::load).transpose()?;
+            let request = DeliveryRequest {
+                files,
+                department,
+                options,
+                strict,
+            };
+            let bar = progress::Progress::start();
+            let reporter = bar.reporter();
+            let summary = deliver(store.as_ref(), request, reporter).await;
+            bar.finish();
+            let summary = summary?;
+            let mut out: Box<dyn std::io::Write> = match &rejects {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("writing {}", path.display()))?,
+                )),
+                None => Box::new(std::io::stderr().lock()),
+            };
+            for r in &summary.rejections {
+                serde_json::to_writer(&mut out, r)?;
+                out.write_all(b"\n")?;
+            }
+            out.flush()?;
+            for note in &summary.notes {
+                eprintln!("note: {note}");
+            }
+            if let Some(refused) = &summary.refused {
+                bail!("{refused}");
+            }
+            println!("{}", summary.line());
+            if let Some(path) = &rejects {
+                if summary.rejected > 0 {
+                    println!(
+                        "{} rejected record(s) written to {}",
+                        summary.rejected,
+                        path.display()
+                    );
+                }
+            }
         }
         Command::Serve { demo, listen, .. } => {
             if let Some(listen) = listen {

@@ -1,0 +1,371 @@
+//! A department's schema mapping: which source fields become which model fields, code lists,
+//! units, and the layer's own checks. One `Department` value per department crate; the shared
+//! rules (aliases every archive uses, units, dates, geometry repair) live here.
+
+use std::collections::HashMap;
+
+use geo_types::{Geometry, LineString, Polygon};
+use serde_json::{Map, Number, Value};
+use undermap_core::{Feature, FeatureKind};
+
+use crate::properties::{self, FieldError};
+use crate::source::SourceRecord;
+
+/// A department's schema mapping. Department crates declare one as a `static`.
+#[derive(Debug)]
+pub struct Department {
+    /// Name used on the command line and in `POST /v1/deliveries` (`water`, `power`…).
+    pub name: &'static str,
+    /// The layer its deliveries load into.
+    pub layer: &'static str,
+    /// Source field name → model field (matched exactly, then ignoring ASCII case), on top of
+    /// [`COMMON_ALIASES`].
+    pub aliases: &'static [(&'static str, &'static str)],
+    /// Code lists: (model field, source value, model value), on top of [`COMMON_CODES`].
+    pub codes: &'static [(&'static str, &'static str, &'static str)],
+    /// The kinds this layer holds.
+    pub kinds: &'static [FeatureKind],
+    /// Kind of a record that does not say one: for lines, points, areas.
+    pub default_kinds: [Option<FeatureKind>; 3],
+    /// Checks only this layer makes (a gas main needs a pressure class…).
+    pub check: fn(&Feature) -> Result<(), FieldError>,
+}
+
+/// Field names Chinese pipeline archives use whatever the department (CJJ 61 tables, GB/T
+/// pinyin abbreviations as in `GXBH`, English exports).
+pub const COMMON_ALIASES: &[(&str, &str)] = &[
+    ("编号", "id"),
+    ("管线编号", "id"),
+    ("管点编号", "id"),
+    ("要素编号", "id"),
+    ("GXBH", "id"),
+    ("ID", "id"),
+    ("类型", "kind"),
+    ("要素类型", "kind"),
+    ("附属物", "kind"),
+    ("FSW", "kind"),
+    ("权属单位", "owner"),
+    ("权属", "owner"),
+    ("QSDW", "owner"),
+    ("联系电话", "owner_contact"),
+    ("材质", "material"),
+    ("管材", "material"),
+    ("CZ", "material"),
+    ("管径", "diameter_mm"),
+    ("管径mm", "diameter_mm"),
+    ("GJ", "diameter_mm"),
+    ("断面尺寸", "section"),
+    ("DMCC", "section"),
+    ("埋深", "depth_top_m"),
+    ("管顶埋深", "depth_top_m"),
+    ("MS", "depth_top_m"),
+    ("管底埋深", "depth_bottom_m"),
+    ("探测方法", "depth_method"),
+    ("测深方法", "depth_method"),
+    ("平面精度", "accuracy_h_m"),
+    ("高程精度", "accuracy_v_m"),
+    ("探测日期", "survey_date"),
+    ("普查日期", "survey_date"),
+    ("测量日期", "survey_date"),
+    ("TCRQ", "survey_date"),
+    ("状态", "status"),
+    ("使用状态", "status"),
+    ("档案号", "archive_ref"),
+    ("档案编号", "archive_ref"),
+];
+
+/// Code lists every department shares.
+pub const COMMON_CODES: &[(&str, &str, &str)] = &[
+    ("status", "在用", "in_service"),
+    ("status", "运行", "in_service"),
+    ("status", "废弃", "abandoned"),
+    ("status", "停用", "abandoned"),
+    ("status", "规划", "planned"),
+    ("status", "设计", "planned"),
+    ("status", "在建", "under_construction"),
+    ("status", "施工", "under_construction"),
+    ("depth_method", "实测", "measured"),
+    ("depth_method", "开挖", "measured"),
+    ("depth_method", "探测", "detected"),
+    ("depth_method", "物探", "detected"),
+    ("depth_method", "设计", "design"),
+    ("depth_method", "竣工", "design"),
+    ("depth_method", "估计", "estimated"),
+    ("depth_method", "推测", "estimated"),
+    ("material", "球墨铸铁", "DI"),
+    ("material", "球墨铸铁管", "DI"),
+    ("material", "铸铁", "CI"),
+    ("material", "灰口铸铁", "CI"),
+    ("material", "钢", "ST"),
+    ("material", "钢管", "ST"),
+    ("material", "镀锌钢管", "GS"),
+    ("material", "聚乙烯", "PE"),
+    ("material", "PE管", "PE"),
+    ("material", "聚氯乙烯", "PVC"),
+    ("material", "UPVC", "PVC"),
+    ("material", "混凝土", "RC"),
+    ("material", "钢筋混凝土", "RC"),
+    ("material", "砼", "RC"),
+    ("material", "砖", "BR"),
+    ("material", "砖石", "BR"),
+    ("material", "铜", "CU"),
+    ("material", "光纤", "FO"),
+];
+
+const NUMERIC: &[&str] = &[
+    "diameter_mm",
+    "voltage_kv",
+    "depth_top_m",
+    "depth_bottom_m",
+    "accuracy_h_m",
+    "accuracy_v_m",
+];
+const CODED: &[&str] = &[
+    "kind",
+    "material",
+    "pressure_class",
+    "status",
+    "depth_method",
+];
+
+/// A record mapped onto the model, with the way back to source field names for messages.
+pub(crate) struct Mapped {
+    pub id: Option<String>,
+    pub properties: Map<String, Value>,
+    origin: HashMap<String, String>,
+}
+
+impl Mapped {
+    /// The source field a model field came from (for rejections the archivist can act on).
+    pub(crate) fn source_field(&self, model: &str) -> String {
+        self.origin
+            .get(model)
+            .cloned()
+            .unwrap_or_else(|| model.to_owned())
+    }
+}
+
+fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {
+    let key = key.trim();
+    table
+        .iter()
+        .find(|(k, _)| *k == key)
+        .or_else(|| table.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)))
+        .map(|(_, v)| *v)
+}
+
+fn is_model_field(name: &str) -> bool {
+    properties::MODEL_FIELDS.contains(&name)
+}
+
+/// "DN300", "Φ300", "300mm", "10kV", "1.2m", "1.2 米" → the number.
+fn strip_units(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let t = ["DN", "dn", "De", "de", "Φ", "φ", "Ø", "d"]
+        .iter()
+        .find_map(|p| t.strip_prefix(p))
+        .unwrap_or(t)
+        .trim();
+    let t = ["mm", "MM", "毫米", "kV", "KV", "kv", "千伏", "m", "M", "米"]
+        .iter()
+        .find_map(|s| t.strip_suffix(s))
+        .unwrap_or(t)
+        .trim();
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// "2021/11/06", "2021.11.6", "20211106", "2021年11月6日" → "2021-11-06"; else as given.
+fn normalise_date(text: &str) -> String {
+    let t = text.trim();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let parts: Vec<&str> = t
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (y, m, d) = match parts.as_slice() {
+        [y, m, d, ..] if y.len() == 4 => ((*y).to_owned(), (*m).to_owned(), (*d).to_owned()),
+        [one] if digits.len() == 8 => (
+            one[..4].to_owned(),
+            one[4..6].to_owned(),
+            one[6..8].to_owned(),
+        ),
+        _ => return t.to_owned(),
+    };
+    match (m.parse::<u32>(), d.parse::<u32>()) {
+        (Ok(m), Ok(d)) => format!("{y}-{m:02}-{d:02}"),
+        _ => t.to_owned(),
+    }
+}
+
+impl Department {
+    fn alias(&self, field: &str) -> Option<&'static str> {
+        lookup(self.aliases, field).or_else(|| lookup(COMMON_ALIASES, field))
+    }
+
+    fn code(&self, model_field: &str, value: &str) -> Option<&'static str> {
+        let value = value.trim();
+        let find = |table: &'static [(&'static str, &'static str, &'static str)]| {
+            table
+                .iter()
+                .find(|(f, s, _)| *f == model_field && *s == value)
+                .or_else(|| {
+                    table
+                        .iter()
+                        .find(|(f, s, _)| *f == model_field && s.eq_ignore_ascii_case(value))
+                })
+                .map(|(_, _, m)| *m)
+        };
+        find(self.codes).or_else(|| find(COMMON_CODES))
+    }
+
+    /// Maps a record's fields onto the model's names, values and units.
+    pub(crate) fn map(&self, record: &SourceRecord) -> Result<Mapped, FieldError> {
+        let mut properties = Map::new();
+        let mut origin = HashMap::new();
+        for (name, value) in &record.fields {
+            let target = self
+                .alias(name)
+                .map(str::to_owned)
+                .or_else(|| is_model_field(name).then(|| name.clone()));
+            let Some(target) = target else {
+                properties
+                    .entry(name.clone())
+                    .or_insert_with(|| value.clone());
+                continue;
+            };
+            if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
+                continue;
+            }
+            if properties.get(&target).is_some_and(|v| !v.is_null()) {
+                // Two source fields for one model field: the first filled one counts; keep the
+                // other under its own name rather than lose it.
+                properties.insert(name.clone(), value.clone());
+                continue;
+            }
+            let value = self.normalise(&target, value, &mut properties, &mut origin, name);
+            origin.insert(target.clone(), name.clone());
+            properties.insert(target, value);
+        }
+        properties.retain(|_, v| !v.is_null());
+        let id = properties
+            .remove("id")
+            .or_else(|| properties.remove("feature_id"))
+            .and_then(|v| match v {
+                Value::String(s) => Some(s.trim().to_owned()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .or_else(|| record.native_id.clone());
+        Ok(Mapped {
+            id,
+            properties,
+            origin,
+        })
+    }
+
+    fn normalise(
+        &self,
+        target: &str,
+        value: &Value,
+        properties: &mut Map<String, Value>,
+        origin: &mut HashMap<String, String>,
+        source_name: &str,
+    ) -> Value {
+        let Value::String(text) = value else {
+            return value.clone();
+        };
+        if NUMERIC.contains(&target) {
+            // A box section written in the diameter column: "1200×800".
+            if target == "diameter_mm" && text.contains(['×', 'x', 'X', '*']) {
+                properties.insert("section".into(), Value::String(text.trim().to_owned()));
+                origin.insert("section".into(), source_name.to_owned());
+                return Value::Null;
+            }
+            return strip_units(text)
+                .and_then(Number::from_f64)
+                .map_or_else(|| value.clone(), Value::Number);
+        }
+        if CODED.contains(&target) {
+            return Value::String(
+                self.code(target, text)
+                    .map_or_else(|| text.trim().to_owned(), str::to_owned),
+            );
+        }
+        if target == "survey_date" {
+            return Value::String(normalise_date(text));
+        }
+        value.clone()
+    }
+
+    /// The kind a record gets when it does not name one.
+    pub(crate) fn default_kind(&self, geometry: Option<&Geometry<f64>>) -> Option<FeatureKind> {
+        let slot = match geometry? {
+            Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_) => 0,
+            Geometry::Point(_) | Geometry::MultiPoint(_) => 1,
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) => 2,
+            _ => return None,
+        };
+        self.default_kinds[slot]
+    }
+}
+
+/// A closed line drawn for an area (CAD polylines, survey outlines) becomes a polygon; an open
+/// one is refused with the gap, never closed silently.
+pub(crate) fn area_from_line(geometry: Geometry<f64>) -> Result<Geometry<f64>, String> {
+    let close = |line: LineString<f64>| -> Result<Polygon<f64>, String> {
+        match (line.0.first(), line.0.last()) {
+            (Some(a), Some(b)) if line.0.len() >= 4 && a == b => Ok(Polygon::new(line, vec![])),
+            (Some(a), Some(b)) => Err(format!(
+                "the outline is not closed: its ends are {:.2} m apart",
+                ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+            )),
+            _ => Err("the outline is empty".into()),
+        }
+    };
+    match geometry {
+        Geometry::LineString(l) => close(l).map(Geometry::Polygon),
+        Geometry::MultiLineString(m) => {
+            m.0.into_iter()
+                .map(close)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|p| Geometry::MultiPolygon(geo_types::MultiPolygon(p)))
+        }
+        other => Ok(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_and_dates() {
+        assert_eq!(strip_units("DN300"), Some(300.0));
+        assert_eq!(strip_units("Φ 600"), Some(600.0));
+        assert_eq!(strip_units("10kV"), Some(10.0));
+        assert_eq!(strip_units("1.25 米"), Some(1.25));
+        assert_eq!(strip_units("深"), None);
+        assert_eq!(normalise_date("2021/11/6"), "2021-11-06");
+        assert_eq!(normalise_date("20211106"), "2021-11-06");
+        assert_eq!(normalise_date("2021年11月6日"), "2021-11-06");
+        assert_eq!(normalise_date("soon"), "soon");
+    }
+
+    #[test]
+    fn open_outlines_are_refused_with_the_gap() {
+        let open = Geometry::LineString(LineString::from(vec![
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (10.0, 10.0),
+            (0.0, 9.0),
+        ]));
+        assert!(area_from_line(open).unwrap_err().contains("9.00 m apart"));
+        let closed = Geometry::LineString(LineString::from(vec![
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (10.0, 10.0),
+            (0.0, 0.0),
+        ]));
+        assert!(matches!(area_from_line(closed), Ok(Geometry::Polygon(_))));
+    }
+}

@@ -1,0 +1,217 @@
+//! One delivery, start to finish: open each file with its reader, settle its CRS, map every
+//! record through the department's schema, reproject, validate, and collect features and
+//! rejections. Nothing touches the store here; the caller loads the result in one transaction.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+
+use geo_types::Geometry;
+use sha2::{Digest, Sha256};
+use undermap_core::{Feature, FeatureId, FeatureKind};
+use undermap_crs::{Crs, Transformer};
+use undermap_store::Delivery;
+
+use crate::department::{area_from_line, Department};
+use crate::readers::{self, text::by_label};
+use crate::source::{io, SourceRecord};
+use crate::{properties, IngestError, IngestOptions, Prepared, Rejection, Source};
+
+/// Reads a delivery: one or more files of one department (a Shapefile's lines and points, a
+/// survey point table and its segment table…). `progress` is called with the number of records
+/// read so far, now and then.
+pub fn prepare(
+    inputs: &[PathBuf],
+    department: &Department,
+    options: &IngestOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Prepared, IngestError> {
+    if inputs.is_empty() {
+        return Err(IngestError::Input("no files given".into()));
+    }
+    let encoding = options
+        .encoding
+        .as_deref()
+        .map(|label| {
+            by_label(label).ok_or_else(|| {
+                IngestError::Input(format!("unknown text encoding {label:?}; use UTF-8 or GBK"))
+            })
+        })
+        .transpose()?;
+    let sources = readers::open_all(inputs, department, options, encoding)?;
+    let sha256 = hash(inputs)?;
+    let layer = department
+        .layer
+        .parse()
+        .map_err(|e: undermap_core::CoreError| IngestError::Input(e.to_string()))?;
+    let deployment = options.deployment_crs.gis_order();
+    let mut features = Vec::new();
+    let mut rejections = Vec::new();
+    let mut notes = Vec::new();
+    let mut records = 0_usize;
+    let mut crs_names = Vec::new();
+    let mut names = Vec::new();
+    for source in sources {
+        let crs = settle_crs(&source, options)?;
+        crs_names.push(crs.name().to_owned());
+        names.push(source.name.clone());
+        let transformer =
+            Transformer::new(&crs.gis_order(), &deployment).map_err(|e| IngestError::Crs {
+                file: source.name.clone(),
+                source: Box::new(e),
+            })?;
+        let format = source.format;
+        let before = (features.len(), rejections.len());
+        let mut sink = |record: crate::RecordResult| {
+            records += 1;
+            if records.is_multiple_of(10_000) {
+                progress(records);
+            }
+            let reproject =
+                |g: &Geometry<f64>| transformer.geometry_checked(g).map_err(|e| e.to_string());
+            match record.and_then(|r| convert(&r, department, &layer, &reproject)) {
+                Ok(f) => features.push(f),
+                Err(r) => rejections.push(r),
+            }
+        };
+        notes.extend(source.read(&mut sink)?);
+        tracing::info!(
+            format,
+            crs = %crs,
+            valid = features.len() - before.0,
+            rejected = rejections.len() - before.1,
+            "read delivery file"
+        );
+    }
+    progress(records);
+    crs_names.dedup();
+    Ok(Prepared {
+        delivery: Delivery {
+            layer,
+            source_name: names.join(", "),
+            sha256,
+            source_crs: crs_names.join(", "),
+            mode: options.mode,
+            loaded_by: options.loaded_by.clone(),
+            features,
+            rejected_before_load: rejections.len(),
+        },
+        rejections,
+        records,
+        notes,
+    })
+}
+
+/// `--crs` wins; else what the file declares; else the format's default; else stop.
+fn settle_crs(source: &Source, options: &IngestOptions) -> Result<Crs, IngestError> {
+    options
+        .source_crs
+        .clone()
+        .or_else(|| source.declared_crs.clone())
+        .or_else(|| source.default_crs.clone())
+        .ok_or_else(|| IngestError::NoCrs {
+            file: source.name.clone(),
+            format: source.format,
+        })
+}
+
+/// SHA-256 over every file of the delivery (a Shapefile's .shp, .shx, .dbf, .prj, .cpg), in order.
+fn hash(inputs: &[PathBuf]) -> Result<String, IngestError> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0_u8; 1 << 20];
+    for input in inputs {
+        for part in readers::parts(input) {
+            let mut file = File::open(&part).map_err(io(&part))?;
+            loop {
+                let n = file.read(&mut buffer).map_err(io(&part))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+            }
+        }
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Maps and checks one record as [`prepare`] does, leaving its coordinates as they are: for
+/// testing a department's mapping without files or CRSs.
+pub fn check_record(department: &Department, record: &SourceRecord) -> Result<Feature, Rejection> {
+    let layer = department
+        .layer
+        .parse()
+        .map_err(|e: undermap_core::CoreError| record.reject(None, None, e.to_string()))?;
+    convert(record, department, &layer, &|g| Ok(g.clone()))
+}
+
+type Reproject<'a> = dyn Fn(&Geometry<f64>) -> Result<Geometry<f64>, String> + 'a;
+
+fn convert(
+    record: &SourceRecord,
+    department: &Department,
+    layer: &undermap_core::LayerId,
+    reproject: &Reproject<'_>,
+) -> Result<Feature, Rejection> {
+    let mapped = department
+        .map(record)
+        .map_err(|e| record.reject(record.native_id.clone(), Some(e.field), e.reason))?;
+    let raw_id = mapped.id.clone().ok_or_else(|| {
+        record.reject(
+            None,
+            Some("id".into()),
+            "missing: every record needs a stable id so that re-loading finds it".into(),
+        )
+    })?;
+    let fail =
+        |field: String, reason: String| record.reject(Some(raw_id.clone()), Some(field), reason);
+    let id: FeatureId = raw_id
+        .parse()
+        .map_err(|e: undermap_core::CoreError| fail(mapped.source_field("id"), e.to_string()))?;
+    let geometry = record
+        .geometry
+        .clone()
+        .ok_or_else(|| fail("geometry".into(), "missing".into()))?;
+    let mut props = mapped.properties.clone();
+    if !props.contains_key("kind") {
+        if let Some(kind) = department.default_kind(Some(&geometry)) {
+            props.insert("kind".into(), kind.as_str().into());
+        }
+    }
+    let (kind, attrs) =
+        properties::read(&props).map_err(|e| fail(mapped.source_field(&e.field), e.reason))?;
+    if !department.kinds.contains(&kind) {
+        let allowed: Vec<&str> = department.kinds.iter().map(|k| k.as_str()).collect();
+        return Err(fail(
+            mapped.source_field("kind"),
+            format!(
+                "a {} delivery holds {}; {} belongs to another layer",
+                department.name,
+                allowed.join(", "),
+                kind.as_str()
+            ),
+        ));
+    }
+    let geometry = reproject(&geometry).map_err(|reason| fail("geometry".into(), reason))?;
+    let geometry = if matches!(kind, FeatureKind::RedLine | FeatureKind::Zone) {
+        area_from_line(geometry).map_err(|reason| fail("geometry".into(), reason))?
+    } else {
+        geometry
+    };
+    let feature = Feature::new(
+        id,
+        layer.clone(),
+        kind,
+        geometry,
+        attrs,
+        chrono::DateTime::UNIX_EPOCH,
+    )
+    .map_err(|e| {
+        let field = match &e {
+            undermap_core::CoreError::InvalidValue { field, .. } => mapped.source_field(field),
+            _ => "geometry".to_owned(),
+        };
+        fail(field, e.to_string())
+    })?;
+    (department.check)(&feature).map_err(|e| fail(mapped.source_field(&e.field), e.reason))?;
+    Ok(feature)
+}
