@@ -126,7 +126,13 @@ async fn a_change_closes_the_old_version_and_full_retires_the_missing(store: Arc
         (0, 1, 46, 1)
     );
 
-    let history = store.feature_history(&changed).await.unwrap();
+    let history: Vec<Feature> = store
+        .feature_history(&changed)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.feature)
+        .collect();
     assert_eq!(history.len(), 2);
     assert!(
         history[0].valid_to.is_some(),
@@ -135,7 +141,18 @@ async fn a_change_closes_the_old_version_and_full_retires_the_missing(store: Arc
     assert_ne!(history[0].attrs.material.as_deref(), Some("PE"));
     assert_eq!(history[1].attrs.material.as_deref(), Some("PE"));
     assert!(history[1].valid_to.is_none());
+    let versions = store.feature_history(&changed).await.unwrap();
+    let deliveries: Vec<i64> = versions
+        .iter()
+        .map(|v| v.delivery.as_ref().expect("each version names its delivery").id)
+        .collect();
+    assert!(deliveries[0] < deliveries[1], "{deliveries:?}");
+    assert_eq!(
+        versions[1].delivery.as_ref().unwrap().source_name,
+        "water.geojson"
+    );
     let retired = store.feature_history(&removed).await.unwrap();
+    let retired: Vec<&Feature> = retired.iter().map(|v| &v.feature).collect();
     assert_eq!(retired.len(), 1);
     assert!(retired[0].valid_to.is_some(), "retired, not deleted");
     assert_eq!(store.current_features().await.unwrap().len(), 47);

@@ -102,17 +102,22 @@ pub fn prepare(
     })
 }
 
-/// `--crs` wins; else what the file declares; else the format's default; else stop.
+/// What the file declares, else `--crs`, else the format's default (CRS84 for GeoJSON); a file
+/// that declares one CRS while `--crs` names another is refused rather than guessed at.
 fn settle_crs(source: &Source, options: &IngestOptions) -> Result<Crs, IngestError> {
-    options
-        .source_crs
-        .clone()
-        .or_else(|| source.declared_crs.clone())
-        .or_else(|| source.default_crs.clone())
-        .ok_or_else(|| IngestError::NoCrs {
+    match (&source.declared_crs, &options.source_crs) {
+        (Some(declared), Some(given)) if declared != given => Err(IngestError::Input(format!(
+            "{}: the file declares {} but --crs says {}; remove --crs or fix the file",
+            source.name,
+            declared.name(),
+            given.name()
+        ))),
+        (Some(crs), _) | (None, Some(crs)) => Ok(crs.clone()),
+        (None, None) => source.default_crs.clone().ok_or_else(|| IngestError::NoCrs {
             file: source.name.clone(),
             format: source.format,
-        })
+        }),
+    }
 }
 
 /// SHA-256 over every file of the delivery (a Shapefile's .shp, .shx, .dbf, .prj, .cpg), in order.

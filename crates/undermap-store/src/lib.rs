@@ -19,7 +19,10 @@ use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 pub use error::StoreError;
 pub use gpkg::{GpkgSrs, GpkgStore};
 pub use postgres::{PgStore, CHANGES_CHANNEL, MIGRATOR};
-pub use types::{Delivery, DeliveryMode, DeliveryReport, NewTicket, StoreRejection};
+pub use types::{
+    Delivery, DeliveryMode, DeliveryRef, DeliveryReport, FeatureVersion, NewTicket,
+    StoreRejection,
+};
 
 /// Result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -37,8 +40,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every feature version that was current at `at`: the map as it stood then.
     async fn features_at(&self, at: DateTime<Utc>) -> Result<Vec<Feature>>;
 
-    /// Every version of one feature, oldest first.
-    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>>;
+    /// Every version of one feature, oldest first, each with the delivery it came from.
+    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<FeatureVersion>>;
 
     /// Loads one delivery in one transaction: new ids are inserted, changed ones get a new version
     /// (the old one closed), unchanged ones are left alone, and in `full` mode current features of

@@ -31,6 +31,7 @@ pub(crate) struct FeatureRecord {
     pub attributes: sqlx::types::Json<serde_json::Value>,
     pub valid_from: DateTime<Utc>,
     pub valid_to: Option<DateTime<Utc>>,
+    pub delivery_id: Option<i64>,
 }
 
 /// Names of the columns above, in order, for SELECT lists (`geom` is added by each backend).
@@ -38,7 +39,7 @@ pub(crate) const ATTRIBUTE_COLUMNS: &str =
     "feature_id, layer_id, kind, owner_name, owner_contact, \
     material, diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, \
     depth_method, accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, \
-    valid_from, valid_to";
+    valid_from, valid_to, delivery_id";
 
 impl FeatureRecord {
     /// The domain feature, or why the row is not one.
@@ -211,6 +212,33 @@ pub(crate) fn keep_valid(
         "rows turned into features"
     );
     out
+}
+
+/// Pairs history rows with their deliveries (`deliveries` holds every delivery they name).
+pub(crate) fn versions(
+    rows: Vec<FeatureRecord>,
+    deliveries: &[crate::DeliveryRef],
+    decode: fn(Vec<u8>) -> std::result::Result<Geometry<f64>, String>,
+) -> Result<Vec<crate::FeatureVersion>> {
+    rows.into_iter()
+        .map(|r| {
+            let delivery = r
+                .delivery_id
+                .and_then(|id| deliveries.iter().find(|d| d.id == id).cloned());
+            Ok(crate::FeatureVersion {
+                feature: r.into_feature(decode)?,
+                delivery,
+            })
+        })
+        .collect()
+}
+
+/// The distinct delivery ids named by history rows.
+pub(crate) fn delivery_ids(rows: &[FeatureRecord]) -> Vec<i64> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.delivery_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// A layer registry row as a domain value.

@@ -90,6 +90,34 @@ impl DeliveryReport {
     }
 }
 
+/// The delivery a feature version came from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct DeliveryRef {
+    /// The delivery's number.
+    pub id: i64,
+    /// File name(s) as delivered.
+    pub source_name: String,
+    /// SHA-256 of the files.
+    pub sha256: String,
+    /// The CRS the files were in.
+    pub source_crs: String,
+    /// `full` or `incremental`.
+    pub mode: String,
+    /// Who loaded it.
+    pub loaded_by: String,
+    /// When.
+    pub loaded_at: DateTime<Utc>,
+}
+
+/// One version of a feature and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureVersion {
+    /// The version (`valid_from`/`valid_to` say when it was current).
+    pub feature: Feature,
+    /// The delivery that brought it (none for versions written by other means).
+    pub delivery: Option<DeliveryRef>,
+}
+
 /// A ticket to store.
 #[derive(Debug, Clone)]
 pub struct NewTicket {

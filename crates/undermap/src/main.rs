@@ -45,8 +45,9 @@ enum Command {
         /// Whose delivery: water, gas, power, drainage, planning, telecom.
         #[arg(long, alias = "layer")]
         department: String,
-        /// The files' CRS if they do not declare one, or to override it (EPSG:4490, EPSG:4545,
-        /// a WKT, a PROJ string for a local grid…).
+        /// The CRS of files that do not declare one (survey tables, Shapefiles without .prj,
+        /// GeoJSON in a projected CRS without a `crs` member): EPSG:4490, EPSG:4545, EPSG:2383
+        /// (Xian 80), EPSG:2431 (Beijing 54), a WKT, or a PROJ string for a local city grid.
         #[arg(long)]
         crs: Option<String>,
         /// Text encoding of attribute files that do not say (GBK, UTF-8).

@@ -79,7 +79,7 @@ pub(crate) fn open_all(
                         file_name(path)
                     ))
                 })?;
-                sources.push(dxf::open(path, mapping, department.name)?);
+                sources.push(dxf::open(path, mapping, department.name, encoding)?);
             }
             "zip" => {
                 return Err(IngestError::Input(format!(

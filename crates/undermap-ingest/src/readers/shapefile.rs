@@ -97,8 +97,9 @@ pub(crate) fn open(path: &Path, given: Option<&'static Encoding>) -> Result<Sour
             .map_err(|e| format_error(&dbf, FORMAT, e))?;
         let order: Vec<String> = table.fields().iter().map(|f| f.name().to_owned()).collect();
         let mut reader = shapefile::Reader::new(shapes, table);
+        let mut reader = reader.iter_shapes_and_records_as::<shapefile::Shape, Row>();
         let name: Arc<str> = file_name(&owned).into();
-        for (i, item) in reader.iter_shapes_and_records().enumerate() {
+        for (i, item) in reader.by_ref().enumerate() {
             let number = i + 1;
             let reject = |reason: String| Rejection {
                 file: name.to_string(),
@@ -107,7 +108,7 @@ pub(crate) fn open(path: &Path, given: Option<&'static Encoding>) -> Result<Sour
                 field: None,
                 reason,
             };
-            let (shape, mut record) = match item {
+            let (shape, row) = match item {
                 Ok(pair) => pair,
                 Err(shapefile::Error::DbaseError(e)) => {
                     sink(Err(reject(format!(
@@ -137,11 +138,19 @@ pub(crate) fn open(path: &Path, given: Option<&'static Encoding>) -> Result<Sour
                     }
                 },
             };
+            if let Some((index, reason)) = row.bad {
+                let field = order.get(index).cloned();
+                sink(Err(Rejection {
+                    field,
+                    ..reject(format!(
+                        "attribute cannot be read: {reason}; if the text is GBK and there is no .cpg, give --encoding GBK"
+                    ))
+                }));
+                continue;
+            }
             let mut fields = Map::new();
-            for key in &order {
-                if let Some(v) = record.remove(key) {
-                    fields.insert(key.clone(), value(v));
-                }
+            for (key, v) in order.iter().zip(row.values) {
+                fields.insert(key.clone(), v);
             }
             sink(Ok(SourceRecord {
                 file: Arc::clone(&name),
@@ -155,6 +164,43 @@ pub(crate) fn open(path: &Path, given: Option<&'static Encoding>) -> Result<Sour
     });
     source.declared_crs = crs;
     Ok(source)
+}
+
+/// A DBF row read field by field, so that one unreadable field names itself, and zero-filled
+/// dates ("00000000", how GDAL and ArcGIS write an empty date) read as empty instead of failing
+/// the whole record.
+struct Row {
+    values: Vec<Value>,
+    /// The first field that could not be read: its index and why.
+    bad: Option<(usize, String)>,
+}
+
+impl dbase::ReadableRecord for Row {
+    fn read_using<S, M>(fields: &mut dbase::FieldIterator<S, M>) -> Result<Self, dbase::FieldError>
+    where
+        S: std::io::Read + std::io::Seek,
+        M: std::io::Read + std::io::Seek,
+    {
+        let mut row = Row {
+            values: Vec::new(),
+            bad: None,
+        };
+        loop {
+            match fields.read_next_field() {
+                Ok(named) => row.values.push(value(named.value)),
+                Err(e) if matches!(e.kind(), dbase::ErrorKind::EndOfRecord) => break,
+                Err(e) => {
+                    let text = e.to_string();
+                    let zero_date = text.contains("dbase::Date") && text.contains("got 0");
+                    if !zero_date && row.bad.is_none() {
+                        row.bad = Some((row.values.len(), text));
+                    }
+                    row.values.push(Value::Null);
+                }
+            }
+        }
+        Ok(row)
+    }
 }
 
 fn number(v: f64) -> Value {

@@ -357,16 +357,24 @@ impl Store for GpkgStore {
         .await
     }
 
-    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>> {
+    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<crate::FeatureVersion>> {
         let rows: Vec<FeatureRecord> =
             sqlx::query_as(&select("feature_id = ? ORDER BY valid_from, fid"))
                 .bind(id.as_str())
                 .fetch_all(&self.pool)
                 .await
                 .map_err(StoreError::db("reading feature history"))?;
-        rows.into_iter()
-            .map(|r| r.into_feature(from_gpkg))
-            .collect()
+        let ids = serde_json::to_string(&crate::record::delivery_ids(&rows))
+            .unwrap_or_else(|_| "[]".into());
+        let deliveries: Vec<crate::DeliveryRef> = sqlx::query_as(
+            "SELECT id, source_name, sha256, source_crs, mode, loaded_by, loaded_at \
+             FROM undermap_deliveries WHERE id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::db("reading the deliveries of a feature"))?;
+        crate::record::versions(rows, &deliveries, from_gpkg)
     }
 
     async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport> {

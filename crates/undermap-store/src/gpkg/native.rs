@@ -104,6 +104,7 @@ fn record(row: &rusqlite::Row<'_>) -> Result<FeatureRecord> {
                 row.get::<_, String>(19)?,
                 row.get::<_, String>(20)?,
                 row.get::<_, Option<String>>(21)?,
+                row.get::<_, Option<i64>>(22)?,
             ),
         ))
     };
@@ -133,6 +134,7 @@ fn record(row: &rusqlite::Row<'_>) -> Result<FeatureRecord> {
             attributes,
             valid_from,
             valid_to,
+            delivery_id,
         ),
     ) = get_all().map_err(read)?;
     let corrupt = |reason: String| StoreError::Corrupt {
@@ -177,6 +179,7 @@ fn record(row: &rusqlite::Row<'_>) -> Result<FeatureRecord> {
         attributes: sqlx::types::Json(attributes),
         valid_from,
         valid_to,
+        delivery_id,
     })
 }
 

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use undermap_core::{Feature, FeatureId};
 
-use crate::record::{keep_valid, FeatureRecord, ATTRIBUTE_COLUMNS};
+use crate::record::{delivery_ids, keep_valid, versions, FeatureRecord, ATTRIBUTE_COLUMNS};
+use crate::{DeliveryRef, FeatureVersion};
 use crate::wkb::from_ewkb;
 use crate::{Result, StoreError};
 
@@ -38,14 +39,20 @@ pub(crate) async fn at(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<Feature>>
     convert(rows).await
 }
 
-pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature>> {
+pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<FeatureVersion>> {
     let rows: Vec<FeatureRecord> =
         sqlx::query_as(&select("feature_id = $1 ORDER BY valid_from, version_id"))
             .bind(id.as_str())
             .fetch_all(pool)
             .await
             .map_err(StoreError::db("reading feature history"))?;
-    rows.into_iter()
-        .map(|r| r.into_feature(from_ewkb))
-        .collect()
+    let deliveries: Vec<DeliveryRef> = sqlx::query_as(
+        "SELECT id, source_name, sha256, source_crs, mode, loaded_by, loaded_at \
+         FROM deliveries WHERE id = ANY($1)",
+    )
+    .bind(delivery_ids(&rows))
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::db("reading the deliveries of a feature"))?;
+    versions(rows, &deliveries, from_ewkb)
 }

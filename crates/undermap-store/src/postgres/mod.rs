@@ -112,7 +112,7 @@ impl Store for PgStore {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<Feature>> {
+    async fn feature_history(&self, id: &FeatureId) -> Result<Vec<crate::FeatureVersion>> {
         features::history(&self.pool, id).await
     }
 
