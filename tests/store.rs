@@ -144,7 +144,12 @@ async fn a_change_closes_the_old_version_and_full_retires_the_missing(store: Arc
     let versions = store.feature_history(&changed).await.unwrap();
     let deliveries: Vec<i64> = versions
         .iter()
-        .map(|v| v.delivery.as_ref().expect("each version names its delivery").id)
+        .map(|v| {
+            v.delivery
+                .as_ref()
+                .expect("each version names its delivery")
+                .id
+        })
         .collect();
     assert!(deliveries[0] < deliveries[1], "{deliveries:?}");
     assert_eq!(

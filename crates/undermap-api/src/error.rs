@@ -34,6 +34,15 @@ pub enum ApiError {
     /// The service is not ready.
     #[error("{0}")]
     Unavailable(String),
+    /// A delivery was refused under `strict`: nothing loaded; the body lists every rejection.
+    #[error("{}", .0.refused.clone().unwrap_or_default())]
+    DeliveryRefused(Box<undermap_ingest::DeliverySummary>),
+    /// An upload is larger than allowed.
+    #[error("the upload exceeds {limit} bytes; load larger deliveries with `undermap ingest`")]
+    UploadTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
 }
 
 /// An RFC 9457 problem body.
@@ -44,6 +53,9 @@ struct Problem<'a> {
     title: &'a str,
     status: u16,
     detail: String,
+    /// Extension member: every rejected record, for refused deliveries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejections: Option<&'a [undermap_ingest::Rejection]>,
 }
 
 impl ApiError {
@@ -74,6 +86,9 @@ impl ApiError {
                     "/problems/transform-failed",
                     "Coordinate transformation failed",
                 ),
+                ServiceError::Ingest(IngestError::NoCrs { .. }) => {
+                    ("/problems/no-crs", "Delivery without a CRS")
+                }
                 ServiceError::Ingest(_) => {
                     ("/problems/invalid-delivery", "Delivery cannot be read")
                 }
@@ -94,6 +109,8 @@ impl ApiError {
             Self::BadParameter(_) => ("/problems/bad-parameter", "Bad parameter"),
             Self::NoRoute(_) => ("/problems/not-found", "Not found"),
             Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
+            Self::DeliveryRefused(_) => ("/problems/delivery-refused", "Delivery refused"),
+            Self::UploadTooLarge { .. } => ("/problems/body-too-large", "Upload too large"),
         }
     }
 
@@ -125,9 +142,12 @@ impl ResponseError for ApiError {
                 ServiceError::Unprocessable { .. }
                 | ServiceError::Domain(_)
                 | ServiceError::Crs(_)
-                | ServiceError::Ingest(IngestError::Format { .. } | IngestError::Crs { .. }) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
+                | ServiceError::Ingest(
+                    IngestError::Format { .. }
+                    | IngestError::Crs { .. }
+                    | IngestError::NoCrs { .. }
+                    | IngestError::Config { .. },
+                ) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Ingest(_) => StatusCode::BAD_REQUEST,
                 ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
                 ServiceError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
@@ -139,6 +159,8 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NoRoute(_) => StatusCode::NOT_FOUND,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DeliveryRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -155,6 +177,10 @@ impl ResponseError for ApiError {
             title,
             status: status.as_u16(),
             detail: self.detail(),
+            rejections: match self {
+                Self::DeliveryRefused(summary) => Some(&summary.rejections),
+                _ => None,
+            },
         };
         HttpResponse::build(status)
             .insert_header((header::CONTENT_TYPE, "application/problem+json"))

@@ -4,7 +4,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest};
 
-use crate::handlers::{excavation, features, health, layers, nearest};
+use crate::handlers::{deliveries, excavation, features, health, layers, nearest};
 use crate::ApiError;
 
 /// Largest request body accepted (1 MiB).
@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/v1")
             .route("/layers", web::get().to(layers::list))
             .route("/features/{id}", web::get().to(features::get))
+            .route("/features/{id}/history", web::get().to(features::history))
+            .route("/deliveries", web::post().to(deliveries::create))
             .route("/nearest", web::get().to(nearest::get))
             .route("/excavation-checks", web::post().to(excavation::create))
             .route("/excavation-checks/{id}", web::get().to(excavation::get)),

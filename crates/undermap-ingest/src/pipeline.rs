@@ -113,10 +113,13 @@ fn settle_crs(source: &Source, options: &IngestOptions) -> Result<Crs, IngestErr
             given.name()
         ))),
         (Some(crs), _) | (None, Some(crs)) => Ok(crs.clone()),
-        (None, None) => source.default_crs.clone().ok_or_else(|| IngestError::NoCrs {
-            file: source.name.clone(),
-            format: source.format,
-        }),
+        (None, None) => source
+            .default_crs
+            .clone()
+            .ok_or_else(|| IngestError::NoCrs {
+                file: source.name.clone(),
+                format: source.format,
+            }),
     }
 }
 

@@ -39,6 +39,10 @@ pub struct CheckRequest {
     /// The contractor's job or permit number.
     #[serde(default)]
     pub reference: Option<String>,
+    /// Answer from the map as it stood then (a date or an RFC 3339 time), e.g. to see what a
+    /// contractor would have been told before a delivery changed the map.
+    #[serde(default)]
+    pub at: Option<String>,
 }
 
 /// One feature found by a check.
@@ -141,6 +145,9 @@ pub struct CheckResponse {
     pub layers: Vec<String>,
     /// When the data answered from was read from the store.
     pub data_as_of: DateTime<Utc>,
+    /// The past moment asked for with `at`: the answer is the map as it stood then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
     /// True when the server knows its data may be behind the store (a reload failed or it lost
     /// touch with other processes' deliveries): check with the owners before relying on it.
     pub stale: bool,
@@ -280,7 +287,8 @@ impl Service {
     #[tracing::instrument(skip(self, req), fields(ticket))]
     pub async fn check_excavation(&self, req: CheckRequest) -> Result<Ticket, ServiceError> {
         let parsed = self.parse_check(&req)?;
-        let index = self.index().snapshot();
+        let at = req.at.as_deref().map(crate::parse_at).transpose()?;
+        let index = self.index_at(at).await?;
         let config = self.config();
         let query = CheckQuery {
             area: &parsed.area,
@@ -321,7 +329,8 @@ impl Service {
             depth_m: parsed.depth_m,
             layers,
             data_as_of: index.as_of(),
-            stale: self.is_behind(),
+            at,
+            stale: at.is_none() && self.is_behind(),
             summary: summary(&hits),
             owners: owners(&hits),
             hits,

@@ -29,3 +29,28 @@ pub(crate) fn round(geometry: &Geometry<f64>, degrees: bool) -> Geometry<f64> {
 pub(crate) fn cm(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
 }
+
+/// A feature version as a GeoJSON Feature in `out`'s target CRS: its attributes, layer, kind and
+/// `valid_from`.
+pub(crate) fn feature_json(
+    feature: &undermap_core::Feature,
+    out: &undermap_crs::Transformer,
+) -> Result<geojson::Feature, crate::ServiceError> {
+    let mut properties = match serde_json::to_value(&feature.attrs) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    properties.insert("layer".into(), feature.layer.to_string().into());
+    properties.insert("kind".into(), feature.kind.to_string().into());
+    properties.insert(
+        "valid_from".into(),
+        serde_json::to_value(feature.valid_from).unwrap_or_default(),
+    );
+    Ok(geojson::Feature {
+        bbox: None,
+        geometry: Some(to_geojson(&feature.geometry, out)?),
+        id: Some(geojson::feature::Id::String(feature.id.to_string())),
+        properties: Some(properties),
+        foreign_members: None,
+    })
+}

@@ -2,7 +2,9 @@ use geo::Coord;
 use serde::Serialize;
 use undermap_crs::{Crs, Transformer};
 
-use crate::geometry_out::{cm, to_geojson};
+use chrono::{DateTime, Utc};
+
+use crate::geometry_out::{cm, feature_json, to_geojson};
 use crate::{Service, ServiceError};
 
 /// A nearest-features query.
@@ -16,6 +18,8 @@ pub struct NearestRequest {
     pub k: usize,
     /// Only these layers.
     pub layers: Option<Vec<String>>,
+    /// Answer from the map as it stood then.
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// One feature near the point.
@@ -37,7 +41,7 @@ pub struct NearestHit {
 
 impl Service {
     /// The `k` features nearest to a point, by exact distance in metres.
-    pub fn nearest(&self, req: &NearestRequest) -> Result<Vec<NearestHit>, ServiceError> {
+    pub async fn nearest(&self, req: &NearestRequest) -> Result<Vec<NearestHit>, ServiceError> {
         let max = self.config().max_nearest;
         if req.k == 0 || req.k > max {
             return Err(ServiceError::unprocessable(
@@ -61,7 +65,7 @@ impl Service {
             return Err(ServiceError::unprocessable("point", "not a point"));
         };
         let out = Transformer::new(native, &crs)?;
-        let index = self.index().snapshot();
+        let index = self.index_at(req.at).await?;
         index
             .nearest(Coord::from(p), req.k, layers.as_ref())
             .into_iter()
@@ -78,8 +82,14 @@ impl Service {
             .collect()
     }
 
-    /// One current feature as a GeoJSON Feature in `crs` (default CRS84).
-    pub fn feature(&self, id: &str, crs: Option<&str>) -> Result<geojson::Feature, ServiceError> {
+    /// One feature as a GeoJSON Feature in `crs` (default CRS84): the current version, or the one
+    /// current at `at`.
+    pub async fn feature(
+        &self,
+        id: &str,
+        crs: Option<&str>,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<geojson::Feature, ServiceError> {
         let not_found = || ServiceError::NotFound {
             what: format!("feature {:?}", id.chars().take(140).collect::<String>()),
         };
@@ -88,25 +98,9 @@ impl Service {
             None => Crs::crs84(),
             Some(text) => Crs::parse(text)?,
         };
-        let index = self.index().snapshot();
+        let index = self.index_at(at).await?;
         let feature = index.get(&id).ok_or_else(not_found)?;
         let out = Transformer::new(&self.config().deployment_crs, &crs)?;
-        let mut properties = match serde_json::to_value(&feature.attrs) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => serde_json::Map::new(),
-        };
-        properties.insert("layer".into(), feature.layer.to_string().into());
-        properties.insert("kind".into(), feature.kind.to_string().into());
-        properties.insert(
-            "valid_from".into(),
-            serde_json::to_value(feature.valid_from).unwrap_or_default(),
-        );
-        Ok(geojson::Feature {
-            bbox: None,
-            geometry: Some(to_geojson(&feature.geometry, &out)?),
-            id: Some(geojson::feature::Id::String(feature.id.to_string())),
-            properties: Some(properties),
-            foreign_members: None,
-        })
+        feature_json(feature, &out)
     }
 }

@@ -20,6 +20,8 @@ struct Inner {
     /// Set when the index may be behind the store: a reload failed, or the process that tells
     /// us about other processes' deliveries lost its connection.
     behind: std::sync::atomic::AtomicBool,
+    /// Indexes of the map at past moments (`at=`).
+    past: crate::history::PastMaps,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -35,6 +37,7 @@ impl Service {
                 index: SharedIndex::default(),
                 config,
                 behind: std::sync::atomic::AtomicBool::new(false),
+                past: crate::history::PastMaps::default(),
             }),
         }
     }
@@ -49,6 +52,10 @@ impl Service {
     #[must_use]
     pub fn index(&self) -> &SharedIndex {
         &self.inner.index
+    }
+
+    pub(crate) fn past_maps(&self) -> &crate::history::PastMaps {
+        &self.inner.past
     }
 
     /// The deployment's rules.
@@ -93,6 +100,7 @@ impl Service {
             .map_err(|e| ServiceError::bad("index", format!("index build failed: {e}")))?;
         let n = index.len();
         self.index().replace(index);
+        self.past_maps().clear();
         tracing::info!(
             features = n,
             read_ms,

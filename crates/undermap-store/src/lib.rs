@@ -20,8 +20,7 @@ pub use error::StoreError;
 pub use gpkg::{GpkgSrs, GpkgStore};
 pub use postgres::{PgStore, CHANGES_CHANNEL, MIGRATOR};
 pub use types::{
-    Delivery, DeliveryMode, DeliveryRef, DeliveryReport, FeatureVersion, NewTicket,
-    StoreRejection,
+    Delivery, DeliveryMode, DeliveryRef, DeliveryReport, FeatureVersion, NewTicket, StoreRejection,
 };
 
 /// Result of a store operation.

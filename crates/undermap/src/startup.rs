@@ -44,6 +44,7 @@ impl Application {
                 .wrap(undermap_api::method_not_allowed())
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
+                .app_data(actix_web::web::Data::new(crate::DEPARTMENTS))
                 .configure(undermap_api::configure)
         })
         .listen(listener)?

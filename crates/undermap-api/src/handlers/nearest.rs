@@ -1,6 +1,6 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use undermap_service::{NearestRequest, Service};
+use undermap_service::{parse_at, NearestRequest, Service};
 
 use crate::ApiError;
 
@@ -11,6 +11,7 @@ pub(crate) struct NearestQuery {
     k: Option<usize>,
     layers: Option<String>,
     crs: Option<String>,
+    at: Option<String>,
 }
 
 /// `GET /v1/nearest?point=lon,lat&k=10&layers=water,gas&crs=…`: the k nearest features.
@@ -27,12 +28,16 @@ pub(crate) async fn get(
             .filter(|s| !s.is_empty())
             .collect()
     });
-    let hits = service.nearest(&NearestRequest {
-        point,
-        crs: q.crs,
-        k: q.k.unwrap_or(10),
-        layers,
-    })?;
+    let at = q.at.as_deref().map(parse_at).transpose()?;
+    let hits = service
+        .nearest(&NearestRequest {
+            point,
+            crs: q.crs,
+            k: q.k.unwrap_or(10),
+            layers,
+            at,
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "features": hits })))
 }
 

@@ -176,9 +176,10 @@ pub(crate) fn open(
         skipped_numbers.sort_unstable();
         // The parser's n-th entity is the file's n-th once the entities it skips are counted.
         let file_number = |n: usize| {
-            skipped_numbers
-                .iter()
-                .fold(n, |raw, skipped| if *skipped <= raw { raw + 1 } else { raw })
+            skipped_numbers.iter().fold(
+                n,
+                |raw, skipped| if *skipped <= raw { raw + 1 } else { raw },
+            )
         };
         for (number, kind, layer, handle) in scan.unreadable {
             if layers.contains_key(&layer) {

@@ -234,6 +234,10 @@ fn read(points: &Csv, segments: &Csv, sink: &mut crate::source::Sink<'_>) -> Vec
         if has_attachment {
             let mut fields = Map::new();
             for (c, v) in row.iter().enumerate() {
+                // The number and coordinates are the id and the geometry already.
+                if [id_col, x_col, y_col].contains(&c) {
+                    continue;
+                }
                 if let Some(k) = h.get(c) {
                     fields.insert(k.clone(), text_value(v));
                 }

@@ -5,8 +5,8 @@ use sqlx::PgPool;
 use undermap_core::{Feature, FeatureId};
 
 use crate::record::{delivery_ids, keep_valid, versions, FeatureRecord, ATTRIBUTE_COLUMNS};
-use crate::{DeliveryRef, FeatureVersion};
 use crate::wkb::from_ewkb;
+use crate::{DeliveryRef, FeatureVersion};
 use crate::{Result, StoreError};
 
 fn select(filter: &str) -> String {
