@@ -50,6 +50,7 @@ pub(crate) const MODEL_FIELDS: &[&str] = &[
     "survey_date",
     "status",
     "archive_ref",
+    "layer",
 ];
 
 fn text(props: &Map<String, Value>, field: &str) -> Result<Option<String>, FieldError> {
@@ -120,19 +121,36 @@ pub(crate) fn read(
             })
         })
         .transpose()?;
-    let owner = text(props, "owner")?
-        .map(|name| -> Result<Owner, FieldError> {
-            Ok(Owner {
+    // `owner` is a name (with `owner_contact` beside it) or, as undermap writes it, an object.
+    let owner = match props.get("owner") {
+        Some(Value::Object(o)) => {
+            let name =
+                text(o, "name")?.ok_or_else(|| err("owner", "an owner object needs a name"))?;
+            Some(Owner {
                 name,
-                contact: text(props, "owner_contact")?,
+                contact: text(o, "contact")?,
             })
-        })
-        .transpose()?;
-    let extra = props
+        }
+        _ => text(props, "owner")?
+            .map(|name| -> Result<Owner, FieldError> {
+                Ok(Owner {
+                    name,
+                    contact: text(props, "owner_contact")?,
+                })
+            })
+            .transpose()?,
+    };
+    // Everything else is kept; an `extra` object (undermap's own export) is unpacked.
+    let mut extra: Map<String, Value> = props
         .iter()
-        .filter(|(k, _)| !MODEL_FIELDS.contains(&k.as_str()))
+        .filter(|(k, _)| !MODEL_FIELDS.contains(&k.as_str()) && *k != "extra")
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    if let Some(Value::Object(more)) = props.get("extra") {
+        for (k, v) in more {
+            extra.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
     let attrs = FeatureAttributes {
         owner,
         material: text(props, "material")?,

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use undermap_core::Feature;
 
@@ -131,6 +131,9 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     Ok(report)
 }
 
+/// Writes new versions with `COPY … FROM STDIN` (text format): several times faster than
+/// multi-row inserts for county-sized deliveries, and inside the delivery's transaction, so a
+/// failure leaves nothing behind.
 async fn insert_batch(
     tx: &mut Transaction<'_, Postgres>,
     srid: i32,
@@ -138,116 +141,106 @@ async fn insert_batch(
     now: DateTime<Utc>,
     rows: &[(&Feature, String)],
 ) -> Result<()> {
-    let mut c = Columns::with_capacity(rows.len());
+    let db = StoreError::db("inserting feature versions");
+    let mut buffer = String::with_capacity(rows.len() * 600);
+    let delivery = delivery_id.to_string();
+    let now = now.to_rfc3339();
     for (f, hash) in rows {
-        c.geom.push(
-            to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
-                id: f.id.to_string(),
-                reason,
-            })?,
-        );
-        c.content_hash.push(hash.clone());
-        c.push(RowValues::from(*f));
+        let ewkb = to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
+            id: f.id.to_string(),
+            reason,
+        })?;
+        let r = RowValues::from(*f);
+        let mut row = CopyRow(&mut buffer);
+        row.text(Some(&r.feature_id));
+        row.text(Some(&r.layer_id));
+        row.text(Some(&r.kind));
+        row.raw(&hex::encode(ewkb));
+        row.text(r.owner_name.as_deref());
+        row.text(r.owner_contact.as_deref());
+        row.text(r.material.as_deref());
+        row.number(r.diameter_mm);
+        row.text(r.section.as_deref());
+        row.text(r.pressure_class.as_deref());
+        row.number(r.voltage_kv);
+        row.number(r.depth_top_m);
+        row.number(r.depth_bottom_m);
+        row.text(r.depth_method.as_deref());
+        row.number(r.accuracy_h_m);
+        row.number(r.accuracy_v_m);
+        row.text(r.survey_date.map(|d| d.format("%F").to_string()).as_deref());
+        row.text(Some(&r.status));
+        row.text(r.archive_ref.as_deref());
+        row.text(Some(&r.attributes.to_string()));
+        row.text(Some(hash));
+        row.raw(&delivery);
+        row.raw(&now);
+        row.end();
     }
-    sqlx::query(
-        "INSERT INTO features (feature_id, layer_id, kind, geom, owner_name, owner_contact, material, \
-            diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, depth_method, \
-            accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, content_hash, \
-            delivery_id, valid_from) \
-         SELECT u.feature_id, u.layer_id, u.kind, ST_GeomFromEWKB(u.geom), u.owner_name, u.owner_contact, \
-            u.material, u.diameter_mm, u.section, u.pressure_class, u.voltage_kv, u.depth_top_m, \
-            u.depth_bottom_m, u.depth_method, u.accuracy_h_m, u.accuracy_v_m, u.survey_date, u.status, \
-            u.archive_ref, u.attributes, u.content_hash, $22, $23 \
-         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[], \
-            $8::float8[], $9::text[], $10::text[], $11::float8[], $12::float8[], $13::float8[], $14::text[], \
-            $15::float8[], $16::float8[], $17::date[], $18::text[], $19::text[], $20::jsonb[], $21::text[]) \
-            AS u(feature_id, layer_id, kind, geom, owner_name, owner_contact, material, diameter_mm, section, \
-            pressure_class, voltage_kv, depth_top_m, depth_bottom_m, depth_method, accuracy_h_m, \
-            accuracy_v_m, survey_date, status, archive_ref, attributes, content_hash)",
-    )
-    .bind(&c.feature_id)
-    .bind(&c.layer_id)
-    .bind(&c.kind)
-    .bind(&c.geom)
-    .bind(&c.owner_name)
-    .bind(&c.owner_contact)
-    .bind(&c.material)
-    .bind(&c.diameter_mm)
-    .bind(&c.section)
-    .bind(&c.pressure_class)
-    .bind(&c.voltage_kv)
-    .bind(&c.depth_top_m)
-    .bind(&c.depth_bottom_m)
-    .bind(&c.depth_method)
-    .bind(&c.accuracy_h_m)
-    .bind(&c.accuracy_v_m)
-    .bind(&c.survey_date)
-    .bind(&c.status)
-    .bind(&c.archive_ref)
-    .bind(&c.attributes)
-    .bind(&c.content_hash)
-    .bind(delivery_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await
-    .map_err(StoreError::db("inserting feature versions"))?;
+    let mut copy = tx
+        .copy_in_raw(
+            "COPY features (feature_id, layer_id, kind, geom, owner_name, owner_contact, material, \
+                diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, depth_method, \
+                accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, content_hash, \
+                delivery_id, valid_from) FROM STDIN",
+        )
+        .await
+        .map_err(StoreError::db("starting to copy feature versions"))?;
+    if let Err(e) = copy.send(buffer.into_bytes()).await {
+        let _ = copy.abort("sending failed").await;
+        return Err(db(e));
+    }
+    copy.finish()
+        .await
+        .map_err(StoreError::db("copying feature versions"))?;
     Ok(())
 }
 
-/// The delivery's rows as one array per column, for `UNNEST`.
-#[derive(Default)]
-struct Columns {
-    feature_id: Vec<String>,
-    layer_id: Vec<String>,
-    kind: Vec<String>,
-    geom: Vec<Vec<u8>>,
-    owner_name: Vec<Option<String>>,
-    owner_contact: Vec<Option<String>>,
-    material: Vec<Option<String>>,
-    diameter_mm: Vec<Option<f64>>,
-    section: Vec<Option<String>>,
-    pressure_class: Vec<Option<String>>,
-    voltage_kv: Vec<Option<f64>>,
-    depth_top_m: Vec<Option<f64>>,
-    depth_bottom_m: Vec<Option<f64>>,
-    depth_method: Vec<Option<String>>,
-    accuracy_h_m: Vec<Option<f64>>,
-    accuracy_v_m: Vec<Option<f64>>,
-    survey_date: Vec<Option<NaiveDate>>,
-    status: Vec<String>,
-    archive_ref: Vec<Option<String>>,
-    attributes: Vec<serde_json::Value>,
-    content_hash: Vec<String>,
-}
+/// One row of `COPY` text format: tab-separated, `\N` for NULL, backslash escapes.
+struct CopyRow<'a>(&'a mut String);
 
-impl Columns {
-    fn with_capacity(n: usize) -> Self {
-        Self {
-            feature_id: Vec::with_capacity(n),
-            geom: Vec::with_capacity(n),
-            ..Self::default()
+impl CopyRow<'_> {
+    fn sep(&mut self) {
+        if !self.0.is_empty() && !self.0.ends_with('\n') {
+            self.0.push('\t');
         }
     }
 
-    fn push(&mut self, r: RowValues) {
-        self.feature_id.push(r.feature_id);
-        self.layer_id.push(r.layer_id);
-        self.kind.push(r.kind);
-        self.owner_name.push(r.owner_name);
-        self.owner_contact.push(r.owner_contact);
-        self.material.push(r.material);
-        self.diameter_mm.push(r.diameter_mm);
-        self.section.push(r.section);
-        self.pressure_class.push(r.pressure_class);
-        self.voltage_kv.push(r.voltage_kv);
-        self.depth_top_m.push(r.depth_top_m);
-        self.depth_bottom_m.push(r.depth_bottom_m);
-        self.depth_method.push(r.depth_method);
-        self.accuracy_h_m.push(r.accuracy_h_m);
-        self.accuracy_v_m.push(r.accuracy_v_m);
-        self.survey_date.push(r.survey_date);
-        self.status.push(r.status);
-        self.archive_ref.push(r.archive_ref);
-        self.attributes.push(r.attributes);
+    fn raw(&mut self, value: &str) {
+        self.sep();
+        self.0.push_str(value);
+    }
+
+    fn text(&mut self, value: Option<&str>) {
+        self.sep();
+        match value {
+            None => self.0.push_str("\\N"),
+            Some(v) => {
+                for c in v.chars() {
+                    match c {
+                        '\\' => self.0.push_str("\\\\"),
+                        '\t' => self.0.push_str("\\t"),
+                        '\n' => self.0.push_str("\\n"),
+                        '\r' => self.0.push_str("\\r"),
+                        c => self.0.push(c),
+                    }
+                }
+            }
+        }
+    }
+
+    fn number(&mut self, value: Option<f64>) {
+        self.sep();
+        match value {
+            None => self.0.push_str("\\N"),
+            Some(v) => {
+                use std::fmt::Write;
+                let _ = write!(self.0, "{v:?}");
+            }
+        }
+    }
+
+    fn end(self) {
+        self.0.push('\n');
     }
 }
