@@ -110,7 +110,11 @@ fn geopackage_in_cgcs2000_geographic_with_pressure_classes() {
         .delivery
         .features
         .iter()
-        .filter_map(|f| f.attrs.pressure_class.map(undermap_core::PressureClass::as_str))
+        .filter_map(|f| {
+            f.attrs
+                .pressure_class
+                .map(undermap_core::PressureClass::as_str)
+        })
         .collect();
     assert_eq!(classes, ["medium_a", "medium_b", "low", "sub_high_b"]);
     let r = rejections(&p);

@@ -142,6 +142,26 @@ fn hash(inputs: &[PathBuf]) -> Result<String, IngestError> {
     Ok(hex::encode(hasher.finalize()))
 }
 
+/// [`check_record`] for a record made of `fields` and `geometry` (id `T-1`): how department
+/// crates test their mapping.
+pub fn check_fields(
+    department: &Department,
+    geometry: Geometry<f64>,
+    fields: &[(&str, serde_json::Value)],
+) -> Result<Feature, Rejection> {
+    let record = SourceRecord {
+        file: "test".into(),
+        number: 1,
+        native_id: Some("T-1".into()),
+        geometry: Some(geometry),
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    };
+    check_record(department, &record)
+}
+
 /// Maps and checks one record as [`prepare`] does, leaving its coordinates as they are: for
 /// testing a department's mapping without files or CRSs.
 pub fn check_record(department: &Department, record: &SourceRecord) -> Result<Feature, Rejection> {

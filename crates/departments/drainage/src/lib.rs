@@ -74,40 +74,27 @@ mod tests {
     use super::*;
     use geo_types::{Geometry, LineString};
     use serde_json::json;
-
-    fn record(fields: &[(&str, serde_json::Value)]) -> undermap_ingest::SourceRecord {
-        undermap_ingest::SourceRecord {
-            file: "test".into(),
-            number: 1,
-            native_id: Some("T-1".into()),
-            geometry: Some(Geometry::LineString(LineString::from(vec![
-                (0.0, 0.0),
-                (1.0, 0.0),
-            ]))),
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
-        }
-    }
+    use undermap_ingest::check_fields;
 
     #[test]
     fn maps_a_typical_record() {
         let feature =
-            undermap_ingest::check_record(&DEPARTMENT, &record(&[("管径", json!("1200×800"))]))
-                .unwrap();
+            check_fields(&DEPARTMENT, geometry(), &[("管径", json!("1200×800"))]).unwrap();
         assert!(DEPARTMENT.kinds.contains(&feature.kind));
     }
 
     #[test]
     fn the_layer_check_names_the_field() {
         let rejection =
-            undermap_ingest::check_record(&DEPARTMENT, &record(&[("材质", json!("混凝土"))]))
-                .unwrap_err();
+            check_fields(&DEPARTMENT, geometry(), &[("材质", json!("混凝土"))]).unwrap_err();
         assert_eq!(
             rejection.field.as_deref(),
             Some("diameter_mm"),
             "{rejection:?}"
         );
+    }
+
+    fn geometry() -> Geometry<f64> {
+        Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1.0, 0.0)]))
     }
 }

@@ -60,28 +60,14 @@ mod tests {
     use super::*;
     use geo_types::{Geometry, LineString};
     use serde_json::json;
-
-    fn record(fields: &[(&str, serde_json::Value)]) -> undermap_ingest::SourceRecord {
-        undermap_ingest::SourceRecord {
-            file: "test".into(),
-            number: 1,
-            native_id: Some("T-1".into()),
-            geometry: Some(Geometry::Polygon(geo_types::Polygon::new(
-                LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]),
-                vec![],
-            ))),
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
-        }
-    }
+    use undermap_ingest::check_fields;
 
     #[test]
     fn maps_a_typical_record() {
-        let feature = undermap_ingest::check_record(
+        let feature = check_fields(
             &DEPARTMENT,
-            &record(&[("类型", json!("地块")), ("用地性质", json!("R2"))]),
+            geometry(),
+            &[("类型", json!("地块")), ("用地性质", json!("R2"))],
         )
         .unwrap();
         assert!(DEPARTMENT.kinds.contains(&feature.kind));
@@ -90,12 +76,18 @@ mod tests {
     #[test]
     fn the_layer_check_names_the_field() {
         let rejection =
-            undermap_ingest::check_record(&DEPARTMENT, &record(&[("类型", json!("地块"))]))
-                .unwrap_err();
+            check_fields(&DEPARTMENT, geometry(), &[("类型", json!("地块"))]).unwrap_err();
         assert_eq!(
             rejection.field.as_deref(),
             Some("land_use"),
             "{rejection:?}"
         );
+    }
+
+    fn geometry() -> Geometry<f64> {
+        Geometry::Polygon(geo_types::Polygon::new(
+            LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]),
+            vec![],
+        ))
     }
 }

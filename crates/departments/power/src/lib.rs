@@ -80,28 +80,14 @@ mod tests {
     use super::*;
     use geo_types::{Geometry, LineString};
     use serde_json::json;
-
-    fn record(fields: &[(&str, serde_json::Value)]) -> undermap_ingest::SourceRecord {
-        undermap_ingest::SourceRecord {
-            file: "test".into(),
-            number: 1,
-            native_id: Some("T-1".into()),
-            geometry: Some(Geometry::LineString(LineString::from(vec![
-                (0.0, 0.0),
-                (1.0, 0.0),
-            ]))),
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
-        }
-    }
+    use undermap_ingest::check_fields;
 
     #[test]
     fn maps_a_typical_record() {
-        let feature = undermap_ingest::check_record(
+        let feature = check_fields(
             &DEPARTMENT,
-            &record(&[("电压", json!("10kV")), ("电缆条数", json!(3))]),
+            geometry(),
+            &[("电压", json!("10kV")), ("电缆条数", json!(3))],
         )
         .unwrap();
         assert!(DEPARTMENT.kinds.contains(&feature.kind));
@@ -110,12 +96,15 @@ mod tests {
     #[test]
     fn the_layer_check_names_the_field() {
         let rejection =
-            undermap_ingest::check_record(&DEPARTMENT, &record(&[("电缆条数", json!(3))]))
-                .unwrap_err();
+            check_fields(&DEPARTMENT, geometry(), &[("电缆条数", json!(3))]).unwrap_err();
         assert_eq!(
             rejection.field.as_deref(),
             Some("voltage_kv"),
             "{rejection:?}"
         );
+    }
+
+    fn geometry() -> Geometry<f64> {
+        Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1.0, 0.0)]))
     }
 }

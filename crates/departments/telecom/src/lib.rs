@@ -48,27 +48,15 @@ mod tests {
     use super::*;
     use geo_types::{Geometry, LineString};
     use serde_json::json;
-
-    fn record(fields: &[(&str, serde_json::Value)]) -> undermap_ingest::SourceRecord {
-        undermap_ingest::SourceRecord {
-            file: "test".into(),
-            number: 1,
-            native_id: Some("T-1".into()),
-            geometry: Some(Geometry::LineString(LineString::from(vec![
-                (0.0, 0.0),
-                (1.0, 0.0),
-            ]))),
-            fields: fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                .collect(),
-        }
-    }
+    use undermap_ingest::check_fields;
 
     #[test]
     fn maps_a_typical_record() {
-        let feature =
-            undermap_ingest::check_record(&DEPARTMENT, &record(&[("孔数", json!(6))])).unwrap();
+        let feature = check_fields(&DEPARTMENT, geometry(), &[("孔数", json!(6))]).unwrap();
         assert!(DEPARTMENT.kinds.contains(&feature.kind));
+    }
+
+    fn geometry() -> Geometry<f64> {
+        Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1.0, 0.0)]))
     }
 }
