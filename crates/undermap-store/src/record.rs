@@ -181,17 +181,7 @@ pub(crate) fn keep_valid(
     }
     parts.push(rows);
     parts.reverse();
-    let convert = move |part: Vec<FeatureRecord>| -> Vec<Feature> {
-        part.into_iter()
-            .filter_map(|r| match r.into_feature(decode) {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    tracing::error!(error = %e, "stored feature left out of the index");
-                    None
-                }
-            })
-            .collect()
-    };
+    let convert = move |part: Vec<FeatureRecord>| convert_rows(part, decode);
     let out: Vec<Feature> = if parts.len() == 1 {
         parts.into_iter().flat_map(convert).collect()
     } else {
@@ -239,6 +229,22 @@ pub(crate) fn delivery_ids(rows: &[FeatureRecord]) -> Vec<i64> {
     ids.sort_unstable();
     ids.dedup();
     ids
+}
+
+/// The rows that make valid features, on this thread; bad rows are logged and left out.
+pub(crate) fn convert_rows(
+    rows: Vec<FeatureRecord>,
+    decode: fn(Vec<u8>) -> std::result::Result<Geometry<f64>, String>,
+) -> Vec<Feature> {
+    rows.into_iter()
+        .filter_map(|r| match r.into_feature(decode) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::error!(error = %e, "stored feature left out of the index");
+                None
+            }
+        })
+        .collect()
 }
 
 /// A layer registry row as a domain value.

@@ -346,7 +346,11 @@ impl Store for GpkgStore {
     }
 
     async fn current_features(&self) -> Result<Vec<Feature>> {
-        self.read_features("valid_to IS NULL", None).await
+        let path = Arc::clone(&self.path);
+        let read_only = self.tickets.is_none();
+        tokio::task::spawn_blocking(move || native::read_current(&path, read_only))
+            .await
+            .map_err(|e| StoreError::Write(format!("reading features stopped: {e}")))?
     }
 
     async fn features_at(&self, at: DateTime<Utc>) -> Result<Vec<Feature>> {

@@ -16,7 +16,8 @@ use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
 
 use super::to_gpkg;
 use crate::plan::{plan, Plan};
-use crate::record::{FeatureRecord, RowValues, ATTRIBUTE_COLUMNS};
+use crate::record::{convert_rows, FeatureRecord, RowValues, ATTRIBUTE_COLUMNS};
+use undermap_core::Feature;
 use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
 
 /// A timestamp as sqlx's SQLite driver writes it, so that both drivers' values compare as text.
@@ -52,16 +53,88 @@ pub(crate) fn read_records(
     at: Option<DateTime<Utc>>,
 ) -> Result<Vec<FeatureRecord>> {
     let conn = connect(path, read_only)?;
+    match at.map(stamp) {
+        Some(at) => query_records(&conn, filter, params![at]),
+        None => query_records(&conn, filter, []),
+    }
+}
+
+/// Every current feature, read and converted by one thread per core, each over its own range of
+/// `fid`s on its own connection. Each connection holds a read transaction; they are used only if
+/// all of them see the same last delivery (features change only in deliveries), so the parts
+/// come from one state of the file. Otherwise (a delivery committed while they opened) it tries
+/// again, and after three tries reads on one connection.
+pub(crate) fn read_current(path: &Path, read_only: bool) -> Result<Vec<Feature>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 4);
+    for _ in 0..3 {
+        let mut conns = Vec::with_capacity(threads);
+        let mut marks = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let conn = connect(path, read_only)?;
+            conn.execute_batch("BEGIN").map_err(StoreError::sqlite("reading current features"))?;
+            let mark: (i64, i64) = conn
+                .query_row(
+                    "SELECT (SELECT coalesce(max(id), 0) FROM undermap_deliveries), \
+                            (SELECT coalesce(max(fid), 0) FROM features)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(StoreError::sqlite("reading current features"))?;
+            conns.push(conn);
+            marks.push(mark);
+        }
+        if marks.windows(2).any(|w| w[0] != w[1]) {
+            continue;
+        }
+        let max_fid = marks[0].1;
+        let step = max_fid / i64::try_from(threads).unwrap_or(1) + 1;
+        let parts: Vec<Result<Vec<Feature>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = conns
+                .into_iter()
+                .enumerate()
+                .map(|(i, conn)| {
+                    let lo = step * i64::try_from(i).unwrap_or(0);
+                    scope.spawn(move || {
+                        let rows = query_records(
+                            &conn,
+                            "valid_to IS NULL AND fid > ?1 AND fid <= ?2",
+                            params![lo, lo + step],
+                        )?;
+                        Ok(convert_rows(rows, super::from_gpkg))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut out = Vec::new();
+        for part in parts {
+            out.extend(part?);
+        }
+        return Ok(out);
+    }
+    tracing::debug!("deliveries kept committing; reading current features on one connection");
+    let conn = connect(path, read_only)?;
+    let rows = query_records(&conn, "valid_to IS NULL", [])?;
+    Ok(crate::record::keep_valid(rows, super::from_gpkg))
+}
+
+fn query_records(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<FeatureRecord>> {
     let sql = format!("SELECT geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}");
     let mut stmt = conn
         .prepare(&sql)
         .map_err(StoreError::sqlite("reading features"))?;
-    let at = at.map(stamp);
-    let mut rows = match &at {
-        Some(at) => stmt.query(params![at]),
-        None => stmt.query([]),
-    }
-    .map_err(StoreError::sqlite("reading features"))?;
+    let mut rows = stmt
+        .query(params)
+        .map_err(StoreError::sqlite("reading features"))?;
     let mut out = Vec::new();
     while let Some(row) = rows
         .next()
