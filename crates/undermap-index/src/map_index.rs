@@ -52,18 +52,27 @@ impl MapIndex {
                 )
             })
             .collect();
-        let mut entries = Vec::with_capacity(features.len());
-        let mut kept = Vec::with_capacity(features.len());
+        // Features stay where they are (moving millions of them is gigabytes of copying); the
+        // rare one without an extent is dropped in place.
+        let mut kept = features;
+        kept.retain(|f| {
+            let has_extent = f.geometry.bounding_rect().is_some();
+            if !has_extent {
+                tracing::warn!(id = %f.id, "feature without extent left out of the index");
+            }
+            has_extent
+        });
+        if u32::try_from(kept.len()).is_err() {
+            tracing::error!("more than 4 billion features; the rest are left out");
+            kept.truncate(u32::MAX as usize);
+        }
+        let mut entries = Vec::with_capacity(kept.len());
         let mut max_accuracy_m: f64 = 0.0;
-        for feature in features {
+        for (position, feature) in kept.iter().enumerate() {
             let Some(rect) = feature.geometry.bounding_rect() else {
-                tracing::warn!(id = %feature.id, "feature without extent left out of the index");
                 continue;
             };
-            let Ok(position) = u32::try_from(kept.len()) else {
-                tracing::error!("more than 4 billion features; the rest are left out");
-                break;
-            };
+            let position = u32::try_from(position).unwrap_or(u32::MAX);
             if !stats.contains_key(&feature.layer) {
                 // A layer missing from the registry still gets counted, as a network layer.
                 stats.insert(
@@ -94,11 +103,17 @@ impl MapIndex {
                 Rectangle::from_corners(rect.min().x_y().into(), rect.max().x_y().into()),
                 position,
             ));
-            kept.push(feature);
         }
-        let tree = RTree::bulk_load(entries);
-        let mut by_id: Vec<u32> = (0..entries_len(&kept)).collect();
-        by_id.sort_unstable_by(|&a, &b| kept[a as usize].id.cmp(&kept[b as usize].id));
+        // The tree and the id order are independent: build them on two cores.
+        let (tree, by_id) = std::thread::scope(|scope| {
+            let tree = scope.spawn(move || RTree::bulk_load(entries));
+            let mut by_id: Vec<u32> = (0..entries_len(&kept)).collect();
+            by_id.sort_unstable_by(|&a, &b| kept[a as usize].id.cmp(&kept[b as usize].id));
+            (
+                tree.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                by_id,
+            )
+        });
         tracing::info!(
             features = kept.len(),
             elapsed_ms = started.elapsed().as_millis(),

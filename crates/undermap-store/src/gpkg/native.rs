@@ -16,9 +16,9 @@ use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
 
 use super::to_gpkg;
 use crate::plan::{plan, Plan};
-use crate::record::{convert_rows, FeatureRecord, RowValues, ATTRIBUTE_COLUMNS};
-use undermap_core::Feature;
+use crate::record::{FeatureRecord, RowValues, ATTRIBUTE_COLUMNS};
 use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
+use undermap_core::Feature;
 
 /// A timestamp as sqlx's SQLite driver writes it, so that both drivers' values compare as text.
 pub(crate) fn stamp(t: DateTime<Utc>) -> String {
@@ -73,7 +73,8 @@ pub(crate) fn read_current(path: &Path, read_only: bool) -> Result<Vec<Feature>>
         let mut marks = Vec::with_capacity(threads);
         for _ in 0..threads {
             let conn = connect(path, read_only)?;
-            conn.execute_batch("BEGIN").map_err(StoreError::sqlite("reading current features"))?;
+            conn.execute_batch("BEGIN")
+                .map_err(StoreError::sqlite("reading current features"))?;
             let mark: (i64, i64) = conn
                 .query_row(
                     "SELECT (SELECT coalesce(max(id), 0) FROM undermap_deliveries), \
@@ -97,12 +98,11 @@ pub(crate) fn read_current(path: &Path, read_only: bool) -> Result<Vec<Feature>>
                 .map(|(i, conn)| {
                     let lo = step * i64::try_from(i).unwrap_or(0);
                     scope.spawn(move || {
-                        let rows = query_records(
+                        query_features(
                             &conn,
                             "valid_to IS NULL AND fid > ?1 AND fid <= ?2",
                             params![lo, lo + step],
-                        )?;
-                        Ok(convert_rows(rows, super::from_gpkg))
+                        )
                     })
                 })
                 .collect();
@@ -121,6 +121,33 @@ pub(crate) fn read_current(path: &Path, read_only: bool) -> Result<Vec<Feature>>
     let conn = connect(path, read_only)?;
     let rows = query_records(&conn, "valid_to IS NULL", [])?;
     Ok(crate::record::keep_valid(rows, super::from_gpkg))
+}
+
+/// Like [`query_records`], turning each row into a feature as it is read (no row buffer: at city
+/// scale the buffer alone is gigabytes of copying).
+fn query_features(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Feature>> {
+    let sql = format!("SELECT geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}");
+    let mut stmt = conn
+        .prepare(&sql)
+        .map_err(StoreError::sqlite("reading features"))?;
+    let mut rows = stmt
+        .query(params)
+        .map_err(StoreError::sqlite("reading features"))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows
+        .next()
+        .map_err(StoreError::sqlite("reading features"))?
+    {
+        match record(row).and_then(|r| r.into_feature(super::from_gpkg)) {
+            Ok(f) => out.push(f),
+            Err(e) => tracing::error!(error = %e, "stored feature left out of the index"),
+        }
+    }
+    Ok(out)
 }
 
 fn query_records(
