@@ -83,8 +83,8 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     .execute(&mut *tx)
     .await
     .map_err(StoreError::db("closing replaced versions"))?;
-    for chunk in to_write.chunks(BATCH) {
-        insert_batch(&mut tx, srid, delivery_id, now, chunk).await?;
+    if !to_write.is_empty() {
+        copy_versions(&mut tx, srid, delivery_id, now, &to_write).await?;
     }
     if delivery.mode == DeliveryMode::Full {
         let all: Vec<String> = seen.into_iter().collect();
@@ -131,20 +131,49 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     Ok(report)
 }
 
-/// Writes new versions with `COPY … FROM STDIN` (text format): several times faster than
-/// multi-row inserts for county-sized deliveries, and inside the delivery's transaction, so a
-/// failure leaves nothing behind.
-async fn insert_batch(
+/// Writes new versions with one `COPY … FROM STDIN` (text format) inside the delivery's
+/// transaction, so a failure leaves nothing behind. Rows go out in batches: the next batch is
+/// formatted while the server is still taking in the last one.
+async fn copy_versions(
     tx: &mut Transaction<'_, Postgres>,
     srid: i32,
     delivery_id: i64,
     now: DateTime<Utc>,
     rows: &[(&Feature, String)],
 ) -> Result<()> {
-    let db = StoreError::db("inserting feature versions");
-    let mut buffer = String::with_capacity(rows.len() * 600);
+    let mut copy = tx
+        .copy_in_raw(
+            "COPY features (feature_id, layer_id, kind, geom, owner_name, owner_contact, material, \
+                diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, depth_method, \
+                accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, content_hash, \
+                delivery_id, valid_from) FROM STDIN",
+        )
+        .await
+        .map_err(StoreError::db("starting to copy feature versions"))?;
     let delivery = delivery_id.to_string();
     let now = now.to_rfc3339();
+    for batch in rows.chunks(BATCH) {
+        let sent = match copy_text(batch, srid, &delivery, &now) {
+            Ok(text) => copy
+                .send(text.into_bytes())
+                .await
+                .map_err(StoreError::db("copying feature versions")),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
+            let _ = copy.abort("a batch could not be written").await;
+            return Err(e);
+        }
+    }
+    copy.finish()
+        .await
+        .map_err(StoreError::db("copying feature versions"))?;
+    Ok(())
+}
+
+/// One batch of rows in `COPY` text format.
+fn copy_text(rows: &[(&Feature, String)], srid: i32, delivery: &str, now: &str) -> Result<String> {
+    let mut buffer = String::with_capacity(rows.len() * 600);
     for (f, hash) in rows {
         let ewkb = to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
             id: f.id.to_string(),
@@ -173,27 +202,11 @@ async fn insert_batch(
         row.text(r.archive_ref.as_deref());
         row.text(Some(&r.attributes.to_string()));
         row.text(Some(hash));
-        row.raw(&delivery);
-        row.raw(&now);
+        row.raw(delivery);
+        row.raw(now);
         row.end();
     }
-    let mut copy = tx
-        .copy_in_raw(
-            "COPY features (feature_id, layer_id, kind, geom, owner_name, owner_contact, material, \
-                diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, depth_method, \
-                accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, content_hash, \
-                delivery_id, valid_from) FROM STDIN",
-        )
-        .await
-        .map_err(StoreError::db("starting to copy feature versions"))?;
-    if let Err(e) = copy.send(buffer.into_bytes()).await {
-        let _ = copy.abort("sending failed").await;
-        return Err(db(e));
-    }
-    copy.finish()
-        .await
-        .map_err(StoreError::db("copying feature versions"))?;
-    Ok(())
+    Ok(buffer)
 }
 
 /// One row of `COPY` text format: tab-separated, `\N` for NULL, backslash escapes.
