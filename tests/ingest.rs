@@ -293,3 +293,39 @@ fn bad_inputs_stop_with_a_reason() {
         "{err}"
     );
 }
+
+/// The same point (596,973 E, 3,148,711 N in EPSG:4545) as each CRS's file would carry it,
+/// easting first: it must land within a centimetre of where it is.
+#[test]
+fn older_datums_gauss_kruger_zones_and_local_grids_land_where_they_should() {
+    let cases = [
+        ("EPSG:4545", [596_973.0, 3_148_711.0]),
+        ("EPSG:4490", [108.989_996_126, 28.449_997_5]),
+        ("EPSG:2381", [596_973.046, 3_148_712.467]), // Xian 1980 / 3-degree GK CM 108E
+        ("EPSG:2433", [596_974.631, 3_148_767.0]),   // Beijing 1954 / 3-degree GK CM 108E
+        (
+            "+proj=tmerc +lat_0=0 +lon_0=109 +k=1 +x_0=50000 +y_0=-3000000 +ellps=GRS80 +units=m +no_defs",
+            [49_020.118, 148_311.902],
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let water = undermap::DEPARTMENTS.get("water").unwrap();
+    for (crs, [x, y]) in cases {
+        let file = dir.path().join("valve.geojson");
+        let body = serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"编号": "FM-1", "类型": "阀门"},
+            "geometry": {"type": "Point", "coordinates": [x, y]}}]});
+        std::fs::write(&file, body.to_string()).unwrap();
+        let mut o = options();
+        o.source_crs = Some(Crs::parse(crs).unwrap());
+        let p = prepare(&[file], water, &o, &mut |_| {}).unwrap();
+        assert!(p.rejections.is_empty(), "{crs}: {:?}", p.rejections);
+        let c = geo::CoordsIter::coords_iter(&p.delivery.features[0].geometry)
+            .next()
+            .unwrap();
+        assert!(
+            near(c.x, 596_973.0, 0.01) && near(c.y, 3_148_711.0, 0.01),
+            "{crs}: {c:?}"
+        );
+    }
+}

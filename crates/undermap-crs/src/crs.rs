@@ -192,7 +192,13 @@ impl fmt::Display for Crs {
 fn canonical(text: &str) -> Option<(String, String, Option<u32>)> {
     let crs84 = || Some(("OGC:CRS84".to_owned(), "OGC:CRS84".to_owned(), None));
     if text.starts_with("+proj=") {
-        return Some((text.to_owned(), text.to_owned(), None));
+        // Without `+type=crs` PROJ reads a PROJ string as an operation, not a CRS.
+        let definition = if text.contains("+type=crs") {
+            text.to_owned()
+        } else {
+            format!("{text} +type=crs")
+        };
+        return Some((definition, text.to_owned(), None));
     }
     let upper = text.to_ascii_uppercase();
     // WKT (1 or 2, OGC or ESRI flavour, as in a Shapefile's .prj): PROJ reads it as it is; the
