@@ -446,3 +446,43 @@ async fn geopackage_opens_in_gdal_with_one_layer_per_undermap_layer() {
         "every version: 48 + 40 + one new one"
     );
 }
+
+/// A server on a GeoPackage picks up a delivery that another process (the `ingest` command)
+/// wrote into the same file: SQLite cannot notify, so the server polls the last delivery number.
+#[tokio::test]
+async fn a_server_on_a_geopackage_picks_up_another_process_s_delivery() {
+    let (store, dir) = gpkg().await;
+    let service = undermap_service::Service::new(
+        store,
+        undermap::service_config(&undermap::Settings::default()).unwrap(),
+    );
+    service.reload().await.unwrap();
+    assert_eq!(service.index().snapshot().len(), 0);
+    undermap::spawn_change_poller(service.clone(), std::time::Duration::from_millis(50));
+
+    let crs = Crs::epsg(4545).unwrap();
+    let srs = GpkgSrs {
+        srid: 4545,
+        name: crs.title().to_owned(),
+        wkt: crs.wkt().unwrap().to_owned(),
+    };
+    let other = GpkgStore::open(&dir.path().join("map.gpkg"), &srs)
+        .await
+        .unwrap();
+    other
+        .apply_delivery(water(DeliveryMode::Full))
+        .await
+        .unwrap();
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = service.index().snapshot().len();
+        if seen == 48 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        seen, 48,
+        "the running index picked up the other process's delivery"
+    );
+}

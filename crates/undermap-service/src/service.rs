@@ -22,6 +22,8 @@ struct Inner {
     behind: std::sync::atomic::AtomicBool,
     /// Indexes of the map at past moments (`at=`).
     past: crate::history::PastMaps,
+    /// The last delivery the index includes (read before the features it was built from).
+    last_delivery: std::sync::atomic::AtomicI64,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -38,6 +40,7 @@ impl Service {
                 config,
                 behind: std::sync::atomic::AtomicBool::new(false),
                 past: crate::history::PastMaps::default(),
+                last_delivery: std::sync::atomic::AtomicI64::new(-1),
             }),
         }
     }
@@ -52,6 +55,14 @@ impl Service {
     #[must_use]
     pub fn index(&self) -> &SharedIndex {
         &self.inner.index
+    }
+
+    /// The last delivery the index includes (-1 before the first load).
+    #[must_use]
+    pub fn last_delivery(&self) -> i64 {
+        self.inner
+            .last_delivery
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     pub(crate) fn past_maps(&self) -> &crate::history::PastMaps {
@@ -91,6 +102,7 @@ impl Service {
     async fn reload_inner(&self) -> Result<usize, ServiceError> {
         let started = std::time::Instant::now();
         let as_of = self.store().now().await?;
+        let last_delivery = self.store().last_delivery().await?;
         let layers = self.store().layers().await?;
         let features = self.store().current_features().await?;
         let read_ms = started.elapsed().as_millis();
@@ -101,6 +113,9 @@ impl Service {
         let n = index.len();
         self.index().replace(index);
         self.past_maps().clear();
+        self.inner
+            .last_delivery
+            .store(last_delivery, std::sync::atomic::Ordering::Release);
         tracing::info!(
             features = n,
             read_ms,

@@ -26,6 +26,32 @@ pub fn spawn_change_listener(service: Service, database_url: String) {
     });
 }
 
+/// Rebuilds the index when another process (the `ingest` command on the same GeoPackage file)
+/// has recorded a delivery the index does not include: SQLite has no notifications, so the store's
+/// last delivery number is read every `every`.
+pub fn spawn_change_poller(service: Service, every: Duration) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match service.store().last_delivery().await {
+                Ok(last) if last > service.last_delivery() => {
+                    tracing::info!(
+                        delivery = last,
+                        "delivery recorded by another process; rebuilding the index"
+                    );
+                    if let Err(e) = service.reload().await {
+                        tracing::error!(error = %e, "index rebuild failed; still answering from the previous one");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not read the last delivery"),
+            }
+        }
+    });
+}
+
 async fn listen(service: &Service, database_url: &str) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect(database_url).await?;
     listener.listen(CHANGES_CHANNEL).await?;

@@ -10,7 +10,7 @@ mod startup;
 mod store_select;
 mod telemetry;
 
-pub use changes::spawn_change_listener;
+pub use changes::{spawn_change_listener, spawn_change_poller};
 pub use demo::{load_demo, DemoError};
 pub use departments::{for_layer, DEPARTMENTS};
 pub use export::{export, ExportReport};

@@ -11,7 +11,7 @@ mod progress;
 use clap::{Parser, Subcommand, ValueEnum};
 use undermap::{
     export, init_tracing, load_demo, open_store, service_config, spawn_change_listener,
-    Application, OpenedStore, Settings, DEPARTMENTS,
+    spawn_change_poller, Application, OpenedStore, Settings, DEPARTMENTS,
 };
 use undermap_core::geometry::polygonal_from_geojson;
 use undermap_crs::{Crs, Transformer};
@@ -226,8 +226,11 @@ async fn main() -> anyhow::Result<()> {
             }
             let n = service.reload().await?;
             tracing::info!(features = n, store = %spec_for_log(&spec), "index ready");
-            if let OpenedStore::Postgres(_, url) = &opened {
-                spawn_change_listener(service.clone(), url.clone());
+            match &opened {
+                OpenedStore::Postgres(_, url) => {
+                    spawn_change_listener(service.clone(), url.clone());
+                }
+                _ => spawn_change_poller(service.clone(), std::time::Duration::from_secs(2)),
             }
             let app = Application::build(&settings, service)?;
             println!(

@@ -394,6 +394,13 @@ impl Store for GpkgStore {
         Ok(report)
     }
 
+    async fn last_delivery(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM undermap_deliveries")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::db("reading the last delivery"))
+    }
+
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
         self.writable()?.next_id(now).await
     }

@@ -121,6 +121,13 @@ impl Store for PgStore {
         delivery::apply(&self.pool, self.srid, delivery).await
     }
 
+    async fn last_delivery(&self) -> Result<i64> {
+        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM deliveries")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(StoreError::db("reading the last delivery"))
+    }
+
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
         tickets::next_id(&self.pool, &self.tickets, now).await
     }
