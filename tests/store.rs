@@ -26,15 +26,18 @@ async fn pg(pool: PgPool) -> Arc<dyn Store> {
     Arc::new(PgStore::from_pool(pool, 4545).await.unwrap())
 }
 
-async fn gpkg() -> (Arc<dyn Store>, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
+fn srs() -> GpkgSrs {
     let crs = Crs::epsg(4545).unwrap();
-    let srs = GpkgSrs {
+    GpkgSrs {
         srid: 4545,
         name: crs.title().to_owned(),
         wkt: crs.wkt().unwrap().to_owned(),
-    };
-    let store = GpkgStore::open(&dir.path().join("map.gpkg"), &srs)
+    }
+}
+
+async fn gpkg() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = GpkgStore::open(&dir.path().join("map.gpkg"), &srs())
         .await
         .unwrap();
     (Arc::new(store), dir)
@@ -460,13 +463,7 @@ async fn a_server_on_a_geopackage_picks_up_another_process_s_delivery() {
     assert_eq!(service.index().snapshot().len(), 0);
     undermap::spawn_change_poller(service.clone(), std::time::Duration::from_millis(50));
 
-    let crs = Crs::epsg(4545).unwrap();
-    let srs = GpkgSrs {
-        srid: 4545,
-        name: crs.title().to_owned(),
-        wkt: crs.wkt().unwrap().to_owned(),
-    };
-    let other = GpkgStore::open(&dir.path().join("map.gpkg"), &srs)
+    let other = GpkgStore::open(&dir.path().join("map.gpkg"), &srs())
         .await
         .unwrap();
     other

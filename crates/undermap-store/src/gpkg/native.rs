@@ -175,68 +175,15 @@ fn query_records(
     Ok(out)
 }
 
+/// One row of `SELECT geom, ATTRIBUTE_COLUMNS`, by column position.
 fn record(row: &rusqlite::Row<'_>) -> Result<FeatureRecord> {
-    let read = StoreError::sqlite("reading a feature row");
-    let get_all = || -> rusqlite::Result<_> {
-        Ok((
-            (
-                row.get::<_, Vec<u8>>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, Option<String>>(4)?,
-                row.get::<_, Option<String>>(5)?,
-                row.get::<_, Option<String>>(6)?,
-                row.get::<_, Option<f64>>(7)?,
-                row.get::<_, Option<String>>(8)?,
-                row.get::<_, Option<String>>(9)?,
-                row.get::<_, Option<f64>>(10)?,
-            ),
-            (
-                row.get::<_, Option<f64>>(11)?,
-                row.get::<_, Option<f64>>(12)?,
-                row.get::<_, Option<String>>(13)?,
-                row.get::<_, Option<f64>>(14)?,
-                row.get::<_, Option<f64>>(15)?,
-                row.get::<_, Option<String>>(16)?,
-                row.get::<_, String>(17)?,
-                row.get::<_, Option<String>>(18)?,
-                row.get::<_, String>(19)?,
-                row.get::<_, String>(20)?,
-                row.get::<_, Option<String>>(21)?,
-                row.get::<_, Option<i64>>(22)?,
-            ),
-        ))
-    };
-    let (
-        (
-            geom,
-            feature_id,
-            layer_id,
-            kind,
-            owner_name,
-            owner_contact,
-            material,
-            diameter_mm,
-            section,
-            pressure_class,
-            voltage_kv,
-        ),
-        (
-            depth_top_m,
-            depth_bottom_m,
-            depth_method,
-            accuracy_h_m,
-            accuracy_v_m,
-            survey_date,
-            status,
-            archive_ref,
-            attributes,
-            valid_from,
-            valid_to,
-            delivery_id,
-        ),
-    ) = get_all().map_err(read)?;
+    fn lite(source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            context: "reading a feature row",
+            source,
+        }
+    }
+    let feature_id: String = row.get(1).map_err(lite)?;
     let corrupt = |reason: String| StoreError::Corrupt {
         id: feature_id.clone(),
         reason,
@@ -245,41 +192,48 @@ fn record(row: &rusqlite::Row<'_>) -> Result<FeatureRecord> {
         s.parse::<DateTime<Utc>>()
             .map_err(|e| corrupt(format!("timestamp {s:?}: {e}")))
     };
-    let valid_from = time(&valid_from)?;
-    let valid_to = valid_to.as_deref().map(time).transpose()?;
-    let survey_date = survey_date
+    let valid_from = time(&row.get::<_, String>(20).map_err(lite)?)?;
+    let valid_to = row
+        .get::<_, Option<String>>(21)
+        .map_err(lite)?
+        .as_deref()
+        .map(time)
+        .transpose()?;
+    let survey_date = row
+        .get::<_, Option<String>>(16)
+        .map_err(lite)?
         .as_deref()
         .map(|s| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map_err(|e| corrupt(format!("survey date {s:?}: {e}")))
         })
         .transpose()?;
-    let attributes = serde_json::from_str(&attributes)
+    let attributes = serde_json::from_str(&row.get::<_, String>(19).map_err(lite)?)
         .map_err(|e| corrupt(format!("attributes are not JSON: {e}")))?;
     Ok(FeatureRecord {
-        feature_id,
-        layer_id,
-        kind,
-        geom,
-        owner_name,
-        owner_contact,
-        material,
-        diameter_mm,
-        section,
-        pressure_class,
-        voltage_kv,
-        depth_top_m,
-        depth_bottom_m,
-        depth_method,
-        accuracy_h_m,
-        accuracy_v_m,
+        geom: row.get(0).map_err(lite)?,
+        layer_id: row.get(2).map_err(lite)?,
+        kind: row.get(3).map_err(lite)?,
+        owner_name: row.get(4).map_err(lite)?,
+        owner_contact: row.get(5).map_err(lite)?,
+        material: row.get(6).map_err(lite)?,
+        diameter_mm: row.get(7).map_err(lite)?,
+        section: row.get(8).map_err(lite)?,
+        pressure_class: row.get(9).map_err(lite)?,
+        voltage_kv: row.get(10).map_err(lite)?,
+        depth_top_m: row.get(11).map_err(lite)?,
+        depth_bottom_m: row.get(12).map_err(lite)?,
+        depth_method: row.get(13).map_err(lite)?,
+        accuracy_h_m: row.get(14).map_err(lite)?,
+        accuracy_v_m: row.get(15).map_err(lite)?,
         survey_date,
-        status,
-        archive_ref,
+        status: row.get(17).map_err(lite)?,
+        archive_ref: row.get(18).map_err(lite)?,
         attributes: sqlx::types::Json(attributes),
         valid_from,
         valid_to,
-        delivery_id,
+        delivery_id: row.get(22).map_err(lite)?,
+        feature_id,
     })
 }
 
