@@ -11,7 +11,7 @@ use crate::record::RowValues;
 use crate::wkb::to_ewkb;
 use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
 
-/// Rows per INSERT … SELECT FROM UNNEST: one round trip with 23 array parameters.
+/// Rows formatted per `COPY` batch sent to the server.
 const BATCH: usize = 5_000;
 
 /// Channel on which a finished delivery is announced, so every server rebuilds its index.
