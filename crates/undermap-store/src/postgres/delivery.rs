@@ -131,9 +131,10 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     Ok(report)
 }
 
-/// Writes new versions with one `COPY … FROM STDIN` (text format) inside the delivery's
-/// transaction, so a failure leaves nothing behind. Rows go out in batches: the next batch is
-/// formatted while the server is still taking in the last one.
+/// Writes new versions with one binary `COPY … FROM STDIN` inside the delivery's transaction, so
+/// a failure leaves nothing behind. Binary: geometry goes as EWKB and numbers as numbers, so the
+/// server parses no text. Rows go out in batches: the next batch is encoded while the server is
+/// still taking in the last one.
 async fn copy_versions(
     tx: &mut Transaction<'_, Postgres>,
     srid: i32,
@@ -146,16 +147,23 @@ async fn copy_versions(
             "COPY features (feature_id, layer_id, kind, geom, owner_name, owner_contact, material, \
                 diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, depth_method, \
                 accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, content_hash, \
-                delivery_id, valid_from) FROM STDIN",
+                delivery_id, valid_from) FROM STDIN (FORMAT binary)",
         )
         .await
         .map_err(StoreError::db("starting to copy feature versions"))?;
-    let delivery = delivery_id.to_string();
-    let now = now.to_rfc3339();
+    let mut first = true;
     for batch in rows.chunks(BATCH) {
-        let sent = match copy_text(batch, srid, &delivery, &now) {
-            Ok(text) => copy
-                .send(text.into_bytes())
+        let mut buffer = Vec::with_capacity(batch.len() * 500 + 32);
+        if first {
+            // Signature, flags, header extension length.
+            buffer.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+            buffer.extend_from_slice(&0_i32.to_be_bytes());
+            buffer.extend_from_slice(&0_i32.to_be_bytes());
+            first = false;
+        }
+        let sent = match copy_binary(&mut buffer, batch, srid, delivery_id, now) {
+            Ok(()) => copy
+                .send(buffer)
                 .await
                 .map_err(StoreError::db("copying feature versions")),
             Err(e) => Err(e),
@@ -165,95 +173,103 @@ async fn copy_versions(
             return Err(e);
         }
     }
+    copy.send((-1_i16).to_be_bytes().as_slice())
+        .await
+        .map_err(StoreError::db("copying feature versions"))?;
     copy.finish()
         .await
         .map_err(StoreError::db("copying feature versions"))?;
     Ok(())
 }
 
-/// One batch of rows in `COPY` text format.
-fn copy_text(rows: &[(&Feature, String)], srid: i32, delivery: &str, now: &str) -> Result<String> {
-    let mut buffer = String::with_capacity(rows.len() * 600);
+/// Microseconds and days are counted from 2000-01-01 in PostgreSQL's binary format.
+const PG_EPOCH_DAYS_FROM_CE: i32 = 730_120;
+const PG_EPOCH_UNIX_MICROS: i64 = 946_684_800_000_000;
+
+/// One batch of rows in `COPY` binary format.
+fn copy_binary(
+    out: &mut Vec<u8>,
+    rows: &[(&Feature, String)],
+    srid: i32,
+    delivery_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use chrono::Datelike;
+    let valid_from = now.timestamp_micros() - PG_EPOCH_UNIX_MICROS;
     for (f, hash) in rows {
         let ewkb = to_ewkb(&f.geometry, srid).map_err(|reason| StoreError::Corrupt {
             id: f.id.to_string(),
             reason,
         })?;
         let r = RowValues::from(*f);
-        let mut row = CopyRow(&mut buffer);
+        let mut row = BinaryRow::start(out, 23);
         row.text(Some(&r.feature_id));
         row.text(Some(&r.layer_id));
         row.text(Some(&r.kind));
-        row.raw(&hex::encode(ewkb));
+        row.bytes(&ewkb);
         row.text(r.owner_name.as_deref());
         row.text(r.owner_contact.as_deref());
         row.text(r.material.as_deref());
-        row.number(r.diameter_mm);
+        row.float(r.diameter_mm);
         row.text(r.section.as_deref());
         row.text(r.pressure_class.as_deref());
-        row.number(r.voltage_kv);
-        row.number(r.depth_top_m);
-        row.number(r.depth_bottom_m);
+        row.float(r.voltage_kv);
+        row.float(r.depth_top_m);
+        row.float(r.depth_bottom_m);
         row.text(r.depth_method.as_deref());
-        row.number(r.accuracy_h_m);
-        row.number(r.accuracy_v_m);
-        row.text(r.survey_date.map(|d| d.format("%F").to_string()).as_deref());
+        row.float(r.accuracy_h_m);
+        row.float(r.accuracy_v_m);
+        match r.survey_date {
+            Some(d) => row.bytes(&(d.num_days_from_ce() - PG_EPOCH_DAYS_FROM_CE).to_be_bytes()),
+            None => row.null(),
+        }
         row.text(Some(&r.status));
         row.text(r.archive_ref.as_deref());
-        row.text(Some(&r.attributes.to_string()));
+        // jsonb: a version byte, then the JSON text.
+        let json = r.attributes.to_string();
+        row.0.extend_from_slice(&len(json.len() + 1).to_be_bytes());
+        row.0.push(1);
+        row.0.extend_from_slice(json.as_bytes());
         row.text(Some(hash));
-        row.raw(delivery);
-        row.raw(now);
-        row.end();
+        row.bytes(&delivery_id.to_be_bytes());
+        row.bytes(&valid_from.to_be_bytes());
     }
-    Ok(buffer)
+    Ok(())
 }
 
-/// One row of `COPY` text format: tab-separated, `\N` for NULL, backslash escapes.
-struct CopyRow<'a>(&'a mut String);
+fn len(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
 
-impl CopyRow<'_> {
-    fn sep(&mut self) {
-        if !self.0.is_empty() && !self.0.ends_with('\n') {
-            self.0.push('\t');
-        }
+/// One tuple of `COPY` binary format: a field count, then each field as length and bytes.
+struct BinaryRow<'a>(&'a mut Vec<u8>);
+
+impl<'a> BinaryRow<'a> {
+    fn start(out: &'a mut Vec<u8>, fields: i16) -> Self {
+        out.extend_from_slice(&fields.to_be_bytes());
+        Self(out)
     }
 
-    fn raw(&mut self, value: &str) {
-        self.sep();
-        self.0.push_str(value);
+    fn null(&mut self) {
+        self.0.extend_from_slice(&(-1_i32).to_be_bytes());
+    }
+
+    fn bytes(&mut self, value: &[u8]) {
+        self.0.extend_from_slice(&len(value.len()).to_be_bytes());
+        self.0.extend_from_slice(value);
     }
 
     fn text(&mut self, value: Option<&str>) {
-        self.sep();
         match value {
-            None => self.0.push_str("\\N"),
-            Some(v) => {
-                for c in v.chars() {
-                    match c {
-                        '\\' => self.0.push_str("\\\\"),
-                        '\t' => self.0.push_str("\\t"),
-                        '\n' => self.0.push_str("\\n"),
-                        '\r' => self.0.push_str("\\r"),
-                        c => self.0.push(c),
-                    }
-                }
-            }
+            Some(v) => self.bytes(v.as_bytes()),
+            None => self.null(),
         }
     }
 
-    fn number(&mut self, value: Option<f64>) {
-        self.sep();
+    fn float(&mut self, value: Option<f64>) {
         match value {
-            None => self.0.push_str("\\N"),
-            Some(v) => {
-                use std::fmt::Write;
-                let _ = write!(self.0, "{v:?}");
-            }
+            Some(v) => self.bytes(&v.to_be_bytes()),
+            None => self.null(),
         }
-    }
-
-    fn end(self) {
-        self.0.push('\n');
     }
 }
