@@ -1,8 +1,7 @@
 use std::sync::Arc;
 
 use undermap_index::{MapIndex, SharedIndex};
-use undermap_ingest::Prepared;
-use undermap_store::{DeliveryReport, Store};
+use undermap_store::Store;
 
 use crate::{ServiceConfig, ServiceError};
 
@@ -123,16 +122,6 @@ impl Service {
             "index reloaded"
         );
         Ok(n)
-    }
-
-    /// Loads a prepared delivery and, if it changed anything, rebuilds the index.
-    #[tracing::instrument(skip(self, prepared), fields(file = %prepared.delivery.source_name))]
-    pub async fn load(&self, prepared: Prepared) -> Result<DeliveryReport, ServiceError> {
-        let report = self.store().apply_delivery(prepared.delivery).await?;
-        if report.changed_anything() {
-            self.reload().await?;
-        }
-        Ok(report)
     }
 
     /// Whether the service can answer: the store is reachable and an index is loaded.
