@@ -17,7 +17,7 @@ mod source;
 
 pub use department::{Department, COMMON_ALIASES, COMMON_CODES};
 pub use error::IngestError;
-pub use pipeline::{check_fields, check_record, prepare};
+pub use pipeline::{check_fields, check_record, open, prepare, OpenedDelivery, ReadOutcome};
 pub use properties::FieldError;
 pub use readers::dxf::{DxfLayer, DxfMapping};
 pub use report::{DeliveryMeta, DeliverySummary, IngestOptions, Prepared, Rejection};

@@ -26,6 +26,54 @@ pub fn prepare(
     options: &IngestOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Prepared, IngestError> {
+    let opened = open(inputs, department, options)?;
+    let mut features = Vec::new();
+    let mut delivery = opened.header.clone();
+    let outcome = opened.read(department, progress, &mut |f| features.push(f))?;
+    delivery.features = features;
+    delivery.rejected_before_load = outcome.rejections.len();
+    Ok(Prepared {
+        delivery,
+        rejections: outcome.rejections,
+        records: outcome.records,
+        notes: outcome.notes,
+    })
+}
+
+/// A delivery whose files are open and whose CRSs are settled, not yet read: its `header` (a
+/// [`Delivery`] without features) can be recorded before the first record is read.
+pub struct OpenedDelivery {
+    /// Everything about the delivery but its features and rejection count.
+    pub header: Delivery,
+    sources: Vec<(Source, Transformer)>,
+    layer: undermap_core::LayerId,
+}
+
+impl std::fmt::Debug for OpenedDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenedDelivery")
+            .field("header", &self.header.source_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What reading a delivery found besides its features.
+#[derive(Debug, Clone)]
+pub struct ReadOutcome {
+    /// Every record that was not loaded.
+    pub rejections: Vec<Rejection>,
+    /// Records read in all.
+    pub records: usize,
+    /// Notes for the summary.
+    pub notes: Vec<String>,
+}
+
+/// Opens every file of a delivery, hashes them and settles each one's CRS, reading no record yet.
+pub fn open(
+    inputs: &[PathBuf],
+    department: &Department,
+    options: &IngestOptions,
+) -> Result<OpenedDelivery, IngestError> {
     if inputs.is_empty() {
         return Err(IngestError::Input("no files given".into()));
     }
@@ -38,68 +86,92 @@ pub fn prepare(
             })
         })
         .transpose()?;
-    let sources = readers::open_all(inputs, department, options, encoding)?;
+    let opened = readers::open_all(inputs, department, options, encoding)?;
     let sha256 = hash(inputs)?;
-    let layer = department
+    let layer: undermap_core::LayerId = department
         .layer
         .parse()
         .map_err(|e: undermap_core::CoreError| IngestError::Input(e.to_string()))?;
     let deployment = options.deployment_crs.gis_order();
-    let mut features = Vec::new();
-    let mut rejections = Vec::new();
-    let mut notes = Vec::new();
-    let mut records = 0_usize;
     let mut crs_names = Vec::new();
     let mut names = Vec::new();
-    for source in sources {
+    let mut sources = Vec::new();
+    for source in opened {
         let crs = settle_crs(&source, options)?;
-        crs_names.push(crs.name().to_owned());
-        names.push(source.name.clone());
         let transformer =
             Transformer::new(&crs.gis_order(), &deployment).map_err(|e| IngestError::Crs {
                 file: source.name.clone(),
                 source: Box::new(e),
             })?;
-        let format = source.format;
-        let before = (features.len(), rejections.len());
-        let mut sink = |record: crate::RecordResult| {
-            records += 1;
-            if records.is_multiple_of(10_000) {
-                progress(records);
-            }
-            let reproject =
-                |g: &Geometry<f64>| transformer.geometry_checked(g).map_err(|e| e.to_string());
-            match record.and_then(|r| convert(&r, department, &layer, &reproject)) {
-                Ok(f) => features.push(f),
-                Err(r) => rejections.push(r),
-            }
-        };
-        notes.extend(source.read(&mut sink)?);
-        tracing::info!(
-            format,
-            crs = %crs,
-            valid = features.len() - before.0,
-            rejected = rejections.len() - before.1,
-            "read delivery file"
-        );
+        crs_names.push(crs.name().to_owned());
+        names.push(source.name.clone());
+        sources.push((source, transformer));
     }
-    progress(records);
     crs_names.dedup();
-    Ok(Prepared {
-        delivery: Delivery {
-            layer,
+    Ok(OpenedDelivery {
+        header: Delivery {
+            layer: layer.clone(),
             source_name: names.join(", "),
             sha256,
             source_crs: crs_names.join(", "),
             mode: options.mode,
             loaded_by: options.loaded_by.clone(),
-            features,
-            rejected_before_load: rejections.len(),
+            features: Vec::new(),
+            rejected_before_load: 0,
         },
-        rejections,
-        records,
-        notes,
+        sources,
+        layer,
     })
+}
+
+impl OpenedDelivery {
+    /// Reads every record, handing each valid feature to `emit` as soon as it is made (so that a
+    /// store can load while the files are still being read).
+    pub fn read(
+        self,
+        department: &Department,
+        progress: &mut dyn FnMut(usize),
+        emit: &mut dyn FnMut(Feature),
+    ) -> Result<ReadOutcome, IngestError> {
+        let layer = self.layer;
+        let mut rejections = Vec::new();
+        let mut notes = Vec::new();
+        let mut records = 0_usize;
+        for (source, transformer) in self.sources {
+            let format = source.format;
+            let name = source.name.clone();
+            let (mut valid, before) = (0_usize, rejections.len());
+            let mut sink = |record: crate::RecordResult| {
+                records += 1;
+                if records.is_multiple_of(10_000) {
+                    progress(records);
+                }
+                let reproject =
+                    |g: &Geometry<f64>| transformer.geometry_checked(g).map_err(|e| e.to_string());
+                match record.and_then(|r| convert(&r, department, &layer, &reproject)) {
+                    Ok(f) => {
+                        valid += 1;
+                        emit(f);
+                    }
+                    Err(r) => rejections.push(r),
+                }
+            };
+            notes.extend(source.read(&mut sink)?);
+            tracing::info!(
+                format,
+                file = %name,
+                valid,
+                rejected = rejections.len() - before,
+                "read delivery file"
+            );
+        }
+        progress(records);
+        Ok(ReadOutcome {
+            rejections,
+            records,
+            notes,
+        })
+    }
 }
 
 /// What the file declares, else `--crs`, else the format's default (CRS84 for GeoJSON); a file

@@ -206,6 +206,24 @@ pub struct DeliveryMeta {
     notes: Vec<String>,
 }
 
+impl DeliveryMeta {
+    /// What the summary needs from a delivery that was streamed into the store: its header and
+    /// what reading found.
+    #[must_use]
+    pub fn new(header: &Delivery, outcome: crate::ReadOutcome) -> Self {
+        Self {
+            layer: header.layer.to_string(),
+            files: header.source_name.clone(),
+            sha256: header.sha256.clone(),
+            source_crs: header.source_crs.clone(),
+            mode: header.mode,
+            records: outcome.records,
+            rejections: outcome.rejections,
+            notes: outcome.notes,
+        }
+    }
+}
+
 impl Prepared {
     /// Splits off what the summary needs, leaving the delivery to load.
     #[must_use]

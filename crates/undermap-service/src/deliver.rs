@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use undermap_ingest::{prepare, DeliverySummary, Department, IngestOptions};
+use undermap_core::Feature;
+use undermap_ingest::{open, prepare, DeliveryMeta, DeliverySummary, Department, IngestOptions};
 use undermap_store::Store;
 
 use crate::{Service, ServiceError};
@@ -65,6 +66,9 @@ pub async fn deliver(
         options,
         strict,
     } = request;
+    if !strict {
+        return deliver_streamed(store, files, department, options, progress).await;
+    }
     let prepared = tokio::task::spawn_blocking(move || {
         let mut progress = progress;
         prepare(&files, department, &options, &mut *progress)
@@ -83,6 +87,63 @@ pub async fn deliver(
     let (delivery, meta) = prepared.split();
     let report = store.apply_delivery(delivery).await?;
     Ok(DeliverySummary::new(department.name, meta, &report))
+}
+
+/// Features handed from the reading thread to the store at a time.
+const CHUNK: usize = 5_000;
+
+/// Reads on a blocking thread and loads at the same time: the store copies one chunk while the
+/// next is being read. Without `strict`, nothing waits for the last record to be read.
+async fn deliver_streamed(
+    store: &dyn Store,
+    files: Vec<PathBuf>,
+    department: &'static Department,
+    options: IngestOptions,
+    progress: Box<dyn FnMut(usize) + Send>,
+) -> Result<DeliverySummary, ServiceError> {
+    let stopped = |e: tokio::task::JoinError| {
+        ServiceError::bad("files", format!("reading the delivery stopped: {e}"))
+    };
+    let opened = tokio::task::spawn_blocking(move || open(&files, department, &options))
+        .await
+        .map_err(stopped)??;
+    let header = opened.header.clone();
+    let (chunks, arriving) = tokio::sync::mpsc::channel::<Vec<Feature>>(4);
+    let (tail, tail_arriving) = tokio::sync::oneshot::channel();
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut progress = progress;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let outcome = {
+            let mut emit = |feature: Feature| {
+                chunk.push(feature);
+                if chunk.len() >= CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    // The store stopped listening only if it failed; its error is reported.
+                    let _ = chunks.blocking_send(full);
+                }
+            };
+            opened.read(department, &mut *progress, &mut emit)
+        };
+        if !chunk.is_empty() {
+            let _ = chunks.blocking_send(chunk);
+        }
+        drop(chunks);
+        if let Ok(outcome) = &outcome {
+            let _ = tail.send(outcome.rejections.len());
+        }
+        outcome
+    });
+    let stored = store
+        .apply_delivery_streamed(header.clone(), arriving, tail_arriving)
+        .await;
+    // A reading error explains a failed load better than the store's "reading failed".
+    let outcome = reader.await.map_err(stopped)??;
+    let report = stored?;
+    Ok(DeliverySummary::new(
+        department.name,
+        DeliveryMeta::new(&header, outcome),
+        &report,
+    ))
 }
 
 impl Service {

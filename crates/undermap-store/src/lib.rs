@@ -48,6 +48,28 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// no feature.
     async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport>;
 
+    /// Loads a delivery whose features arrive in `chunks` while its files are still being read;
+    /// `tail` brings the number of records validation rejected once reading has finished. The
+    /// same rules and the same single transaction as [`Store::apply_delivery`]; if the chunks end
+    /// without a tail (reading failed), nothing is loaded. The default collects every chunk and
+    /// then loads; a store that can load while reading overrides it.
+    async fn apply_delivery_streamed(
+        &self,
+        header: Delivery,
+        chunks: tokio::sync::mpsc::Receiver<Vec<Feature>>,
+        tail: tokio::sync::oneshot::Receiver<usize>,
+    ) -> Result<DeliveryReport> {
+        let mut header = header;
+        let mut chunks = chunks;
+        while let Some(chunk) = chunks.recv().await {
+            header.features.extend(chunk);
+        }
+        header.rejected_before_load = tail.await.map_err(|_| {
+            StoreError::Write("reading the delivery failed; nothing was loaded".into())
+        })?;
+        self.apply_delivery(header).await
+    }
+
     /// Reserves the next ticket number.
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId>;
 

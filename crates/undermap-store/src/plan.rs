@@ -25,19 +25,35 @@ pub(crate) fn plan<'a>(
     current: &HashMap<String, (String, String)>,
     delivery_id: i64,
 ) -> Plan<'a> {
-    let mut p = Plan {
-        to_write: Vec::new(),
-        to_close: Vec::new(),
-        seen: HashSet::new(),
-        report: DeliveryReport {
-            delivery_id,
-            ..DeliveryReport::default()
-        },
+    let mut seen = HashSet::new();
+    let mut report = DeliveryReport {
+        delivery_id,
+        ..DeliveryReport::default()
     };
+    let (to_write, to_close) = plan_chunk(layer, features, current, &mut seen, &mut report);
+    Plan {
+        to_write,
+        to_close,
+        seen,
+        report,
+    }
+}
+
+/// Plans one chunk of a delivery that arrives in chunks: `seen` and `report` carry over from
+/// the chunks before. Returns the versions to write and the ids whose current version closes.
+pub(crate) fn plan_chunk<'a>(
+    layer: &LayerId,
+    features: &'a [Feature],
+    current: &HashMap<String, (String, String)>,
+    seen: &mut HashSet<String>,
+    report: &mut DeliveryReport,
+) -> (Vec<(&'a Feature, String)>, Vec<String>) {
+    let mut to_write = Vec::new();
+    let mut to_close = Vec::new();
     for feature in features {
         let id = feature.id.to_string();
-        if !p.seen.insert(id.clone()) {
-            p.report.rejected.push(StoreRejection {
+        if !seen.insert(id.clone()) {
+            report.rejected.push(StoreRejection {
                 id: feature.id.clone(),
                 reason: "the id appears more than once in this delivery; the first one was loaded"
                     .into(),
@@ -47,22 +63,22 @@ pub(crate) fn plan<'a>(
         let hash = feature.content_hash();
         match current.get(&id) {
             Some((owner, _)) if owner != layer.as_str() => {
-                p.report.rejected.push(StoreRejection {
+                report.rejected.push(StoreRejection {
                     id: feature.id.clone(),
                     reason: format!("the id belongs to a feature of layer {owner:?}"),
                 });
             }
-            Some((_, old)) if *old == hash => p.report.unchanged += 1,
+            Some((_, old)) if *old == hash => report.unchanged += 1,
             Some(_) => {
-                p.report.updated += 1;
-                p.to_close.push(id);
-                p.to_write.push((feature, hash));
+                report.updated += 1;
+                to_close.push(id);
+                to_write.push((feature, hash));
             }
             None => {
-                p.report.inserted += 1;
-                p.to_write.push((feature, hash));
+                report.inserted += 1;
+                to_write.push((feature, hash));
             }
         }
     }
-    p
+    (to_write, to_close)
 }

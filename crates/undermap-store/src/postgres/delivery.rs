@@ -1,12 +1,12 @@
 //! Loading a delivery: one transaction, batched inserts, versioning instead of overwriting.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use undermap_core::Feature;
 
-use crate::plan::{plan, Plan};
+use crate::plan::plan_chunk;
 use crate::record::RowValues;
 use crate::wkb::to_ewkb;
 use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
@@ -18,6 +18,30 @@ const BATCH: usize = 5_000;
 pub const CHANGES_CHANNEL: &str = "undermap_changes";
 
 pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Result<DeliveryReport> {
+    let mut delivery = delivery;
+    let features = std::mem::take(&mut delivery.features);
+    let rejected = delivery.rejected_before_load;
+    let (chunks, arriving) = tokio::sync::mpsc::channel(1);
+    let (tail, tail_arriving) = tokio::sync::oneshot::channel();
+    // Capacity 1 holds the one chunk; the receiver sees the end once the sender is dropped.
+    let _ = chunks.send(features).await;
+    drop(chunks);
+    let _ = tail.send(rejected);
+    apply_streamed(pool, srid, delivery, arriving, tail_arriving).await
+}
+
+/// Loads a delivery whose features arrive in chunks while the files are still being read: each
+/// chunk is planned against the current versions (ids seen in earlier chunks count as
+/// duplicates) and copied at once, all in one transaction that commits only after `tail` says
+/// how many records validation rejected. If the chunks stop without a tail (the reader failed),
+/// the transaction is rolled back and nothing is left behind.
+pub(crate) async fn apply_streamed(
+    pool: &PgPool,
+    srid: i32,
+    header: Delivery,
+    mut chunks: tokio::sync::mpsc::Receiver<Vec<Feature>>,
+    tail: tokio::sync::oneshot::Receiver<usize>,
+) -> Result<DeliveryReport> {
     let mut tx = pool
         .begin()
         .await
@@ -29,12 +53,12 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
         .map_err(StoreError::db("waiting for other deliveries"))?;
     let layer_known: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM layers WHERE id = $1)")
-            .bind(delivery.layer.as_str())
+            .bind(header.layer.as_str())
             .fetch_one(&mut *tx)
             .await
             .map_err(StoreError::db("checking the layer"))?;
     if !layer_known {
-        return Err(StoreError::UnknownLayer(delivery.layer.to_string()));
+        return Err(StoreError::UnknownLayer(header.layer.to_string()));
     }
     let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
         .fetch_one(&mut *tx)
@@ -44,55 +68,47 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
         "INSERT INTO deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(delivery.layer.as_str())
-    .bind(&delivery.source_name)
-    .bind(&delivery.sha256)
-    .bind(&delivery.source_crs)
-    .bind(delivery.mode.as_str())
-    .bind(&delivery.loaded_by)
+    .bind(header.layer.as_str())
+    .bind(&header.source_name)
+    .bind(&header.sha256)
+    .bind(&header.source_crs)
+    .bind(header.mode.as_str())
+    .bind(&header.loaded_by)
     .bind(now)
     .fetch_one(&mut *tx)
     .await
     .map_err(StoreError::db("recording the delivery"))?;
 
-    let ids: Vec<String> = delivery.features.iter().map(|f| f.id.to_string()).collect();
-    let current: HashMap<String, (String, String)> = sqlx::query_as::<_, (String, String, String)>(
-        "SELECT feature_id, layer_id, content_hash FROM features \
-         WHERE valid_to IS NULL AND feature_id = ANY($1)",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(StoreError::db("reading current versions"))?
-    .into_iter()
-    .map(|(id, layer, hash)| (id, (layer, hash)))
-    .collect();
-
-    let Plan {
-        to_write,
-        to_close,
-        seen,
-        mut report,
-    } = plan(&delivery.layer, &delivery.features, &current, delivery_id);
-
-    sqlx::query(
-        "UPDATE features SET valid_to = $2 WHERE valid_to IS NULL AND feature_id = ANY($1)",
-    )
-    .bind(&to_close)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .map_err(StoreError::db("closing replaced versions"))?;
-    if !to_write.is_empty() {
-        copy_versions(&mut tx, srid, delivery_id, now, &to_write).await?;
+    let mut seen = HashSet::new();
+    let mut report = DeliveryReport {
+        delivery_id,
+        ..DeliveryReport::default()
+    };
+    while let Some(chunk) = chunks.recv().await {
+        for part in chunk.chunks(BATCH) {
+            load_chunk(
+                &mut tx,
+                srid,
+                &header,
+                delivery_id,
+                now,
+                part,
+                &mut seen,
+                &mut report,
+            )
+            .await?;
+        }
     }
-    if delivery.mode == DeliveryMode::Full {
+    let rejected_before_load = tail
+        .await
+        .map_err(|_| StoreError::Write("reading the delivery failed; nothing was loaded".into()))?;
+    if header.mode == DeliveryMode::Full {
         let all: Vec<String> = seen.into_iter().collect();
         let retired = sqlx::query(
             "UPDATE features SET valid_to = $3 \
              WHERE valid_to IS NULL AND layer_id = $1 AND NOT (feature_id = ANY($2))",
         )
-        .bind(delivery.layer.as_str())
+        .bind(header.layer.as_str())
         .bind(&all)
         .bind(now)
         .execute(&mut *tx)
@@ -112,7 +128,7 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
     .bind(count(report.updated))
     .bind(count(report.unchanged))
     .bind(count(report.retired))
-    .bind(count(report.rejected.len() + delivery.rejected_before_load))
+    .bind(count(report.rejected.len() + rejected_before_load))
     .execute(&mut *tx)
     .await
     .map_err(StoreError::db("recording the delivery's counts"))?;
@@ -129,6 +145,48 @@ pub(crate) async fn apply(pool: &PgPool, srid: i32, delivery: Delivery) -> Resul
         .map_err(StoreError::db("committing the delivery"))?;
     report.log("postgis");
     Ok(report)
+}
+
+/// Plans and writes one chunk: reads the current versions of its ids, closes the replaced ones
+/// and copies the new versions.
+#[allow(clippy::too_many_arguments)]
+async fn load_chunk(
+    tx: &mut Transaction<'_, Postgres>,
+    srid: i32,
+    header: &Delivery,
+    delivery_id: i64,
+    now: DateTime<Utc>,
+    features: &[Feature],
+    seen: &mut HashSet<String>,
+    report: &mut DeliveryReport,
+) -> Result<()> {
+    let ids: Vec<String> = features.iter().map(|f| f.id.to_string()).collect();
+    let current: HashMap<String, (String, String)> = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT feature_id, layer_id, content_hash FROM features \
+         WHERE valid_to IS NULL AND feature_id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(StoreError::db("reading current versions"))?
+    .into_iter()
+    .map(|(id, layer, hash)| (id, (layer, hash)))
+    .collect();
+    let (to_write, to_close) = plan_chunk(&header.layer, features, &current, seen, report);
+    if !to_close.is_empty() {
+        sqlx::query(
+            "UPDATE features SET valid_to = $2 WHERE valid_to IS NULL AND feature_id = ANY($1)",
+        )
+        .bind(&to_close)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::db("closing replaced versions"))?;
+    }
+    if !to_write.is_empty() {
+        copy_versions(tx, srid, delivery_id, now, &to_write).await?;
+    }
+    Ok(())
 }
 
 /// Writes new versions with one binary `COPY … FROM STDIN` inside the delivery's transaction, so

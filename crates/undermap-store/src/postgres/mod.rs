@@ -121,6 +121,15 @@ impl Store for PgStore {
         delivery::apply(&self.pool, self.srid, delivery).await
     }
 
+    async fn apply_delivery_streamed(
+        &self,
+        header: Delivery,
+        chunks: tokio::sync::mpsc::Receiver<Vec<Feature>>,
+        tail: tokio::sync::oneshot::Receiver<usize>,
+    ) -> Result<DeliveryReport> {
+        delivery::apply_streamed(&self.pool, self.srid, header, chunks, tail).await
+    }
+
     async fn last_delivery(&self) -> Result<i64> {
         sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM deliveries")
             .fetch_one(&self.pool)
