@@ -1,6 +1,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use geo::{Coord, Geometry, MapCoords};
 use proj::Proj;
@@ -33,6 +33,9 @@ pub struct Transformer {
     to: Crs,
     identity: bool,
     key: Key,
+    /// From the source CRS to CRS84, for the area-of-use check of [`Transformer::geometry_checked`];
+    /// made on first use, once per transformer rather than once per geometry.
+    to_lonlat: OnceLock<Result<Box<Transformer>, CrsError>>,
 }
 
 impl Transformer {
@@ -43,6 +46,7 @@ impl Transformer {
             to: to.clone(),
             identity: from.definition() == to.definition(),
             key: (Arc::from(from.definition()), Arc::from(to.definition())),
+            to_lonlat: OnceLock::new(),
         };
         if !t.identity {
             t.with_proj(|_| Ok(()))?;
@@ -66,18 +70,21 @@ impl Transformer {
     fn with_proj<T>(&self, f: impl FnOnce(&Proj) -> Result<T, CrsError>) -> Result<T, CrsError> {
         PROJS.with(|cell| {
             let mut map = cell.borrow_mut();
-            if !map.contains_key(&self.key) {
-                let proj = Proj::new_known_crs(&self.key.0, &self.key.1, None).map_err(|e| {
-                    CrsError::Transform {
-                        from: self.from.name().to_owned(),
-                        to: self.to.name().to_owned(),
-                        reason: e.to_string(),
-                    }
-                })?;
-                map.insert(self.key.clone(), proj);
-            }
+            self.ensure_proj(&mut map)?;
             f(&map[&self.key])
         })
+    }
+
+    /// Makes this thread's PROJ object for the pair if there is none yet (none is needed for the
+    /// identity).
+    fn ensure_proj(&self, map: &mut HashMap<Key, Proj>) -> Result<(), CrsError> {
+        if self.identity || map.contains_key(&self.key) {
+            return Ok(());
+        }
+        let proj = Proj::new_known_crs(&self.key.0, &self.key.1, None)
+            .map_err(|e| self.error(e.to_string()))?;
+        map.insert(self.key.clone(), proj);
+        Ok(())
     }
 
     fn error(&self, reason: String) -> CrsError {
@@ -128,16 +135,38 @@ impl Transformer {
     /// both CRSs: a swapped axis or a wrong zone prefix lands kilometres away, and is refused
     /// here instead of being stored or answered.
     pub fn geometry_checked(&self, g: &Geometry<f64>) -> Result<Geometry<f64>, CrsError> {
-        let crs84 = Crs::crs84();
         let to_lonlat = if self.from.is_geographic() {
             None
         } else {
-            Some(Transformer::new(&self.from, &crs84)?)
+            let made = self
+                .to_lonlat
+                .get_or_init(|| Transformer::new(&self.from, &Crs::crs84()).map(Box::new));
+            Some(made.as_deref().map_err(Clone::clone)?)
         };
-        let out = g.try_map_coords(|c| {
-            let lonlat = match &to_lonlat {
+        // Both PROJ objects are looked up once per geometry, not once per coordinate.
+        PROJS.with(|cell| {
+            let mut map = cell.borrow_mut();
+            self.ensure_proj(&mut map)?;
+            if let Some(t) = to_lonlat {
+                t.ensure_proj(&mut map)?;
+            }
+            let map = &*map;
+            let proj = (!self.identity).then(|| &map[&self.key]);
+            let lonlat_proj = to_lonlat.map(|t| (t, &map[&t.key]));
+            self.checked_coords(g, proj, lonlat_proj)
+        })
+    }
+
+    fn checked_coords(
+        &self,
+        g: &Geometry<f64>,
+        proj: Option<&Proj>,
+        to_lonlat: Option<(&Transformer, &Proj)>,
+    ) -> Result<Geometry<f64>, CrsError> {
+        g.try_map_coords(|c| {
+            let lonlat = match to_lonlat {
                 None => swap_if(self.from.axis_order(), c),
-                Some(t) => t.coord(c)?,
+                Some((t, p)) => t.convert(Some(p), c)?,
             };
             for crs in [&self.from, &self.to] {
                 if let Some([w, s, e, n]) = crs.area_of_use() {
@@ -159,9 +188,8 @@ impl Transformer {
                     }
                 }
             }
-            self.coord(c)
-        })?;
-        Ok(out)
+            self.convert(proj, c)
+        })
     }
 }
 

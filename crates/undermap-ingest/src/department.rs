@@ -298,8 +298,8 @@ impl Department {
     }
 
     /// The kind a record gets when it does not name one.
-    pub(crate) fn default_kind(&self, geometry: Option<&Geometry<f64>>) -> Option<FeatureKind> {
-        let slot = match geometry? {
+    pub(crate) fn default_kind(&self, geometry: &Geometry<f64>) -> Option<FeatureKind> {
+        let slot = match geometry {
             Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_) => 0,
             Geometry::Point(_) | Geometry::MultiPoint(_) => 1,
             Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) => 2,

@@ -273,7 +273,7 @@ fn convert(
         .ok_or_else(|| fail("geometry".into(), "missing".into()))?;
     let mut props = mapped.properties.clone();
     if !props.contains_key("kind") {
-        if let Some(kind) = department.default_kind(Some(&geometry)) {
+        if let Some(kind) = department.default_kind(&geometry) {
             props.insert("kind".into(), kind.as_str().into());
         }
     }

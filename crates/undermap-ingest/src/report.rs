@@ -85,15 +85,6 @@ impl Prepared {
         }
         Ok(())
     }
-
-    /// Writes the rejections as JSON lines (source file, record, id, field, reason).
-    pub fn write_rejections(&self, out: &mut dyn Write) -> std::io::Result<()> {
-        for r in &self.rejections {
-            serde_json::to_writer(&mut *out, r)?;
-            out.write_all(b"\n")?;
-        }
-        Ok(())
-    }
 }
 
 /// What the archivist sees after a load, on the terminal and from `POST /v1/deliveries`.
@@ -173,6 +164,15 @@ impl DeliverySummary {
             notes: meta.notes,
             refused: None,
         }
+    }
+
+    /// Writes every rejection as a JSON line (source file, record, id, field, reason).
+    pub fn write_rejections(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        for r in &self.rejections {
+            serde_json::to_writer(&mut *out, r)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()
     }
 
     /// One line for the terminal.

@@ -1,13 +1,11 @@
 //! `undermap`: serve the map, load deliveries, export site copies.
 
+mod progress;
+
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use std::io::Write as _;
-
 use anyhow::{bail, Context};
-
-mod progress;
 use clap::{Parser, Subcommand, ValueEnum};
 use undermap::{
     export, init_tracing, load_demo, open_store, service_config, spawn_change_listener,
@@ -193,11 +191,7 @@ async fn main() -> anyhow::Result<()> {
                 )),
                 None => Box::new(std::io::stderr().lock()),
             };
-            for r in &summary.rejections {
-                serde_json::to_writer(&mut out, r)?;
-                out.write_all(b"\n")?;
-            }
-            out.flush()?;
+            summary.write_rejections(&mut *out)?;
             for note in &summary.notes {
                 eprintln!("note: {note}");
             }

@@ -123,31 +123,14 @@ pub(crate) fn read_current(path: &Path, read_only: bool) -> Result<Vec<Feature>>
     Ok(crate::record::keep_valid(rows, super::from_gpkg))
 }
 
-/// Like [`query_records`], turning each row into a feature as it is read (no row buffer: at city
-/// scale the buffer alone is gigabytes of copying).
+/// Current features as they are read (no row buffer: at city scale the buffer alone is
+/// gigabytes of copying).
 fn query_features(
     conn: &Connection,
     filter: &str,
     params: impl rusqlite::Params,
 ) -> Result<Vec<Feature>> {
-    let sql = format!("SELECT geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}");
-    let mut stmt = conn
-        .prepare(&sql)
-        .map_err(StoreError::sqlite("reading features"))?;
-    let mut rows = stmt
-        .query(params)
-        .map_err(StoreError::sqlite("reading features"))?;
-    let mut out = Vec::new();
-    while let Some(row) = rows
-        .next()
-        .map_err(StoreError::sqlite("reading features"))?
-    {
-        match record(row).and_then(|r| r.into_feature(super::from_gpkg)) {
-            Ok(f) => out.push(f),
-            Err(e) => tracing::error!(error = %e, "stored feature left out of the index"),
-        }
-    }
-    Ok(out)
+    query_rows(conn, filter, params, |r| r.into_feature(super::from_gpkg))
 }
 
 fn query_records(
@@ -155,6 +138,17 @@ fn query_records(
     filter: &str,
     params: impl rusqlite::Params,
 ) -> Result<Vec<FeatureRecord>> {
+    query_rows(conn, filter, params, Ok)
+}
+
+/// Runs `SELECT geom, ATTRIBUTE_COLUMNS … WHERE filter` and turns each row into a `T`; a row
+/// that cannot be read or turned is logged and left out.
+fn query_rows<T>(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+    mut turn: impl FnMut(FeatureRecord) -> Result<T>,
+) -> Result<Vec<T>> {
     let sql = format!("SELECT geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}");
     let mut stmt = conn
         .prepare(&sql)
@@ -167,8 +161,8 @@ fn query_records(
         .next()
         .map_err(StoreError::sqlite("reading features"))?
     {
-        match record(row) {
-            Ok(r) => out.push(r),
+        match record(row).and_then(&mut turn) {
+            Ok(t) => out.push(t),
             Err(e) => tracing::error!(error = %e, "stored feature left out of the index"),
         }
     }
