@@ -46,8 +46,11 @@ pub(crate) async fn apply_streamed(
         .begin()
         .await
         .map_err(StoreError::db("starting a delivery"))?;
-    // Deliveries are serialised: two loads of the same layer must not interleave their versions.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('undermap-delivery'))")
+    // Deliveries of one layer are serialised: two loads of the same layer must not interleave
+    // their versions. Different layers load side by side (a county's first loads run in parallel);
+    // a feature id claimed by two layers at once is caught by the unique index on current ids.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('undermap-delivery:' || $1))")
+        .bind(header.layer.as_str())
         .execute(&mut *tx)
         .await
         .map_err(StoreError::db("waiting for other deliveries"))?;
