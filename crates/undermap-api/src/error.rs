@@ -4,8 +4,10 @@ use serde::Serialize;
 use undermap_core::CoreError;
 use undermap_crs::CrsError;
 use undermap_ingest::IngestError;
+use undermap_ogc::OgcError;
 use undermap_service::ServiceError;
 use undermap_store::StoreError;
+use undermap_tiles::TileError;
 
 /// Every error the API returns. Converted to a status and a problem body here, and only here.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,9 @@ struct Problem<'a> {
     /// Extension member: every rejected record, for refused deliveries.
     #[serde(skip_serializing_if = "Option::is_none")]
     rejections: Option<&'a [undermap_ingest::Rejection]>,
+    /// Where a filter went wrong (character offset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<usize>,
 }
 
 impl ApiError {
@@ -100,6 +105,25 @@ impl ApiError {
                     ("/problems/store-unavailable", "Database unavailable")
                 }
                 ServiceError::Store(_) => ("/problems/internal", "Internal error"),
+                ServiceError::Ogc(OgcError::Filter(_)) => {
+                    ("/problems/invalid-filter", "Invalid filter")
+                }
+                ServiceError::Ogc(OgcError::CrsNotOffered { .. }) => {
+                    ("/problems/crs-not-offered", "CRS not offered")
+                }
+                ServiceError::Ogc(OgcError::NoCollection(_) | OgcError::NoFeature { .. }) => {
+                    ("/problems/not-found", "Not found")
+                }
+                ServiceError::Ogc(OgcError::Crs(_)) => (
+                    "/problems/transform-failed",
+                    "Coordinate transformation failed",
+                ),
+                ServiceError::Ogc(_) => ("/problems/bad-parameter", "Bad parameter"),
+                ServiceError::Tile(TileError::Crs(_)) => (
+                    "/problems/transform-failed",
+                    "Coordinate transformation failed",
+                ),
+                ServiceError::Tile(_) => ("/problems/not-found", "No such tile"),
             },
             Self::MalformedBody(_) => ("/problems/malformed-body", "Malformed request body"),
             Self::BodyTooLarge { .. } => ("/problems/body-too-large", "Request body too large"),
@@ -153,6 +177,14 @@ impl ResponseError for ApiError {
                 ServiceError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                ServiceError::Ogc(OgcError::NoCollection(_) | OgcError::NoFeature { .. })
+                | ServiceError::Tile(TileError::Zoom(_) | TileError::OutOfRange { .. }) => {
+                    StatusCode::NOT_FOUND
+                }
+                ServiceError::Ogc(OgcError::Crs(_)) | ServiceError::Tile(TileError::Crs(_)) => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                ServiceError::Ogc(_) => StatusCode::BAD_REQUEST,
             },
             Self::MalformedBody(_) | Self::BadParameter(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -179,6 +211,10 @@ impl ResponseError for ApiError {
             detail: self.detail(),
             rejections: match self {
                 Self::DeliveryRefused(summary) => Some(&summary.rejections),
+                _ => None,
+            },
+            position: match self {
+                Self::Service(ServiceError::Ogc(OgcError::Filter(e))) => Some(e.position),
                 _ => None,
             },
         };

@@ -3,6 +3,7 @@
 
 mod error;
 mod handlers;
+pub mod openapi;
 mod routes;
 
 pub use error::ApiError;

@@ -4,7 +4,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest};
 
-use crate::handlers::{deliveries, excavation, features, health, layers, nearest};
+use crate::handlers::{deliveries, excavation, features, health, layers, nearest, ogc, tiles};
 use crate::ApiError;
 
 /// Largest request body accepted (1 MiB).
@@ -36,6 +36,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/excavation-checks", web::post().to(excavation::create))
             .route("/excavation-checks/{id}", web::get().to(excavation::get)),
     )
+    .service(
+        web::scope("/ogc")
+            .route("", web::get().to(ogc::landing))
+            .route("/", web::get().to(ogc::landing))
+            .route("/conformance", web::get().to(ogc::conformance))
+            .route("/api", web::get().to(ogc::api))
+            .route("/collections", web::get().to(ogc::collections))
+            .route("/collections/{id}", web::get().to(ogc::collection))
+            .route(
+                "/collections/{id}/queryables",
+                web::get().to(ogc::queryables),
+            )
+            .route("/collections/{id}/schema", web::get().to(ogc::queryables))
+            .route("/collections/{id}/items", web::get().to(ogc::items))
+            .route(
+                "/collections/{id}/items/{feature}",
+                web::get().to(ogc::item),
+            ),
+    )
+    .route("/tiles/{name}", web::get().to(tiles::tilejson))
+    .route("/tiles/{layer}/{z}/{x}/{y}", web::get().to(tiles::tile))
+    .route("/styles/default.json", web::get().to(tiles::style))
     .default_service(web::to(no_route));
 }
 

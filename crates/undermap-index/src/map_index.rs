@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use geo::{BoundingRect, Rect};
@@ -18,7 +19,12 @@ pub struct LayerStats {
     pub count: usize,
     /// Their joint extent in the deployment CRS, if any.
     pub extent: Option<Rect<f64>>,
+    /// Earliest `valid_from` among them: where the layer's temporal extent starts.
+    pub since: Option<DateTime<Utc>>,
 }
+
+/// Each build gets the next number: caches keyed by it (tiles) forget a replaced index.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// Every current feature and an R-tree over their envelopes. Immutable once built.
 #[derive(Debug)]
@@ -27,6 +33,9 @@ pub struct MapIndex {
     pub(crate) tree: RTree<Entry>,
     /// Positions in `features`, sorted by feature id: no second copy of a million ids.
     by_id: Vec<u32>,
+    /// The same per layer: keyset paging through one collection.
+    by_layer: HashMap<LayerId, Vec<u32>>,
+    generation: u64,
     pub(crate) layers: HashMap<LayerId, LayerStats>,
     /// Worst recorded horizontal accuracy: how far beyond the buffer a match can reach.
     pub(crate) max_accuracy_m: f64,
@@ -48,6 +57,7 @@ impl MapIndex {
                         info,
                         count: 0,
                         extent: None,
+                        since: None,
                     },
                 )
             })
@@ -85,6 +95,7 @@ impl MapIndex {
                         },
                         count: 0,
                         extent: None,
+                        since: None,
                     },
                 );
             }
@@ -95,6 +106,10 @@ impl MapIndex {
             layer.extent = Some(match layer.extent {
                 None => rect,
                 Some(e) => union(e, rect),
+            });
+            layer.since = Some(match layer.since {
+                Some(s) if s <= feature.valid_from => s,
+                _ => feature.valid_from,
             });
             if let Some(a) = feature.attrs.accuracy_h_m {
                 max_accuracy_m = max_accuracy_m.max(a.metres());
@@ -109,11 +124,22 @@ impl MapIndex {
             let tree = scope.spawn(move || RTree::bulk_load(entries));
             let mut by_id: Vec<u32> = (0..entries_len(&kept)).collect();
             by_id.sort_unstable_by(|&a, &b| kept[a as usize].id.cmp(&kept[b as usize].id));
+            let mut by_layer: HashMap<LayerId, Vec<u32>> = HashMap::new();
+            for &position in &by_id {
+                let layer = &kept[position as usize].layer;
+                match by_layer.get_mut(layer) {
+                    Some(list) => list.push(position),
+                    None => {
+                        by_layer.insert(layer.clone(), vec![position]);
+                    }
+                }
+            }
             (
                 tree.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                by_id,
+                (by_id, by_layer),
             )
         });
+        let (by_id, by_layer) = by_id;
         tracing::info!(
             features = kept.len(),
             elapsed_ms = started.elapsed().as_millis(),
@@ -123,6 +149,8 @@ impl MapIndex {
             features: kept,
             tree,
             by_id,
+            by_layer,
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             layers: stats,
             max_accuracy_m,
             as_of,
@@ -142,6 +170,48 @@ impl MapIndex {
             .binary_search_by(|&i| self.features[i as usize].id.cmp(id))
             .ok()
             .map(|pos| &self.features[self.by_id[pos] as usize])
+    }
+
+    /// A number no other index built by this process has: a cache key for what is derived
+    /// from this index.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// A layer's features in ascending id order, starting after `after` (exclusive) if given.
+    pub fn layer_ascending<'a>(
+        &'a self,
+        layer: &LayerId,
+        after: Option<&FeatureId>,
+    ) -> impl Iterator<Item = &'a Feature> + 'a {
+        let list = self.by_layer.get(layer).map_or(&[][..], Vec::as_slice);
+        let start = after.map_or(0, |after| {
+            list.partition_point(|&i| self.features[i as usize].id <= *after)
+        });
+        list[start..].iter().map(|&i| &self.features[i as usize])
+    }
+
+    /// A layer's features in descending id order, starting before `before` (exclusive).
+    pub fn layer_descending<'a>(
+        &'a self,
+        layer: &LayerId,
+        before: &FeatureId,
+    ) -> impl Iterator<Item = &'a Feature> + 'a {
+        let list = self.by_layer.get(layer).map_or(&[][..], Vec::as_slice);
+        let end = list.partition_point(|&i| self.features[i as usize].id < *before);
+        list[..end]
+            .iter()
+            .rev()
+            .map(|&i| &self.features[i as usize])
+    }
+
+    /// Every feature whose envelope meets `rect` (deployment CRS), in no particular order.
+    pub fn in_envelope(&self, rect: Rect<f64>) -> impl Iterator<Item = &Feature> {
+        let envelope = rstar::AABB::from_corners(rect.min().x_y().into(), rect.max().x_y().into());
+        self.tree
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|e| &self.features[e.data as usize])
     }
 
     /// How many features are indexed.
@@ -168,6 +238,12 @@ impl MapIndex {
         let mut v: Vec<_> = self.layers.values().collect();
         v.sort_by(|a, b| a.info.id.cmp(&b.info.id));
         v
+    }
+
+    /// Count and extent of one layer.
+    #[must_use]
+    pub fn layer_stats_of(&self, id: &LayerId) -> Option<&LayerStats> {
+        self.layers.get(id)
     }
 
     /// The registry entry of a layer.
@@ -246,5 +322,50 @@ mod tests {
             .map(|s| (s.info.id.to_string(), s.count))
             .collect();
         assert_eq!(counts, vec![("gas".into(), 1), ("water".into(), 2)]);
+    }
+
+    #[test]
+    fn pages_a_layer_by_id_both_ways() {
+        let f = |id: &str, layer: &str, x: f64| {
+            Feature::new(
+                id.parse().unwrap(),
+                layer.parse().unwrap(),
+                FeatureKind::Valve,
+                point!(x: x, y: 0.0).into(),
+                FeatureAttributes::default(),
+                DateTime::UNIX_EPOCH,
+            )
+            .unwrap()
+        };
+        let idx = MapIndex::build(
+            vec![],
+            vec![
+                f("w3", "water", 3.0),
+                f("g1", "gas", 1.0),
+                f("w1", "water", 1.0),
+                f("w2", "water", 2.0),
+            ],
+            DateTime::UNIX_EPOCH,
+        );
+        let water: LayerId = "water".parse().unwrap();
+        let ids = |it: &mut dyn Iterator<Item = &Feature>| -> Vec<String> {
+            it.map(|f| f.id.to_string()).collect()
+        };
+        assert_eq!(
+            ids(&mut idx.layer_ascending(&water, None)),
+            ["w1", "w2", "w3"]
+        );
+        let w1: FeatureId = "w1".parse().unwrap();
+        assert_eq!(
+            ids(&mut idx.layer_ascending(&water, Some(&w1))),
+            ["w2", "w3"]
+        );
+        let w3: FeatureId = "w3".parse().unwrap();
+        assert_eq!(ids(&mut idx.layer_descending(&water, &w3)), ["w2", "w1"]);
+        let near = Rect::new((1.5, -1.0), (3.5, 1.0));
+        let mut found = ids(&mut idx.in_envelope(near));
+        found.sort();
+        assert_eq!(found, ["w2", "w3"]);
+        assert_ne!(idx.generation(), MapIndex::empty().generation());
     }
 }

@@ -18,6 +18,8 @@ pub struct ServiceConfig {
     pub unknown_accuracy_m: f64,
     /// Most results a nearest query may ask for.
     pub max_nearest: usize,
+    /// Bytes of encoded vector tiles kept in memory.
+    pub tile_cache_bytes: usize,
 }
 
 impl ServiceConfig {
@@ -33,6 +35,7 @@ impl ServiceConfig {
             policy: RiskPolicy::default(),
             unknown_accuracy_m: 1.0,
             max_nearest: 100,
+            tile_cache_bytes: 64 << 20,
         }
     }
 }

@@ -41,6 +41,12 @@ pub enum ServiceError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An OGC API request could not be answered as asked.
+    #[error(transparent)]
+    Ogc(#[from] undermap_ogc::OgcError),
+    /// A tile could not be made.
+    #[error(transparent)]
+    Tile(#[from] undermap_tiles::TileError),
 }
 
 impl ServiceError {

@@ -10,6 +10,7 @@ mod geometry_out;
 mod history;
 mod layers;
 mod nearest;
+mod ogc;
 mod service;
 
 pub use config::ServiceConfig;
@@ -19,4 +20,5 @@ pub use excavation::{CheckRequest, CheckResponse, Hit, OwnerSummary, Summary};
 pub use history::parse_at;
 pub use layers::LayerSummary;
 pub use nearest::{NearestHit, NearestRequest};
+pub use ogc::GeoJsonBody;
 pub use service::{Readiness, Service};

@@ -23,6 +23,8 @@ struct Inner {
     past: crate::history::PastMaps,
     /// The last delivery the index includes (read before the features it was built from).
     last_delivery: std::sync::atomic::AtomicI64,
+    /// Vector tiles: renderer and cache, made on first use.
+    tiles: std::sync::OnceLock<Result<undermap_tiles::TileService, String>>,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -40,6 +42,7 @@ impl Service {
                 behind: std::sync::atomic::AtomicBool::new(false),
                 past: crate::history::PastMaps::default(),
                 last_delivery: std::sync::atomic::AtomicI64::new(-1),
+                tiles: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -66,6 +69,20 @@ impl Service {
 
     pub(crate) fn past_maps(&self) -> &crate::history::PastMaps {
         &self.inner.past
+    }
+
+    pub(crate) fn tile_service(&self) -> Result<&undermap_tiles::TileService, ServiceError> {
+        self.inner
+            .tiles
+            .get_or_init(|| {
+                undermap_tiles::TileService::new(
+                    &self.inner.config.deployment_crs,
+                    self.inner.config.tile_cache_bytes,
+                )
+                .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|reason| ServiceError::unprocessable("tiles", reason.clone()))
     }
 
     /// The deployment's rules.

@@ -6,3 +6,5 @@ pub(crate) mod features;
 pub(crate) mod health;
 pub(crate) mod layers;
 pub(crate) mod nearest;
+pub(crate) mod ogc;
+pub(crate) mod tiles;

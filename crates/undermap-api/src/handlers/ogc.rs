@@ -1,0 +1,135 @@
+//! OGC API – Features under `/ogc`.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use undermap_service::{GeoJsonBody, Service};
+
+use crate::ApiError;
+
+/// Query pairs as sent, in order (repeated names kept, so they can be refused).
+pub(crate) type Pairs = web::Query<Vec<(String, String)>>;
+
+/// `scheme://host/ogc` as the client sees it (honours `Forwarded` / `X-Forwarded-*`).
+pub(crate) fn base(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}/ogc", info.scheme(), info.host())
+}
+
+/// The root `scheme://host`.
+pub(crate) fn root(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+fn only_format(query: &Pairs) -> Result<(), ApiError> {
+    for (k, v) in query.iter() {
+        if k != "f" {
+            return Err(ApiError::BadParameter(format!(
+                "unknown parameter `{k}`; this resource takes only f=json"
+            )));
+        }
+        undermap_ogc::params::check_format(Some(v))
+            .map_err(|e| ApiError::BadParameter(e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn geojson(body: GeoJsonBody) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .insert_header(("Content-Crs", body.content_crs))
+        .body(body.body)
+}
+
+/// `GET /ogc`: the landing page.
+pub(crate) async fn landing(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
+    only_format(&query)?;
+    Ok(HttpResponse::Ok().json(undermap_ogc::documents::landing(&base(&req))))
+}
+
+/// `GET /ogc/conformance`.
+pub(crate) async fn conformance(query: Pairs) -> Result<HttpResponse, ApiError> {
+    only_format(&query)?;
+    Ok(HttpResponse::Ok().json(undermap_ogc::documents::conformance()))
+}
+
+/// `GET /ogc/api`: the OpenAPI 3.0 definition of the whole service.
+pub(crate) async fn api(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
+    only_format(&query)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.oai.openapi+json;version=3.0")
+        .body(crate::openapi::document(&root(&req)).to_string()))
+}
+
+/// `GET /ogc/collections`.
+pub(crate) async fn collections(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    only_format(&query)?;
+    Ok(HttpResponse::Ok().json(service.ogc_collections(&base(&req))))
+}
+
+/// `GET /ogc/collections/{id}`.
+pub(crate) async fn collection(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    only_format(&query)?;
+    Ok(HttpResponse::Ok().json(service.ogc_collection(&base(&req), &id)?))
+}
+
+/// `GET /ogc/collections/{id}/queryables` (and `/schema`): JSON Schema of the features.
+pub(crate) async fn queryables(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    only_format(&query)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/schema+json")
+        .body(service.ogc_queryables(&base(&req), &id)?.to_string()))
+}
+
+/// `GET /ogc/collections/{id}/items`.
+#[tracing::instrument(skip(service, req, query))]
+pub(crate) async fn items(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    let body = service
+        .ogc_items(base(&req), id.into_inner(), query.into_inner())
+        .await?;
+    tracing::debug!(returned = body.returned, "items page");
+    Ok(geojson(body))
+}
+
+/// `GET /ogc/collections/{id}/items/{featureId}`.
+pub(crate) async fn item(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    let (collection, feature) = path.into_inner();
+    let body = service
+        .ogc_item(&base(&req), &collection, &feature, &query)
+        .await?;
+    Ok(geojson(body))
+}
+
+/// Answers `If-None-Match` for an entity tag.
+pub(crate) fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}

@@ -1,0 +1,61 @@
+//! Vector tiles, TileJSON and the default style.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use undermap_service::Service;
+
+use super::ogc::{not_modified, root};
+use crate::ApiError;
+
+/// `GET /tiles/{layer}/{z}/{x}/{y}.mvt` (`layer` is a layer id or `all`).
+#[tracing::instrument(skip(service, req))]
+pub(crate) async fn tile(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    path: web::Path<(String, u32, u32, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (layer, z, x, y_ext) = path.into_inner();
+    let y: u32 = y_ext
+        .strip_suffix(".mvt")
+        .and_then(|y| y.parse().ok())
+        .ok_or_else(|| {
+            ApiError::BadParameter(format!(
+                "`{y_ext}` is not a tile row followed by .mvt (e.g. /tiles/all/16/52608/27000.mvt)"
+            ))
+        })?;
+    let (tile, cached) = service.tile(&layer, z, x, y).await?;
+    let unchanged = not_modified(&req, &tile.etag);
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, tile.etag.clone()))
+        // Data changes with deliveries: clients revalidate, and an unchanged tile costs a 304.
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Tile-Cache", if cached { "hit" } else { "miss" }));
+    if unchanged {
+        return Ok(response.finish());
+    }
+    Ok(response
+        .content_type("application/vnd.mapbox-vector-tile")
+        .body(tile.bytes.clone()))
+}
+
+/// `GET /tiles/{layer}.json`: TileJSON 3.0.
+pub(crate) async fn tilejson(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let name = name
+        .strip_suffix(".json")
+        .ok_or_else(|| ApiError::NoRoute(req.path().to_owned()))?;
+    Ok(HttpResponse::Ok().json(service.tilejson(&root(&req), name)?))
+}
+
+/// `GET /styles/default.json`: the default MapLibre style.
+pub(crate) async fn style(service: web::Data<Service>, req: HttpRequest) -> HttpResponse {
+    HttpResponse::Ok().json(service.map_style(&root(&req)))
+}

@@ -1,0 +1,391 @@
+//! The OpenAPI 3.0 definition of the whole service, served at `/ogc/api`. Written out rather
+//! than generated: a test checks that every route the server mounts is described here.
+
+use serde_json::{json, Value};
+
+fn param(name: &str, location: &str, description: &str, schema: Value, required: bool) -> Value {
+    json!({ "name": name, "in": location, "description": description, "required": required, "schema": schema, "style": "form", "explode": false })
+}
+
+fn problem_responses(extra: &[(&str, &str)]) -> Value {
+    let mut r = serde_json::Map::new();
+    for (code, text) in extra {
+        r.insert((*code).into(), json!({ "description": text, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }));
+    }
+    r.insert(
+        "400".into(),
+        json!({ "$ref": "#/components/responses/BadRequest" }),
+    );
+    r.insert(
+        "500".into(),
+        json!({ "$ref": "#/components/responses/ServerError" }),
+    );
+    Value::Object(r)
+}
+
+fn ok(description: &str, media_type: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": { media_type: { "schema": schema } } })
+}
+
+fn op(
+    summary: &str,
+    tag: &str,
+    params: Vec<Value>,
+    success: Value,
+    errors: &[(&str, &str)],
+) -> Value {
+    let mut responses = problem_responses(errors);
+    if let Value::Object(r) = &mut responses {
+        r.insert("200".into(), success);
+    }
+    json!({ "get": { "summary": summary, "tags": [tag], "parameters": params, "responses": responses } })
+}
+
+/// The document, with `root` (`scheme://host`) as its server.
+#[must_use]
+#[allow(clippy::too_many_lines)]
+pub fn document(root: &str) -> Value {
+    let any = json!({ "type": "object" });
+    let crs = param(
+        "crs",
+        "query",
+        "CRS of the response geometries (see the collection's `crs` list); default CRS84",
+        json!({ "type": "string", "format": "uri" }),
+        false,
+    );
+    let collection_id = param(
+        "collectionId",
+        "path",
+        "A layer id: water, drainage, gas, power, telecom, planning",
+        json!({ "type": "string" }),
+        true,
+    );
+    let at = param(
+        "at",
+        "query",
+        "Answer from the map as it stood then: a date (end of that day, UTC) or an RFC 3339 time",
+        json!({ "type": "string" }),
+        false,
+    );
+    let mut paths = serde_json::Map::new();
+    let mut add = |path: &str, item: Value| {
+        paths.insert(path.into(), item);
+    };
+    add(
+        "/healthz",
+        op(
+            "Liveness: the process answers",
+            "Operations",
+            vec![],
+            ok("Alive", "application/json", any.clone()),
+            &[],
+        ),
+    );
+    add(
+        "/readyz",
+        op(
+            "Readiness: the index is loaded and the store reachable",
+            "Operations",
+            vec![],
+            ok("Ready", "application/json", any.clone()),
+            &[("503", "Not ready (store unreachable or index not loaded)")],
+        ),
+    );
+    add(
+        "/v1/layers",
+        op(
+            "Every layer with its feature count and extent",
+            "Map",
+            vec![],
+            ok("Layers", "application/json", any.clone()),
+            &[],
+        ),
+    );
+    add(
+        "/v1/features/{id}",
+        op(
+            "One feature as GeoJSON",
+            "Map",
+            vec![
+                param(
+                    "id",
+                    "path",
+                    "Feature id",
+                    json!({ "type": "string" }),
+                    true,
+                ),
+                crs.clone(),
+                at.clone(),
+            ],
+            ok("The feature", "application/geo+json", any.clone()),
+            &[("404", "No such feature")],
+        ),
+    );
+    add(
+        "/v1/features/{id}/history",
+        op(
+            "Every version of a feature, oldest first, with the delivery each came from",
+            "Map",
+            vec![
+                param(
+                    "id",
+                    "path",
+                    "Feature id",
+                    json!({ "type": "string" }),
+                    true,
+                ),
+                crs.clone(),
+            ],
+            ok("Versions", "application/geo+json", any.clone()),
+            &[("404", "No such feature")],
+        ),
+    );
+    add(
+        "/v1/nearest",
+        op(
+            "The k nearest features to a point",
+            "Map",
+            vec![
+                param(
+                    "point",
+                    "query",
+                    "x,y in the axis order of `crs`",
+                    json!({ "type": "string" }),
+                    true,
+                ),
+                param(
+                    "k",
+                    "query",
+                    "How many (default 10, at most 100)",
+                    json!({ "type": "integer", "minimum": 1 }),
+                    false,
+                ),
+                param(
+                    "layers",
+                    "query",
+                    "Comma-separated layer ids",
+                    json!({ "type": "string" }),
+                    false,
+                ),
+                crs.clone(),
+                at.clone(),
+            ],
+            ok("Nearest features", "application/json", any.clone()),
+            &[("422", "Point outside the area of use")],
+        ),
+    );
+    add(
+        "/v1/excavation-checks",
+        json!({ "post": {
+            "summary": "What lies under an excavation area: every feature within the buffer, rated by risk, with owners to call; recorded as a ticket",
+            "tags": ["Excavation"],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CheckRequest" } } } },
+            "responses": problem_responses(&[("201", "The ticket"), ("413", "Too many vertices or body too large"), ("415", "Not JSON"), ("422", "Invalid or oversize area, unknown CRS, outside the area of use")]),
+        }}),
+    );
+    add(
+        "/v1/excavation-checks/{id}",
+        op(
+            "A ticket issued earlier, exactly as issued",
+            "Excavation",
+            vec![param(
+                "id",
+                "path",
+                "Ticket id",
+                json!({ "type": "string" }),
+                true,
+            )],
+            ok("The ticket", "application/json", any.clone()),
+            &[("404", "No such ticket")],
+        ),
+    );
+    add(
+        "/v1/deliveries",
+        json!({ "post": {
+            "summary": "Load a department's delivery (multipart upload), as `undermap ingest` does; returns the delivery report",
+            "tags": ["Deliveries"],
+            "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["department", "file"], "properties": {
+                "department": { "type": "string", "enum": ["water", "gas", "power", "drainage", "planning", "telecom"] },
+                "file": { "type": "string", "format": "binary", "description": "One or more files (a Shapefile with its .shx/.dbf/.prj/.cpg)" },
+                "mode": { "type": "string", "enum": ["full", "incremental"] },
+                "crs": { "type": "string" }, "encoding": { "type": "string" }, "table": { "type": "string" },
+                "strict": { "type": "boolean" }, "dxf_layers": { "type": "string" }, "loaded_by": { "type": "string" }
+            } } } } },
+            "responses": problem_responses(&[("201", "The delivery report"), ("413", "Upload too large"), ("422", "Refused: no CRS, unreadable file, or rejections under strict")]),
+        }}),
+    );
+    add(
+        "/ogc",
+        op(
+            "OGC API landing page",
+            "OGC API - Features",
+            vec![],
+            ok("Landing page", "application/json", any.clone()),
+            &[],
+        ),
+    );
+    add(
+        "/ogc/conformance",
+        op(
+            "Conformance classes",
+            "OGC API - Features",
+            vec![],
+            ok("Conformance declaration", "application/json", any.clone()),
+            &[],
+        ),
+    );
+    add(
+        "/ogc/api",
+        op(
+            "This document",
+            "OGC API - Features",
+            vec![],
+            ok(
+                "OpenAPI 3.0",
+                "application/vnd.oai.openapi+json;version=3.0",
+                any.clone(),
+            ),
+            &[],
+        ),
+    );
+    add(
+        "/ogc/collections",
+        op(
+            "Collections, one per layer",
+            "OGC API - Features",
+            vec![],
+            ok("Collections", "application/json", any.clone()),
+            &[],
+        ),
+    );
+    add(
+        "/ogc/collections/{collectionId}",
+        op(
+            "One collection",
+            "OGC API - Features",
+            vec![collection_id.clone()],
+            ok("Collection", "application/json", any.clone()),
+            &[("404", "No such collection")],
+        ),
+    );
+    add(
+        "/ogc/collections/{collectionId}/queryables",
+        op(
+            "Properties usable in filters (JSON Schema)",
+            "OGC API - Features",
+            vec![collection_id.clone()],
+            ok("Queryables", "application/schema+json", any.clone()),
+            &[("404", "No such collection")],
+        ),
+    );
+    add(
+        "/ogc/collections/{collectionId}/schema",
+        op(
+            "Schema of the features (JSON Schema)",
+            "OGC API - Features",
+            vec![collection_id.clone()],
+            ok("Schema", "application/schema+json", any.clone()),
+            &[("404", "No such collection")],
+        ),
+    );
+    add("/ogc/collections/{collectionId}/items", op("Features of a collection, one page at a time (keyset paging: follow the next/prev links)", "OGC API - Features", vec![
+        collection_id.clone(),
+        param("limit", "query", "Page size, 1 to 10000 (larger values are lowered to 10000); default 100", json!({ "type": "integer", "minimum": 1, "maximum": 10000, "default": 100 }), false),
+        param("bbox", "query", "minx,miny,maxx,maxy (or 6 numbers) in bbox-crs axis order", json!({ "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } }), false),
+        param("bbox-crs", "query", "CRS of bbox; default CRS84", json!({ "type": "string", "format": "uri" }), false),
+        crs.clone(),
+        param("datetime", "query", "An instant: the map as it stood then. Open intervals (`..`) mean now; bounded intervals are refused", json!({ "type": "string" }), false),
+        param("filter", "query", "CQL2 text filter over the queryables", json!({ "type": "string" }), false),
+        param("filter-lang", "query", "cql2-text", json!({ "type": "string", "enum": ["cql2-text"] }), false),
+        param("filter-crs", "query", "CRS of geometry literals in filter; default CRS84", json!({ "type": "string", "format": "uri" }), false),
+        param("cursor", "query", "Where the page starts; take it from a next or prev link", json!({ "type": "string" }), false),
+        param("f", "query", "json", json!({ "type": "string", "enum": ["json", "geojson"] }), false),
+    ], ok("A FeatureCollection page; Content-Crs names the CRS", "application/geo+json", any.clone()), &[("404", "No such collection")]));
+    add(
+        "/ogc/collections/{collectionId}/items/{featureId}",
+        op(
+            "One feature",
+            "OGC API - Features",
+            vec![
+                collection_id.clone(),
+                param(
+                    "featureId",
+                    "path",
+                    "Feature id",
+                    json!({ "type": "string" }),
+                    true,
+                ),
+                crs.clone(),
+                param(
+                    "datetime",
+                    "query",
+                    "An instant: the feature as it stood then",
+                    json!({ "type": "string" }),
+                    false,
+                ),
+            ],
+            ok("The feature", "application/geo+json", any.clone()),
+            &[("404", "No such collection or feature")],
+        ),
+    );
+    add(
+        "/tiles/{tileset}.json",
+        op(
+            "TileJSON 3.0 of a tile set: a layer id or `all`",
+            "Vector tiles",
+            vec![param(
+                "tileset",
+                "path",
+                "Layer id or `all`",
+                json!({ "type": "string" }),
+                true,
+            )],
+            ok("TileJSON", "application/json", any.clone()),
+            &[("404", "No such layer")],
+        ),
+    );
+    add("/tiles/{tileset}/{z}/{x}/{y}.mvt", op("A Mapbox Vector Tile (Web Mercator, XYZ); ETag and If-None-Match give 304 for unchanged tiles", "Vector tiles", vec![
+        param("tileset", "path", "Layer id or `all`", json!({ "type": "string" }), true),
+        param("z", "path", "Zoom, 0 to 24", json!({ "type": "integer", "minimum": 0, "maximum": 24 }), true),
+        param("x", "path", "Column", json!({ "type": "integer", "minimum": 0 }), true),
+        param("y", "path", "Row", json!({ "type": "integer", "minimum": 0 }), true),
+    ], ok("The tile (empty when nothing is there)", "application/vnd.mapbox-vector-tile", json!({ "type": "string", "format": "binary" })), &[("304", "Not modified"), ("404", "No such layer")]));
+    add(
+        "/styles/default.json",
+        op(
+            "The default MapLibre style (CJJ 61 colours)",
+            "Vector tiles",
+            vec![],
+            ok("Style", "application/json", any.clone()),
+            &[],
+        ),
+    );
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "undermap",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The one map of what lies under the city: excavation checks, deliveries, OGC API - Features and vector tiles. Every error is application/problem+json (RFC 9457).",
+            "license": { "name": "Apache-2.0" }
+        },
+        "servers": [{ "url": root }],
+        "paths": paths,
+        "components": {
+            "schemas": {
+                "Problem": { "type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+                    "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" },
+                    "position": { "type": "integer", "description": "For filter errors: the character where the filter went wrong" }
+                } },
+                "CheckRequest": { "type": "object", "required": ["area"], "additionalProperties": false, "properties": {
+                    "area": { "type": "object", "description": "GeoJSON Polygon or MultiPolygon" },
+                    "crs": { "type": "string" }, "depth_m": { "type": "number" }, "buffer_m": { "type": "number" },
+                    "layers": { "type": "array", "items": { "type": "string" } }, "reference": { "type": "string" }, "at": { "type": "string" }
+                } }
+            },
+            "responses": {
+                "BadRequest": { "description": "Malformed request", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+                "ServerError": { "description": "Server error", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+            }
+        }
+    })
+}
