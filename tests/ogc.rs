@@ -434,20 +434,37 @@ async fn documents_describe_the_service(pool: PgPool) {
         "/../undermap-api/src/routes.rs"
     ))
     .unwrap();
-    let mut scope = String::new();
-    for line in routes.lines().map(str::trim) {
-        if let Some(rest) = line.strip_prefix("web::scope(\"") {
-            scope = rest.split('"').next().unwrap().to_owned();
+    // Read the mounted routes from the source: `.route("…")` calls, prefixed by the
+    // `web::scope("…")` they are chained on (which lasts until its `.service(` closes).
+    let src: String = routes.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut depth = 0_i32;
+    let mut scopes: Vec<(i32, String)> = Vec::new();
+    let mut mounted = Vec::new();
+    for (i, c) in src.char_indices() {
+        let rest = &src[i..];
+        let quoted = |prefix: &str| rest[prefix.len()..].split('"').next().unwrap().to_owned();
+        if rest.starts_with("web::scope(\"") {
+            scopes.push((depth, quoted("web::scope(\"")));
         }
-        if line.starts_with(')') {
-            // The scope's closing parenthesis.
-            scope.clear();
+        if rest.starts_with(".route(\"") {
+            let scope = scopes.last().map_or("", |s| s.1.as_str());
+            mounted.push(format!("{scope}{}", quoted(".route(\"")));
         }
-        let Some(rest) = line.split(".route(\"").nth(1) else {
-            continue;
-        };
-        let route = format!("{scope}{}", rest.split('"').next().unwrap());
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                while scopes.last().is_some_and(|(d, _)| depth < *d) {
+                    scopes.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(mounted.len() > 15, "{mounted:?}");
+    for route in &mounted {
         let route = route.trim_end_matches('/');
+        let route = if route.is_empty() { "/" } else { route };
         let documented = paths.keys().any(|p| {
             let p = p
                 .replace("{collectionId}", "{id}")

@@ -2,12 +2,6 @@
 
 mod progress;
 
-/// Ingest and the index build allocate millions of small strings and coordinate vectors;
-/// mimalloc takes about a fifth off loading a delivery compared with the system allocator
-/// (docs/performance.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use std::collections::HashSet;
 use std::path::PathBuf;
 
