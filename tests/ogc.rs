@@ -1,8 +1,6 @@
 //! OGC API – Features and vector tiles end to end: the real server on port 0 over a fresh
 //! PostGIS with the demo data, read by GDAL's own OAPIF client and checked against PostGIS.
 
-#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -497,20 +495,11 @@ async fn documents_describe_the_service(pool: PgPool) {
     }
 }
 
-/// The tile at zoom `z` holding a CRS84 point.
-fn tile_at(lon: f64, lat: f64, z: u32) -> (u32, u32, u32) {
-    let n = f64::from(1_u32 << z);
-    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let r = lat.to_radians();
-    let y =
-        ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
-    (z, x, y)
-}
-
 #[sqlx::test(migrations = "../../migrations")]
 async fn tiles_hold_the_features_revalidate_and_follow_deliveries(pool: PgPool) {
     let app = common::spawn_app(pool.clone(), true).await;
-    let (z, x, y) = tile_at(108.989, 28.4507, 16);
+    let t = undermap_tiles::TileId::containing(108.989, 28.4507, 16).unwrap();
+    let (z, x, y) = (u32::from(t.z), t.x, t.y);
     let path = format!("/tiles/all/{z}/{x}/{y}.mvt");
     let r = app.get(&path).await;
     assert_eq!(r.status(), 200);

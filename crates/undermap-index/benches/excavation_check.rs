@@ -123,23 +123,12 @@ fn benches(c: &mut Criterion) {
 /// The same check on the generated county (`undermap demo-data --scale county`): a real street
 /// grid with five networks, service connections and planning polygons.
 fn county(c: &mut Criterion) {
-    let layers: Vec<LayerInfo> = undermap_synth::LAYERS
-        .iter()
-        .map(|id| LayerInfo {
-            id: id.parse().unwrap(),
-            title: (*id).into(),
-            category: if *id == "planning" {
-                LayerCategory::Planning
-            } else {
-                LayerCategory::Network
-            },
-        })
-        .collect();
-    let features: Vec<Feature> = undermap_synth::LAYERS
-        .iter()
-        .flat_map(|l| undermap_synth::layer(42, undermap_synth::Scale::County, l).unwrap())
-        .collect();
-    let index = MapIndex::build(layers, features, DateTime::UNIX_EPOCH);
+    let features = undermap_synth::all_layers(42, undermap_synth::Scale::County).unwrap();
+    let index = MapIndex::build(
+        undermap_synth::layer_infos(),
+        features,
+        DateTime::UNIX_EPOCH,
+    );
     let bounds = index
         .layer_stats()
         .iter()

@@ -72,7 +72,7 @@ impl MapIndex {
             .tree
             .locate_in_envelope_intersecting(&envelope)
             .filter_map(|entry| {
-                let feature = &self.features[entry.data as usize];
+                let feature = &self.features[entry.data.position as usize];
                 if let Some(layers) = &query.layers {
                     if !layers.contains(&feature.layer) {
                         return None;

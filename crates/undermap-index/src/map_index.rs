@@ -7,8 +7,18 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 use undermap_core::{Feature, FeatureId, LayerCategory, LayerId, LayerInfo};
 
-/// One R-tree entry: a feature's envelope and its position in [`MapIndex::features`].
-pub(crate) type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+/// What an R-tree entry points at: the feature's position in [`MapIndex::features`] and its
+/// layer's number in [`MapIndex::layer_numbers`], so a query for one layer skips the others
+/// without touching their features (each a cache miss). The layer costs no memory: the entry
+/// is padded to 40 bytes either way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Slot {
+    pub(crate) position: u32,
+    pub(crate) layer: u16,
+}
+
+/// One R-tree entry: a feature's envelope and where to find it.
+pub(crate) type Entry = GeomWithData<Rectangle<[f64; 2]>, Slot>;
 
 /// Count and extent of one layer's current features.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +47,8 @@ pub struct MapIndex {
     by_layer: HashMap<LayerId, Vec<u32>>,
     generation: u64,
     pub(crate) layers: HashMap<LayerId, LayerStats>,
+    /// Layer numbers used in tree entries.
+    layer_numbers: Vec<LayerId>,
     /// Worst recorded horizontal accuracy: how far beyond the buffer a match can reach.
     pub(crate) max_accuracy_m: f64,
     as_of: DateTime<Utc>,
@@ -77,6 +89,7 @@ impl MapIndex {
             kept.truncate(u32::MAX as usize);
         }
         let mut entries = Vec::with_capacity(kept.len());
+        let mut layer_numbers: Vec<LayerId> = Vec::new();
         let mut max_accuracy_m: f64 = 0.0;
         for (position, feature) in kept.iter().enumerate() {
             let Some(rect) = feature.geometry.bounding_rect() else {
@@ -114,9 +127,19 @@ impl MapIndex {
             if let Some(a) = feature.attrs.accuracy_h_m {
                 max_accuracy_m = max_accuracy_m.max(a.metres());
             }
+            let layer = match layer_numbers.iter().position(|l| *l == feature.layer) {
+                Some(n) => n,
+                None => {
+                    layer_numbers.push(feature.layer.clone());
+                    layer_numbers.len() - 1
+                }
+            };
             entries.push(GeomWithData::new(
                 Rectangle::from_corners(rect.min().x_y().into(), rect.max().x_y().into()),
-                position,
+                Slot {
+                    position,
+                    layer: u16::try_from(layer).unwrap_or(u16::MAX),
+                },
             ));
         }
         // The tree and the id order are independent: build them on two cores.
@@ -150,6 +173,7 @@ impl MapIndex {
             tree,
             by_id,
             by_layer,
+            layer_numbers,
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             layers: stats,
             max_accuracy_m,
@@ -211,7 +235,33 @@ impl MapIndex {
         let envelope = rstar::AABB::from_corners(rect.min().x_y().into(), rect.max().x_y().into());
         self.tree
             .locate_in_envelope_intersecting(&envelope)
-            .map(|e| &self.features[e.data as usize])
+            .map(|e| &self.features[e.data.position as usize])
+    }
+
+    /// The features of one layer whose envelope meets `rect`, each with its envelope as the
+    /// tree holds it (no walk over the geometry to compute it again). Other layers' entries are
+    /// skipped without touching their features.
+    pub fn layer_in_envelope<'a>(
+        &'a self,
+        layer: &LayerId,
+        rect: Rect<f64>,
+    ) -> impl Iterator<Item = (Rect<f64>, &'a Feature)> + 'a {
+        let envelope = rstar::AABB::from_corners(rect.min().x_y().into(), rect.max().x_y().into());
+        let wanted = self
+            .layer_numbers
+            .iter()
+            .position(|l| l == layer)
+            .and_then(|n| u16::try_from(n).ok());
+        self.tree
+            .locate_in_envelope_intersecting(&envelope)
+            .filter(move |e| Some(e.data.layer) == wanted)
+            .map(|e| {
+                let (lo, hi) = (e.geom().lower(), e.geom().upper());
+                (
+                    Rect::new((lo[0], lo[1]), (hi[0], hi[1])),
+                    &self.features[e.data.position as usize],
+                )
+            })
     }
 
     /// How many features are indexed.
@@ -367,5 +417,11 @@ mod tests {
         found.sort();
         assert_eq!(found, ["w2", "w3"]);
         assert_ne!(idx.generation(), MapIndex::empty().generation());
+        let gas: LayerId = "gas".parse().unwrap();
+        let mut it = idx.layer_in_envelope(&gas, Rect::new((0.0, -1.0), (9.0, 1.0)));
+        assert_eq!(it.next().map(|(_, f)| f.id.as_str()), Some("g1"));
+        assert!(it.next().is_none());
+        // The layer number rides in the entry's padding.
+        assert_eq!(std::mem::size_of::<Entry>(), 40);
     }
 }

@@ -52,12 +52,12 @@ impl MapIndex {
             if best.len() == k && best.peek().is_some_and(|w| envelope_d2.sqrt() > w.0) {
                 break;
             }
-            let feature = &self.features[entry.data as usize];
+            let feature = &self.features[entry.data.position as usize];
             if layers.is_some_and(|l| !l.contains(&feature.layer)) {
                 continue;
             }
             let d = Euclidean::distance(&Geometry::Point(p), &feature.geometry);
-            best.push(ByDistance(d, entry.data));
+            best.push(ByDistance(d, entry.data.position));
             if best.len() > k {
                 best.pop();
             }

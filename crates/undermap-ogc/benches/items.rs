@@ -9,30 +9,19 @@ use std::hint::black_box;
 
 use chrono::DateTime;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use undermap_core::{LayerCategory, LayerId, LayerInfo};
+use undermap_core::LayerId;
 use undermap_crs::{Crs, Transformer};
 use undermap_index::MapIndex;
 use undermap_ogc::items::{page, ItemsRequest};
 use undermap_ogc::{params, write};
 
 fn county() -> MapIndex {
-    let layers = undermap_synth::LAYERS
-        .iter()
-        .map(|id| LayerInfo {
-            id: id.parse().unwrap(),
-            title: (*id).into(),
-            category: if *id == "planning" {
-                LayerCategory::Planning
-            } else {
-                LayerCategory::Network
-            },
-        })
-        .collect();
-    let features = undermap_synth::LAYERS
-        .iter()
-        .flat_map(|l| undermap_synth::layer(42, undermap_synth::Scale::County, l).unwrap())
-        .collect();
-    MapIndex::build(layers, features, DateTime::UNIX_EPOCH)
+    let features = undermap_synth::all_layers(42, undermap_synth::Scale::County).unwrap();
+    MapIndex::build(
+        undermap_synth::layer_infos(),
+        features,
+        DateTime::UNIX_EPOCH,
+    )
 }
 
 fn bench(c: &mut Criterion) {

@@ -14,6 +14,9 @@ use crate::OgcError;
 pub struct Area {
     polygon: Option<Polygon<f64>>,
     envelope: Option<Rect<f64>>,
+    /// An axis-aligned box inside the polygon: a feature whose envelope lies in it is inside
+    /// without the exact test, which is most features of a large box.
+    inner: Option<Rect<f64>>,
 }
 
 impl Area {
@@ -21,9 +24,11 @@ impl Area {
     #[must_use]
     pub fn new(polygon: Polygon<f64>) -> Self {
         let envelope = polygon.bounding_rect();
+        let inner = envelope.and_then(|e| inner_box(&polygon, e));
         Self {
             polygon: Some(polygon),
             envelope,
+            inner,
         }
     }
 
@@ -33,6 +38,7 @@ impl Area {
         Self {
             polygon: None,
             envelope: None,
+            inner: None,
         }
     }
 
@@ -42,11 +48,47 @@ impl Area {
         self.envelope
     }
 
-    fn meets(&self, f: &Feature) -> bool {
+    /// Whether feature `f`, whose envelope is `r`, meets the area.
+    fn meets(&self, r: Rect<f64>, f: &Feature) -> bool {
+        if let Some(inner) = self.inner {
+            if r.min().x >= inner.min().x
+                && r.max().x <= inner.max().x
+                && r.min().y >= inner.min().y
+                && r.max().y <= inner.max().y
+            {
+                return true;
+            }
+        }
         self.polygon
             .as_ref()
             .is_some_and(|p| p.intersects(&f.geometry))
     }
+}
+
+/// The box bounded by the innermost vertex of each side of a roughly axis-aligned ring (a
+/// reprojected box, a little rotated and curved): a vertex belongs to a side when it lies within
+/// 2 % of the envelope's size from that side (corners belong to two). The box is kept only if the
+/// polygon really contains it (checked once), so an odd shape just loses the shortcut.
+fn inner_box(polygon: &Polygon<f64>, e: Rect<f64>) -> Option<Rect<f64>> {
+    let (near_x, near_y) = (0.02 * e.width(), 0.02 * e.height());
+    let (mut left, mut right) = (e.min().x, e.max().x);
+    let (mut bottom, mut top) = (e.min().y, e.max().y);
+    for c in &polygon.exterior().0 {
+        if c.x - e.min().x <= near_x {
+            left = left.max(c.x);
+        }
+        if e.max().x - c.x <= near_x {
+            right = right.min(c.x);
+        }
+        if c.y - e.min().y <= near_y {
+            bottom = bottom.max(c.y);
+        }
+        if e.max().y - c.y <= near_y {
+            top = top.min(c.y);
+        }
+    }
+    let inner = (left < right && bottom < top).then(|| Rect::new((left, bottom), (right, top)))?;
+    geo::Contains::contains(polygon, &inner.to_polygon()).then_some(inner)
 }
 
 /// Where a page starts: after or before a feature id.
@@ -133,38 +175,13 @@ pub fn page<'a>(index: &'a MapIndex, layer: &LayerId, req: &ItemsRequest) -> Pag
         (None, b) => b,
     };
     let passes = |f: &Feature| {
-        req.bbox.as_ref().is_none_or(|a| a.meets(f))
+        req.bbox
+            .as_ref()
+            .is_none_or(|a| f.geometry.bounding_rect().is_some_and(|r| a.meets(r, f)))
             && req.filter.as_ref().is_none_or(|flt| flt.matches(f))
     };
     if let Some(envelope) = envelope {
-        // Spatial: all candidates from the R-tree, sorted by id, then sliced.
-        let mut hits: Vec<&Feature> = index
-            .in_envelope(envelope)
-            .filter(|f| f.layer == *layer && passes(f))
-            .collect();
-        hits.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let (start, end) = match &req.cursor {
-            None => (0, limit.min(hits.len())),
-            Some(Cursor::After(id)) => {
-                let s = hits.partition_point(|f| f.id <= *id);
-                (s, (s + limit).min(hits.len()))
-            }
-            Some(Cursor::Before(id)) => {
-                let e = hits.partition_point(|f| f.id < *id);
-                (e.saturating_sub(limit), e)
-            }
-        };
-        let matched = hits.len();
-        let next = (end < matched && end > start).then(|| Cursor::After(hits[end - 1].id.clone()));
-        let prev = (start > 0 && start < matched).then(|| Cursor::Before(hits[start].id.clone()));
-        hits.truncate(end);
-        hits.drain(..start);
-        return Page {
-            features: hits,
-            number_matched: Some(matched),
-            next,
-            prev,
-        };
+        return spatial_page(index, layer, req, envelope, limit);
     }
     // No spatial constraint: walk the layer in id order from the cursor.
     let unfiltered = req.filter.is_none() && req.bbox.is_none();
@@ -228,6 +245,61 @@ pub fn page<'a>(index: &'a MapIndex, layer: &LayerId, req: &ItemsRequest) -> Pag
                 prev,
             }
         }
+    }
+}
+
+/// A page when candidates come from the R-tree: every match is collected (that gives
+/// `numberMatched`), but only the page itself is sorted: the `limit` smallest ids after the
+/// cursor are picked in linear time, not by sorting every match.
+fn spatial_page<'a>(
+    index: &'a MapIndex,
+    layer: &LayerId,
+    req: &ItemsRequest,
+    envelope: Rect<f64>,
+    limit: usize,
+) -> Page<'a> {
+    let by_id = |a: &&Feature, b: &&Feature| a.id.cmp(&b.id);
+    let mut window: Vec<&Feature> = index
+        .layer_in_envelope(layer, envelope)
+        .filter(|(rect, f)| {
+            req.bbox.as_ref().is_none_or(|a| a.meets(*rect, f))
+                && req.filter.as_ref().is_none_or(|flt| flt.matches(f))
+        })
+        .map(|(_, f)| f)
+        .collect();
+    let matched = window.len();
+    let forward = !matches!(req.cursor, Some(Cursor::Before(_)));
+    match &req.cursor {
+        Some(Cursor::After(id)) => window.retain(|f| f.id > *id),
+        Some(Cursor::Before(id)) => window.retain(|f| f.id < *id),
+        None => {}
+    }
+    // Matches on the far side of the cursor: is there a page that way?
+    let behind = matched - window.len();
+    let more = window.len() > limit;
+    if more {
+        if forward {
+            window.select_nth_unstable_by(limit, by_id);
+            window.truncate(limit);
+        } else {
+            let skip = window.len() - limit;
+            window.select_nth_unstable_by(skip, by_id);
+            window.drain(..skip);
+        }
+    }
+    window.sort_unstable_by(by_id);
+    let first = window.first().map(|f| f.id.clone());
+    let last = window.last().map(|f| f.id.clone());
+    let (more_after, more_before) = if forward {
+        (more, behind > 0)
+    } else {
+        (behind > 0, more)
+    };
+    Page {
+        features: window,
+        number_matched: Some(matched),
+        next: last.filter(|_| more_after).map(Cursor::After),
+        prev: first.filter(|_| more_before).map(Cursor::Before),
     }
 }
 
@@ -377,6 +449,33 @@ mod tests {
         assert_eq!(p.number_matched, Some(7));
         // The gas valve at x = 5 is inside the box but not in the collection.
         assert!(p.features.iter().all(|f| f.layer == water()));
+    }
+
+    #[test]
+    fn the_inner_box_lies_inside_a_reprojected_box() {
+        let gk = Crs::epsg(4545).unwrap().gis_order();
+        let area = crate::params::bbox("108.9,28.4,109.1,28.6", &Crs::crs84(), &gk).unwrap();
+        let inner = area.inner.unwrap();
+        let polygon = area.polygon.clone().unwrap();
+        let inner_polygon = inner.to_polygon();
+        assert!(geo::Contains::contains(&polygon, &inner_polygon));
+        // Most of the box: the shrink is metres, not kilometres.
+        let e = area.envelope.unwrap();
+        assert!(inner.width() > e.width() * 0.95 && inner.height() > e.height() * 0.95);
+        // A non-convex ring gets no shortcut.
+        let l_shape = Polygon::new(
+            geo::LineString::from(vec![
+                (0.0, 0.0),
+                (2.0, 0.0),
+                (2.0, 1.0),
+                (1.0, 1.0),
+                (1.0, 2.0),
+                (0.0, 2.0),
+                (0.0, 0.0),
+            ]),
+            vec![],
+        );
+        assert!(Area::new(l_shape).inner.is_none());
     }
 
     #[test]

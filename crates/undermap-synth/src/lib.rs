@@ -97,6 +97,33 @@ pub fn layer(seed: u64, scale: Scale, layer: &str) -> Result<Vec<Feature>, CoreE
     Ok(g.out)
 }
 
+/// The registry entries of the generated layers (planning is a planning layer, the rest
+/// networks), for building an index of generated data.
+#[must_use]
+pub fn layer_infos() -> Vec<undermap_core::LayerInfo> {
+    LAYERS
+        .iter()
+        .map(|id| undermap_core::LayerInfo {
+            id: id.parse().expect("generated layer ids are valid"),
+            title: (*id).into(),
+            category: if *id == "planning" {
+                undermap_core::LayerCategory::Planning
+            } else {
+                undermap_core::LayerCategory::Network
+            },
+        })
+        .collect()
+}
+
+/// Every generated layer, one after another.
+pub fn all_layers(seed: u64, scale: Scale) -> Result<Vec<Feature>, CoreError> {
+    let mut out = Vec::new();
+    for l in LAYERS {
+        out.extend(layer(seed, scale, l)?);
+    }
+    Ok(out)
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Net {
     Water,

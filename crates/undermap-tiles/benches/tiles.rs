@@ -8,39 +8,22 @@ use std::hint::black_box;
 
 use chrono::DateTime;
 use criterion::{criterion_group, criterion_main, Criterion};
-use undermap_core::{LayerCategory, LayerInfo};
 use undermap_crs::Crs;
 use undermap_index::MapIndex;
 use undermap_tiles::{Selection, TileId, TileRenderer, TileService};
 
 fn county() -> MapIndex {
-    let layers = undermap_synth::LAYERS
-        .iter()
-        .map(|id| LayerInfo {
-            id: id.parse().unwrap(),
-            title: (*id).into(),
-            category: if *id == "planning" {
-                LayerCategory::Planning
-            } else {
-                LayerCategory::Network
-            },
-        })
-        .collect();
-    let features = undermap_synth::LAYERS
-        .iter()
-        .flat_map(|l| undermap_synth::layer(42, undermap_synth::Scale::County, l).unwrap())
-        .collect();
-    MapIndex::build(layers, features, DateTime::UNIX_EPOCH)
+    let features = undermap_synth::all_layers(42, undermap_synth::Scale::County).unwrap();
+    MapIndex::build(
+        undermap_synth::layer_infos(),
+        features,
+        DateTime::UNIX_EPOCH,
+    )
 }
 
 /// The tile at zoom `z` holding 108.99 E, 28.45 N (the town centre).
 fn centre(z: u8) -> TileId {
-    let n = f64::from(1_u32 << z);
-    let x = ((108.99 + 180.0) / 360.0 * n).floor();
-    let lat = 28.45_f64.to_radians();
-    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    TileId::new(u32::from(z), x as u32, y as u32).unwrap()
+    TileId::containing(108.99, 28.45, u32::from(z)).unwrap()
 }
 
 fn bench(c: &mut Criterion) {

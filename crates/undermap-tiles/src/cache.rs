@@ -42,6 +42,19 @@ struct Inner {
     misses: u64,
 }
 
+impl Inner {
+    /// Drops every tile (cut from an older index); the counters keep counting.
+    fn forget_all(&mut self, generation: u64) {
+        let (hits, misses) = (self.hits, self.misses);
+        *self = Self {
+            generation,
+            hits,
+            misses,
+            ..Self::default()
+        };
+    }
+}
+
 /// The cache.
 pub struct TileCache {
     inner: Mutex<Inner>,
@@ -82,13 +95,7 @@ impl TileCache {
         let mut inner = self.lock();
         if inner.generation != generation {
             if generation > inner.generation {
-                let (hits, misses) = (inner.hits, inner.misses);
-                *inner = Inner {
-                    generation,
-                    hits,
-                    misses,
-                    ..Inner::default()
-                };
+                inner.forget_all(generation);
             }
             inner.misses += 1;
             return None;
@@ -123,13 +130,7 @@ impl TileCache {
             return;
         }
         if generation > inner.generation {
-            let (hits, misses) = (inner.hits, inner.misses);
-            *inner = Inner {
-                generation,
-                hits,
-                misses,
-                ..Inner::default()
-            };
+            inner.forget_all(generation);
         }
         let size = value.bytes.len() + 64;
         if size > self.capacity {

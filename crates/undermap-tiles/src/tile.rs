@@ -34,6 +34,22 @@ impl TileId {
         Ok(Self { z: z8, x, y })
     }
 
+    /// The tile at zoom `z` that holds a longitude, latitude (clamped to the Web Mercator range).
+    pub fn containing(lon: f64, lat: f64, z: u32) -> Result<Self, TileError> {
+        if z > u32::from(MAX_ZOOM) {
+            return Err(TileError::Zoom(z));
+        }
+        let n = f64::from(1_u32 << z);
+        let lat = lat.clamp(-85.051_128_78, 85.051_128_78).to_radians();
+        let fx = ((lon.clamp(-180.0, 180.0) + 180.0) / 360.0 * n).floor();
+        let fy =
+            ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+        // Both lie in 0..=n, which fits u32 for every served zoom.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let (x, y) = (fx.clamp(0.0, n - 1.0) as u32, fy.clamp(0.0, n - 1.0) as u32);
+        Self::new(z, x, y)
+    }
+
     /// Width of the tile in Web Mercator metres.
     #[must_use]
     pub fn size(self) -> f64 {
@@ -80,9 +96,12 @@ mod tests {
         let [w, s, e, n] = t.lon_lat_bounds();
         assert!((w + 180.0).abs() < 1e-9 && (e - 180.0).abs() < 1e-9);
         assert!((n - 85.051_128_78).abs() < 1e-6 && (s + 85.051_128_78).abs() < 1e-6);
-        // Xiushan at z16: the tile containing 108.99 E, 28.45 N.
-        let t = TileId::new(16, 52_608, 27_000).unwrap();
-        let [w, _, e, _] = t.lon_lat_bounds();
-        assert!(w < e && (e - w - 360.0 / 65_536.0).abs() < 1e-9);
+        // Xiushan at z16: the tile containing 108.99 E, 28.45 N holds that point.
+        let t = TileId::containing(108.99, 28.45, 16).unwrap();
+        assert_eq!((t.x, t.y), (52_609, 27_361));
+        let [w, s, e, n] = t.lon_lat_bounds();
+        assert!(w <= 108.99 && 108.99 < e && s <= 28.45 && 28.45 < n);
+        assert!((e - w - 360.0 / 65_536.0).abs() < 1e-9);
+        assert!(TileId::containing(180.0, -90.0, 3).is_ok());
     }
 }
