@@ -48,7 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/collections/{id}/queryables",
                 web::get().to(ogc::queryables),
             )
-            .route("/collections/{id}/schema", web::get().to(ogc::queryables))
+            .route("/collections/{id}/schema", web::get().to(ogc::schema))
             .route("/collections/{id}/items", web::get().to(ogc::items))
             .route(
                 "/collections/{id}/items/{feature}",

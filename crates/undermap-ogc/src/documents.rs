@@ -98,7 +98,9 @@ pub fn collection(base: &str, stats: &LayerStats, map: &Crs) -> Value {
             link("self", "application/json", href.clone(), "This collection"),
             link("items", "application/geo+json", format!("{href}/items"), "Its features"),
             link("http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", format!("{href}/queryables"), "Properties usable in filters"),
-            link("describedby", "application/schema+json", format!("{href}/schema"), "The schema of its features"),
+            // Relation types compare case-insensitively (RFC 8288); GDAL 3.6 looks for this
+            // spelling exactly, and then types columns from the schema instead of guessing.
+            link("describedBy", "application/schema+json", format!("{href}/schema"), "The schema of its features"),
         ]
     })
 }
@@ -118,7 +120,17 @@ pub fn collections(base: &str, index: &MapIndex, map: &Crs) -> Value {
     })
 }
 
-/// `GET /ogc/collections/{id}/queryables` (and `/schema`).
+/// `GET /ogc/collections/{id}/schema`: the schema of one feature.
+#[must_use]
+pub fn feature_schema(base: &str, stats: &LayerStats) -> Value {
+    let id = stats.info.id.as_str();
+    crate::queryables::feature_schema(
+        &format!("{base}/collections/{id}/schema"),
+        &stats.info.title,
+    )
+}
+
+/// `GET /ogc/collections/{id}/queryables`.
 #[must_use]
 pub fn queryables(base: &str, stats: &LayerStats) -> Value {
     let id = stats.info.id.as_str();

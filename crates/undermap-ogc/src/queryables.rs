@@ -217,6 +217,38 @@ pub fn schema(id_url: &str, title: &str, geometry: &str) -> Json {
     })
 }
 
+/// The JSON Schema of one GeoJSON feature of a collection (`/schema`, linked as `describedby`):
+/// the Feature object with its `properties` member. Clients such as GDAL read column names and
+/// types from it instead of guessing them from the first page.
+#[must_use]
+pub fn feature_schema(id_url: &str, title: &str) -> Json {
+    let mut properties = Map::new();
+    for p in Property::ALL {
+        properties.insert(p.name().into(), p.schema());
+    }
+    properties.insert(
+        "extra".into(),
+        json!({ "title": "Department-specific fields, kept verbatim", "type": "object" }),
+    );
+    json!({
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$id": id_url,
+        "title": title,
+        "type": "object",
+        "required": ["type", "id", "geometry", "properties"],
+        "properties": {
+            "type": { "type": "string", "enum": ["Feature"] },
+            "id": { "title": "Feature id, stable across deliveries", "type": "string" },
+            "geometry": { "title": "Geometry (GeoJSON)", "type": "object", "format": "geometry-any" },
+            "properties": {
+                "type": "object",
+                "required": Property::ALL.iter().map(|p| p.name()).chain(["extra"]).collect::<Vec<_>>(),
+                "properties": properties,
+            },
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

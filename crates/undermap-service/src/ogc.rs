@@ -95,13 +95,22 @@ impl Service {
         Ok(documents::collection(base, stats, self.map_crs()))
     }
 
-    /// `/collections/{id}/queryables` and `/schema`.
-    pub fn ogc_queryables(&self, base: &str, collection: &str) -> Result<Value, ServiceError> {
+    /// `/collections/{id}/queryables` (`schema: false`) or `/schema` (`schema: true`).
+    pub fn ogc_schema(
+        &self,
+        base: &str,
+        collection: &str,
+        schema: bool,
+    ) -> Result<Value, ServiceError> {
         let index = self.index().snapshot();
         let stats = index
             .layer_stats_of(&layer_id(collection)?)
             .ok_or_else(|| OgcError::NoCollection(collection.to_owned()))?;
-        Ok(documents::queryables(base, stats))
+        Ok(if schema {
+            documents::feature_schema(base, stats)
+        } else {
+            documents::queryables(base, stats)
+        })
     }
 
     /// `/collections/{id}/items`: one page as GeoJSON, with `next`/`prev` links.

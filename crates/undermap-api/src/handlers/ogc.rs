@@ -82,17 +82,37 @@ pub(crate) async fn collection(
     Ok(HttpResponse::Ok().json(service.ogc_collection(&base(&req), &id)?))
 }
 
-/// `GET /ogc/collections/{id}/queryables` (and `/schema`): JSON Schema of the features.
+/// `GET /ogc/collections/{id}/queryables`: the properties filters may use.
 pub(crate) async fn queryables(
     service: web::Data<Service>,
     req: HttpRequest,
     id: web::Path<String>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
-    only_format(&query)?;
+    schema_document(&service, &req, &id, &query, false)
+}
+
+/// `GET /ogc/collections/{id}/schema`: the schema of one feature (linked as `describedby`).
+pub(crate) async fn schema(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    schema_document(&service, &req, &id, &query, true)
+}
+
+fn schema_document(
+    service: &Service,
+    req: &HttpRequest,
+    id: &str,
+    query: &Pairs,
+    feature: bool,
+) -> Result<HttpResponse, ApiError> {
+    only_format(query)?;
     Ok(HttpResponse::Ok()
         .content_type("application/schema+json")
-        .body(service.ogc_queryables(&base(&req), &id)?.to_string()))
+        .body(service.ogc_schema(&base(req), id, feature)?.to_string()))
 }
 
 /// `GET /ogc/collections/{id}/items`.
