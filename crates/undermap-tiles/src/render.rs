@@ -14,6 +14,9 @@ use crate::TileError;
 /// Pixels drawn beyond each tile edge, so lines and outlines join across tiles.
 pub const BUFFER: f64 = 64.0;
 
+/// From this zoom on, point facilities are in the tiles (the default style draws them from here).
+pub const POINT_ZOOM: u8 = 15;
+
 /// Which layers a tile holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Selection {
@@ -36,7 +39,10 @@ impl Selection {
 
 /// The attributes each tile feature carries, for styling and pop-ups.
 pub const TILE_FIELDS: &[(&str, &str)] = &[
-    ("id", "Feature id"),
+    (
+        "id",
+        "Feature id (from zoom 15; overview tiles leave it out)",
+    ),
     (
         "kind",
         "What the feature is (pipe, cable, valve, red_line, ...)",
@@ -50,7 +56,10 @@ pub const TILE_FIELDS: &[(&str, &str)] = &[
     ("section", "Cross-section of a non-circular conduit"),
     ("pressure_class", "Gas pressure class"),
     ("voltage_kv", "Voltage in kV"),
-    ("depth_top_m", "Depth of the top below ground in m"),
+    (
+        "depth_top_m",
+        "Depth of the top below ground in m (from zoom 15)",
+    ),
 ];
 
 /// Cuts tiles for one deployment CRS.
@@ -109,21 +118,46 @@ impl TileRenderer {
             min: -BUFFER,
             max: f64::from(EXTENT) + BUFFER,
         };
-        let mut candidates: Vec<&Feature> = index.in_envelope(envelope).collect();
-        // A stable order: the same data always gives the same bytes (and ETag).
-        candidates.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        for f in candidates {
-            let Some(slot) = names.iter().position(|n| *n == f.layer) else {
-                continue;
-            };
-            let merc = self.to_merc.geometry(&f.geometry)?;
-            let pixels = geo::MapCoords::map_coords(&merc, to_pixel);
-            let (ty, g) = encode(&pixels, square);
-            if let Some(ty) = ty {
-                layers[slot].add(ty, &g, &properties(f));
+        // Below POINT_ZOOM, facilities (valves, manholes…) are left out, as the default style
+        // draws them only from there, and so is any feature smaller than half a pixel: at
+        // zoom 10 a whole county would otherwise be one 6 MB tile of dots.
+        let thin = tile.z < POINT_ZOOM;
+        let half_pixel_m = tile.size() / f64::from(EXTENT) / 2.0;
+        for (slot, layer) in names.iter().enumerate() {
+            let mut candidates: Vec<&Feature> = index
+                .layer_in_envelope(layer, envelope)
+                .filter(|(rect, f)| {
+                    !thin
+                        || (!matches!(f.geometry, Geometry::Point(_) | Geometry::MultiPoint(_))
+                            && rect.width().max(rect.height()) >= half_pixel_m)
+                })
+                .map(|(_, f)| f)
+                .collect();
+            // A stable order: the same data always gives the same bytes (and ETag).
+            candidates.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+            for f in candidates {
+                self.add(&mut layers[slot], f, &to_pixel, square, thin)?;
             }
         }
         Ok(mvt::tile(layers))
+    }
+
+    /// Reprojects, clips, snaps and encodes one feature into `layer`.
+    fn add(
+        &self,
+        layer: &mut LayerBuilder,
+        f: &Feature,
+        to_pixel: &impl Fn(Coord<f64>) -> Coord<f64>,
+        square: Square,
+        overview: bool,
+    ) -> Result<(), TileError> {
+        let merc = self.to_merc.geometry(&f.geometry)?;
+        let pixels = geo::MapCoords::map_coords(&merc, to_pixel);
+        let (ty, g) = encode(&pixels, square);
+        if let Some(ty) = ty {
+            layer.add(ty, &g, &properties(f, overview));
+        }
+        Ok(())
     }
 
     /// The tile (with its buffer) as an envelope in the map CRS, clipped to the CRS's area of
@@ -170,13 +204,17 @@ impl TileRenderer {
     }
 }
 
-fn properties(f: &Feature) -> Vec<(&'static str, TileValue)> {
+/// The tile attributes of a feature. Overview tiles (`overview`: below [`POINT_ZOOM`]) carry
+/// only what styling needs: a unique id per feature is most of an overview tile's bytes, and
+/// pop-ups are opened at street zooms.
+fn properties(f: &Feature, overview: bool) -> Vec<(&'static str, TileValue)> {
     let a = &f.attrs;
-    let mut p = vec![
-        ("id", TileValue::Str(f.id.to_string())),
-        ("kind", TileValue::Str(f.kind.as_str().to_owned())),
-        ("status", TileValue::Str(a.status.as_str().to_owned())),
-    ];
+    let mut p = Vec::with_capacity(9);
+    if !overview {
+        p.push(("id", TileValue::Str(f.id.to_string())));
+    }
+    p.push(("kind", TileValue::Str(f.kind.as_str().to_owned())));
+    p.push(("status", TileValue::Str(a.status.as_str().to_owned())));
     let text = |p: &mut Vec<(&'static str, TileValue)>, k: &'static str, v: Option<&str>| {
         if let Some(v) = v {
             p.push((k, TileValue::Str(v.to_owned())));
@@ -196,7 +234,9 @@ fn properties(f: &Feature) -> Vec<(&'static str, TileValue)> {
         a.pressure_class.map(undermap_core::PressureClass::as_str),
     );
     num(&mut p, "voltage_kv", a.voltage_kv);
-    num(&mut p, "depth_top_m", a.depth_top_m.map(f64::from));
+    if !overview {
+        num(&mut p, "depth_top_m", a.depth_top_m.map(f64::from));
+    }
     p
 }
 

@@ -131,7 +131,7 @@ pub fn style(base: &str, layers: &[TileLayer]) -> Value {
             "source": "undermap",
             "source-layer": l.id,
             "filter": ["==", ["geometry-type"], "Point"],
-            "minzoom": 15,
+            "minzoom": crate::render::POINT_ZOOM,
             "paint": {
                 "circle-color": "#ffffff",
                 "circle-stroke-color": c,

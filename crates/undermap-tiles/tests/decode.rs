@@ -132,6 +132,39 @@ fn a_town_centre_tile_holds_every_feature_inside_it_in_the_right_place() {
 }
 
 #[test]
+fn low_zoom_tiles_leave_out_facilities_and_specks_but_keep_the_network() {
+    let index = county();
+    let renderer = TileRenderer::new(&Crs::epsg(4545).unwrap()).unwrap();
+    let z16 = Tile::decode(
+        renderer
+            .render(&index, &Selection::All, centre(16))
+            .unwrap()
+            .as_slice(),
+    )
+    .unwrap();
+    let points = |t: &Tile| {
+        t.layers
+            .iter()
+            .flat_map(|l| &l.features)
+            .filter(|f| f.r#type == Some(1))
+            .count()
+    };
+    assert!(points(&z16) > 0, "facilities are drawn at z16");
+    let bytes = renderer
+        .render(&index, &Selection::All, centre(12))
+        .unwrap();
+    let z12 = Tile::decode(bytes.as_slice()).unwrap();
+    assert_eq!(points(&z12), 0);
+    let water = z12
+        .layers
+        .iter()
+        .find(|l| l.name == "water")
+        .expect("mains at z12");
+    assert!(water.features.len() > 1000, "{}", water.features.len());
+    assert!(bytes.len() < 3 << 20, "{} bytes", bytes.len());
+}
+
+#[test]
 fn tiles_away_from_the_town_are_empty_and_single_layer_tiles_hold_one_layer() {
     let index = county();
     let renderer = TileRenderer::new(&Crs::epsg(4545).unwrap()).unwrap();
