@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
     .unwrap()
     .request;
     g.bench_function("page_1000_cql2_filter", |b| {
-        b.iter(|| black_box(run(&filtered)))
+        b.iter(|| black_box(run(&filtered)));
     });
     let boxed = params::items(&q("limit=1000&bbox=108.97,28.43,109.01,28.47"), &gk)
         .unwrap()
