@@ -128,20 +128,22 @@ const CODED: &[&str] = &[
     "depth_method",
 ];
 
-/// A record mapped onto the model, with the way back to source field names for messages.
-pub(crate) struct Mapped {
+/// A record mapped onto the model, with the way back to source field names for messages
+/// (borrowed from the record: kept for every record, read only for rejected ones).
+pub(crate) struct Mapped<'r> {
     pub id: Option<String>,
     pub properties: Map<String, Value>,
-    origin: HashMap<String, String>,
+    origin: Vec<(&'static str, &'r str)>,
 }
 
-impl Mapped {
+impl Mapped<'_> {
     /// The source field a model field came from (for rejections the archivist can act on).
     pub(crate) fn source_field(&self, model: &str) -> String {
         self.origin
-            .get(model)
-            .cloned()
-            .unwrap_or_else(|| model.to_owned())
+            .iter()
+            .rev()
+            .find(|(m, _)| *m == model)
+            .map_or_else(|| model.to_owned(), |(_, source)| (*source).to_owned())
     }
 }
 
@@ -154,8 +156,12 @@ fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| *v)
 }
 
-fn is_model_field(name: &str) -> bool {
-    properties::MODEL_FIELDS.contains(&name)
+/// The model field of that exact name, as the model's own `'static` name.
+fn model_field(name: &str) -> Option<&'static str> {
+    properties::MODEL_FIELDS
+        .iter()
+        .copied()
+        .find(|m| *m == name)
 }
 
 /// "DN300", "Φ300", "300mm", "10kV", "1.2m", "1.2 米" → the number.
@@ -198,8 +204,27 @@ fn normalise_date(text: &str) -> String {
 }
 
 impl Department {
+    /// The model field a source field name stands for. Resolved once per name and thread: a
+    /// delivery repeats the same dozen names on every record, and each lookup scans two tables
+    /// twice (exact, then ignoring ASCII case).
     fn alias(&self, field: &str) -> Option<&'static str> {
-        lookup(self.aliases, field).or_else(|| lookup(COMMON_ALIASES, field))
+        type Resolved = HashMap<&'static str, HashMap<String, Option<&'static str>>>;
+        thread_local! {
+            static RESOLVED: std::cell::RefCell<Resolved> = std::cell::RefCell::new(HashMap::new());
+        }
+        RESOLVED.with(|cell| {
+            let mut resolved = cell.borrow_mut();
+            let names = resolved.entry(self.name).or_default();
+            if let Some(hit) = names.get(field) {
+                return *hit;
+            }
+            let found = lookup(self.aliases, field).or_else(|| lookup(COMMON_ALIASES, field));
+            // Bounded: a file with thousands of distinct column names just skips the cache.
+            if names.len() < 4096 {
+                names.insert(field.to_owned(), found);
+            }
+            found
+        })
     }
 
     fn code(&self, model_field: &str, value: &str) -> Option<&'static str> {
@@ -219,14 +244,11 @@ impl Department {
     }
 
     /// Maps a record's fields onto the model's names, values and units.
-    pub(crate) fn map(&self, record: &SourceRecord) -> Result<Mapped, FieldError> {
+    pub(crate) fn map<'r>(&self, record: &'r SourceRecord) -> Result<Mapped<'r>, FieldError> {
         let mut properties = Map::new();
-        let mut origin = HashMap::new();
+        let mut origin = Vec::with_capacity(record.fields.len());
         for (name, value) in &record.fields {
-            let target = self
-                .alias(name)
-                .map(str::to_owned)
-                .or_else(|| is_model_field(name).then(|| name.clone()));
+            let target = self.alias(name).or_else(|| model_field(name));
             let Some(target) = target else {
                 properties
                     .entry(name.clone())
@@ -236,15 +258,15 @@ impl Department {
             if value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty()) {
                 continue;
             }
-            if properties.get(&target).is_some_and(|v| !v.is_null()) {
+            if properties.get(target).is_some_and(|v| !v.is_null()) {
                 // Two source fields for one model field: the first filled one counts; keep the
                 // other under its own name rather than lose it.
                 properties.insert(name.clone(), value.clone());
                 continue;
             }
-            let value = self.normalise(&target, value, &mut properties, &mut origin, name);
-            origin.insert(target.clone(), name.clone());
-            properties.insert(target, value);
+            let value = self.normalise(target, value, &mut properties, &mut origin, name);
+            origin.push((target, name.as_str()));
+            properties.insert(target.to_owned(), value);
         }
         properties.retain(|_, v| !v.is_null());
         let id = properties
@@ -263,13 +285,13 @@ impl Department {
         })
     }
 
-    fn normalise(
+    fn normalise<'r>(
         &self,
         target: &str,
         value: &Value,
         properties: &mut Map<String, Value>,
-        origin: &mut HashMap<String, String>,
-        source_name: &str,
+        origin: &mut Vec<(&'static str, &'r str)>,
+        source_name: &'r str,
     ) -> Value {
         let Value::String(text) = value else {
             return value.clone();
@@ -278,7 +300,7 @@ impl Department {
             // A box section written in the diameter column: "1200×800".
             if target == "diameter_mm" && text.contains(['×', 'x', 'X', '*']) {
                 properties.insert("section".into(), Value::String(text.trim().to_owned()));
-                origin.insert("section".into(), source_name.to_owned());
+                origin.push(("section", source_name));
                 return Value::Null;
             }
             return strip_units(text)
