@@ -46,6 +46,15 @@ async fn current_ids(pool: &PgPool, layer: &str, condition: &str) -> BTreeSet<St
     .collect()
 }
 
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
+    out
+}
+
 async fn json(app: &common::TestApp, path: &str) -> (u16, Value) {
     let r = app.get(path).await;
     let status = r.status().as_u16();
@@ -393,6 +402,34 @@ async fn paging_filters_and_errors(pool: PgPool) {
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["type"], kind, "{path}: {body}");
     }
+    // A client that takes gzip gets the same page compressed.
+    let plain: Value = app
+        .get("/ogc/collections/water/items?limit=40")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let gz = app
+        .client
+        .get(app.url("/ogc/collections/water/items?limit=40"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let raw = gz.bytes().await.unwrap();
+    let unpacked: Value = serde_json::from_slice(&gunzip(&raw)).unwrap();
+    assert_eq!(unpacked["features"], plain["features"]);
+    assert!(raw.len() * 4 < serde_json::to_vec(&plain).unwrap().len());
+    let refused = app
+        .client
+        .get(app.url("/ogc/collections/water/items?limit=40"))
+        .header("Accept-Encoding", "gzip;q=0, identity")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+
     let (_, problem) = json(
         &app,
         "/ogc/collections/water/items?filter=material%20%3D%2012",
@@ -577,6 +614,28 @@ async fn tiles_hold_the_features_revalidate_and_follow_deliveries(pool: PgPool) 
             inside.difference(&got).collect::<Vec<_>>()
         );
     }
+    // The gzip representation: the same tile, its own tag, revalidated on its own.
+    let gz = app
+        .client
+        .get(app.url(&path))
+        .header("Accept-Encoding", "gzip, deflate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.headers()["vary"], "Accept-Encoding");
+    let gz_etag = gz.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(gz_etag, etag);
+    assert_eq!(gunzip(&gz.bytes().await.unwrap()), bytes.as_ref());
+    let gz_again = app
+        .client
+        .get(app.url(&path))
+        .header("Accept-Encoding", "gzip")
+        .header("If-None-Match", &gz_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz_again.status(), 304);
     // Cached, and revalidated with a 304.
     let again = app.get(&path).await;
     assert_eq!(again.headers()["x-tile-cache"], "hit");

@@ -26,6 +26,19 @@ pub struct Link {
     pub title: &'static str,
 }
 
+/// Compresses a response body with gzip at the fastest level: a 600 KB page of GeoJSON
+/// shrinks about sevenfold in a few milliseconds, which any network slower than loopback repays.
+#[must_use]
+pub fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 6 + 64),
+        flate2::Compression::fast(),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
 /// Writes one feature.
 pub fn feature(out: &mut Vec<u8>, f: &Feature, to_out: &Transformer) -> Result<(), OgcError> {
     let g = to_out.geometry(&f.geometry)?;

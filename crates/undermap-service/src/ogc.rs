@@ -34,6 +34,8 @@ pub struct GeoJsonBody {
     pub content_crs: String,
     /// Features in it.
     pub returned: usize,
+    /// `Some("gzip")` when the body is compressed.
+    pub content_encoding: Option<&'static str>,
 }
 
 /// Reads OGC `datetime`: one instant (the map as it stood then) or an open interval (`..`,
@@ -113,13 +115,15 @@ impl Service {
         })
     }
 
-    /// `/collections/{id}/items`: one page as GeoJSON, with `next`/`prev` links.
+    /// `/collections/{id}/items`: one page as GeoJSON, with `next`/`prev` links; gzip-compressed
+    /// (on the same blocking thread) when the client takes it and the page is worth it.
     #[tracing::instrument(skip(self, base, query))]
     pub async fn ogc_items(
         &self,
         base: String,
         collection: String,
         query: Vec<(String, String)>,
+        gzip: bool,
     ) -> Result<GeoJsonBody, ServiceError> {
         let parsed = params::items(&query, self.map_crs())?;
         let at = datetime(parsed.datetime.as_deref())?;
@@ -182,10 +186,12 @@ impl Service {
                 time_stamp,
                 &links,
             )?;
+            let compress = gzip && body.len() > 1400;
             Ok(GeoJsonBody {
-                body,
+                body: if compress { write::gzip(&body) } else { body },
                 content_crs: format!("<{}>", parsed.crs.uri()),
                 returned,
+                content_encoding: compress.then_some("gzip"),
             })
         })
         .await
@@ -239,6 +245,7 @@ impl Service {
             body,
             content_crs: format!("<{}>", crs.uri()),
             returned: 1,
+            content_encoding: None,
         })
     }
 

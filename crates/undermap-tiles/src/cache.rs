@@ -2,7 +2,7 @@
 //! from: when a delivery swaps the index, the next request empties the cache.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sha2::{Digest, Sha256};
 
@@ -17,6 +17,8 @@ pub struct CachedTile {
     /// A strong entity tag (quoted), from the content: an unchanged tile keeps its tag across
     /// deliveries, so clients keep their copies.
     pub etag: String,
+    /// The gzip representation and its tag, made the first time a client asks for it.
+    gzip: OnceLock<(Vec<u8>, String)>,
 }
 
 impl CachedTile {
@@ -25,7 +27,30 @@ impl CachedTile {
     pub fn new(bytes: Vec<u8>) -> Self {
         let digest = Sha256::digest(&bytes);
         let etag = format!("\"{}\"", hex::encode(&digest[..12]));
-        Self { bytes, etag }
+        Self {
+            bytes,
+            etag,
+            gzip: OnceLock::new(),
+        }
+    }
+
+    /// The tile gzip-compressed, and its own entity tag (a different representation needs a
+    /// different strong tag). Compressed once per cached tile, so a cached tile costs the same
+    /// with or without compression.
+    pub fn gzipped(&self) -> (&[u8], &str) {
+        let (bytes, etag) = self.gzip.get_or_init(|| {
+            use std::io::Write;
+            let mut encoder = flate2::write::GzEncoder::new(
+                Vec::with_capacity(self.bytes.len() / 2),
+                flate2::Compression::default(),
+            );
+            // Writing into a Vec cannot fail.
+            let _ = encoder.write_all(&self.bytes);
+            let bytes = encoder.finish().unwrap_or_default();
+            let etag = format!("{}-gz\"", self.etag.trim_end_matches('"'));
+            (bytes, etag)
+        });
+        (bytes, etag)
     }
 }
 
@@ -190,6 +215,23 @@ mod tests {
         // A late put from the old index is ignored.
         cache.put(1, &Selection::All, t(0), tile());
         assert!(cache.get(2, &Selection::All, t(0)).is_none());
+    }
+
+    #[test]
+    fn the_gzip_representation_decodes_to_the_tile_and_has_its_own_tag() {
+        use std::io::Read;
+        let tile = CachedTile::new(vec![7; 5000]);
+        let (gz, tag) = tile.gzipped();
+        assert!(gz.len() < 200);
+        assert_ne!(tag, tile.etag);
+        assert!(tag.starts_with('"') && tag.ends_with("-gz\""));
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, tile.bytes);
+        // Made once.
+        assert_eq!(tile.gzipped().0.as_ptr(), gz.as_ptr());
     }
 
     #[test]

@@ -35,10 +35,33 @@ fn only_format(query: &Pairs) -> Result<(), ApiError> {
 }
 
 fn geojson(body: GeoJsonBody) -> HttpResponse {
-    HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    response
         .content_type("application/geo+json")
         .insert_header(("Content-Crs", body.content_crs))
-        .body(body.body)
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(encoding) = body.content_encoding {
+        response.insert_header((header::CONTENT_ENCODING, encoding));
+    }
+    response.body(body.body)
+}
+
+/// Whether the client takes gzip (`Accept-Encoding: gzip`, not with `q=0`).
+pub(crate) fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
 }
 
 /// `GET /ogc`: the landing page.
@@ -124,7 +147,12 @@ pub(crate) async fn items(
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
     let body = service
-        .ogc_items(base(&req), id.into_inner(), query.into_inner())
+        .ogc_items(
+            base(&req),
+            id.into_inner(),
+            query.into_inner(),
+            accepts_gzip(&req),
+        )
         .await?;
     tracing::debug!(returned = body.returned, "items page");
     Ok(geojson(body))

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use undermap_service::Service;
 
-use super::ogc::{not_modified, root};
+use super::ogc::{accepts_gzip, not_modified, root};
 use crate::ApiError;
 
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt` (`layer` is a layer id or `all`).
@@ -24,23 +24,34 @@ pub(crate) async fn tile(
             ))
         })?;
     let (tile, cached) = service.tile(&layer, z, x, y).await?;
-    let unchanged = not_modified(&req, &tile.etag);
+    // gzip (made once per cached tile) when the client takes it; an empty tile stays empty.
+    let gzip = accepts_gzip(&req) && !tile.bytes.is_empty();
+    let (bytes, etag) = if gzip {
+        tile.gzipped()
+    } else {
+        (tile.bytes.as_slice(), tile.etag.as_str())
+    };
+    let unchanged = not_modified(&req, etag);
     let mut response = if unchanged {
         HttpResponse::NotModified()
     } else {
         HttpResponse::Ok()
     };
     response
-        .insert_header((header::ETAG, tile.etag.clone()))
+        .insert_header((header::ETAG, etag.to_owned()))
+        .insert_header((header::VARY, "Accept-Encoding"))
         // Data changes with deliveries: clients revalidate, and an unchanged tile costs a 304.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Tile-Cache", if cached { "hit" } else { "miss" }));
     if unchanged {
         return Ok(response.finish());
     }
+    if gzip {
+        response.insert_header((header::CONTENT_ENCODING, "gzip"));
+    }
     Ok(response
         .content_type("application/vnd.mapbox-vector-tile")
-        .body(tile.bytes.clone()))
+        .body(bytes.to_vec()))
 }
 
 /// `GET /tiles/{layer}.json`: TileJSON 3.0.
