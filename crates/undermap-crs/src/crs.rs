@@ -155,6 +155,20 @@ impl Crs {
         self.inner.facts.area
     }
 
+    /// A longitude/latitude box (CRS84 order, degrees) cut down to this CRS's area of use grown by
+    /// `slack_deg` on every side; `None` when they do not meet. Without a known area the box is
+    /// returned as it is. A world-wide map view or query box becomes the part the grid can
+    /// take, instead of a failed transformation on the far side of the world.
+    #[must_use]
+    pub fn clip_lon_lat(&self, r: geo::Rect<f64>, slack_deg: f64) -> Option<geo::Rect<f64>> {
+        let Some([w, s, e, n]) = self.area_of_use() else {
+            return Some(r);
+        };
+        let (x1, y1) = (r.min().x.max(w - slack_deg), r.min().y.max(s - slack_deg));
+        let (x2, y2) = (r.max().x.min(e + slack_deg), r.max().y.min(n + slack_deg));
+        (x1 <= x2 && y1 <= y2).then(|| geo::Rect::new((x1, y1), (x2, y2)))
+    }
+
     /// A description of the area of use, for error messages.
     #[must_use]
     pub fn area_description(&self) -> String {

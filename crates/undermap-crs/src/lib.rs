@@ -17,4 +17,4 @@ mod transform;
 
 pub use crs::{AxisOrder, Crs};
 pub use error::CrsError;
-pub use transform::Transformer;
+pub use transform::{densified_ring, Transformer};

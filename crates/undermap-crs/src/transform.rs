@@ -2,7 +2,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use geo::{Coord, Geometry, MapCoords};
+use geo::{BoundingRect, Coord, Geometry, LineString, MapCoords, Polygon, Rect};
 use proj::Proj;
 
 use crate::{AxisOrder, Crs, CrsError};
@@ -123,6 +123,16 @@ impl Transformer {
         Ok(swap_if(self.to.axis_order(), out))
     }
 
+    /// The envelope in the target CRS of a rectangle in the source CRS. A box's sides curve
+    /// under reprojection, so its outline is densified (`per_edge` points on each side) and moved
+    /// point by point, not just its corners.
+    pub fn rect_envelope(&self, r: Rect<f64>, per_edge: usize) -> Result<Rect<f64>, CrsError> {
+        let outline = Geometry::Polygon(Polygon::new(densified_ring(r, per_edge), vec![]));
+        self.geometry(&outline)?
+            .bounding_rect()
+            .ok_or_else(|| self.error("the box has no extent".into()))
+    }
+
     /// Transforms every coordinate of a geometry.
     pub fn geometry(&self, g: &Geometry<f64>) -> Result<Geometry<f64>, CrsError> {
         if self.identity {
@@ -200,6 +210,33 @@ fn swap_if(order: AxisOrder, c: Coord<f64>) -> Coord<f64> {
     }
 }
 
+/// A rectangle's closed outline with `per_edge` points on each side (corners included once).
+#[must_use]
+pub fn densified_ring(r: Rect<f64>, per_edge: usize) -> LineString<f64> {
+    let per_edge = per_edge.max(1);
+    let (min, max) = (r.min(), r.max());
+    let corners = [
+        min,
+        Coord { x: max.x, y: min.y },
+        max,
+        Coord { x: min.x, y: max.y },
+        min,
+    ];
+    let mut pts = Vec::with_capacity(per_edge * 4 + 1);
+    for w in corners.windows(2) {
+        for i in 0..per_edge {
+            #[allow(clippy::cast_precision_loss)]
+            let t = i as f64 / per_edge as f64;
+            pts.push(Coord {
+                x: w[0].x + (w[1].x - w[0].x) * t,
+                y: w[0].y + (w[1].y - w[0].y) * t,
+            });
+        }
+    }
+    pts.push(min);
+    LineString::new(pts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +244,29 @@ mod tests {
 
     fn gk() -> Crs {
         Crs::epsg(4545).unwrap()
+    }
+
+    #[test]
+    fn a_reprojected_box_covers_its_curved_sides_and_clips_to_the_grid() {
+        let grid = gk().gis_order();
+        let to_grid = Transformer::new(&Crs::crs84(), &grid).unwrap();
+        // Across the central meridian (108° E) the southern parallel dips lowest in the middle:
+        // the densified outline reaches below the corners.
+        let r = Rect::new((107.5, 28.4), (108.5, 28.6));
+        let dense = to_grid.rect_envelope(r, 16).unwrap();
+        let corners = to_grid.rect_envelope(r, 1).unwrap();
+        assert!(
+            dense.min().y < corners.min().y - 1.0,
+            "{dense:?} {corners:?}"
+        );
+        assert_eq!(densified_ring(r, 4).0.len(), 17);
+        // A world-wide box keeps only the grid's zone (plus slack); Europe meets nothing.
+        let world = Rect::new((-180.0, -85.0), (180.0, 85.0));
+        let clipped = grid.clip_lon_lat(world, 0.5).unwrap();
+        assert!(clipped.min().x > 100.0 && clipped.max().x < 115.0);
+        assert!(grid
+            .clip_lon_lat(Rect::new((-10.0, 40.0), (-9.0, 41.0)), 0.5)
+            .is_none());
     }
 
     #[test]

@@ -129,17 +129,7 @@ fn county(c: &mut Criterion) {
         features,
         DateTime::UNIX_EPOCH,
     );
-    let bounds = index
-        .layer_stats()
-        .iter()
-        .filter_map(|s| s.extent)
-        .reduce(|a, b| {
-            geo::Rect::new(
-                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-            )
-        })
-        .unwrap();
+    let bounds = index.joint_extent(|_| true).unwrap();
     let mut rng = StdRng::seed_from_u64(5);
     let areas: Vec<ExcavationArea> = (0..256)
         .map(|_| {

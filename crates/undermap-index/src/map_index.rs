@@ -290,6 +290,15 @@ impl MapIndex {
         v
     }
 
+    /// The extent of every layer `include` accepts, together (deployment CRS).
+    pub fn joint_extent(&self, include: impl Fn(&LayerStats) -> bool) -> Option<Rect<f64>> {
+        self.layers
+            .values()
+            .filter(|s| include(s))
+            .filter_map(|s| s.extent)
+            .reduce(union)
+    }
+
     /// Count and extent of one layer.
     #[must_use]
     pub fn layer_stats_of(&self, id: &LayerId) -> Option<&LayerStats> {

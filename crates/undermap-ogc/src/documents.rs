@@ -1,11 +1,11 @@
 //! The JSON documents of OGC API – Features: landing page, conformance, collections.
 
-use geo::{BoundingRect, Geometry, Polygon, Rect};
+use geo::Rect;
 use serde_json::{json, Value};
 use undermap_crs::{Crs, Transformer};
 use undermap_index::{LayerStats, MapIndex};
 
-use crate::params::{densified_ring, offered_crs};
+use crate::params::offered_crs;
 use crate::queryables::{schema, timestamp};
 
 /// Conformance classes this implementation meets.
@@ -56,11 +56,7 @@ pub fn conformance() -> Value {
 #[must_use]
 pub fn lon_lat_extent(extent: Rect<f64>, map: &Crs) -> Option<[f64; 4]> {
     let to_lonlat = Transformer::new(&map.gis_order(), &Crs::crs84()).ok()?;
-    let ring = densified_ring(extent, 8);
-    let g = to_lonlat
-        .geometry(&Geometry::Polygon(Polygon::new(ring, vec![])))
-        .ok()?;
-    let r = g.bounding_rect()?;
+    let r = to_lonlat.rect_envelope(extent, 8).ok()?;
     let round = |v: f64| (v * 1e6).round() / 1e6;
     Some([
         round(r.min().x),

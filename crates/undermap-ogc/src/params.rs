@@ -2,8 +2,8 @@
 //! refused (Part 1 requirement /req/core/query-param-unknown), so a typo never silently returns
 //! the whole collection.
 
-use geo::{BoundingRect, Coord, LineString, Polygon, Rect};
-use undermap_crs::{Crs, Transformer};
+use geo::{Polygon, Rect};
+use undermap_crs::{densified_ring, Crs, Transformer};
 
 use crate::cql2::{property_equals, Filter};
 use crate::items::{Area, Cursor, ItemsRequest};
@@ -233,102 +233,38 @@ pub fn bbox(text: &str, crs: &Crs, map: &Crs) -> Result<Area, OgcError> {
             "the lower corner must come first and every number must be finite",
         ));
     }
-    // Keep a geographic box inside the range PROJ can take.
-    let (a1, b1, a2, b2) = if crs.is_geographic() {
-        let clamp_lon = |v: f64| v.clamp(-180.0, 180.0);
-        let clamp_lat = |v: f64| v.clamp(-85.0, 85.0);
-        match crs.axis_order() {
-            undermap_crs::AxisOrder::EastNorth => {
-                (clamp_lon(a1), clamp_lat(b1), clamp_lon(a2), clamp_lat(b2))
-            }
-            undermap_crs::AxisOrder::NorthEast => {
-                (clamp_lat(a1), clamp_lon(b1), clamp_lat(a2), clamp_lon(b2))
-            }
-        }
-    } else {
-        (a1, b1, a2, b2)
-    };
-    let ring = densified_ring(Rect::new((a1, b1), (a2, b2)), 16);
     let to_map = Transformer::new(crs, map)?;
-    // Clip to the deployment CRS's area of use: a world-wide box is a legitimate request (QGIS
-    // sends one) and must not fail because the far side of the world has no image on the grid.
-    let ring = clip_to_area(&ring, crs, map)?;
-    let Some(ring) = ring else {
-        return Ok(Area::nothing());
-    };
+    let mut r = Rect::new((a1, b1), (a2, b2));
+    if crs.is_geographic() {
+        // Keep the box inside what PROJ can take and clip it to the grid's area of use (with
+        // half a degree of slack): a world-wide box is a legitimate request (QGIS sends one) and
+        // must not fail because the far side of the world has no image on the grid.
+        let north_first = crs.axis_order() == undermap_crs::AxisOrder::NorthEast;
+        let swap = |r: Rect<f64>| Rect::new((r.min().y, r.min().x), (r.max().y, r.max().x));
+        let lon_lat = if north_first { swap(r) } else { r };
+        let lon_lat = Rect::new(
+            (
+                lon_lat.min().x.clamp(-180.0, 180.0),
+                lon_lat.min().y.clamp(-85.0, 85.0),
+            ),
+            (
+                lon_lat.max().x.clamp(-180.0, 180.0),
+                lon_lat.max().y.clamp(-85.0, 85.0),
+            ),
+        );
+        let Some(clipped) = map.clip_lon_lat(lon_lat, 0.5) else {
+            return Ok(Area::nothing());
+        };
+        r = if north_first { swap(clipped) } else { clipped };
+    }
+    let outline = geo::Geometry::Polygon(Polygon::new(densified_ring(r, 16), vec![]));
     let polygon = to_map
-        .geometry(&geo::Geometry::Polygon(Polygon::new(ring, vec![])))
+        .geometry(&outline)
         .map_err(|e| OgcError::param("bbox", e.to_string()))?;
     let geo::Geometry::Polygon(polygon) = polygon else {
         return Ok(Area::nothing());
     };
     Ok(Area::new(polygon))
-}
-
-/// The rectangle's outline with `per_edge` points on each edge.
-#[must_use]
-pub fn densified_ring(r: Rect<f64>, per_edge: usize) -> LineString<f64> {
-    let (min, max) = (r.min(), r.max());
-    let corners = [
-        min,
-        Coord { x: max.x, y: min.y },
-        max,
-        Coord { x: min.x, y: max.y },
-        min,
-    ];
-    let mut pts = Vec::with_capacity(per_edge * 4 + 1);
-    for w in corners.windows(2) {
-        for i in 0..per_edge {
-            #[allow(clippy::cast_precision_loss)]
-            let t = i as f64 / per_edge as f64;
-            pts.push(Coord {
-                x: w[0].x + (w[1].x - w[0].x) * t,
-                y: w[0].y + (w[1].y - w[0].y) * t,
-            });
-        }
-    }
-    pts.push(min);
-    LineString::new(pts)
-}
-
-/// Intersects the box (in `crs`) with the map CRS's area of use, as a box in `crs`. `None` when
-/// they do not meet. Projected boxes are left as they are.
-fn clip_to_area(
-    ring: &LineString<f64>,
-    crs: &Crs,
-    map: &Crs,
-) -> Result<Option<LineString<f64>>, OgcError> {
-    let (Some([w, s, e, n]), true) = (map.area_of_use(), crs.is_geographic()) else {
-        return Ok(Some(ring.clone()));
-    };
-    let Some(r) = ring.bounding_rect() else {
-        return Ok(None);
-    };
-    let (lon_lat_min, lon_lat_max) = match crs.axis_order() {
-        undermap_crs::AxisOrder::EastNorth => (r.min(), r.max()),
-        undermap_crs::AxisOrder::NorthEast => (
-            Coord {
-                x: r.min().y,
-                y: r.min().x,
-            },
-            Coord {
-                x: r.max().y,
-                y: r.max().x,
-            },
-        ),
-    };
-    let slack = 0.5;
-    let (w, s, e, n) = (w - slack, s - slack, e + slack, n + slack);
-    let (x1, y1) = (lon_lat_min.x.max(w), lon_lat_min.y.max(s));
-    let (x2, y2) = (lon_lat_max.x.min(e), lon_lat_max.y.min(n));
-    if x1 > x2 || y1 > y2 {
-        return Ok(None);
-    }
-    let clipped = match crs.axis_order() {
-        undermap_crs::AxisOrder::EastNorth => Rect::new((x1, y1), (x2, y2)),
-        undermap_crs::AxisOrder::NorthEast => Rect::new((y1, x1), (y2, x2)),
-    };
-    Ok(Some(densified_ring(clipped, 16)))
 }
 
 #[cfg(test)]

@@ -288,13 +288,13 @@ impl Service {
         let selection = Self::selection(&index, name)?;
         let tiles = self.tile_service()?;
         // A cached tile costs a lookup; only a miss goes to a blocking thread.
-        if let Some(hit) = tiles.cache().get(index.generation(), &selection, tile) {
+        if let Some(hit) = tiles.cached(&index, &selection, tile) {
             return Ok((hit, true));
         }
         let service = self.clone();
         tokio::task::spawn_blocking(move || {
             let tiles = service.tile_service()?;
-            Ok(tiles.tile(&index, &selection, tile)?)
+            Ok((tiles.cut(&index, &selection, tile)?, false))
         })
         .await
         .map_err(|e| ServiceError::bad("tile", format!("the tile could not be made: {e}")))?
@@ -308,17 +308,8 @@ impl Service {
             .into_iter()
             .filter(|l| selection == Selection::All || l.id == name)
             .collect();
-        let extent = index
-            .layer_stats()
-            .iter()
-            .filter(|s| selection == Selection::All || s.info.id.as_str() == name)
-            .filter_map(|s| s.extent)
-            .reduce(|a, b| {
-                geo::Rect::new(
-                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-                )
-            });
+        let extent =
+            index.joint_extent(|s| selection == Selection::All || s.info.id.as_str() == name);
         let bounds = extent.and_then(|e| documents::lon_lat_extent(e, self.map_crs()));
         Ok(style::tilejson(base, name, &layers, bounds))
     }

@@ -64,10 +64,30 @@ impl TileService {
         selection: &Selection,
         tile: TileId,
     ) -> Result<(Arc<CachedTile>, bool), TileError> {
-        let generation = index.generation();
-        if let Some(hit) = self.cache.get(generation, selection, tile) {
+        if let Some(hit) = self.cached(index, selection, tile) {
             return Ok((hit, true));
         }
+        Ok((self.cut(index, selection, tile)?, false))
+    }
+
+    /// The tile if it is cached for this index (a lookup, cheap enough for an async worker).
+    #[must_use]
+    pub fn cached(
+        &self,
+        index: &MapIndex,
+        selection: &Selection,
+        tile: TileId,
+    ) -> Option<Arc<CachedTile>> {
+        self.cache.get(index.generation(), selection, tile)
+    }
+
+    /// Cuts the tile (CPU work: run it on a blocking thread) and caches it.
+    pub fn cut(
+        &self,
+        index: &MapIndex,
+        selection: &Selection,
+        tile: TileId,
+    ) -> Result<Arc<CachedTile>, TileError> {
         let started = std::time::Instant::now();
         let bytes = self.renderer.render(index, selection, tile)?;
         tracing::debug!(
@@ -80,13 +100,8 @@ impl TileService {
             "tile cut"
         );
         let cut = Arc::new(CachedTile::new(bytes));
-        self.cache.put(generation, selection, tile, cut.clone());
-        Ok((cut, false))
-    }
-
-    /// The cache (for statistics).
-    #[must_use]
-    pub fn cache(&self) -> &TileCache {
-        &self.cache
+        self.cache
+            .put(index.generation(), selection, tile, cut.clone());
+        Ok(cut)
     }
 }

@@ -1,7 +1,7 @@
 //! Cutting one tile from the index: candidates from the R-tree, geometries reprojected to
 //! Web Mercator, clipped to the buffered tile, snapped to the 4096 grid and encoded.
 
-use geo::{BoundingRect, Coord, Geometry, LineString, Polygon};
+use geo::{Coord, Geometry, LineString, Polygon};
 use undermap_core::{Feature, LayerId};
 use undermap_crs::{Crs, Transformer};
 use undermap_index::MapIndex;
@@ -67,7 +67,6 @@ pub const TILE_FIELDS: &[(&str, &str)] = &[
 pub struct TileRenderer {
     to_merc: Transformer,
     from_lonlat: Transformer,
-    area: Option<[f64; 4]>,
 }
 
 impl TileRenderer {
@@ -77,7 +76,6 @@ impl TileRenderer {
         Ok(Self {
             to_merc: Transformer::new(&map, &Crs::epsg(3857)?)?,
             from_lonlat: Transformer::new(&Crs::crs84(), &map)?,
-            area: map.area_of_use(),
         })
     }
 
@@ -163,44 +161,14 @@ impl TileRenderer {
     /// The tile (with its buffer) as an envelope in the map CRS, clipped to the CRS's area of
     /// use; `None` when the tile lies outside it.
     fn envelope(&self, tile: TileId) -> Result<Option<geo::Rect<f64>>, TileError> {
-        let [mut w, mut s, mut e, mut n] = tile.lon_lat_bounds();
+        let [w, s, e, n] = tile.lon_lat_bounds();
         let pad_x = (e - w) * BUFFER / f64::from(EXTENT);
         let pad_y = (n - s) * BUFFER / f64::from(EXTENT);
-        (w, s, e, n) = (w - pad_x, s - pad_y, e + pad_x, n + pad_y);
-        if let Some([aw, as_, ae, an]) = self.area {
-            let slack = 0.5;
-            w = w.max(aw - slack);
-            s = s.max(as_ - slack);
-            e = e.min(ae + slack);
-            n = n.min(an + slack);
-            if w > e || s > n {
-                return Ok(None);
-            }
-        }
-        let mut pts = Vec::with_capacity(33);
-        for i in 0..=8 {
-            let t = f64::from(i) / 8.0;
-            pts.push(Coord {
-                x: w + (e - w) * t,
-                y: s,
-            });
-            pts.push(Coord {
-                x: w + (e - w) * t,
-                y: n,
-            });
-            pts.push(Coord {
-                x: w,
-                y: s + (n - s) * t,
-            });
-            pts.push(Coord {
-                x: e,
-                y: s + (n - s) * t,
-            });
-        }
-        let g = self.from_lonlat.geometry(&Geometry::MultiPoint(
-            pts.into_iter().map(geo::Point).collect(),
-        ))?;
-        Ok(g.bounding_rect())
+        let padded = geo::Rect::new((w - pad_x, s - pad_y), (e + pad_x, n + pad_y));
+        let Some(lon_lat) = self.from_lonlat.target().clip_lon_lat(padded, 0.5) else {
+            return Ok(None);
+        };
+        Ok(Some(self.from_lonlat.rect_envelope(lon_lat, 8)?))
     }
 }
 
