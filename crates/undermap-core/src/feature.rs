@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::geometry::{check_feature_geometry, geometry_kind_name};
 use crate::text_enum::text_enum;
-use crate::{CoreError, FeatureId, FeatureKind, LayerId};
+use crate::{CoreError, FeatureId, FeatureKind, LayerId, Sensitivity};
 
 text_enum! {
     /// Whether an asset exists and carries service.
@@ -207,6 +207,10 @@ pub struct FeatureAttributes {
     /// Other attributes as delivered.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// How sensitive the asset is; who may see it in full (left out of JSON when `normal`, so
+    /// content hashes stored before the field existed stay valid).
+    #[serde(default, skip_serializing_if = "Sensitivity::is_normal")]
+    pub sensitivity: Sensitivity,
 }
 
 impl FeatureAttributes {

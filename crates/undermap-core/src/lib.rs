@@ -8,6 +8,7 @@
 //! Coordinates held by these types are always in the deployment's projected metric CRS
 //! (EPSG:4545 by default), x = easting, y = northing.
 
+pub mod access;
 mod error;
 mod excavation;
 mod feature;
@@ -19,6 +20,7 @@ pub mod risk;
 mod text_enum;
 mod ticket;
 
+pub use access::{Bounds, Field, FieldMask, Sensitivity, View};
 pub use error::CoreError;
 pub use excavation::{AreaLimits, ExcavationArea};
 pub use feature::{

@@ -1,7 +1,7 @@
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 
 use geo::{Coord, Distance, Euclidean, Geometry, Point};
-use undermap_core::{Feature, LayerId};
+use undermap_core::Feature;
 
 use crate::MapIndex;
 
@@ -29,7 +29,8 @@ impl Ord for ByDistance {
 }
 
 impl MapIndex {
-    /// The `k` features nearest to `point` by exact distance to their geometry, nearest first.
+    /// The `k` features nearest to `point` by exact distance to their geometry, nearest first,
+    /// among those `keep` accepts (layers asked for, what the caller may see).
     ///
     /// Envelopes are visited in order of their distance, which never exceeds the true distance,
     /// so the walk stops as soon as the next envelope is further than the k-th best match.
@@ -38,7 +39,7 @@ impl MapIndex {
         &self,
         point: Coord<f64>,
         k: usize,
-        layers: Option<&HashSet<LayerId>>,
+        keep: impl Fn(&Feature) -> bool,
     ) -> Vec<Nearest<'_>> {
         if k == 0 {
             return Vec::new();
@@ -53,7 +54,7 @@ impl MapIndex {
                 break;
             }
             let feature = &self.features[entry.data.position as usize];
-            if layers.is_some_and(|l| !l.contains(&feature.layer)) {
+            if !keep(feature) {
                 continue;
             }
             let d = Euclidean::distance(&Geometry::Point(p), &feature.geometry);

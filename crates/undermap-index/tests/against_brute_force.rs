@@ -93,7 +93,7 @@ proptest! {
     fn nearest_matches_brute_force(features in arb_features(), x in 0.0..500.0f64, y in 0.0..500.0f64, k in 1usize..20) {
         let index = MapIndex::build(vec![layer_info("water"), layer_info("gas")], features.clone(), DateTime::UNIX_EPOCH);
         let p = Geometry::Point(Point::new(x, y));
-        let got: Vec<f64> = index.nearest(Coord { x, y }, k, None).iter().map(|n| n.distance_m).collect();
+        let got: Vec<f64> = index.nearest(Coord { x, y }, k, |_| true).iter().map(|n| n.distance_m).collect();
         let mut all: Vec<f64> = features.iter().map(|f| Euclidean::distance(&p, &f.geometry)).collect();
         all.sort_by(f64::total_cmp);
         all.truncate(k);

@@ -72,10 +72,17 @@ pub const COMMON_ALIASES: &[(&str, &str)] = &[
     ("使用状态", "status"),
     ("档案号", "archive_ref"),
     ("档案编号", "archive_ref"),
+    ("密级", "sensitivity"),
+    ("保密等级", "sensitivity"),
 ];
 
 /// Code lists every department shares.
 pub const COMMON_CODES: &[(&str, &str, &str)] = &[
+    ("sensitivity", "公开", "normal"),
+    ("sensitivity", "内部", "normal"),
+    ("sensitivity", "秘密", "restricted"),
+    ("sensitivity", "机密", "secret"),
+    ("sensitivity", "绝密", "secret"),
     ("status", "在用", "in_service"),
     ("status", "运行", "in_service"),
     ("status", "废弃", "abandoned"),
@@ -126,6 +133,7 @@ const CODED: &[&str] = &[
     "pressure_class",
     "status",
     "depth_method",
+    "sensitivity",
 ];
 
 /// A record mapped onto the model, with the way back to source field names for messages

@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 use undermap_core::{
-    Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass, Status,
+    Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass, Sensitivity,
+    Status,
 };
 
 /// A field that could not be read or fails a check, and why.
@@ -50,6 +51,7 @@ pub(crate) const MODEL_FIELDS: &[&str] = &[
     "survey_date",
     "status",
     "archive_ref",
+    "sensitivity",
     "layer",
 ];
 
@@ -167,6 +169,7 @@ pub(crate) fn read(
         status: parsed::<Status>(props, "status")?.unwrap_or_default(),
         archive_ref: text(props, "archive_ref")?,
         extra,
+        sensitivity: parsed::<Sensitivity>(props, "sensitivity")?.unwrap_or_default(),
     };
     Ok((kind, attrs))
 }

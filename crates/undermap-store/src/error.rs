@@ -50,6 +50,9 @@ pub enum StoreError {
     /// The store was opened read-only (a site copy).
     #[error("this map is a read-only copy; changes must be made on the central service")]
     ReadOnly,
+    /// A name or id that must be unique is taken.
+    #[error("{0}")]
+    Conflict(String),
     /// A ticket with this id exists already.
     #[error("ticket {0} exists already")]
     TicketExists(String),

@@ -4,6 +4,7 @@
 //! [`Store`] is the one interface the rest of undermap uses; [`PgStore`] implements it on
 //! PostGIS. Geometry crosses the boundary as EWKB in the deployment CRS.
 
+mod access;
 mod error;
 mod gpkg;
 mod plan;
@@ -16,6 +17,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 
+pub use access::{
+    chain_hash, valid_account_name, AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery,
+    AuditRecord, GENESIS,
+};
 pub use error::StoreError;
 pub use gpkg::{GpkgSrs, GpkgStore};
 pub use postgres::{PgStore, CHANGES_CHANNEL, MIGRATOR};

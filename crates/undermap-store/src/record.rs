@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use geo_types::Geometry;
-use undermap_core::{Accuracy, CoreError, Depth, Feature, FeatureAttributes, Owner};
+use undermap_core::{Accuracy, CoreError, Depth, Feature, FeatureAttributes, Owner, Sensitivity};
+
+/// The key of a feature's sensitivity in the stored attributes document.
+pub(crate) const SENSITIVITY_KEY: &str = "sensitivity";
 
 use crate::{Result, StoreError};
 
@@ -54,9 +57,15 @@ impl FeatureRecord {
         };
         let core = |e: CoreError| corrupt(e.to_string());
         let geometry = decode(self.geom).map_err(corrupt)?;
-        let extra = match self.attributes.0 {
+        let mut extra = match self.attributes.0 {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),
+        };
+        // Sensitivity rides in the attributes document (no column of its own): absent = normal.
+        let sensitivity = match extra.remove(SENSITIVITY_KEY) {
+            None => Sensitivity::Normal,
+            Some(serde_json::Value::String(s)) => s.parse().map_err(core)?,
+            Some(other) => return Err(corrupt(format!("sensitivity {other} is not text"))),
         };
         let attrs = FeatureAttributes {
             owner: self.owner_name.map(|name| Owner {
@@ -97,6 +106,7 @@ impl FeatureRecord {
             status: self.status.parse().map_err(core)?,
             archive_ref: self.archive_ref,
             extra,
+            sensitivity,
         };
         let mut feature = Feature::new(
             id.parse().map_err(core)?,
@@ -157,7 +167,13 @@ impl From<&Feature> for RowValues {
             survey_date: a.survey_date,
             status: a.status.as_str().to_owned(),
             archive_ref: a.archive_ref.clone(),
-            attributes: serde_json::Value::Object(a.extra.clone()),
+            attributes: {
+                let mut extra = a.extra.clone();
+                if !a.sensitivity.is_normal() {
+                    extra.insert(SENSITIVITY_KEY.into(), a.sensitivity.as_str().into());
+                }
+                serde_json::Value::Object(extra)
+            },
         }
     }
 }

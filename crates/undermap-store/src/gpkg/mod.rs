@@ -2,6 +2,7 @@
 //! holds. QGIS and GDAL open it as it is: one layer per undermap layer (a view of the current
 //! features) and `feature_versions`, every version ever loaded.
 
+mod access;
 mod native;
 mod schema;
 mod tickets;
@@ -106,6 +107,10 @@ impl GpkgStore {
         if !exists {
             create(&mut tx, srs).await?;
         }
+        sqlx::raw_sql(access::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::db("creating the access tables"))?;
         tx.commit()
             .await
             .map_err(StoreError::db("finishing setup"))?;

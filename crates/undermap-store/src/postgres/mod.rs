@@ -1,5 +1,6 @@
 //! The PostGIS store.
 
+mod access;
 mod delivery;
 pub use delivery::CHANGES_CHANNEL;
 mod features;

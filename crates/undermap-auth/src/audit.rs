@@ -1,0 +1,305 @@
+//! The audit trail: every request that reads or changes data, appended off the hot path by one
+//! writer task in batches, each entry chained to the one before by SHA-256.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+use tokio::sync::{mpsc, oneshot};
+use undermap_store::{chain_hash, AccessStore, AuditEvent, AuditQuery, GENESIS};
+
+use crate::AuthError;
+
+/// Entries waiting for the store beyond this are counted, not kept, and the count is written
+/// into the chain as a gap entry once the store takes writes again.
+pub const MAX_PENDING: usize = 200_000;
+/// Entries appended in one transaction at most.
+const BATCH: usize = 5_000;
+
+fn micros<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+/// One request as the audit trail records it. Serialised in this field order, which is the
+/// canonical form the chain hash covers.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditEntry {
+    /// When the request arrived (microseconds).
+    #[serde(serialize_with = "micros")]
+    pub at: DateTime<Utc>,
+    /// Account, if authenticated.
+    pub actor: Option<String>,
+    /// Its role.
+    pub role: Option<String>,
+    /// The key used.
+    pub key_id: Option<String>,
+    /// The client address.
+    pub address: String,
+    /// HTTP method.
+    pub method: String,
+    /// The route (`GET /v1/features/{id}`).
+    pub endpoint: String,
+    /// The path asked for.
+    pub path: String,
+    /// The query string (filters, bbox, crs …), cut at 2,000 characters.
+    pub query: Option<String>,
+    /// Status answered.
+    pub status: u16,
+    /// Features returned, where the endpoint counts them.
+    pub returned: Option<u64>,
+    /// The area asked about (an excavation or incident area's envelope in CRS84, and m²).
+    pub area: Option<serde_json::Value>,
+    /// What came of it: a ticket or delivery number, or the problem type of a refusal.
+    pub detail: Option<String>,
+    /// Time taken, ms.
+    pub duration_ms: u64,
+}
+
+impl AuditEntry {
+    fn event(&self) -> AuditEvent {
+        AuditEvent {
+            at: self.at,
+            actor: self.actor.clone(),
+            endpoint: self.endpoint.clone(),
+            status: self.status,
+            entry: serde_json::to_string(self).unwrap_or_default(),
+        }
+    }
+}
+
+enum Message {
+    Entry(Box<AuditEntry>),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Where handlers send audit entries. Cheap to clone; recording never waits for the store.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    sender: Option<mpsc::UnboundedSender<Message>>,
+    pending: Arc<AtomicUsize>,
+    lost: Arc<AtomicU64>,
+}
+
+impl AuditLog {
+    /// Starts the writer task on the current Tokio runtime.
+    #[must_use]
+    pub fn start(store: Arc<dyn AccessStore>) -> Self {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let log = Self {
+            sender: Some(sender),
+            pending: Arc::new(AtomicUsize::new(0)),
+            lost: Arc::new(AtomicU64::new(0)),
+        };
+        tokio::spawn(writer(store, receiver, log.pending.clone(), log.lost.clone()));
+        log
+    }
+
+    /// A log that records nothing (`audit = false`, for measuring what auditing costs).
+    #[must_use]
+    pub fn disabled() -> Self {
+        Self {
+            sender: None,
+            pending: Arc::new(AtomicUsize::new(0)),
+            lost: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Whether entries are recorded.
+    #[must_use]
+    pub fn is_enabled(&self) -> bool {
+        self.sender.is_some()
+    }
+
+    /// Queues an entry.
+    pub fn record(&self, entry: AuditEntry) {
+        let Some(sender) = &self.sender else { return };
+        if self.pending.fetch_add(1, Ordering::AcqRel) >= MAX_PENDING {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+            self.lost.fetch_add(1, Ordering::AcqRel);
+            return;
+        }
+        if sender.send(Message::Entry(Box::new(entry))).is_err() {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+            self.lost.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Waits until everything recorded before this call is in the store (or the writer gave
+    /// up for now because the store is away: then after it has been tried once more).
+    pub async fn flush(&self) {
+        let Some(sender) = &self.sender else { return };
+        let (tx, rx) = oneshot::channel();
+        if sender.send(Message::Flush(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// Entries waiting to be written.
+    #[must_use]
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::Acquire)
+    }
+}
+
+async fn writer(
+    store: Arc<dyn AccessStore>,
+    mut receiver: mpsc::UnboundedReceiver<Message>,
+    pending: Arc<AtomicUsize>,
+    lost: Arc<AtomicU64>,
+) {
+    let mut batch: Vec<AuditEvent> = Vec::new();
+    let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
+    let mut backoff = Duration::from_millis(250);
+    loop {
+        if batch.is_empty() && waiters.is_empty() {
+            match receiver.recv().await {
+                Some(m) => take(m, &mut batch, &mut waiters),
+                None => return,
+            }
+        }
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(m) => take(m, &mut batch, &mut waiters),
+                Err(_) => break,
+            }
+        }
+        let gone = lost.swap(0, Ordering::AcqRel);
+        if gone > 0 {
+            batch.push(gap(gone).event());
+        }
+        if batch.is_empty() {
+            for w in waiters.drain(..) {
+                let _ = w.send(());
+            }
+            continue;
+        }
+        match store.append_audit(&batch).await {
+            Ok(seq) => {
+                pending.fetch_sub(batch.len().min(pending.load(Ordering::Acquire)), Ordering::AcqRel);
+                tracing::debug!(entries = batch.len(), head = seq, "audit entries appended");
+                batch.clear();
+                backoff = Duration::from_millis(250);
+                for w in waiters.drain(..) {
+                    let _ = w.send(());
+                }
+            }
+            Err(e) => {
+                // Keep the batch (a gap entry in it stays too) and try again: nothing is lost
+                // while the store is briefly away.
+                tracing::warn!(error = %e, waiting = pending.load(Ordering::Acquire), "audit log cannot be written; retrying");
+                for w in waiters.drain(..) {
+                    let _ = w.send(());
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(15));
+            }
+        }
+    }
+}
+
+fn take(m: Message, batch: &mut Vec<AuditEvent>, waiters: &mut Vec<oneshot::Sender<()>>) {
+    match m {
+        Message::Entry(e) => batch.push(e.event()),
+        Message::Flush(w) => waiters.push(w),
+    }
+}
+
+fn gap(lost: u64) -> AuditEntry {
+    AuditEntry {
+        at: crate::accounts::now(),
+        actor: None,
+        role: None,
+        key_id: None,
+        address: String::new(),
+        method: String::new(),
+        endpoint: "audit gap".into(),
+        path: String::new(),
+        query: None,
+        status: 0,
+        returned: Some(lost),
+        area: None,
+        detail: Some(format!(
+            "{lost} audit entries were not kept: more than {MAX_PENDING} waited while the store could not be written"
+        )),
+        duration_ms: 0,
+    }
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// Entries checked.
+    pub entries: u64,
+    /// The last entry's seq and hash: record them elsewhere to detect a cut-off tail later.
+    pub head_seq: i64,
+    /// The last entry's hash.
+    pub head_hash: String,
+    /// The first problem found, if any.
+    pub problem: Option<String>,
+}
+
+/// Reads the whole chain and checks that every entry follows the one before, that its hash is
+/// right and that its columns say what its entry says. A removed, inserted or edited entry shows
+/// as a problem at that position.
+pub async fn verify(store: &dyn AccessStore) -> Result<Verification, AuthError> {
+    let mut v = Verification {
+        entries: 0,
+        head_seq: 0,
+        head_hash: GENESIS.to_owned(),
+        problem: None,
+    };
+    loop {
+        let page = store
+            .audit(&AuditQuery {
+                after: v.head_seq,
+                limit: 10_000,
+                ..AuditQuery::default()
+            })
+            .await?;
+        if page.is_empty() {
+            return Ok(v);
+        }
+        for r in page {
+            let problem = if r.seq != v.head_seq + 1 {
+                Some(format!(
+                    "entry {} follows entry {}: entries {} to {} are missing",
+                    r.seq,
+                    v.head_seq,
+                    v.head_seq + 1,
+                    r.seq - 1
+                ))
+            } else if r.prev_hash != v.head_hash {
+                Some(format!("entry {} does not link to the entry before it", r.seq))
+            } else if chain_hash(&r.prev_hash, r.seq, &r.entry) != r.hash {
+                Some(format!("entry {} was changed after it was written", r.seq))
+            } else {
+                columns_disagree(&r)
+            };
+            if let Some(p) = problem {
+                v.problem = Some(p);
+                return Ok(v);
+            }
+            v.entries += 1;
+            v.head_seq = r.seq;
+            v.head_hash = r.hash;
+        }
+    }
+}
+
+fn columns_disagree(r: &undermap_store::AuditRecord) -> Option<String> {
+    let entry: serde_json::Value = match serde_json::from_str(&r.entry) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("entry {} is not JSON: {e}", r.seq)),
+    };
+    let at = entry["at"]
+        .as_str()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let same = at == Some(r.at)
+        && entry["actor"].as_str() == r.actor.as_deref()
+        && entry["endpoint"].as_str() == Some(r.endpoint.as_str())
+        && entry["status"].as_i64() == Some(i64::from(r.status));
+    (!same).then(|| format!("entry {}: its columns were changed (they no longer match the entry)", r.seq))
+}

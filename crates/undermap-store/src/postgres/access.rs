@@ -1,0 +1,208 @@
+//! Accounts, keys and the audit chain on PostgreSQL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::PgStore;
+use crate::access::{
+    account, audit_record, key, layers_text, link, AccountRow, AuditRow, KeyRow, ACCOUNT_COLUMNS,
+    AUDIT_COLUMNS, GENESIS, KEY_COLUMNS,
+};
+use crate::{
+    AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery, AuditRecord, Result, StoreError,
+};
+
+/// SQLSTATE 23505: unique violation.
+fn conflict(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.code().as_deref() == Some("23505") => {
+            StoreError::Conflict(what)
+        }
+        _ => StoreError::Database {
+            context: "writing an account or key",
+            source: e,
+        },
+    }
+}
+
+#[async_trait]
+impl AccessStore for PgStore {
+    async fn add_account(&self, a: &Account) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO accounts (name, role, layers, service, full_name, created_at, disabled_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&a.name)
+        .bind(&a.role)
+        .bind(layers_text(a.layers.as_ref()))
+        .bind(a.service)
+        .bind(&a.full_name)
+        .bind(a.created_at)
+        .bind(a.disabled_at)
+        .execute(self.pool())
+        .await
+        .map_err(conflict(format!("an account named {:?} exists already", a.name)))?;
+        Ok(())
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>> {
+        let rows: Vec<AccountRow> =
+            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name"))
+                .fetch_all(self.pool())
+                .await
+                .map_err(StoreError::db("reading accounts"))?;
+        Ok(rows.into_iter().map(account).collect())
+    }
+
+    async fn account(&self, name: &str) -> Result<Option<Account>> {
+        let row: Option<AccountRow> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = $1"
+        ))
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading an account"))?;
+        Ok(row.map(account))
+    }
+
+    async fn set_disabled(&self, name: &str, at: Option<DateTime<Utc>>) -> Result<bool> {
+        let done = sqlx::query("UPDATE accounts SET disabled_at = $2 WHERE name = $1")
+            .bind(name)
+            .bind(at)
+            .execute(self.pool())
+            .await
+            .map_err(StoreError::db("disabling an account"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn add_key(&self, k: &ApiKeyRecord) -> Result<()> {
+        sqlx::query(&format!(
+            "INSERT INTO api_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        ))
+        .bind(&k.key_id)
+        .bind(&k.account)
+        .bind(&k.hash)
+        .bind(&k.label)
+        .bind(k.created_at)
+        .bind(k.expires_at)
+        .bind(k.revoked_at)
+        .execute(self.pool())
+        .await
+        .map_err(conflict(format!("key {} exists already", k.key_id)))?;
+        Ok(())
+    }
+
+    async fn key(&self, key_id: &str) -> Result<Option<ApiKeyRecord>> {
+        let row: Option<KeyRow> = sqlx::query_as(&format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_id = $1"
+        ))
+        .bind(key_id)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(StoreError::db("reading a key"))?;
+        Ok(row.map(key))
+    }
+
+    async fn keys(&self, account: Option<&str>) -> Result<Vec<ApiKeyRecord>> {
+        let rows: Vec<KeyRow> = sqlx::query_as(&format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys WHERE $1::text IS NULL OR account = $1 \
+             ORDER BY created_at DESC, key_id"
+        ))
+        .bind(account)
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading keys"))?;
+        Ok(rows.into_iter().map(key).collect())
+    }
+
+    async fn revoke_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(key_id)
+        .bind(at)
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::db("revoking a key"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn append_audit(&self, events: &[AuditEvent]) -> Result<i64> {
+        let db = StoreError::db;
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(db("appending to the audit log"))?;
+        // One chain across every server on this database: appends take turns.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('undermap_audit_log'))")
+            .execute(&mut *tx)
+            .await
+            .map_err(db("locking the audit log"))?;
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db("reading the end of the audit log"))?;
+        let (last_seq, last_hash) = last.unwrap_or((0, GENESIS.to_owned()));
+        let links = link(last_seq, &last_hash, events);
+        let mut seqs = Vec::with_capacity(events.len());
+        let (mut ats, mut actors, mut endpoints, mut statuses, mut entries) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut prevs, mut hashes) = (Vec::new(), Vec::new());
+        for (e, (seq, prev, hash)) in events.iter().zip(links) {
+            seqs.push(seq);
+            ats.push(e.at);
+            actors.push(e.actor.clone());
+            endpoints.push(e.endpoint.clone());
+            statuses.push(i32::from(e.status));
+            entries.push(e.entry.clone());
+            prevs.push(prev);
+            hashes.push(hash);
+        }
+        let end = seqs.last().copied().unwrap_or(last_seq);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, endpoint, status, entry, prev_hash, hash) \
+             SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], \
+             $5::integer[], $6::text[], $7::text[], $8::text[])",
+        )
+        .bind(&seqs)
+        .bind(&ats)
+        .bind(&actors)
+        .bind(&endpoints)
+        .bind(&statuses)
+        .bind(&entries)
+        .bind(&prevs)
+        .bind(&hashes)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("appending to the audit log"))?;
+        tx.commit()
+            .await
+            .map_err(db("committing to the audit log"))?;
+        Ok(end)
+    }
+
+    async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        let rows: Vec<AuditRow> =
+            sqlx::query_as(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log \
+                 WHERE seq > $1 AND ($3::text IS NULL OR actor = $3) \
+                 AND ($4::text IS NULL OR starts_with(endpoint, $4)) \
+                 AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6) \
+                 AND ($7::integer IS NULL OR status >= $7) \
+                 ORDER BY seq LIMIT $2"
+            ))
+            .bind(q.after)
+            .bind(q.limit)
+            .bind(&q.actor)
+            .bind(&q.endpoint)
+            .bind(q.since)
+            .bind(q.until)
+            .bind(q.min_status)
+            .fetch_all(self.pool())
+            .await
+            .map_err(StoreError::db("reading the audit log"))?;
+        Ok(rows.into_iter().map(audit_record).collect())
+    }
+}
