@@ -1,6 +1,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use undermap_auth::AuthError;
 use undermap_core::CoreError;
 use undermap_crs::CrsError;
 use undermap_ingest::IngestError;
@@ -15,6 +16,9 @@ pub enum ApiError {
     /// A use case failed.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// Not authenticated, not allowed, or over a limit; or an account operation failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     /// The body is not JSON, or not the JSON expected.
     #[error("{0}")]
     MalformedBody(String),
@@ -101,6 +105,7 @@ impl ApiError {
                 ServiceError::Store(StoreError::ReadOnly) => {
                     ("/problems/read-only", "Read-only copy")
                 }
+                ServiceError::Store(StoreError::Conflict(_)) => ("/problems/conflict", "Conflict"),
                 ServiceError::Store(s) if s.is_unavailable() => {
                     ("/problems/store-unavailable", "Database unavailable")
                 }
@@ -125,6 +130,25 @@ impl ApiError {
                 ),
                 ServiceError::Tile(_) => ("/problems/not-found", "No such tile"),
             },
+            Self::Auth(e) => match e {
+                AuthError::Missing
+                | AuthError::Malformed(_)
+                | AuthError::Invalid
+                | AuthError::Revoked
+                | AuthError::Expired
+                | AuthError::Disabled(_) => ("/problems/unauthenticated", "Authentication required"),
+                AuthError::Locked { .. } => ("/problems/locked", "Too many failed attempts"),
+                AuthError::RateLimited { .. } => ("/problems/rate-limited", "Too many requests"),
+                AuthError::Forbidden(_) => ("/problems/forbidden", "Not allowed"),
+                AuthError::NotFound(_) => ("/problems/not-found", "Not found"),
+                AuthError::BadValue(_) => ("/problems/invalid-value", "Invalid value"),
+                AuthError::Store(StoreError::Conflict(_)) => ("/problems/conflict", "Conflict"),
+                AuthError::Store(StoreError::ReadOnly) => ("/problems/read-only", "Read-only copy"),
+                AuthError::Store(s) if s.is_unavailable() => {
+                    ("/problems/store-unavailable", "Database unavailable")
+                }
+                AuthError::Store(_) | AuthError::Config(_) => ("/problems/internal", "Internal error"),
+            },
             Self::MalformedBody(_) => ("/problems/malformed-body", "Malformed request body"),
             Self::BodyTooLarge { .. } => ("/problems/body-too-large", "Request body too large"),
             Self::UnsupportedMediaType => {
@@ -141,12 +165,23 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             // Internal details stay in the log; the client gets a reference to look them up.
-            Self::Service(ServiceError::Store(s @ StoreError::ReadOnly)) => s.to_string(),
+            Self::Service(ServiceError::Store(s @ (StoreError::ReadOnly | StoreError::Conflict(_)))) => {
+                s.to_string()
+            }
             Self::Service(ServiceError::Store(s)) if !s.is_unavailable() => {
                 "the server failed to complete the request; it has been logged".into()
             }
             Self::Service(ServiceError::Store(_)) => {
                 "the database is unreachable; try again shortly".into()
+            }
+            Self::Auth(AuthError::Store(s @ (StoreError::Conflict(_) | StoreError::ReadOnly))) => {
+                s.to_string()
+            }
+            Self::Auth(AuthError::Store(s)) if s.is_unavailable() => {
+                "the database is unreachable; try again shortly".into()
+            }
+            Self::Auth(AuthError::Store(_) | AuthError::Config(_)) => {
+                "the server failed to complete the request; it has been logged".into()
             }
             other => other.to_string(),
         }
@@ -175,6 +210,7 @@ impl ResponseError for ApiError {
                 ServiceError::Ingest(_) => StatusCode::BAD_REQUEST,
                 ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
                 ServiceError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
                 ServiceError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 ServiceError::Ogc(OgcError::NoCollection(_) | OgcError::NoFeature { .. })
@@ -185,6 +221,24 @@ impl ResponseError for ApiError {
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 ServiceError::Ogc(_) => StatusCode::BAD_REQUEST,
+            },
+            Self::Auth(e) => match e {
+                AuthError::Missing
+                | AuthError::Malformed(_)
+                | AuthError::Invalid
+                | AuthError::Revoked
+                | AuthError::Expired
+                | AuthError::Disabled(_) => StatusCode::UNAUTHORIZED,
+                AuthError::Locked { .. } | AuthError::RateLimited { .. } => {
+                    StatusCode::TOO_MANY_REQUESTS
+                }
+                AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AuthError::NotFound(_) => StatusCode::NOT_FOUND,
+                AuthError::BadValue(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AuthError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+                AuthError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
+                AuthError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+                AuthError::Store(_) | AuthError::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::MalformedBody(_) | Self::BadParameter(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -218,8 +272,24 @@ impl ResponseError for ApiError {
                 _ => None,
             },
         };
-        HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-            .body(serde_json::to_string(&body).unwrap_or_default())
+        let mut response = HttpResponse::build(status);
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            // Basic as well as Bearer: QGIS and GDAL answer a Basic challenge with the
+            // configured user name and key.
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                r#"Bearer realm="undermap", Basic realm="undermap", charset="UTF-8""#,
+            ));
+        }
+        if let Self::Auth(e) = self {
+            if let Some(wait) = e.retry_after() {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    wait.as_secs().max(1).to_string(),
+                ));
+            }
+        }
+        response.body(serde_json::to_string(&body).unwrap_or_default())
     }
 }

@@ -5,6 +5,8 @@ mod error;
 mod handlers;
 pub mod openapi;
 mod routes;
+pub mod security;
 
 pub use error::ApiError;
 pub use routes::{configure, data_as_of, method_not_allowed, DATA_AS_OF, MAX_BODY_BYTES};
+pub use security::{gate, Caller, Security};

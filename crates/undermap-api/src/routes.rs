@@ -4,7 +4,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest};
 
-use crate::handlers::{deliveries, excavation, features, health, layers, nearest, ogc, tiles};
+use crate::handlers::{
+    admin, deliveries, excavation, features, health, layers, nearest, ogc, tiles,
+};
 use crate::ApiError;
 
 /// Largest request body accepted (1 MiB).
@@ -34,7 +36,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/deliveries", web::post().to(deliveries::create))
             .route("/nearest", web::get().to(nearest::get))
             .route("/excavation-checks", web::post().to(excavation::create))
-            .route("/excavation-checks/{id}", web::get().to(excavation::get)),
+            .route("/excavation-checks/{id}", web::get().to(excavation::get))
+            .service(
+                web::scope("/admin")
+                    .route("/accounts", web::get().to(admin::accounts))
+                    .route("/accounts", web::post().to(admin::add_account))
+                    .route("/accounts/{name}/disable", web::post().to(admin::disable))
+                    .route("/accounts/{name}/enable", web::post().to(admin::enable))
+                    .route("/accounts/{name}/keys", web::post().to(admin::create_key))
+                    .route("/keys", web::get().to(admin::keys))
+                    .route("/keys/{id}/revoke", web::post().to(admin::revoke))
+                    .route("/audit", web::get().to(admin::audit))
+                    .route("/audit/verify", web::get().to(admin::verify_chain)),
+            ),
     )
     .service(
         web::scope("/ogc")

@@ -3,7 +3,7 @@
 //! while deliveries change the map, and no page needs a count of everything before it.
 
 use geo::{BoundingRect, Intersects, Polygon, Rect};
-use undermap_core::{Feature, FeatureId, LayerId};
+use undermap_core::{Feature, FeatureId, LayerId, View};
 use undermap_index::MapIndex;
 
 use crate::cql2::Filter;
@@ -139,6 +139,25 @@ pub struct ItemsRequest {
     pub limit: usize,
     /// Where the page starts.
     pub cursor: Option<Cursor>,
+    /// What the caller may see: other features are not selected, and filters see only the
+    /// fields it shows (a hidden field reads as missing, so a filter cannot probe it).
+    pub view: Option<std::sync::Arc<View>>,
+}
+
+impl ItemsRequest {
+    /// Whether `f` passes the view and the filter.
+    fn selects(&self, f: &Feature) -> bool {
+        match &self.view {
+            None => self.filter.as_ref().is_none_or(|flt| flt.matches(f)),
+            Some(view) => {
+                view.sees(f)
+                    && self
+                        .filter
+                        .as_ref()
+                        .is_none_or(|flt| flt.matches(&view.redact(f)))
+            }
+        }
+    }
 }
 
 /// One page of matching features, in id order.
@@ -178,13 +197,15 @@ pub fn page<'a>(index: &'a MapIndex, layer: &LayerId, req: &ItemsRequest) -> Pag
         req.bbox
             .as_ref()
             .is_none_or(|a| f.geometry.bounding_rect().is_some_and(|r| a.meets(r, f)))
-            && req.filter.as_ref().is_none_or(|flt| flt.matches(f))
+            && req.selects(f)
     };
     if let Some(envelope) = envelope {
         return spatial_page(index, layer, req, envelope, limit);
     }
     // No spatial constraint: walk the layer in id order from the cursor.
-    let unfiltered = req.filter.is_none() && req.bbox.is_none();
+    let unfiltered = req.filter.is_none()
+        && req.bbox.is_none()
+        && req.view.as_ref().is_none_or(|v| v.sees_whole_layers());
     let number_matched = unfiltered.then(|| index.layer_stats_of(layer).map_or(0, |s| s.count));
     match &req.cursor {
         Some(Cursor::Before(id)) => {
@@ -262,8 +283,7 @@ fn spatial_page<'a>(
     let mut window: Vec<&Feature> = index
         .layer_in_envelope(layer, envelope)
         .filter(|(rect, f)| {
-            req.bbox.as_ref().is_none_or(|a| a.meets(*rect, f))
-                && req.filter.as_ref().is_none_or(|flt| flt.matches(f))
+            req.bbox.as_ref().is_none_or(|a| a.meets(*rect, f)) && req.selects(f)
         })
         .map(|(_, f)| f)
         .collect();
@@ -324,6 +344,11 @@ mod tests {
                 let x = i as f64;
                 let attrs = FeatureAttributes {
                     material: Some(if i % 2 == 0 { "PE" } else { "DI" }.into()),
+                    sensitivity: if i % 3 == 0 {
+                        undermap_core::Sensitivity::Restricted
+                    } else {
+                        undermap_core::Sensitivity::Normal
+                    },
                     ..FeatureAttributes::default()
                 };
                 Feature::new(
@@ -479,14 +504,17 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any page size, with or without a filter and a box: following next links gives every
-        /// match once in id order, and following prev links back gives the same.
+        /// Any page size, with or without a filter, a box and a caller's view: following next
+        /// links gives every match once in id order, and following prev links back gives the
+        /// same. The view (no restricted features, material hidden) leaves out every third
+        /// feature, and a filter on the hidden field matches nothing.
         #[test]
         fn walks_equal_a_brute_force_selection(
             n in 0_usize..60,
             limit in 1_usize..9,
             filtered in proptest::bool::ANY,
             boxed in proptest::option::of((0.0_f64..40.0, 0.0_f64..30.0)),
+            viewed in proptest::bool::ANY,
         ) {
             let idx = index(n);
             let identity = Transformer::new(&Crs::crs84(), &Crs::crs84()).unwrap();
@@ -494,14 +522,21 @@ mod tests {
             let bbox = boxed.map(|(x, w)| Area::new(Rect::new((x, -1.0), (x + w, 1.0)).to_polygon()));
             let expected: Vec<String> = idx
                 .layer_ascending(&water(), None)
-                .filter(|f| !filtered || f.attrs.material.as_deref() == Some("PE"))
+                .filter(|f| !viewed || f.attrs.sensitivity == undermap_core::Sensitivity::Normal)
+                .filter(|f| !filtered || (!viewed && f.attrs.material.as_deref() == Some("PE")))
                 .filter(|f| boxed.is_none_or(|(x, w)| {
                     let px = geo::CoordsIter::coords_iter(&f.geometry).next().unwrap().x;
                     px >= x && px <= x + w
                 }))
                 .map(|f| f.id.to_string())
                 .collect();
-            let (fwd, back) = walk(&idx, ItemsRequest { limit, filter, bbox, cursor: None });
+            let view = viewed.then(|| std::sync::Arc::new(View::new(
+                None,
+                [undermap_core::Field::Material].into_iter().collect(),
+                std::collections::BTreeMap::new(),
+                undermap_core::Sensitivity::Normal,
+            )));
+            let (fwd, back) = walk(&idx, ItemsRequest { limit, filter, bbox, cursor: None, view });
             proptest::prop_assert_eq!(&fwd, &expected);
             proptest::prop_assert_eq!(&back, &expected);
         }

@@ -168,6 +168,7 @@ pub fn items(pairs: &[(String, String)], deployment: &Crs) -> Result<ItemsParams
             filter,
             limit,
             cursor,
+            view: None,
         },
         crs,
         datetime: get("datetime")?.map(str::to_owned),

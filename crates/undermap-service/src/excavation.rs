@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use geo::Geometry;
 use serde::{Deserialize, Serialize};
 use undermap_core::geometry::polygonal_from_geojson;
-use undermap_core::{Depth, ExcavationArea, LayerId, Relation, Risk, TicketId};
+use undermap_core::{Depth, ExcavationArea, LayerId, Relation, Risk, TicketId, View};
 use undermap_crs::{Crs, Transformer};
 use undermap_index::{CheckQuery, Match};
 use undermap_store::NewTicket;
@@ -94,8 +94,12 @@ pub struct Hit {
     pub risk: Risk,
     /// Why, in one sentence.
     pub reason: String,
-    /// The feature's geometry in the request CRS.
-    pub geometry: geojson::Geometry,
+    /// The feature's geometry in the request CRS; `null` for a restricted asset.
+    pub geometry: Option<geojson::Geometry>,
+    /// A restricted asset the caller may not see in detail: only that it is there, how close,
+    /// and whom to call. Its id, attributes and geometry are withheld.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 /// Counts of a check's hits.
@@ -129,6 +133,9 @@ pub struct CheckResponse {
     pub id: String,
     /// When it was issued.
     pub created_at: DateTime<Utc>,
+    /// The account it was issued to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_to: Option<String>,
     /// The contractor's reference.
     pub reference: Option<String>,
     /// CRS of `area` and every geometry in this answer.
@@ -166,6 +173,8 @@ pub struct Ticket {
     pub id: TicketId,
     /// The JSON body, byte for byte as stored.
     pub body: String,
+    /// How many hits it reports (known when it was just issued).
+    pub hits: Option<usize>,
 }
 
 /// A request after parsing: every value checked, the area in the deployment CRS.
@@ -282,10 +291,17 @@ impl Service {
             .collect()
     }
 
-    /// Runs an excavation check and stores its answer as a new ticket. Nothing is stored if any
-    /// part of the request is invalid.
-    #[tracing::instrument(skip(self, req), fields(ticket))]
-    pub async fn check_excavation(&self, req: CheckRequest) -> Result<Ticket, ServiceError> {
+    /// Runs an excavation check for `issued_to` and stores its answer as a new ticket. Nothing
+    /// is stored if any part of the request is invalid. Every asset in the area is reported,
+    /// whatever the caller may see: what `view` does not see in full (another layer, a higher
+    /// sensitivity) appears as a restricted hit with its owner to call.
+    #[tracing::instrument(skip(self, req, view), fields(ticket))]
+    pub async fn check_excavation(
+        &self,
+        req: CheckRequest,
+        view: &View,
+        issued_to: Option<&str>,
+    ) -> Result<Ticket, ServiceError> {
         let parsed = self.parse_check(&req)?;
         let at = req.at.as_deref().map(crate::parse_at).transpose()?;
         let index = self.index_at(at).await?;
@@ -302,7 +318,7 @@ impl Service {
         let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
         let hits = matches
             .iter()
-            .map(|m| hit(m, &out))
+            .map(|m| hit(m, &out, view))
             .collect::<Result<Vec<_>, _>>()?;
 
         // The server's clock: one database round trip less per check.
@@ -321,6 +337,7 @@ impl Service {
         let response = CheckResponse {
             id: id.to_string(),
             created_at: now,
+            issued_to: issued_to.map(str::to_owned),
             reference: parsed.reference.clone(),
             crs: parsed.crs.name().to_owned(),
             area: req.area,
@@ -347,11 +364,16 @@ impl Service {
             })
             .await?;
         tracing::info!(ticket = %id, hits = response.hits.len(), "excavation check issued");
-        Ok(Ticket { id, body })
+        Ok(Ticket {
+            id,
+            body,
+            hits: Some(response.hits.len()),
+        })
     }
 
-    /// A stored ticket's exact body.
-    pub async fn ticket(&self, id: &str) -> Result<Ticket, ServiceError> {
+    /// A stored ticket's exact body, for its holder (`viewer`), or for anyone when `viewer` is
+    /// `None` (roles that may read every ticket). Someone else's ticket is not found.
+    pub async fn ticket(&self, id: &str, viewer: Option<&str>) -> Result<Ticket, ServiceError> {
         let not_found = || ServiceError::NotFound {
             what: format!(
                 "excavation check {:?}",
@@ -360,12 +382,34 @@ impl Service {
         };
         let id: TicketId = id.parse().map_err(|_| not_found())?;
         let body = self.store().ticket(&id).await?.ok_or_else(not_found)?;
-        Ok(Ticket { id, body })
+        if let Some(viewer) = viewer {
+            #[derive(Deserialize)]
+            struct Holder {
+                issued_to: Option<String>,
+            }
+            let holder: Holder = serde_json::from_str(&body)
+                .map_err(|e| ServiceError::bad("ticket", format!("stored ticket unreadable: {e}")))?;
+            if holder.issued_to.as_deref() != Some(viewer) {
+                return Err(not_found());
+            }
+        }
+        Ok(Ticket {
+            id,
+            body,
+            hits: None,
+        })
     }
 }
 
-fn hit(m: &Match<'_>, out: &Transformer) -> Result<Hit, ServiceError> {
-    let f = m.feature;
+/// What a restricted hit says instead of the asset's details.
+const RESTRICTED_REASON: &str =
+    "a restricted asset lies here; its details are withheld: contact the owner before digging";
+
+fn hit(m: &Match<'_>, out: &Transformer, view: &View) -> Result<Hit, ServiceError> {
+    if !view.sees(m.feature) {
+        return Ok(restricted_hit(m));
+    }
+    let f = &*view.redact(m.feature);
     let a = &f.attrs;
     Ok(Hit {
         feature_id: f.id.to_string(),
@@ -391,8 +435,42 @@ fn hit(m: &Match<'_>, out: &Transformer) -> Result<Hit, ServiceError> {
         relation: m.relation,
         risk: m.assessment.risk,
         reason: m.assessment.reason.clone(),
-        geometry: to_geojson(&f.geometry, out)?,
+        geometry: Some(to_geojson(&f.geometry, out)?),
+        restricted: false,
     })
+}
+
+/// "Present, contact the owner" (as the UK's NUAR shows sensitive assets): layer, kind, owner,
+/// how close and how risky, nothing that locates or describes the asset further.
+fn restricted_hit(m: &Match<'_>) -> Hit {
+    let f = m.feature;
+    Hit {
+        feature_id: "restricted".into(),
+        layer: f.layer.to_string(),
+        kind: f.kind.to_string(),
+        status: f.attrs.status.to_string(),
+        owner: f.attrs.owner.as_ref().map(|o| o.name.clone()),
+        contact: f.attrs.owner.as_ref().and_then(|o| o.contact.clone()),
+        material: None,
+        diameter_mm: None,
+        section: None,
+        pressure_class: None,
+        voltage_kv: None,
+        depth_top_m: None,
+        depth_bottom_m: None,
+        depth_method: None,
+        accuracy_m: None,
+        vertical_accuracy_m: None,
+        survey_date: None,
+        archive_ref: None,
+        distance_m: cm(m.distance_m),
+        tolerance_m: cm(m.tolerance_m),
+        relation: m.relation,
+        risk: m.assessment.risk,
+        reason: RESTRICTED_REASON.into(),
+        geometry: None,
+        restricted: true,
+    }
 }
 
 fn summary(hits: &[Hit]) -> Summary {

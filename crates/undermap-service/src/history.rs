@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use undermap_core::View;
 use undermap_crs::{Crs, Transformer};
 use undermap_index::MapIndex;
 
@@ -97,10 +98,12 @@ impl Service {
 
     /// Every version of a feature, oldest first, as a GeoJSON FeatureCollection in `crs`
     /// (default CRS84): each with `valid_from`, `valid_to` and the delivery it came from.
+    /// Versions `view` does not see are left out (a feature it never saw is not found).
     pub async fn history(
         &self,
         id: &str,
         crs: Option<&str>,
+        view: &View,
     ) -> Result<geojson::FeatureCollection, ServiceError> {
         let not_found = || ServiceError::NotFound {
             what: format!("feature {:?}", id.chars().take(140).collect::<String>()),
@@ -108,14 +111,15 @@ impl Service {
         let id: undermap_core::FeatureId = id.parse().map_err(|_| not_found())?;
         let crs = crs.map_or_else(|| Ok(Crs::crs84()), Crs::parse)?;
         let out = Transformer::new(&self.config().deployment_crs, &crs)?;
-        let versions = self.store().feature_history(&id).await?;
+        let mut versions = self.store().feature_history(&id).await?;
+        versions.retain(|v| view.sees(&v.feature));
         if versions.is_empty() {
             return Err(not_found());
         }
         let features = versions
             .iter()
             .map(|v| {
-                let mut f = feature_json(&v.feature, &out)?;
+                let mut f = feature_json(&view.redact(&v.feature), &out)?;
                 if let Some(p) = f.properties.as_mut() {
                     p.insert(
                         "valid_to".into(),

@@ -1,4 +1,5 @@
 use serde::Serialize;
+use undermap_core::View;
 use undermap_crs::{Crs, Transformer};
 
 use crate::{Service, ServiceError};
@@ -23,15 +24,25 @@ pub struct LayerSummary {
 }
 
 impl Service {
-    /// Every layer in the registry, with counts and extents from the index.
-    pub fn layers(&self) -> Result<Vec<LayerSummary>, ServiceError> {
+    /// Every layer `view` sees, with counts and extents from the index (counts of what it
+    /// sees: a layer with features it may not see counts only the others).
+    pub fn layers(&self, view: &View) -> Result<Vec<LayerSummary>, ServiceError> {
         let index = self.index().snapshot();
         let native = &self.config().deployment_crs;
         let to_crs84 = Transformer::new(native, &Crs::crs84())?;
         index
             .layer_stats()
             .into_iter()
+            .filter(|s| view.sees_layer(&s.info.id))
             .map(|s| {
+                let features = if view.sees_whole_layers() {
+                    s.count
+                } else {
+                    index
+                        .layer_ascending(&s.info.id, None)
+                        .filter(|f| view.sees(f))
+                        .count()
+                };
                 let extent_crs84 = s
                     .extent
                     .map(|r| -> Result<[f64; 4], ServiceError> {
@@ -46,7 +57,7 @@ impl Service {
                     id: s.info.id.to_string(),
                     title: s.info.title.clone(),
                     category: s.info.category.as_str().to_owned(),
-                    features: s.count,
+                    features,
                     extent_crs84,
                     extent_native: s
                         .extent

@@ -1,5 +1,6 @@
 use geo::Coord;
 use serde::Serialize;
+use undermap_core::View;
 use undermap_crs::{Crs, Transformer};
 
 use chrono::{DateTime, Utc};
@@ -40,8 +41,12 @@ pub struct NearestHit {
 }
 
 impl Service {
-    /// The `k` features nearest to a point, by exact distance in metres.
-    pub async fn nearest(&self, req: &NearestRequest) -> Result<Vec<NearestHit>, ServiceError> {
+    /// The `k` features nearest to a point that `view` sees, by exact distance in metres.
+    pub async fn nearest(
+        &self,
+        req: &NearestRequest,
+        view: &View,
+    ) -> Result<Vec<NearestHit>, ServiceError> {
         let max = self.config().max_nearest;
         if req.k == 0 || req.k > max {
             return Err(ServiceError::unprocessable(
@@ -67,14 +72,17 @@ impl Service {
         let out = Transformer::new(native, &crs)?;
         let index = self.index_at(req.at).await?;
         index
-            .nearest(Coord::from(p), req.k, layers.as_ref())
+            .nearest(Coord::from(p), req.k, |f| {
+                view.sees(f) && layers.as_ref().is_none_or(|l| l.contains(&f.layer))
+            })
             .into_iter()
             .map(|n| {
+                let owner = view.redact(n.feature).attrs.owner.as_ref().map(|o| o.name.clone());
                 Ok(NearestHit {
                     feature_id: n.feature.id.to_string(),
                     layer: n.feature.layer.to_string(),
                     kind: n.feature.kind.to_string(),
-                    owner: n.feature.attrs.owner.as_ref().map(|o| o.name.clone()),
+                    owner,
                     distance_m: cm(n.distance_m),
                     geometry: to_geojson(&n.feature.geometry, &out)?,
                 })
@@ -84,11 +92,13 @@ impl Service {
 
     /// One feature as a GeoJSON Feature in `crs` (default CRS84): the current version, or the one
     /// current at `at`.
+    /// A feature `view` does not see is not found.
     pub async fn feature(
         &self,
         id: &str,
         crs: Option<&str>,
         at: Option<DateTime<Utc>>,
+        view: &View,
     ) -> Result<geojson::Feature, ServiceError> {
         let not_found = || ServiceError::NotFound {
             what: format!("feature {:?}", id.chars().take(140).collect::<String>()),
@@ -99,8 +109,11 @@ impl Service {
             Some(text) => Crs::parse(text)?,
         };
         let index = self.index_at(at).await?;
-        let feature = index.get(&id).ok_or_else(not_found)?;
+        let feature = index
+            .get(&id)
+            .filter(|f| view.sees(f))
+            .ok_or_else(not_found)?;
         let out = Transformer::new(&self.config().deployment_crs, &crs)?;
-        feature_json(feature, &out)
+        feature_json(&view.redact(feature), &out)
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
-use undermap_core::{FeatureId, LayerCategory, LayerId};
+use undermap_core::{Bounds, FeatureId, LayerCategory, LayerId, View};
 use undermap_crs::{Crs, Transformer};
 use undermap_index::MapIndex;
 use undermap_ogc::write::Link;
@@ -82,55 +82,103 @@ impl Service {
         &self.config().deployment_crs
     }
 
-    /// `/collections`.
+    /// `/collections`: the layers `view` sees.
     #[must_use]
-    pub fn ogc_collections(&self, base: &str) -> Value {
-        documents::collections(base, &self.index().snapshot(), self.map_crs())
+    pub fn ogc_collections(&self, base: &str, view: &View) -> Value {
+        let mut doc = documents::collections(base, &self.index().snapshot(), self.map_crs());
+        if let Some(Value::Array(list)) = doc.get_mut("collections") {
+            list.retain(|c| {
+                c["id"]
+                    .as_str()
+                    .and_then(|id| id.parse::<LayerId>().ok())
+                    .is_some_and(|l| view.sees_layer(&l))
+            });
+        }
+        doc
+    }
+
+    /// The layer's statistics, if `view` sees the collection (else it does not exist).
+    fn seen_collection<'a>(
+        index: &'a MapIndex,
+        collection: &str,
+        view: &View,
+    ) -> Result<&'a undermap_index::LayerStats, ServiceError> {
+        let layer = layer_id(collection)?;
+        index
+            .layer_stats_of(&layer)
+            .filter(|_| view.sees_layer(&layer))
+            .ok_or_else(|| OgcError::NoCollection(collection.to_owned()).into())
     }
 
     /// `/collections/{id}`.
-    pub fn ogc_collection(&self, base: &str, collection: &str) -> Result<Value, ServiceError> {
+    pub fn ogc_collection(
+        &self,
+        base: &str,
+        collection: &str,
+        view: &View,
+    ) -> Result<Value, ServiceError> {
         let index = self.index().snapshot();
-        let stats = index
-            .layer_stats_of(&layer_id(collection)?)
-            .ok_or_else(|| OgcError::NoCollection(collection.to_owned()))?;
+        let stats = Self::seen_collection(&index, collection, view)?;
         Ok(documents::collection(base, stats, self.map_crs()))
     }
 
     /// `/collections/{id}/queryables` (`schema: false`) or `/schema` (`schema: true`).
+    /// Properties `view` hides on the layer are left out.
     pub fn ogc_schema(
         &self,
         base: &str,
         collection: &str,
         schema: bool,
+        view: &View,
     ) -> Result<Value, ServiceError> {
         let index = self.index().snapshot();
-        let stats = index
-            .layer_stats_of(&layer_id(collection)?)
-            .ok_or_else(|| OgcError::NoCollection(collection.to_owned()))?;
-        Ok(if schema {
+        let stats = Self::seen_collection(&index, collection, view)?;
+        let mut doc = if schema {
             documents::feature_schema(base, stats)
         } else {
             documents::queryables(base, stats)
-        })
+        };
+        let hidden = view.hidden(&stats.info.id);
+        if !hidden.is_empty() {
+            let strip = |v: &mut Value| {
+                if let Some(Value::Object(p)) = v.get_mut("properties") {
+                    p.retain(|name, _| !hidden.hides(name));
+                }
+                if let Some(Value::Array(r)) = v.get_mut("required") {
+                    r.retain(|name| !name.as_str().is_some_and(|n| hidden.hides(n)));
+                }
+            };
+            strip(&mut doc);
+            // `/schema` describes a Feature: its attributes sit under properties.properties.
+            if let Some(inner) = doc.pointer_mut("/properties/properties") {
+                strip(inner);
+            }
+        }
+        Ok(doc)
     }
 
     /// `/collections/{id}/items`: one page as GeoJSON, with `next`/`prev` links; gzip-compressed
-    /// (on the same blocking thread) when the client takes it and the page is worth it.
-    #[tracing::instrument(skip(self, base, query))]
+    /// (on the same blocking thread) when the client takes it and the page is worth it. Only
+    /// what `view` sees, with its hidden fields blank; a bounded view must give a `bbox` within
+    /// its area and a `limit` within its page size.
+    #[tracing::instrument(skip(self, base, query, view))]
     pub async fn ogc_items(
         &self,
         base: String,
         collection: String,
         query: Vec<(String, String)>,
         gzip: bool,
+        view: Arc<View>,
     ) -> Result<GeoJsonBody, ServiceError> {
-        let parsed = params::items(&query, self.map_crs())?;
+        let mut parsed = params::items(&query, self.map_crs())?;
         let at = datetime(parsed.datetime.as_deref())?;
         let index = self.index_at(at).await?;
-        let layer = layer_id(&collection)?;
-        if index.layer_stats_of(&layer).is_none() {
-            return Err(OgcError::NoCollection(collection).into());
+        let layer = Self::seen_collection(&index, &collection, &view)?.info.id.clone();
+        if let Some(bounds) = view.bounds() {
+            within_bounds(&parsed.request, bounds)?;
+        }
+        if !view.is_everything() {
+            parsed.request.view = Some(Arc::clone(&view));
         }
         let map = self.map_crs().clone();
         let time_stamp = at.unwrap_or_else(|| index.as_of());
@@ -178,9 +226,11 @@ impl Service {
                 title: "The collection",
             });
             let mut body = Vec::with_capacity(page.features.len() * 700 + 1024);
+            let seen: Vec<std::borrow::Cow<'_, undermap_core::Feature>> =
+                page.features.iter().map(|f| view.redact(f)).collect();
             let returned = write::collection(
                 &mut body,
-                page.features.iter().copied(),
+                seen.iter().map(AsRef::as_ref),
                 &to_out,
                 page.number_matched,
                 time_stamp,
@@ -205,6 +255,7 @@ impl Service {
         collection: &str,
         feature: &str,
         query: &[(String, String)],
+        view: &View,
     ) -> Result<GeoJsonBody, ServiceError> {
         let (crs, when) = params::item(query, self.map_crs())?;
         let at = datetime(when.as_deref())?;
@@ -216,11 +267,11 @@ impl Service {
         let id: FeatureId = feature.parse().map_err(|_| not_found())?;
         let f = index
             .get(&id)
-            .filter(|f| f.layer.as_str() == collection)
+            .filter(|f| f.layer.as_str() == collection && view.sees(f))
             .ok_or_else(not_found)?;
         let to_out = Transformer::new(self.map_crs(), &crs)?;
         let mut body = Vec::with_capacity(2048);
-        write::feature(&mut body, f, &to_out)?;
+        write::feature(&mut body, &view.redact(f), &to_out)?;
         body.pop();
         body.extend_from_slice(b",\"links\":");
         write::write_links(
@@ -249,10 +300,11 @@ impl Service {
         })
     }
 
-    fn tile_layers(index: &MapIndex) -> Vec<TileLayer> {
+    fn tile_layers(index: &MapIndex, view: &View) -> Vec<TileLayer> {
         index
             .layer_stats()
             .iter()
+            .filter(|s| view.sees_layer(&s.info.id))
             .map(|s| TileLayer {
                 id: s.info.id.to_string(),
                 title: s.info.title.clone(),
@@ -261,64 +313,110 @@ impl Service {
             .collect()
     }
 
-    fn selection(index: &MapIndex, name: &str) -> Result<Selection, ServiceError> {
+    fn selection(index: &MapIndex, name: &str, view: &View) -> Result<Selection, ServiceError> {
         if name == "all" {
             return Ok(Selection::All);
         }
         let layer = name
             .parse::<LayerId>()
             .ok()
-            .filter(|l| index.layer_stats_of(l).is_some())
+            .filter(|l| index.layer_stats_of(l).is_some() && view.sees_layer(l))
             .ok_or_else(|| ServiceError::NotFound {
                 what: format!("tile layer `{name}` (use `all` or a layer id from /v1/layers)"),
             })?;
         Ok(Selection::One(layer))
     }
 
-    /// One vector tile from the cache or freshly cut. The `bool` says whether it was cached.
+    /// One vector tile as `view` sees it, from the cache or freshly cut. The `bool` says
+    /// whether it was cached.
     pub async fn tile(
         &self,
         name: &str,
-        z: u32,
-        x: u32,
-        y: u32,
+        (z, x, y): (u32, u32, u32),
+        view: Arc<View>,
     ) -> Result<(Arc<CachedTile>, bool), ServiceError> {
         let tile = TileId::new(z, x, y)?;
+        if let Some(bounds) = view.bounds() {
+            if z < bounds.min_tile_zoom {
+                return Err(ServiceError::bad(
+                    "z",
+                    format!(
+                        "your role is served tiles from zoom {} (zoom in to your site)",
+                        bounds.min_tile_zoom
+                    ),
+                ));
+            }
+        }
         let index = self.index().snapshot();
-        let selection = Self::selection(&index, name)?;
+        let selection = Self::selection(&index, name, &view)?;
         let tiles = self.tile_service()?;
         // A cached tile costs a lookup; only a miss goes to a blocking thread.
-        if let Some(hit) = tiles.cached(&index, &selection, tile) {
+        if let Some(hit) = tiles.cached(&index, &selection, tile, &view) {
             return Ok((hit, true));
         }
         let service = self.clone();
         tokio::task::spawn_blocking(move || {
             let tiles = service.tile_service()?;
-            Ok((tiles.cut(&index, &selection, tile)?, false))
+            Ok((tiles.cut(&index, &selection, tile, &view)?, false))
         })
         .await
         .map_err(|e| ServiceError::bad("tile", format!("the tile could not be made: {e}")))?
     }
 
     /// TileJSON 3.0 for `/tiles/{name}/{z}/{x}/{y}.mvt`.
-    pub fn tilejson(&self, base: &str, name: &str) -> Result<Value, ServiceError> {
+    pub fn tilejson(&self, base: &str, name: &str, view: &View) -> Result<Value, ServiceError> {
         let index = self.index().snapshot();
-        let selection = Self::selection(&index, name)?;
-        let layers: Vec<TileLayer> = Self::tile_layers(&index)
+        let selection = Self::selection(&index, name, view)?;
+        let layers: Vec<TileLayer> = Self::tile_layers(&index, view)
             .into_iter()
             .filter(|l| selection == Selection::All || l.id == name)
             .collect();
-        let extent =
-            index.joint_extent(|s| selection == Selection::All || s.info.id.as_str() == name);
+        let extent = index.joint_extent(|s| {
+            view.sees_layer(&s.info.id)
+                && (selection == Selection::All || s.info.id.as_str() == name)
+        });
         let bounds = extent.and_then(|e| documents::lon_lat_extent(e, self.map_crs()));
         Ok(style::tilejson(base, name, &layers, bounds))
     }
 
-    /// The default MapLibre style.
+    /// The default MapLibre style, with the layers `view` sees.
     #[must_use]
-    pub fn map_style(&self, base: &str) -> Value {
-        style::style(base, &Self::tile_layers(&self.index().snapshot()))
+    pub fn map_style(&self, base: &str, view: &View) -> Value {
+        style::style(base, &Self::tile_layers(&self.index().snapshot(), view))
     }
+}
+
+/// A bounded view's items request must name a `bbox` within its area and a page within its
+/// size: no bulk download.
+fn within_bounds(req: &items::ItemsRequest, bounds: Bounds) -> Result<(), ServiceError> {
+    if req.limit > bounds.max_page {
+        return Err(ServiceError::bad(
+            "limit",
+            format!(
+                "your role takes pages of at most {} features",
+                bounds.max_page
+            ),
+        ));
+    }
+    let Some(area) = &req.bbox else {
+        return Err(ServiceError::bad(
+            "bbox",
+            format!(
+                "your role views the map inside a bbox of at most {} m²; add bbox=…",
+                bounds.max_area_m2
+            ),
+        ));
+    };
+    let m2 = area.envelope().map_or(0.0, |e| e.width() * e.height());
+    #[allow(clippy::cast_precision_loss)]
+    let limit = bounds.max_area_m2 as f64;
+    if m2 > limit {
+        return Err(ServiceError::bad(
+            "bbox",
+            format!("the bbox covers {m2:.0} m²; your role views at most {limit:.0} m² at a time"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -54,7 +54,9 @@ impl CachedTile {
     }
 }
 
-type Key = (Selection, TileId);
+/// A tile of a selection as one view sees it (views that show different things get
+/// different tiles).
+type Key = (Selection, TileId, u64);
 
 #[derive(Default)]
 struct Inner {
@@ -116,6 +118,7 @@ impl TileCache {
         generation: u64,
         selection: &Selection,
         tile: TileId,
+        view: u64,
     ) -> Option<Arc<CachedTile>> {
         let mut inner = self.lock();
         if inner.generation != generation {
@@ -127,7 +130,7 @@ impl TileCache {
         }
         inner.tick += 1;
         let tick = inner.tick;
-        let key = (selection.clone(), tile);
+        let key = (selection.clone(), tile, view);
         let Some((found, old_tick)) = inner.entries.get_mut(&key).map(|(t, at)| {
             let old = *at;
             *at = tick;
@@ -148,6 +151,7 @@ impl TileCache {
         generation: u64,
         selection: &Selection,
         tile: TileId,
+        view: u64,
         value: Arc<CachedTile>,
     ) {
         let mut inner = self.lock();
@@ -163,7 +167,7 @@ impl TileCache {
         }
         inner.tick += 1;
         let tick = inner.tick;
-        let key = (selection.clone(), tile);
+        let key = (selection.clone(), tile, view);
         if let Some((old, old_tick)) = inner.entries.insert(key.clone(), (value, tick)) {
             inner.bytes -= old.bytes.len() + 64;
             inner.order.remove(&old_tick);
@@ -201,20 +205,20 @@ mod tests {
         let cache = TileCache::new(3 * (100 + 64));
         let tile = || Arc::new(CachedTile::new(vec![0; 100]));
         for x in 0..3 {
-            cache.put(1, &Selection::All, t(x), tile());
+            cache.put(1, &Selection::All, t(x), 0, tile());
         }
-        assert!(cache.get(1, &Selection::All, t(0)).is_some());
-        cache.put(1, &Selection::All, t(3), tile());
+        assert!(cache.get(1, &Selection::All, t(0), 0).is_some());
+        cache.put(1, &Selection::All, t(3), 0, tile());
         // 1 was the least recently used.
-        assert!(cache.get(1, &Selection::All, t(1)).is_none());
-        assert!(cache.get(1, &Selection::All, t(0)).is_some());
-        assert!(cache.get(1, &Selection::All, t(3)).is_some());
+        assert!(cache.get(1, &Selection::All, t(1), 0).is_none());
+        assert!(cache.get(1, &Selection::All, t(0), 0).is_some());
+        assert!(cache.get(1, &Selection::All, t(3), 0).is_some());
         // A new index: nothing cached is used.
-        assert!(cache.get(2, &Selection::All, t(0)).is_none());
+        assert!(cache.get(2, &Selection::All, t(0), 0).is_none());
         assert_eq!(cache.stats().0, 0);
         // A late put from the old index is ignored.
-        cache.put(1, &Selection::All, t(0), tile());
-        assert!(cache.get(2, &Selection::All, t(0)).is_none());
+        cache.put(1, &Selection::All, t(0), 0, tile());
+        assert!(cache.get(2, &Selection::All, t(0), 0).is_none());
     }
 
     #[test]

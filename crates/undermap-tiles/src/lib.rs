@@ -14,6 +14,7 @@ use std::sync::Arc;
 pub use cache::{CachedTile, TileCache};
 pub use render::{Selection, TileRenderer};
 pub use tile::TileId;
+use undermap_core::View;
 use undermap_crs::{Crs, CrsError};
 use undermap_index::MapIndex;
 
@@ -63,11 +64,12 @@ impl TileService {
         index: &MapIndex,
         selection: &Selection,
         tile: TileId,
+        view: &View,
     ) -> Result<(Arc<CachedTile>, bool), TileError> {
-        if let Some(hit) = self.cached(index, selection, tile) {
+        if let Some(hit) = self.cached(index, selection, tile, view) {
             return Ok((hit, true));
         }
-        Ok((self.cut(index, selection, tile)?, false))
+        Ok((self.cut(index, selection, tile, view)?, false))
     }
 
     /// The tile if it is cached for this index (a lookup, cheap enough for an async worker).
@@ -77,8 +79,10 @@ impl TileService {
         index: &MapIndex,
         selection: &Selection,
         tile: TileId,
+        view: &View,
     ) -> Option<Arc<CachedTile>> {
-        self.cache.get(index.generation(), selection, tile)
+        self.cache
+            .get(index.generation(), selection, tile, view.fingerprint())
     }
 
     /// Cuts the tile (CPU work: run it on a blocking thread) and caches it.
@@ -87,9 +91,10 @@ impl TileService {
         index: &MapIndex,
         selection: &Selection,
         tile: TileId,
+        view: &View,
     ) -> Result<Arc<CachedTile>, TileError> {
         let started = std::time::Instant::now();
-        let bytes = self.renderer.render(index, selection, tile)?;
+        let bytes = self.renderer.render(index, selection, tile, view)?;
         tracing::debug!(
             layer = selection.name(),
             z = tile.z,
@@ -100,8 +105,13 @@ impl TileService {
             "tile cut"
         );
         let cut = Arc::new(CachedTile::new(bytes));
-        self.cache
-            .put(index.generation(), selection, tile, cut.clone());
+        self.cache.put(
+            index.generation(),
+            selection,
+            tile,
+            view.fingerprint(),
+            cut.clone(),
+        );
         Ok(cut)
     }
 }

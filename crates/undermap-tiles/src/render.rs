@@ -2,7 +2,7 @@
 //! Web Mercator, clipped to the buffered tile, snapped to the 4096 grid and encoded.
 
 use geo::{Coord, Geometry, LineString, Polygon};
-use undermap_core::{Feature, LayerId};
+use undermap_core::{Feature, LayerId, View};
 use undermap_crs::{Crs, Transformer};
 use undermap_index::MapIndex;
 
@@ -79,23 +79,17 @@ impl TileRenderer {
         })
     }
 
-    /// The tile's features as an MVT tile (empty when nothing is there).
+    /// The tile's features as an MVT tile (empty when nothing is there), as `view` sees them:
+    /// layers and features it does not see are left out, fields it hides are not written.
     pub fn render(
         &self,
         index: &MapIndex,
         selection: &Selection,
         tile: TileId,
+        view: &View,
     ) -> Result<Vec<u8>, TileError> {
         let Some(envelope) = self.envelope(tile)? else {
             return Ok(Vec::new());
-        };
-        let mut layers: Vec<LayerBuilder> = match selection {
-            Selection::All => index
-                .layer_stats()
-                .iter()
-                .map(|s| LayerBuilder::new(s.info.id.as_str()))
-                .collect(),
-            Selection::One(l) => vec![LayerBuilder::new(l.as_str())],
         };
         let names: Vec<LayerId> = match selection {
             Selection::All => index
@@ -104,7 +98,12 @@ impl TileRenderer {
                 .map(|s| s.info.id.clone())
                 .collect(),
             Selection::One(l) => vec![l.clone()],
-        };
+        }
+        .into_iter()
+        .filter(|l| view.sees_layer(l))
+        .collect();
+        let mut layers: Vec<LayerBuilder> =
+            names.iter().map(|l| LayerBuilder::new(l.as_str())).collect();
         let bounds = tile.bounds();
         let scale = f64::from(EXTENT) / tile.size();
         let (min_x, max_y) = (bounds.min().x, bounds.max().y);
@@ -125,16 +124,17 @@ impl TileRenderer {
             let mut candidates: Vec<&Feature> = index
                 .layer_in_envelope(layer, envelope)
                 .filter(|(rect, f)| {
-                    !thin
-                        || (!matches!(f.geometry, Geometry::Point(_) | Geometry::MultiPoint(_))
-                            && rect.width().max(rect.height()) >= half_pixel_m)
+                    view.sees(f)
+                        && (!thin
+                            || (!matches!(f.geometry, Geometry::Point(_) | Geometry::MultiPoint(_))
+                            && rect.width().max(rect.height()) >= half_pixel_m))
                 })
                 .map(|(_, f)| f)
                 .collect();
             // A stable order: the same data always gives the same bytes (and ETag).
             candidates.sort_unstable_by(|a, b| a.id.cmp(&b.id));
             for f in candidates {
-                self.add(&mut layers[slot], f, &to_pixel, square, thin)?;
+                self.add(&mut layers[slot], &view.redact(f), &to_pixel, square, thin)?;
             }
         }
         Ok(mvt::tile(layers))

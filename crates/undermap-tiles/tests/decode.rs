@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::DateTime;
 use geo::{BoundingRect, Contains, Coord, CoordsIter};
 use geozero::mvt::{Message, Tile};
+use undermap_core::View;
 use undermap_crs::{Crs, Transformer};
 use undermap_index::MapIndex;
 use undermap_tiles::{Selection, TileId, TileRenderer};
@@ -59,7 +60,7 @@ fn a_town_centre_tile_holds_every_feature_inside_it_in_the_right_place() {
     let gk = Crs::epsg(4545).unwrap();
     let renderer = TileRenderer::new(&gk).unwrap();
     let tile = centre(17);
-    let bytes = renderer.render(&index, &Selection::All, tile).unwrap();
+    let bytes = renderer.render(&index, &Selection::All, tile, &View::everything()).unwrap();
     let decoded = Tile::decode(bytes.as_slice()).expect("a valid MVT tile");
     assert!(decoded.layers.len() >= 4, "{} layers", decoded.layers.len());
     let to_merc = Transformer::new(&gk.gis_order(), &Crs::epsg(3857).unwrap()).unwrap();
@@ -137,7 +138,7 @@ fn low_zoom_tiles_leave_out_facilities_and_specks_but_keep_the_network() {
     let renderer = TileRenderer::new(&Crs::epsg(4545).unwrap()).unwrap();
     let z16 = Tile::decode(
         renderer
-            .render(&index, &Selection::All, centre(16))
+            .render(&index, &Selection::All, centre(16), &View::everything())
             .unwrap()
             .as_slice(),
     )
@@ -151,7 +152,7 @@ fn low_zoom_tiles_leave_out_facilities_and_specks_but_keep_the_network() {
     };
     assert!(points(&z16) > 0, "facilities are drawn at z16");
     let bytes = renderer
-        .render(&index, &Selection::All, centre(12))
+        .render(&index, &Selection::All, centre(12), &View::everything())
         .unwrap();
     let z12 = Tile::decode(bytes.as_slice()).unwrap();
     assert_eq!(points(&z12), 0);
@@ -171,11 +172,11 @@ fn tiles_away_from_the_town_are_empty_and_single_layer_tiles_hold_one_layer() {
     // Somewhere in Europe.
     let far = TileId::new(10, 520, 340).unwrap();
     assert!(renderer
-        .render(&index, &Selection::All, far)
+        .render(&index, &Selection::All, far, &View::everything())
         .unwrap()
         .is_empty());
     let water = Selection::One("water".parse().unwrap());
-    let bytes = renderer.render(&index, &water, centre(16)).unwrap();
+    let bytes = renderer.render(&index, &water, centre(16), &View::everything()).unwrap();
     let decoded = Tile::decode(bytes.as_slice()).unwrap();
     assert_eq!(decoded.layers.len(), 1);
     assert_eq!(decoded.layers[0].name, "water");

@@ -15,6 +15,10 @@ use undermap_ingest::{DxfMapping, IngestOptions};
 use undermap_service::{DeliveryRequest, Departments, Service};
 use undermap_store::DeliveryMode;
 
+use undermap_auth::Capability;
+use undermap_core::LayerId;
+
+use crate::security::{note, AuditNote, Caller};
 use crate::ApiError;
 
 /// Largest upload accepted; bigger deliveries go through `undermap ingest`.
@@ -129,12 +133,14 @@ async fn read_form(mut payload: Multipart, dir: &Path) -> Result<Form, ApiError>
 
 /// `POST /v1/deliveries` (multipart): loads a delivery; 201 with the delivery report, or 422
 /// with every rejection when `strict` refused it.
-#[tracing::instrument(skip(service, departments, payload))]
+#[tracing::instrument(skip(service, departments, payload, caller), fields(account = %caller.account))]
 pub(crate) async fn create(
     service: web::Data<Service>,
     departments: web::Data<Departments>,
+    caller: Caller,
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Ingest)?;
     let dir = tempfile::tempdir()
         .map_err(|e| ApiError::Unavailable(format!("cannot store the upload: {e}")))?;
     let form = read_form(payload, dir.path()).await?;
@@ -143,6 +149,17 @@ pub(crate) async fn create(
             .as_deref()
             .ok_or_else(|| bad("the form needs a `department` field"))?,
     )?;
+    let layer: LayerId = department
+        .layer
+        .parse()
+        .map_err(|e: undermap_core::CoreError| bad(e.to_string()))?;
+    if !caller.view.sees_layer(&layer) {
+        return Err(undermap_auth::AuthError::Forbidden(format!(
+            "account {:?} may not load the {} layer",
+            caller.account, department.layer
+        ))
+        .into());
+    }
     let files: Vec<PathBuf> = form
         .files
         .iter()
@@ -168,7 +185,11 @@ pub(crate) async fn create(
     let mut options = IngestOptions::new(
         service.config().deployment_crs.clone(),
         mode,
-        form.loaded_by.unwrap_or_else(|| "api".into()),
+        // Who loaded it is the authenticated account; a name given in the form is kept beside it.
+        match form.loaded_by {
+            Some(name) if name != caller.account => format!("{} for {name}", caller.account),
+            _ => caller.account.clone(),
+        },
     );
     options.source_crs = form
         .crs
@@ -196,5 +217,10 @@ pub(crate) async fn create(
     if summary.refused.is_some() {
         return Err(ApiError::DeliveryRefused(Box::new(summary)));
     }
-    Ok(HttpResponse::Created().json(summary))
+    let audit = AuditNote {
+        returned: u64::try_from(summary.inserted + summary.updated + summary.retired).ok(),
+        area: None,
+        detail: Some(format!("delivery {} ({} rejected)", summary.delivery_id, summary.rejected)),
+    };
+    Ok(note(HttpResponse::Created().json(summary), audit))
 }

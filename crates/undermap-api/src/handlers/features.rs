@@ -2,6 +2,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use undermap_service::{parse_at, Service};
 
+use undermap_auth::Capability;
+
+use crate::security::{counted, Caller};
 use crate::ApiError;
 
 #[derive(Debug, Deserialize)]
@@ -18,29 +21,45 @@ pub(crate) struct HistoryQuery {
 }
 
 /// `GET /v1/features/{id}?crs=…&at=…`: a feature as GeoJSON, as it is or as it stood at `at`.
-#[tracing::instrument(skip(service))]
+#[tracing::instrument(skip(service, caller), fields(account = %caller.account))]
 pub(crate) async fn get(
     service: web::Data<Service>,
+    caller: Caller,
     id: web::Path<String>,
     query: web::Query<FeatureQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    caller.require_history_if(query.at.is_some())?;
     let at = query.at.as_deref().map(parse_at).transpose()?;
-    let feature = service.feature(&id, query.crs.as_deref(), at).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/geo+json")
-        .json(feature))
+    let feature = service
+        .feature(&id, query.crs.as_deref(), at, &caller.view)
+        .await?;
+    Ok(counted(
+        HttpResponse::Ok()
+            .content_type("application/geo+json")
+            .json(feature),
+        1,
+    ))
 }
 
 /// `GET /v1/features/{id}/history?crs=…`: every version, oldest first, each with `valid_from`,
 /// `valid_to` and the delivery it came from.
-#[tracing::instrument(skip(service))]
+#[tracing::instrument(skip(service, caller), fields(account = %caller.account))]
 pub(crate) async fn history(
     service: web::Data<Service>,
+    caller: Caller,
     id: web::Path<String>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let versions = service.history(&id, query.crs.as_deref()).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/geo+json")
-        .json(versions))
+    caller.require(Capability::History)?;
+    let versions = service
+        .history(&id, query.crs.as_deref(), &caller.view)
+        .await?;
+    let n = versions.features.len();
+    Ok(counted(
+        HttpResponse::Ok()
+            .content_type("application/geo+json")
+            .json(versions),
+        n,
+    ))
 }

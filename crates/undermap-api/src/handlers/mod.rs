@@ -1,5 +1,6 @@
 //! One module per resource; each handler parses, calls the service, serialises.
 
+pub(crate) mod admin;
 pub(crate) mod deliveries;
 pub(crate) mod excavation;
 pub(crate) mod features;

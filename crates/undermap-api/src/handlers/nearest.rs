@@ -2,6 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use undermap_service::{parse_at, NearestRequest, Service};
 
+use crate::security::{counted, Caller};
 use crate::ApiError;
 
 #[derive(Debug, Deserialize)]
@@ -15,12 +16,15 @@ pub(crate) struct NearestQuery {
 }
 
 /// `GET /v1/nearest?point=lon,lat&k=10&layers=water,gas&crs=…`: the k nearest features.
-#[tracing::instrument(skip(service))]
+#[tracing::instrument(skip(service, caller), fields(account = %caller.account))]
 pub(crate) async fn get(
     service: web::Data<Service>,
+    caller: Caller,
     query: web::Query<NearestQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(undermap_auth::Capability::Read)?;
     let q = query.into_inner();
+    caller.require_history_if(q.at.is_some())?;
     let point = parse_point(&q.point)?;
     let layers = q.layers.map(|l| {
         l.split(',')
@@ -36,9 +40,13 @@ pub(crate) async fn get(
             k: q.k.unwrap_or(10),
             layers,
             at,
-        })
+        }, &caller.view)
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "features": hits })))
+    let n = hits.len();
+    Ok(counted(
+        HttpResponse::Ok().json(serde_json::json!({ "features": hits })),
+        n,
+    ))
 }
 
 fn parse_point(text: &str) -> Result<(f64, f64), ApiError> {

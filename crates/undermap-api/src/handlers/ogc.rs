@@ -4,6 +4,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use undermap_service::{GeoJsonBody, Service};
 
+use undermap_auth::Capability;
+
+use crate::security::{counted, Caller};
 use crate::ApiError;
 
 /// Query pairs as sent, in order (repeated names kept, so they can be refused).
@@ -77,7 +80,12 @@ pub(crate) async fn conformance(query: Pairs) -> Result<HttpResponse, ApiError> 
 }
 
 /// `GET /ogc/api`: the OpenAPI 3.0 definition of the whole service.
-pub(crate) async fn api(req: HttpRequest, query: Pairs) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn api(
+    req: HttpRequest,
+    caller: Caller,
+    query: Pairs,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
     only_format(&query)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.oai.openapi+json;version=3.0")
@@ -88,88 +96,115 @@ pub(crate) async fn api(req: HttpRequest, query: Pairs) -> Result<HttpResponse, 
 pub(crate) async fn collections(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
     only_format(&query)?;
-    Ok(HttpResponse::Ok().json(service.ogc_collections(&base(&req))))
+    Ok(HttpResponse::Ok().json(service.ogc_collections(&base(&req), &caller.view)))
 }
 
 /// `GET /ogc/collections/{id}`.
 pub(crate) async fn collection(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
     only_format(&query)?;
-    Ok(HttpResponse::Ok().json(service.ogc_collection(&base(&req), &id)?))
+    Ok(HttpResponse::Ok().json(service.ogc_collection(&base(&req), &id, &caller.view)?))
 }
 
 /// `GET /ogc/collections/{id}/queryables`: the properties filters may use.
 pub(crate) async fn queryables(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
-    schema_document(&service, &req, &id, &query, false)
+    schema_document(&service, &req, &caller, &id, &query, false)
 }
 
 /// `GET /ogc/collections/{id}/schema`: the schema of one feature (linked as `describedby`).
 pub(crate) async fn schema(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
-    schema_document(&service, &req, &id, &query, true)
+    schema_document(&service, &req, &caller, &id, &query, true)
 }
 
 fn schema_document(
     service: &Service,
     req: &HttpRequest,
+    caller: &Caller,
     id: &str,
     query: &Pairs,
     feature: bool,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
     only_format(query)?;
     Ok(HttpResponse::Ok()
         .content_type("application/schema+json")
-        .body(service.ogc_schema(&base(req), id, feature)?.to_string()))
+        .body(
+            service
+                .ogc_schema(&base(req), id, feature, &caller.view)?
+                .to_string(),
+        ))
+}
+
+/// Whether the query asks for the map at a past moment (`datetime` other than "now").
+fn asks_past(query: &Pairs) -> bool {
+    query
+        .iter()
+        .any(|(k, v)| k == "datetime" && !matches!(v.trim(), "" | ".." | "../.." | "/.." | "../"))
 }
 
 /// `GET /ogc/collections/{id}/items`.
-#[tracing::instrument(skip(service, req, query))]
+#[tracing::instrument(skip(service, req, query, caller), fields(account = %caller.account))]
 pub(crate) async fn items(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     id: web::Path<String>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    caller.require_history_if(asks_past(&query))?;
     let body = service
         .ogc_items(
             base(&req),
             id.into_inner(),
             query.into_inner(),
             accepts_gzip(&req),
+            std::sync::Arc::clone(&caller.view),
         )
         .await?;
     tracing::debug!(returned = body.returned, "items page");
-    Ok(geojson(body))
+    let n = body.returned;
+    Ok(counted(geojson(body), n))
 }
 
 /// `GET /ogc/collections/{id}/items/{featureId}`.
 pub(crate) async fn item(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     path: web::Path<(String, String)>,
     query: Pairs,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    caller.require_history_if(asks_past(&query))?;
     let (collection, feature) = path.into_inner();
     let body = service
-        .ogc_item(&base(&req), &collection, &feature, &query)
+        .ogc_item(&base(&req), &collection, &feature, &query, &caller.view)
         .await?;
-    Ok(geojson(body))
+    Ok(counted(geojson(body), 1))
 }
 
 /// Answers `If-None-Match` for an entity tag.

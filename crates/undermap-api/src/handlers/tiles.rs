@@ -5,15 +5,20 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use undermap_service::Service;
 
 use super::ogc::{accepts_gzip, not_modified, root};
+use undermap_auth::Capability;
+
+use crate::security::Caller;
 use crate::ApiError;
 
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt` (`layer` is a layer id or `all`).
-#[tracing::instrument(skip(service, req))]
+#[tracing::instrument(skip(service, req, caller), fields(account = %caller.account))]
 pub(crate) async fn tile(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     path: web::Path<(String, u32, u32, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
     let (layer, z, x, y_ext) = path.into_inner();
     let y: u32 = y_ext
         .strip_suffix(".mvt")
@@ -23,7 +28,9 @@ pub(crate) async fn tile(
                 "`{y_ext}` is not a tile row followed by .mvt (e.g. /tiles/all/16/52608/27000.mvt)"
             ))
         })?;
-    let (tile, cached) = service.tile(&layer, z, x, y).await?;
+    let (tile, cached) = service
+        .tile(&layer, (z, x, y), std::sync::Arc::clone(&caller.view))
+        .await?;
     // gzip (made once per cached tile) when the client takes it; an empty tile stays empty.
     let gzip = accepts_gzip(&req) && !tile.bytes.is_empty();
     let (bytes, etag) = if gzip {
@@ -58,15 +65,22 @@ pub(crate) async fn tile(
 pub(crate) async fn tilejson(
     service: web::Data<Service>,
     req: HttpRequest,
+    caller: Caller,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
     let name = name
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NoRoute(req.path().to_owned()))?;
-    Ok(HttpResponse::Ok().json(service.tilejson(&root(&req), name)?))
+    Ok(HttpResponse::Ok().json(service.tilejson(&root(&req), name, &caller.view)?))
 }
 
 /// `GET /styles/default.json`: the default MapLibre style.
-pub(crate) async fn style(service: web::Data<Service>, req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().json(service.map_style(&root(&req)))
+pub(crate) async fn style(
+    service: web::Data<Service>,
+    req: HttpRequest,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    Ok(HttpResponse::Ok().json(service.map_style(&root(&req), &caller.view)))
 }
