@@ -137,7 +137,8 @@ async fn an_upload_loads_like_the_command_line_and_keeps_history(pool: PgPool) {
     );
     assert_eq!(
         versions[1]["properties"]["delivery"]["loaded_by"],
-        "archivist-li"
+        // The authenticated account loaded it; the name given in the form is kept beside it.
+        "test-admin for archivist-li"
     );
     assert_eq!(versions[1]["properties"]["material"], "PE");
 

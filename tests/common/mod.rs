@@ -7,17 +7,59 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use undermap::{load_demo, service_config, Application, Settings};
 use undermap_service::Service;
-use undermap_store::PgStore;
+use undermap_store::{AccessStore, PgStore};
 
-/// A running server and a client for it.
+/// A running server and a client for it (authenticated as an administrator).
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub service: Service,
     pub store: PgStore,
+    pub security: undermap_api::Security,
+    /// The administrator's key the client sends.
+    pub admin_key: String,
+}
+
+/// A client that sends `key` as a Bearer token with every request.
+pub fn client_with(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 impl TestApp {
+    /// Creates an account with `role` (and optional own layer limit) and returns a key for it.
+    pub async fn key_for(&self, name: &str, role: &str, layers: Option<&[&str]>) -> String {
+        self.security
+            .auth
+            .add_account(undermap_auth::NewAccount {
+                name: name.into(),
+                role: role.into(),
+                layers: layers.map(|l| l.iter().map(|s| (*s).to_owned()).collect()),
+                service: false,
+                full_name: None,
+            })
+            .await
+            .expect("account");
+        self.security
+            .auth
+            .create_key(name, None, None)
+            .await
+            .expect("key")
+            .key
+    }
+
+    /// A client for a new account `test-<role>` with `role`.
+    pub async fn client_as(&self, role: &str) -> reqwest::Client {
+        client_with(&self.key_for(&format!("test-{role}"), role, None).await)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -61,6 +103,18 @@ pub async fn spawn_app_on(
         listen: "127.0.0.1:0".into(),
         ..Settings::default()
     };
+    spawn_app_with(shared, store, demo, settings).await
+}
+
+/// Starts the real application with `settings` (listen on port 0).
+pub async fn spawn_app_with(
+    shared: Arc<dyn undermap_store::Store>,
+    store: PgStore,
+    demo: bool,
+    settings: Settings,
+) -> TestApp {
+    let access: Arc<dyn undermap_store::AccessStore> = Arc::new(store.clone());
+    let security = undermap::security(&settings, access).expect("security settings");
     let service = Service::new(shared, service_config(&settings).expect("config"));
     if demo {
         load_demo(&service, &demo_dir())
@@ -68,14 +122,41 @@ pub async fn spawn_app_on(
             .expect("demo data loads");
     }
     service.reload().await.expect("index loads");
-    let app = Application::build(&settings, service.clone()).expect("binds");
+    // A second server on the same database finds the account there already.
+    if store
+        .account("test-admin")
+        .await
+        .expect("accounts readable")
+        .is_none()
+    {
+        security
+            .auth
+            .add_account(undermap_auth::NewAccount {
+                name: "test-admin".into(),
+                role: "admin".into(),
+                layers: None,
+                service: false,
+                full_name: None,
+            })
+            .await
+            .expect("admin account");
+    }
+    let admin_key = security
+        .auth
+        .create_key("test-admin", None, None)
+        .await
+        .expect("admin key")
+        .key;
+    let app = Application::build(&settings, service.clone(), security.clone()).expect("binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: client_with(&admin_key),
         service,
         store,
+        security,
+        admin_key,
     }
 }
 

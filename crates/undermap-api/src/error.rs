@@ -136,7 +136,9 @@ impl ApiError {
                 | AuthError::Invalid
                 | AuthError::Revoked
                 | AuthError::Expired
-                | AuthError::Disabled(_) => ("/problems/unauthenticated", "Authentication required"),
+                | AuthError::Disabled(_) => {
+                    ("/problems/unauthenticated", "Authentication required")
+                }
                 AuthError::Locked { .. } => ("/problems/locked", "Too many failed attempts"),
                 AuthError::RateLimited { .. } => ("/problems/rate-limited", "Too many requests"),
                 AuthError::Forbidden(_) => ("/problems/forbidden", "Not allowed"),
@@ -147,7 +149,9 @@ impl ApiError {
                 AuthError::Store(s) if s.is_unavailable() => {
                     ("/problems/store-unavailable", "Database unavailable")
                 }
-                AuthError::Store(_) | AuthError::Config(_) => ("/problems/internal", "Internal error"),
+                AuthError::Store(_) | AuthError::Config(_) => {
+                    ("/problems/internal", "Internal error")
+                }
             },
             Self::MalformedBody(_) => ("/problems/malformed-body", "Malformed request body"),
             Self::BodyTooLarge { .. } => ("/problems/body-too-large", "Request body too large"),
@@ -165,9 +169,9 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             // Internal details stay in the log; the client gets a reference to look them up.
-            Self::Service(ServiceError::Store(s @ (StoreError::ReadOnly | StoreError::Conflict(_)))) => {
-                s.to_string()
-            }
+            Self::Service(ServiceError::Store(
+                s @ (StoreError::ReadOnly | StoreError::Conflict(_)),
+            )) => s.to_string(),
             Self::Service(ServiceError::Store(s)) if !s.is_unavailable() => {
                 "the server failed to complete the request; it has been logged".into()
             }
@@ -284,10 +288,7 @@ impl ResponseError for ApiError {
         }
         if let Self::Auth(e) = self {
             if let Some(wait) = e.retry_after() {
-                response.insert_header((
-                    header::RETRY_AFTER,
-                    wait.as_secs().max(1).to_string(),
-                ));
+                response.insert_header((header::RETRY_AFTER, wait.as_secs().max(1).to_string()));
             }
         }
         response.body(serde_json::to_string(&body).unwrap_or_default())

@@ -121,7 +121,12 @@ fn credential(headers: &HeaderMap) -> Result<Option<(String, Option<String>)>, A
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let garbled = || AuthError::Malformed("the Authorization header cannot be read; send `Bearer <API key>` or HTTP basic auth".into());
+    let garbled = || {
+        AuthError::Malformed(
+            "the Authorization header cannot be read; send `Bearer <API key>` or HTTP basic auth"
+                .into(),
+        )
+    };
     let text = value.to_str().map_err(|_| garbled())?.trim();
     let (scheme, rest) = text.split_once(' ').ok_or_else(garbled)?;
     let rest = rest.trim();
@@ -151,7 +156,8 @@ pub async fn gate(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let Some(security) = req.app_data::<web::Data<Security>>().cloned() else {
         // Misconfigured: refuse rather than serve unguarded.
-        let response = ApiError::Unavailable("the server has no security settings".into()).error_response();
+        let response =
+            ApiError::Unavailable("the server has no security settings".into()).error_response();
         return Ok(req.into_response(response).map_into_right_body());
     };
     let started = Instant::now();
@@ -285,7 +291,10 @@ fn cors(h: &mut HeaderMap, origin: Option<&str>, preflight: bool) {
             header::ACCESS_CONTROL_ALLOW_HEADERS,
             HeaderValue::from_static("Authorization, Content-Type, If-None-Match, Accept-Encoding"),
         );
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
     }
 }
 

@@ -55,8 +55,14 @@ impl Authenticator {
                     .map_err(|e| AuthError::BadValue(format!("layers: {e}")))?;
             }
         }
-        if new.full_name.as_ref().is_some_and(|n| n.chars().count() > 200) {
-            return Err(AuthError::BadValue("full_name: at most 200 characters".into()));
+        if new
+            .full_name
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 200)
+        {
+            return Err(AuthError::BadValue(
+                "full_name: at most 200 characters".into(),
+            ));
         }
         let account = Account {
             name: new.name,
@@ -80,16 +86,15 @@ impl Authenticator {
     /// Disables (or re-enables) an account; its keys stop working at once in this process.
     #[tracing::instrument(skip(self))]
     pub async fn set_disabled(&self, name: &str, disabled: bool) -> Result<Account, AuthError> {
-        if !self
-            .store
-            .set_disabled(name, disabled.then(now))
-            .await?
-        {
+        if !self.store.set_disabled(name, disabled.then(now)).await? {
             return Err(no_account(name));
         }
         self.forget_account(name);
         tracing::info!(account = name, disabled, "account changed");
-        self.store.account(name).await?.ok_or_else(|| no_account(name))
+        self.store
+            .account(name)
+            .await?
+            .ok_or_else(|| no_account(name))
     }
 
     /// Issues a key for an account, valid for `days` (or until revoked).

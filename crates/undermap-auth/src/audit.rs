@@ -92,7 +92,12 @@ impl AuditLog {
             pending: Arc::new(AtomicUsize::new(0)),
             lost: Arc::new(AtomicU64::new(0)),
         };
-        tokio::spawn(writer(store, receiver, log.pending.clone(), log.lost.clone()));
+        tokio::spawn(writer(
+            store,
+            receiver,
+            log.pending.clone(),
+            log.lost.clone(),
+        ));
         log
     }
 
@@ -177,7 +182,10 @@ async fn writer(
         }
         match store.append_audit(&batch).await {
             Ok(seq) => {
-                pending.fetch_sub(batch.len().min(pending.load(Ordering::Acquire)), Ordering::AcqRel);
+                pending.fetch_sub(
+                    batch.len().min(pending.load(Ordering::Acquire)),
+                    Ordering::AcqRel,
+                );
                 tracing::debug!(entries = batch.len(), head = seq, "audit entries appended");
                 batch.clear();
                 backoff = Duration::from_millis(250);
@@ -271,7 +279,10 @@ pub async fn verify(store: &dyn AccessStore) -> Result<Verification, AuthError> 
                     r.seq - 1
                 ))
             } else if r.prev_hash != v.head_hash {
-                Some(format!("entry {} does not link to the entry before it", r.seq))
+                Some(format!(
+                    "entry {} does not link to the entry before it",
+                    r.seq
+                ))
             } else if chain_hash(&r.prev_hash, r.seq, &r.entry) != r.hash {
                 Some(format!("entry {} was changed after it was written", r.seq))
             } else {
@@ -301,5 +312,10 @@ fn columns_disagree(r: &undermap_store::AuditRecord) -> Option<String> {
         && entry["actor"].as_str() == r.actor.as_deref()
         && entry["endpoint"].as_str() == Some(r.endpoint.as_str())
         && entry["status"].as_i64() == Some(i64::from(r.status));
-    (!same).then(|| format!("entry {}: its columns were changed (they no longer match the entry)", r.seq))
+    (!same).then(|| {
+        format!(
+            "entry {}: its columns were changed (they no longer match the entry)",
+            r.seq
+        )
+    })
 }

@@ -177,7 +177,11 @@ impl Authenticator {
         result
     }
 
-    async fn verify(&self, key_text: &str, user: Option<&str>) -> Result<Arc<Principal>, AuthError> {
+    async fn verify(
+        &self,
+        key_text: &str,
+        user: Option<&str>,
+    ) -> Result<Arc<Principal>, AuthError> {
         let key = PresentedKey::parse(key_text)?;
         if let Some(retry_after) = self.failures.locked(&format!("key:{}", key.id())) {
             return Err(AuthError::Locked { retry_after });
@@ -239,7 +243,11 @@ impl Authenticator {
         Ok((record, account))
     }
 
-    fn principal(&self, record: &ApiKeyRecord, account: &Account) -> Result<Arc<Principal>, AuthError> {
+    fn principal(
+        &self,
+        record: &ApiKeyRecord,
+        account: &Account,
+    ) -> Result<Arc<Principal>, AuthError> {
         if record.revoked_at.is_some() {
             return Err(AuthError::Revoked);
         }

@@ -34,14 +34,16 @@ impl std::fmt::Debug for PresentedKey {
 impl PresentedKey {
     /// Reads a key; anything not shaped like one is refused before any lookup.
     pub fn parse(text: &str) -> Result<Self, AuthError> {
-        let malformed = || AuthError::Malformed("the API key is not of the form um_<id>_<secret>".into());
+        let malformed =
+            || AuthError::Malformed("the API key is not of the form um_<id>_<secret>".into());
         let rest = text.strip_prefix(PREFIX).ok_or_else(malformed)?;
         let (id, secret) = rest.split_once('_').ok_or_else(malformed)?;
         let id_ok = id.len() == ID_LEN
             && id
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        let secret_ok = secret.len() == SECRET_LEN && secret.bytes().all(|b| b.is_ascii_alphanumeric());
+        let secret_ok =
+            secret.len() == SECRET_LEN && secret.bytes().all(|b| b.is_ascii_alphanumeric());
         if !(id_ok && secret_ok) {
             return Err(malformed());
         }
@@ -125,7 +127,10 @@ mod tests {
         assert!(p.matches(&k.hash));
         let other = generate().unwrap();
         assert!(!p.matches(&other.hash));
-        assert!(!format!("{p:?}").contains(&k.text[16..]), "debug output shows the secret");
+        assert!(
+            !format!("{p:?}").contains(&k.text[16..]),
+            "debug output shows the secret"
+        );
         let mut tampered = k.text.clone();
         tampered.replace_range(20..21, if &k.text[20..21] == "A" { "B" } else { "A" });
         assert!(!PresentedKey::parse(&tampered).unwrap().matches(&k.hash));

@@ -48,7 +48,9 @@ impl RateLimiter {
             b.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64(((1.0 - b.tokens) / rate).max(0.001)))
+            Err(Duration::from_secs_f64(
+                ((1.0 - b.tokens) / rate).max(0.001),
+            ))
         }
     }
 }
@@ -131,8 +133,7 @@ impl FailureTracker {
         let mut seen = self.lock();
         if seen.len() > SWEEP_AT {
             seen.retain(|_, f| {
-                now.duration_since(f.first) < p.window
-                    || f.locked_until.is_some_and(|u| u > now)
+                now.duration_since(f.first) < p.window || f.locked_until.is_some_and(|u| u > now)
             });
         }
         let f = seen.entry(key.to_owned()).or_insert(Failures {
@@ -150,7 +151,11 @@ impl FailureTracker {
         f.count += 1;
         if f.count >= lock_after {
             f.locked_until = Some(now + p.lock_for);
-            tracing::warn!(key, failures = f.count, "credential locked after repeated failures");
+            tracing::warn!(
+                key,
+                failures = f.count,
+                "credential locked after repeated failures"
+            );
         }
         let over = f.count.saturating_sub(p.free);
         if over == 0 {

@@ -165,12 +165,29 @@ impl Roles {
             ("admin", role(&all, None, &[], Secret, 6_000, None)),
             (
                 "archivist",
-                role(&[Read, History, Check, Ingest], None, &[], Secret, 1_200, None),
+                role(
+                    &[Read, History, Check, Ingest],
+                    None,
+                    &[],
+                    Secret,
+                    1_200,
+                    None,
+                ),
             ),
-            ("planner", role(&[Read, History], None, &[], Restricted, 1_200, None)),
+            (
+                "planner",
+                role(&[Read, History], None, &[], Restricted, 1_200, None),
+            ),
             (
                 "contractor",
-                role(&[Read, Check], None, &[], Normal, 300, Some(CONTRACTOR_BOUNDS)),
+                role(
+                    &[Read, Check],
+                    None,
+                    &[],
+                    Normal,
+                    300,
+                    Some(CONTRACTOR_BOUNDS),
+                ),
             ),
             (
                 "emergency",
@@ -269,12 +286,17 @@ mod tests {
         overrides.insert("planner".to_owned(), planner);
         let roles = Roles::new(&overrides).unwrap();
         let view = &roles.get("planner").unwrap().view;
-        assert!(view.hidden(&"gas".parse().unwrap()).contains(Field::DepthTopM));
+        assert!(view
+            .hidden(&"gas".parse().unwrap())
+            .contains(Field::DepthTopM));
         assert!(view.hidden(&"water".parse().unwrap()).is_empty());
         let bad: RoleConfig =
             serde_json::from_value(serde_json::json!({"capabilities": ["fly"], "clearance": "normal", "rate_per_minute": 1}))
                 .map_or_else(|_| planner_stub(), |c| c);
-        assert_eq!(bad.rate_per_minute, 0, "unknown capabilities must not parse");
+        assert_eq!(
+            bad.rate_per_minute, 0,
+            "unknown capabilities must not parse"
+        );
     }
 
     fn planner_stub() -> RoleConfig {

@@ -121,7 +121,10 @@ impl FieldMask {
 
     /// The fields in the set, in declaration order.
     pub fn fields(self) -> impl Iterator<Item = Field> {
-        Field::ALL.iter().copied().filter(move |f| self.contains(*f))
+        Field::ALL
+            .iter()
+            .copied()
+            .filter(move |f| self.contains(*f))
     }
 }
 

@@ -83,7 +83,8 @@ mod tests {
                         assert!(n == 10 || n == 20, "a torn index of {n} features");
                         // The tree and the feature list of one snapshot always agree.
                         assert_eq!(
-                            snap.nearest(geo::Coord { x: 0.0, y: 0.0 }, 100, |_| true).len(),
+                            snap.nearest(geo::Coord { x: 0.0, y: 0.0 }, 100, |_| true)
+                                .len(),
                             n
                         );
                         reads += 1;

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 use undermap_core::{
-    Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass, Sensitivity,
-    Status,
+    Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass,
+    Sensitivity, Status,
 };
 
 /// A field that could not be read or fails a check, and why.

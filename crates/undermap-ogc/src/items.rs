@@ -282,9 +282,7 @@ fn spatial_page<'a>(
     let by_id = |a: &&Feature, b: &&Feature| a.id.cmp(&b.id);
     let mut window: Vec<&Feature> = index
         .layer_in_envelope(layer, envelope)
-        .filter(|(rect, f)| {
-            req.bbox.as_ref().is_none_or(|a| a.meets(*rect, f)) && req.selects(f)
-        })
+        .filter(|(rect, f)| req.bbox.as_ref().is_none_or(|a| a.meets(*rect, f)) && req.selects(f))
         .map(|(_, f)| f)
         .collect();
     let matched = window.len();

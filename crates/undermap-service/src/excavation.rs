@@ -387,8 +387,9 @@ impl Service {
             struct Holder {
                 issued_to: Option<String>,
             }
-            let holder: Holder = serde_json::from_str(&body)
-                .map_err(|e| ServiceError::bad("ticket", format!("stored ticket unreadable: {e}")))?;
+            let holder: Holder = serde_json::from_str(&body).map_err(|e| {
+                ServiceError::bad("ticket", format!("stored ticket unreadable: {e}"))
+            })?;
             if holder.issued_to.as_deref() != Some(viewer) {
                 return Err(not_found());
             }

@@ -77,7 +77,12 @@ impl Service {
             })
             .into_iter()
             .map(|n| {
-                let owner = view.redact(n.feature).attrs.owner.as_ref().map(|o| o.name.clone());
+                let owner = view
+                    .redact(n.feature)
+                    .attrs
+                    .owner
+                    .as_ref()
+                    .map(|o| o.name.clone());
                 Ok(NearestHit {
                     feature_id: n.feature.id.to_string(),
                     layer: n.feature.layer.to_string(),

@@ -173,7 +173,10 @@ impl Service {
         let mut parsed = params::items(&query, self.map_crs())?;
         let at = datetime(parsed.datetime.as_deref())?;
         let index = self.index_at(at).await?;
-        let layer = Self::seen_collection(&index, &collection, &view)?.info.id.clone();
+        let layer = Self::seen_collection(&index, &collection, &view)?
+            .info
+            .id
+            .clone();
         if let Some(bounds) = view.bounds() {
             within_bounds(&parsed.request, bounds)?;
         }

@@ -251,8 +251,10 @@ pub(crate) fn key(row: KeyRow) -> ApiKeyRecord {
     }
 }
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "name, role, layers, service, full_name, created_at, disabled_at";
-pub(crate) const KEY_COLUMNS: &str = "key_id, account, hash, label, created_at, expires_at, revoked_at";
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "name, role, layers, service, full_name, created_at, disabled_at";
+pub(crate) const KEY_COLUMNS: &str =
+    "key_id, account, hash, label, created_at, expires_at, revoked_at";
 
 pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor, endpoint, status, entry, prev_hash, hash";
 

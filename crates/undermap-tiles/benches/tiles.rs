@@ -35,14 +35,30 @@ fn bench(c: &mut Criterion) {
     for z in [16_u8, 14] {
         let t = centre(z);
         g.bench_function(format!("all_z{z}_uncached"), |b| {
-            b.iter(|| black_box(renderer.render(&index, &Selection::All, t, &View::everything()).unwrap().len()));
+            b.iter(|| {
+                black_box(
+                    renderer
+                        .render(&index, &Selection::All, t, &View::everything())
+                        .unwrap()
+                        .len(),
+                )
+            });
         });
     }
     let service = TileService::new(&gk, 64 << 20).unwrap();
     let t = centre(16);
-    service.tile(&index, &Selection::All, t, &View::everything()).unwrap();
+    service
+        .tile(&index, &Selection::All, t, &View::everything())
+        .unwrap();
     g.bench_function("all_z16_cached", |b| {
-        b.iter(|| black_box(service.tile(&index, &Selection::All, t, &View::everything()).unwrap().1));
+        b.iter(|| {
+            black_box(
+                service
+                    .tile(&index, &Selection::All, t, &View::everything())
+                    .unwrap()
+                    .1,
+            )
+        });
     });
     g.finish();
 }

@@ -102,8 +102,10 @@ impl TileRenderer {
         .into_iter()
         .filter(|l| view.sees_layer(l))
         .collect();
-        let mut layers: Vec<LayerBuilder> =
-            names.iter().map(|l| LayerBuilder::new(l.as_str())).collect();
+        let mut layers: Vec<LayerBuilder> = names
+            .iter()
+            .map(|l| LayerBuilder::new(l.as_str()))
+            .collect();
         let bounds = tile.bounds();
         let scale = f64::from(EXTENT) / tile.size();
         let (min_x, max_y) = (bounds.min().x, bounds.max().y);
@@ -126,8 +128,10 @@ impl TileRenderer {
                 .filter(|(rect, f)| {
                     view.sees(f)
                         && (!thin
-                            || (!matches!(f.geometry, Geometry::Point(_) | Geometry::MultiPoint(_))
-                            && rect.width().max(rect.height()) >= half_pixel_m))
+                            || (!matches!(
+                                f.geometry,
+                                Geometry::Point(_) | Geometry::MultiPoint(_)
+                            ) && rect.width().max(rect.height()) >= half_pixel_m))
                 })
                 .map(|(_, f)| f)
                 .collect();

@@ -60,7 +60,9 @@ fn a_town_centre_tile_holds_every_feature_inside_it_in_the_right_place() {
     let gk = Crs::epsg(4545).unwrap();
     let renderer = TileRenderer::new(&gk).unwrap();
     let tile = centre(17);
-    let bytes = renderer.render(&index, &Selection::All, tile, &View::everything()).unwrap();
+    let bytes = renderer
+        .render(&index, &Selection::All, tile, &View::everything())
+        .unwrap();
     let decoded = Tile::decode(bytes.as_slice()).expect("a valid MVT tile");
     assert!(decoded.layers.len() >= 4, "{} layers", decoded.layers.len());
     let to_merc = Transformer::new(&gk.gis_order(), &Crs::epsg(3857).unwrap()).unwrap();
@@ -176,7 +178,9 @@ fn tiles_away_from_the_town_are_empty_and_single_layer_tiles_hold_one_layer() {
         .unwrap()
         .is_empty());
     let water = Selection::One("water".parse().unwrap());
-    let bytes = renderer.render(&index, &water, centre(16), &View::everything()).unwrap();
+    let bytes = renderer
+        .render(&index, &water, centre(16), &View::everything())
+        .unwrap();
     let decoded = Tile::decode(bytes.as_slice()).unwrap();
     assert_eq!(decoded.layers.len(), 1);
     assert_eq!(decoded.layers[0].name, "water");

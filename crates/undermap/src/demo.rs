@@ -54,3 +54,35 @@ pub enum DemoError {
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
+
+/// The demo's accounts: one per built-in role, named `demo-<role>`, each with a fresh key at
+/// every start (the previous demo keys are revoked). For trying undermap only.
+pub async fn demo_accounts(
+    auth: &undermap_auth::Authenticator,
+) -> Result<Vec<(String, String)>, undermap_auth::AuthError> {
+    let mut keys = Vec::new();
+    let roles: Vec<String> = undermap_auth::Roles::builtin().into_keys().collect();
+    for role in roles {
+        let name = format!("demo-{role}");
+        if auth.store().account(&name).await?.is_none() {
+            auth.add_account(undermap_auth::NewAccount {
+                name: name.clone(),
+                role: role.clone(),
+                layers: None,
+                service: false,
+                full_name: Some(format!("Demo {role} (not for production)")),
+            })
+            .await?;
+        }
+        for old in auth.keys(Some(&name)).await? {
+            if old.revoked_at.is_none() {
+                auth.revoke_key(&old.key_id).await?;
+            }
+        }
+        let issued = auth
+            .create_key(&name, Some("demo".into()), Some(30))
+            .await?;
+        keys.push((name, issued.key));
+    }
+    Ok(keys)
+}

@@ -11,10 +11,10 @@ mod store_select;
 mod telemetry;
 
 pub use changes::{spawn_change_listener, spawn_change_poller};
-pub use demo::{load_demo, DemoError};
+pub use demo::{demo_accounts, load_demo, DemoError};
 pub use departments::{for_layer, DEPARTMENTS};
 pub use export::{export, ExportReport};
 pub use settings::{Settings, SettingsError};
-pub use startup::{service_config, Application};
+pub use startup::{authenticator, security, service_config, Application, StartError};
 pub use store_select::{open_store, OpenStoreError, OpenedStore};
 pub use telemetry::init_tracing;

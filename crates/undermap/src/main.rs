@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use undermap::{
-    export, init_tracing, load_demo, open_store, service_config, spawn_change_listener,
-    spawn_change_poller, Application, OpenedStore, Settings, DEPARTMENTS,
+    authenticator, demo_accounts, export, init_tracing, load_demo, open_store, security,
+    service_config, spawn_change_listener, spawn_change_poller, Application, OpenedStore, Settings,
+    DEPARTMENTS,
 };
 use undermap_core::geometry::polygonal_from_geojson;
 use undermap_crs::{Crs, Transformer};
@@ -81,6 +82,27 @@ enum Command {
         /// Serve a GeoPackage site copy without changing it: writes are refused.
         #[arg(long)]
         read_only: bool,
+        /// PEM certificate chain for HTTPS (with --tls-key; also UNDERMAP_TLS_CERT).
+        #[arg(long)]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for HTTPS (also UNDERMAP_TLS_KEY).
+        #[arg(long)]
+        tls_key: Option<PathBuf>,
+    },
+    /// Accounts: people and services that may use the API.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// API keys: shown once when created, stored as Argon2id hashes.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// The audit trail of every request that read or changed data.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Generate a plausible network around Xiushan (deterministic for a seed) into a store
     /// (`.gpkg` file or postgres:// URL) or a GeoJSON sequence (`.geojsonl`, CRS84, one feature a line).
@@ -106,6 +128,83 @@ enum Command {
         /// Only features intersecting this GeoJSON (Multi)Polygon, in CRS84.
         #[arg(long)]
         area: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create an account.
+    Add {
+        /// Login name (lowercase letters, digits, . _ @ -).
+        name: String,
+        /// admin, archivist, planner, contractor, emergency, public, or a role from the settings.
+        #[arg(long)]
+        role: String,
+        /// Only these layers (comma-separated), on top of the role's.
+        #[arg(long, value_delimiter = ',')]
+        layers: Option<Vec<String>>,
+        /// A service account (an integration), not a person.
+        #[arg(long)]
+        service: bool,
+        /// Full name or description.
+        #[arg(long)]
+        full_name: Option<String>,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account: its keys stop working.
+    Disable {
+        /// The account.
+        name: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account.
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Issue a key for an account; it is printed once.
+    Create {
+        /// The account.
+        account: String,
+        /// What the key is for.
+        #[arg(long)]
+        label: Option<String>,
+        /// Valid for this many days (default: until revoked).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// List keys (never their secrets).
+    List {
+        /// Only this account's.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Revoke a key by its id (the part after `um_`).
+    Revoke {
+        /// The key id.
+        key_id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole chain: exit 1 and say where if an entry was removed, inserted or changed.
+    Verify,
+    /// Write entries as JSON lines.
+    Export {
+        /// File to write (default: standard output).
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// Only entries after this seq.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        /// Only this account's.
+        #[arg(long)]
+        actor: Option<String>,
     },
 }
 
@@ -209,14 +308,24 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Serve { demo, listen, .. } => {
+        Command::Serve {
+            demo,
+            listen,
+            tls_cert,
+            tls_key,
+            ..
+        } => {
             if let Some(listen) = listen {
                 settings.listen = listen;
             }
+            settings.tls_cert = tls_cert.or(settings.tls_cert);
+            settings.tls_key = tls_key.or(settings.tls_key);
             let service = Service::new(store, config);
+            let security = security(&settings, opened.access())?;
             if demo {
                 let n = load_demo(&service, &settings.demo_data_dir).await?;
                 tracing::info!(features = n, dir = %settings.demo_data_dir.display(), store = %spec_for_log(&spec), "demo data loaded");
+                print_demo_keys(&demo_accounts(&security.auth).await?)?;
             }
             let n = service.reload().await?;
             tracing::info!(features = n, store = %spec_for_log(&spec), "index ready");
@@ -226,13 +335,27 @@ async fn main() -> anyhow::Result<()> {
                 }
                 _ => spawn_change_poller(service.clone(), std::time::Duration::from_secs(2)),
             }
-            let app = Application::build(&settings, service)?;
+            let app = Application::build(&settings, service, security)?;
             println!(
-                "undermap listening on http://{}",
+                "undermap listening on {}://{}",
+                if settings.tls_cert.is_some() {
+                    "https"
+                } else {
+                    "http"
+                },
                 settings.listen.replace(":0", &format!(":{}", app.port()))
             );
             app.run_until_stopped().await?;
         }
+        Command::Users { command } => {
+            let auth = authenticator(&settings, opened.access())?;
+            users(&auth, command).await?;
+        }
+        Command::Keys { command } => {
+            let auth = authenticator(&settings, opened.access())?;
+            keys(&auth, command).await?;
+        }
+        Command::Audit { command } => audit(opened.access().as_ref(), command).await?,
         Command::Export { to, layers, area } => {
             let layers: Option<HashSet<_>> = layers
                 .map(|l| l.iter().map(|s| s.trim().parse()).collect::<Result<_, _>>())
@@ -351,6 +474,178 @@ async fn demo_data(
         spec_for_log(out),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+async fn users(auth: &undermap_auth::Authenticator, command: UsersCommand) -> anyhow::Result<()> {
+    match command {
+        UsersCommand::Add {
+            name,
+            role,
+            layers,
+            service,
+            full_name,
+        } => {
+            let a = auth
+                .add_account(undermap_auth::NewAccount {
+                    name,
+                    role,
+                    layers,
+                    service,
+                    full_name,
+                })
+                .await?;
+            println!("account {} created with role {}", a.name, a.role);
+        }
+        UsersCommand::List => {
+            println!(
+                "{:<32} {:<12} {:<8} {:<24} layers",
+                "name", "role", "kind", "disabled"
+            );
+            for a in auth.accounts().await? {
+                println!(
+                    "{:<32} {:<12} {:<8} {:<24} {}",
+                    a.name,
+                    a.role,
+                    if a.service { "service" } else { "person" },
+                    a.disabled_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                    a.layers
+                        .map(|l| l.join(","))
+                        .unwrap_or_else(|| "(role's)".into())
+                );
+            }
+        }
+        UsersCommand::Disable { name } => {
+            auth.set_disabled(&name, true).await?;
+            println!("account {name} disabled; its keys no longer work");
+        }
+        UsersCommand::Enable { name } => {
+            auth.set_disabled(&name, false).await?;
+            println!("account {name} enabled");
+        }
+    }
+    Ok(())
+}
+
+async fn keys(auth: &undermap_auth::Authenticator, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Create {
+            account,
+            label,
+            days,
+        } => {
+            let k = auth.create_key(&account, label, days).await?;
+            eprintln!(
+                "key {} for {}{}; it is shown once, keep it secret:",
+                k.record.key_id,
+                k.record.account,
+                k.record
+                    .expires_at
+                    .map(|t| format!(", valid until {}", t.to_rfc3339()))
+                    .unwrap_or_default()
+            );
+            println!("{}", k.key);
+        }
+        KeysCommand::List { account } => {
+            println!(
+                "{:<14} {:<32} {:<26} {:<26} label",
+                "key id", "account", "created", "revoked/expires"
+            );
+            for k in auth.keys(account.as_deref()).await? {
+                let state = match (k.revoked_at, k.expires_at) {
+                    (Some(t), _) => format!("revoked {}", t.format("%Y-%m-%d %H:%M")),
+                    (None, Some(t)) => format!("expires {}", t.format("%Y-%m-%d %H:%M")),
+                    (None, None) => String::new(),
+                };
+                println!(
+                    "{:<14} {:<32} {:<26} {:<26} {}",
+                    k.key_id,
+                    k.account,
+                    k.created_at.format("%Y-%m-%d %H:%M:%S"),
+                    state,
+                    k.label.unwrap_or_default()
+                );
+            }
+        }
+        KeysCommand::Revoke { key_id } => {
+            auth.revoke_key(&key_id).await?;
+            println!("key {key_id} revoked");
+        }
+    }
+    Ok(())
+}
+
+async fn audit(
+    store: &dyn undermap_store::AccessStore,
+    command: AuditCommand,
+) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify => {
+            let v = undermap_auth::verify(store).await?;
+            match &v.problem {
+                None => {
+                    println!(
+                        "audit trail intact: {} entries; head seq {} hash {}",
+                        v.entries, v.head_seq, v.head_hash
+                    );
+                    println!("record the head hash elsewhere: a later verify that ends before it shows a cut-off tail");
+                }
+                Some(p) => bail!("audit trail broken after {} good entries: {p}", v.entries),
+            }
+        }
+        AuditCommand::Export { to, after, actor } => {
+            use std::io::Write;
+            let mut out: Box<dyn Write> = match &to {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("writing {}", path.display()))?,
+                )),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut after = after;
+            let mut n = 0_u64;
+            loop {
+                let page = store
+                    .audit(&undermap_store::AuditQuery {
+                        after,
+                        limit: 10_000,
+                        actor: actor.clone(),
+                        ..undermap_store::AuditQuery::default()
+                    })
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = last.seq;
+                for r in &page {
+                    let entry: serde_json::Value = serde_json::from_str(&r.entry)?;
+                    let line = serde_json::json!({"seq": r.seq, "entry": entry, "prev_hash": r.prev_hash, "hash": r.hash});
+                    writeln!(out, "{line}")?;
+                    n += 1;
+                }
+            }
+            out.flush()?;
+            if let Some(path) = to {
+                eprintln!("{n} entries written to {}", path.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints the demo accounts' keys, clearly labelled, and writes them to `undermap-demo-keys.env`
+/// for scripts (`source undermap-demo-keys.env`).
+fn print_demo_keys(keys: &[(String, String)]) -> anyhow::Result<()> {
+    use std::io::Write;
+    println!(
+        "DEMO ACCOUNTS: for trying undermap only, never for real data. New keys at every start:"
+    );
+    let mut env = std::fs::File::create("undermap-demo-keys.env")
+        .context("writing undermap-demo-keys.env")?;
+    for (name, key) in keys {
+        println!("  {name:<18} {key}");
+        let var = name.trim_start_matches("demo-").to_ascii_uppercase();
+        writeln!(env, "UNDERMAP_DEMO_{var}_KEY={key}")?;
+    }
+    println!("  (also in undermap-demo-keys.env; send as `Authorization: Bearer <key>`)");
     Ok(())
 }
 

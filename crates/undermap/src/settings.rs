@@ -1,8 +1,10 @@
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
+use undermap_auth::RoleConfig;
 
 /// Why settings could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,21 @@ pub struct Settings {
     pub unknown_accuracy_m: f64,
     /// Folder of the bundled demo data.
     pub demo_data_dir: PathBuf,
+    /// Record every request that reads or changes data in the audit trail.
+    pub audit: bool,
+    /// Role given to requests without a credential; unset (the default): they are refused,
+    /// except `/healthz`, `/readyz` and the OGC landing and conformance pages.
+    pub anonymous_role: Option<String>,
+    /// Requests per minute from one client address.
+    pub address_rate_per_minute: u32,
+    /// Roles replacing or adding to the built-in ones (`[roles.NAME]` in undermap.toml).
+    pub roles: BTreeMap<String, RoleConfig>,
+    /// PEM certificate chain: with `tls_key`, serve HTTPS only.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (a secret: give a file readable only by the service).
+    pub tls_key: Option<PathBuf>,
+    /// Browser origins allowed to call the API (CORS); empty: CORS off.
+    pub cors_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -54,6 +71,11 @@ impl std::fmt::Debug for Settings {
             .field("deployment_crs", &self.deployment_crs)
             .field("max_area_m2", &self.max_area_m2)
             .field("max_vertices", &self.max_vertices)
+            .field("audit", &self.audit)
+            .field("anonymous_role", &self.anonymous_role)
+            .field("roles", &self.roles.keys().collect::<Vec<_>>())
+            .field("tls", &self.tls_cert.is_some())
+            .field("cors_origins", &self.cors_origins)
             .finish_non_exhaustive()
     }
 }
@@ -71,6 +93,13 @@ impl Default for Settings {
             safety_margin_m: 0.5,
             unknown_accuracy_m: 1.0,
             demo_data_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/demo")),
+            audit: true,
+            anonymous_role: None,
+            address_rate_per_minute: 6_000,
+            roles: BTreeMap::new(),
+            tls_cert: None,
+            tls_key: None,
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -1,11 +1,15 @@
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
+use undermap_api::Security;
+use undermap_auth::{AuditLog, AuthError, AuthSettings, Authenticator};
 use undermap_core::{AreaLimits, RiskPolicy};
 use undermap_crs::Crs;
 use undermap_service::{Service, ServiceConfig};
+use undermap_store::AccessStore;
 
 use crate::Settings;
 
@@ -25,6 +29,50 @@ pub fn service_config(settings: &Settings) -> Result<ServiceConfig, undermap_crs
     Ok(config)
 }
 
+/// The authenticator over `access` with the settings' roles and limits.
+pub fn authenticator(
+    settings: &Settings,
+    access: Arc<dyn AccessStore>,
+) -> Result<Authenticator, AuthError> {
+    Authenticator::new(
+        access,
+        AuthSettings {
+            roles: settings.roles.clone(),
+            anonymous_role: settings.anonymous_role.clone(),
+            address_rate_per_minute: settings.address_rate_per_minute,
+            ..AuthSettings::default()
+        },
+    )
+}
+
+/// The request gate's settings: authenticator, audit writer (started on the current runtime
+/// unless `audit = false`), TLS and CORS.
+pub fn security(settings: &Settings, access: Arc<dyn AccessStore>) -> Result<Security, AuthError> {
+    let audit = if settings.audit {
+        AuditLog::start(Arc::clone(&access))
+    } else {
+        tracing::warn!("the audit trail is off (audit = false)");
+        AuditLog::disabled()
+    };
+    Ok(Security {
+        auth: Arc::new(authenticator(settings, access)?),
+        audit,
+        tls: settings.tls_cert.is_some(),
+        cors_origins: settings.cors_origins.clone(),
+    })
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The address could not be bound.
+    #[error("binding {0}: {1}")]
+    Bind(String, std::io::Error),
+    /// The certificate or key could not be used.
+    #[error("TLS: {0}")]
+    Tls(String),
+}
+
 /// A bound, not yet running, HTTP server. Binding happens in [`Application::build`] so that the
 /// real port is known before `run` (tests bind port 0).
 pub struct Application {
@@ -33,23 +81,42 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `settings.listen` and prepares the server over `service`.
-    pub fn build(settings: &Settings, service: Service) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(&settings.listen)?;
-        let port = listener.local_addr()?.port();
+    /// Binds `settings.listen` and prepares the server over `service`, guarded by `security`
+    /// (HTTPS when the settings name a certificate and key).
+    pub fn build(
+        settings: &Settings,
+        service: Service,
+        security: Security,
+    ) -> Result<Self, StartError> {
+        let bind = |e| StartError::Bind(settings.listen.clone(), e);
+        let listener = TcpListener::bind(&settings.listen).map_err(bind)?;
+        let port = listener.local_addr().map_err(bind)?.port();
         let data = web::Data::new(service);
+        let security = web::Data::new(security);
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::from_fn(undermap_api::data_as_of))
+                .wrap(actix_web::middleware::from_fn(undermap_api::gate))
                 .wrap(undermap_api::method_not_allowed())
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
+                .app_data(security.clone())
                 .app_data(actix_web::web::Data::new(crate::DEPARTMENTS))
                 .configure(undermap_api::configure)
-        })
-        .listen(listener)?
+        });
+        let server = match (&settings.tls_cert, &settings.tls_key) {
+            (Some(cert), Some(key)) => server
+                .listen_rustls_0_23(listener, tls_config(cert, key)?)
+                .map_err(bind)?,
+            (None, None) => server.listen(listener).map_err(bind)?,
+            _ => {
+                return Err(StartError::Tls(
+                    "give both tls_cert and tls_key (or neither)".into(),
+                ))
+            }
+        }
         .run();
-        tracing::info!(port, "listening");
+        tracing::info!(port, tls = settings.tls_cert.is_some(), "listening");
         Ok(Self { port, server })
     }
 
@@ -63,4 +130,32 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// A rustls server configuration from PEM files (TLS 1.2 and 1.3, ring's cipher suites).
+fn tls_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<rustls::ServerConfig, StartError> {
+    let read = |p: &std::path::Path| {
+        std::fs::read(p).map_err(|e| StartError::Tls(format!("reading {}: {e}", p.display())))
+    };
+    let certs = rustls_pemfile::certs(&mut read(cert)?.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StartError::Tls(format!("{}: {e}", cert.display())))?;
+    if certs.is_empty() {
+        return Err(StartError::Tls(format!(
+            "{} holds no PEM certificate",
+            cert.display()
+        )));
+    }
+    let key = rustls_pemfile::private_key(&mut read(key)?.as_slice())
+        .map_err(|e| StartError::Tls(format!("{}: {e}", key.display())))?
+        .ok_or_else(|| StartError::Tls(format!("{} holds no PEM private key", key.display())))?;
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StartError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| StartError::Tls(e.to_string()))
 }

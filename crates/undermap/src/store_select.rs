@@ -2,7 +2,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use undermap_service::ServiceConfig;
-use undermap_store::{GpkgSrs, GpkgStore, PgStore, Store, StoreError};
+use undermap_store::{AccessStore, GpkgSrs, GpkgStore, PgStore, Store, StoreError};
 
 /// The store a setting names, opened.
 #[derive(Debug, Clone)]
@@ -14,6 +14,15 @@ pub enum OpenedStore {
 }
 
 impl OpenedStore {
+    /// Where accounts, keys and the audit trail are kept (the same database).
+    #[must_use]
+    pub fn access(&self) -> Arc<dyn AccessStore> {
+        match self {
+            Self::Postgres(s, _) => Arc::new(s.clone()),
+            Self::GeoPackage(s) => Arc::new(s.clone()),
+        }
+    }
+
     /// The store as the service uses it.
     #[must_use]
     pub fn shared(&self) -> Arc<dyn Store> {

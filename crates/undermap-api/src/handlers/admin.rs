@@ -77,7 +77,10 @@ pub(crate) async fn create_key(
 ) -> Result<HttpResponse, ApiError> {
     admin(&caller)?;
     let body = body.into_inner();
-    let issued = security.auth.create_key(&name, body.label, body.days).await?;
+    let issued = security
+        .auth
+        .create_key(&name, body.label, body.days)
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(issued))

@@ -220,7 +220,10 @@ pub(crate) async fn create(
     let audit = AuditNote {
         returned: u64::try_from(summary.inserted + summary.updated + summary.retired).ok(),
         area: None,
-        detail: Some(format!("delivery {} ({} rejected)", summary.delivery_id, summary.rejected)),
+        detail: Some(format!(
+            "delivery {} ({} rejected)",
+            summary.delivery_id, summary.rejected
+        )),
     };
     Ok(note(HttpResponse::Created().json(summary), audit))
 }

@@ -34,13 +34,16 @@ pub(crate) async fn get(
     });
     let at = q.at.as_deref().map(parse_at).transpose()?;
     let hits = service
-        .nearest(&NearestRequest {
-            point,
-            crs: q.crs,
-            k: q.k.unwrap_or(10),
-            layers,
-            at,
-        }, &caller.view)
+        .nearest(
+            &NearestRequest {
+                point,
+                crs: q.crs,
+                k: q.k.unwrap_or(10),
+                layers,
+                at,
+            },
+            &caller.view,
+        )
         .await?;
     let n = hits.len();
     Ok(counted(

@@ -9,7 +9,9 @@ use crate::access::{
     account, audit_record, key, layers_text, link, AccountRow, AuditRow, KeyRow, ACCOUNT_COLUMNS,
     AUDIT_COLUMNS, GENESIS, KEY_COLUMNS,
 };
-use crate::{AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery, AuditRecord, Result, StoreError};
+use crate::{
+    AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery, AuditRecord, Result, StoreError,
+};
 
 /// The tables, created when missing (files made before they existed get them on open).
 pub(crate) const CREATE: &str = r"
@@ -80,7 +82,10 @@ impl AccessStore for GpkgStore {
         .bind(a.disabled_at)
         .execute(self.pool())
         .await
-        .map_err(conflict(format!("an account named {:?} exists already", a.name)))?;
+        .map_err(conflict(format!(
+            "an account named {:?} exists already",
+            a.name
+        )))?;
         Ok(())
     }
 

@@ -46,11 +46,12 @@ impl AccessStore for PgStore {
     }
 
     async fn accounts(&self) -> Result<Vec<Account>> {
-        let rows: Vec<AccountRow> =
-            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name"))
-                .fetch_all(self.pool())
-                .await
-                .map_err(StoreError::db("reading accounts"))?;
+        let rows: Vec<AccountRow> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .map_err(StoreError::db("reading accounts"))?;
         Ok(rows.into_iter().map(account).collect())
     }
 
