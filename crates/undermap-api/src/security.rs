@@ -161,7 +161,8 @@ pub async fn gate(
         return Ok(req.into_response(response).map_into_right_body());
     };
     let started = Instant::now();
-    let at = chrono::Utc::now();
+    // Microseconds: what the databases keep, so the entry and its `at` column agree exactly.
+    let at = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     let address = req
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
