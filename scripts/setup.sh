@@ -9,7 +9,7 @@ build_only=false
 [ "${1:-}" = "--build" ] && build_only=true
 
 packages=(libproj-dev proj-bin proj-data clang pkg-config)
-$build_only || packages+=(postgresql-15-postgis-3 gdal-bin)
+$build_only || packages+=(postgresql-15-postgis-3 gdal-bin openssl curl)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

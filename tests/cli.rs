@@ -127,3 +127,63 @@ fn export_writes_a_site_copy_gdal_can_read() {
         "{counts:?}"
     );
 }
+
+#[test]
+fn accounts_keys_and_the_audit_trail_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("map.gpkg");
+    let (ok, out, err) = run(undermap(&store).args([
+        "users",
+        "add",
+        "wang.li",
+        "--role",
+        "contractor",
+        "--full-name",
+        "Wang Li",
+    ]));
+    assert!(ok, "{out}{err}");
+    let (ok, _, err) = run(undermap(&store).args(["users", "add", "wang.li", "--role", "planner"]));
+    assert!(!ok && err.contains("exists already"), "{err}");
+    let (ok, _, err) = run(undermap(&store).args(["users", "add", "eve", "--role", "root"]));
+    assert!(!ok && err.contains("unknown role"), "{err}");
+    let (ok, key, err) = run(undermap(&store).args([
+        "keys",
+        "create",
+        "wang.li",
+        "--label",
+        "site tablet",
+        "--days",
+        "20",
+    ]));
+    assert!(ok, "{err}");
+    let key = key.trim().to_owned();
+    assert!(
+        key.starts_with("um_") && key.len() == 3 + 12 + 1 + 32,
+        "{key}"
+    );
+    assert!(err.contains("shown once"), "{err}");
+    let (ok, list, _) = run(undermap(&store).args(["keys", "list"]));
+    assert!(ok && list.contains(&key[3..15]) && list.contains("site tablet"));
+    assert!(!list.contains(&key[16..]), "a listing shows the secret");
+    let (ok, users, _) = run(undermap(&store).args(["users", "list"]));
+    assert!(
+        ok && users.contains("wang.li") && users.contains("contractor"),
+        "{users}"
+    );
+    let (ok, _, err) = run(undermap(&store).args(["keys", "revoke", &key[3..15]]));
+    assert!(ok, "{err}");
+    let (ok, list, _) = run(undermap(&store).args(["keys", "list", "--account", "wang.li"]));
+    assert!(ok && list.contains("revoked"), "{list}");
+    let (ok, _, _) = run(undermap(&store).args(["users", "disable", "wang.li"]));
+    assert!(ok);
+    let (ok, _, err) = run(undermap(&store).args(["keys", "create", "wang.li"]));
+    assert!(!ok && err.contains("disabled"), "{err}");
+    let (ok, out, err) = run(undermap(&store).args(["audit", "verify"]));
+    assert!(ok && out.contains("intact"), "{out}{err}");
+    let export = dir.path().join("audit.jsonl");
+    let (ok, _, err) = run(undermap(&store)
+        .args(["audit", "export", "--to"])
+        .arg(&export));
+    assert!(ok, "{err}");
+    assert!(export.exists());
+}

@@ -638,8 +638,17 @@ fn print_demo_keys(keys: &[(String, String)]) -> anyhow::Result<()> {
     println!(
         "DEMO ACCOUNTS: for trying undermap only, never for real data. New keys at every start:"
     );
-    let mut env = std::fs::File::create("undermap-demo-keys.env")
-        .context("writing undermap-demo-keys.env")?;
+    let mut env = {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Readable by this user only: they are credentials, even if only demo ones.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open("undermap-demo-keys.env")
+            .context("writing undermap-demo-keys.env")?
+    };
     for (name, key) in keys {
         println!("  {name:<18} {key}");
         let var = name.trim_start_matches("demo-").to_ascii_uppercase();
