@@ -684,7 +684,7 @@ async fn hostile_input_gets_a_problem_and_changes_nothing(pool: PgPool) {
         format!("/tiles/{quoted}/16/1/1.mvt"),
         format!("/v1/admin/audit?since={quoted}"),
         format!("/v1/admin/keys?account={quoted}&x=1"),
-        format!("/../../etc/passwd"),
+        "/../../etc/passwd".to_owned(),
     ] {
         let r = c.get(app.url(&path)).send().await.unwrap();
         refused(r, &path).await;

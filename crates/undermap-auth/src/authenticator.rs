@@ -36,7 +36,7 @@ impl Default for AuthSettings {
         Self {
             roles: BTreeMap::new(),
             anonymous_role: None,
-            address_rate_per_minute: 6_000,
+            address_rate_per_minute: 60_000,
             recheck_after: Duration::from_secs(30),
             failures: FailurePolicy::default(),
         }

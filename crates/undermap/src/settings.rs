@@ -95,7 +95,7 @@ impl Default for Settings {
             demo_data_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/demo")),
             audit: true,
             anonymous_role: None,
-            address_rate_per_minute: 6_000,
+            address_rate_per_minute: 60_000,
             roles: BTreeMap::new(),
             tls_cert: None,
             tls_key: None,

@@ -44,22 +44,18 @@ fn area_note(req: &CheckRequest) -> Option<serde_json::Value> {
     let mut xs = Vec::new();
     let mut ys = Vec::new();
     fn walk(v: &serde_json::Value, xs: &mut Vec<f64>, ys: &mut Vec<f64>) {
-        match v {
-            serde_json::Value::Array(items) => {
-                if let [serde_json::Value::Number(a), serde_json::Value::Number(b), ..] =
-                    items.as_slice()
-                {
-                    if let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) {
-                        xs.push(a);
-                        ys.push(b);
-                    }
-                } else {
-                    for i in items {
-                        walk(i, xs, ys);
-                    }
-                }
+        let serde_json::Value::Array(items) = v else {
+            return;
+        };
+        if let [serde_json::Value::Number(a), serde_json::Value::Number(b), ..] = items.as_slice() {
+            if let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) {
+                xs.push(a);
+                ys.push(b);
             }
-            _ => {}
+        } else {
+            for i in items {
+                walk(i, xs, ys);
+            }
         }
     }
     walk(req.area.get("coordinates")?, &mut xs, &mut ys);
