@@ -831,32 +831,43 @@ async fn limits_answer_429_with_retry_after_and_failures_lock_a_key(pool: PgPool
     assert_eq!(body["type"], "/problems/rate-limited");
 }
 
-#[tokio::test]
-async fn repeated_failures_slow_down_then_lock_the_key() {
-    use undermap_auth::limits::FailurePolicy;
-    let (store, _dir) = common::temp_gpkg().await;
-    let store: std::sync::Arc<dyn undermap_store::AccessStore> = std::sync::Arc::new(store);
-    let policy = FailurePolicy {
-        max_delay: std::time::Duration::from_millis(40),
-        ..FailurePolicy::default()
-    };
-    let auth = undermap_auth::Authenticator::new(
-        store,
-        undermap_auth::AuthSettings {
-            failures: policy,
-            ..undermap_auth::AuthSettings::default()
-        },
-    )
-    .unwrap();
+/// An authenticator over a fresh GeoPackage with one account, `name` with `role`.
+async fn gpkg_authenticator(
+    settings: undermap_auth::AuthSettings,
+    name: &str,
+    role: &str,
+) -> (
+    undermap_auth::Authenticator,
+    undermap_store::GpkgStore,
+    tempfile::TempDir,
+) {
+    let (store, dir) = common::temp_gpkg().await;
+    let auth =
+        undermap_auth::Authenticator::new(std::sync::Arc::new(store.clone()), settings).unwrap();
     auth.add_account(undermap_auth::NewAccount {
-        name: "wang".into(),
-        role: "planner".into(),
+        name: name.into(),
+        role: role.into(),
         layers: None,
         service: false,
         full_name: None,
     })
     .await
     .unwrap();
+    (auth, store, dir)
+}
+
+#[tokio::test]
+async fn repeated_failures_slow_down_then_lock_the_key() {
+    use undermap_auth::limits::FailurePolicy;
+    let policy = FailurePolicy {
+        max_delay: std::time::Duration::from_millis(40),
+        ..FailurePolicy::default()
+    };
+    let settings = undermap_auth::AuthSettings {
+        failures: policy,
+        ..undermap_auth::AuthSettings::default()
+    };
+    let (auth, _store, _dir) = gpkg_authenticator(settings, "wang", "planner").await;
     let key = auth.create_key("wang", None, None).await.unwrap().key;
     let wrong = format!("{}{}", &key[..key.len() - 4], "Zzzz");
     let mut slowest = std::time::Duration::ZERO;
@@ -988,21 +999,12 @@ async fn the_audit_trail_records_who_asked_what_and_detects_tampering(pool: PgPo
 #[tokio::test]
 async fn the_geopackage_keeps_accounts_keys_and_the_chain_too() {
     use undermap_store::{AccessStore, AuditEvent};
-    let (store, _dir) = common::temp_gpkg().await;
-    let auth = undermap_auth::Authenticator::new(
-        std::sync::Arc::new(store.clone()),
+    let (auth, store, _dir) = gpkg_authenticator(
         undermap_auth::AuthSettings::default(),
+        "site-crew",
+        "emergency",
     )
-    .unwrap();
-    auth.add_account(undermap_auth::NewAccount {
-        name: "site-crew".into(),
-        role: "emergency".into(),
-        layers: None,
-        service: false,
-        full_name: None,
-    })
-    .await
-    .unwrap();
+    .await;
     let key = auth
         .create_key("site-crew", Some("tablet".into()), Some(30))
         .await

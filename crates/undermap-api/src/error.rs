@@ -130,29 +130,10 @@ impl ApiError {
                 ),
                 ServiceError::Tile(_) => ("/problems/not-found", "No such tile"),
             },
-            Self::Auth(e) => match e {
-                AuthError::Missing
-                | AuthError::Malformed(_)
-                | AuthError::Invalid
-                | AuthError::Revoked
-                | AuthError::Expired
-                | AuthError::Disabled(_) => {
-                    ("/problems/unauthenticated", "Authentication required")
-                }
-                AuthError::Locked { .. } => ("/problems/locked", "Too many failed attempts"),
-                AuthError::RateLimited { .. } => ("/problems/rate-limited", "Too many requests"),
-                AuthError::Forbidden(_) => ("/problems/forbidden", "Not allowed"),
-                AuthError::NotFound(_) => ("/problems/not-found", "Not found"),
-                AuthError::BadValue(_) => ("/problems/invalid-value", "Invalid value"),
-                AuthError::Store(StoreError::Conflict(_)) => ("/problems/conflict", "Conflict"),
-                AuthError::Store(StoreError::ReadOnly) => ("/problems/read-only", "Read-only copy"),
-                AuthError::Store(s) if s.is_unavailable() => {
-                    ("/problems/store-unavailable", "Database unavailable")
-                }
-                AuthError::Store(_) | AuthError::Config(_) => {
-                    ("/problems/internal", "Internal error")
-                }
-            },
+            Self::Auth(e) => {
+                let (_, kind, title) = auth_problem(e);
+                (kind, title)
+            }
             Self::MalformedBody(_) => ("/problems/malformed-body", "Malformed request body"),
             Self::BodyTooLarge { .. } => ("/problems/body-too-large", "Request body too large"),
             Self::UnsupportedMediaType => {
@@ -192,6 +173,57 @@ impl ApiError {
     }
 }
 
+/// Status, problem type and title of an access error.
+fn auth_problem(e: &AuthError) -> (StatusCode, &'static str, &'static str) {
+    match e {
+        AuthError::Missing
+        | AuthError::Malformed(_)
+        | AuthError::Invalid
+        | AuthError::Revoked
+        | AuthError::Expired
+        | AuthError::Disabled(_) => (
+            StatusCode::UNAUTHORIZED,
+            "/problems/unauthenticated",
+            "Authentication required",
+        ),
+        AuthError::Locked { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "/problems/locked",
+            "Too many failed attempts",
+        ),
+        AuthError::RateLimited { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "/problems/rate-limited",
+            "Too many requests",
+        ),
+        AuthError::Forbidden(_) => (StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed"),
+        AuthError::NotFound(_) => (StatusCode::NOT_FOUND, "/problems/not-found", "Not found"),
+        AuthError::BadValue(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/problems/invalid-value",
+            "Invalid value",
+        ),
+        AuthError::Store(StoreError::Conflict(_)) => {
+            (StatusCode::CONFLICT, "/problems/conflict", "Conflict")
+        }
+        AuthError::Store(StoreError::ReadOnly) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/read-only",
+            "Read-only copy",
+        ),
+        AuthError::Store(s) if s.is_unavailable() => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/store-unavailable",
+            "Database unavailable",
+        ),
+        AuthError::Store(_) | AuthError::Config(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "/problems/internal",
+            "Internal error",
+        ),
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -226,24 +258,7 @@ impl ResponseError for ApiError {
                 }
                 ServiceError::Ogc(_) => StatusCode::BAD_REQUEST,
             },
-            Self::Auth(e) => match e {
-                AuthError::Missing
-                | AuthError::Malformed(_)
-                | AuthError::Invalid
-                | AuthError::Revoked
-                | AuthError::Expired
-                | AuthError::Disabled(_) => StatusCode::UNAUTHORIZED,
-                AuthError::Locked { .. } | AuthError::RateLimited { .. } => {
-                    StatusCode::TOO_MANY_REQUESTS
-                }
-                AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
-                AuthError::NotFound(_) => StatusCode::NOT_FOUND,
-                AuthError::BadValue(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                AuthError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
-                AuthError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
-                AuthError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-                AuthError::Store(_) | AuthError::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            Self::Auth(e) => auth_problem(e).0,
             Self::MalformedBody(_) | Self::BadParameter(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

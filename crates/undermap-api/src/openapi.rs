@@ -501,6 +501,12 @@ pub fn document(root: &str) -> Value {
             &[("403", "Not an administrator")],
         ),
     );
+    // Anyone may read these; everything else needs a credential (the document's `security`).
+    for public in ["/healthz", "/readyz", "/ogc", "/ogc/conformance"] {
+        if let Some(get) = paths.get_mut(public).and_then(|p| p.get_mut("get")) {
+            get["security"] = json!([]);
+        }
+    }
     json!({
         "openapi": "3.0.3",
         "info": {

@@ -34,7 +34,6 @@ async fn run() {
         None => panic!("DATABASE_URL has no database part"),
     };
     let _ = sqlx::Postgres::drop_database(&url).await;
-    let store = PgStore::connect(&url, 4545).await.expect("database");
     // A role without a rate limit worth the name: the benchmark measures the server, not the
     // limiter (which would refuse it at the admin role's 6,000 a minute).
     let mut roles = std::collections::BTreeMap::new();
@@ -56,6 +55,9 @@ async fn run() {
     let mut key = None;
     // Audit on and off, twice, alternating, so drift on the machine shows as spread.
     for (round, audit) in [true, false, true, false].into_iter().enumerate() {
+        // A fresh pool per round: connections opened on a stopped server's worker runtimes
+        // die with them.
+        let store = PgStore::connect(&url, 4545).await.expect("database");
         let settings = Settings {
             listen: "127.0.0.1:0".into(),
             audit,
@@ -107,6 +109,7 @@ async fn run() {
         );
         server.abort();
     }
+    let store = PgStore::connect(&url, 4545).await.expect("database");
     let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
         .fetch_one(store.pool())
         .await
