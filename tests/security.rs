@@ -1042,3 +1042,23 @@ async fn the_geopackage_keeps_accounts_keys_and_the_chain_too() {
     let v = undermap_auth::verify(&store).await.unwrap();
     assert!(v.problem.as_deref().unwrap().contains("missing"), "{v:?}");
 }
+
+/// The link to PostgreSQL can be encrypted: `sslmode=require` (or `verify-full` with the
+/// server's CA in the system store or `sslrootcert=`) in the store URL.
+#[tokio::test]
+async fn the_database_connection_can_be_encrypted() {
+    let base = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("{base}{sep}sslmode=require"))
+        .await
+        .expect("PostgreSQL answers over TLS (Debian's cluster has ssl = on)");
+    let encrypted: bool =
+        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(encrypted, "the connection is not encrypted");
+}

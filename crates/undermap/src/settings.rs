@@ -21,6 +21,9 @@ pub struct Settings {
     /// GeoPackage file. Unset: `undermap.gpkg` in the working folder (`undermap-demo.gpkg` for
     /// `serve --demo`), so nothing but this program is needed.
     pub store: Option<String>,
+    /// A file holding the store URL (a mounted secret), read when `store` is unset, so the
+    /// password is neither in the environment nor on a command line.
+    pub store_file: Option<PathBuf>,
     /// CRS features are stored in.
     pub deployment_crs: String,
     /// Largest excavation area, m².
@@ -85,6 +88,7 @@ impl Default for Settings {
         Self {
             listen: "127.0.0.1:8080".into(),
             store: None,
+            store_file: None,
             deployment_crs: "EPSG:4545".into(),
             max_area_m2: 250_000.0,
             max_vertices: 10_000,
@@ -108,10 +112,22 @@ impl Settings {
     /// Reads the layers: defaults, then `undermap.toml` in the working folder if present, then
     /// the environment.
     pub fn load() -> Result<Self, SettingsError> {
-        Figment::from(Serialized::defaults(Settings::default()))
+        let mut settings: Self = Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file("undermap.toml"))
             .merge(Env::prefixed("UNDERMAP_"))
             .extract()
-            .map_err(|e| SettingsError(Box::new(e)))
+            .map_err(|e| SettingsError(Box::new(e)))?;
+        if settings.store.is_none() {
+            if let Some(path) = &settings.store_file {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    SettingsError(Box::new(figment::Error::from(format!(
+                        "store_file {}: {e}",
+                        path.display()
+                    ))))
+                })?;
+                settings.store = Some(text.trim().to_owned());
+            }
+        }
+        Ok(settings)
     }
 }
