@@ -37,6 +37,22 @@ async fn an_exported_site_copy_opens_in_gdal_and_answers_like_the_centre(pool: P
         (48, 40, 17, 0)
     );
 
+    // Accounts and keys (hashes) come along: crews log in to the copy with their usual keys.
+    let (accounts, keys) = undermap::export_accounts(&central.store, &copy)
+        .await
+        .unwrap();
+    assert_eq!((accounts, keys), (1, 1));
+    let on_copy = undermap_auth::Authenticator::new(
+        Arc::new(copy.clone()),
+        undermap_auth::AuthSettings::default(),
+    )
+    .unwrap();
+    let who = on_copy
+        .authenticate(&central.admin_key, None, "127.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(who.account, "test-admin");
+
     // Exporting again changes nothing.
     let again = undermap::export(&central.store, &copy, Some(&layers), None, "central")
         .await

@@ -1062,3 +1062,66 @@ async fn the_database_connection_can_be_encrypted() {
             .unwrap();
     assert!(encrypted, "the connection is not encrypted");
 }
+
+/// CORS only for configured origins: a preflight and a read from that origin are answered with
+/// its name; any other origin gets no CORS headers, so a browser there cannot read the answer.
+#[sqlx::test(migrations = "../../migrations")]
+async fn cors_answers_only_configured_origins(pool: PgPool) {
+    let store = undermap_store::PgStore::from_pool(pool, 4545)
+        .await
+        .unwrap();
+    let settings = undermap::Settings {
+        listen: "127.0.0.1:0".into(),
+        cors_origins: vec!["https://map.xiushan.example".into()],
+        ..undermap::Settings::default()
+    };
+    let app =
+        common::spawn_app_with(std::sync::Arc::new(store.clone()), store, false, settings).await;
+    let preflight = Client::new()
+        .request(reqwest::Method::OPTIONS, app.url("/v1/layers"))
+        .header("Origin", "https://map.xiushan.example")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://map.xiushan.example"
+    );
+    assert!(preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("Authorization"));
+    let read = app
+        .client
+        .get(app.url("/v1/layers"))
+        .header("Origin", "https://map.xiushan.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    assert_eq!(
+        read.headers()["access-control-allow-origin"],
+        "https://map.xiushan.example"
+    );
+    let other = app
+        .client
+        .get(app.url("/v1/layers"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let refused = Client::new()
+        .request(reqwest::Method::OPTIONS, app.url("/v1/layers"))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+}

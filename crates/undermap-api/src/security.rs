@@ -259,7 +259,7 @@ async fn admit(
         None => Some(security.auth.anonymous().ok_or(AuthError::Missing)?),
     };
     if let Some(p) = &principal {
-        security.auth.admit(p)?;
+        security.auth.admit(p, address)?;
     }
     Ok(principal)
 }

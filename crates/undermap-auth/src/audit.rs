@@ -1,6 +1,7 @@
 //! The audit trail: every request that reads or changes data, appended off the hot path by one
 //! writer task in batches, each entry chained to the one before by SHA-256.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,9 +84,24 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Starts the writer task on the current Tokio runtime.
+    /// Starts the writer task on the current Tokio runtime, appending to the store's chain.
     #[must_use]
     pub fn start(store: Arc<dyn AccessStore>) -> Self {
+        Self::start_sink(Sink::Store(store))
+    }
+
+    /// Starts the writer task appending to a JSON-lines file, chained the same way: for a
+    /// read-only site copy, whose store takes no writes. The file is created if missing and
+    /// continued where it ends.
+    pub fn start_file(path: &Path) -> Result<Self, AuthError> {
+        let (seq, hash) = file_head(path)?;
+        Ok(Self::start_sink(Sink::File {
+            path: path.to_owned(),
+            head: tokio::sync::Mutex::new((seq, hash)),
+        }))
+    }
+
+    fn start_sink(sink: Sink) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         let log = Self {
             sender: Some(sender),
@@ -93,7 +109,7 @@ impl AuditLog {
             lost: Arc::new(AtomicU64::new(0)),
         };
         tokio::spawn(writer(
-            store,
+            sink,
             receiver,
             log.pending.clone(),
             log.lost.clone(),
@@ -148,8 +164,109 @@ impl AuditLog {
     }
 }
 
+/// Where the writer appends.
+enum Sink {
+    Store(Arc<dyn AccessStore>),
+    File {
+        path: std::path::PathBuf,
+        head: tokio::sync::Mutex<(i64, String)>,
+    },
+}
+
+impl Sink {
+    async fn append(&self, events: &[AuditEvent]) -> Result<i64, String> {
+        match self {
+            Self::Store(store) => store.append_audit(events).await.map_err(|e| e.to_string()),
+            Self::File { path, head } => {
+                use std::io::Write;
+                let mut head = head.lock().await;
+                let mut text = String::new();
+                let (mut seq, mut prev) = head.clone();
+                for e in events {
+                    seq += 1;
+                    let hash = chain_hash(&prev, seq, &e.entry);
+                    let line = serde_json::json!({"seq": seq, "entry": e.entry, "prev_hash": prev, "hash": hash});
+                    text.push_str(&line.to_string());
+                    text.push('\n');
+                    prev = hash;
+                }
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                file.write_all(text.as_bytes())
+                    .and_then(|()| file.sync_data())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                *head = (seq, prev);
+                Ok(seq)
+            }
+        }
+    }
+}
+
+/// The last seq and hash of an audit file (0 and [`GENESIS`] when it is new).
+fn file_head(path: &Path) -> Result<(i64, String), AuthError> {
+    let v = verify_file(path)?;
+    match v.problem {
+        None => Ok((v.head_seq, v.head_hash)),
+        Some(p) => Err(AuthError::Config(format!(
+            "audit file {}: {p}; move it aside before starting",
+            path.display()
+        ))),
+    }
+}
+
+/// Checks an audit file written by a read-only server (`seq`, `entry`, `prev_hash`, `hash` per
+/// line) the way [`verify`] checks the store's chain.
+pub fn verify_file(path: &Path) -> Result<Verification, AuthError> {
+    let mut v = Verification {
+        entries: 0,
+        head_seq: 0,
+        head_hash: GENESIS.to_owned(),
+        problem: None,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(v),
+        Err(e) => return Err(AuthError::Config(format!("{}: {e}", path.display()))),
+    };
+    for (i, line) in text.lines().enumerate() {
+        let row: serde_json::Value = match serde_json::from_str(line) {
+            Ok(r) => r,
+            Err(e) => {
+                v.problem = Some(format!("line {} is not JSON: {e}", i + 1));
+                return Ok(v);
+            }
+        };
+        let seq = row["seq"].as_i64().unwrap_or(-1);
+        let entry = row["entry"].as_str().unwrap_or_default();
+        let problem = if seq != v.head_seq + 1 {
+            Some(format!(
+                "line {}: entry {seq} follows entry {}",
+                i + 1,
+                v.head_seq
+            ))
+        } else if row["prev_hash"].as_str() != Some(v.head_hash.as_str()) {
+            Some(format!("entry {seq} does not link to the entry before it"))
+        } else if row["hash"].as_str() != Some(chain_hash(&v.head_hash, seq, entry).as_str()) {
+            Some(format!("entry {seq} was changed after it was written"))
+        } else {
+            None
+        };
+        if problem.is_some() {
+            v.problem = problem;
+            return Ok(v);
+        }
+        v.entries += 1;
+        v.head_seq = seq;
+        v.head_hash = row["hash"].as_str().unwrap_or_default().to_owned();
+    }
+    Ok(v)
+}
+
 async fn writer(
-    store: Arc<dyn AccessStore>,
+    sink: Sink,
     mut receiver: mpsc::UnboundedReceiver<Message>,
     pending: Arc<AtomicUsize>,
     lost: Arc<AtomicU64>,
@@ -180,7 +297,7 @@ async fn writer(
             }
             continue;
         }
-        match store.append_audit(&batch).await {
+        match sink.append(&batch).await {
             Ok(seq) => {
                 pending.fetch_sub(
                     batch.len().min(pending.load(Ordering::Acquire)),
@@ -318,4 +435,53 @@ fn columns_disagree(r: &undermap_store::AuditRecord) -> Option<String> {
             r.seq
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u64) -> AuditEntry {
+        AuditEntry {
+            at: crate::accounts::now(),
+            actor: Some("crew".into()),
+            role: Some("emergency".into()),
+            key_id: None,
+            address: "127.0.0.1".into(),
+            method: "GET".into(),
+            endpoint: "GET /v1/layers".into(),
+            path: "/v1/layers".into(),
+            query: None,
+            status: 200,
+            returned: Some(n),
+            area: None,
+            detail: None,
+            duration_ms: 1,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_file_chain_continues_across_restarts_and_shows_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("copy.gpkg.audit.jsonl");
+        for round in 0..2 {
+            let log = AuditLog::start_file(&path).unwrap();
+            for n in 0..3 {
+                log.record(entry(round * 10 + n));
+            }
+            log.flush().await;
+        }
+        let v = verify_file(&path).unwrap();
+        assert_eq!((v.entries, v.head_seq, v.problem), (6, 6, None));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let edited = text.replacen("returned\\\":1,", "returned\\\":9,", 1);
+        assert_ne!(edited, text, "the test edits an entry");
+        std::fs::write(&path, edited).unwrap();
+        let v = verify_file(&path).unwrap();
+        assert!(v.problem.unwrap().contains("changed"));
+        assert!(
+            AuditLog::start_file(&path).is_err(),
+            "a broken file is not continued"
+        );
+    }
 }

@@ -133,11 +133,12 @@ impl Authenticator {
             .map_err(|retry_after| AuthError::RateLimited { retry_after })
     }
 
-    /// One request by `principal`: refused when over its role's rate.
-    pub fn admit(&self, principal: &Principal) -> Result<(), AuthError> {
+    /// One request by `principal` from `address`: refused when over its role's rate (per key;
+    /// anonymous callers per address, so one of them cannot use up everyone's share).
+    pub fn admit(&self, principal: &Principal, address: &str) -> Result<(), AuthError> {
         let key = match &principal.key_id {
             Some(id) => format!("key:{id}"),
-            None => format!("account:{}", principal.account),
+            None => format!("anonymous:{address}"),
         };
         self.limiter
             .take(&key, principal.role.rate_per_minute)

@@ -18,7 +18,7 @@ mod principal;
 pub mod roles;
 
 pub use accounts::{IssuedKey, NewAccount};
-pub use audit::{verify, AuditEntry, AuditLog, Verification};
+pub use audit::{verify, verify_file, AuditEntry, AuditLog, Verification};
 pub use authenticator::{AuthSettings, Authenticator};
 pub use error::AuthError;
 pub use principal::Principal;

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use geo::{Geometry, Intersects, MultiPolygon};
 use undermap_core::{Feature, LayerId};
-use undermap_store::{Delivery, DeliveryMode, GpkgStore, Store, StoreError};
+use undermap_store::{AccessStore, Delivery, DeliveryMode, GpkgStore, Store, StoreError};
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,4 +55,41 @@ pub async fn export(
         per_layer.insert(layer.to_string(), n);
     }
     Ok(ExportReport { per_layer })
+}
+
+/// Copies accounts and keys (their hashes) into a site copy, so that crews log in to it with
+/// their usual keys, and carries revocations and disabled accounts over to keys and accounts
+/// copied before. Returns (accounts, keys) in the copy.
+pub async fn export_accounts(
+    source: &dyn AccessStore,
+    target: &GpkgStore,
+) -> Result<(usize, usize), StoreError> {
+    let accounts = source.accounts().await?;
+    for a in &accounts {
+        match target.account(&a.name).await? {
+            None => target.add_account(a).await?,
+            Some(copied) if copied.disabled_at != a.disabled_at => {
+                target.set_disabled(&a.name, a.disabled_at).await?;
+            }
+            Some(_) => {}
+        }
+    }
+    let keys = source.keys(None).await?;
+    for k in &keys {
+        match target.key(&k.key_id).await? {
+            None => target.add_key(k).await?,
+            Some(copied) if copied.revoked_at.is_none() => {
+                if let Some(at) = k.revoked_at {
+                    target.revoke_key(&k.key_id, at).await?;
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    tracing::info!(
+        accounts = accounts.len(),
+        keys = keys.len(),
+        "accounts exported"
+    );
+    Ok((accounts.len(), keys.len()))
 }

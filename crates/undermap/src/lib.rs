@@ -13,7 +13,7 @@ mod telemetry;
 pub use changes::{spawn_change_listener, spawn_change_poller};
 pub use demo::{demo_accounts, load_demo, DemoError};
 pub use departments::{for_layer, DEPARTMENTS};
-pub use export::{export, ExportReport};
+pub use export::{export, export_accounts, ExportReport};
 pub use settings::{Settings, SettingsError};
 pub use startup::{authenticator, security, service_config, Application, StartError};
 pub use store_select::{open_store, OpenStoreError, OpenedStore};

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
 use undermap::{
-    authenticator, demo_accounts, export, init_tracing, load_demo, open_store, security,
-    service_config, spawn_change_listener, spawn_change_poller, Application, OpenedStore, Settings,
-    DEPARTMENTS,
+    authenticator, demo_accounts, export, export_accounts, init_tracing, load_demo, open_store,
+    security, service_config, spawn_change_listener, spawn_change_poller, Application, OpenedStore,
+    Settings, DEPARTMENTS,
 };
 use undermap_core::geometry::polygonal_from_geojson;
 use undermap_crs::{Crs, Transformer};
@@ -193,7 +193,11 @@ enum KeysCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check the whole chain: exit 1 and say where if an entry was removed, inserted or changed.
-    Verify,
+    Verify {
+        /// Check this JSON-lines audit file (of a read-only site copy) instead of the store.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
     /// Write entries as JSON lines.
     Export {
         /// File to write (default: standard output).
@@ -318,6 +322,9 @@ async fn main() -> anyhow::Result<()> {
             if let Some(listen) = listen {
                 settings.listen = listen;
             }
+            if read_only && settings.audit_file.is_none() {
+                settings.audit_file = Some(PathBuf::from(format!("{spec}.audit.jsonl")));
+            }
             settings.tls_cert = tls_cert.or(settings.tls_cert);
             settings.tls_key = tls_key.or(settings.tls_key);
             let service = Service::new(store, config);
@@ -398,6 +405,10 @@ async fn main() -> anyhow::Result<()> {
             for (layer, n) in &report.per_layer {
                 println!("{layer}: {n} features");
             }
+            let (accounts, keys) = export_accounts(opened.access().as_ref(), &target).await?;
+            println!(
+                "{accounts} accounts and {keys} keys (hashes only) copied, revocations included"
+            );
             println!("wrote {}", to.display());
         }
     }
@@ -580,8 +591,11 @@ async fn audit(
     command: AuditCommand,
 ) -> anyhow::Result<()> {
     match command {
-        AuditCommand::Verify => {
-            let v = undermap_auth::verify(store).await?;
+        AuditCommand::Verify { file } => {
+            let v = match &file {
+                Some(path) => undermap_auth::verify_file(path)?,
+                None => undermap_auth::verify(store).await?,
+            };
             match &v.problem {
                 None => {
                     println!(

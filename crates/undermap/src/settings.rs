@@ -42,6 +42,9 @@ pub struct Settings {
     pub demo_data_dir: PathBuf,
     /// Record every request that reads or changes data in the audit trail.
     pub audit: bool,
+    /// Write the audit trail to this JSON-lines file (hash-chained) instead of the store.
+    /// `serve --read-only` uses `<copy>.audit.jsonl`: a site copy takes no writes.
+    pub audit_file: Option<PathBuf>,
     /// Role given to requests without a credential; unset (the default): they are refused,
     /// except `/healthz`, `/readyz` and the OGC landing and conformance pages.
     pub anonymous_role: Option<String>,
@@ -98,6 +101,7 @@ impl Default for Settings {
             unknown_accuracy_m: 1.0,
             demo_data_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/demo")),
             audit: true,
+            audit_file: None,
             anonymous_role: None,
             address_rate_per_minute: 60_000,
             roles: BTreeMap::new(),

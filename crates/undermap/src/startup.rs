@@ -48,7 +48,10 @@ pub fn authenticator(
 /// The request gate's settings: authenticator, audit writer (started on the current runtime
 /// unless `audit = false`), TLS and CORS.
 pub fn security(settings: &Settings, access: Arc<dyn AccessStore>) -> Result<Security, AuthError> {
-    let audit = if settings.audit {
+    let audit = if let (true, Some(file)) = (settings.audit, &settings.audit_file) {
+        tracing::info!(file = %file.display(), "audit trail written to a file");
+        AuditLog::start_file(file)?
+    } else if settings.audit {
         AuditLog::start(Arc::clone(&access))
     } else {
         tracing::warn!("the audit trail is off (audit = false)");
