@@ -1125,3 +1125,168 @@ async fn cors_answers_only_configured_origins(pool: PgPool) {
         .get("access-control-allow-origin")
         .is_none());
 }
+
+/// Every role against every endpoint: the status each gets. One row per endpoint; columns are
+/// admin, archivist, planner, contractor, emergency, public.
+#[sqlx::test(migrations = "../../migrations")]
+async fn the_role_matrix_holds_for_every_endpoint(pool: PgPool) {
+    const ROLES: [&str; 6] = [
+        "admin",
+        "archivist",
+        "planner",
+        "contractor",
+        "emergency",
+        "public",
+    ];
+    let app = app_with_secret_main(pool).await;
+    let mut clients = Vec::new();
+    for role in ROLES {
+        clients.push(client_with(
+            &app.key_for(&format!("matrix-{role}"), role, None).await,
+        ));
+    }
+    let (_, ticket) = check(&app.client, &app).await;
+    let ticket = format!("/v1/excavation-checks/{}", ticket["id"].as_str().unwrap());
+    let z16 = undermap_tiles::TileId::containing(MID_BLOCK.0, MID_BLOCK.1, 16).unwrap();
+    let z12 = undermap_tiles::TileId::containing(MID_BLOCK.0, MID_BLOCK.1, 12).unwrap();
+    let bbox = bbox_around_mid_block();
+    let (ok, created, forbidden, missing, bad) = (200, 201, 403, 404, 400);
+    let rows: Vec<(String, [u16; 6])> = vec![
+        ("/v1/layers".into(), [ok; 6]),
+        ("/v1/features/GS-E10".into(), [ok, ok, ok, ok, ok, missing]),
+        (
+            format!("/v1/features/{SECRET_MAIN}"),
+            [ok, ok, ok, missing, ok, missing],
+        ),
+        ("/v1/features/RL-E1".into(), [ok; 6]),
+        (
+            "/v1/features/GS-E10/history".into(),
+            [ok, ok, ok, forbidden, ok, forbidden],
+        ),
+        (
+            "/v1/features/GS-E10?at=2099-01-01".into(),
+            [422, 422, 422, forbidden, 422, forbidden],
+        ),
+        (
+            "/v1/nearest?point=108.98766,28.44969&layers=gas".into(),
+            [ok; 6],
+        ),
+        (ticket, [ok, missing, missing, missing, ok, missing]),
+        (
+            format!("/ogc/collections/gas/items?bbox={bbox}"),
+            [ok, ok, ok, ok, ok, missing],
+        ),
+        (
+            "/ogc/collections/gas/items".into(),
+            [ok, ok, ok, bad, ok, missing],
+        ),
+        (
+            format!("/ogc/collections/gas/items/{SECRET_MAIN}"),
+            [ok, ok, ok, missing, ok, missing],
+        ),
+        ("/ogc/collections/planning/items/RL-E1".into(), [ok; 6]),
+        ("/ogc/collections".into(), [ok; 6]),
+        ("/ogc/collections/gas".into(), [ok, ok, ok, ok, ok, missing]),
+        ("/ogc/collections/planning/queryables".into(), [ok; 6]),
+        (
+            "/ogc/collections/gas/schema".into(),
+            [ok, ok, ok, ok, ok, missing],
+        ),
+        ("/ogc/api".into(), [ok; 6]),
+        (format!("/tiles/all/16/{}/{}.mvt", z16.x, z16.y), [ok; 6]),
+        (
+            format!("/tiles/all/12/{}/{}.mvt", z12.x, z12.y),
+            [ok, ok, ok, bad, ok, ok],
+        ),
+        (
+            format!("/tiles/gas/16/{}/{}.mvt", z16.x, z16.y),
+            [ok, ok, ok, ok, ok, missing],
+        ),
+        ("/tiles/all.json".into(), [ok; 6]),
+        ("/tiles/gas.json".into(), [ok, ok, ok, ok, ok, missing]),
+        ("/styles/default.json".into(), [ok; 6]),
+        (
+            "/v1/admin/accounts".into(),
+            [ok, forbidden, forbidden, forbidden, forbidden, forbidden],
+        ),
+        (
+            "/v1/admin/keys".into(),
+            [ok, forbidden, forbidden, forbidden, forbidden, forbidden],
+        ),
+        (
+            "/v1/admin/audit".into(),
+            [ok, forbidden, forbidden, forbidden, forbidden, forbidden],
+        ),
+        (
+            "/v1/admin/audit/verify".into(),
+            [ok, forbidden, forbidden, forbidden, forbidden, forbidden],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (path, expected) in &rows {
+        for (i, client) in clients.iter().enumerate() {
+            let status = client
+                .get(app.url(path))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            if status != expected[i] {
+                wrong.push(format!(
+                    "{} GET {path}: {status}, expected {}",
+                    ROLES[i], expected[i]
+                ));
+            }
+        }
+    }
+    // Writes.
+    let delivery = || {
+        let fc = json!({"type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4545"}},
+            "features": [{"type": "Feature", "id": "GS-NEW-1", "properties": {"kind": "pipe", "diameter_mm": 100},
+                "geometry": {"type": "LineString", "coordinates": [[596700.0, 3148600.0], [596710.0, 3148600.0]]}}]});
+        Form::new()
+            .text("department", "gas")
+            .part("file", Part::text(fc.to_string()).file_name("d.geojson"))
+    };
+    let writes: [(&str, [u16; 6]); 3] = [
+        (
+            "POST /v1/excavation-checks",
+            [created, created, forbidden, created, created, forbidden],
+        ),
+        (
+            "POST /v1/deliveries",
+            [created, created, forbidden, forbidden, forbidden, forbidden],
+        ),
+        (
+            "POST /v1/admin/accounts",
+            [
+                created, forbidden, forbidden, forbidden, forbidden, forbidden,
+            ],
+        ),
+    ];
+    for (what, expected) in writes {
+        for (i, client) in clients.iter().enumerate() {
+            let request = match what {
+                "POST /v1/excavation-checks" => {
+                    client.post(app.url("/v1/excavation-checks")).json(&dig())
+                }
+                "POST /v1/deliveries" => {
+                    client.post(app.url("/v1/deliveries")).multipart(delivery())
+                }
+                _ => client
+                    .post(app.url("/v1/admin/accounts"))
+                    .json(&json!({"name": format!("made-by-{}", ROLES[i]), "role": "public"})),
+            };
+            let status = request.send().await.unwrap().status().as_u16();
+            if status != expected[i] {
+                wrong.push(format!(
+                    "{} {what}: {status}, expected {}",
+                    ROLES[i], expected[i]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
