@@ -1,0 +1,12 @@
+//! The topology of undermap's network layers (water, gas, drainage, power, telecom): a graph per
+//! layer whose nodes are line ends snapped within a tolerance, junctions where a line end or a
+//! facility meets another line's interior, and the facilities (valves, regulators, switches,
+//! transformers, manholes) that sit on them. Data-quality findings — disconnected pieces,
+//! dangling ends, facilities off the network — come from the same graph. No IO: built from
+//! features already in the index.
+
+mod graph;
+mod quality;
+
+pub use graph::{BuildOptions, Edge, EdgeId, Facility, Network, NodeId};
+pub use quality::{Finding, FindingKind, Quality};
