@@ -44,6 +44,11 @@ pub struct Edge {
     pub to: NodeId,
     /// Length, metres.
     pub length_m: f64,
+    /// Its line, in the deployment CRS.
+    pub coords: Vec<Coord<f64>>,
+    /// For a service connection: the consumer's class (`consumer_class`: hospital, school,
+    /// residential, industry…), if recorded.
+    pub consumer_class: Option<String>,
 }
 
 /// A point feature and the node it sits on, if any.
@@ -57,6 +62,11 @@ pub struct Facility {
     pub at: Coord<f64>,
     /// The node within tolerance, if there is one.
     pub node: Option<NodeId>,
+    /// For a valve or switch: whether it can be operated (`operable: false` or an abandoned
+    /// status says it cannot).
+    pub operable: bool,
+    /// Whether it feeds the network: a station, regulator or transformer, or `source: true`.
+    pub source: bool,
 }
 
 /// The graph of one layer. Adjacency is kept in compressed rows: cheap to walk at city scale.
@@ -289,12 +299,21 @@ impl Network {
                 let coords = piece(part.line, w[0], w[1]);
                 let from = snap.node(w[0].1);
                 let to = snap.node(w[1].1);
+                let length_m = LineString::from(coords.clone()).length::<Euclidean>();
                 edges.push(Edge {
                     feature: part.feature.id.clone(),
                     kind: part.feature.kind,
                     from,
                     to,
-                    length_m: LineString::from(coords).length::<Euclidean>(),
+                    length_m,
+                    coords,
+                    consumer_class: part
+                        .feature
+                        .attrs
+                        .extra
+                        .get("consumer_class")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned),
                 });
             }
         }
@@ -306,6 +325,23 @@ impl Network {
                 kind: f.kind,
                 at: *c,
                 node: snap.find(*c),
+                operable: f
+                    .attrs
+                    .extra
+                    .get("operable")
+                    .and_then(serde_json::Value::as_bool)
+                    != Some(false)
+                    && f.attrs.status != undermap_core::Status::Abandoned,
+                source: f
+                    .attrs
+                    .extra
+                    .get("source")
+                    .and_then(serde_json::Value::as_bool)
+                    == Some(true)
+                    || matches!(
+                        f.kind,
+                        FeatureKind::Station | FeatureKind::Regulator | FeatureKind::Transformer
+                    ),
             })
             .collect();
         let mut on_node: Vec<(NodeId, u32)> = facilities
@@ -437,6 +473,20 @@ pub(crate) mod tests {
             DateTime::UNIX_EPOCH,
         )
         .unwrap()
+    }
+
+    /// A point facility with extra attributes.
+    pub(crate) fn facility(
+        id: &str,
+        kind: FeatureKind,
+        at: (f64, f64),
+        extra: serde_json::Value,
+    ) -> Feature {
+        let mut f = feature(id, kind, point!(x: at.0, y: at.1).into());
+        if let serde_json::Value::Object(m) = extra {
+            f.attrs.extra = m;
+        }
+        f
     }
 
     pub(crate) fn pipe(id: &str, coords: &[(f64, f64)]) -> Feature {

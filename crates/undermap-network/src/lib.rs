@@ -2,11 +2,14 @@
 //! layer whose nodes are line ends snapped within a tolerance, junctions where a line end or a
 //! facility meets another line's interior, and the facilities (valves, regulators, switches,
 //! transformers, manholes) that sit on them. Data-quality findings — disconnected pieces,
-//! dangling ends, facilities off the network — come from the same graph. No IO: built from
+//! dangling ends, facilities off the network — come from the same graph, and so does the
+//! isolation trace: the valves to close for a break, what loses supply and who. No IO: built from
 //! features already in the index.
 
 mod graph;
+mod isolate;
 mod quality;
 
 pub use graph::{BuildOptions, Edge, EdgeId, Facility, Network, NodeId};
+pub use isolate::{Consumer, Isolation, Valve, CRITICAL_CLASSES};
 pub use quality::{Finding, FindingKind, Quality};
