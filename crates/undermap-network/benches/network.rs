@@ -1,0 +1,73 @@
+//! Network build and isolation trace on the generated county (`undermap-synth`, seed 42):
+//! `cargo bench -p undermap-network`. Figures go to docs/performance.md.
+
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use undermap_core::FeatureKind;
+use undermap_network::{BuildOptions, Network};
+
+fn bench(c: &mut Criterion) {
+    for layer in ["water", "gas"] {
+        let features =
+            undermap_synth::layer(42, undermap_synth::Scale::County, layer).expect("county");
+        let id = layer.parse().expect("layer");
+        c.bench_function(
+            &format!("build {layer} ({} features)", features.len()),
+            |b| {
+                b.iter(|| {
+                    black_box(
+                        Network::build(&id, &features, BuildOptions::default())
+                            .edges()
+                            .len(),
+                    )
+                });
+            },
+        );
+        let net = Network::build(&id, &features, BuildOptions::default());
+        let q = net.quality();
+        println!(
+            "{layer}: {} nodes, {} edges, {} components, {} findings, {:.1} km",
+            q.nodes,
+            q.edges,
+            q.components,
+            q.findings.len(),
+            q.length_m / 1000.0
+        );
+        // Breaks on mains spread over the town.
+        let mains: Vec<u32> = net
+            .edges()
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == FeatureKind::Pipe)
+            .map(|(i, _)| u32::try_from(i).expect("edge id"))
+            .step_by(97)
+            .collect();
+        let probe = net.isolate(mains[mains.len() / 2]);
+        println!(
+            "{layer}: a break closes {} valves, isolates {} edges ({:.0} m), leaves {} unfed, {} consumers",
+            probe.close.len(),
+            probe.isolated.len(),
+            probe.isolated_length_m,
+            probe.unfed.len(),
+            probe.consumers.len()
+        );
+        let mut k = 0;
+        c.bench_function(&format!("isolate {layer}"), |b| {
+            b.iter(|| {
+                k = (k + 1) % mains.len();
+                black_box(net.isolate(mains[k]).close.len())
+            });
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = bench
+}
+criterion_main!(benches);
