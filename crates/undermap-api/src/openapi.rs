@@ -367,6 +367,26 @@ pub fn document(root: &str) -> Value {
             &[],
         ),
     );
+    add(
+        "/v1/quality",
+        op(
+            "Data-quality findings of a network layer: disconnected pieces, dangling ends, facilities off the network",
+            "Emergency",
+            vec![param("layer", "query", "A network layer: water, gas, power, drainage, telecom", json!({ "type": "string" }), true)],
+            ok("Counts and findings", "application/json", any.clone()),
+            &[("404", "No such network layer")],
+        ),
+    );
+    for (path, summary, schema) in [
+        ("/v1/incidents/impact", "Everything within a radius of an incident (point, line or area) in every layer, most critical first, with owners to call", "ImpactRequest"),
+        ("/v1/incidents/isolation", "For a break on a pipe or cable: the valves (switches) to close, isolated and unfed lines as GeoJSON, consumers losing supply", "IsolationRequest"),
+    ] {
+        add(path, json!({ "post": {
+            "summary": summary, "tags": ["Emergency"],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
+            "responses": problem_responses(&[("200", "The answer"), ("422", "Invalid geometry, radius or point, or no line near it")]),
+        }}));
+    }
     let name = param(
         "name",
         "path",
@@ -523,6 +543,15 @@ pub fn document(root: &str) -> Value {
                 "Problem": { "type": "object", "required": ["type", "title", "status", "detail"], "properties": {
                     "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" },
                     "position": { "type": "integer", "description": "For filter errors: the character where the filter went wrong" }
+                } },
+                "ImpactRequest": { "type": "object", "required": ["geometry"], "additionalProperties": false, "properties": {
+                    "geometry": { "type": "object", "description": "GeoJSON geometry of the incident" },
+                    "crs": { "type": "string" }, "radius_m": { "type": "number", "minimum": 0, "maximum": 2000 },
+                    "layers": { "type": "array", "items": { "type": "string" } }
+                } },
+                "IsolationRequest": { "type": "object", "required": ["point"], "additionalProperties": false, "properties": {
+                    "point": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
+                    "crs": { "type": "string" }, "layer": { "type": "string" }
                 } },
                 "NewAccount": { "type": "object", "required": ["name", "role"], "additionalProperties": false, "properties": {
                     "name": { "type": "string", "pattern": "^[a-z0-9][a-z0-9._@-]{0,63}$" },

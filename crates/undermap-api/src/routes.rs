@@ -5,7 +5,7 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest};
 
 use crate::handlers::{
-    admin, deliveries, excavation, features, health, layers, nearest, ogc, tiles,
+    admin, deliveries, excavation, features, health, incidents, layers, nearest, ogc, tiles,
 };
 use crate::ApiError;
 
@@ -37,6 +37,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/nearest", web::get().to(nearest::get))
             .route("/excavation-checks", web::post().to(excavation::create))
             .route("/excavation-checks/{id}", web::get().to(excavation::get))
+            .route("/incidents/impact", web::post().to(incidents::impact))
+            .route("/incidents/isolation", web::post().to(incidents::isolation))
+            .route("/quality", web::get().to(incidents::quality))
             .service(
                 web::scope("/admin")
                     .route("/accounts", web::get().to(admin::accounts))

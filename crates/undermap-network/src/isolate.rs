@@ -60,8 +60,8 @@ pub struct Isolation {
     pub consumers: Vec<Consumer>,
     /// Sources inside the isolated zone (they cannot feed anything while it is closed).
     pub sources_inside: Vec<FeatureId>,
-    /// Whether the network has any source at all: without one, `unfed` cannot be known and is
-    /// empty.
+    /// Whether a source fed the broken line before: without one, `unfed` cannot be known and
+    /// is empty.
     pub supply_known: bool,
 }
 
@@ -83,6 +83,30 @@ impl Network {
                 feature: f.feature.clone(),
                 at: [f.at.x, f.at.y],
             })
+    }
+
+    /// The edges a walk from `sources` reaches, over edges not `blocked`, never through a
+    /// `closed` node.
+    fn fed(&self, sources: &[NodeId], blocked: &[bool], closed: &[bool]) -> Vec<bool> {
+        let mut fed = vec![false; self.edges().len()];
+        let mut reached = vec![false; self.nodes().len()];
+        let mut walk: VecDeque<NodeId> = sources.iter().copied().collect();
+        while let Some(node) = walk.pop_front() {
+            if std::mem::replace(&mut reached[node as usize], true) {
+                continue;
+            }
+            for &e in self.edges_at(node) {
+                if blocked[e as usize] || fed[e as usize] {
+                    continue;
+                }
+                fed[e as usize] = true;
+                let next = self.across(e, node);
+                if !closed[next as usize] {
+                    walk.push_back(next);
+                }
+            }
+        }
+        fed
     }
 
     /// The trace from a break on `edge`.
@@ -124,8 +148,9 @@ impl Network {
             }
         }
 
-        // Supply after closing: walk from every source over edges outside the zone, never
-        // through a closed valve.
+        // Supply before and after closing: walk from every source, after closing over edges
+        // outside the zone and never through a closed valve. What was fed and is no longer
+        // loses supply; parts no source reached before are not the incident's doing.
         let sources: Vec<NodeId> = self
             .facilities()
             .iter()
@@ -141,34 +166,16 @@ impl Network {
             .filter(|f| f.source && f.node.is_some_and(|n| zone_node(n) && !closed[n as usize]))
             .map(|f| f.feature.clone())
             .collect();
-        let mut fed = vec![false; self.edges().len()];
-        let mut reached = vec![false; self.nodes().len()];
-        let mut walk: VecDeque<NodeId> = sources.iter().copied().collect();
-        while let Some(node) = walk.pop_front() {
-            if std::mem::replace(&mut reached[node as usize], true) {
-                continue;
-            }
-            for &e in self.edges_at(node) {
-                if in_zone[e as usize] || fed[e as usize] {
-                    continue;
-                }
-                fed[e as usize] = true;
-                let next = self.across(e, node);
-                if !closed[next as usize] {
-                    walk.push_back(next);
-                }
-            }
-        }
-        let supply_known = !sources.is_empty();
+        let none = vec![false; self.edges().len()];
+        let open = vec![false; self.nodes().len()];
+        let before = self.fed(&sources, &none, &open);
+        let after = self.fed(&sources, &in_zone, &closed);
+        let supply_known = self.edges().get(edge as usize).is_some() && before[edge as usize];
         let isolated: Vec<EdgeId> = ids(&in_zone);
-        let unfed: Vec<EdgeId> = if supply_known {
-            (0..self.edges().len())
-                .filter(|&i| !in_zone[i] && !fed[i])
-                .filter_map(|i| EdgeId::try_from(i).ok())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let unfed: Vec<EdgeId> = (0..self.edges().len())
+            .filter(|&i| before[i] && !after[i] && !in_zone[i])
+            .filter_map(|i| EdgeId::try_from(i).ok())
+            .collect();
         let length = |list: &[EdgeId]| {
             let m: f64 = list
                 .iter()

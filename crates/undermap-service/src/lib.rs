@@ -8,6 +8,7 @@ mod error;
 mod excavation;
 mod geometry_out;
 mod history;
+mod incidents;
 mod layers;
 mod nearest;
 mod ogc;
@@ -18,6 +19,10 @@ pub use deliver::{deliver, DeliveryRequest, Departments};
 pub use error::ServiceError;
 pub use excavation::{CheckRequest, CheckResponse, Hit, OwnerSummary, Summary};
 pub use history::parse_at;
+pub use incidents::{
+    Affected, BrokenLine, ImpactRequest, ImpactResponse, IsolationRequest, IsolationResponse,
+    OwnerToCall, MAX_INCIDENT_RADIUS_M,
+};
 pub use layers::LayerSummary;
 pub use nearest::{NearestHit, NearestRequest};
 pub use ogc::GeoJsonBody;

@@ -25,6 +25,8 @@ struct Inner {
     last_delivery: std::sync::atomic::AtomicI64,
     /// Vector tiles: renderer and cache, made on first use.
     tiles: std::sync::OnceLock<Result<undermap_tiles::TileService, String>>,
+    /// Network graphs of the current index, made on first use.
+    networks: crate::incidents::NetworkCache,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -43,6 +45,7 @@ impl Service {
                 past: crate::history::PastMaps::default(),
                 last_delivery: std::sync::atomic::AtomicI64::new(-1),
                 tiles: std::sync::OnceLock::new(),
+                networks: crate::incidents::NetworkCache::default(),
             }),
         }
     }
@@ -69,6 +72,10 @@ impl Service {
 
     pub(crate) fn past_maps(&self) -> &crate::history::PastMaps {
         &self.inner.past
+    }
+
+    pub(crate) fn network_cache(&self) -> &crate::incidents::NetworkCache {
+        &self.inner.networks
     }
 
     pub(crate) fn tile_service(&self) -> Result<&undermap_tiles::TileService, ServiceError> {

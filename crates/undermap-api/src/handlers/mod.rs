@@ -5,6 +5,7 @@ pub(crate) mod deliveries;
 pub(crate) mod excavation;
 pub(crate) mod features;
 pub(crate) mod health;
+pub(crate) mod incidents;
 pub(crate) mod layers;
 pub(crate) mod nearest;
 pub(crate) mod ogc;

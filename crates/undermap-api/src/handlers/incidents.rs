@@ -1,0 +1,72 @@
+//! Emergency queries: `POST /v1/incidents/impact`, `POST /v1/incidents/isolation`, and the
+//! networks' data-quality findings at `GET /v1/quality`. They answer from memory, so they keep
+//! working while the database is away.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use undermap_auth::Capability;
+use undermap_service::{ImpactRequest, IsolationRequest, Service};
+
+use crate::security::{note, AuditNote, Caller};
+use crate::ApiError;
+
+/// `POST /v1/incidents/impact`: everything affected, most critical first.
+#[tracing::instrument(skip(service, caller, body), fields(account = %caller.account))]
+pub(crate) async fn impact(
+    service: web::Data<Service>,
+    caller: Caller,
+    body: web::Json<ImpactRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Incident)?;
+    let req = body.into_inner();
+    let answer = service.impact(&req, &caller.view)?;
+    let audit = AuditNote {
+        returned: u64::try_from(answer.features.len()).ok(),
+        area: Some(serde_json::json!({
+            "crs": answer.crs,
+            "type": req.geometry.get("type"),
+            "radius_m": answer.radius_m,
+        })),
+        detail: None,
+    };
+    Ok(note(HttpResponse::Ok().json(answer), audit))
+}
+
+/// `POST /v1/incidents/isolation`: the valves to close for a break, what loses supply.
+#[tracing::instrument(skip(service, caller, body), fields(account = %caller.account))]
+pub(crate) async fn isolation(
+    service: web::Data<Service>,
+    caller: Caller,
+    body: web::Json<IsolationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Incident)?;
+    let req = body.into_inner();
+    let answer = service.isolation(&req, &caller.view).await?;
+    let audit = AuditNote {
+        returned: u64::try_from(answer.valves_to_close.features.len()).ok(),
+        area: Some(serde_json::json!({
+            "crs": req.crs.as_deref().unwrap_or("OGC:CRS84"),
+            "point": req.point,
+        })),
+        detail: Some(format!("break on {}", answer.broken.feature_id)),
+    };
+    Ok(note(HttpResponse::Ok().json(answer), audit))
+}
+
+/// Which network's findings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QualityQuery {
+    layer: String,
+}
+
+/// `GET /v1/quality?layer=water`: disconnected pieces, dangling ends, facilities off the network.
+pub(crate) async fn quality(
+    service: web::Data<Service>,
+    caller: Caller,
+    query: web::Query<QualityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    let q = service.quality(&query.layer, &caller.view).await?;
+    Ok(HttpResponse::Ok().json(q))
+}
