@@ -259,3 +259,70 @@ async fn network_quality_is_reported_per_layer(pool: PgPool) {
         "not a layer the public sees"
     );
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn downstream_of_a_spill_follows_the_drains_to_the_outfall(pool: PgPool) {
+    let app = spawn_app(pool, false).await;
+    let y = 3_149_500.0;
+    // D1 → D2 → D4 → outfall; D3 flows into D1's end; D0 lies upstream of the spill.
+    let drain = |id: &str, from: [f64; 2], to: [f64; 2], inverts: Option<(f64, f64)>| {
+        let mut props = json!({"kind": "pipe", "diameter_mm": 400, "material": "RC"});
+        if let Some((a, b)) = inverts {
+            props["起点管底高程"] = json!(a);
+            props["终点管底高程"] = json!(b);
+        }
+        json!({"type": "Feature", "id": id, "properties": props,
+            "geometry": {"type": "LineString", "coordinates": [from, to]}})
+    };
+    let fc = json!({"type": "FeatureCollection",
+    "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4545"}},
+    "features": [
+        drain("D0", [597_000.0, y], [597_100.0, y], None),
+        drain("D1", [597_100.0, y], [597_200.0, y], None),
+        drain("D2", [597_200.0, y], [597_300.0, y], None),
+        drain("D3", [597_200.0, y + 100.0], [597_200.0, y], Some((301.0, 300.5))),
+        drain("D4", [597_300.0, y + 100.0], [597_300.0, y], Some((300.0, 300.2))),
+        {"type": "Feature", "id": "OUT-1", "properties": {"kind": "outfall"},
+         "geometry": {"type": "Point", "coordinates": [597_300.0, y + 100.0]}},
+    ]});
+    let r = app
+        .client
+        .post(app.url("/v1/deliveries"))
+        .multipart(Form::new().text("department", "drainage").part(
+            "file",
+            Part::text(fc.to_string()).file_name("drains.geojson"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let emergency = app.client_as("emergency").await;
+    let (status, d) = post(
+        &app,
+        &emergency,
+        "/v1/incidents/downstream",
+        json!({"point": [y + 0.3, 597_150.0], "crs": "EPSG:4545"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert_eq!(d["start"]["feature_id"], "D1");
+    assert_eq!(ids(&d["downstream"]), ["D1", "D2", "D4"]);
+    assert_eq!(d["outfalls"], json!(["OUT-1"]));
+    assert_eq!(d["length_m"], 300.0);
+    // D4 is digitised towards the junction, but its inverts fall towards the outfall; from D3,
+    // which flows into the junction, the flow goes on through D2 and D4.
+    let (_, from_d3) = post(
+        &app,
+        &emergency,
+        "/v1/incidents/downstream",
+        json!({"point": [y + 50.0, 597_200.2], "crs": "EPSG:4545"}),
+    )
+    .await;
+    assert_eq!(ids(&from_d3["downstream"]), ["D2", "D3", "D4"]);
+    assert_eq!(from_d3["by_inverts"], 1);
+}

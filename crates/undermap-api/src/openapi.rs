@@ -380,6 +380,7 @@ pub fn document(root: &str) -> Value {
     for (path, summary, schema) in [
         ("/v1/incidents/impact", "Everything within a radius of an incident (point, line or area) in every layer, most critical first, with owners to call", "ImpactRequest"),
         ("/v1/incidents/isolation", "For a break on a pipe or cable: the valves (switches) to close, isolated and unfed lines as GeoJSON, consumers losing supply", "IsolationRequest"),
+        ("/v1/incidents/downstream", "For a point in the drainage network: every drain downstream to the outfalls (flow by digitised direction or recorded inverts)", "DownstreamRequest"),
     ] {
         add(path, json!({ "post": {
             "summary": summary, "tags": ["Emergency"],
@@ -552,6 +553,10 @@ pub fn document(root: &str) -> Value {
                 "IsolationRequest": { "type": "object", "required": ["point"], "additionalProperties": false, "properties": {
                     "point": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
                     "crs": { "type": "string" }, "layer": { "type": "string" }
+                } },
+                "DownstreamRequest": { "type": "object", "required": ["point"], "additionalProperties": false, "properties": {
+                    "point": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
+                    "crs": { "type": "string" }
                 } },
                 "NewAccount": { "type": "object", "required": ["name", "role"], "additionalProperties": false, "properties": {
                     "name": { "type": "string", "pattern": "^[a-z0-9][a-z0-9._@-]{0,63}$" },

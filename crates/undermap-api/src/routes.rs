@@ -39,6 +39,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/excavation-checks/{id}", web::get().to(excavation::get))
             .route("/incidents/impact", web::post().to(incidents::impact))
             .route("/incidents/isolation", web::post().to(incidents::isolation))
+            .route(
+                "/incidents/downstream",
+                web::post().to(incidents::downstream),
+            )
             .route("/quality", web::get().to(incidents::quality))
             .service(
                 web::scope("/admin")

@@ -120,6 +120,9 @@ pub const COMMON_CODES: &[(&str, &str, &str)] = &[
 ];
 
 const NUMERIC: &[&str] = &[
+    // Invert elevations decide a drain's flow direction (undermap-network).
+    "invert_start_m",
+    "invert_end_m",
     "diameter_mm",
     "voltage_kv",
     "depth_top_m",

@@ -49,6 +49,9 @@ pub struct Edge {
     /// For a service connection: the consumer's class (`consumer_class`: hospital, school,
     /// residential, industry…), if recorded.
     pub consumer_class: Option<String>,
+    /// Flow runs against the digitised direction: the line's recorded invert elevations
+    /// (`invert_start_m`, `invert_end_m`) fall from its end to its start.
+    pub against_digitised: bool,
 }
 
 /// A point feature and the node it sits on, if any.
@@ -300,6 +303,13 @@ impl Network {
                 let from = snap.node(w[0].1);
                 let to = snap.node(w[1].1);
                 let length_m = LineString::from(coords.clone()).length::<Euclidean>();
+                let invert = |k: &str| {
+                    part.feature
+                        .attrs
+                        .extra
+                        .get(k)
+                        .and_then(serde_json::Value::as_f64)
+                };
                 edges.push(Edge {
                     feature: part.feature.id.clone(),
                     kind: part.feature.kind,
@@ -314,6 +324,10 @@ impl Network {
                         .get("consumer_class")
                         .and_then(|v| v.as_str())
                         .map(str::to_owned),
+                    against_digitised: matches!(
+                        (invert("invert_start_m"), invert("invert_end_m")),
+                        (Some(a), Some(b)) if a < b
+                    ),
                 });
             }
         }

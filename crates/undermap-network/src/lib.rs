@@ -6,10 +6,12 @@
 //! isolation trace: the valves to close for a break, what loses supply and who. No IO: built from
 //! features already in the index.
 
+mod downstream;
 mod graph;
 mod isolate;
 mod quality;
 
+pub use downstream::Downstream;
 pub use graph::{BuildOptions, Edge, EdgeId, Facility, Network, NodeId};
 pub use isolate::{Consumer, Isolation, Valve, CRITICAL_CLASSES};
 pub use quality::{Finding, FindingKind, Quality};

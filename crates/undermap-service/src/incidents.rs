@@ -152,6 +152,38 @@ pub struct IsolationResponse {
     pub data_as_of: chrono::DateTime<chrono::Utc>,
 }
 
+/// A point in a drainage network.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownstreamRequest {
+    /// The point, in `crs` axis order.
+    pub point: [f64; 2],
+    /// CRS of the point and the answer; default `OGC:CRS84`.
+    #[serde(default)]
+    pub crs: Option<String>,
+}
+
+/// What lies downstream.
+#[derive(Debug, Clone, Serialize)]
+pub struct DownstreamResponse {
+    /// The drain nearest the point.
+    pub start: BrokenLine,
+    /// Every line piece downstream, the first one first, as GeoJSON.
+    pub downstream: geojson::FeatureCollection,
+    /// Their length, metres.
+    pub length_m: f64,
+    /// Outfalls reached.
+    pub outfalls: Vec<FeatureId>,
+    /// Manholes, inlets and other facilities on the way.
+    pub facilities: Vec<FeatureId>,
+    /// Pieces whose direction comes from recorded inverts rather than digitising.
+    pub by_inverts: usize,
+    /// CRS of the geometries.
+    pub crs: String,
+    /// When the data was read from the store.
+    pub data_as_of: chrono::DateTime<chrono::Utc>,
+}
+
 /// The line a break is on.
 #[derive(Debug, Clone, Serialize)]
 pub struct BrokenLine {
@@ -245,38 +277,33 @@ impl Service {
             })
     }
 
-    /// `POST /v1/incidents/isolation`: the valves to close for a break at a point.
-    #[tracing::instrument(skip(self, view))]
-    pub async fn isolation(
+    /// The line nearest a point (within 25 m) of `layer` or any network layer, and its piece
+    /// in the graph nearest the point.
+    async fn locate(
         &self,
-        req: &IsolationRequest,
+        point: [f64; 2],
+        crs: Option<&str>,
+        layer: Option<&str>,
         view: &View,
-    ) -> Result<IsolationResponse, ServiceError> {
-        let crs = req
-            .crs
-            .as_deref()
-            .map_or_else(|| Ok(Crs::crs84()), Crs::parse)?;
+    ) -> Result<Located, ServiceError> {
+        let crs = crs.map_or_else(|| Ok(Crs::crs84()), Crs::parse)?;
         let native = &self.config().deployment_crs;
-        let [a, b] = req.point;
+        let [a, b] = point;
         if !(a.is_finite() && b.is_finite()) {
             return Err(ServiceError::unprocessable(
                 "point",
                 "give two finite numbers",
             ));
         }
-        let point = match Transformer::new(&crs, native)?
+        let at = match Transformer::new(&crs, native)?
             .geometry_checked(&geo::Point::new(a, b).into())?
         {
             Geometry::Point(p) => p.0,
             _ => return Err(ServiceError::unprocessable("point", "not a point")),
         };
-        let layer = req
-            .layer
-            .as_deref()
-            .map(|l| self.visible_network(l, view))
-            .transpose()?;
+        let layer = layer.map(|l| self.visible_network(l, view)).transpose()?;
         let index = self.index().snapshot();
-        let near = index.nearest(point, 1, |f| {
+        let near = index.nearest(at, 1, |f| {
             f.kind.is_linear()
                 && view.sees(f)
                 && layer.as_ref().map_or_else(
@@ -299,31 +326,73 @@ impl Service {
             })?;
         let (feature, distance) = (hit.feature.clone(), hit.distance_m);
         let networks = self.networks().await?;
-        let net = networks
+        let edge = networks
             .by_layer
             .get(&feature.layer)
+            .and_then(|net| nearest_edge(net, &feature.id, at))
             .ok_or_else(|| ServiceError::NotFound {
-                what: format!("network of layer {}", feature.layer),
+                what: format!("feature {} in the network", feature.id),
             })?;
-        let edge = nearest_edge(net, &feature.id, point).ok_or_else(|| ServiceError::NotFound {
-            what: format!("feature {} in the network", feature.id),
-        })?;
-        let trace = net.isolate(edge);
-        let out = Transformer::new(native, &crs)?;
-        self.isolation_response(net, &feature, distance, &trace, &out, &index, view)
+        Ok(Located {
+            out: Transformer::new(native, &crs)?,
+            crs,
+            feature,
+            distance,
+            networks,
+            edge,
+            index,
+        })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// `POST /v1/incidents/isolation`: the valves to close for a break at a point.
+    #[tracing::instrument(skip(self, view))]
+    pub async fn isolation(
+        &self,
+        req: &IsolationRequest,
+        view: &View,
+    ) -> Result<IsolationResponse, ServiceError> {
+        let found = self
+            .locate(req.point, req.crs.as_deref(), req.layer.as_deref(), view)
+            .await?;
+        let net = found.network();
+        let trace = net.isolate(found.edge);
+        self.isolation_response(net, &found, &trace, view)
+    }
+
+    /// `POST /v1/incidents/downstream`: what lies downstream of a point in the drainage network.
+    #[tracing::instrument(skip(self, view))]
+    pub async fn downstream(
+        &self,
+        req: &DownstreamRequest,
+        view: &View,
+    ) -> Result<DownstreamResponse, ServiceError> {
+        let found = self
+            .locate(req.point, req.crs.as_deref(), Some("drainage"), view)
+            .await?;
+        let net = found.network();
+        let d = net.downstream(found.edge);
+        let seen = |id: &FeatureId| found.index.get(id).is_none_or(|f| view.sees(f));
+        Ok(DownstreamResponse {
+            start: found.broken(),
+            downstream: lines(net, &d.edges, &found.out, &seen)?,
+            length_m: d.length_m,
+            outfalls: d.outfalls.into_iter().filter(|f| seen(f)).collect(),
+            facilities: d.facilities.into_iter().filter(|f| seen(f)).collect(),
+            by_inverts: d.by_inverts,
+            crs: found.crs.name().to_owned(),
+            data_as_of: found.index.as_of(),
+        })
+    }
+
     fn isolation_response(
         &self,
         net: &Network,
-        feature: &Feature,
-        distance: f64,
+        found: &Located,
         trace: &Isolation,
-        out: &Transformer,
-        index: &MapIndex,
         view: &View,
     ) -> Result<IsolationResponse, ServiceError> {
+        let index = &found.index;
+        let out = &found.out;
         let seen = |id: &FeatureId| index.get(id).is_none_or(|f| view.sees(f));
         let points = |valves: &[undermap_network::Valve]| -> Result<geojson::FeatureCollection, ServiceError> {
             let features = valves
@@ -339,38 +408,19 @@ impl Service {
                 .collect::<Result<Vec<_>, ServiceError>>()?;
             Ok(collection(features))
         };
-        let lines = |edges: &[EdgeId]| -> Result<geojson::FeatureCollection, ServiceError> {
-            let features = edges
-                .iter()
-                .map(|&e| &net.edges()[e as usize])
-                .filter(|e| seen(&e.feature))
-                .map(|e| {
-                    let g: Geometry<f64> = geo::LineString::from(e.coords.clone()).into();
-                    Ok(geo_feature(
-                        to_geojson(&g, out)?,
-                        serde_json::json!({"feature_id": e.feature, "kind": e.kind, "length_m": cm(e.length_m)}),
-                    ))
-                })
-                .collect::<Result<Vec<_>, ServiceError>>()?;
-            Ok(collection(features))
-        };
         Ok(IsolationResponse {
-            layer: feature.layer.to_string(),
-            broken: BrokenLine {
-                feature_id: feature.id.clone(),
-                kind: feature.kind.to_string(),
-                distance_m: cm(distance),
-            },
+            layer: found.feature.layer.to_string(),
+            broken: found.broken(),
             valves_to_close: points(&trace.close)?,
             inoperable_valves: points(&trace.inoperable)?,
-            isolated: lines(&trace.isolated)?,
-            unfed: lines(&trace.unfed)?,
+            isolated: lines(net, &trace.isolated, out, &seen)?,
+            unfed: lines(net, &trace.unfed, out, &seen)?,
             consumers: trace.consumers.clone(),
             sources_inside: trace.sources_inside.clone(),
             isolated_length_m: trace.isolated_length_m,
             unfed_length_m: trace.unfed_length_m,
             supply_known: trace.supply_known,
-            data_as_of: self.index().snapshot().as_of(),
+            data_as_of: index.as_of(),
         })
     }
 
@@ -565,6 +615,54 @@ fn build_networks(index: &MapIndex) -> Networks {
         generation: index.generation(),
         by_layer,
     }
+}
+
+/// A line found near a point, in the graphs of the index it was found in.
+struct Located {
+    crs: Crs,
+    out: Transformer,
+    feature: Feature,
+    distance: f64,
+    networks: Arc<Networks>,
+    edge: EdgeId,
+    index: Arc<MapIndex>,
+}
+
+impl Located {
+    fn network(&self) -> &Network {
+        // `locate` found the edge in this layer's graph.
+        &self.networks.by_layer[&self.feature.layer]
+    }
+
+    fn broken(&self) -> BrokenLine {
+        BrokenLine {
+            feature_id: self.feature.id.clone(),
+            kind: self.feature.kind.to_string(),
+            distance_m: cm(self.distance),
+        }
+    }
+}
+
+/// Line pieces as GeoJSON, leaving out what the caller may not see.
+fn lines(
+    net: &Network,
+    edges: &[EdgeId],
+    out: &Transformer,
+    seen: &dyn Fn(&FeatureId) -> bool,
+) -> Result<geojson::FeatureCollection, ServiceError> {
+    let features = edges
+        .iter()
+        .map(|&e| &net.edges()[e as usize])
+        .filter(|e| seen(&e.feature))
+        .map(|e| {
+            let g: Geometry<f64> = geo::LineString::from(e.coords.clone()).into();
+            Ok(geo_feature(
+                to_geojson(&g, out)?,
+                serde_json::json!({"feature_id": e.feature, "kind": e.kind, "length_m": cm(e.length_m)}),
+            ))
+        })
+        .collect::<Result<Vec<_>, ServiceError>>()?;
+    Ok(collection(features))
 }
 
 /// Of a feature's edges (a line cut at its junctions), the one nearest `point`.

@@ -20,8 +20,8 @@ pub use error::ServiceError;
 pub use excavation::{CheckRequest, CheckResponse, Hit, OwnerSummary, Summary};
 pub use history::parse_at;
 pub use incidents::{
-    Affected, BrokenLine, ImpactRequest, ImpactResponse, IsolationRequest, IsolationResponse,
-    OwnerToCall, MAX_INCIDENT_RADIUS_M,
+    Affected, BrokenLine, DownstreamRequest, DownstreamResponse, ImpactRequest, ImpactResponse,
+    IsolationRequest, IsolationResponse, OwnerToCall, MAX_INCIDENT_RADIUS_M,
 };
 pub use layers::LayerSummary;
 pub use nearest::{NearestHit, NearestRequest};

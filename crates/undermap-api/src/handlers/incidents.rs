@@ -5,7 +5,7 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use undermap_auth::Capability;
-use undermap_service::{ImpactRequest, IsolationRequest, Service};
+use undermap_service::{DownstreamRequest, ImpactRequest, IsolationRequest, Service};
 
 use crate::security::{note, AuditNote, Caller};
 use crate::ApiError;
@@ -49,6 +49,27 @@ pub(crate) async fn isolation(
             "point": req.point,
         })),
         detail: Some(format!("break on {}", answer.broken.feature_id)),
+    };
+    Ok(note(HttpResponse::Ok().json(answer), audit))
+}
+
+/// `POST /v1/incidents/downstream`: what lies downstream of a point in the drainage network.
+#[tracing::instrument(skip(service, caller, body), fields(account = %caller.account))]
+pub(crate) async fn downstream(
+    service: web::Data<Service>,
+    caller: Caller,
+    body: web::Json<DownstreamRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Incident)?;
+    let req = body.into_inner();
+    let answer = service.downstream(&req, &caller.view).await?;
+    let audit = AuditNote {
+        returned: u64::try_from(answer.downstream.features.len()).ok(),
+        area: Some(serde_json::json!({
+            "crs": answer.crs,
+            "point": req.point,
+        })),
+        detail: Some(format!("downstream of {}", answer.start.feature_id)),
     };
     Ok(note(HttpResponse::Ok().json(answer), audit))
 }
