@@ -4,7 +4,6 @@
 mod common;
 
 use common::{spawn_app, TestApp};
-use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -75,18 +74,7 @@ fn network(va_operable: bool) -> Value {
 }
 
 async fn deliver(app: &TestApp, body: &Value) {
-    let r = app
-        .client
-        .post(app.url("/v1/deliveries"))
-        .multipart(Form::new().text("department", "water").part(
-            "file",
-            Part::text(body.to_string()).file_name("network.geojson"),
-        ))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let report: Value = r.json().await.unwrap();
+    let (status, report) = app.deliver_with(&app.client, "water", body).await;
     assert_eq!(status, StatusCode::CREATED, "{report}");
     assert_eq!(report["rejected"], 0, "{report}");
 }
@@ -285,22 +273,8 @@ async fn downstream_of_a_spill_follows_the_drains_to_the_outfall(pool: PgPool) {
         {"type": "Feature", "id": "OUT-1", "properties": {"kind": "outfall"},
          "geometry": {"type": "Point", "coordinates": [597_300.0, y + 100.0]}},
     ]});
-    let r = app
-        .client
-        .post(app.url("/v1/deliveries"))
-        .multipart(Form::new().text("department", "drainage").part(
-            "file",
-            Part::text(fc.to_string()).file_name("drains.geojson"),
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::CREATED,
-        "{}",
-        r.text().await.unwrap()
-    );
+    let (status, report) = app.deliver_with(&app.client, "drainage", &fc).await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
     let emergency = app.client_as("emergency").await;
     let (status, d) = post(
         &app,

@@ -34,22 +34,8 @@ async fn app_with_secret_main(pool: PgPool) -> TestApp {
             "depth_top_m": 1.6, "密级": "秘密"},
             "geometry": {"type": "LineString",
                 "coordinates": [[596665.383, 3148664.862], [596821.886, 3148698.127]]}}]});
-    let form = Form::new()
-        .text("department", "gas")
-        .part("file", Part::text(main.to_string()).file_name("hp.geojson"));
-    let r = app
-        .client
-        .post(app.url("/v1/deliveries"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::CREATED,
-        "{}",
-        r.text().await.unwrap()
-    );
+    let (status, report) = app.deliver_with(&app.client, "gas", &main).await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
     app
 }
 

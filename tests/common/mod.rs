@@ -55,6 +55,29 @@ impl TestApp {
             .key
     }
 
+    /// Uploads a GeoJSON delivery of `department` with `client`; the status and the report.
+    pub async fn deliver_with(
+        &self,
+        client: &reqwest::Client,
+        department: &str,
+        geojson: &serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let form = reqwest::multipart::Form::new()
+            .text("department", department.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::text(geojson.to_string()).file_name("delivery.geojson"),
+            );
+        let r = client
+            .post(self.url("/v1/deliveries"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request sent");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     /// A client for a new account `test-<role>` with `role`.
     pub async fn client_as(&self, role: &str) -> reqwest::Client {
         client_with(&self.key_for(&format!("test-{role}"), role, None).await)

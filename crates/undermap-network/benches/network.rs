@@ -11,9 +11,18 @@ use undermap_core::FeatureKind;
 use undermap_network::{BuildOptions, Network};
 
 fn bench(c: &mut Criterion) {
-    for layer in ["water", "gas"] {
-        let features =
-            undermap_synth::layer(42, undermap_synth::Scale::County, layer).expect("county");
+    // The city (about 5 M features in all) only when asked: generating it takes minutes.
+    let runs: Vec<(&str, undermap_synth::Scale)> =
+        if std::env::var_os("UNDERMAP_BENCH_CITY").is_some() {
+            vec![("gas", undermap_synth::Scale::City)]
+        } else {
+            vec![
+                ("water", undermap_synth::Scale::County),
+                ("gas", undermap_synth::Scale::County),
+            ]
+        };
+    for (layer, scale) in runs {
+        let features = undermap_synth::layer(42, scale, layer).expect("generated");
         let id = layer.parse().expect("layer");
         c.bench_function(
             &format!("build {layer} ({} features)", features.len()),
@@ -48,12 +57,13 @@ fn bench(c: &mut Criterion) {
             .collect();
         let probe = net.isolate(mains[mains.len() / 2]);
         println!(
-            "{layer}: a break closes {} valves, isolates {} edges ({:.0} m), leaves {} unfed, {} consumers",
+            "{layer}: a break closes {} valves, isolates {} edges ({:.0} m), leaves {} unfed, {} consumers, supply known: {}",
             probe.close.len(),
             probe.isolated.len(),
             probe.isolated_length_m,
             probe.unfed.len(),
-            probe.consumers.len()
+            probe.consumers.len(),
+            probe.supply_known
         );
         let mut k = 0;
         c.bench_function(&format!("isolate {layer}"), |b| {

@@ -443,7 +443,8 @@ impl Gen {
                 let p: Geometry<f64> = Point(self.xy(node)).into();
                 self.push(format!("{}N-{i}-{j}", net.prefix()), kind, p, attrs)?;
                 // A pressure-regulating box where a medium-pressure A main (every fifth street)
-                // crosses another: it feeds the medium-B and low-pressure network around it.
+                // crosses another: it feeds the medium-B and low-pressure network around it. It
+                // sits on the node, so network traces see it as a source.
                 if net == Net::Gas && i % 5 == 0 && j % 5 == 0 {
                     let attrs = FeatureAttributes {
                         owner: Some(net.owner()),
@@ -454,7 +455,7 @@ impl Gen {
                         ..FeatureAttributes::default()
                     };
                     let r: Geometry<f64> =
-                        Point(self.xy(Block { i, j, east: true }.at(d + 3.0, d + 3.0))).into();
+                        Point(self.xy(Block { i, j, east: true }.at(d, d))).into();
                     self.push(format!("GR-{i}-{j}"), FeatureKind::Regulator, r, attrs)?;
                 }
                 if net == Net::Water && (i + j) % 2 == 0 {
