@@ -84,6 +84,8 @@ pub struct Network {
     /// Facilities per node: indexes into `facilities`, sorted by node.
     on_node: Vec<(NodeId, u32)>,
     options: BuildOptions,
+    /// Whether each node's connected piece holds a source (before any valve is closed).
+    fed: Vec<bool>,
 }
 
 /// A line part of a feature, with where it is cut.
@@ -388,7 +390,7 @@ impl Network {
                 fill[e.to as usize] += 1;
             }
         }
-        Self {
+        let mut net = Self {
             layer: layer.clone(),
             nodes,
             edges,
@@ -397,7 +399,23 @@ impl Network {
             facilities,
             on_node,
             options,
+            fed: Vec::new(),
+        };
+        let component = net.components();
+        let mut has_source = vec![false; net.nodes.len()];
+        for f in &net.facilities {
+            if let (true, Some(n)) = (f.source, f.node) {
+                has_source[component[n as usize] as usize] = true;
+            }
         }
+        net.fed = component.iter().map(|&c| has_source[c as usize]).collect();
+        net
+    }
+
+    /// Whether a source fed `node` before any valve was closed.
+    #[must_use]
+    pub fn fed(&self, node: NodeId) -> bool {
+        self.fed.get(node as usize).copied().unwrap_or(false)
     }
 
     /// The layer.

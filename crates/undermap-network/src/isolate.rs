@@ -60,8 +60,8 @@ pub struct Isolation {
     pub consumers: Vec<Consumer>,
     /// Sources inside the isolated zone (they cannot feed anything while it is closed).
     pub sources_inside: Vec<FeatureId>,
-    /// Whether a source fed the broken line before: without one, `unfed` cannot be known and
-    /// is empty.
+    /// Whether a source fed the broken line before (its piece of network holds one): without
+    /// one, `unfed` cannot be known and is empty.
     pub supply_known: bool,
 }
 
@@ -83,30 +83,6 @@ impl Network {
                 feature: f.feature.clone(),
                 at: [f.at.x, f.at.y],
             })
-    }
-
-    /// The edges a walk from `sources` reaches, over edges not `blocked`, never through a
-    /// `closed` node.
-    fn fed(&self, sources: &[NodeId], blocked: &[bool], closed: &[bool]) -> Vec<bool> {
-        let mut fed = vec![false; self.edges().len()];
-        let mut reached = vec![false; self.nodes().len()];
-        let mut walk: VecDeque<NodeId> = sources.iter().copied().collect();
-        while let Some(node) = walk.pop_front() {
-            if std::mem::replace(&mut reached[node as usize], true) {
-                continue;
-            }
-            for &e in self.edges_at(node) {
-                if blocked[e as usize] || fed[e as usize] {
-                    continue;
-                }
-                fed[e as usize] = true;
-                let next = self.across(e, node);
-                if !closed[next as usize] {
-                    walk.push_back(next);
-                }
-            }
-        }
-        fed
     }
 
     /// The trace from a break on `edge`.
@@ -148,34 +124,94 @@ impl Network {
             }
         }
 
-        // Supply before and after closing: walk from every source, after closing over edges
-        // outside the zone and never through a closed valve. What was fed and is no longer
-        // loses supply; parts no source reached before are not the incident's doing.
-        let sources: Vec<NodeId> = self
-            .facilities()
-            .iter()
-            .filter(|f| f.source)
-            .filter_map(|f| f.node)
+        // Supply after closing. The broken line's piece of network was fed if it holds a source
+        // (known from the build). Past each closed valve lies a region of the network outside
+        // the zone: it stays fed if it reaches a source without passing the zone or another
+        // closed valve; the search of a region stops at its first source, so a fed region costs
+        // the few blocks to its nearest source, and an unfed one is exactly what loses supply.
+        let zone_nodes: Vec<NodeId> = (0..self.nodes().len())
+            .filter(|&n| seen[n] && !closed[n])
+            .filter_map(|n| NodeId::try_from(n).ok())
             .collect();
-        let zone_node = |n: NodeId| {
-            self.edges_at(n).iter().all(|&e| in_zone[e as usize]) && !self.edges_at(n).is_empty()
-        };
-        let sources_inside: Vec<FeatureId> = self
-            .facilities()
+        let sources_inside: Vec<FeatureId> = zone_nodes
             .iter()
-            .filter(|f| f.source && f.node.is_some_and(|n| zone_node(n) && !closed[n as usize]))
+            .flat_map(|&n| self.facilities_at(n))
+            .filter(|f| f.source)
             .map(|f| f.feature.clone())
             .collect();
-        let none = vec![false; self.edges().len()];
-        let open = vec![false; self.nodes().len()];
-        let before = self.fed(&sources, &none, &open);
-        let after = self.fed(&sources, &in_zone, &closed);
-        let supply_known = self.edges().get(edge as usize).is_some() && before[edge as usize];
+        let supply_known = self
+            .edges()
+            .get(edge as usize)
+            .is_some_and(|e| self.fed(e.from));
+        let mut unfed: Vec<EdgeId> = Vec::new();
+        if supply_known {
+            // Region of each node reached: 0 = not yet; otherwise its search's number.
+            let mut region = vec![0_u32; self.nodes().len()];
+            let mut region_fed: Vec<bool> = vec![true];
+            let valves: Vec<NodeId> = (0..self.nodes().len())
+                .filter(|&n| closed[n])
+                .filter_map(|n| NodeId::try_from(n).ok())
+                .collect();
+            for &valve in &valves {
+                for &start in self.edges_at(valve) {
+                    if in_zone[start as usize] {
+                        continue;
+                    }
+                    let first = self.across(start, valve);
+                    if region[first as usize] != 0 || closed[first as usize] {
+                        continue;
+                    }
+                    let id = u32::try_from(region_fed.len()).unwrap_or(u32::MAX);
+                    region_fed.push(false);
+                    let mut edges_seen: Vec<EdgeId> = vec![start];
+                    let mut queue = VecDeque::from([first]);
+                    region[first as usize] = id;
+                    // A source on the closed valve's own node feeds the side away from the zone.
+                    let mut fed = self.facilities_at(valve).any(|f| f.source);
+                    while let Some(n) = queue.pop_front() {
+                        if fed {
+                            break;
+                        }
+                        if self.facilities_at(n).any(|f| f.source) {
+                            fed = true;
+                            break;
+                        }
+                        for &e in self.edges_at(n) {
+                            if in_zone[e as usize] {
+                                continue;
+                            }
+                            let next = self.across(e, n);
+                            if closed[next as usize] {
+                                edges_seen.push(e);
+                                continue;
+                            }
+                            let r = region[next as usize];
+                            if r == 0 {
+                                region[next as usize] = id;
+                                edges_seen.push(e);
+                                queue.push_back(next);
+                            } else if r != id && region_fed[r as usize] {
+                                // Joins a region already known to be fed.
+                                fed = true;
+                                break;
+                            } else if r == id {
+                                edges_seen.push(e);
+                            }
+                        }
+                        if fed {
+                            break;
+                        }
+                    }
+                    region_fed[id as usize] = fed;
+                    if !fed {
+                        unfed.extend(edges_seen);
+                    }
+                }
+            }
+            unfed.sort_unstable();
+            unfed.dedup();
+        }
         let isolated: Vec<EdgeId> = ids(&in_zone);
-        let unfed: Vec<EdgeId> = (0..self.edges().len())
-            .filter(|&i| before[i] && !after[i] && !in_zone[i])
-            .filter_map(|i| EdgeId::try_from(i).ok())
-            .collect();
         let length = |list: &[EdgeId]| {
             let m: f64 = list
                 .iter()
