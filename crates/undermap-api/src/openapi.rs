@@ -523,7 +523,7 @@ pub fn document(root: &str) -> Value {
         ),
     );
     // Anyone may read these; everything else needs a credential (the document's `security`).
-    for public in ["/healthz", "/readyz", "/ogc", "/ogc/conformance"] {
+    for &public in crate::security::PUBLIC_PATHS {
         if let Some(get) = paths.get_mut(public).and_then(|p| p.get_mut("get")) {
             get["security"] = json!([]);
         }

@@ -103,12 +103,11 @@ pub(crate) fn counted(response: HttpResponse, returned: usize) -> HttpResponse {
 
 /// Routes anyone may read: liveness, readiness, and the OGC landing and conformance pages (a
 /// client must find out what the service is before it can be told to log in).
+pub(crate) const PUBLIC_PATHS: &[&str] =
+    &["/healthz", "/readyz", "/ogc", "/ogc/", "/ogc/conformance"];
+
 fn is_public(method: &Method, path: &str) -> bool {
-    method == Method::GET
-        && matches!(
-            path,
-            "/healthz" | "/readyz" | "/ogc" | "/ogc/" | "/ogc/conformance"
-        )
+    method == Method::GET && PUBLIC_PATHS.contains(&path)
 }
 
 /// Routes not worth an audit entry when they succeed (no map data in them).

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use geo::{BoundingRect, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
-use undermap_core::{Feature, FeatureId, LayerCategory, LayerId, LayerInfo};
+use undermap_core::{Feature, FeatureId, LayerCategory, LayerId, LayerInfo, Sensitivity};
 
 /// What an R-tree entry points at: the feature's position in [`MapIndex::features`] and its
 /// layer's number in [`MapIndex::layer_numbers`], so a query for one layer skips the others
@@ -31,6 +31,25 @@ pub struct LayerStats {
     pub extent: Option<Rect<f64>>,
     /// Earliest `valid_from` among them: where the layer's temporal extent starts.
     pub since: Option<DateTime<Utc>>,
+    /// Current features per sensitivity level, in `Sensitivity::ALL` order.
+    pub by_sensitivity: [usize; Sensitivity::ALL.len()],
+}
+
+impl LayerStats {
+    /// Current features of at most `clearance`: what a caller with that clearance counts.
+    #[must_use]
+    pub fn count_within(&self, clearance: Sensitivity) -> usize {
+        Sensitivity::ALL
+            .iter()
+            .zip(self.by_sensitivity)
+            .filter(|(s, _)| **s <= clearance)
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+fn level(s: Sensitivity) -> usize {
+    Sensitivity::ALL.iter().position(|x| *x == s).unwrap_or(0)
 }
 
 /// Each build gets the next number: caches keyed by it (tiles) forget a replaced index.
@@ -70,6 +89,7 @@ impl MapIndex {
                         count: 0,
                         extent: None,
                         since: None,
+                        by_sensitivity: [0; Sensitivity::ALL.len()],
                     },
                 )
             })
@@ -109,6 +129,7 @@ impl MapIndex {
                         count: 0,
                         extent: None,
                         since: None,
+                        by_sensitivity: [0; Sensitivity::ALL.len()],
                     },
                 );
             }
@@ -116,6 +137,7 @@ impl MapIndex {
                 continue;
             };
             layer.count += 1;
+            layer.by_sensitivity[level(feature.attrs.sensitivity)] += 1;
             layer.extent = Some(match layer.extent {
                 None => rect,
                 Some(e) => union(e, rect),

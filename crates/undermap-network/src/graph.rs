@@ -86,6 +86,8 @@ pub struct Network {
     options: BuildOptions,
     /// Whether each node's connected piece holds a source (before any valve is closed).
     fed: Vec<bool>,
+    /// Each line feature's pieces: they are contiguous in `edges` (`start..end`).
+    by_feature: HashMap<FeatureId, (EdgeId, EdgeId)>,
 }
 
 /// A line part of a feature, with where it is cut.
@@ -400,7 +402,15 @@ impl Network {
             on_node,
             options,
             fed: Vec::new(),
+            by_feature: HashMap::new(),
         };
+        for (i, e) in net.edges.iter().enumerate() {
+            let id = EdgeId::try_from(i).unwrap_or(EdgeId::MAX);
+            net.by_feature
+                .entry(e.feature.clone())
+                .and_modify(|r| r.1 = id + 1)
+                .or_insert((id, id + 1));
+        }
         let component = net.components();
         let mut has_source = vec![false; net.nodes.len()];
         for f in &net.facilities {
@@ -479,12 +489,9 @@ impl Network {
     }
 
     /// The edges of a feature (a line cut at junctions has several).
-    pub fn edges_of<'a>(&'a self, feature: &'a FeatureId) -> impl Iterator<Item = EdgeId> + 'a {
-        self.edges
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.feature == *feature)
-            .filter_map(|(i, _)| EdgeId::try_from(i).ok())
+    pub fn edges_of(&self, feature: &FeatureId) -> impl Iterator<Item = EdgeId> {
+        let (start, end) = self.by_feature.get(feature).copied().unwrap_or((0, 0));
+        start..end
     }
 }
 

@@ -93,9 +93,14 @@ impl Network {
         let mut closed = vec![false; self.nodes().len()];
         let mut close = BTreeSet::new();
         let mut inoperable = BTreeSet::new();
+        // Collected on the way, so nothing afterwards scans the whole network.
+        let mut zone_nodes: Vec<NodeId> = Vec::new();
+        let mut valves: Vec<NodeId> = Vec::new();
+        let mut zone_edges: Vec<EdgeId> = Vec::new();
         let mut queue = VecDeque::new();
         if let Some(e) = self.edges().get(edge as usize) {
             in_zone[edge as usize] = true;
+            zone_edges.push(edge);
             queue.extend([e.from, e.to]);
         }
         while let Some(node) = queue.pop_front() {
@@ -105,6 +110,7 @@ impl Network {
             match self.closable(node) {
                 Some(true) => {
                     closed[node as usize] = true;
+                    valves.push(node);
                     if let Some(v) = self.valve_at(node, true) {
                         close.insert((v.feature.clone(), v.at.map(f64::to_bits)));
                     }
@@ -117,8 +123,10 @@ impl Network {
                 }
                 None => {}
             }
+            zone_nodes.push(node);
             for &e in self.edges_at(node) {
                 if !std::mem::replace(&mut in_zone[e as usize], true) {
+                    zone_edges.push(e);
                     queue.push_back(self.across(e, node));
                 }
             }
@@ -129,10 +137,6 @@ impl Network {
         // the zone: it stays fed if it reaches a source without passing the zone or another
         // closed valve; the search of a region stops at its first source, so a fed region costs
         // the few blocks to its nearest source, and an unfed one is exactly what loses supply.
-        let zone_nodes: Vec<NodeId> = (0..self.nodes().len())
-            .filter(|&n| seen[n] && !closed[n])
-            .filter_map(|n| NodeId::try_from(n).ok())
-            .collect();
         let sources_inside: Vec<FeatureId> = zone_nodes
             .iter()
             .flat_map(|&n| self.facilities_at(n))
@@ -148,10 +152,6 @@ impl Network {
             // Region of each node reached: 0 = not yet; otherwise its search's number.
             let mut region = vec![0_u32; self.nodes().len()];
             let mut region_fed: Vec<bool> = vec![true];
-            let valves: Vec<NodeId> = (0..self.nodes().len())
-                .filter(|&n| closed[n])
-                .filter_map(|n| NodeId::try_from(n).ok())
-                .collect();
             for &valve in &valves {
                 for &start in self.edges_at(valve) {
                     if in_zone[start as usize] {
@@ -211,7 +211,8 @@ impl Network {
             unfed.sort_unstable();
             unfed.dedup();
         }
-        let isolated: Vec<EdgeId> = ids(&in_zone);
+        let mut isolated = zone_edges;
+        isolated.sort_unstable();
         let length = |list: &[EdgeId]| {
             let m: f64 = list
                 .iter()
@@ -267,15 +268,6 @@ impl Network {
             supply_known,
         }
     }
-}
-
-fn ids(flags: &[bool]) -> Vec<EdgeId> {
-    flags
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| **f)
-        .filter_map(|(i, _)| EdgeId::try_from(i).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -35,14 +35,7 @@ impl Service {
             .into_iter()
             .filter(|s| view.sees_layer(&s.info.id))
             .map(|s| {
-                let features = if view.sees_whole_layers() {
-                    s.count
-                } else {
-                    index
-                        .layer_ascending(&s.info.id, None)
-                        .filter(|f| view.sees(f))
-                        .count()
-                };
+                let features = s.count_within(view.clearance());
                 let extent_crs84 = s
                     .extent
                     .map(|r| -> Result<[f64; 4], ServiceError> {
