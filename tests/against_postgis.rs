@@ -61,12 +61,13 @@ async fn excavation_checks_agree_with_postgis(pool: PgPool) {
             })
             .collect();
         // Same tolerance rule as docs/risk.md: the buffer, plus the accuracy where it is worse
-        // than the buffer (unknown accuracy counts as 1 m).
+        // than the buffer (unknown accuracy counts as 1 m). Thematic layers (incidents,
+        // resources, streets) are never hits.
         let want: BTreeSet<(String, String)> = sqlx::query_as::<_, (String, String)>(
             "WITH a AS (SELECT ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 4545) AS g)
              SELECT feature_id, CASE WHEN ST_Intersects(f.geom, a.g) THEN 'inside' ELSE 'within_tolerance' END
-             FROM features f, a
-             WHERE f.valid_to IS NULL AND ST_DWithin(f.geom, a.g,
+             FROM features f JOIN layers l ON l.id = f.layer_id, a
+             WHERE f.valid_to IS NULL AND l.category <> 'thematic' AND ST_DWithin(f.geom, a.g,
                  $2 + CASE WHEN coalesce(f.accuracy_h_m, 1.0) > $2 THEN coalesce(f.accuracy_h_m, 1.0) ELSE 0 END)",
         )
         .bind(area.to_string())

@@ -58,7 +58,10 @@ async fn health_and_readiness(pool: PgPool) {
     }
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["status"], "ready");
-    assert_eq!(ready["features"], 215);
+    assert_eq!(
+        ready["features"], 262,
+        "215 network and planning features, 47 thematic"
+    );
 }
 
 #[sqlx::test(migrations = "../../migrations")]

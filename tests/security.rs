@@ -1192,6 +1192,22 @@ async fn the_role_matrix_holds_for_every_endpoint(pool: PgPool) {
         ("/tiles/gas.json".into(), [ok, ok, ok, ok, ok, missing]),
         ("/styles/default.json".into(), [ok; 6]),
         (
+            "/v1/incidents/nearby-history?point=108.98766,28.44969".into(),
+            [ok, forbidden, forbidden, forbidden, ok, forbidden],
+        ),
+        (
+            "/v1/resources/nearest?point=108.98766,28.44969&type=pump".into(),
+            [ok, forbidden, forbidden, forbidden, ok, forbidden],
+        ),
+        (
+            "/v1/risk/hotspots".into(),
+            [ok, ok, ok, forbidden, ok, forbidden],
+        ),
+        (
+            format!("/ogc/collections/incidents/items?bbox={bbox}"),
+            [ok, ok, ok, ok, ok, missing],
+        ),
+        (
             "/v1/admin/accounts".into(),
             [ok, forbidden, forbidden, forbidden, forbidden, forbidden],
         ),

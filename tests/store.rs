@@ -260,7 +260,17 @@ async fn ids_are_not_shared_across_layers(store: Arc<dyn Store>) {
         .collect();
     assert_eq!(
         layers,
-        ["drainage", "gas", "planning", "power", "telecom", "water"]
+        [
+            "drainage",
+            "gas",
+            "incidents",
+            "planning",
+            "power",
+            "resources",
+            "streets",
+            "telecom",
+            "water"
+        ]
     );
 }
 
@@ -482,4 +492,85 @@ async fn a_server_on_a_geopackage_picks_up_another_process_s_delivery() {
         seen, 48,
         "the running index picked up the other process's delivery"
     );
+}
+
+/// A GeoPackage written before thematic layers existed (its category CHECK allowed only
+/// network and planning) is upgraded when opened for writing: the constraint admits thematic
+/// layers, the missing layers are registered, and what it held is still there.
+#[tokio::test]
+async fn an_older_geopackage_gains_the_thematic_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.gpkg");
+    {
+        let store = GpkgStore::open(&path, &srs()).await.unwrap();
+        store
+            .apply_delivery(water(DeliveryMode::Full))
+            .await
+            .unwrap();
+        // Turn the file back into what earlier versions wrote.
+        let mut tx = store.pool().begin().await.unwrap();
+        for layer in ["incidents", "resources", "streets"] {
+            for sql in [
+                format!("DROP VIEW \"{layer}\""),
+                format!("DELETE FROM gpkg_geometry_columns WHERE table_name = '{layer}'"),
+                format!("DELETE FROM gpkg_contents WHERE table_name = '{layer}'"),
+                format!("DELETE FROM undermap_layers WHERE id = '{layer}'"),
+            ] {
+                sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+            }
+        }
+        let version: i64 = sqlx::query_scalar("PRAGMA schema_version")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        for sql in [
+            "PRAGMA writable_schema = ON".to_owned(),
+            "UPDATE sqlite_master SET sql = replace(sql, \
+             ', ''thematic'')', ')') WHERE name = 'undermap_layers'"
+                .to_owned(),
+            format!("PRAGMA schema_version = {}", version + 1),
+            "PRAGMA writable_schema = OFF".to_owned(),
+        ] {
+            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let sql: String =
+            sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'undermap_layers'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert!(!sql.contains("thematic"), "{sql}");
+        store.pool().close().await;
+    }
+    let store = GpkgStore::open(&path, &srs()).await.unwrap();
+    let layers = store.layers().await.unwrap();
+    let ids: Vec<&str> = layers.iter().map(|l| l.id.as_str()).collect();
+    for layer in ["incidents", "resources", "streets", "water"] {
+        assert!(ids.contains(&layer), "{ids:?}");
+    }
+    store
+        .apply_delivery(delivery(
+            "incidents",
+            "incidents.geojson",
+            DeliveryMode::Full,
+        ))
+        .await
+        .unwrap();
+    let features = store.current_features().await.unwrap();
+    assert_eq!(
+        features
+            .iter()
+            .filter(|f| f.layer.as_str() == "water")
+            .count(),
+        48
+    );
+    assert!(features.iter().any(|f| f.layer.as_str() == "incidents"));
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(store);
+    let counts = common::ogrinfo_counts(&path);
+    assert!(counts["incidents"] > 0, "{counts:?}");
 }

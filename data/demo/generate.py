@@ -176,6 +176,7 @@ def main():
                 f"ZN-{i}{j}", "planning", "zone",
                 {"type": "Polygon", "coordinates": [[xy(*p) for p in ring]]},
                 land_use=rng.choice(["residential (R2)", "commercial (B1)", "school (A33)", "green (G1)"])))
+    resilience(layers)
     for layer, feats in layers.items():
         doc = {
             "type": "FeatureCollection",
@@ -187,6 +188,93 @@ def main():
             json.dump(doc, f, ensure_ascii=False, indent=None, separators=(",", ":"))
             f.write("\n")
         print(layer, len(feats))
+
+
+STREET_NAMES = {"E": ["中和街", "凤凰路", "渝秀大道", "花灯街"], "N": ["东风路", "西街", "新华路", "民族路"]}
+EMERGENCY = ("秀山县应急管理局 (demo)", "023-7666-0119")
+
+
+def thematic(fid, kind, geometry, owner=EMERGENCY, **props):
+    p = {"kind": kind, "owner": owner[0], "owner_contact": owner[1]}
+    p.update({k: v for k, v in props.items() if v is not None})
+    return {"type": "Feature", "id": fid, "properties": p, "geometry": geometry}
+
+
+def resilience(layers):
+    """The resilience thematic layers (street centrelines, emergency resources, past incidents)
+    and disaster-resistance parameters on the water and drainage pipes. A random stream of its
+    own, so the other layers stay as they were."""
+    r = random.Random(8)
+    for f in layers["water"] + layers["drainage"]:
+        p = f["properties"]
+        if p["kind"] != "pipe":
+            continue
+        p["install_year"] = r.choice([1978, 1985, 1992, 1998, 2004, 2010, 2016])
+        p["condition"] = r.choice(["good", "good", "fair", "fair", "poor"])
+        if f["id"] in ("WS-E10", "DR-ST-E21"):
+            p["install_year"], p["condition"] = 1978, "critical"
+        if p.get("network") == "storm":
+            p["design_return_period_years"] = r.choice([1, 2, 3])
+        p["seismic_intensity"] = 6
+        if f["id"].startswith("WS-"):
+            p["design_pressure_mpa"] = 0.6
+    segs, _ = streets()
+    layers["streets"] = [
+        thematic(f"ST-{name}", "road", {"type": "LineString", "coordinates": [xy(*a), xy(*b)]},
+                 owner=("秀山县住房和城乡建设委员会 (demo)", "023-7666-7007"),
+                 name=STREET_NAMES[name[0]][int(name[1])] + " (demo)",
+                 road_class="trunk" if name[1] == "2" else "local")
+        for name, a, b in segs
+    ]
+    pt = lambda u, v: {"type": "Point", "coordinates": xy(u, v)}
+    water = ("秀山县自来水有限公司 (demo)", "023-7666-1001")
+    gas = ("秀山县燃气有限公司 (demo)", "023-7666-3003")
+    power = ("国网秀山供电公司 (demo)", "023-7666-2002")
+    shelter = [xy(u, v) for u, v in [(174, 334), (306, 334), (306, 466), (174, 466), (174, 334)]]
+    layers["resources"] = [
+        thematic("RS-PUMP-1", "resource", pt(470, 250), resource_type="pump",
+                 name="城东排涝泵车 (demo)", capacity=300, capacity_unit="m³/h"),
+        thematic("RS-PUMP-2", "resource", pt(20, 90), resource_type="pump",
+                 name="西街抽水泵 (demo)", capacity=150, capacity_unit="m³/h"),
+        thematic("RS-PUMP-3", "resource", pt(1900, 100), resource_type="pump",
+                 name="清溪排涝泵站 (demo, outside the town)", capacity=1200, capacity_unit="m³/h"),
+        thematic("RS-GEN-1", "resource", pt(250, 10), owner=power, resource_type="generator",
+                 name="应急电源车 (demo)", capacity=200, capacity_unit="kW"),
+        thematic("RS-DEPOT-1", "resource", pt(330, 400), resource_type="depot",
+                 name="防汛物资仓库 (demo)", capacity=5000, capacity_unit="sandbags"),
+        thematic("RS-TEAM-1", "resource", pt(170, 250), owner=water, resource_type="repair_team",
+                 name="供水抢修一队 (demo)", capacity=8, capacity_unit="persons"),
+        thematic("RS-TEAM-2", "resource", pt(400, 170), owner=gas, resource_type="repair_team",
+                 name="燃气抢修队 (demo)", capacity=6, capacity_unit="persons"),
+        thematic("RS-SHELTER-1", "resource", {"type": "Polygon", "coordinates": [shelter]},
+                 resource_type="shelter", name="中和广场应急避难场所 (demo)", capacity=2000,
+                 capacity_unit="persons"),
+        thematic("RS-TANKER-1", "resource", pt(90, 330), owner=water, resource_type="water_tanker",
+                 name="供水车 (demo)", capacity=8, capacity_unit="m³"),
+    ]
+    slide = [xy(u, v) for u, v in [(-60, 400), (-20, 400), (-20, 470), (-60, 470), (-60, 400)]]
+    rows = [
+        ("IN-2012-01", "burst", "2012-05-30", pt(160 - 8, 240), "WS-N11", "接口松脱 (joint failure)", None, 4, 120),
+        ("IN-2012-02", "flood", "2012-07-05", pt(80, 157), None, "暴雨内涝 (rainstorm)", "路面积水 0.3 m", 3, None),
+        ("IN-2014-01", "burst", "2014-03-02", pt(60, 152), "WS-E10", "管道腐蚀 (corrosion)", "路面隆起 20 m²", 7, 260),
+        ("IN-2015-01", "fire", "2015-12-24", pt(400, 486.5), None, "燃气泄漏引燃 (leak ignited)", "一辆车烧毁", 2, 60),
+        ("IN-2016-01", "flood", "2016-07-01", pt(240, 317), None, "暴雨内涝 92 mm/h (rainstorm)", "积水 0.6 m，12 家商铺进水", 6, None),
+        ("IN-2017-01", "landslide", "2017-09-05", {"type": "Polygon", "coordinates": [slide]}, None,
+         "连续降雨 (prolonged rain)", "挡土墙坍塌 (retaining wall collapsed)", 48, None),
+        ("IN-2018-01", "burst", "2018-11-20", pt(100, 152), "WS-E10", "冬季冻胀 (frost heave)", None, 5, 180),
+        ("IN-2019-01", "outage", "2019-08-15", pt(400, 489), "PW-E31", "电缆故障 (cable fault)", None, 2.5, 500),
+        ("IN-2020-01", "flood", "2020-06-22", pt(236, 322), None, "暴雨内涝 (rainstorm)", "积水 0.4 m", 8, None),
+        ("IN-2021-01", "leak", "2021-06-03", pt(326.5, 80), "GS-N20", "接口泄漏 (joint leak)", None, 3, 40),
+        ("IN-2022-01", "strike", "2022-04-11", pt(169, 60), "PW-N10", "施工挖断电缆 (cut by excavation)", "10 kV 电缆断裂", 6, 800),
+        ("IN-2023-01", "burst", "2023-01-14", pt(130, 152), "WS-E10", "管道老化 (old pipe)", "停水 310 户", 9, 310),
+        ("IN-2024-01", "flood", "2024-07-09", pt(245, 318), None, "暴雨内涝 (rainstorm)", "积水 0.5 m", 4, None),
+        ("IN-2025-01", "subsidence", "2025-03-18", pt(100, 320), None, "地下水流失 (groundwater loss)", "路面塌陷 3 m²", 30, None),
+    ]
+    layers["incidents"] = [
+        thematic(fid, "incident", geom, incident_type=t, occurred_on=d, asset_ref=asset, cause=cause,
+                 damage=damage, duration_h=hours, affected_households=households)
+        for fid, t, d, geom, asset, cause, damage, hours, households in rows
+    ]
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest};
 
 use crate::handlers::{
-    admin, deliveries, excavation, features, health, incidents, layers, nearest, ogc, tiles,
+    admin, deliveries, excavation, features, health, incidents, layers, nearest, ogc, resilience,
+    tiles,
 };
 use crate::ApiError;
 
@@ -44,6 +45,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(incidents::downstream),
             )
             .route("/quality", web::get().to(incidents::quality))
+            .route(
+                "/incidents/nearby-history",
+                web::get().to(resilience::nearby_history),
+            )
+            .route(
+                "/resources/nearest",
+                web::get().to(resilience::nearest_resources),
+            )
+            .route("/risk/hotspots", web::get().to(resilience::hotspots))
             .service(
                 web::scope("/admin")
                     .route("/accounts", web::get().to(admin::accounts))

@@ -289,8 +289,9 @@ pub fn check_feature_geometry(
     let point = matches!(name, "Point" | "MultiPoint");
     let areal = matches!(name, "Polygon" | "MultiPolygon");
     let fits = match kind {
-        K::Pipe | K::Cable | K::Duct | K::ServiceConnection => linear,
-        K::Station => point || areal,
+        K::Pipe | K::Cable | K::Duct | K::ServiceConnection | K::Road => linear,
+        K::Station | K::Resource => point || areal,
+        K::Incident => point || linear || areal,
         K::RedLine | K::Zone => areal,
         K::Valve
         | K::Manhole
@@ -307,7 +308,7 @@ pub fn check_feature_geometry(
             "a closed Polygon or MultiPolygon"
         } else if kind.is_linear() {
             "a LineString or MultiLineString"
-        } else if kind == K::Station {
+        } else if matches!(kind, K::Station | K::Resource) {
             "a Point or Polygon"
         } else {
             "a Point"

@@ -35,6 +35,12 @@ text_enum! {
         RedLine => "red_line",
         /// A planning or land-use zone.
         Zone => "zone",
+        /// A street centreline (道路中心线): the network emergency crews drive along.
+        Road => "road",
+        /// A recorded past incident (flood, landslide, burst, outage…): where and what happened.
+        Incident => "incident",
+        /// An emergency resource (depot, repair team, pump, generator, shelter…).
+        Resource => "resource",
     }
 }
 
@@ -44,7 +50,7 @@ impl FeatureKind {
     pub fn is_linear(self) -> bool {
         matches!(
             self,
-            Self::Pipe | Self::Cable | Self::Duct | Self::ServiceConnection
+            Self::Pipe | Self::Cable | Self::Duct | Self::ServiceConnection | Self::Road
         )
     }
 }

@@ -79,6 +79,9 @@ pub enum LayerCategory {
     Network,
     /// Planning controls (red lines, zones): reported, but not a buried asset.
     Planning,
+    /// Thematic records and references (historical incidents, emergency resources, street
+    /// centrelines): queried and shown, never reported as something to dig around.
+    Thematic,
 }
 
 impl LayerCategory {
@@ -88,6 +91,7 @@ impl LayerCategory {
         match self {
             Self::Network => "network",
             Self::Planning => "planning",
+            Self::Thematic => "thematic",
         }
     }
 }
@@ -98,9 +102,10 @@ impl FromStr for LayerCategory {
         match s {
             "network" => Ok(Self::Network),
             "planning" => Ok(Self::Planning),
+            "thematic" => Ok(Self::Thematic),
             other => Err(CoreError::value(
                 "category",
-                format!("{other:?} is not one of network, planning"),
+                format!("{other:?} is not one of network, planning, thematic"),
             )),
         }
     }

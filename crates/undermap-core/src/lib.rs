@@ -16,6 +16,7 @@ mod feature_id;
 pub mod geometry;
 mod kind;
 mod layer;
+pub mod resilience;
 pub mod risk;
 mod text_enum;
 mod ticket;
@@ -29,5 +30,8 @@ pub use feature::{
 pub use feature_id::FeatureId;
 pub use kind::FeatureKind;
 pub use layer::{LayerCategory, LayerId, LayerInfo};
+pub use resilience::{
+    ConditionGrade, IncidentRecord, IncidentType, Resistance, ResourceRecord, ResourceType,
+};
 pub use risk::{Relation, Risk, RiskAssessment, RiskPolicy};
 pub use ticket::TicketId;

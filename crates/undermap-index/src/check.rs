@@ -78,6 +78,14 @@ impl MapIndex {
                         return None;
                     }
                 }
+                let category = self
+                    .layers
+                    .get(&feature.layer)
+                    .map_or(LayerCategory::Network, |s| s.info.category);
+                // Incident records, resources and street centrelines are nothing to dig around.
+                if category == LayerCategory::Thematic {
+                    return None;
+                }
                 let tolerance_m = query.tolerance_for(feature.attrs.accuracy_h_m.map(f64::from));
                 let (distance_m, relation) = if area.intersects(&feature.geometry) {
                     (0.0, Relation::Inside)
@@ -88,10 +96,6 @@ impl MapIndex {
                     }
                     (d, Relation::WithinTolerance)
                 };
-                let category = self
-                    .layers
-                    .get(&feature.layer)
-                    .map_or(LayerCategory::Network, |s| s.info.category);
                 let assessment =
                     query
                         .policy

@@ -74,6 +74,33 @@ pub const COMMON_ALIASES: &[(&str, &str)] = &[
     ("档案编号", "archive_ref"),
     ("密级", "sensitivity"),
     ("保密等级", "sensitivity"),
+    // Disaster-resistance parameters (the resilience database, issue 8).
+    ("设计重现期", "design_return_period_years"),
+    ("重现期", "design_return_period_years"),
+    ("防洪标准", "design_return_period_years"),
+    ("抗震设防烈度", "seismic_intensity"),
+    ("设防烈度", "seismic_intensity"),
+    ("抗震烈度", "seismic_intensity"),
+    ("设计压力", "design_pressure_mpa"),
+    ("建设年代", "install_year"),
+    ("建设年份", "install_year"),
+    ("敷设年代", "install_year"),
+    ("埋设年代", "install_year"),
+    ("建成年份", "install_year"),
+    ("状况等级", "condition"),
+    ("健康等级", "condition"),
+    ("评估等级", "condition"),
+    ("结构等级", "condition"),
+    ("管道状况", "condition"),
+    // Network facts the graph reads: who a service feeds, whether a valve works, sources.
+    ("用户类型", "consumer_class"),
+    ("用户类别", "consumer_class"),
+    ("用户性质", "consumer_class"),
+    ("是否可操作", "operable"),
+    ("可操作", "operable"),
+    ("启闭可用", "operable"),
+    ("是否源点", "source"),
+    ("供应源", "source"),
 ];
 
 /// Code lists every department shares.
@@ -117,6 +144,72 @@ pub const COMMON_CODES: &[(&str, &str, &str)] = &[
     ("material", "砖石", "BR"),
     ("material", "铜", "CU"),
     ("material", "光纤", "FO"),
+    ("condition", "Ⅰ", "good"),
+    ("condition", "Ⅰ级", "good"),
+    ("condition", "I", "good"),
+    ("condition", "一级", "good"),
+    ("condition", "良好", "good"),
+    ("condition", "完好", "good"),
+    ("condition", "Ⅱ", "fair"),
+    ("condition", "Ⅱ级", "fair"),
+    ("condition", "II", "fair"),
+    ("condition", "二级", "fair"),
+    ("condition", "一般", "fair"),
+    ("condition", "Ⅲ", "poor"),
+    ("condition", "Ⅲ级", "poor"),
+    ("condition", "III", "poor"),
+    ("condition", "三级", "poor"),
+    ("condition", "较差", "poor"),
+    ("condition", "Ⅳ", "critical"),
+    ("condition", "Ⅳ级", "critical"),
+    ("condition", "IV", "critical"),
+    ("condition", "四级", "critical"),
+    ("condition", "差", "critical"),
+    ("condition", "危险", "critical"),
+    ("consumer_class", "医院", "hospital"),
+    ("consumer_class", "卫生院", "hospital"),
+    ("consumer_class", "学校", "school"),
+    ("consumer_class", "幼儿园", "school"),
+    ("consumer_class", "养老院", "care_home"),
+    ("consumer_class", "福利院", "care_home"),
+    ("consumer_class", "消防", "fire_station"),
+    ("consumer_class", "政府", "government"),
+    ("consumer_class", "机关", "government"),
+    ("consumer_class", "居民", "residential"),
+    ("consumer_class", "住宅", "residential"),
+    ("consumer_class", "商业", "commercial"),
+    ("consumer_class", "工业", "industry"),
+    ("consumer_class", "工厂", "industry"),
+];
+
+/// Yes/no fields and the ways archives write them.
+const BOOLEAN: &[&str] = &["operable", "source"];
+const TRUE_WORDS: &[&str] = &[
+    "是",
+    "有",
+    "可",
+    "可用",
+    "可操作",
+    "正常",
+    "完好",
+    "true",
+    "yes",
+    "y",
+    "1",
+];
+const FALSE_WORDS: &[&str] = &[
+    "否",
+    "无",
+    "不可",
+    "不可用",
+    "不可操作",
+    "失效",
+    "损坏",
+    "锈死",
+    "false",
+    "no",
+    "n",
+    "0",
 ];
 
 const NUMERIC: &[&str] = &[
@@ -129,6 +222,13 @@ const NUMERIC: &[&str] = &[
     "depth_bottom_m",
     "accuracy_h_m",
     "accuracy_v_m",
+    "design_return_period_years",
+    "seismic_intensity",
+    "design_pressure_mpa",
+    "install_year",
+    "duration_h",
+    "affected_households",
+    "capacity",
 ];
 const CODED: &[&str] = &[
     "kind",
@@ -137,7 +237,13 @@ const CODED: &[&str] = &[
     "status",
     "depth_method",
     "sensitivity",
+    "condition",
+    "consumer_class",
+    "incident_type",
+    "resource_type",
 ];
+/// Dates, written every way archives write them.
+const DATES: &[&str] = &["survey_date", "occurred_on"];
 
 /// A record mapped onto the model, with the way back to source field names for messages
 /// (borrowed from the record: kept for every record, read only for rejected ones).
@@ -171,6 +277,7 @@ fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {
 fn model_field(name: &str) -> Option<&'static str> {
     properties::MODEL_FIELDS
         .iter()
+        .chain(properties::KEPT_FIELDS)
         .copied()
         .find(|m| *m == name)
 }
@@ -183,11 +290,32 @@ fn strip_units(text: &str) -> Option<f64> {
         .find_map(|p| t.strip_prefix(p))
         .unwrap_or(t)
         .trim();
-    let t = ["mm", "MM", "毫米", "kV", "KV", "kv", "千伏", "m", "M", "米"]
-        .iter()
-        .find_map(|s| t.strip_suffix(s))
-        .unwrap_or(t)
-        .trim();
+    // "7度(0.15g)": the intensity is the number before 度.
+    let t = t.split_once('度').map_or(t, |(n, _)| n).trim();
+    let t = [
+        "mm",
+        "MM",
+        "毫米",
+        "kV",
+        "KV",
+        "kv",
+        "千伏",
+        "MPa",
+        "mpa",
+        "兆帕",
+        "年一遇",
+        "年",
+        "小时",
+        "h",
+        "户",
+        "m",
+        "M",
+        "米",
+    ]
+    .iter()
+    .find_map(|s| t.strip_suffix(s))
+    .unwrap_or(t)
+    .trim();
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
@@ -305,6 +433,12 @@ impl Department {
         source_name: &'r str,
     ) -> Value {
         let Value::String(text) = value else {
+            // A yes/no column exported as 0/1.
+            if let (true, Some(n)) = (BOOLEAN.contains(&target), value.as_f64()) {
+                if n == 0.0 || n == 1.0 {
+                    return Value::Bool(n == 1.0);
+                }
+            }
             return value.clone();
         };
         if NUMERIC.contains(&target) {
@@ -324,8 +458,18 @@ impl Department {
                     .map_or_else(|| text.trim().to_owned(), str::to_owned),
             );
         }
-        if target == "survey_date" {
+        if DATES.contains(&target) {
             return Value::String(normalise_date(text));
+        }
+        if BOOLEAN.contains(&target) {
+            let t = text.trim();
+            let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(t));
+            if is(TRUE_WORDS) {
+                return Value::Bool(true);
+            }
+            if is(FALSE_WORDS) {
+                return Value::Bool(false);
+            }
         }
         value.clone()
     }
@@ -378,6 +522,10 @@ mod tests {
         assert_eq!(strip_units("10kV"), Some(10.0));
         assert_eq!(strip_units("1.25 米"), Some(1.25));
         assert_eq!(strip_units("深"), None);
+        assert_eq!(strip_units("7度(0.15g)"), Some(7.0));
+        assert_eq!(strip_units("50年一遇"), Some(50.0));
+        assert_eq!(strip_units("1998年"), Some(1998.0));
+        assert_eq!(strip_units("0.4MPa"), Some(0.4));
         assert_eq!(normalise_date("2021/11/6"), "2021-11-06");
         assert_eq!(normalise_date("20211106"), "2021-11-06");
         assert_eq!(normalise_date("2021年11月6日"), "2021-11-06");

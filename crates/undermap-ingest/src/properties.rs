@@ -55,6 +55,31 @@ pub(crate) const MODEL_FIELDS: &[&str] = &[
     "layer",
 ];
 
+/// Attributes the model knows by name but keeps among the department attributes (`extra`): the
+/// resilience facts (`undermap_core::resilience::keys`) and the network facts read by the graph
+/// (`consumer_class`, `operable`, `source`). Their values are normalised like model fields.
+pub(crate) const KEPT_FIELDS: &[&str] = &[
+    "design_return_period_years",
+    "seismic_intensity",
+    "design_pressure_mpa",
+    "install_year",
+    "condition",
+    "incident_type",
+    "occurred_on",
+    "cause",
+    "damage",
+    "duration_h",
+    "affected_households",
+    "asset_ref",
+    "resource_type",
+    "name",
+    "capacity",
+    "capacity_unit",
+    "consumer_class",
+    "operable",
+    "source",
+];
+
 fn text(props: &Map<String, Value>, field: &str) -> Result<Option<String>, FieldError> {
     match props.get(field) {
         None | Some(Value::Null) => Ok(None),
@@ -153,6 +178,11 @@ pub(crate) fn read(
             extra.entry(k.clone()).or_insert_with(|| v.clone());
         }
     }
+    // Disaster-resistance parameters may ride on any feature; they must be readable.
+    undermap_core::Resistance::read(&extra).map_err(|e| match e {
+        undermap_core::CoreError::InvalidValue { field, reason } => err(field, reason),
+        other => err("extra", other.to_string()),
+    })?;
     let attrs = FeatureAttributes {
         owner,
         material: text(props, "material")?,
@@ -210,5 +240,7 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.reason.contains("medium_b"), "{}", e.reason);
+        let e = read(&props(json!({"kind": "pipe", "seismic_intensity": 12}))).unwrap_err();
+        assert_eq!(e.field, "seismic_intensity");
     }
 }

@@ -325,11 +325,22 @@ impl Service {
         let now = chrono::Utc::now();
         let id = self.store().next_ticket_id(now).await?;
         tracing::Span::current().record("ticket", tracing::field::display(id));
+        // The layers searched: thematic ones (incidents, resources, streets) never are.
+        let searched = |id: &LayerId| {
+            index
+                .layer(id)
+                .is_some_and(|i| i.category != undermap_core::LayerCategory::Thematic)
+        };
         let mut layers: Vec<String> = match &parsed.layers {
-            Some(set) => set.iter().map(ToString::to_string).collect(),
+            Some(set) => set
+                .iter()
+                .filter(|id| searched(id))
+                .map(ToString::to_string)
+                .collect(),
             None => index
                 .layer_stats()
                 .iter()
+                .filter(|s| searched(&s.info.id))
                 .map(|s| s.info.id.to_string())
                 .collect(),
         };

@@ -12,7 +12,7 @@ use undermap_core::geometry::geometry_from_geojson;
 use undermap_core::{Feature, FeatureId, FeatureKind, LayerCategory, LayerId, View};
 use undermap_crs::{Crs, Transformer};
 use undermap_index::MapIndex;
-use undermap_network::{BuildOptions, EdgeId, Isolation, Network, Quality};
+use undermap_network::{BuildOptions, EdgeId, Isolation, Network, Quality, Router};
 
 use crate::geometry_out::{cm, to_geojson};
 use crate::{Service, ServiceError};
@@ -27,7 +27,12 @@ const MAX_BREAK_DISTANCE_M: f64 = 25.0;
 pub(crate) struct Networks {
     generation: u64,
     by_layer: HashMap<LayerId, Network>,
+    /// The street centrelines (layer [`STREETS_LAYER`]), if loaded, for distances by street.
+    pub(crate) streets: Option<Router>,
 }
+
+/// The thematic layer whose roads are the street network.
+pub const STREETS_LAYER: &str = "streets";
 
 /// Graphs kept for the current index, rebuilt when the index changes.
 #[derive(Debug, Default)]
@@ -479,6 +484,13 @@ impl Service {
             if layers.as_ref().is_some_and(|l| !l.contains(&f.layer)) {
                 continue;
             }
+            // Past incidents, resources and streets are not affected by an incident.
+            if index
+                .layer(&f.layer)
+                .is_some_and(|i| i.category == LayerCategory::Thematic)
+            {
+                continue;
+            }
             let d = Euclidean::distance(&incident, &f.geometry);
             if d > radius {
                 continue;
@@ -606,14 +618,28 @@ fn build_networks(index: &MapIndex) -> Networks {
             (id, net)
         })
         .collect();
+    let streets = STREETS_LAYER
+        .parse::<LayerId>()
+        .ok()
+        .filter(|id| index.layer(id).is_some())
+        .map(|id| {
+            let roads = index
+                .layer_ascending(&id, None)
+                .filter(|f| f.kind == FeatureKind::Road);
+            Network::build(&id, roads, BuildOptions::default())
+        })
+        .filter(|net| !net.edges().is_empty())
+        .map(Router::new);
     tracing::info!(
         generation = index.generation(),
         ms = started.elapsed().as_millis(),
+        streets = streets.as_ref().map_or(0, |r| r.network().edges().len()),
         "network graphs built"
     );
     Networks {
         generation: index.generation(),
         by_layer,
+        streets,
     }
 }
 

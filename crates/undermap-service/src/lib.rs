@@ -12,6 +12,7 @@ mod incidents;
 mod layers;
 mod nearest;
 mod ogc;
+mod resilience;
 mod service;
 
 pub use config::ServiceConfig;
@@ -26,4 +27,9 @@ pub use incidents::{
 pub use layers::LayerSummary;
 pub use nearest::{NearestHit, NearestRequest};
 pub use ogc::GeoJsonBody;
+pub use resilience::{
+    HistoryRequest, HistoryResponse, Hotspot, HotspotsRequest, HotspotsResponse, NearResource,
+    PastIncident, ResourcesRequest, ResourcesResponse, MAX_HISTORY_RADIUS_M, MAX_HOTSPOTS,
+    MAX_RESOURCES,
+};
 pub use service::{Readiness, Service};

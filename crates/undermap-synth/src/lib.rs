@@ -54,8 +54,21 @@ impl std::str::FromStr for Scale {
     }
 }
 
-/// The layers generated, in order.
-pub const LAYERS: [&str; 6] = ["water", "gas", "power", "telecom", "drainage", "planning"];
+/// The layers generated, in order: the networks, planning, and the resilience thematic layers.
+pub const LAYERS: [&str; 9] = [
+    "water",
+    "gas",
+    "power",
+    "telecom",
+    "drainage",
+    "planning",
+    "streets",
+    "resources",
+    "incidents",
+];
+
+/// The thematic layers among [`LAYERS`].
+const THEMATIC: [&str; 3] = ["streets", "resources", "incidents"];
 
 const SPACING: f64 = 150.0;
 const ROTATION_DEG: f64 = 12.0;
@@ -92,9 +105,66 @@ pub fn layer(seed: u64, scale: Scale, layer: &str) -> Result<Vec<Feature>, CoreE
             g.drains(Net::Storm)?;
             g.drains(Net::Sewer)?;
         }
+        "streets" => g.streets()?,
+        "resources" => g.resources()?,
+        "incidents" => g.incidents()?,
         _ => g.planning()?,
     }
+    if matches!(layer, "water" | "gas" | "drainage") {
+        // From a stream of its own, so the rest of the layer is what it always was.
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(seed.wrapping_mul(31).wrapping_add(1000 + index as u64));
+        for f in &mut g.out {
+            if f.kind == FeatureKind::Pipe {
+                resistance(&mut rng, f);
+            }
+        }
+    }
     Ok(g.out)
+}
+
+/// Disaster-resistance parameters of a pipe: year laid, condition grade, seismic intensity,
+/// design pressure (pressure mains) or design storm return period (storm drains).
+fn resistance(rng: &mut ChaCha8Rng, f: &mut Feature) {
+    use serde_json::Value;
+    let year = rng.gen_range(1975..=2022);
+    // Older pipes are more often in poor condition.
+    let poor = if year < 1990 { 0.25 } else { 0.05 };
+    let condition = if rng.gen_bool(poor) {
+        if rng.gen_bool(0.3) {
+            "critical"
+        } else {
+            "poor"
+        }
+    } else if rng.gen_bool(0.3) {
+        "fair"
+    } else {
+        "good"
+    };
+    let extra = &mut f.attrs.extra;
+    extra.insert("install_year".into(), Value::from(year));
+    extra.insert("condition".into(), Value::from(condition));
+    extra.insert("seismic_intensity".into(), Value::from(6));
+    match f.layer.as_str() {
+        "water" => {
+            extra.insert("design_pressure_mpa".into(), Value::from(0.6));
+        }
+        "gas" => {
+            let mpa = if f.attrs.pressure_class == Some(PressureClass::MediumA) {
+                0.4
+            } else {
+                0.2
+            };
+            extra.insert("design_pressure_mpa".into(), Value::from(mpa));
+        }
+        _ if extra.get("network").and_then(Value::as_str) == Some("storm") => {
+            extra.insert(
+                "design_return_period_years".into(),
+                Value::from([1, 2, 3][rng.gen_range(0..3)]),
+            );
+        }
+        _ => {}
+    }
 }
 
 /// The registry entries of the generated layers (planning is a planning layer, the rest
@@ -108,6 +178,8 @@ pub fn layer_infos() -> Vec<undermap_core::LayerInfo> {
             title: (*id).into(),
             category: if *id == "planning" {
                 undermap_core::LayerCategory::Planning
+            } else if THEMATIC.contains(id) {
+                undermap_core::LayerCategory::Thematic
             } else {
                 undermap_core::LayerCategory::Network
             },
@@ -570,6 +642,169 @@ impl Gen {
         Ok(())
     }
 
+    /// A centreline per street block, crossing to crossing.
+    fn streets(&mut self) -> Result<(), CoreError> {
+        let owner = Owner {
+            name: "秀山县住房和城乡建设委员会 (synthetic)".into(),
+            contact: Some("023-7666-7007".into()),
+        };
+        for b in self.blocks() {
+            let mut attrs = FeatureAttributes {
+                owner: Some(owner.clone()),
+                ..FeatureAttributes::default()
+            };
+            attrs.extra.insert(
+                "road_class".into(),
+                serde_json::Value::from(if b.major() { "trunk" } else { "local" }),
+            );
+            let geom = self.line(&[b.at(0.0, 0.0), b.at(SPACING, 0.0)]);
+            self.push(format!("SR-{}", b.name()), FeatureKind::Road, geom, attrs)?;
+        }
+        Ok(())
+    }
+
+    /// Emergency resources in the blocks: about one for every ten blocks.
+    fn resources(&mut self) -> Result<(), CoreError> {
+        const TYPES: [(&str, f64, &str); 6] = [
+            ("pump", 300.0, "m³/h"),
+            ("generator", 200.0, "kW"),
+            ("depot", 5000.0, "sandbags"),
+            ("repair_team", 8.0, "persons"),
+            ("shelter", 2000.0, "persons"),
+            ("water_tanker", 8.0, "m³"),
+        ];
+        let owner = Owner {
+            name: "秀山县应急管理局 (synthetic)".into(),
+            contact: Some("023-7666-0119".into()),
+        };
+        let n = self.n - 1;
+        for k in 0..(n * n / 10).max(6) {
+            let (i, j) = (self.rng.gen_range(0..n), self.rng.gen_range(0..n));
+            let b = Block { i, j, east: true };
+            let along = self.rng.gen_range(20.0..130.0);
+            let across = self.rng.gen_range(20.0..130.0);
+            let (ty, capacity, unit) = TYPES[k % TYPES.len()];
+            let mut attrs = FeatureAttributes {
+                owner: Some(owner.clone()),
+                ..FeatureAttributes::default()
+            };
+            for (key, value) in [
+                ("resource_type", serde_json::Value::from(ty)),
+                (
+                    "name",
+                    serde_json::Value::from(format!("{ty} {k} (synthetic)")),
+                ),
+                ("capacity", serde_json::Value::from(capacity)),
+                ("capacity_unit", serde_json::Value::from(unit)),
+            ] {
+                attrs.extra.insert(key.into(), value);
+            }
+            let p: Geometry<f64> = Point(self.xy(b.at(along, across))).into();
+            self.push(format!("RS-{k}"), FeatureKind::Resource, p, attrs)?;
+        }
+        Ok(())
+    }
+
+    /// Twenty years of incidents: bursts and leaks on water and gas mains, outages and strikes
+    /// on power, floods that come back to the same low-lying crossings, a few landslides.
+    fn incidents(&mut self) -> Result<(), CoreError> {
+        let owner = Owner {
+            name: "秀山县应急管理局 (synthetic)".into(),
+            contact: Some("023-7666-0119".into()),
+        };
+        let blocks = self.blocks();
+        let n = self.n;
+        let low: Vec<(usize, usize)> = (0..(n * n / 50).max(3))
+            .map(|_| (self.rng.gen_range(0..n), self.rng.gen_range(0..n)))
+            .collect();
+        let count = blocks.len() / 2;
+        for k in 0..count {
+            let date = NaiveDate::from_ymd_opt(
+                self.rng.gen_range(2006..=2025),
+                self.rng.gen_range(1..=12),
+                self.rng.gen_range(1..=28),
+            );
+            let roll = self.rng.gen_range(0..100);
+            let b = blocks[self.rng.gen_range(0..blocks.len())];
+            let piece = self.rng.gen_range(0..5);
+            let along = self.rng.gen_range(5.0..145.0);
+            let (ty, net, geometry): (&str, Option<Net>, Geometry<f64>) = match roll {
+                0..=34 => (
+                    "burst",
+                    Some(Net::Water),
+                    Point(self.xy(b.at(along, Net::Water.offset()))).into(),
+                ),
+                35..=49 => (
+                    "leak",
+                    Some(Net::Gas),
+                    Point(self.xy(b.at(along, Net::Gas.offset()))).into(),
+                ),
+                50..=64 => (
+                    "outage",
+                    Some(Net::Power),
+                    Point(self.xy(b.at(along, Net::Power.offset()))).into(),
+                ),
+                65..=69 => (
+                    "strike",
+                    Some(Net::Power),
+                    Point(self.xy(b.at(along, Net::Power.offset()))).into(),
+                ),
+                70..=96 => {
+                    let (i, j) = low[self.rng.gen_range(0..low.len())];
+                    let c = Block { i, j, east: true }.at(
+                        self.rng.gen_range(-15.0..15.0),
+                        self.rng.gen_range(-15.0..15.0),
+                    );
+                    ("flood", None, Point(self.xy(c)).into())
+                }
+                _ => {
+                    let (u, v) = b.at(along, 40.0);
+                    let ring = [
+                        (u, v),
+                        (u + 40.0, v),
+                        (u + 40.0, v + 30.0),
+                        (u, v + 30.0),
+                        (u, v),
+                    ];
+                    let poly = Polygon::new(
+                        LineString(ring.iter().map(|p| self.xy(*p)).collect()),
+                        vec![],
+                    );
+                    ("landslide", None, poly.into())
+                }
+            };
+            let mut attrs = FeatureAttributes {
+                owner: Some(owner.clone()),
+                ..FeatureAttributes::default()
+            };
+            let extra = &mut attrs.extra;
+            extra.insert("incident_type".into(), serde_json::Value::from(ty));
+            extra.insert(
+                "occurred_on".into(),
+                serde_json::Value::from(date.map(|d| d.to_string()).unwrap_or_default()),
+            );
+            extra.insert(
+                "duration_h".into(),
+                serde_json::Value::from(self.rng.gen_range(1..48)),
+            );
+            if let Some(net) = net {
+                // Most registers name the asset; some do not.
+                if self.rng.gen_bool(0.8) {
+                    extra.insert(
+                        "asset_ref".into(),
+                        serde_json::Value::from(format!("{}M-{}-{piece}", net.prefix(), b.name())),
+                    );
+                }
+                extra.insert(
+                    "affected_households".into(),
+                    serde_json::Value::from(self.rng.gen_range(10..600)),
+                );
+            }
+            self.push(format!("IN-{k}"), FeatureKind::Incident, geometry, attrs)?;
+        }
+        Ok(())
+    }
+
     /// A red line per street block (24 m wide) and a land-use zone per block.
     fn planning(&mut self) -> Result<(), CoreError> {
         let owner = Owner {
@@ -657,6 +892,9 @@ mod tests {
         for l in LAYERS {
             let f = layer(42, Scale::County, l).unwrap();
             features += f.len();
+            if THEMATIC.contains(&l) {
+                continue;
+            }
             km += f
                 .iter()
                 .map(|f| match &f.geometry {
@@ -668,6 +906,36 @@ mod tests {
         }
         assert!((180_000..=260_000).contains(&features), "{features}");
         assert!((2_800.0..=4_200.0).contains(&km), "{km}");
+    }
+
+    #[test]
+    fn resilience_records_are_readable_and_name_real_assets() {
+        let incidents = layer(42, Scale::County, "incidents").unwrap();
+        let mut assets: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for l in ["water", "gas", "power"] {
+            for f in layer(42, Scale::County, l).unwrap() {
+                if f.kind == FeatureKind::Pipe || f.kind == FeatureKind::Duct {
+                    assert!(undermap_core::Resistance::read(&f.attrs.extra).is_ok());
+                }
+                assets.insert(f.id.to_string());
+            }
+        }
+        let mut named = 0;
+        for f in &incidents {
+            let r = undermap_core::IncidentRecord::read(f).unwrap();
+            if let Some(a) = r.asset_ref {
+                assert!(assets.contains(a.as_str()), "{a}");
+                named += 1;
+            }
+        }
+        assert!(
+            incidents.len() > 1_000 && named > 500,
+            "{} {named}",
+            incidents.len()
+        );
+        for f in layer(42, Scale::County, "resources").unwrap() {
+            undermap_core::ResourceRecord::read(&f).unwrap();
+        }
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub static DEPARTMENTS: Departments = Departments(&[
     &undermap_dept_drainage::DEPARTMENT,
     &undermap_dept_planning::DEPARTMENT,
     &undermap_dept_telecom::DEPARTMENT,
+    &undermap_dept_resilience::INCIDENTS,
+    &undermap_dept_resilience::RESOURCES,
+    &undermap_dept_resilience::STREETS,
 ]);
 
 /// The department whose layer is `layer`, if any.

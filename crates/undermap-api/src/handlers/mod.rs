@@ -9,4 +9,5 @@ pub(crate) mod incidents;
 pub(crate) mod layers;
 pub(crate) mod nearest;
 pub(crate) mod ogc;
+pub(crate) mod resilience;
 pub(crate) mod tiles;

@@ -52,7 +52,7 @@ pub(crate) async fn get(
     ))
 }
 
-fn parse_point(text: &str) -> Result<(f64, f64), ApiError> {
+pub(crate) fn parse_point(text: &str) -> Result<(f64, f64), ApiError> {
     let bad = || {
         ApiError::BadParameter(format!(
             "point {:?}: expected two finite numbers separated by a comma, e.g. point=108.99,28.45",

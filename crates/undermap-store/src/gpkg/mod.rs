@@ -104,7 +104,9 @@ impl GpkgStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::db("inspecting the GeoPackage"))?;
-        if !exists {
+        if exists {
+            upgrade(&mut tx, srs.srid).await?;
+        } else {
             create(&mut tx, srs).await?;
         }
         sqlx::raw_sql(access::CREATE)
@@ -263,6 +265,56 @@ async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
     .map_err(db("registering the R-tree"))?;
     for (id, title, category) in schema::DEFAULT_LAYERS {
         add_layer(tx, srs.srid, id, title, category).await?;
+    }
+    Ok(())
+}
+
+/// Brings a file written by an earlier version up to date: the layer category constraint admits
+/// thematic layers, and every default layer is registered. The constraint is relaxed in place
+/// (SQLite's documented procedure for loosening a CHECK: the stored rows already satisfy the
+/// looser rule, so nothing on disk changes but the schema text).
+async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
+    let db = |what| StoreError::db(what);
+    let sql: String =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'undermap_layers'")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("inspecting the layer registry"))?;
+    if sql.contains(schema::OLD_CATEGORY_CHECK) {
+        let version: i64 = sqlx::query_scalar("PRAGMA schema_version")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("reading the schema version"))?;
+        sqlx::query("PRAGMA writable_schema = ON")
+            .execute(&mut *tx)
+            .await
+            .map_err(db("upgrading the layer registry"))?;
+        sqlx::query(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = 'undermap_layers'",
+        )
+        .bind(schema::OLD_CATEGORY_CHECK)
+        .bind(schema::CATEGORY_CHECK)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("upgrading the layer registry"))?;
+        sqlx::query(&format!("PRAGMA schema_version = {}", version + 1))
+            .execute(&mut *tx)
+            .await
+            .map_err(db("upgrading the layer registry"))?;
+        sqlx::query("PRAGMA writable_schema = OFF")
+            .execute(&mut *tx)
+            .await
+            .map_err(db("upgrading the layer registry"))?;
+        tracing::info!("GeoPackage layer registry upgraded for thematic layers");
+    }
+    let present: Vec<String> = sqlx::query_scalar("SELECT id FROM undermap_layers")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db("reading the layer registry"))?;
+    for (id, title, category) in schema::DEFAULT_LAYERS {
+        if !present.iter().any(|p| p == id) {
+            add_layer(tx, srid, id, title, category).await?;
+        }
     }
     Ok(())
 }

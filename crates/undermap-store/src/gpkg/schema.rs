@@ -53,7 +53,7 @@ CREATE TABLE undermap_deployment (
 CREATE TABLE undermap_layers (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
-    category TEXT NOT NULL CHECK (category IN ('network', 'planning'))
+    category TEXT NOT NULL CHECK (category IN ('network', 'planning', 'thematic'))
 );
 CREATE TABLE undermap_deliveries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -131,7 +131,18 @@ pub(crate) const DEFAULT_LAYERS: &[(&str, &str, &str)] = &[
         "Planning red lines and zones (规划)",
         "planning",
     ),
+    (
+        "incidents",
+        "Historical incidents (历史灾害事件)",
+        "thematic",
+    ),
+    ("resources", "Emergency resources (应急资源)", "thematic"),
+    ("streets", "Street centrelines (道路中心线)", "thematic"),
 ];
+
+/// The category constraint of files written before thematic layers existed, and its successor.
+pub(crate) const OLD_CATEGORY_CHECK: &str = "CHECK (category IN ('network', 'planning'))";
+pub(crate) const CATEGORY_CHECK: &str = "CHECK (category IN ('network', 'planning', 'thematic'))";
 
 /// Columns shown in each layer's view, in the order GIS clients list them.
 pub(crate) const VIEW_COLUMNS: &str = "fid, geom, feature_id, kind, owner_name, owner_contact, \
