@@ -156,6 +156,25 @@ async fn reads_survive_a_database_outage_and_writes_fail_cleanly() {
         .await;
     assert_eq!(near.status(), 200);
     assert_eq!(app.get("/v1/features/WV-11").await.status(), 200);
+    // Emergency staff keep their answers: what an incident affects, what happened there
+    // before, the nearest resources, the hotspots.
+    let impact = app
+        .post_json(
+            "/v1/incidents/impact",
+            &json!({"geometry": {"type": "Point", "coordinates": [108.987_665_44, 28.449_672_82]}}),
+        )
+        .await;
+    assert_eq!(impact.status(), 200);
+    for path in [
+        "/v1/incidents/nearby-history?point=108.98766544,28.44967282&radius_m=100",
+        "/v1/resources/nearest?point=108.98766544,28.44967282&type=pump",
+        "/v1/risk/hotspots",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["data_as_of"].is_string(), "{path}: {body}");
+    }
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), 200);
     let ready: Value = ready.json().await.unwrap();

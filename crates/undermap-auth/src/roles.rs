@@ -15,7 +15,7 @@ use crate::AuthError;
 pub enum Capability {
     /// Read layers, features, nearest, OGC API items and vector tiles.
     Read,
-    /// See history: feature versions and the map as it stood (`at=`, `datetime`).
+    /// See history: feature versions, the map as it stood (`at=`, `datetime`), risk hotspots.
     History,
     /// Run excavation checks (each one issues a ticket).
     Check,
@@ -23,7 +23,7 @@ pub enum Capability {
     Tickets,
     /// Load deliveries.
     Ingest,
-    /// Incident queries (impact, isolation, downstream).
+    /// Incident queries (impact, isolation, downstream, nearby history, nearest resources).
     Incident,
     /// Manage accounts and keys, read the audit trail.
     Admin,

@@ -10,6 +10,7 @@
 //!   capacity, and the owner's contact.
 
 use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::text_enum::text_enum;
@@ -153,7 +154,7 @@ text_enum! {
 const INTENSITIES: std::ops::RangeInclusive<u8> = 6..=9;
 
 /// The disaster-resistance parameters of an asset; each may be unrecorded.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Resistance {
     /// Design flood or storm return period, years, 1 to 10,000.
     pub design_return_period_years: Option<f64>,
@@ -239,7 +240,7 @@ impl Resistance {
 }
 
 /// A historical incident: a feature of kind `incident`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IncidentRecord {
     /// What happened.
     pub incident_type: IncidentType,
@@ -325,7 +326,7 @@ impl IncidentRecord {
 }
 
 /// An emergency resource: a feature of kind `resource`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResourceRecord {
     /// What it is.
     pub resource_type: ResourceType,
@@ -379,7 +380,8 @@ fn bad(field: &'static str, reason: impl Into<String>) -> CoreError {
     CoreError::value(field, reason)
 }
 
-fn text(extra: &Map<String, Value>, key: &'static str) -> Result<Option<String>, CoreError> {
+/// The text of attribute `key` (a number is taken as its text; blank is absent).
+pub fn text(extra: &Map<String, Value>, key: &'static str) -> Result<Option<String>, CoreError> {
     match extra.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -389,7 +391,8 @@ fn text(extra: &Map<String, Value>, key: &'static str) -> Result<Option<String>,
     }
 }
 
-fn number(extra: &Map<String, Value>, key: &'static str) -> Result<Option<f64>, CoreError> {
+/// The number of attribute `key` (text holding a number is read; blank is absent).
+pub fn number(extra: &Map<String, Value>, key: &'static str) -> Result<Option<f64>, CoreError> {
     match extra.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n

@@ -80,39 +80,31 @@ pub(crate) const KEPT_FIELDS: &[&str] = &[
     "source",
 ];
 
-fn text(props: &Map<String, Value>, field: &str) -> Result<Option<String>, FieldError> {
-    match props.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(err(field, format!("expected text, got {other}"))),
+/// A core error about one field, as a rejection names it.
+impl From<undermap_core::CoreError> for FieldError {
+    fn from(e: undermap_core::CoreError) -> Self {
+        match e {
+            undermap_core::CoreError::InvalidValue { field, reason } => err(field, reason),
+            other => err("extra", other.to_string()),
+        }
     }
 }
 
-fn number(props: &Map<String, Value>, field: &str) -> Result<Option<f64>, FieldError> {
-    match props.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|v| v.is_finite())
-            .map(Some)
-            .ok_or_else(|| err(field, format!("{n} is not a finite number"))),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .map(Some)
-            .ok_or_else(|| err(field, format!("{s:?} is not a number"))),
-        Some(other) => Err(err(field, format!("expected a number, got {other}"))),
-    }
+fn field_error(e: undermap_core::CoreError) -> FieldError {
+    FieldError::from(e)
+}
+
+fn text(props: &Map<String, Value>, field: &'static str) -> Result<Option<String>, FieldError> {
+    undermap_core::resilience::text(props, field).map_err(field_error)
+}
+
+fn number(props: &Map<String, Value>, field: &'static str) -> Result<Option<f64>, FieldError> {
+    undermap_core::resilience::number(props, field).map_err(field_error)
 }
 
 fn parsed<T: std::str::FromStr>(
     props: &Map<String, Value>,
-    field: &str,
+    field: &'static str,
 ) -> Result<Option<T>, FieldError>
 where
     T::Err: std::fmt::Display,
@@ -124,7 +116,7 @@ where
 
 fn ranged<T>(
     props: &Map<String, Value>,
-    field: &str,
+    field: &'static str,
     make: fn(f64) -> Result<T, undermap_core::CoreError>,
 ) -> Result<Option<T>, FieldError> {
     number(props, field)?
@@ -179,10 +171,7 @@ pub(crate) fn read(
         }
     }
     // Disaster-resistance parameters may ride on any feature; they must be readable.
-    undermap_core::Resistance::read(&extra).map_err(|e| match e {
-        undermap_core::CoreError::InvalidValue { field, reason } => err(field, reason),
-        other => err("extra", other.to_string()),
-    })?;
+    undermap_core::Resistance::read(&extra).map_err(field_error)?;
     let attrs = FeatureAttributes {
         owner,
         material: text(props, "material")?,

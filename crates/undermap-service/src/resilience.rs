@@ -53,20 +53,9 @@ pub struct HistoryRequest {
 pub struct PastIncident {
     /// Its record's feature id.
     pub feature_id: FeatureId,
-    /// What happened.
-    pub incident_type: IncidentType,
-    /// When.
-    pub occurred_on: NaiveDate,
-    /// Why.
-    pub cause: Option<String>,
-    /// What it damaged.
-    pub damage: Option<String>,
-    /// How long, hours.
-    pub duration_h: Option<f64>,
-    /// Households that lost service.
-    pub affected_households: Option<u32>,
-    /// The asset involved.
-    pub asset_ref: Option<FeatureId>,
+    /// The record: type, date, cause, damage, duration, households, asset.
+    #[serde(flatten)]
+    pub record: IncidentRecord,
     /// Distance from the place, metres (0: at or around it).
     pub distance_m: f64,
     /// Where, in the request CRS.
@@ -118,14 +107,9 @@ pub struct ResourcesRequest {
 pub struct NearResource {
     /// Its feature id.
     pub feature_id: FeatureId,
-    /// What it is.
-    pub resource_type: ResourceType,
-    /// Its name.
-    pub name: Option<String>,
-    /// Capacity.
-    pub capacity: Option<f64>,
-    /// Unit of the capacity.
-    pub capacity_unit: Option<String>,
+    /// The record: type, name, capacity and its unit.
+    #[serde(flatten)]
+    pub record: ResourceRecord,
     /// Who keeps it.
     pub owner: Option<String>,
     /// Whom to call.
@@ -201,18 +185,11 @@ pub struct Hotspot {
     pub incident_types: BTreeMap<IncidentType, usize>,
     /// The latest one.
     pub last_incident: Option<NaiveDate>,
-    /// Condition grade.
-    pub condition: Option<ConditionGrade>,
-    /// Year built.
-    pub install_year: Option<i32>,
+    /// Its disaster-resistance parameters: condition, year built, design values.
+    #[serde(flatten)]
+    pub resistance: Resistance,
     /// Age in years today.
     pub age_years: Option<i32>,
-    /// Design return period, years.
-    pub design_return_period_years: Option<f64>,
-    /// Seismic fortification intensity.
-    pub seismic_intensity: Option<u8>,
-    /// Design pressure, MPa.
-    pub design_pressure_mpa: Option<f64>,
     /// Where, in the request CRS.
     pub geometry: geojson::Geometry,
 }
@@ -397,13 +374,7 @@ impl Service {
             .map(|(f, r, d)| {
                 Ok(PastIncident {
                     feature_id: f.id.clone(),
-                    incident_type: r.incident_type,
-                    occurred_on: r.occurred_on,
-                    cause: r.cause,
-                    damage: r.damage,
-                    duration_h: r.duration_h,
-                    affected_households: r.affected_households,
-                    asset_ref: r.asset_ref,
+                    record: r,
                     distance_m: cm(d),
                     geometry: to_geojson(&f.geometry, &out)?,
                 })
@@ -472,10 +443,7 @@ impl Service {
                 let owner = f.attrs.owner.as_ref();
                 Ok(NearResource {
                     feature_id: f.id.clone(),
-                    resource_type: r.resource_type,
-                    name: r.name.clone(),
-                    capacity: r.capacity,
-                    capacity_unit: r.capacity_unit.clone(),
+                    record: r.clone(),
                     owner: owner.map(|o| o.name.clone()),
                     contact: owner.and_then(|o| o.contact.clone()),
                     distance_m: cm(*d),
@@ -629,73 +597,54 @@ impl Service {
         candidates.sort_by(|a, b| a.id.cmp(&b.id));
         candidates.dedup_by(|a, b| a.id == b.id);
 
-        let mut hotspots = Vec::with_capacity(candidates.len());
-        for f in candidates {
-            let resistance = Resistance::read(&f.attrs.extra).unwrap_or_default();
-            let mut list = against.get(&f.id).cloned().unwrap_or_default();
-            list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(b.2)));
-            let mut reasons = Vec::new();
-            let mut score = 0;
-            if !list.is_empty() {
-                score += INCIDENT_POINTS * u32::try_from(list.len()).unwrap_or(u32::MAX / 4);
-                reasons.push(format!(
-                    "{} incident{} since {}",
-                    list.len(),
-                    if list.len() == 1 { "" } else { "s" },
-                    list.iter().map(|x| x.0).min().map_or(0, |d| d.year())
-                ));
-            }
-            match resistance.condition {
-                Some(ConditionGrade::Poor) => {
-                    score += POOR_POINTS;
-                    reasons.push("condition poor".into());
-                }
-                Some(ConditionGrade::Critical) => {
-                    score += CRITICAL_POINTS;
-                    reasons.push("condition critical".into());
-                }
-                _ => {}
-            }
-            let age = resistance.age_years(today);
-            if let Some(a) = age.filter(|a| *a >= old_age) {
-                score += OLD_POINTS;
-                reasons.push(format!("{a} years old"));
-            }
-            let mut incident_types = BTreeMap::new();
-            for (_, t, _) in &list {
-                *incident_types.entry(*t).or_insert(0) += 1;
-            }
-            let shown = view.redact(f);
-            let owner = shown.attrs.owner.as_ref();
-            hotspots.push(Hotspot {
-                feature_id: f.id.clone(),
-                layer: f.layer.to_string(),
-                kind: f.kind,
-                owner: owner.map(|o| o.name.clone()),
-                contact: owner.and_then(|o| o.contact.clone()),
-                score,
-                reasons,
-                incidents: list.len(),
-                last_incident: list.first().map(|x| x.0),
-                incident_ids: list.iter().map(|x| x.2.clone()).collect(),
-                incident_types,
-                condition: resistance.condition,
-                install_year: resistance.install_year,
-                age_years: age,
-                design_return_period_years: resistance.design_return_period_years,
-                seismic_intensity: resistance.seismic_intensity,
-                design_pressure_mpa: resistance.design_pressure_mpa,
-                geometry: to_geojson(&f.geometry, &out)?,
-            });
-        }
-        hotspots.sort_by(|a, b| {
-            b.score
-                .cmp(&a.score)
-                .then(b.incidents.cmp(&a.incidents))
-                .then_with(|| a.feature_id.cmp(&b.feature_id))
+        // Score every candidate, keep the best `limit`, and only then write their details and
+        // geometry (most candidates of a county are pipes in poor condition, never shown).
+        let mut scored: Vec<(&Feature, u32, usize, Vec<String>, Resistance)> = candidates
+            .into_iter()
+            .map(|f| {
+                let resistance = Resistance::read(&f.attrs.extra).unwrap_or_default();
+                let n = against.get(&f.id).map_or(0, Vec::len);
+                let first = against.get(&f.id).and_then(|l| l.iter().map(|x| x.0).min());
+                let (score, reasons) = score(n, first, &resistance, today, old_age);
+                (f, score, n, reasons, resistance)
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(b.2.cmp(&a.2))
+                .then_with(|| a.0.id.cmp(&b.0.id))
         });
-        let total = hotspots.len();
-        hotspots.truncate(limit);
+        let total = scored.len();
+        scored.truncate(limit);
+        let hotspots = scored
+            .into_iter()
+            .map(|(f, score, n, reasons, resistance)| {
+                let mut list = against.get(&f.id).cloned().unwrap_or_default();
+                list.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(b.2)));
+                let mut incident_types = BTreeMap::new();
+                for (_, t, _) in &list {
+                    *incident_types.entry(*t).or_insert(0) += 1;
+                }
+                let shown = view.redact(f);
+                let owner = shown.attrs.owner.as_ref();
+                Ok(Hotspot {
+                    feature_id: f.id.clone(),
+                    layer: f.layer.to_string(),
+                    kind: f.kind,
+                    owner: owner.map(|o| o.name.clone()),
+                    contact: owner.and_then(|o| o.contact.clone()),
+                    score,
+                    reasons,
+                    incidents: n,
+                    last_incident: list.first().map(|x| x.0),
+                    incident_ids: list.iter().map(|x| x.2.clone()).collect(),
+                    incident_types,
+                    age_years: resistance.age_years(today),
+                    resistance,
+                    geometry: to_geojson(&f.geometry, &out)?,
+                })
+            })
+            .collect::<Result<Vec<_>, ServiceError>>()?;
         Ok(HotspotsResponse {
             crs: crs.name().to_owned(),
             radius_m,
@@ -706,6 +655,43 @@ impl Service {
             data_as_of: index.as_of(),
         })
     }
+}
+
+/// An asset's hotspot score and its reasons in words (docs/emergency.md): points for each
+/// incident counted against it, for a poor or critical condition, and for old age.
+fn score(
+    incidents: usize,
+    first: Option<NaiveDate>,
+    resistance: &Resistance,
+    today: NaiveDate,
+    old_age: i32,
+) -> (u32, Vec<String>) {
+    let mut reasons = Vec::new();
+    let mut score = 0;
+    if incidents > 0 {
+        score += INCIDENT_POINTS * u32::try_from(incidents).unwrap_or(u32::MAX / 4);
+        reasons.push(format!(
+            "{incidents} incident{} since {}",
+            if incidents == 1 { "" } else { "s" },
+            first.map_or(0, |d| d.year())
+        ));
+    }
+    match resistance.condition {
+        Some(ConditionGrade::Poor) => {
+            score += POOR_POINTS;
+            reasons.push("condition poor".into());
+        }
+        Some(ConditionGrade::Critical) => {
+            score += CRITICAL_POINTS;
+            reasons.push("condition critical".into());
+        }
+        _ => {}
+    }
+    if let Some(a) = resistance.age_years(today).filter(|a| *a >= old_age) {
+        score += OLD_POINTS;
+        reasons.push(format!("{a} years old"));
+    }
+    (score, reasons)
 }
 
 /// Street distances from `from` to the candidates (nearest in a straight line first) that can

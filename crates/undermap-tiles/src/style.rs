@@ -25,6 +25,10 @@ pub fn colour(layer: &str) -> &'static str {
         "telecom" => "#00a650",
         "heat" => "#ff9900",
         "planning" => "#b00000",
+        // The resilience thematic layers: streets as a quiet base, incidents and resources bold.
+        "streets" => "#c8bfae",
+        "incidents" => "#ff8c00",
+        "resources" => "#1b7f3a",
         _ => "#808080",
     }
 }
@@ -81,9 +85,11 @@ pub fn style(base: &str, layers: &[TileLayer]) -> Value {
         "type": "background",
         "paint": { "background-color": "#f4f1ea" }
     })];
-    // Planning first (underneath), then networks, then points on top.
-    let mut ordered: Vec<&TileLayer> = layers.iter().filter(|l| l.planning).collect();
-    ordered.extend(layers.iter().filter(|l| !l.planning));
+    // Street centrelines first (the city's own base map), planning over them, then networks;
+    // points on top.
+    let mut ordered: Vec<&TileLayer> = layers.iter().filter(|l| l.id == "streets").collect();
+    ordered.extend(layers.iter().filter(|l| l.planning));
+    ordered.extend(layers.iter().filter(|l| !l.planning && l.id != "streets"));
     for l in &ordered {
         let c = colour(&l.id);
         if l.planning {

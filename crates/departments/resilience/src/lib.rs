@@ -7,7 +7,7 @@
 //! pressure, year built, condition grade) come with each network department's own deliveries:
 //! their field names are shared by every department (`undermap-ingest`).
 
-use undermap_core::{CoreError, Feature, FeatureKind, IncidentRecord, ResourceRecord};
+use undermap_core::{Feature, FeatureKind, IncidentRecord, ResourceRecord};
 use undermap_ingest::{Department, FieldError};
 
 /// Historical incidents: one record per event, a point, line or area where it happened.
@@ -150,25 +150,18 @@ const RESOURCE_CODES: &[(&str, &str, &str)] = &[
 const STREET_ALIASES: &[(&str, &str)] =
     &[("道路名称", "name"), ("路名", "name"), ("道路编号", "id")];
 
-fn field_error(e: CoreError) -> FieldError {
-    match e {
-        CoreError::InvalidValue { field, reason } => FieldError::new(field, reason),
-        other => FieldError::new("extra", other.to_string()),
-    }
-}
-
 /// An incident record needs a type and a date; its other facts must be readable.
 fn check_incident(feature: &Feature) -> Result<(), FieldError> {
     IncidentRecord::read(feature)
         .map(|_| ())
-        .map_err(field_error)
+        .map_err(FieldError::from)
 }
 
 /// A resource needs a type; its capacity must be a number.
 fn check_resource(feature: &Feature) -> Result<(), FieldError> {
     ResourceRecord::read(feature)
         .map(|_| ())
-        .map_err(field_error)
+        .map_err(FieldError::from)
 }
 
 #[cfg(test)]
