@@ -109,7 +109,10 @@ async fn excavation_check_finds_every_network_and_keeps_an_immutable_ticket(pool
     insta::assert_json_snapshot!("excavation_check_mid_block", body, {
         ".id" => "[ticket id]",
         ".created_at" => "[time]",
+        ".valid_until" => "[date]",
         ".data_as_of" => "[time]",
+        ".signature.key_id" => "[key id]",
+        ".signature.value" => "[signature]",
     });
 
     // The ticket is returned byte for byte, and does not change when the map changes.

@@ -206,13 +206,38 @@ pub fn document(root: &str) -> Value {
             &[("404", "No such ticket")],
         ),
     );
+    let mut verify = op(
+        "Whether a ticket is this server's, unchanged since it was issued, and still valid (Ed25519 over its canonical JSON). Without a credential, give the signature a printout's QR code carries",
+        "Excavation",
+        vec![
+            param("id", "path", "Ticket id", json!({ "type": "string" }), true),
+            param("signature", "query", "The ticket's signature (base64), as printed", json!({ "type": "string" }), false),
+        ],
+        ok("valid, reason, and for a valid ticket its dates, reference and counts", "application/json", any.clone()),
+        &[("400", "No signature and no credential"), ("404", "No such ticket")],
+    );
+    verify["get"]["security"] = json!([]);
+    add("/v1/excavation-checks/{id}/verify", verify);
+    let mut key = op(
+        "The Ed25519 public key tickets are signed with, for offline checks",
+        "Excavation",
+        vec![],
+        ok(
+            "alg, key_id, public_key (base64)",
+            "application/json",
+            any.clone(),
+        ),
+        &[],
+    );
+    key["get"]["security"] = json!([]);
+    add("/v1/tickets/public-key", key);
     add(
         "/v1/deliveries",
         json!({ "post": {
             "summary": "Load a department's delivery (multipart upload), as `undermap ingest` does; returns the delivery report",
             "tags": ["Deliveries"],
             "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["department", "file"], "properties": {
-                "department": { "type": "string", "enum": ["water", "gas", "power", "drainage", "planning", "telecom"] },
+                "department": { "type": "string", "enum": ["water", "gas", "power", "drainage", "planning", "telecom", "incidents", "resources", "streets"] },
                 "file": { "type": "string", "format": "binary", "description": "One or more files (a Shapefile with its .shx/.dbf/.prj/.cpg)" },
                 "mode": { "type": "string", "enum": ["full", "incremental"] },
                 "crs": { "type": "string" }, "encoding": { "type": "string" }, "table": { "type": "string" },

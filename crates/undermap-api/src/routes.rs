@@ -38,6 +38,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/nearest", web::get().to(nearest::get))
             .route("/excavation-checks", web::post().to(excavation::create))
             .route("/excavation-checks/{id}", web::get().to(excavation::get))
+            .route(
+                "/excavation-checks/{id}/verify",
+                web::get().to(excavation::verify),
+            )
+            .route("/tickets/public-key", web::get().to(excavation::public_key))
             .route("/incidents/impact", web::post().to(incidents::impact))
             .route("/incidents/isolation", web::post().to(incidents::isolation))
             .route(

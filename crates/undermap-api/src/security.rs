@@ -106,8 +106,20 @@ pub(crate) fn counted(response: HttpResponse, returned: usize) -> HttpResponse {
 pub(crate) const PUBLIC_PATHS: &[&str] =
     &["/healthz", "/readyz", "/ogc", "/ogc/", "/ogc/conformance"];
 
+/// The server's ticket-signing public key: anyone may check a ticket with it.
+pub(crate) const TICKET_KEY_PATH: &str = "/v1/tickets/public-key";
+
+/// `GET /v1/excavation-checks/{id}/verify`: a site inspector scanning a printout's QR code may
+/// have no account. Without a credential it needs the ticket's signature (docs/tickets.md).
+fn is_verify(path: &str) -> bool {
+    path.strip_prefix("/v1/excavation-checks/")
+        .and_then(|rest| rest.strip_suffix("/verify"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
 fn is_public(method: &Method, path: &str) -> bool {
-    method == Method::GET && PUBLIC_PATHS.contains(&path)
+    method == Method::GET
+        && (PUBLIC_PATHS.contains(&path) || path == TICKET_KEY_PATH || is_verify(path))
 }
 
 /// Routes not worth an audit entry when they succeed (no map data in them).
@@ -224,7 +236,8 @@ pub async fn gate(
         cors(h, origin.as_deref(), false);
         headers(h, &security, principal.is_some());
     }
-    if !(is_probe(&path) || (is_public(&method, &path) && status < 400)) {
+    // Public documents are not worth an entry; every ticket verification is.
+    if !(is_probe(&path) || (is_public(&method, &path) && status < 400 && !is_verify(&path))) {
         let note = res
             .response()
             .extensions()

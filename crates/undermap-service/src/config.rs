@@ -20,6 +20,12 @@ pub struct ServiceConfig {
     pub max_nearest: usize,
     /// Bytes of encoded vector tiles kept in memory.
     pub tile_cache_bytes: usize,
+    /// The key tickets are signed with (by default a fresh one for this process: its tickets
+    /// then verify only while it runs, so deployments configure a key file).
+    pub ticket_signer: crate::TicketSigner,
+    /// How long a ticket is valid: working days (Monday to Friday) after the day it is issued,
+    /// as the Dutch KLIC practice (default 20).
+    pub ticket_validity_working_days: u32,
 }
 
 impl ServiceConfig {
@@ -36,6 +42,8 @@ impl ServiceConfig {
             unknown_accuracy_m: 1.0,
             max_nearest: 100,
             tile_cache_bytes: 64 << 20,
+            ticket_signer: crate::TicketSigner::generate(),
+            ticket_validity_working_days: 20,
         }
     }
 }

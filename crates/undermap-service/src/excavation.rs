@@ -13,7 +13,7 @@ use undermap_index::{CheckQuery, Match};
 use undermap_store::NewTicket;
 
 use crate::geometry_out::{cm, to_geojson};
-use crate::{Service, ServiceError};
+use crate::{Service, ServiceError, TicketSignature};
 
 /// Longest contractor reference accepted.
 const MAX_REFERENCE_CHARS: usize = 200;
@@ -133,6 +133,11 @@ pub struct CheckResponse {
     pub id: String,
     /// When it was issued.
     pub created_at: DateTime<Utc>,
+    /// The last day it may be relied on: the configured number of working days (Monday to
+    /// Friday, default 20) after the day it was issued (UTC). Absent on tickets issued before
+    /// tickets had a validity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
     /// The account it was issued to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_to: Option<String>,
@@ -164,6 +169,54 @@ pub struct CheckResponse {
     pub hits: Vec<Hit>,
     /// Owners to call.
     pub owners: Vec<OwnerSummary>,
+    /// The server's Ed25519 signature over the ticket's canonical JSON (docs/tickets.md).
+    /// Absent on tickets issued before tickets were signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<TicketSignature>,
+}
+
+/// What checking a ticket's signature found (`GET /v1/excavation-checks/{id}/verify`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketCheck {
+    /// Ticket number.
+    pub id: String,
+    /// Whether the stored ticket is signed by this server's key and unchanged since, and (when
+    /// a signature was given, as from a printout's QR code) the signature is the ticket's.
+    pub valid: bool,
+    /// Why not, when it is not.
+    pub reason: Option<String>,
+    /// The key that signed it.
+    pub key_id: Option<String>,
+    /// When it was issued (only for a valid ticket).
+    pub created_at: Option<DateTime<Utc>>,
+    /// Its last valid day (only for a valid ticket).
+    pub valid_until: Option<NaiveDate>,
+    /// Whether that day has passed.
+    pub expired: Option<bool>,
+    /// The contractor's reference (only for a valid ticket).
+    pub reference: Option<String>,
+    /// Hits and the highest risk (only for a valid ticket).
+    pub hits: Option<usize>,
+    /// The highest risk among them.
+    pub highest_risk: Option<String>,
+    /// When its data was read from the store.
+    pub data_as_of: Option<DateTime<Utc>>,
+}
+
+/// `from` plus `days` working days (Monday to Friday).
+#[must_use]
+pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
+    use chrono::Datelike;
+    let mut d = from;
+    let mut left = days;
+    while left > 0 {
+        let Some(next) = d.succ_opt() else { break };
+        d = next;
+        if d.weekday().num_days_from_monday() < 5 {
+            left -= 1;
+        }
+    }
+    d
 }
 
 /// A stored ticket: its number and its exact body.
@@ -345,9 +398,13 @@ impl Service {
                 .collect(),
         };
         layers.sort();
-        let response = CheckResponse {
+        let mut response = CheckResponse {
             id: id.to_string(),
             created_at: now,
+            valid_until: Some(add_working_days(
+                now.date_naive(),
+                self.config().ticket_validity_working_days,
+            )),
             issued_to: issued_to.map(str::to_owned),
             reference: parsed.reference.clone(),
             crs: parsed.crs.name().to_owned(),
@@ -362,7 +419,16 @@ impl Service {
             summary: summary(&hits),
             owners: owners(&hits),
             hits,
+            signature: None,
         };
+        let unsigned = serde_json::to_value(&response)
+            .map_err(|e| ServiceError::bad("response", e.to_string()))?;
+        response.signature = Some(
+            self.config()
+                .ticket_signer
+                .sign(&unsigned)
+                .map_err(|e| ServiceError::bad("signature", e.to_string()))?,
+        );
         let body = serde_json::to_string(&response)
             .map_err(|e| ServiceError::bad("response", e.to_string()))?;
         self.store()
@@ -410,6 +476,53 @@ impl Service {
             body,
             hits: None,
         })
+    }
+}
+
+impl Service {
+    /// Checks a stored ticket's signature against this server's key and, when `given` (the
+    /// signature printed in a ticket's QR code), that it is the ticket's own. Reveals the
+    /// ticket's dates, reference and counts only when it is valid.
+    pub async fn verify_ticket(
+        &self,
+        id: &str,
+        given: Option<&str>,
+    ) -> Result<TicketCheck, ServiceError> {
+        let ticket = self.ticket(id, None).await?;
+        let verifier = self.config().ticket_signer.verifier();
+        let outcome = verifier
+            .verify(&ticket.body)
+            .and_then(|signature| match given {
+                Some(g) if g.trim() != signature.value => Err(crate::SignatureError::Mismatch),
+                _ => Ok(signature),
+            });
+        let mut check = TicketCheck {
+            id: ticket.id.to_string(),
+            valid: outcome.is_ok(),
+            reason: outcome.as_ref().err().map(ToString::to_string),
+            key_id: outcome.as_ref().ok().map(|s| s.key_id.clone()),
+            created_at: None,
+            valid_until: None,
+            expired: None,
+            reference: None,
+            hits: None,
+            highest_risk: None,
+            data_as_of: None,
+        };
+        if check.valid {
+            let t: CheckResponse = serde_json::from_str(&ticket.body).map_err(|e| {
+                ServiceError::bad("ticket", format!("stored ticket unreadable: {e}"))
+            })?;
+            check.created_at = Some(t.created_at);
+            check.valid_until = t.valid_until;
+            check.expired = t.valid_until.map(|d| d < Utc::now().date_naive());
+            check.reference = t.reference;
+            check.hits = Some(t.hits.len());
+            check.highest_risk = t.hits.first().map(|h| h.risk.to_string());
+            check.data_as_of = Some(t.data_as_of);
+        }
+        tracing::info!(ticket = %check.id, valid = check.valid, "ticket verified");
+        Ok(check)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use geo::{BoundingRect, Coord, Distance, Euclidean, Geometry, Rect};
+use geo::{BoundingRect, Coord, Distance, Euclidean, Geometry};
 use serde::{Deserialize, Serialize};
 use undermap_core::geometry::geometry_from_geojson;
 use undermap_core::{Feature, FeatureId, FeatureKind, LayerCategory, LayerId, View};
@@ -467,16 +467,7 @@ impl Service {
         let envelope = incident
             .bounding_rect()
             .ok_or_else(|| ServiceError::unprocessable("geometry", "empty geometry"))?;
-        let search = Rect::new(
-            Coord {
-                x: envelope.min().x - radius,
-                y: envelope.min().y - radius,
-            },
-            Coord {
-                x: envelope.max().x + radius,
-                y: envelope.max().y + radius,
-            },
-        );
+        let search = crate::resilience::grow(envelope, radius);
         let index = self.index().snapshot();
         let out = Transformer::new(native, &crs)?;
         let mut affected = Vec::new();

@@ -14,11 +14,14 @@ mod nearest;
 mod ogc;
 mod resilience;
 mod service;
+mod signing;
 
 pub use config::ServiceConfig;
 pub use deliver::{deliver, DeliveryRequest, Departments};
 pub use error::ServiceError;
-pub use excavation::{CheckRequest, CheckResponse, Hit, OwnerSummary, Summary};
+pub use excavation::{
+    add_working_days, CheckRequest, CheckResponse, Hit, OwnerSummary, Summary, TicketCheck,
+};
 pub use history::parse_at;
 pub use incidents::{
     Affected, BrokenLine, DownstreamRequest, DownstreamResponse, ImpactRequest, ImpactResponse,
@@ -33,3 +36,6 @@ pub use resilience::{
     MAX_RESOURCES,
 };
 pub use service::{Readiness, Service};
+pub use signing::{
+    canonical, SignatureError, TicketSignature, TicketSigner, TicketVerifier, ALGORITHM,
+};

@@ -259,7 +259,8 @@ fn records<'a>(
         .filter(move |f| f.kind == kind && view.sees(f))
 }
 
-fn grow(r: Rect<f64>, by: f64) -> Rect<f64> {
+/// `r` grown by `by` metres on every side.
+pub(crate) fn grow(r: Rect<f64>, by: f64) -> Rect<f64> {
     Rect::new(
         Coord {
             x: r.min().x - by,

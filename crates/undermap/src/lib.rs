@@ -15,6 +15,9 @@ pub use demo::{demo_accounts, load_demo, DemoError};
 pub use departments::{for_layer, DEPARTMENTS};
 pub use export::{export, export_accounts, ExportReport};
 pub use settings::{Settings, SettingsError};
-pub use startup::{authenticator, security, service_config, Application, StartError};
+pub use startup::{
+    authenticator, security, service_config, ticket_key_path, ticket_signer, Application,
+    StartError, TicketKeyError,
+};
 pub use store_select::{open_store, OpenStoreError, OpenedStore};
 pub use telemetry::init_tracing;

@@ -3,7 +3,7 @@
 mod progress;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -104,6 +104,18 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Check a saved ticket (the JSON an excavation check returned) offline: signed by this
+    /// deployment's key and unchanged since. Exit status 0 when valid, 1 when not.
+    VerifyTicket {
+        /// The ticket file.
+        file: PathBuf,
+        /// The server's public key (base64, from `GET /v1/tickets/public-key` or
+        /// `undermap ticket-key`); default: the key in the ticket key file.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// Print the public key tickets are signed with (creating the key if there is none).
+    TicketKey,
     /// Generate a plausible network around Xiushan (deterministic for a seed) into a store
     /// (`.gpkg` file or postgres:// URL) or a GeoJSON sequence (`.geojsonl`, CRS84, one feature a line).
     DemoData {
@@ -226,7 +238,7 @@ async fn main() -> anyhow::Result<()> {
     if cli.store.is_some() {
         settings.store = cli.store;
     }
-    let config = service_config(&settings)?;
+    let mut config = service_config(&settings)?;
     let demo = matches!(cli.command, Command::Serve { demo: true, .. });
     let spec = settings.store.clone().unwrap_or_else(|| {
         if demo {
@@ -239,6 +251,18 @@ async fn main() -> anyhow::Result<()> {
     if let Command::DemoData { seed, scale, out } = &cli.command {
         return demo_data(*seed, *scale, out, &config).await;
     }
+    if let Command::VerifyTicket { file, public_key } = &cli.command {
+        return verify_ticket(&settings, file, public_key.as_deref());
+    }
+    if matches!(cli.command, Command::TicketKey) {
+        let verifier =
+            undermap::ticket_signer(&undermap::ticket_key_path(&settings), true)?.verifier();
+        println!(
+            "{}",
+            serde_json::json!({"alg": undermap_service::ALGORITHM, "key_id": verifier.key_id(), "public_key": verifier.to_base64()})
+        );
+        return Ok(());
+    }
     let read_only = matches!(
         cli.command,
         Command::Serve {
@@ -246,11 +270,23 @@ async fn main() -> anyhow::Result<()> {
             ..
         }
     );
+    if matches!(cli.command, Command::Serve { .. }) {
+        // Tickets are signed with the deployment's key; a site copy that has none can still
+        // serve, but issues no tickets anyway (it takes no writes).
+        let path = undermap::ticket_key_path(&settings);
+        match undermap::ticket_signer(&path, !read_only) {
+            Ok(signer) => config.ticket_signer = signer,
+            Err(e) if read_only => {
+                tracing::warn!(error = %e, "no ticket key: tickets of the centre cannot be verified here");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let opened = open_store(&spec, &config, read_only).await?;
     let store = opened.shared();
     match cli.command {
         // Handled before a store is opened: it writes to its own `--out`.
-        Command::DemoData { .. } => {}
+        Command::DemoData { .. } | Command::VerifyTicket { .. } | Command::TicketKey => {}
         Command::Migrate => println!("store is up to date"),
         Command::Ingest {
             department,
@@ -413,6 +449,36 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `undermap verify-ticket FILE`: the ticket's signature against the deployment's key (or the
+/// public key given), offline.
+fn verify_ticket(settings: &Settings, file: &Path, public_key: Option<&str>) -> anyhow::Result<()> {
+    let verifier = match public_key {
+        Some(k) => undermap_service::TicketVerifier::from_base64(k)?,
+        None => undermap::ticket_signer(&undermap::ticket_key_path(settings), false)?.verifier(),
+    };
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    match verifier.verify(&text) {
+        Ok(signature) => {
+            let ticket: serde_json::Value = serde_json::from_str(&text)?;
+            println!(
+                "valid: ticket {} issued {} valid until {}, signed by key {}",
+                ticket["id"].as_str().unwrap_or("?"),
+                ticket["created_at"].as_str().unwrap_or("?"),
+                ticket["valid_until"]
+                    .as_str()
+                    .unwrap_or("(no validity recorded)"),
+                signature.key_id
+            );
+            Ok(())
+        }
+        Err(e) => {
+            println!("NOT VALID: {e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 /// Generates every layer and writes it to `out`, one layer at a time to bound memory.

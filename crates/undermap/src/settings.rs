@@ -58,6 +58,12 @@ pub struct Settings {
     pub tls_key: Option<PathBuf>,
     /// Browser origins allowed to call the API (CORS); empty: CORS off.
     pub cors_origins: Vec<String>,
+    /// The Ed25519 key tickets are signed with (a secret: base64 of 32 bytes, created with mode
+    /// 0600 on first start). Unset: `undermap-ticket-key` in the working folder. Servers sharing
+    /// a database share this file.
+    pub ticket_key_file: Option<PathBuf>,
+    /// How long a ticket is valid, in working days after the day it is issued.
+    pub ticket_validity_working_days: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -82,6 +88,11 @@ impl std::fmt::Debug for Settings {
             .field("roles", &self.roles.keys().collect::<Vec<_>>())
             .field("tls", &self.tls_cert.is_some())
             .field("cors_origins", &self.cors_origins)
+            .field("ticket_key_file", &self.ticket_key_file)
+            .field(
+                "ticket_validity_working_days",
+                &self.ticket_validity_working_days,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +119,8 @@ impl Default for Settings {
             tls_cert: None,
             tls_key: None,
             cors_origins: Vec::new(),
+            ticket_key_file: None,
+            ticket_validity_working_days: 20,
         }
     }
 }

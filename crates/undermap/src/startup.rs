@@ -26,7 +26,59 @@ pub fn service_config(settings: &Settings) -> Result<ServiceConfig, undermap_crs
         safety_margin_m: settings.safety_margin_m,
     };
     config.unknown_accuracy_m = settings.unknown_accuracy_m;
+    config.ticket_validity_working_days = settings.ticket_validity_working_days;
     Ok(config)
+}
+
+/// Why the ticket-signing key could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum TicketKeyError {
+    /// The file could not be read or written.
+    #[error("ticket key file {0}: {1}")]
+    Io(String, std::io::Error),
+    /// The file does not hold a key.
+    #[error("ticket key file {0}: {1}")]
+    Key(String, undermap_service::SignatureError),
+}
+
+/// Where the ticket-signing key is kept.
+#[must_use]
+pub fn ticket_key_path(settings: &Settings) -> std::path::PathBuf {
+    settings
+        .ticket_key_file
+        .clone()
+        .unwrap_or_else(|| "undermap-ticket-key".into())
+}
+
+/// The ticket-signing key from its file; with `create`, a new one is written there (readable by
+/// this user only) when the file does not exist.
+pub fn ticket_signer(
+    path: &std::path::Path,
+    create: bool,
+) -> Result<undermap_service::TicketSigner, TicketKeyError> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => undermap_service::TicketSigner::from_secret_base64(&text)
+            .map_err(|e| TicketKeyError::Key(name, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+            let signer = undermap_service::TicketSigner::generate();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .map_err(|e| TicketKeyError::Io(name.clone(), e))?;
+            std::io::Write::write_all(
+                &mut file,
+                format!("{}\n", signer.secret_base64()).as_bytes(),
+            )
+            .map_err(|e| TicketKeyError::Io(name.clone(), e))?;
+            tracing::info!(file = %name, key_id = %signer.verifier().key_id(), "ticket-signing key created");
+            Ok(signer)
+        }
+        Err(e) => Err(TicketKeyError::Io(name, e)),
+    }
 }
 
 /// The authenticator over `access` with the settings' roles and limits.

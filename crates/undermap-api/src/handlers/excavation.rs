@@ -81,3 +81,56 @@ pub(crate) async fn get(
         .content_type("application/json")
         .body(ticket.body))
 }
+
+/// Query of `GET /v1/excavation-checks/{id}/verify`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VerifyQuery {
+    /// The signature printed with the ticket (its QR code carries it).
+    signature: Option<String>,
+}
+
+/// `GET /v1/excavation-checks/{id}/verify[?signature=…]`: whether a ticket is the server's,
+/// unchanged since it was issued, and still valid. Open to anyone who has the signature (a
+/// printout's QR code); account holders may leave it out.
+#[tracing::instrument(skip(service, req, query))]
+pub(crate) async fn verify(
+    service: web::Data<Service>,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let signed_in = actix_web::HttpMessage::extensions(&req)
+        .get::<std::sync::Arc<undermap_auth::Principal>>()
+        .is_some();
+    let q = query.into_inner();
+    if !signed_in && q.signature.is_none() {
+        return Err(ApiError::BadParameter(
+            "give the ticket's signature (signature=…, as its QR code carries it), or sign in"
+                .into(),
+        ));
+    }
+    let check = service.verify_ticket(&path, q.signature.as_deref()).await?;
+    let audit = AuditNote {
+        returned: Some(u64::from(check.valid)),
+        area: None,
+        detail: Some(format!(
+            "{} {}",
+            check.id,
+            if check.valid { "valid" } else { "invalid" }
+        )),
+    };
+    Ok(note(HttpResponse::Ok().json(check), audit))
+}
+
+/// `GET /v1/tickets/public-key`: the key tickets are signed with, for offline checks
+/// (`undermap verify-ticket --public-key …`).
+pub(crate) async fn public_key(service: web::Data<Service>) -> HttpResponse {
+    let verifier = service.config().ticket_signer.verifier();
+    HttpResponse::Ok().json(serde_json::json!({
+        "alg": undermap_service::ALGORITHM,
+        "key_id": verifier.key_id(),
+        "public_key": verifier.to_base64(),
+        "canonical_json": "the ticket without `signature`, object keys sorted by their UTF-8 bytes at every level, no white space",
+    }))
+}
