@@ -146,6 +146,50 @@ async fn a_ticket_is_signed_valid_for_twenty_working_days_and_verifiable(pool: P
         .count();
     assert!(verified >= 4, "{verified}");
 
+    // The printable ticket: its holder's, A4, with the map, every hit, the owners and the QR.
+    let page = contractor
+        .get(app.url(&format!("/tickets/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script"),
+        "{csp}"
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&id) && html.contains(ticket["valid_until"].as_str().unwrap()));
+    assert!(html.contains("@page { size: A4"));
+    assert_eq!(
+        html.matches("<tr><td><span class=\"risk\"").count(),
+        ticket["hits"].as_array().unwrap().len()
+    );
+    assert!(
+        html.contains("class=\"map\"") && html.matches("<svg").count() >= 2,
+        "map and QR"
+    );
+    for owner in ticket["owners"].as_array().unwrap() {
+        assert!(html.contains(owner["name"].as_str().unwrap()));
+    }
+    let other = app.client_as("planner").await;
+    let r = other
+        .get(app.url(&format!("/tickets/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "someone else's ticket");
+    let r = anonymous
+        .get(app.url(&format!("/tickets/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
     // Offline, with the public key, as `undermap verify-ticket` does.
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("ticket.json");

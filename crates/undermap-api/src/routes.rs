@@ -5,8 +5,8 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest};
 
 use crate::handlers::{
-    admin, deliveries, excavation, features, health, incidents, layers, nearest, ogc, resilience,
-    tiles,
+    admin, deliveries, excavation, features, health, incidents, layers, nearest, ogc, print,
+    resilience, tiles,
 };
 use crate::ApiError;
 
@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .app_data(web::PathConfig::default().error_handler(path_error))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
+    .route("/tickets/{id}", web::get().to(print::ticket))
     .service(
         web::scope("/v1")
             .route("/layers", web::get().to(layers::list))

@@ -480,6 +480,18 @@ impl Service {
 }
 
 impl Service {
+    /// A stored ticket, parsed (for the printable view), for its holder as [`Self::ticket`].
+    pub async fn ticket_json(
+        &self,
+        id: &str,
+        viewer: Option<&str>,
+    ) -> Result<(TicketId, serde_json::Value), ServiceError> {
+        let ticket = self.ticket(id, viewer).await?;
+        let value = serde_json::from_str(&ticket.body)
+            .map_err(|e| ServiceError::bad("ticket", format!("stored ticket unreadable: {e}")))?;
+        Ok((ticket.id, value))
+    }
+
     /// Checks a stored ticket's signature against this server's key and, when `given` (the
     /// signature printed in a ticket's QR code), that it is the ticket's own. Reveals the
     /// ticket's dates, reference and counts only when it is valid.

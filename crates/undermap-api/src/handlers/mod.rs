@@ -9,5 +9,6 @@ pub(crate) mod incidents;
 pub(crate) mod layers;
 pub(crate) mod nearest;
 pub(crate) mod ogc;
+pub(crate) mod print;
 pub(crate) mod resilience;
 pub(crate) mod tiles;

@@ -1,0 +1,365 @@
+//! `GET /tickets/{id}`: the printable ticket (A4, print CSS) for the site: a map of the area
+//! drawn from the ticket itself (inline SVG, no tiles or network needed), the hits coloured by
+//! risk, the owners to call, the validity, the data's as-of date, and a QR code with the
+//! ticket number and its signature for checking it on site. Chinese and English side by side.
+
+use std::fmt::Write as _;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::Value;
+use undermap_auth::Capability;
+use undermap_service::Service;
+
+use crate::security::Caller;
+use crate::ApiError;
+
+/// The page's own policy: inline styles and the inline SVG, nothing fetched, nothing run.
+const CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+
+/// Risk colours, as the web map and the legend use them.
+fn risk_colour(risk: &str) -> &'static str {
+    match risk {
+        "high" => "#d7191c",
+        "medium" => "#fd8d3c",
+        _ => "#1a9641",
+    }
+}
+
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) => esc(s),
+        other => esc(&other.to_string()),
+    }
+}
+
+/// Every position of a GeoJSON geometry.
+fn positions(g: &Value, out: &mut Vec<(f64, f64)>) {
+    fn walk(v: &Value, out: &mut Vec<(f64, f64)>) {
+        let Value::Array(items) = v else { return };
+        if let [Value::Number(a), Value::Number(b), ..] = items.as_slice() {
+            if let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) {
+                out.push((a, b));
+            }
+        } else {
+            for i in items {
+                walk(i, out);
+            }
+        }
+    }
+    walk(&g["coordinates"], out);
+}
+
+/// The map: the checked area and every located hit, in the ticket's CRS, as SVG.
+fn map_svg(ticket: &Value) -> String {
+    let mut all = Vec::new();
+    positions(&ticket["area"], &mut all);
+    let hits = ticket["hits"].as_array().cloned().unwrap_or_default();
+    for h in &hits {
+        positions(&h["geometry"], &mut all);
+    }
+    if all.is_empty() {
+        return String::new();
+    }
+    let geographic = ticket["crs"]
+        .as_str()
+        .is_some_and(|c| c.contains("CRS84") || c.ends_with("4326") || c.ends_with("4490"));
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (x, y) in &all {
+        x0 = x0.min(*x);
+        y0 = y0.min(*y);
+        x1 = x1.max(*x);
+        y1 = y1.max(*y);
+    }
+    // Degrees of longitude are shorter than degrees of latitude away from the equator.
+    let stretch = if geographic {
+        ((y0 + y1) / 2.0).to_radians().cos()
+    } else {
+        1.0
+    };
+    let (w, h) = (180.0_f64, 120.0_f64);
+    let span_x = ((x1 - x0) * stretch).max(1e-9);
+    let span_y = (y1 - y0).max(1e-9);
+    let scale = (w / span_x).min(h / span_y) * 0.9;
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let at = |(x, y): (f64, f64)| {
+        (
+            w / 2.0 + (x - cx) * stretch * scale,
+            h / 2.0 - (y - cy) * scale,
+        )
+    };
+    let path = |g: &Value| -> String {
+        let mut d = String::new();
+        let rings: Vec<&Value> = match g["type"].as_str() {
+            Some("Polygon") => g["coordinates"]
+                .as_array()
+                .map(|r| r.iter().collect())
+                .unwrap_or_default(),
+            Some("MultiPolygon") => g["coordinates"]
+                .as_array()
+                .map(|p| p.iter().filter_map(Value::as_array).flatten().collect())
+                .unwrap_or_default(),
+            Some("LineString") => vec![&g["coordinates"]],
+            Some("MultiLineString") => g["coordinates"]
+                .as_array()
+                .map(|r| r.iter().collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for ring in rings {
+            let mut pts = Vec::new();
+            positions(&serde_json::json!({"coordinates": ring}), &mut pts);
+            for (i, p) in pts.into_iter().enumerate() {
+                let (x, y) = at(p);
+                let _ = write!(d, "{}{x:.2},{y:.2} ", if i == 0 { "M" } else { "L" });
+            }
+        }
+        d
+    };
+    let mut svg = format!(
+        "<svg class=\"map\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Map of the checked area\">\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#f4f1ea\"/>\
+         <path d=\"{}\" fill=\"#3388ff22\" stroke=\"#3388ff\" stroke-width=\"0.6\" stroke-dasharray=\"2 1\"/>",
+        path(&ticket["area"])
+    );
+    // Low risks underneath, high on top.
+    for risk in ["low", "medium", "high"] {
+        for h in hits.iter().filter(|h| h["risk"] == risk) {
+            let g = &h["geometry"];
+            let c = risk_colour(risk);
+            match g["type"].as_str() {
+                Some("Point") => {
+                    let mut p = Vec::new();
+                    positions(g, &mut p);
+                    if let Some(&pt) = p.first() {
+                        let (x, y) = at(pt);
+                        let _ = write!(svg, "<circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"1.4\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"0.6\"/>");
+                    }
+                }
+                Some("Polygon" | "MultiPolygon") => {
+                    let _ = write!(svg, "<path d=\"{}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"0.3\" stroke-dasharray=\"1 1\"/>", path(g));
+                }
+                Some(_) => {
+                    let _ = write!(svg, "<path d=\"{}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"0.9\" stroke-linecap=\"round\"/>", path(g));
+                }
+                None => {}
+            }
+        }
+    }
+    // A scale bar: a round length near a fifth of the width.
+    let metres_per_unit = if geographic { 111_320.0 } else { 1.0 };
+    let target = w / 5.0 / scale * metres_per_unit;
+    let bar = [
+        1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0,
+    ]
+    .into_iter()
+    .rev()
+    .find(|m| *m <= target)
+    .unwrap_or(1.0);
+    let len = bar / metres_per_unit * scale;
+    let _ = write!(
+        svg,
+        "<g font-size=\"3.5\" font-family=\"sans-serif\"><rect x=\"6\" y=\"{}\" width=\"{len:.2}\" height=\"1.2\" fill=\"#333\"/>\
+         <text x=\"6\" y=\"{}\">{bar} m</text><text x=\"{}\" y=\"8\" text-anchor=\"middle\">N ↑</text></g></svg>",
+        h - 8.0,
+        h - 10.0,
+        w - 8.0
+    );
+    svg
+}
+
+/// The QR code of the verification link: ticket number and signature.
+fn qr_svg(content: &str) -> String {
+    qrcode::QrCode::with_error_correction_level(content.as_bytes(), qrcode::EcLevel::M)
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(150, 150)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
+        // The renderer writes an XML declaration, out of place inside HTML.
+        .split_once("?>")
+        .map_or_else(String::new, |(_, svg)| svg.to_owned())
+}
+
+/// The page for one ticket.
+fn page(ticket: &Value, verify_url: &str) -> String {
+    let id = text(&ticket["id"]);
+    let summary = &ticket["summary"];
+    let mut rows = String::new();
+    for h in ticket["hits"].as_array().into_iter().flatten() {
+        let risk = h["risk"].as_str().unwrap_or("low");
+        let size = if h["diameter_mm"].is_null() {
+            text(&h["section"])
+        } else {
+            format!("DN{}", text(&h["diameter_mm"]))
+        };
+        let _ = write!(
+            rows,
+            "<tr><td><span class=\"risk\" style=\"background:{}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            risk_colour(risk),
+            esc(risk),
+            text(&h["layer"]),
+            text(&h["kind"]),
+            text(&h["feature_id"]),
+            size,
+            text(&h["depth_top_m"]),
+            text(&h["distance_m"]),
+            text(&h["owner"]),
+            text(&h["contact"]),
+        );
+    }
+    let mut owners = String::new();
+    for o in ticket["owners"].as_array().into_iter().flatten() {
+        let _ = write!(
+            owners,
+            "<li><b>{}</b> {} — {} / {}</li>",
+            text(&o["name"]),
+            text(&o["contact"]),
+            text(&o["assets"]),
+            text(&o["highest_risk"]),
+        );
+    }
+    let signature = ticket["signature"]["value"].as_str().unwrap_or("");
+    let qr = if signature.is_empty() {
+        String::from("<p>未签名 / not signed</p>")
+    } else {
+        qr_svg(verify_url)
+    };
+    format!(
+        r#"<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{id} — 开挖核查单 Excavation check</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+@page {{ size: A4; margin: 12mm; }}
+body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: #222; margin: 0 auto; max-width: 190mm; font-size: 10pt; }}
+header {{ display: flex; justify-content: space-between; align-items: flex-start; border-bottom: 2px solid #222; }}
+h1 {{ font-size: 16pt; margin: 0 0 2mm; }}
+.map {{ width: 100%; max-height: 110mm; border: 1px solid #999; margin: 3mm 0; }}
+table {{ width: 100%; border-collapse: collapse; font-size: 8.5pt; }}
+th, td {{ border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: left; }}
+th {{ background: #eee; }}
+.risk {{ color: #fff; padding: 0 1.5mm; border-radius: 1mm; }}
+.qr svg {{ width: 34mm; height: 34mm; }}
+.sig {{ font-family: monospace; font-size: 6.5pt; word-break: break-all; }}
+dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.5mm 4mm; margin: 2mm 0; }}
+dt {{ font-weight: bold; }}
+tr {{ break-inside: avoid; }}
+@media print {{ .noprint {{ display: none; }} }}
+</style></head>
+<body>
+<header><div><h1>开挖核查单 Excavation check ticket</h1>
+<dl>
+<dt>编号 Number</dt><dd>{id}</dd>
+<dt>签发 Issued</dt><dd>{created} → {issued_to}</dd>
+<dt>有效期至 Valid until</dt><dd><b>{valid_until}</b> (20 个工作日 / working days)</dd>
+<dt>数据截至 Data as of</dt><dd>{as_of}{stale}</dd>
+<dt>工程编号 Reference</dt><dd>{reference}</dd>
+<dt>范围 Area</dt><dd>{area_m2} m², 缓冲 buffer {buffer} m, 开挖深度 depth {depth} m</dd>
+<dt>结果 Result</dt><dd>{total} 处 hits: 高 high {high}, 中 medium {medium}, 低 low {low}</dd>
+</dl></div>
+<div class="qr">{qr}<div class="sig">{signature}</div></div></header>
+{map}
+<h2>管线与设施 Hits</h2>
+<table><thead><tr><th>风险 Risk</th><th>图层 Layer</th><th>类型 Kind</th><th>编号 Id</th><th>规格 Size</th><th>埋深 Depth m</th><th>距离 Distance m</th><th>权属 Owner</th><th>电话 Contact</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<h2>联系权属单位 Owners to call</h2><ul>{owners}</ul>
+<p>开挖前须通知上述单位并现场确认。This ticket records what the city's map held on the date above; call every owner before digging and confirm on site.
+扫描二维码或使用 <code>undermap verify-ticket</code> 核验签名 / scan the code or run <code>undermap verify-ticket</code> to check the signature.</p>
+</body></html>"#,
+        created = text(&ticket["created_at"]),
+        issued_to = text(&ticket["issued_to"]),
+        valid_until = text(&ticket["valid_until"]),
+        as_of = text(&ticket["data_as_of"]),
+        stale = if ticket["stale"] == true {
+            " — 数据可能滞后 data may be behind"
+        } else {
+            ""
+        },
+        reference = text(&ticket["reference"]),
+        area_m2 = text(&ticket["area_m2"]),
+        buffer = text(&ticket["buffer_m"]),
+        depth = text(&ticket["depth_m"]),
+        total = text(&summary["total"]),
+        high = text(&summary["by_risk"]["high"]),
+        medium = text(&summary["by_risk"]["medium"]),
+        low = text(&summary["by_risk"]["low"]),
+        signature = esc(signature),
+        map = map_svg(ticket),
+    )
+}
+
+/// `GET /tickets/{id}`: the printable ticket, for its holder (and roles that read every ticket).
+#[tracing::instrument(skip(service, caller, req), fields(account = %caller.account))]
+pub(crate) async fn ticket(
+    service: web::Data<Service>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    let viewer = (!caller.can(Capability::Tickets)).then_some(caller.account.as_str());
+    let (ticket_id, body) = service.ticket_json(&id, viewer).await?;
+    let info = req.connection_info();
+    let signature = body["signature"]["value"].as_str().unwrap_or("");
+    let verify_url = format!(
+        "{}://{}/v1/excavation-checks/{}/verify?signature={}",
+        info.scheme(),
+        info.host(),
+        ticket_id,
+        percent_encoding::utf8_percent_encode(signature, percent_encoding::NON_ALPHANUMERIC)
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .body(page(&body, &verify_url)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_page_escapes_what_the_ticket_holds_and_draws_the_hits() {
+        let ticket = json!({
+            "id": "EC-2026-000001", "crs": "OGC:CRS84", "reference": "<script>alert(1)</script>",
+            "area": {"type": "Polygon", "coordinates": [[[108.0, 28.0], [108.001, 28.0], [108.001, 28.001], [108.0, 28.0]]]},
+            "hits": [{"risk": "high", "layer": "gas", "kind": "pipe", "feature_id": "G-1", "owner": "燃气公司",
+                      "geometry": {"type": "LineString", "coordinates": [[108.0, 28.0005], [108.001, 28.0005]]}}],
+            "owners": [{"name": "燃气公司", "contact": "023", "assets": 1, "highest_risk": "high"}],
+            "summary": {"total": 1, "by_risk": {"high": 1, "medium": 0, "low": 0}},
+            "signature": {"value": "c2ln"}
+        });
+        let html = page(
+            &ticket,
+            "https://example/v1/excavation-checks/EC-2026-000001/verify?signature=c2ln",
+        );
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(
+            html.contains("stroke=\"#d7191c\""),
+            "the high-risk gas main is drawn red"
+        );
+        assert!(html.contains("<svg") && html.contains("燃气公司"));
+        assert!(!html.contains("<?xml"));
+    }
+}
