@@ -50,6 +50,20 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// An RFC 3339 instant as `2026-12-01 16:31:31 UTC`.
+fn time(v: &Value) -> String {
+    v.as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map_or_else(
+            || text(v),
+            |t| {
+                t.with_timezone(&chrono::Utc)
+                    .format("%Y-%m-%d %H:%M:%S UTC")
+                    .to_string()
+            },
+        )
+}
+
 /// Every position of a GeoJSON geometry.
 fn positions(g: &Value, out: &mut Vec<(f64, f64)>) {
     fn walk(v: &Value, out: &mut Vec<(f64, f64)>) {
@@ -67,14 +81,13 @@ fn positions(g: &Value, out: &mut Vec<(f64, f64)>) {
     walk(&g["coordinates"], out);
 }
 
-/// The map: the checked area and every located hit, in the ticket's CRS, as SVG.
+/// The map: the checked area and what was found around it, in the ticket's CRS, as SVG. It is
+/// framed on the area with a margin (a hit such as a planning zone may reach far beyond it; the
+/// frame cuts it off).
 fn map_svg(ticket: &Value) -> String {
     let mut all = Vec::new();
     positions(&ticket["area"], &mut all);
     let hits = ticket["hits"].as_array().cloned().unwrap_or_default();
-    for h in &hits {
-        positions(&h["geometry"], &mut all);
-    }
     if all.is_empty() {
         return String::new();
     }
@@ -88,6 +101,10 @@ fn map_svg(ticket: &Value) -> String {
         x1 = x1.max(*x);
         y1 = y1.max(*y);
     }
+    // A margin of a third of the area's size, at least 25 m.
+    let min_margin = if geographic { 25.0 / 111_320.0 } else { 25.0 };
+    let margin = ((x1 - x0).max(y1 - y0) / 3.0).max(min_margin);
+    let (x0, y0, x1, y1) = (x0 - margin, y0 - margin, x1 + margin, y1 + margin);
     // Degrees of longitude are shorter than degrees of latitude away from the equator.
     let stretch = if geographic {
         ((y0 + y1) / 2.0).to_radians().cos()
@@ -135,7 +152,8 @@ fn map_svg(ticket: &Value) -> String {
     };
     let mut svg = format!(
         "<svg class=\"map\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Map of the checked area\">\
-         <rect width=\"{w}\" height=\"{h}\" fill=\"#f4f1ea\"/>\
+         <defs><clipPath id=\"frame\"><rect width=\"{w}\" height=\"{h}\"/></clipPath></defs>\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#f4f1ea\"/><g clip-path=\"url(#frame)\">\
          <path d=\"{}\" fill=\"#3388ff22\" stroke=\"#3388ff\" stroke-width=\"0.6\" stroke-dasharray=\"2 1\"/>",
         path(&ticket["area"])
     );
@@ -163,6 +181,7 @@ fn map_svg(ticket: &Value) -> String {
             }
         }
     }
+    svg.push_str("</g>");
     // A scale bar: a round length near a fifth of the width.
     let metres_per_unit = if geographic { 111_320.0 } else { 1.0 };
     let target = w / 5.0 / scale * metres_per_unit;
@@ -263,6 +282,7 @@ th {{ background: #eee; }}
 dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.5mm 4mm; margin: 2mm 0; }}
 dt {{ font-weight: bold; }}
 tr {{ break-inside: avoid; }}
+.legend span {{ display: inline-block; width: 8mm; height: 1.2mm; vertical-align: middle; border: 1px solid transparent; margin-left: 3mm; }}
 @media print {{ .noprint {{ display: none; }} }}
 </style></head>
 <body>
@@ -278,6 +298,9 @@ tr {{ break-inside: avoid; }}
 </dl></div>
 <div class="qr">{qr}<div class="sig">{signature}</div></div></header>
 {map}
+<p class="legend"><span style="border-color:#3388ff;border-style:dashed">&nbsp;&nbsp;&nbsp;&nbsp;</span> 开挖范围 area
+<span style="background:#d7191c"></span> 高 high <span style="background:#fd8d3c"></span> 中 medium
+<span style="background:#1a9641"></span> 低 low (虚线为规划红线与用地 / dashed: planning lines and zones)</p>
 <h2>管线与设施 Hits</h2>
 <table><thead><tr><th>风险 Risk</th><th>图层 Layer</th><th>类型 Kind</th><th>编号 Id</th><th>规格 Size</th><th>埋深 Depth m</th><th>距离 Distance m</th><th>权属 Owner</th><th>电话 Contact</th></tr></thead>
 <tbody>{rows}</tbody></table>
@@ -285,10 +308,10 @@ tr {{ break-inside: avoid; }}
 <p>开挖前须通知上述单位并现场确认。This ticket records what the city's map held on the date above; call every owner before digging and confirm on site.
 扫描二维码或使用 <code>undermap verify-ticket</code> 核验签名 / scan the code or run <code>undermap verify-ticket</code> to check the signature.</p>
 </body></html>"#,
-        created = text(&ticket["created_at"]),
+        created = time(&ticket["created_at"]),
         issued_to = text(&ticket["issued_to"]),
         valid_until = text(&ticket["valid_until"]),
-        as_of = text(&ticket["data_as_of"]),
+        as_of = time(&ticket["data_as_of"]),
         stale = if ticket["stale"] == true {
             " — 数据可能滞后 data may be behind"
         } else {
