@@ -2,7 +2,7 @@
 # Tests that touch PostgreSQL create a fresh database per test from this server.
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup setup-build demo demo-postgis test bench lint fmt
+.PHONY: setup setup-build web demo demo-postgis test bench lint fmt
 
 setup:
 	bash scripts/setup.sh
@@ -10,17 +10,22 @@ setup:
 setup-build:
 	bash scripts/setup.sh --build
 
+## The web map (web/dist, embedded into the binary): MapLibre from the npm registry, pinned.
+web:
+	bash scripts/web.sh
+
 ## Start the server on the bundled demo data (http://127.0.0.1:8080), kept in the GeoPackage
 ## undermap-demo.gpkg: no database server needed.
-demo: setup-build
+demo: setup-build web
 	cargo run --release -- serve --demo
 
 ## The same demo on the local PostGIS (database `undermap`, created if missing).
-demo-postgis: setup
+demo-postgis: setup web
 	cargo run --release -- --store postgres://postgres@127.0.0.1:5432/undermap serve --demo
 
-## Every test: unit, property, doc and end-to-end (real PostGIS, a fresh database per test).
-test: setup
+## Every test: unit, property, doc and end-to-end (real PostGIS, a fresh database per test), and
+## the web map in headless Chromium.
+test: setup web
 	cargo test --workspace
 
 ## Criterion benchmarks and the HTTP load benchmark; figures go to docs/performance.md.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what undermap needs on a fresh Debian machine.
-#   scripts/setup.sh           build tools, PROJ, GDAL's ogrinfo (tests), PostGIS; starts PostgreSQL
+#   scripts/setup.sh           build tools, PROJ, GDAL's ogrinfo and Chromium (tests), PostGIS; starts PostgreSQL
 #   scripts/setup.sh --build   only what building needs (PROJ, clang): the embedded demo needs no database
 # Idempotent: a second run installs nothing and only checks that PostgreSQL is up.
 set -euo pipefail
@@ -9,7 +9,8 @@ build_only=false
 [ "${1:-}" = "--build" ] && build_only=true
 
 packages=(libproj-dev proj-bin proj-data clang pkg-config)
-$build_only || packages+=(postgresql-15-postgis-3 gdal-bin openssl curl)
+# Tests also drive the web map in Debian's Chromium (with CJK fonts for the screenshots).
+$build_only || packages+=(postgresql-15-postgis-3 gdal-bin openssl curl chromium fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

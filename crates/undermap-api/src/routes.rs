@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest};
 
 use crate::handlers::{
     admin, deliveries, excavation, features, health, incidents, layers, nearest, ogc, print,
-    resilience, tiles,
+    resilience, tiles, web as webmap,
 };
 use crate::ApiError;
 
@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/tickets/{id}", web::get().to(print::ticket))
+    .route("/", web::get().to(webmap::index))
+    .route("/web/{file}", web::get().to(webmap::asset))
     .service(
         web::scope("/v1")
             .route("/layers", web::get().to(layers::list))

@@ -117,9 +117,20 @@ fn is_verify(path: &str) -> bool {
         .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
+/// The web map's page and files hold no map data (the page asks for a key, then calls the API).
+fn is_web_map(path: &str) -> bool {
+    path == "/"
+        || path
+            .strip_prefix("/web/")
+            .is_some_and(|f| !f.is_empty() && !f.contains('/'))
+}
+
 fn is_public(method: &Method, path: &str) -> bool {
     method == Method::GET
-        && (PUBLIC_PATHS.contains(&path) || path == TICKET_KEY_PATH || is_verify(path))
+        && (PUBLIC_PATHS.contains(&path)
+            || path == TICKET_KEY_PATH
+            || is_verify(path)
+            || is_web_map(path))
 }
 
 /// Routes not worth an audit entry when they succeed (no map data in them).

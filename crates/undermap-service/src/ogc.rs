@@ -335,8 +335,20 @@ impl Service {
     pub async fn tile(
         &self,
         name: &str,
+        zxy: (u32, u32, u32),
+        view: Arc<View>,
+    ) -> Result<(Arc<CachedTile>, bool), ServiceError> {
+        self.tile_at(name, zxy, view, None).await
+    }
+
+    /// A tile of the map as it stood at `at` (`None`: now). Past tiles are cut each time, not
+    /// cached; the past map itself is kept (docs/ingest.md, history).
+    pub async fn tile_at(
+        &self,
+        name: &str,
         (z, x, y): (u32, u32, u32),
         view: Arc<View>,
+        at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<(Arc<CachedTile>, bool), ServiceError> {
         let tile = TileId::new(z, x, y)?;
         if let Some(bounds) = view.bounds() {
@@ -349,6 +361,17 @@ impl Service {
                     ),
                 ));
             }
+        }
+        if at.is_some() {
+            let index = self.index_at(at).await?;
+            let selection = Self::selection(&index, name, &view)?;
+            let service = self.clone();
+            return tokio::task::spawn_blocking(move || {
+                let tiles = service.tile_service()?;
+                Ok((tiles.cut_uncached(&index, &selection, tile, &view)?, false))
+            })
+            .await
+            .map_err(|e| ServiceError::bad("tile", format!("the tile could not be made: {e}")))?;
         }
         let index = self.index().snapshot();
         let selection = Self::selection(&index, name, &view)?;

@@ -85,6 +85,20 @@ impl TileService {
             .get(index.generation(), selection, tile, view.fingerprint())
     }
 
+    /// Cuts a tile of a past map (CPU work: run it on a blocking thread) without caching it:
+    /// the cache holds the current map's tiles only.
+    pub fn cut_uncached(
+        &self,
+        index: &MapIndex,
+        selection: &Selection,
+        tile: TileId,
+        view: &View,
+    ) -> Result<Arc<CachedTile>, TileError> {
+        Ok(Arc::new(CachedTile::new(
+            self.renderer.render(index, selection, tile, view)?,
+        )))
+    }
+
     /// Cuts the tile (CPU work: run it on a blocking thread) and caches it.
     pub fn cut(
         &self,

@@ -111,26 +111,74 @@ pub fn style(base: &str, layers: &[TileLayer]) -> Value {
             }));
             continue;
         }
-        style_layers.push(json!({
-            "id": format!("{}-lines", l.id),
-            "type": "line",
-            "source": "undermap",
-            "source-layer": l.id,
-            "filter": ["==", ["geometry-type"], "LineString"],
-            "layout": { "line-cap": "round", "line-join": "round" },
-            "paint": {
-                "line-color": c,
-                // Wider for bigger pipes and higher voltages.
-                "line-width": ["interpolate", ["linear"], ["zoom"],
-                    12, ["case", [">=", ["coalesce", ["get", "diameter_mm"], 0], 500], 2, [">=", ["coalesce", ["get", "voltage_kv"], 0], 35], 2, 1],
-                    18, ["case", [">=", ["coalesce", ["get", "diameter_mm"], 0], 500], 6, [">=", ["coalesce", ["get", "voltage_kv"], 0], 35], 6, 3]],
-                "line-opacity": ["case", ["==", ["get", "status"], "abandoned"], 0.4, 1],
-                "line-dasharray": ["case",
-                    ["==", ["get", "status"], "abandoned"], ["literal", [2, 2]],
-                    ["==", ["get", "status"], "planned"], ["literal", [0.5, 1.5]],
-                    ["literal", [1, 0]]]
+        // Wider for bigger pipes and higher voltages.
+        let width = json!([
+            "interpolate",
+            ["linear"],
+            ["zoom"],
+            12,
+            [
+                "case",
+                [">=", ["coalesce", ["get", "diameter_mm"], 0], 500],
+                2,
+                [">=", ["coalesce", ["get", "voltage_kv"], 0], 35],
+                2,
+                1
+            ],
+            18,
+            [
+                "case",
+                [">=", ["coalesce", ["get", "diameter_mm"], 0], 500],
+                6,
+                [">=", ["coalesce", ["get", "voltage_kv"], 0], 35],
+                6,
+                3
+            ]
+        ]);
+        // In service solid; abandoned dashed and faint; planned dotted. One layer each: a dash
+        // pattern cannot depend on a feature's properties in every client.
+        for (suffix, status_filter, dash, opacity) in [
+            (
+                "lines",
+                json!([
+                    "!",
+                    [
+                        "in",
+                        ["get", "status"],
+                        ["literal", ["abandoned", "planned"]]
+                    ]
+                ]),
+                None,
+                1.0,
+            ),
+            (
+                "abandoned",
+                json!(["==", ["get", "status"], "abandoned"]),
+                Some(json!([2, 2])),
+                0.4,
+            ),
+            (
+                "planned",
+                json!(["==", ["get", "status"], "planned"]),
+                Some(json!([0.5, 1.5])),
+                1.0,
+            ),
+        ] {
+            let mut paint =
+                json!({ "line-color": c, "line-width": width, "line-opacity": opacity });
+            if let Some(d) = dash {
+                paint["line-dasharray"] = d;
             }
-        }));
+            style_layers.push(json!({
+                "id": format!("{}-{suffix}", l.id),
+                "type": "line",
+                "source": "undermap",
+                "source-layer": l.id,
+                "filter": ["all", ["==", ["geometry-type"], "LineString"], status_filter],
+                "layout": { "line-cap": "round", "line-join": "round" },
+                "paint": paint
+            }));
+        }
         style_layers.push(json!({
             "id": format!("{}-points", l.id),
             "type": "circle",
@@ -192,6 +240,8 @@ mod tests {
                 "planning-zones",
                 "planning-lines",
                 "water-lines",
+                "water-abandoned",
+                "water-planned",
                 "water-points"
             ]
         );

@@ -12,3 +12,4 @@ pub(crate) mod ogc;
 pub(crate) mod print;
 pub(crate) mod resilience;
 pub(crate) mod tiles;
+pub(crate) mod web;

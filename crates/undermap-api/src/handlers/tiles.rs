@@ -10,15 +10,29 @@ use undermap_auth::Capability;
 use crate::security::Caller;
 use crate::ApiError;
 
-/// `GET /tiles/{layer}/{z}/{x}/{y}.mvt` (`layer` is a layer id or `all`).
+/// Query of a tile: `at=` for the map as it stood then (history capability).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TileQuery {
+    at: Option<String>,
+}
+
+/// `GET /tiles/{layer}/{z}/{x}/{y}.mvt[?at=…]` (`layer` is a layer id or `all`).
 #[tracing::instrument(skip(service, req, caller), fields(account = %caller.account))]
 pub(crate) async fn tile(
     service: web::Data<Service>,
     req: HttpRequest,
     caller: Caller,
     path: web::Path<(String, u32, u32, String)>,
+    query: web::Query<TileQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
+    let at = query
+        .at
+        .as_deref()
+        .map(undermap_service::parse_at)
+        .transpose()?;
+    caller.require_history_if(at.is_some())?;
     let (layer, z, x, y_ext) = path.into_inner();
     let y: u32 = y_ext
         .strip_suffix(".mvt")
@@ -29,7 +43,7 @@ pub(crate) async fn tile(
             ))
         })?;
     let (tile, cached) = service
-        .tile(&layer, (z, x, y), std::sync::Arc::clone(&caller.view))
+        .tile_at(&layer, (z, x, y), std::sync::Arc::clone(&caller.view), at)
         .await?;
     // gzip (made once per cached tile) when the client takes it; an empty tile stays empty.
     let gzip = accepts_gzip(&req) && !tile.bytes.is_empty();

@@ -1,0 +1,56 @@
+// Chinese and English: the browser's language decides, the button switches, the choice is kept.
+const TEXT = {
+  zh: {
+    search: "编号或档案号", find: "查找", dig: "开挖核查", incident: "应急", logout: "退出", layers: "图层",
+    dig_help: "在地图上单击绘制范围，双击结束；或粘贴 GeoJSON 或本地坐标（每行 X, Y）。",
+    depth: "开挖深度 (m)", buffer: "缓冲 (m)", submit: "核查", clear: "清除", my_tickets: "我的核查单",
+    incident_help: "单击管线，追踪需关闭的阀门。", login: "登录", account: "账户", key: "API 密钥",
+    login_needed: "请登录", login_failed: "密钥无效", not_found: "未找到", draw_first: "请先绘制或粘贴范围",
+    bad_coordinates: "坐标无法读取", ticket: "核查单", valid_until: "有效期至", print: "打印", hits: "处",
+    high: "高", medium: "中", low: "低", risk: "风险", layer: "图层", kind: "类型", feature_id: "编号",
+    distance_m: "距离 m", owner: "权属单位", contact: "电话", break_on: "破损管线", close_valves: "关闭阀门",
+    seized: "无法操作的阀门", isolated: "隔离", unfed: "停供", consumers: "受影响用户", history: "历史事件",
+    resources: "最近资源", flood: "内涝", landslide: "滑坡", subsidence: "塌陷", earthquake: "地震", burst: "爆管",
+    leak: "泄漏", outage: "停电", fire: "火灾", strike: "外力破坏", other: "其他", unknown: "未知",
+    as_of: "历史日期",
+  },
+  en: {
+    search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
+    layers: "Layers",
+    dig_help: "Click the map to draw the area; double-click to finish. Or paste GeoJSON or local-grid coordinates (X, Y a line).",
+    depth: "Depth (m)", buffer: "Buffer (m)", submit: "Check", clear: "Clear", my_tickets: "My tickets",
+    incident_help: "Click a pipe to trace the valves to close.", login: "Sign in", account: "Account", key: "API key",
+    login_needed: "Please sign in", login_failed: "The key was not accepted", not_found: "Not found",
+    draw_first: "Draw or paste an area first", bad_coordinates: "Coordinates cannot be read", ticket: "Ticket",
+    valid_until: "valid until", print: "Print", hits: "hits", high: "high", medium: "medium", low: "low",
+    risk: "Risk", layer: "Layer", kind: "Kind", feature_id: "Id", distance_m: "Distance m", owner: "Owner",
+    contact: "Contact", break_on: "Break on", close_valves: "Close valves", seized: "Seized valves passed",
+    isolated: "isolated", unfed: "unfed", consumers: "Consumers", history: "Past incidents",
+    resources: "Nearest resources", flood: "flood", landslide: "landslide", subsidence: "subsidence",
+    earthquake: "earthquake", burst: "burst", leak: "leak", outage: "outage", fire: "fire", strike: "strike",
+    other: "other", unknown: "unknown", as_of: "Map as of",
+  },
+};
+
+let current = localStorage.getItem("undermap-lang")
+  || ((navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en");
+
+export function language() {
+  return current;
+}
+
+export function t(key) {
+  return TEXT[current][key] ?? TEXT.en[key] ?? key;
+}
+
+export function translatePage() {
+  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
+}
+
+export function setLanguage(lang) {
+  current = lang;
+  localStorage.setItem("undermap-lang", lang);
+  translatePage();
+}

@@ -1,0 +1,117 @@
+// The web map as a person uses it, in headless Chromium (Debian's, driven by playwright-core):
+// sign in, see the layers, draw a dig area and get the same hits as the API, click a pipe and
+// see the valves to close, open the printable ticket. Screenshots go to docs/screenshots/.
+//
+//   node tests/e2e.mjs '{"url": "...", "key": "...", "dig": {...}, "incident": {...}}'
+//
+// Started by the Rust test tests/web.rs, which runs the server and computes the expected
+// answers through the API. Exits 1 with the reason on the first failure.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const spec = JSON.parse(process.argv[2]);
+const shots = spec.screenshots;
+mkdirSync(shots, { recursive: true });
+const problems = [];
+const fail = (message) => { throw new Error(message); };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
+
+  // Sign in.
+  await page.goto(spec.url);
+  await page.fill("#login-key", spec.key);
+  await page.click("#login-form button");
+  await page.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+  const layers = await page.$$eval("#layer-list li", (items) => items.length);
+  if (layers < 5) fail(`only ${layers} layers in the switcher`);
+
+  // Layers render: features drawn from the server's tiles.
+  // Features drawn from the server's tiles once every requested tile has come in.
+  const drawn = async () => {
+    await page.waitForTimeout(200);
+    return page.evaluate(() => new Promise((resolve, reject) => {
+      const map = window.undermapMap;
+      const until = Date.now() + 20000;
+      const poll = () => {
+        if (map.loaded() && map.areTilesLoaded()) {
+          resolve(map.queryRenderedFeatures().filter((f) => f.source === "undermap").length);
+        } else if (Date.now() > until) {
+          reject(new Error("tiles did not load within 20 s"));
+        } else {
+          setTimeout(poll, 100);
+        }
+      };
+      poll();
+    }));
+  };
+  await page.evaluate(([lng, lat]) => window.undermapMap.jumpTo({ center: [lng, lat], zoom: 17 }), spec.dig.centre);
+  const rendered = await drawn();
+  if (rendered === 0) fail("no features rendered");
+  await page.screenshot({ path: `${shots}/map.png` });
+
+  // The map as it stood the day before the demo was loaded: nothing; today again: everything.
+  const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+  await page.fill("#at", yesterday);
+  await page.dispatchEvent("#at", "change");
+  const past = await drawn();
+  if (past !== 0) fail(`${past} features drawn on ${yesterday}, before anything was loaded`);
+  await page.fill("#at", "");
+  await page.dispatchEvent("#at", "change");
+  if ((await drawn()) === 0) fail("the present map did not come back");
+
+  // A dig check drawn on the map gives the hits the API gives.
+  await page.click("#mode-dig");
+  const box = await page.locator("#map canvas").boundingBox();
+  for (const corner of spec.dig.corners) {
+    const p = await page.evaluate((c) => window.undermapMap.project(c), corner);
+    await page.mouse.click(box.x + p.x, box.y + p.y);
+  }
+  await page.fill("#dig-depth", String(spec.dig.depth_m));
+  await page.click("#dig-submit");
+  await page.waitForSelector("#ticket-id", { timeout: 15000 });
+  const ids = await page.$$eval("#hits-table tbody tr", (rows) => rows.map((r) => r.dataset.id).sort());
+  const expected = [...spec.dig.expected].sort();
+  if (JSON.stringify(ids) !== JSON.stringify(expected)) fail(`hits ${ids} but the API found ${expected}`);
+  const ticket = await page.textContent("#ticket-id");
+  await page.screenshot({ path: `${shots}/dig-check.png` });
+
+  // Click a pipe: the valves to close are the trace's.
+  await page.click("#mode-incident");
+  await page.evaluate(([lng, lat]) => window.undermapMap.jumpTo({ center: [lng, lat], zoom: 17 }), spec.incident.point);
+  await drawn();
+  const p = await page.evaluate((c) => window.undermapMap.project(c), spec.incident.point);
+  await page.mouse.click(box.x + p.x, box.y + p.y);
+  await page.waitForSelector("#valves", { timeout: 15000 });
+  const valves = (await page.textContent("#valves")).split(",").map((v) => v.trim()).sort();
+  if (JSON.stringify(valves) !== JSON.stringify([...spec.incident.valves].sort())) {
+    fail(`valves ${valves} but the trace closes ${spec.incident.valves}`);
+  }
+  await page.screenshot({ path: `${shots}/incident.png` });
+
+  // English, on a phone.
+  await page.click("#lang");
+  if ((await page.textContent("#mode-dig")) !== "Dig check") fail("the language switch did not switch");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${shots}/phone.png` });
+
+  // The printable ticket.
+  const print = await context.newPage();
+  await print.setExtraHTTPHeaders({ Authorization: `Bearer ${spec.key}` });
+  await print.goto(`${new URL(spec.url).origin}/tickets/${ticket}`);
+  const title = await print.title();
+  if (!title.includes(ticket)) fail(`print view title ${title}`);
+  await print.screenshot({ path: `${shots}/ticket-print.png`, fullPage: true });
+
+  if (problems.length) fail(problems.join("\n"));
+  console.log(JSON.stringify({ ok: true, layers, rendered, hits: ids.length, ticket, valves }));
+} finally {
+  await browser.close();
+}
