@@ -232,6 +232,40 @@ pub fn document(root: &str) -> Value {
     key["get"]["security"] = json!([]);
     add("/v1/tickets/public-key", key);
     add(
+        "/tickets/{id}",
+        op(
+            "The printable ticket (HTML, A4): map of the area, hits, owners, validity, QR code of its verification link. Its holder, or roles that read every ticket",
+            "Excavation",
+            vec![param("id", "path", "Ticket id", json!({ "type": "string" }), true)],
+            ok("The page", "text/html", json!({ "type": "string" })),
+            &[("404", "No such ticket, or another's")],
+        ),
+    );
+    let mut page = op(
+        "The web map (docs/web.md); without the bundle, a page saying how to build it",
+        "Web map",
+        vec![],
+        ok("The page", "text/html", json!({ "type": "string" })),
+        &[],
+    );
+    page["get"]["security"] = json!([]);
+    add("/", page);
+    let mut file = op(
+        "A file of the web map (script, stylesheet)",
+        "Web map",
+        vec![param(
+            "file",
+            "path",
+            "File name",
+            json!({ "type": "string" }),
+            true,
+        )],
+        ok("The file", "text/javascript", json!({ "type": "string" })),
+        &[("404", "No such file")],
+    );
+    file["get"]["security"] = json!([]);
+    add("/web/{file}", file);
+    add(
         "/v1/deliveries",
         json!({ "post": {
             "summary": "Load a department's delivery (multipart upload), as `undermap ingest` does; returns the delivery report",
