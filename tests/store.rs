@@ -308,6 +308,27 @@ async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {
         Some(r#"{"id":"first"}"#)
     );
     assert_eq!(store.ticket(&b).await.unwrap(), None);
+
+    // Each account's tickets, newest first.
+    let mut issued = Vec::new();
+    for (i, holder) in ["wang", "li", "wang"].iter().enumerate() {
+        let id = store.next_ticket_id(now).await.unwrap();
+        let body = format!(r#"{{"id":"{id}","issued_to":"{holder}"}}"#);
+        let mut t = ticket(id, &body);
+        t.created_at = now + chrono::Duration::seconds(i64::try_from(i).unwrap() + 1);
+        store.save_ticket(t).await.unwrap();
+        issued.push(body);
+    }
+    assert_eq!(
+        store.tickets_issued_to("wang", 10).await.unwrap(),
+        [issued[2].clone(), issued[0].clone()]
+    );
+    assert_eq!(store.tickets_issued_to("wang", 1).await.unwrap().len(), 1);
+    assert!(store
+        .tickets_issued_to("zhao", 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 fn small_area() -> geo::MultiPolygon<f64> {

@@ -7,7 +7,7 @@ mod common;
 use chrono::Datelike;
 use common::spawn_app;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 use undermap_service::TicketVerifier;
 
@@ -145,6 +145,36 @@ async fn a_ticket_is_signed_valid_for_twenty_working_days_and_verifiable(pool: P
         })
         .count();
     assert!(verified >= 4, "{verified}");
+
+    // The holder's list of tickets, on any device; nobody else's.
+    let list: Value = contractor
+        .get(app.url("/v1/excavation-checks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["tickets"][0]["id"], id.as_str(), "{list}");
+    assert_eq!(list["tickets"][0]["reference"], "SITE-7");
+    assert_eq!(list["tickets"][0]["highest_risk"], "high");
+    let others: Value = app
+        .client_as("emergency")
+        .await
+        .get(app.url("/v1/excavation-checks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(others["tickets"], json!([]));
+    let r = contractor
+        .get(app.url("/v1/excavation-checks?limit=0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // The printable ticket: its holder's, A4, with the map, every hit, the owners and the QR.
     let page = contractor

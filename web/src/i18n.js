@@ -12,7 +12,7 @@ const TEXT = {
     seized: "无法操作的阀门", isolated: "隔离", unfed: "停供", consumers: "受影响用户", history: "历史事件",
     resources: "最近资源", flood: "内涝", landslide: "滑坡", subsidence: "塌陷", earthquake: "地震", burst: "爆管",
     leak: "泄漏", outage: "停电", fire: "火灾", strike: "外力破坏", other: "其他", unknown: "未知",
-    as_of: "历史日期",
+    as_of: "历史日期", upload: "或上传文件",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -28,7 +28,7 @@ const TEXT = {
     isolated: "isolated", unfed: "unfed", consumers: "Consumers", history: "Past incidents",
     resources: "Nearest resources", flood: "flood", landslide: "landslide", subsidence: "subsidence",
     earthquake: "earthquake", burst: "burst", leak: "leak", outage: "outage", fire: "fire", strike: "strike",
-    other: "other", unknown: "unknown", as_of: "Map as of",
+    other: "other", unknown: "unknown", as_of: "Map as of", upload: "Or a file",
   },
 };
 

@@ -261,6 +261,11 @@ function pastedArea(text) {
   return { type: "Polygon", coordinates: [[...points, points[0]]] };
 }
 
+document.getElementById("dig-file").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  if (file) document.getElementById("dig-paste").value = await file.text();
+});
+
 document.getElementById("dig-clear").addEventListener("click", () => {
   state.draw = [];
   showDrawing();
@@ -283,9 +288,6 @@ document.getElementById("dig-submit").addEventListener("click", async () => {
     state.hits = ticket.hits;
     map.getSource("hits").setData({ type: "FeatureCollection", features: ticket.hits.filter((h) => h.geometry)
       .map((h) => ({ type: "Feature", geometry: h.geometry, properties: { colour: RISK_COLOURS[h.risk], id: h.feature_id, risk: h.risk } })) });
-    const stored = JSON.parse(localStorage.getItem("undermap-tickets") || "[]");
-    stored.unshift({ id: ticket.id, at: ticket.created_at, hits: ticket.hits.length });
-    localStorage.setItem("undermap-tickets", JSON.stringify(stored.slice(0, 50)));
     refreshTickets();
     result.innerHTML = `<p><b>${t("ticket")} <span id="ticket-id">${escapeHtml(ticket.id)}</span></b> · ${t("valid_until")} ${escapeHtml(ticket.valid_until || "—")}`
       + ` · <a href="/tickets/${encodeURIComponent(ticket.id)}" target="_blank" rel="noopener">${t("print")}</a></p>`
@@ -308,10 +310,14 @@ function renderHits(key) {
     + `<td>${escapeHtml(h.feature_id)}</td><td>${h.distance_m}</td><td>${escapeHtml(h.owner ?? "—")}</td><td>${escapeHtml(h.contact ?? "—")}</td></tr>`).join("");
 }
 
-function refreshTickets() {
-  const stored = JSON.parse(localStorage.getItem("undermap-tickets") || "[]");
-  document.getElementById("tickets").innerHTML = stored.map((s) =>
-    `<li><a href="/tickets/${encodeURIComponent(s.id)}" target="_blank" rel="noopener">${escapeHtml(s.id)}</a> ${escapeHtml(s.at.slice(0, 10))} (${s.hits})</li>`).join("");
+/** The account's earlier tickets, from the server (any device the account used). */
+async function refreshTickets() {
+  const list = await api("/v1/excavation-checks?limit=20").catch(() => null);
+  document.getElementById("tickets").innerHTML = (list?.tickets || []).map((s) =>
+    `<li><a href="/tickets/${encodeURIComponent(s.id)}" target="_blank" rel="noopener">${escapeHtml(s.id)}</a>`
+    + ` ${escapeHtml(s.created_at.slice(0, 10))} · ${s.hits} ${t("hits")}`
+    + `${s.highest_risk ? ` · <span class="risk risk-${escapeHtml(s.highest_risk)}">${t(s.highest_risk)}</span>` : ""}`
+    + `${s.reference ? ` · ${escapeHtml(s.reference)}` : ""}</li>`).join("");
 }
 
 // ---------------------------------------------------------------- incident

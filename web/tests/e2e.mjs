@@ -81,6 +81,8 @@ try {
   const expected = [...spec.dig.expected].sort();
   if (JSON.stringify(ids) !== JSON.stringify(expected)) fail(`hits ${ids} but the API found ${expected}`);
   const ticket = await page.textContent("#ticket-id");
+  // The account's ticket list, from the server, shows it.
+  await page.waitForSelector(`#tickets a[href="/tickets/${ticket}"]`, { timeout: 10000 });
   await page.screenshot({ path: `${shots}/dig-check.png` });
 
   // Click a pipe: the valves to close are the trace's.

@@ -183,7 +183,13 @@ pub fn document(root: &str) -> Value {
     );
     add(
         "/v1/excavation-checks",
-        json!({ "post": {
+        json!({ "get": op(
+            "The caller's own tickets, newest first (number, dates, reference, hits, highest risk)",
+            "Excavation",
+            vec![param("limit", "query", "1 to 500; default 50", json!({ "type": "integer", "minimum": 1, "maximum": 500, "default": 50 }), false)],
+            ok("tickets", "application/json", any.clone()),
+            &[("422", "limit out of range")],
+        )["get"], "post": {
             "summary": "What lies under an excavation area: every feature within the buffer, rated by risk, with owners to call; recorded as a ticket",
             "tags": ["Excavation"],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CheckRequest" } } } },
@@ -231,6 +237,7 @@ pub fn document(root: &str) -> Value {
     );
     key["get"]["security"] = json!([]);
     add("/v1/tickets/public-key", key);
+
     add(
         "/tickets/{id}",
         op(

@@ -40,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/deliveries", web::post().to(deliveries::create))
             .route("/nearest", web::get().to(nearest::get))
             .route("/excavation-checks", web::post().to(excavation::create))
+            .route("/excavation-checks", web::get().to(excavation::list))
             .route("/excavation-checks/{id}", web::get().to(excavation::get))
             .route(
                 "/excavation-checks/{id}/verify",

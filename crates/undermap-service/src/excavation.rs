@@ -479,7 +479,59 @@ impl Service {
     }
 }
 
+/// One of an account's tickets, as its list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketSummary {
+    /// Ticket number.
+    pub id: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// Its last valid day.
+    pub valid_until: Option<NaiveDate>,
+    /// The contractor's reference.
+    pub reference: Option<String>,
+    /// The area's size, m².
+    pub area_m2: f64,
+    /// How many hits.
+    pub hits: usize,
+    /// The highest risk among them (`null` when none).
+    pub highest_risk: Option<String>,
+}
+
 impl Service {
+    /// The tickets issued to `account`, newest first, at most `limit` (1 to 500).
+    pub async fn tickets_of(
+        &self,
+        account: &str,
+        limit: usize,
+    ) -> Result<Vec<TicketSummary>, ServiceError> {
+        if !(1..=500).contains(&limit) {
+            return Err(ServiceError::unprocessable(
+                "limit",
+                format!("{limit} is outside 1 to 500"),
+            ));
+        }
+        self.store()
+            .tickets_issued_to(account, limit)
+            .await?
+            .iter()
+            .map(|body| {
+                let t: CheckResponse = serde_json::from_str(body).map_err(|e| {
+                    ServiceError::bad("ticket", format!("stored ticket unreadable: {e}"))
+                })?;
+                Ok(TicketSummary {
+                    highest_risk: t.hits.first().map(|h| h.risk.to_string()),
+                    hits: t.hits.len(),
+                    id: t.id,
+                    created_at: t.created_at,
+                    valid_until: t.valid_until,
+                    reference: t.reference,
+                    area_m2: t.area_m2,
+                })
+            })
+            .collect()
+    }
+
     /// A stored ticket, parsed (for the printable view), for its holder as [`Self::ticket`].
     pub async fn ticket_json(
         &self,

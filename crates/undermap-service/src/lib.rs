@@ -21,6 +21,7 @@ pub use deliver::{deliver, DeliveryRequest, Departments};
 pub use error::ServiceError;
 pub use excavation::{
     add_working_days, CheckRequest, CheckResponse, Hit, OwnerSummary, Summary, TicketCheck,
+    TicketSummary,
 };
 pub use history::parse_at;
 pub use incidents::{

@@ -84,6 +84,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A stored ticket's body, byte for byte as it was returned.
     async fn ticket(&self, id: &TicketId) -> Result<Option<String>>;
 
+    /// The bodies of the tickets issued to `account`, newest first, at most `limit`.
+    async fn tickets_issued_to(&self, account: &str, limit: usize) -> Result<Vec<String>>;
+
     /// The number of the last delivery recorded (0 if none): it grows with every load, so a
     /// process can tell that another one has changed the map.
     async fn last_delivery(&self) -> Result<i64>;

@@ -134,3 +134,31 @@ pub(crate) async fn public_key(service: web::Data<Service>) -> HttpResponse {
         "canonical_json": "the ticket without `signature`, object keys sorted by their UTF-8 bytes at every level, no white space",
     }))
 }
+
+/// Query of `GET /v1/excavation-checks`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    limit: Option<usize>,
+}
+
+/// `GET /v1/excavation-checks?limit=50`: the caller's own tickets, newest first.
+#[tracing::instrument(skip(service, caller), fields(account = %caller.account))]
+pub(crate) async fn list(
+    service: web::Data<Service>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    let tickets = service
+        .tickets_of(&caller.account, query.limit.unwrap_or(50))
+        .await?;
+    let audit = AuditNote {
+        returned: u64::try_from(tickets.len()).ok(),
+        ..AuditNote::default()
+    };
+    Ok(note(
+        HttpResponse::Ok().json(serde_json::json!({ "tickets": tickets })),
+        audit,
+    ))
+}

@@ -203,3 +203,20 @@ pub(crate) async fn get(pool: &SqlitePool, id: &TicketId) -> Result<Option<Strin
         .await
         .map_err(StoreError::db("reading a ticket"))
 }
+
+/// The tickets issued to `account`, newest first.
+pub(crate) async fn issued_to(
+    pool: &SqlitePool,
+    account: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT body FROM undermap_excavation_checks WHERE json_extract(body, '$.issued_to') = ? \
+         ORDER BY created_at DESC, id DESC LIMIT ?",
+    )
+    .bind(account)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::db("listing tickets"))
+}

@@ -151,6 +151,10 @@ impl Store for PgStore {
         tickets::get(&self.pool, id).await
     }
 
+    async fn tickets_issued_to(&self, account: &str, limit: usize) -> Result<Vec<String>> {
+        tickets::issued_to(&self.pool, account, limit).await
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

@@ -184,3 +184,16 @@ pub(crate) async fn get(pool: &PgPool, id: &TicketId) -> Result<Option<String>> 
         .await
         .map_err(StoreError::db("reading a ticket"))
 }
+
+/// The tickets issued to `account`, newest first (by the expression index of migration 7).
+pub(crate) async fn issued_to(pool: &PgPool, account: &str, limit: usize) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT body FROM excavation_checks WHERE (body::jsonb ->> 'issued_to') = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(account)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::db("listing tickets"))
+}
