@@ -108,17 +108,16 @@ impl TileService {
         view: &View,
     ) -> Result<Arc<CachedTile>, TileError> {
         let started = std::time::Instant::now();
-        let bytes = self.renderer.render(index, selection, tile, view)?;
+        let cut = self.cut_uncached(index, selection, tile, view)?;
         tracing::debug!(
             layer = selection.name(),
             z = tile.z,
             x = tile.x,
             y = tile.y,
-            bytes = bytes.len(),
+            bytes = cut.bytes.len(),
             micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             "tile cut"
         );
-        let cut = Arc::new(CachedTile::new(bytes));
         self.cache.put(
             index.generation(),
             selection,
