@@ -105,26 +105,19 @@ async fn the_web_map_checks_a_dig_and_traces_a_burst_as_the_api_does(pool: PgPoo
         .map(|f| f["properties"]["feature_id"].as_str().unwrap())
         .collect();
     assert_eq!(valves.len(), 2, "{burst}");
-    let (e, n) = (597_250.0, 3_149_300.0);
-    let out = std::process::Command::new("cs2cs")
-        .args(["-f", "%.9f", "EPSG:4545", "EPSG:4490"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{n} {e}\n").as_bytes())?;
-            child.wait_with_output()
-        })
-        .expect("cs2cs (proj-bin) runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace();
-    let plat: f64 = parts.next().unwrap().parse().unwrap();
-    let plon: f64 = parts.next().unwrap().parse().unwrap();
+    // The same point in CRS84 (the map's), through the project's own PROJ wrapper.
+    let to_crs84 = undermap_crs::Transformer::new(
+        &undermap_crs::Crs::epsg(4545).unwrap().gis_order(),
+        &undermap_crs::Crs::crs84(),
+    )
+    .unwrap();
+    let geo::Geometry::Point(on_pipe) = to_crs84
+        .geometry(&geo::Point::new(597_250.0, 3_149_300.0).into())
+        .unwrap()
+    else {
+        unreachable!("a point stays a point")
+    };
+    let (plon, plat) = (on_pipe.x(), on_pipe.y());
 
     let spec = json!({
         "url": app.url("/"),

@@ -103,34 +103,44 @@ pub(crate) fn counted(response: HttpResponse, returned: usize) -> HttpResponse {
 
 /// Routes anyone may read: liveness, readiness, and the OGC landing and conformance pages (a
 /// client must find out what the service is before it can be told to log in).
-pub(crate) const PUBLIC_PATHS: &[&str] =
-    &["/healthz", "/readyz", "/ogc", "/ogc/", "/ogc/conformance"];
+pub(crate) const PUBLIC_PATHS: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/ogc",
+    "/ogc/",
+    "/ogc/conformance",
+    // Anyone may check a ticket's signature (docs/tickets.md).
+    "/v1/tickets/public-key",
+    // A site inspector scanning a printout's QR code may have no account; without a credential
+    // the handler requires the ticket's signature.
+    VERIFY_PATH,
+    // The web map's page and files hold no map data: the page asks for a key, then calls the API.
+    "/",
+    "/web/{file}",
+];
 
-/// The server's ticket-signing public key: anyone may check a ticket with it.
-pub(crate) const TICKET_KEY_PATH: &str = "/v1/tickets/public-key";
+/// `GET /v1/excavation-checks/{id}/verify`, audited even though it is public.
+const VERIFY_PATH: &str = "/v1/excavation-checks/{id}/verify";
 
-/// `GET /v1/excavation-checks/{id}/verify`: a site inspector scanning a printout's QR code may
-/// have no account. Without a credential it needs the ticket's signature (docs/tickets.md).
-fn is_verify(path: &str) -> bool {
-    path.strip_prefix("/v1/excavation-checks/")
-        .and_then(|rest| rest.strip_suffix("/verify"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
-}
-
-/// The web map's page and files hold no map data (the page asks for a key, then calls the API).
-fn is_web_map(path: &str) -> bool {
-    path == "/"
-        || path
-            .strip_prefix("/web/")
-            .is_some_and(|f| !f.is_empty() && !f.contains('/'))
+/// Whether `path` is the route `pattern`, where `{name}` stands for one non-empty segment.
+fn matches_route(pattern: &str, path: &str) -> bool {
+    let (mut p, mut r) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (p.next(), r.next()) {
+            (None, None) => return true,
+            (Some(want), Some(got)) if want.starts_with('{') && want.ends_with('}') => {
+                if got.is_empty() {
+                    return false;
+                }
+            }
+            (Some(want), Some(got)) if want == got => {}
+            _ => return false,
+        }
+    }
 }
 
 fn is_public(method: &Method, path: &str) -> bool {
-    method == Method::GET
-        && (PUBLIC_PATHS.contains(&path)
-            || path == TICKET_KEY_PATH
-            || is_verify(path)
-            || is_web_map(path))
+    method == Method::GET && PUBLIC_PATHS.iter().any(|p| matches_route(p, path))
 }
 
 /// Routes not worth an audit entry when they succeed (no map data in them).
@@ -248,7 +258,9 @@ pub async fn gate(
         headers(h, &security, principal.is_some());
     }
     // Public documents are not worth an entry; every ticket verification is.
-    if !(is_probe(&path) || (is_public(&method, &path) && status < 400 && !is_verify(&path))) {
+    if !(is_probe(&path)
+        || (is_public(&method, &path) && status < 400 && !matches_route(VERIFY_PATH, &path)))
+    {
         let note = res
             .response()
             .extensions()
@@ -388,5 +400,16 @@ mod tests {
         assert!(!is_public(&Method::GET, "/ogc/collections"));
         assert!(!is_public(&Method::GET, "/ogc/api"));
         assert!(!is_public(&Method::GET, "/v1/layers"));
+        assert!(is_public(
+            &Method::GET,
+            "/v1/excavation-checks/EC-2026-000001/verify"
+        ));
+        assert!(!is_public(&Method::GET, "/v1/excavation-checks//verify"));
+        assert!(!is_public(
+            &Method::GET,
+            "/v1/excavation-checks/EC-2026-000001"
+        ));
+        assert!(is_public(&Method::GET, "/web/app.js") && is_public(&Method::GET, "/"));
+        assert!(!is_public(&Method::GET, "/web/a/b") && !is_public(&Method::GET, "/web/"));
     }
 }

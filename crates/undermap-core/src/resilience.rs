@@ -268,19 +268,11 @@ impl IncidentRecord {
                 format!("a {} is not an incident record", feature.kind),
             ));
         }
-        let incident_type = parsed(extra, keys::INCIDENT_TYPE)?.ok_or_else(|| {
-            bad(
-                keys::INCIDENT_TYPE,
-                format!(
-                    "missing; one of {}",
-                    IncidentType::ALL
-                        .iter()
-                        .map(|t| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
+        let incident_type = required(
+            extra,
+            keys::INCIDENT_TYPE,
+            IncidentType::ALL.iter().map(|t| t.as_str()),
+        )?;
         let occurred_on = text(extra, keys::OCCURRED_ON)?
             .ok_or_else(|| bad(keys::OCCURRED_ON, "missing; the date it happened"))
             .and_then(|s| {
@@ -348,19 +340,11 @@ impl ResourceRecord {
                 format!("a {} is not an emergency resource", feature.kind),
             ));
         }
-        let resource_type = parsed(extra, keys::RESOURCE_TYPE)?.ok_or_else(|| {
-            bad(
-                keys::RESOURCE_TYPE,
-                format!(
-                    "missing; one of {}",
-                    ResourceType::ALL
-                        .iter()
-                        .map(|t| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
+        let resource_type = required(
+            extra,
+            keys::RESOURCE_TYPE,
+            ResourceType::ALL.iter().map(|t| t.as_str()),
+        )?;
         let capacity = number(extra, keys::CAPACITY)?;
         if let Some(c) = capacity {
             if c < 0.0 {
@@ -410,6 +394,20 @@ pub fn number(extra: &Map<String, Value>, key: &'static str) -> Result<Option<f6
             .ok_or_else(|| bad(key, format!("{s:?} is not a number"))),
         Some(other) => Err(bad(key, format!("expected a number, got {other}"))),
     }
+}
+
+/// A coded attribute that must be there; when it is missing, the error lists the codes.
+fn required<T: std::str::FromStr<Err = CoreError>>(
+    extra: &Map<String, Value>,
+    key: &'static str,
+    codes: impl Iterator<Item = &'static str>,
+) -> Result<T, CoreError> {
+    parsed(extra, key)?.ok_or_else(|| {
+        bad(
+            key,
+            format!("missing; one of {}", codes.collect::<Vec<_>>().join(", ")),
+        )
+    })
 }
 
 fn parsed<T: std::str::FromStr<Err = CoreError>>(

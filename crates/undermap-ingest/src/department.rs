@@ -277,7 +277,8 @@ fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {
 fn model_field(name: &str) -> Option<&'static str> {
     properties::MODEL_FIELDS
         .iter()
-        .chain(properties::KEPT_FIELDS)
+        .chain(properties::NETWORK_FACTS)
+        .chain(undermap_core::resilience::keys::ALL)
         .copied()
         .find(|m| *m == name)
 }

@@ -55,30 +55,10 @@ pub(crate) const MODEL_FIELDS: &[&str] = &[
     "layer",
 ];
 
-/// Attributes the model knows by name but keeps among the department attributes (`extra`): the
-/// resilience facts (`undermap_core::resilience::keys`) and the network facts read by the graph
-/// (`consumer_class`, `operable`, `source`). Their values are normalised like model fields.
-pub(crate) const KEPT_FIELDS: &[&str] = &[
-    "design_return_period_years",
-    "seismic_intensity",
-    "design_pressure_mpa",
-    "install_year",
-    "condition",
-    "incident_type",
-    "occurred_on",
-    "cause",
-    "damage",
-    "duration_h",
-    "affected_households",
-    "asset_ref",
-    "resource_type",
-    "name",
-    "capacity",
-    "capacity_unit",
-    "consumer_class",
-    "operable",
-    "source",
-];
+/// Network facts the graph reads, kept among the department attributes (`extra`) under these
+/// names; the resilience facts are `undermap_core::resilience::keys::ALL`. Both are normalised
+/// like model fields.
+pub(crate) const NETWORK_FACTS: &[&str] = &["consumer_class", "operable", "source"];
 
 /// A core error about one field, as a rejection names it.
 impl From<undermap_core::CoreError> for FieldError {
@@ -90,16 +70,12 @@ impl From<undermap_core::CoreError> for FieldError {
     }
 }
 
-fn field_error(e: undermap_core::CoreError) -> FieldError {
-    FieldError::from(e)
-}
-
 fn text(props: &Map<String, Value>, field: &'static str) -> Result<Option<String>, FieldError> {
-    undermap_core::resilience::text(props, field).map_err(field_error)
+    undermap_core::resilience::text(props, field).map_err(FieldError::from)
 }
 
 fn number(props: &Map<String, Value>, field: &'static str) -> Result<Option<f64>, FieldError> {
-    undermap_core::resilience::number(props, field).map_err(field_error)
+    undermap_core::resilience::number(props, field).map_err(FieldError::from)
 }
 
 fn parsed<T: std::str::FromStr>(
@@ -171,7 +147,7 @@ pub(crate) fn read(
         }
     }
     // Disaster-resistance parameters may ride on any feature; they must be readable.
-    undermap_core::Resistance::read(&extra).map_err(field_error)?;
+    undermap_core::Resistance::read(&extra).map_err(FieldError::from)?;
     let attrs = FeatureAttributes {
         owner,
         material: text(props, "material")?,

@@ -398,7 +398,7 @@ impl Service {
                 .collect(),
         };
         layers.sort();
-        let mut response = CheckResponse {
+        let response = CheckResponse {
             id: id.to_string(),
             created_at: now,
             valid_until: Some(add_working_days(
@@ -421,15 +421,18 @@ impl Service {
             hits,
             signature: None,
         };
-        let unsigned = serde_json::to_value(&response)
+        // Serialised once: signed as a value, stored and returned as its text (the signature
+        // is the last member, where the struct puts it).
+        let mut value = serde_json::to_value(&response)
             .map_err(|e| ServiceError::bad("response", e.to_string()))?;
-        response.signature = Some(
-            self.config()
-                .ticket_signer
-                .sign(&unsigned)
-                .map_err(|e| ServiceError::bad("signature", e.to_string()))?,
-        );
-        let body = serde_json::to_string(&response)
+        let signature = self
+            .config()
+            .ticket_signer
+            .sign(&value)
+            .map_err(|e| ServiceError::bad("signature", e.to_string()))?;
+        value["signature"] = serde_json::to_value(&signature)
+            .map_err(|e| ServiceError::bad("signature", e.to_string()))?;
+        let body = serde_json::to_string(&value)
             .map_err(|e| ServiceError::bad("response", e.to_string()))?;
         self.store()
             .save_ticket(NewTicket {

@@ -54,3 +54,17 @@ pub(crate) fn feature_json(
         foreign_members: None,
     })
 }
+
+/// `r` grown by `by` metres on every side.
+pub(crate) fn grow(r: geo::Rect<f64>, by: f64) -> geo::Rect<f64> {
+    geo::Rect::new(
+        geo::Coord {
+            x: r.min().x - by,
+            y: r.min().y - by,
+        },
+        geo::Coord {
+            x: r.max().x + by,
+            y: r.max().y + by,
+        },
+    )
+}

@@ -467,7 +467,7 @@ impl Service {
         let envelope = incident
             .bounding_rect()
             .ok_or_else(|| ServiceError::unprocessable("geometry", "empty geometry"))?;
-        let search = crate::resilience::grow(envelope, radius);
+        let search = crate::geometry_out::grow(envelope, radius);
         let index = self.index().snapshot();
         let out = Transformer::new(native, &crs)?;
         let mut affected = Vec::new();

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate, Utc};
-use geo::{BoundingRect, Coord, Distance, Euclidean, Geometry, Rect};
+use geo::{BoundingRect, Coord, Distance, Euclidean, Geometry};
 use serde::Serialize;
 use undermap_core::{
     ConditionGrade, Feature, FeatureId, FeatureKind, IncidentRecord, IncidentType, LayerCategory,
@@ -257,20 +257,6 @@ fn records<'a>(
         .filter(move |s| s.info.category == LayerCategory::Thematic && view.sees_layer(&s.info.id))
         .flat_map(move |s| index.layer_ascending(&s.info.id, None))
         .filter(move |f| f.kind == kind && view.sees(f))
-}
-
-/// `r` grown by `by` metres on every side.
-pub(crate) fn grow(r: Rect<f64>, by: f64) -> Rect<f64> {
-    Rect::new(
-        Coord {
-            x: r.min().x - by,
-            y: r.min().y - by,
-        },
-        Coord {
-            x: r.max().x + by,
-            y: r.max().y + by,
-        },
-    )
 }
 
 fn radius(value: Option<f64>, default: f64) -> Result<f64, ServiceError> {
@@ -553,7 +539,7 @@ impl Service {
             let Some(env) = f.geometry.bounding_rect() else {
                 continue;
             };
-            for asset in index.in_envelope(grow(env, radius_m)) {
+            for asset in index.in_envelope(crate::geometry_out::grow(env, radius_m)) {
                 if asset.kind == FeatureKind::ServiceConnection
                     || !is_asset(asset)
                     || !r.incident_type.concerns(asset.layer.as_str())
@@ -575,26 +561,16 @@ impl Service {
             .filter_map(|(id, _)| index.get(id))
             .collect();
         // Assets in poor or critical condition are hotspots whatever their history.
-        let mut poor: Vec<(&Feature, Resistance)> = Vec::new();
-        for f in index.features() {
-            if !f
-                .attrs
+        // Only the condition is read here; the full parameters of the kept ones are read below.
+        candidates.extend(index.features().iter().filter(|f| {
+            f.attrs
                 .extra
-                .contains_key(undermap_core::resilience::keys::CONDITION)
-            {
-                continue;
-            }
-            if let Ok(r) = Resistance::read(&f.attrs.extra) {
-                if matches!(
-                    r.condition,
-                    Some(ConditionGrade::Poor | ConditionGrade::Critical)
-                ) && is_asset(f)
-                {
-                    poor.push((f, r));
-                }
-            }
-        }
-        candidates.extend(poor.iter().map(|(f, _)| *f));
+                .get(undermap_core::resilience::keys::CONDITION)
+                .and_then(serde_json::Value::as_str)
+                .and_then(|c| c.parse::<ConditionGrade>().ok())
+                .is_some_and(|c| matches!(c, ConditionGrade::Poor | ConditionGrade::Critical))
+                && is_asset(f)
+        }));
         candidates.sort_by(|a, b| a.id.cmp(&b.id));
         candidates.dedup_by(|a, b| a.id == b.id);
 

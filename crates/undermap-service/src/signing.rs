@@ -205,19 +205,10 @@ fn canonical_without_signature(ticket: &Value) -> Result<Vec<u8>, SignatureError
     let Value::Object(map) = ticket else {
         return Err(SignatureError::NotATicket("not a JSON object".into()));
     };
+    let mut unsigned = map.clone();
+    unsigned.remove("signature");
     let mut out = Vec::with_capacity(4096);
-    out.push(b'{');
-    let mut keys: Vec<&String> = map.keys().filter(|k| *k != "signature").collect();
-    keys.sort();
-    for (i, k) in keys.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        canonical(&Value::String(k.clone()), &mut out);
-        out.push(b':');
-        canonical(&map[k], &mut out);
-    }
-    out.push(b'}');
+    canonical(&Value::Object(unsigned), &mut out);
     Ok(out)
 }
 
