@@ -26,6 +26,17 @@ use wkt::TryFromWkt;
 
 use crate::queryables::{Property, Type, Value};
 
+/// Deepest nesting of parentheses and `NOT`s a filter may have. The parser is recursive; a
+/// bound keeps a hostile filter (thousands of `(`) from overflowing the stack. Real filters
+/// nest a handful of levels.
+pub const MAX_DEPTH: usize = 32;
+
+/// Most tokens a filter may have (an `IN` list of a few thousand values still fits).
+pub const MAX_TOKENS: usize = 10_000;
+
+/// Deepest parenthesis nesting of a WKT literal: `GEOMETRYCOLLECTION(MULTIPOLYGON(((…))))` is 4.
+pub const MAX_WKT_DEPTH: usize = 6;
+
 /// A filter that could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("filter error at character {position}: {message}")]
@@ -194,9 +205,18 @@ impl Filter {
     /// are moved into the deployment CRS.
     pub fn parse(text: &str, to_map: &Transformer) -> Result<Self, Cql2Error> {
         let tokens = lex(text)?;
+        if let Some(t) = tokens.get(MAX_TOKENS) {
+            return Err(Cql2Error {
+                position: t.at,
+                message: format!(
+                    "the filter has more than {MAX_TOKENS} tokens; split it into smaller requests"
+                ),
+            });
+        }
         let mut p = Parser {
             tokens,
             pos: 0,
+            depth: 0,
             end: text.chars().count(),
             to_map,
         };
@@ -550,6 +570,8 @@ fn lex(text: &str) -> Result<Vec<Token>, Cql2Error> {
 struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
+    /// Parentheses and `NOT`s open at this point (bounded by [`MAX_DEPTH`]).
+    depth: usize,
     end: usize,
     to_map: &'a Transformer,
 }
@@ -630,9 +652,24 @@ impl Parser<'_> {
         })
     }
 
+    /// One level deeper; refused past [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<(), Cql2Error> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error_at(
+                self.here(),
+                format!("the filter nests deeper than {MAX_DEPTH} levels of parentheses and NOT"),
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
     fn not(&mut self) -> Result<Expr, Cql2Error> {
         if self.keyword("NOT") {
-            return Ok(Expr::Not(Box::new(self.not()?)));
+            self.enter()?;
+            let inner = self.not()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -643,9 +680,11 @@ impl Parser<'_> {
         };
         match &t.kind {
             Kind::Open => {
+                self.enter()?;
                 self.pos += 1;
                 let e = self.or()?;
                 self.expect(&Kind::Close, "`)`")?;
+                self.depth -= 1;
                 Ok(e)
             }
             Kind::Word(w) if w.eq_ignore_ascii_case("TRUE") => {
@@ -942,6 +981,13 @@ impl Parser<'_> {
                     Kind::Close => depth -= 1,
                     _ => {}
                 }
+                // The wkt crate reads nested collections recursively: bound them first.
+                if usize::try_from(depth).unwrap_or(0) > MAX_WKT_DEPTH {
+                    return Err(self.error_at(
+                        tok.at,
+                        format!("{upper} nests deeper than {MAX_WKT_DEPTH} levels of parentheses"),
+                    ));
+                }
                 end = tok.end;
                 self.pos += 1;
                 if depth == 0 {
@@ -1160,7 +1206,51 @@ mod tests {
         assert!(!like("abc", "a\\%c"));
     }
 
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        // Each of these aborted the process before the bound (12 KB URLs from any key).
+        let parens = format!("{}material = 'x'{}", "(".repeat(2_000), ")".repeat(2_000));
+        let nots = format!("{}material = 'x'", "NOT ".repeat(5_000));
+        let collections = format!(
+            "S_INTERSECTS(geometry, {}POINT(1 2){})",
+            "GEOMETRYCOLLECTION(".repeat(2_000),
+            ")".repeat(2_000)
+        );
+        for text in [&parens, &nots, &collections] {
+            let e = parse(text).unwrap_err();
+            assert!(e.message.contains("deeper than"), "{e}");
+        }
+        let many = vec!["material = 'x'"; 3_000].join(" OR ");
+        assert!(parse(&many).unwrap_err().message.contains("tokens"));
+        // Right at the bound still parses.
+        let ok = format!(
+            "{}material = 'x'{}",
+            "(".repeat(MAX_DEPTH),
+            ")".repeat(MAX_DEPTH)
+        );
+        assert!(parse(&ok).is_ok());
+        let over = format!(
+            "{}material = 'x'{}",
+            "(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        assert!(parse(&over).is_err());
+        let gc = "S_INTERSECTS(geometry, GEOMETRYCOLLECTION(MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)))))";
+        assert!(parse(gc).is_ok(), "{:?}", parse(gc));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn nesting_of_any_depth_answers_with_a_filter_or_an_error(
+            depth in 0usize..400,
+            open in proptest::sample::select(vec!["(", "NOT (", "NOT "]),
+        ) {
+            let close = if open.ends_with('(') { ")" } else { "" };
+            let text = format!("{}material = 'x'{}", open.repeat(depth), close.repeat(depth));
+            let nested = depth * usize::from(open.starts_with("NOT")) + depth * usize::from(open.ends_with('('));
+            proptest::prop_assert_eq!(parse(&text).is_ok(), nested <= MAX_DEPTH);
+        }
+
         #[test]
         fn any_text_parses_or_fails_cleanly(text in "\\PC{0,60}") {
             let _ = parse(&text);

@@ -139,6 +139,15 @@ fn read_table(
             let v = row.get_ref(i).map_err(err)?;
             if *column == table.geometry_column {
                 if let ValueRef::Blob(b) = v {
+                    if is_collection(b) {
+                        // Only collections nest without bound, and the WKB reader recurses:
+                        // a hostile file could overflow the stack. No layer takes them anyway.
+                        bad_geometry = Some(
+                            "GeometryCollection is not accepted; deliver one geometry per record"
+                                .to_owned(),
+                        );
+                        continue;
+                    }
                     match GpkgWkb(b.to_vec()).to_geo() {
                         Ok(g) => geometry = Some(g),
                         Err(e) => bad_geometry = Some(e.to_string()),
@@ -175,4 +184,58 @@ fn read_table(
         sink(record);
     }
     Ok(())
+}
+
+/// Whether a GeoPackage geometry blob holds a (possibly nested) GeometryCollection at its top
+/// level: the GeoPackage header (`GP`, version, flags, SRS id, envelope), then ISO WKB.
+fn is_collection(blob: &[u8]) -> bool {
+    let (Some(&flags), true) = (blob.get(3), blob.starts_with(b"GP")) else {
+        return false;
+    };
+    let envelope = match (flags >> 1) & 0b111 {
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        _ => 0,
+    };
+    let wkb = &blob[(8 + envelope).min(blob.len())..];
+    let (Some(&order), Some(ty)) = (wkb.first(), wkb.get(1..5)) else {
+        return false;
+    };
+    let ty: [u8; 4] = ty.try_into().unwrap_or_default();
+    let ty = if order == 1 {
+        u32::from_le_bytes(ty)
+    } else {
+        u32::from_be_bytes(ty)
+    };
+    // ISO codes 7, 1007, 2007, 3007; EWKB-style flags in the high bits.
+    (ty & 0x0FFF_FFFF) % 1000 == 7
+}
+
+#[cfg(test)]
+mod collection_tests {
+    use super::is_collection;
+
+    fn blob(ty: u32, little: bool) -> Vec<u8> {
+        let mut b = b"GP\0\x01".to_vec();
+        b.extend_from_slice(&4545_i32.to_le_bytes());
+        b.push(u8::from(little));
+        b.extend_from_slice(&if little {
+            ty.to_le_bytes()
+        } else {
+            ty.to_be_bytes()
+        });
+        b.extend_from_slice(&0_u32.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn collections_are_told_from_their_header() {
+        assert!(is_collection(&blob(7, true)));
+        assert!(is_collection(&blob(1007, false)));
+        assert!(!is_collection(&blob(2, true)));
+        assert!(!is_collection(&blob(6, false)));
+        assert!(!is_collection(b"GP"));
+        assert!(!is_collection(b""));
+    }
 }
