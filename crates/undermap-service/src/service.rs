@@ -148,12 +148,54 @@ impl Service {
         Ok(n)
     }
 
-    /// Whether the service can answer: the store is reachable and an index is loaded.
+    /// Reloads the index only if the store has deliveries it does not include; either way the
+    /// service is caught up afterwards (`stale` cleared). For reconnects and recoveries, when
+    /// a notification may have been missed but most often nothing changed.
+    pub async fn refresh(&self) -> Result<usize, ServiceError> {
+        match self.store().last_delivery().await {
+            Ok(last) if last == self.last_delivery() && self.index().is_loaded() => {
+                self.set_behind(false);
+                Ok(self.index().snapshot().len())
+            }
+            _ => self.reload().await,
+        }
+    }
+
+    /// Catches up on its own when the store becomes reachable again after an outage (the
+    /// store's heartbeat tells): `/readyz` says `ready` and answers lose `stale` without a
+    /// restart. Call once, on a Tokio runtime; a store that cannot go away needs nothing.
+    pub fn watch_store(&self) {
+        let Some(health) = self.store().health() else {
+            return;
+        };
+        let mut changes = health.subscribe();
+        let service = self.clone();
+        tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                let up = *changes.borrow_and_update();
+                if !up {
+                    continue;
+                }
+                match service.refresh().await {
+                    Ok(n) => tracing::info!(features = n, "caught up after the store came back"),
+                    Err(e) => tracing::warn!(error = %e, "catching up after the outage failed"),
+                }
+            }
+        });
+    }
+
+    /// Whether the service can answer: the store is reachable and an index is loaded. Answers
+    /// at once while the store's heartbeat knows it is down.
     pub async fn readiness(&self) -> Readiness {
-        let ping = tokio::time::timeout(PING_TIMEOUT, self.store().ping()).await;
+        let known_down = self.store().health().is_some_and(|h| h.is_down());
+        let reachable = !known_down
+            && matches!(
+                tokio::time::timeout(PING_TIMEOUT, self.store().ping()).await,
+                Ok(Ok(()))
+            );
         let index = self.index().snapshot();
         Readiness {
-            store_reachable: matches!(ping, Ok(Ok(()))),
+            store_reachable: reachable,
             index_loaded: self.index().is_loaded(),
             features: index.len(),
             data_as_of: index.as_of(),

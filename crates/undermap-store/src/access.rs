@@ -148,6 +148,11 @@ pub(crate) fn link(
 /// Accounts, keys and the audit log. Writes are atomic; audit entries are never changed.
 #[async_trait]
 pub trait AccessStore: Send + Sync + std::fmt::Debug {
+    /// What this process knows of the store's reachability (see [`crate::Store::health`]).
+    fn health(&self) -> Option<std::sync::Arc<crate::StoreHealth>> {
+        None
+    }
+
     /// Adds an account; fails with [`crate::StoreError::Conflict`] if the name is taken.
     async fn add_account(&self, account: &Account) -> Result<()>;
 

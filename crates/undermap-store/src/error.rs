@@ -53,6 +53,9 @@ pub enum StoreError {
     /// A name or id that must be unique is taken.
     #[error("{0}")]
     Conflict(String),
+    /// The database is known to be unreachable (its heartbeat fails): refused at once.
+    #[error("{0}")]
+    Unavailable(String),
     /// A ticket with this id exists already.
     #[error("ticket {0} exists already")]
     TicketExists(String),
@@ -82,6 +85,7 @@ impl StoreError {
                     .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
                 _ => false,
             },
+            Self::Unavailable(_) => true,
             _ => false,
         }
     }

@@ -7,6 +7,7 @@
 mod access;
 mod error;
 mod gpkg;
+mod health;
 mod plan;
 mod postgres;
 mod record;
@@ -23,6 +24,7 @@ pub use access::{
 };
 pub use error::StoreError;
 pub use gpkg::{GpkgSrs, GpkgStore};
+pub use health::StoreHealth;
 pub use postgres::{PgStore, CHANGES_CHANNEL, MIGRATOR};
 pub use types::{
     Delivery, DeliveryMode, DeliveryRef, DeliveryReport, FeatureVersion, NewTicket, StoreRejection,
@@ -96,4 +98,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The store's current time (so versions and tickets share one clock).
     async fn now(&self) -> Result<DateTime<Utc>>;
+
+    /// What this process knows of the store's reachability; `None` for a store that cannot
+    /// go away on its own (a local GeoPackage file).
+    fn health(&self) -> Option<std::sync::Arc<StoreHealth>> {
+        None
+    }
 }

@@ -6,22 +6,18 @@ use undermap_store::CHANGES_CHANNEL;
 
 /// Rebuilds the index whenever a delivery is committed by any process (the `ingest` command,
 /// another server): the store announces it with `NOTIFY undermap_changes`. Reconnects after a
-/// lost connection, and reloads then too, since a notification may have been missed.
+/// lost connection and catches up then, since a notification may have been missed.
 pub fn spawn_change_listener(service: Service, database_url: String) {
     tokio::spawn(async move {
+        let mut first = true;
         loop {
-            match listen(&service, &database_url).await {
-                Ok(()) => return,
-                Err(e) => {
-                    // Deliveries made meanwhile would go unnoticed: say so until caught up.
-                    service.set_behind(true);
-                    tracing::warn!(error = %e, "change listener lost its connection; retrying in 5 s");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    if let Err(e) = service.reload().await {
-                        tracing::warn!(error = %e, "reload after reconnect failed");
-                    }
-                }
+            if let Err(e) = listen(&service, &database_url, first).await {
+                // Deliveries made meanwhile would go unnoticed: say so until caught up.
+                service.set_behind(true);
+                tracing::warn!(error = %e, "change listener lost its connection; retrying in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
+            first = false;
         }
     });
 }
@@ -52,15 +48,29 @@ pub fn spawn_change_poller(service: Service, every: Duration) {
     });
 }
 
-async fn listen(service: &Service, database_url: &str) -> Result<(), sqlx::Error> {
+/// Listens until the connection is lost. After a reconnect (`first` false) it catches up
+/// once it is listening again: a notification sent while it was away is lost.
+async fn listen(service: &Service, database_url: &str, first: bool) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect(database_url).await?;
     listener.listen(CHANGES_CHANNEL).await?;
     tracing::info!(
         channel = CHANGES_CHANNEL,
         "listening for committed deliveries"
     );
+    if !first {
+        match service.refresh().await {
+            Ok(n) => tracing::info!(features = n, "caught up after reconnecting"),
+            Err(e) => tracing::warn!(error = %e, "catching up after reconnecting failed"),
+        }
+    }
     loop {
-        let note = listener.recv().await?;
+        // `None`: the connection was lost (sqlx would reconnect silently on the next call;
+        // we reconnect ourselves so that we catch up afterwards).
+        let Some(note) = listener.try_recv().await? else {
+            return Err(sqlx::Error::Protocol(
+                "the listening connection was lost".into(),
+            ));
+        };
         // Several deliveries in a row need only one rebuild: drain what is already queued.
         while listener.next_buffered().is_some() {}
         tracing::info!(

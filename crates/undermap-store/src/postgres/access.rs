@@ -27,7 +27,12 @@ fn conflict(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
 
 #[async_trait]
 impl AccessStore for PgStore {
+    fn health(&self) -> Option<std::sync::Arc<crate::StoreHealth>> {
+        Some(std::sync::Arc::clone(&self.health))
+    }
+
     async fn add_account(&self, a: &Account) -> Result<()> {
+        self.up()?;
         sqlx::query(
             "INSERT INTO accounts (name, role, layers, service, full_name, created_at, disabled_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -46,6 +51,7 @@ impl AccessStore for PgStore {
     }
 
     async fn accounts(&self) -> Result<Vec<Account>> {
+        self.up()?;
         let rows: Vec<AccountRow> = sqlx::query_as(&format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name"
         ))
@@ -56,6 +62,7 @@ impl AccessStore for PgStore {
     }
 
     async fn account(&self, name: &str) -> Result<Option<Account>> {
+        self.up()?;
         let row: Option<AccountRow> = sqlx::query_as(&format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = $1"
         ))
@@ -67,6 +74,7 @@ impl AccessStore for PgStore {
     }
 
     async fn set_disabled(&self, name: &str, at: Option<DateTime<Utc>>) -> Result<bool> {
+        self.up()?;
         let done = sqlx::query("UPDATE accounts SET disabled_at = $2 WHERE name = $1")
             .bind(name)
             .bind(at)
@@ -77,6 +85,7 @@ impl AccessStore for PgStore {
     }
 
     async fn add_key(&self, k: &ApiKeyRecord) -> Result<()> {
+        self.up()?;
         sqlx::query(&format!(
             "INSERT INTO api_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         ))
@@ -94,6 +103,7 @@ impl AccessStore for PgStore {
     }
 
     async fn key(&self, key_id: &str) -> Result<Option<ApiKeyRecord>> {
+        self.up()?;
         let row: Option<KeyRow> = sqlx::query_as(&format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_id = $1"
         ))
@@ -105,6 +115,7 @@ impl AccessStore for PgStore {
     }
 
     async fn keys(&self, account: Option<&str>) -> Result<Vec<ApiKeyRecord>> {
+        self.up()?;
         let rows: Vec<KeyRow> = sqlx::query_as(&format!(
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE $1::text IS NULL OR account = $1 \
              ORDER BY created_at DESC, key_id"
@@ -117,6 +128,7 @@ impl AccessStore for PgStore {
     }
 
     async fn revoke_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<bool> {
+        self.up()?;
         let done = sqlx::query(
             "UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL",
         )
@@ -129,6 +141,7 @@ impl AccessStore for PgStore {
     }
 
     async fn append_audit(&self, events: &[AuditEvent]) -> Result<i64> {
+        self.up()?;
         let db = StoreError::db;
         let mut tx = self
             .pool()
@@ -185,6 +198,7 @@ impl AccessStore for PgStore {
     }
 
     async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
+        self.up()?;
         let rows: Vec<AuditRow> =
             sqlx::query_as(&format!(
                 "SELECT {AUDIT_COLUMNS} FROM audit_log \

@@ -14,7 +14,32 @@ use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 
-use crate::{Delivery, DeliveryReport, NewTicket, Result, Store, StoreError};
+use crate::health::{HEARTBEAT, PROBE_TIMEOUT, RETRY};
+use crate::{Delivery, DeliveryReport, NewTicket, Result, Store, StoreError, StoreHealth};
+
+/// Asks the database `SELECT 1` on a connection of its own (a busy pool is no outage) every
+/// [`HEARTBEAT`] and records the answer in `health`; every [`RETRY`] while it does not answer.
+/// Ends when the pool is closed.
+async fn heartbeat(pool: PgPool, health: std::sync::Arc<StoreHealth>) {
+    use sqlx::Connection;
+    let options = pool.connect_options();
+    let mut conn: Option<sqlx::PgConnection> = None;
+    while !pool.is_closed() {
+        let probe = async {
+            let c = match conn.as_mut() {
+                Some(c) => c,
+                None => conn.insert(sqlx::PgConnection::connect_with(&options).await?),
+            };
+            sqlx::query("SELECT 1").execute(c).await.map(|_| ())
+        };
+        let up = matches!(tokio::time::timeout(PROBE_TIMEOUT, probe).await, Ok(Ok(())));
+        if !up {
+            conn = None;
+        }
+        health.record(up);
+        tokio::time::sleep(if up { HEARTBEAT } else { RETRY }).await;
+    }
+}
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -26,6 +51,7 @@ pub struct PgStore {
     srid: i32,
     tickets: std::sync::Arc<tickets::Reserved>,
     writer: tickets::Writer,
+    health: std::sync::Arc<StoreHealth>,
 }
 
 impl PgStore {
@@ -43,8 +69,9 @@ impl PgStore {
         }
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            // Short: when the database is down, writes should fail fast with 503 rather than hang.
-            .acquire_timeout(Duration::from_secs(3))
+            // Short: a write in the moment before the heartbeat notices an outage still gets
+            // its 503 within a second (sqlx retries connecting until this runs out).
+            .acquire_timeout(Duration::from_secs(1))
             .connect(url)
             .await
             .map_err(StoreError::db("connecting"))?;
@@ -69,12 +96,21 @@ impl PgStore {
                 configured: srid,
             });
         }
+        let health = std::sync::Arc::new(StoreHealth::default());
+        tokio::spawn(heartbeat(pool.clone(), std::sync::Arc::clone(&health)));
         Ok(Self {
             srid,
             tickets: std::sync::Arc::default(),
             writer: tickets::Writer::spawn(pool.clone(), srid),
             pool,
+            health,
         })
+    }
+
+    /// `Ok` unless the heartbeat knows the database is unreachable: then every operation is
+    /// refused at once rather than waiting out the pool.
+    fn up(&self) -> Result<()> {
+        self.health.check()
     }
 
     /// The connection pool, for tests and tools that compare with PostGIS directly.
@@ -94,6 +130,7 @@ impl PgStore {
 impl Store for PgStore {
     #[tracing::instrument(skip(self))]
     async fn layers(&self) -> Result<Vec<LayerInfo>> {
+        self.up()?;
         let rows: Vec<(String, String, String)> =
             sqlx::query_as("SELECT id, title, category FROM layers ORDER BY id")
                 .fetch_all(&self.pool)
@@ -104,21 +141,25 @@ impl Store for PgStore {
 
     #[tracing::instrument(skip(self))]
     async fn current_features(&self) -> Result<Vec<Feature>> {
+        self.up()?;
         features::current(&self.pool).await
     }
 
     #[tracing::instrument(skip(self))]
     async fn features_at(&self, at: DateTime<Utc>) -> Result<Vec<Feature>> {
+        self.up()?;
         features::at(&self.pool, at).await
     }
 
     #[tracing::instrument(skip(self))]
     async fn feature_history(&self, id: &FeatureId) -> Result<Vec<crate::FeatureVersion>> {
+        self.up()?;
         features::history(&self.pool, id).await
     }
 
     #[tracing::instrument(skip(self, delivery), fields(layer = %delivery.layer, features = delivery.features.len()))]
     async fn apply_delivery(&self, delivery: Delivery) -> Result<DeliveryReport> {
+        self.up()?;
         delivery::apply(&self.pool, self.srid, delivery).await
     }
 
@@ -128,10 +169,12 @@ impl Store for PgStore {
         chunks: tokio::sync::mpsc::Receiver<Vec<Feature>>,
         tail: tokio::sync::oneshot::Receiver<usize>,
     ) -> Result<DeliveryReport> {
+        self.up()?;
         delivery::apply_streamed(&self.pool, self.srid, header, chunks, tail).await
     }
 
     async fn last_delivery(&self) -> Result<i64> {
+        self.up()?;
         sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM deliveries")
             .fetch_one(&self.pool)
             .await
@@ -139,23 +182,28 @@ impl Store for PgStore {
     }
 
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
+        self.up()?;
         tickets::next_id(&self.pool, &self.tickets, now).await
     }
 
     #[tracing::instrument(skip(self, ticket), fields(id = %ticket.id))]
     async fn save_ticket(&self, ticket: NewTicket) -> Result<()> {
+        self.up()?;
         self.writer.save(ticket).await
     }
 
     async fn ticket(&self, id: &TicketId) -> Result<Option<String>> {
+        self.up()?;
         tickets::get(&self.pool, id).await
     }
 
     async fn tickets_issued_to(&self, account: &str, limit: usize) -> Result<Vec<String>> {
+        self.up()?;
         tickets::issued_to(&self.pool, account, limit).await
     }
 
     async fn ping(&self) -> Result<()> {
+        self.up()?;
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
@@ -163,7 +211,12 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn health(&self) -> Option<std::sync::Arc<StoreHealth>> {
+        Some(std::sync::Arc::clone(&self.health))
+    }
+
     async fn now(&self) -> Result<DateTime<Utc>> {
+        self.up()?;
         sqlx::query_scalar("SELECT now()")
             .fetch_one(&self.pool)
             .await
