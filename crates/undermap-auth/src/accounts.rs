@@ -36,6 +36,11 @@ pub struct IssuedKey {
     pub key: String,
 }
 
+/// No control characters in text kept with an account or key.
+fn plain(field: &str, value: &str) -> Result<(), AuthError> {
+    undermap_core::text::plain(field, value).map_err(|e| AuthError::BadValue(e.to_string()))
+}
+
 impl Authenticator {
     /// Creates an account.
     #[tracing::instrument(skip(self))]
@@ -54,6 +59,9 @@ impl Authenticator {
                 l.parse::<LayerId>()
                     .map_err(|e| AuthError::BadValue(format!("layers: {e}")))?;
             }
+        }
+        if let Some(n) = &new.full_name {
+            plain("full_name", n)?;
         }
         if new
             .full_name
@@ -112,6 +120,9 @@ impl Authenticator {
             .ok_or_else(|| no_account(account))?;
         if holder.disabled_at.is_some() {
             return Err(AuthError::Disabled(holder.name));
+        }
+        if let Some(l) = &label {
+            plain("label", l)?;
         }
         if label.as_ref().is_some_and(|l| l.chars().count() > 200) {
             return Err(AuthError::BadValue("label: at most 200 characters".into()));

@@ -134,8 +134,22 @@ impl AuditLog {
     }
 
     /// Queues an entry.
-    pub fn record(&self, entry: AuditEntry) {
+    pub fn record(&self, mut entry: AuditEntry) {
         let Some(sender) = &self.sender else { return };
+        // What a hostile caller sent is recorded, escaped: a NUL would fail the whole batch.
+        for text in [&mut entry.path, &mut entry.endpoint, &mut entry.address] {
+            if let std::borrow::Cow::Owned(clean) = undermap_core::text::escaped(text) {
+                *text = clean;
+            }
+        }
+        for text in [&mut entry.query, &mut entry.detail, &mut entry.actor]
+            .into_iter()
+            .flatten()
+        {
+            if let std::borrow::Cow::Owned(clean) = undermap_core::text::escaped(text) {
+                *text = clean;
+            }
+        }
         if self.pending.fetch_add(1, Ordering::AcqRel) >= MAX_PENDING {
             self.pending.fetch_sub(1, Ordering::AcqRel);
             self.lost.fetch_add(1, Ordering::AcqRel);

@@ -27,6 +27,18 @@ pub enum CoreError {
         /// What is wrong and what is allowed.
         reason: String,
     },
+    /// Text with a control character (a NUL, an escape) where only plain text makes sense.
+    #[error(
+        "field `{field}`: control character U+{code:04X} at character {position}; send plain text"
+    )]
+    ControlCharacter {
+        /// The field that holds the text (as the caller named it).
+        field: String,
+        /// 0-based character offset of the control character.
+        position: usize,
+        /// Its code point.
+        code: u32,
+    },
     /// A geometry that cannot be used; `reason` names the polygon, ring or position.
     #[error("invalid geometry: {reason}")]
     InvalidGeometry {

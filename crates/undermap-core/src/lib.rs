@@ -18,6 +18,7 @@ mod kind;
 mod layer;
 pub mod resilience;
 pub mod risk;
+pub mod text;
 mod text_enum;
 mod ticket;
 

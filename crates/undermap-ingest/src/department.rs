@@ -41,6 +41,10 @@ pub const COMMON_ALIASES: &[(&str, &str)] = &[
     ("GXBH", "id"),
     ("ID", "id"),
     ("类型", "kind"),
+    ("department", "layer"),
+    ("图层", "layer"),
+    ("专业", "layer"),
+    ("管线种类", "layer"),
     ("要素类型", "kind"),
     ("附属物", "kind"),
     ("FSW", "kind"),
@@ -251,6 +255,9 @@ pub(crate) struct Mapped<'r> {
     pub id: Option<String>,
     pub properties: Map<String, Value>,
     origin: Vec<(&'static str, &'r str)>,
+    /// A field that holds text the map cannot keep (a control character): the record is
+    /// rejected for it, with its id.
+    pub refused: Option<FieldError>,
 }
 
 impl Mapped<'_> {
@@ -262,6 +269,69 @@ impl Mapped<'_> {
             .find(|(m, _)| *m == model)
             .map_or_else(|| model.to_owned(), |(_, source)| (*source).to_owned())
     }
+}
+
+/// Refuses a field whose name or text (at any depth of a JSON value) holds a control character
+/// other than tab and line breaks: a NUL cannot be stored, and the rest hide what the text says.
+fn plain_field(name: &str, value: &Value) -> Result<(), FieldError> {
+    let refuse = |e: undermap_core::CoreError| FieldError::new(name, e.to_string());
+    undermap_core::text::plain("field name", name).map_err(refuse)?;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => undermap_core::text::multiline(name, s).map_err(refuse)?,
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    undermap_core::text::plain(name, k).map_err(refuse)?;
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Words a record may use for its layer (`layer`, `department`, 图层, 专业): the layer they
+/// name. A record naming another layer than its delivery's is refused, not loaded into the
+/// wrong one.
+const LAYER_WORDS: &[(&str, &str)] = &[
+    ("water", "water"),
+    ("给水", "water"),
+    ("供水", "water"),
+    ("上水", "water"),
+    ("gas", "gas"),
+    ("燃气", "gas"),
+    ("天然气", "gas"),
+    ("power", "power"),
+    ("电力", "power"),
+    ("供电", "power"),
+    ("drainage", "drainage"),
+    ("排水", "drainage"),
+    ("雨水", "drainage"),
+    ("污水", "drainage"),
+    ("storm", "drainage"),
+    ("sewer", "drainage"),
+    ("telecom", "telecom"),
+    ("通信", "telecom"),
+    ("电信", "telecom"),
+    ("planning", "planning"),
+    ("规划", "planning"),
+    ("incidents", "incidents"),
+    ("resources", "resources"),
+    ("streets", "streets"),
+];
+
+/// The other layer `named` stands for, when it names a known layer that is not `layer`.
+#[must_use]
+pub(crate) fn other_layer(named: &str, layer: &str) -> Option<&'static str> {
+    let word = named.trim();
+    LAYER_WORDS
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(word))
+        .map(|(_, l)| *l)
+        .filter(|l| *l != layer)
 }
 
 fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {
@@ -387,7 +457,13 @@ impl Department {
     pub(crate) fn map<'r>(&self, record: &'r SourceRecord) -> Result<Mapped<'r>, FieldError> {
         let mut properties = Map::new();
         let mut origin = Vec::with_capacity(record.fields.len());
+        let mut refused = None;
         for (name, value) in &record.fields {
+            if let Err(e) = plain_field(name, value) {
+                // Read on, so that the rejection can name the record's id.
+                refused.get_or_insert(e);
+                continue;
+            }
             let target = self.alias(name).or_else(|| model_field(name));
             let Some(target) = target else {
                 properties
@@ -422,6 +498,7 @@ impl Department {
             id,
             properties,
             origin,
+            refused,
         })
     }
 

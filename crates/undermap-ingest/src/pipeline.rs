@@ -264,6 +264,21 @@ fn convert(
     })?;
     let fail =
         |field: String, reason: String| record.reject(Some(raw_id.clone()), Some(field), reason);
+    if let Some(e) = &mapped.refused {
+        return Err(fail(e.field.clone(), e.reason.clone()));
+    }
+    if let Some(named) = mapped.properties.get("layer").and_then(|v| v.as_str()) {
+        if let Some(other) = crate::department::other_layer(named, department.layer) {
+            return Err(fail(
+                mapped.source_field("layer"),
+                format!(
+                    "the record says it belongs to {other} ({named:?}), but this is a {} delivery; \
+                     load it as its own department's delivery",
+                    department.name
+                ),
+            ));
+        }
+    }
     let id: FeatureId = raw_id
         .parse()
         .map_err(|e: undermap_core::CoreError| fail(mapped.source_field("id"), e.to_string()))?;

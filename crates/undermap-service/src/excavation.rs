@@ -300,6 +300,9 @@ impl Service {
             .as_ref()
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty());
+        if let Some(r) = &reference {
+            undermap_core::text::plain("reference", r)?;
+        }
         if reference
             .as_ref()
             .is_some_and(|r| r.chars().count() > MAX_REFERENCE_CHARS)

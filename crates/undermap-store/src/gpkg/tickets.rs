@@ -126,6 +126,14 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
                 answer(job, outcome);
             }
         }
+        // One bad ticket must not fail the others that shared its transaction: each is tried
+        // again on its own, so only the one at fault fails.
+        Err(e) if size > 1 => {
+            tracing::warn!(error = %e, size, "ticket batch failed; writing its tickets one by one");
+            for job in batch {
+                commit_batch(conn, vec![job]);
+            }
+        }
         Err(e) => {
             let reason = e.to_string();
             for job in batch {

@@ -107,32 +107,44 @@ async fn write_loop(
             batch
         };
         let (tickets, replies): (Vec<NewTicket>, Vec<Reply>) = batch.into_iter().unzip();
-        match save_many(&pool, srid, &tickets).await {
-            Ok(mut written) => {
-                // Rows go in in batch order, so of two callers with the same id the first one's
-                // ticket is the one written: `remove` answers only that one with success.
-                for (ticket, reply) in tickets.iter().zip(replies) {
-                    let outcome = if written.remove(&ticket.id.to_string()) {
-                        Ok(())
-                    } else {
-                        Err(StoreError::TicketExists(ticket.id.to_string()))
-                    };
-                    let _ = reply.send(outcome);
-                }
+        write_batch(&pool, srid, tickets, replies).await;
+    }
+}
+
+/// Writes one batch and answers its callers. A batch that fails for any reason but an outage
+/// is written again one ticket at a time, so that only the ticket at fault fails.
+async fn write_batch(pool: &PgPool, srid: i32, tickets: Vec<NewTicket>, replies: Vec<Reply>) {
+    match save_many(pool, srid, &tickets).await {
+        Ok(mut written) => {
+            // Rows go in in batch order, so of two callers with the same id the first one's
+            // ticket is the one written: `remove` answers only that one with success.
+            for (ticket, reply) in tickets.iter().zip(replies) {
+                let outcome = if written.remove(&ticket.id.to_string()) {
+                    Ok(())
+                } else {
+                    Err(StoreError::TicketExists(ticket.id.to_string()))
+                };
+                let _ = reply.send(outcome);
             }
-            Err(e) => {
-                tracing::error!(error = %e, tickets = tickets.len(), "writing tickets failed");
-                let unavailable = e.is_unavailable();
-                for reply in replies {
-                    let _ = reply.send(Err(if unavailable {
-                        StoreError::Database {
-                            context: "storing a ticket",
-                            source: sqlx::Error::PoolTimedOut,
-                        }
-                    } else {
-                        StoreError::Write(e.to_string())
-                    }));
-                }
+        }
+        Err(e) if tickets.len() > 1 && !e.is_unavailable() => {
+            tracing::warn!(error = %e, tickets = tickets.len(), "ticket batch failed; writing its tickets one by one");
+            for (ticket, reply) in tickets.into_iter().zip(replies) {
+                Box::pin(write_batch(pool, srid, vec![ticket], vec![reply])).await;
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, tickets = tickets.len(), "writing tickets failed");
+            let unavailable = e.is_unavailable();
+            for reply in replies {
+                let _ = reply.send(Err(if unavailable {
+                    StoreError::Database {
+                        context: "storing a ticket",
+                        source: sqlx::Error::PoolTimedOut,
+                    }
+                } else {
+                    StoreError::Write(e.to_string())
+                }));
             }
         }
     }
