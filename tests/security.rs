@@ -843,7 +843,7 @@ async fn gpkg_authenticator(
 }
 
 #[tokio::test]
-async fn repeated_failures_slow_down_then_lock_the_key() {
+async fn repeated_failures_slow_down_then_lock_the_key_for_that_address_only() {
     use undermap_auth::limits::FailurePolicy;
     let policy = FailurePolicy {
         max_delay: std::time::Duration::from_millis(40),
@@ -873,13 +873,28 @@ async fn repeated_failures_slow_down_then_lock_the_key() {
         slowest >= std::time::Duration::from_millis(40),
         "failures slow down: {slowest:?}"
     );
-    // Locked now, even with the right secret and from another address.
-    let err = auth.authenticate(&key, None, "10.2.2.2").await.unwrap_err();
+    // Locked for the guessing address, even with the right secret.
+    let err = auth.authenticate(&key, None, "10.1.1.1").await.unwrap_err();
     assert!(
         matches!(err, undermap_auth::AuthError::Locked { .. }),
         "{err}"
     );
     assert!(err.retry_after().unwrap() > std::time::Duration::from_secs(60));
+    // Key ids are not secret: whoever guessed cannot lock the holder out elsewhere.
+    let holder = auth.authenticate(&key, None, "10.2.2.2").await.unwrap();
+    assert_eq!(holder.account, "wang");
+    // Guesses from many addresses slow down, and still never lock the key.
+    for i in 0..2 * policy.lock_key_after {
+        let err = auth
+            .authenticate(&wrong, None, &format!("10.3.3.{i}"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, undermap_auth::AuthError::Invalid),
+            "{i}: {err}"
+        );
+    }
+    assert!(auth.authenticate(&key, None, "10.2.2.2").await.is_ok());
 }
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -37,6 +37,20 @@ pub enum ApiError {
     /// No such route.
     #[error("no resource at {0}; see /v1/layers, /v1/excavation-checks, /v1/nearest, /healthz")]
     NoRoute(String),
+    /// The path exists, but not with this method.
+    #[error("{method} is not allowed here; allowed: {allow}")]
+    MethodNotAllowed {
+        /// The method asked for.
+        method: String,
+        /// The methods the path is served with (`Allow`).
+        allow: String,
+    },
+    /// The request's headers are larger than allowed.
+    #[error("the request headers exceed {limit} bytes")]
+    HeadersTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The service is not ready.
     #[error("{0}")]
     Unavailable(String),
@@ -141,6 +155,11 @@ impl ApiError {
             }
             Self::BadParameter(_) => ("/problems/bad-parameter", "Bad parameter"),
             Self::NoRoute(_) => ("/problems/not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("/problems/method-not-allowed", "Method not allowed"),
+            Self::HeadersTooLarge { .. } => (
+                "/problems/headers-too-large",
+                "Request header fields too large",
+            ),
             Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
             Self::DeliveryRefused(_) => ("/problems/delivery-refused", "Delivery refused"),
             Self::UploadTooLarge { .. } => ("/problems/body-too-large", "Upload too large"),
@@ -195,6 +214,11 @@ fn auth_problem(e: &AuthError) -> (StatusCode, &'static str, &'static str) {
             StatusCode::TOO_MANY_REQUESTS,
             "/problems/rate-limited",
             "Too many requests",
+        ),
+        AuthError::AreaBudget { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "/problems/area-budget",
+            "Daily map area used up",
         ),
         AuthError::Forbidden(_) => (StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed"),
         AuthError::NotFound(_) => (StatusCode::NOT_FOUND, "/problems/not-found", "Not found"),
@@ -263,6 +287,8 @@ impl ResponseError for ApiError {
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NoRoute(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::DeliveryRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -300,6 +326,9 @@ impl ResponseError for ApiError {
                 header::WWW_AUTHENTICATE,
                 r#"Bearer realm="undermap", Basic realm="undermap", charset="UTF-8""#,
             ));
+        }
+        if let Self::MethodNotAllowed { allow, .. } = self {
+            response.insert_header((header::ALLOW, allow.clone()));
         }
         if let Self::Auth(e) = self {
             if let Some(wait) = e.retry_after() {

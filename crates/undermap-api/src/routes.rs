@@ -2,7 +2,7 @@ use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpRequest, ResponseError};
 
 use crate::handlers::{
     admin, deliveries, excavation, features, health, incidents, layers, nearest, ogc, print,
@@ -12,6 +12,66 @@ use crate::ApiError;
 
 /// Largest request body accepted (1 MiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Declares every route once: [`ROUTES`] (read by the 405 answers, the OpenAPI test and the
+/// gate's tests) and `mount`, which registers exactly those.
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path ),* $(,)?) => {
+        /// Every route the server mounts: (method, path pattern with `{name}` segments).
+        pub const ROUTES: &[(&str, &str)] = &[ $( (stringify!($method), $path) ),* ];
+
+        fn mount(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::$method().to($handler)); )*
+        }
+    };
+}
+
+routes! {
+    get "/healthz" => health::healthz,
+    get "/readyz" => health::readyz,
+    get "/tickets/{id}" => print::ticket,
+    get "/" => webmap::index,
+    get "/web/{file}" => webmap::asset,
+    get "/v1/layers" => layers::list,
+    get "/v1/features/{id}" => features::get,
+    get "/v1/features/{id}/history" => features::history,
+    post "/v1/deliveries" => deliveries::create,
+    get "/v1/nearest" => nearest::get,
+    post "/v1/excavation-checks" => excavation::create,
+    get "/v1/excavation-checks" => excavation::list,
+    get "/v1/excavation-checks/{id}" => excavation::get,
+    get "/v1/excavation-checks/{id}/verify" => excavation::verify,
+    get "/v1/tickets/public-key" => excavation::public_key,
+    post "/v1/incidents/impact" => incidents::impact,
+    post "/v1/incidents/isolation" => incidents::isolation,
+    post "/v1/incidents/downstream" => incidents::downstream,
+    get "/v1/quality" => incidents::quality,
+    get "/v1/incidents/nearby-history" => resilience::nearby_history,
+    get "/v1/resources/nearest" => resilience::nearest_resources,
+    get "/v1/risk/hotspots" => resilience::hotspots,
+    get "/v1/admin/accounts" => admin::accounts,
+    post "/v1/admin/accounts" => admin::add_account,
+    post "/v1/admin/accounts/{name}/disable" => admin::disable,
+    post "/v1/admin/accounts/{name}/enable" => admin::enable,
+    post "/v1/admin/accounts/{name}/keys" => admin::create_key,
+    get "/v1/admin/keys" => admin::keys,
+    post "/v1/admin/keys/{id}/revoke" => admin::revoke,
+    get "/v1/admin/audit" => admin::audit,
+    get "/v1/admin/audit/verify" => admin::verify_chain,
+    get "/ogc" => ogc::landing,
+    get "/ogc/" => ogc::landing,
+    get "/ogc/conformance" => ogc::conformance,
+    get "/ogc/api" => ogc::api,
+    get "/ogc/collections" => ogc::collections,
+    get "/ogc/collections/{id}" => ogc::collection,
+    get "/ogc/collections/{id}/queryables" => ogc::queryables,
+    get "/ogc/collections/{id}/schema" => ogc::schema,
+    get "/ogc/collections/{id}/items" => ogc::items,
+    get "/ogc/collections/{id}/items/{feature}" => ogc::item,
+    get "/tiles/{name}" => tiles::tilejson,
+    get "/tiles/{layer}/{z}/{x}/{y}" => tiles::tile,
+    get "/styles/default.json" => tiles::style,
+}
 
 /// Registers every route and the extractor settings that turn bad input into problem bodies.
 /// The server binary and the tests both mount exactly this.
@@ -26,106 +86,60 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .error_handler(json_error),
     )
     .app_data(web::QueryConfig::default().error_handler(query_error))
-    .app_data(web::PathConfig::default().error_handler(path_error))
-    .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
-    .route("/tickets/{id}", web::get().to(print::ticket))
-    .route("/", web::get().to(webmap::index))
-    .route("/web/{file}", web::get().to(webmap::asset))
-    .service(
-        web::scope("/v1")
-            .route("/layers", web::get().to(layers::list))
-            .route("/features/{id}", web::get().to(features::get))
-            .route("/features/{id}/history", web::get().to(features::history))
-            .route("/deliveries", web::post().to(deliveries::create))
-            .route("/nearest", web::get().to(nearest::get))
-            .route("/excavation-checks", web::post().to(excavation::create))
-            .route("/excavation-checks", web::get().to(excavation::list))
-            .route("/excavation-checks/{id}", web::get().to(excavation::get))
-            .route(
-                "/excavation-checks/{id}/verify",
-                web::get().to(excavation::verify),
-            )
-            .route("/tickets/public-key", web::get().to(excavation::public_key))
-            .route("/incidents/impact", web::post().to(incidents::impact))
-            .route("/incidents/isolation", web::post().to(incidents::isolation))
-            .route(
-                "/incidents/downstream",
-                web::post().to(incidents::downstream),
-            )
-            .route("/quality", web::get().to(incidents::quality))
-            .route(
-                "/incidents/nearby-history",
-                web::get().to(resilience::nearby_history),
-            )
-            .route(
-                "/resources/nearest",
-                web::get().to(resilience::nearest_resources),
-            )
-            .route("/risk/hotspots", web::get().to(resilience::hotspots))
-            .service(
-                web::scope("/admin")
-                    .route("/accounts", web::get().to(admin::accounts))
-                    .route("/accounts", web::post().to(admin::add_account))
-                    .route("/accounts/{name}/disable", web::post().to(admin::disable))
-                    .route("/accounts/{name}/enable", web::post().to(admin::enable))
-                    .route("/accounts/{name}/keys", web::post().to(admin::create_key))
-                    .route("/keys", web::get().to(admin::keys))
-                    .route("/keys/{id}/revoke", web::post().to(admin::revoke))
-                    .route("/audit", web::get().to(admin::audit))
-                    .route("/audit/verify", web::get().to(admin::verify_chain)),
-            ),
-    )
-    .service(
-        web::scope("/ogc")
-            .route("", web::get().to(ogc::landing))
-            .route("/", web::get().to(ogc::landing))
-            .route("/conformance", web::get().to(ogc::conformance))
-            .route("/api", web::get().to(ogc::api))
-            .route("/collections", web::get().to(ogc::collections))
-            .route("/collections/{id}", web::get().to(ogc::collection))
-            .route(
-                "/collections/{id}/queryables",
-                web::get().to(ogc::queryables),
-            )
-            .route("/collections/{id}/schema", web::get().to(ogc::schema))
-            .route("/collections/{id}/items", web::get().to(ogc::items))
-            .route(
-                "/collections/{id}/items/{feature}",
-                web::get().to(ogc::item),
-            ),
-    )
-    .route("/tiles/{name}", web::get().to(tiles::tilejson))
-    .route("/tiles/{layer}/{z}/{x}/{y}", web::get().to(tiles::tile))
-    .route("/styles/default.json", web::get().to(tiles::style))
-    .default_service(web::to(no_route));
+    .app_data(web::PathConfig::default().error_handler(path_error));
+    mount(cfg);
+    cfg.default_service(web::to(no_route));
 }
 
+/// The methods `path` is served with, in [`ROUTES`] order (empty: no such resource).
+#[must_use]
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    let mut methods: Vec<&'static str> = Vec::new();
+    for (method, pattern) in ROUTES {
+        if crate::security::matches_route(pattern, path) && !methods.contains(method) {
+            methods.push(method);
+        }
+    }
+    methods
+}
+
+/// No route for this method and path: 405 with `Allow` when the path exists with other
+/// methods (`TRACE`, `DELETE` …), else 404.
 async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NoRoute(format!(
-        "{} {}",
-        req.method(),
-        req.path()
-    )))
+    let allowed = allowed_methods(req.path());
+    if allowed.is_empty() {
+        return Err(ApiError::NoRoute(format!(
+            "{} {}",
+            req.method(),
+            req.path()
+        )));
+    }
+    Err(ApiError::MethodNotAllowed {
+        method: req.method().to_string(),
+        allow: allowed
+            .iter()
+            .map(|m| m.to_ascii_uppercase())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// Turns the bodiless 405 that actix produces for a known path with the wrong method into a
-/// problem body. Wrap the app in this (`App::new().wrap(method_not_allowed())`).
+/// problem body with `Allow`. Wrap the app in this (`App::new().wrap(method_not_allowed())`).
 #[must_use]
 pub fn method_not_allowed<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, |res: ServiceResponse<B>| {
         let (req, _) = res.into_parts();
-        let detail = format!("{} is not allowed on {}", req.method(), req.path());
-        let body = serde_json::json!({
-            "type": "/problems/method-not-allowed",
-            "title": "Method not allowed",
-            "status": 405,
-            "detail": detail,
-        })
-        .to_string();
-        let response = actix_web::HttpResponse::MethodNotAllowed()
-            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-            .body(body);
+        let allow = allowed_methods(req.path())
+            .iter()
+            .map(|m| m.to_ascii_uppercase())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let response = ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow,
+        }
+        .error_response();
         Ok(ErrorHandlerResponse::Response(
             ServiceResponse::new(req, response).map_into_right_body(),
         ))
@@ -137,6 +151,12 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::Overflow { limit }
         | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::BodyTooLarge { limit },
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        // serde_json stops at 128 levels of arrays and objects (its recursion limit).
+        JsonPayloadError::Deserialize(e) if e.to_string().contains("recursion limit") => {
+            ApiError::MalformedBody(format!(
+                "the body nests arrays and objects deeper than 128 levels, the limit ({e})"
+            ))
+        }
         JsonPayloadError::Deserialize(e) => {
             ApiError::MalformedBody(format!("the body is not the JSON expected: {e}"))
         }

@@ -28,13 +28,72 @@ pub struct Security {
     pub tls: bool,
     /// Origins allowed to call from a browser (CORS); empty: CORS off.
     pub cors_origins: Vec<String>,
+    /// `scheme://host[:port]` that links in answers are built on (OGC links, TileJSON, the
+    /// ticket's QR code); unset: this server's scheme and the request's `Host`.
+    pub public_base_url: Option<String>,
+    /// Addresses of reverse proxies whose `Forwarded` / `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// The root `scheme://host` that links in an answer are built on: the configured public base
+/// URL; else, from a trusted proxy, what its `Forwarded` header says; else this server's
+/// scheme and the request's `Host` when it is a plain host name (a caller cannot plant a
+/// link elsewhere through `Forwarded`, nor anything but a host name through `Host`).
+pub(crate) fn public_root(req: &HttpRequest) -> String {
+    let security = req.app_data::<web::Data<Security>>();
+    if let Some(url) = security.and_then(|s| s.public_base_url.as_deref()) {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let trusted = security.is_some_and(|s| {
+        req.peer_addr()
+            .is_some_and(|a| s.trusted_proxies.contains(&a.ip()))
+    });
+    if trusted {
+        let info = req.connection_info();
+        return format!("{}://{}", info.scheme(), info.host());
+    }
+    let scheme = if security.is_some_and(|s| s.tls) {
+        "https"
+    } else {
+        "http"
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| is_host(h))
+        .map_or_else(|| req.app_config().host().to_owned(), str::to_owned);
+    format!("{scheme}://{host}")
+}
+
+/// `name[:port]`, `a.b.c.d[:port]` or `[v6][:port]`: nothing a link could be bent with.
+fn is_host(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 255
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
 /// The authenticated caller of a request (or the anonymous principal, where configured).
 #[derive(Debug, Clone)]
-pub struct Caller(pub Arc<Principal>);
+pub struct Caller(pub Arc<Principal>, Option<Arc<Authenticator>>);
 
 impl Caller {
+    /// Spends the caller's daily area budget on `footprint` (deployment CRS, metres; `None`:
+    /// the role has no budget): a bounded role past its day's area gets 429.
+    pub fn spend(&self, footprint: Option<[f64; 4]>) -> Result<(), ApiError> {
+        let (Some(footprint), Some(auth)) = (footprint, &self.1) else {
+            return Ok(());
+        };
+        let Some(daily) = self.view.bounds().and_then(|b| b.daily_area_m2) else {
+            return Ok(());
+        };
+        auth.budget()
+            .spend(&self.account, daily, footprint, chrono::Utc::now())
+            .map_err(ApiError::from)
+    }
+
     /// `Ok` if the caller's role allows `capability`.
     pub fn require(&self, capability: Capability) -> Result<(), ApiError> {
         self.0.require(capability).map_err(ApiError::from)
@@ -63,11 +122,14 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         // The gate puts it there; a route that forgot to be guarded fails closed.
+        let auth = req
+            .app_data::<web::Data<Security>>()
+            .map(|s| Arc::clone(&s.auth));
         std::future::ready(
             req.extensions()
                 .get::<Arc<Principal>>()
                 .cloned()
-                .map(Caller)
+                .map(|p| Caller(p, auth))
                 .ok_or(ApiError::Auth(AuthError::Missing)),
         )
     }
@@ -123,7 +185,7 @@ pub(crate) const PUBLIC_PATHS: &[&str] = &[
 const VERIFY_PATH: &str = "/v1/excavation-checks/{id}/verify";
 
 /// Whether `path` is the route `pattern`, where `{name}` stands for one non-empty segment.
-fn matches_route(pattern: &str, path: &str) -> bool {
+pub(crate) fn matches_route(pattern: &str, path: &str) -> bool {
     let (mut p, mut r) = (pattern.split('/'), path.split('/'));
     loop {
         match (p.next(), r.next()) {
@@ -199,14 +261,17 @@ pub async fn gate(
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let method = req.method().clone();
-    let path = req.path().to_owned();
+    // The trail records a hostile request as it came, escaped, rather than fail on a NUL.
+    let path = undermap_core::text::escaped(req.path()).into_owned();
     let origin = allowed_origin(&security, req.headers());
     let endpoint = format!(
         "{method} {}",
         req.match_pattern().unwrap_or_else(|| path.clone())
     );
-    let query = (!req.query_string().is_empty())
-        .then(|| req.query_string().chars().take(2_000).collect::<String>());
+    let query = (!req.query_string().is_empty()).then(|| {
+        undermap_core::text::escaped(&req.query_string().chars().take(2_000).collect::<String>())
+            .into_owned()
+    });
     let record = |principal: Option<&Principal>, status: u16, note: AuditNote| AuditEntry {
         at,
         actor: principal.map(|p| p.account.clone()),
@@ -231,7 +296,10 @@ pub async fn gate(
         return Ok(req.into_response(response).map_into_right_body());
     }
 
-    let outcome = admit(&security, &req, &address, &method, &path).await;
+    let outcome = match plain_request(&req) {
+        Ok(()) => admit(&security, &req, &address, &method, &path).await,
+        Err(e) => Err(e),
+    };
     let principal = match outcome {
         Ok(p) => p,
         Err(e) => {
@@ -272,6 +340,30 @@ pub async fn gate(
             .record(record(principal.as_deref(), status, note));
     }
     Ok(res.map_into_left_body())
+}
+
+/// Refuses control characters in the path (after percent-decoding) and in query values (tab
+/// and line breaks pass there: a filter may be typed on several lines), naming where.
+fn plain_request(req: &ServiceRequest) -> Result<(), ApiError> {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    for (n, segment) in req.path().split('/').enumerate().skip(1) {
+        undermap_core::text::plain(&format!("path segment {n}"), &decode(segment))
+            .map_err(undermap_service::ServiceError::from)?;
+    }
+    for pair in req.query_string().split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = decode(&name.replace('+', " "));
+        let value = decode(&value.replace('+', " "));
+        undermap_core::text::plain("query parameter name", &name)
+            .map_err(undermap_service::ServiceError::from)?;
+        undermap_core::text::multiline(&format!("query parameter `{name}`"), &value)
+            .map_err(undermap_service::ServiceError::from)?;
+    }
+    Ok(())
 }
 
 /// Rate limits and authentication; `None` for a public route without a credential.

@@ -58,6 +58,7 @@ pub struct Authenticator {
     cache: Mutex<HashMap<String, Cached>>,
     failures: FailureTracker,
     limiter: RateLimiter,
+    budget: crate::budget::AreaBudget,
     settings: AuthSettings,
 }
 
@@ -94,6 +95,7 @@ impl Authenticator {
             cache: Mutex::new(HashMap::new()),
             failures: FailureTracker::new(settings.failures),
             limiter: RateLimiter::default(),
+            budget: crate::budget::AreaBudget::default(),
             settings,
         })
     }
@@ -102,6 +104,12 @@ impl Authenticator {
     #[must_use]
     pub fn store(&self) -> &dyn AccessStore {
         self.store.as_ref()
+    }
+
+    /// The daily area budget of bounded roles, per account.
+    #[must_use]
+    pub fn budget(&self) -> &crate::budget::AreaBudget {
+        &self.budget
     }
 
     /// The roles.
@@ -147,27 +155,40 @@ impl Authenticator {
 
     /// Verifies `key_text` sent from `address` (with `user`, the user name of HTTP basic auth,
     /// which must then be the key's account). A failure is answered after a delay that grows
-    /// with the failures of the key and the address; too many lock them.
+    /// with the failures of the key (from anywhere) and of the address. Locks apply to an
+    /// address, and to a key *from one address*: knowing a key's id (ids are not secret) lets
+    /// nobody lock its holder out, since the right secret from another address still works.
     pub async fn authenticate(
         &self,
         key_text: &str,
         user: Option<&str>,
         address: &str,
     ) -> Result<Arc<Principal>, AuthError> {
-        let result = self.verify(key_text, user).await;
         let ip = format!("ip:{address}");
+        let key_id = PresentedKey::parse(key_text)
+            .ok()
+            .map(|k| k.id().to_owned());
+        let pair = key_id.as_ref().map(|id| format!("key:{id}@{address}"));
+        if let Some(retry_after) = pair.as_deref().and_then(|p| self.failures.locked(p)) {
+            return Err(AuthError::Locked { retry_after });
+        }
+        let result = self.verify(key_text, user).await;
         match &result {
-            Ok(_) => self.failures.succeeded(&ip),
+            Ok(_) => {
+                self.failures.succeeded(&ip);
+                if let Some(pair) = &pair {
+                    self.failures.succeeded(pair);
+                }
+            }
             // A lock or an outage is no guess.
             Err(AuthError::Locked { .. } | AuthError::Store(_)) => {}
             Err(e) => {
                 let p = self.failures.policy();
                 let mut delay = self.failures.failed(&ip, p.lock_address_after);
-                if let Ok(key) = PresentedKey::parse(key_text) {
-                    delay = delay.max(
-                        self.failures
-                            .failed(&format!("key:{}", key.id()), p.lock_key_after),
-                    );
+                if let (Some(id), Some(pair)) = (&key_id, &pair) {
+                    delay = delay.max(self.failures.failed(pair, p.lock_key_after));
+                    // Guesses at one key from many addresses slow down; they never lock it.
+                    delay = delay.max(self.failures.failed(&format!("key:{id}"), u32::MAX));
                 }
                 tracing::info!(address, reason = %e, delay_ms = delay.as_millis(), "authentication failed");
                 if !delay.is_zero() {
@@ -184,9 +205,6 @@ impl Authenticator {
         user: Option<&str>,
     ) -> Result<Arc<Principal>, AuthError> {
         let key = PresentedKey::parse(key_text)?;
-        if let Some(retry_after) = self.failures.locked(&format!("key:{}", key.id())) {
-            return Err(AuthError::Locked { retry_after });
-        }
         let digest = key.digest();
         let cached = self.cache().get(key.id()).and_then(|c| {
             bool::from(c.digest.ct_eq(&digest))

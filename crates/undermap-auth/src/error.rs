@@ -35,6 +35,18 @@ pub enum AuthError {
         /// When a request will be accepted again.
         retry_after: Duration,
     },
+    /// A bounded role has been served its day's area.
+    #[error("your role is served {:.2} km² of map a day and has had {:.2} km² today; the budget resets at {reset_at} (in {} s)", *.daily_m2 as f64 / 1e6, *.served_m2 as f64 / 1e6, .retry_after.as_secs())]
+    AreaBudget {
+        /// The daily budget, m².
+        daily_m2: u64,
+        /// Served so far today, m².
+        served_m2: u64,
+        /// When the budget resets.
+        reset_at: chrono::DateTime<chrono::Utc>,
+        /// Time until then.
+        retry_after: Duration,
+    },
     /// Authenticated, but the role does not allow it.
     #[error("{0}")]
     Forbidden(String),
@@ -57,7 +69,9 @@ impl AuthError {
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Self::Locked { retry_after } | Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::Locked { retry_after }
+            | Self::RateLimited { retry_after }
+            | Self::AreaBudget { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }

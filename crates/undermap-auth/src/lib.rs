@@ -11,6 +11,7 @@
 mod accounts;
 pub mod audit;
 mod authenticator;
+pub mod budget;
 mod error;
 pub mod keys;
 pub mod limits;

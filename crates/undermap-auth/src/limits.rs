@@ -64,7 +64,8 @@ pub struct FailurePolicy {
     pub free: u32,
     /// Longest wait added to a failure.
     pub max_delay: Duration,
-    /// Failures of one key id after which the key is locked.
+    /// Failures of one key id from one address after which the key is locked for that address
+    /// (from other addresses it keeps working; their failures only slow down).
     pub lock_key_after: u32,
     /// Failures from one address after which the address is locked.
     pub lock_address_after: u32,

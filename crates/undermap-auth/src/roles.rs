@@ -127,12 +127,16 @@ impl Role {
 #[derive(Debug, Clone)]
 pub struct Roles(BTreeMap<String, Arc<Role>>);
 
-/// A contractor views inside about 1 km² at a time, pages of at most 1,000, and tiles from
-/// zoom 14 (a tile about 2.4 km wide): enough to look around a site, too little to copy a city.
+/// A contractor views inside about 1 km² at a time, pages of at most 1,000, tiles from zoom 15
+/// (a tile about 1.1 km wide here), the 20 nearest features within 200 m, and 10 km² of
+/// distinct map a day: enough to look around its sites, too little to copy a county.
 const CONTRACTOR_BOUNDS: Bounds = Bounds {
     max_area_m2: 1_000_000,
     max_page: 1_000,
-    min_tile_zoom: 14,
+    min_tile_zoom: 15,
+    daily_area_m2: Some(10_000_000),
+    max_nearest_k: 20,
+    nearest_within_m: 200,
 };
 
 fn role(

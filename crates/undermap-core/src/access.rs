@@ -145,6 +145,26 @@ pub struct Bounds {
     pub max_page: usize,
     /// Lowest zoom of vector tiles served.
     pub min_tile_zoom: u32,
+    /// Distinct map area served per day across items, tiles, nearest and features by id, m²
+    /// (counted in 100 m cells); absent: no daily budget.
+    #[serde(default)]
+    pub daily_area_m2: Option<u64>,
+    /// Most features one nearest query returns.
+    #[serde(default = "Bounds::default_nearest_k")]
+    pub max_nearest_k: usize,
+    /// Farthest a nearest query looks, metres.
+    #[serde(default = "Bounds::default_nearest_m")]
+    pub nearest_within_m: u32,
+}
+
+impl Bounds {
+    fn default_nearest_k() -> usize {
+        20
+    }
+
+    fn default_nearest_m() -> u32 {
+        200
+    }
 }
 
 /// What one caller may see. Cheap to test per feature; made once per credential.

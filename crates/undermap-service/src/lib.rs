@@ -6,6 +6,7 @@ mod config;
 mod deliver;
 mod error;
 mod excavation;
+mod footprint;
 mod geometry_out;
 mod history;
 mod incidents;

@@ -54,6 +54,20 @@ impl Service {
                 format!("{} is outside 1 to {max}", req.k),
             ));
         }
+        // A bounded role sees what lies around a point, not the map's nearest of anything.
+        let within = match view.bounds() {
+            Some(b) if req.k > b.max_nearest_k => {
+                return Err(ServiceError::unprocessable(
+                    "k",
+                    format!(
+                        "your role gets at most {} nearest features",
+                        b.max_nearest_k
+                    ),
+                ))
+            }
+            Some(b) => Some(f64::from(b.nearest_within_m)),
+            None => None,
+        };
         let crs = match req.crs.as_deref() {
             None => Crs::crs84(),
             Some(text) => Crs::parse(text)?,
@@ -76,6 +90,7 @@ impl Service {
                 view.sees(f) && layers.as_ref().is_none_or(|l| l.contains(&f.layer))
             })
             .into_iter()
+            .filter(|n| within.is_none_or(|r| n.distance_m <= r))
             .map(|n| {
                 let owner = view
                     .redact(n.feature)

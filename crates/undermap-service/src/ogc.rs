@@ -351,17 +351,7 @@ impl Service {
         at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<(Arc<CachedTile>, bool), ServiceError> {
         let tile = TileId::new(z, x, y)?;
-        if let Some(bounds) = view.bounds() {
-            if z < bounds.min_tile_zoom {
-                return Err(ServiceError::bad(
-                    "z",
-                    format!(
-                        "your role is served tiles from zoom {} (zoom in to your site)",
-                        bounds.min_tile_zoom
-                    ),
-                ));
-            }
-        }
+        check_zoom(z, &view)?;
         if at.is_some() {
             let index = self.index_at(at).await?;
             let selection = Self::selection(&index, name, &view)?;
@@ -409,6 +399,20 @@ impl Service {
     #[must_use]
     pub fn map_style(&self, base: &str, view: &View) -> Value {
         style::style(base, &Self::tile_layers(&self.index().snapshot(), view))
+    }
+}
+
+/// A bounded view is served tiles from its role's lowest zoom on.
+pub(crate) fn check_zoom(z: u32, view: &View) -> Result<(), ServiceError> {
+    match view.bounds() {
+        Some(bounds) if z < bounds.min_tile_zoom => Err(ServiceError::bad(
+            "z",
+            format!(
+                "your role is served tiles from zoom {} (zoom in to your site)",
+                bounds.min_tile_zoom
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

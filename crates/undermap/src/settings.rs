@@ -64,6 +64,16 @@ pub struct Settings {
     pub ticket_key_file: Option<PathBuf>,
     /// How long a ticket is valid, in working days after the day it is issued.
     pub ticket_validity_working_days: u32,
+    /// Seconds a verified key is trusted before its record is read again (revocations made by
+    /// other servers take effect within this time). While the database is unreachable, keys
+    /// verified before stay trusted until it is back; unseen keys get 503.
+    pub key_recheck_s: u64,
+    /// `scheme://host[:port]` links in answers are built on (set it behind a proxy); unset:
+    /// this server's scheme and the request's `Host` header.
+    pub public_base_url: Option<String>,
+    /// IP addresses of reverse proxies whose `Forwarded` / `X-Forwarded-*` headers are
+    /// believed; from anyone else they are ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -93,6 +103,8 @@ impl std::fmt::Debug for Settings {
                 "ticket_validity_working_days",
                 &self.ticket_validity_working_days,
             )
+            .field("public_base_url", &self.public_base_url)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +133,9 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             ticket_key_file: None,
             ticket_validity_working_days: 20,
+            key_recheck_s: 30,
+            public_base_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -92,6 +92,7 @@ pub fn authenticator(
             roles: settings.roles.clone(),
             anonymous_role: settings.anonymous_role.clone(),
             address_rate_per_minute: settings.address_rate_per_minute,
+            recheck_after: std::time::Duration::from_secs(settings.key_recheck_s),
             ..AuthSettings::default()
         },
     )
@@ -114,6 +115,23 @@ pub fn security(settings: &Settings, access: Arc<dyn AccessStore>) -> Result<Sec
         audit,
         tls: settings.tls_cert.is_some(),
         cors_origins: settings.cors_origins.clone(),
+        public_base_url: match settings.public_base_url.as_deref() {
+            Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+                return Err(AuthError::Config(format!(
+                    "public_base_url {url:?}: give scheme and host, e.g. https://maps.example.gov.cn"
+                )))
+            }
+            other => other.map(str::to_owned),
+        },
+        trusted_proxies: settings
+            .trusted_proxies
+            .iter()
+            .map(|a| {
+                a.trim().parse().map_err(|_| {
+                    AuthError::Config(format!("trusted_proxies: {a:?} is not an IP address"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -146,6 +164,7 @@ impl Application {
         let bind = |e| StartError::Bind(settings.listen.clone(), e);
         let listener = TcpListener::bind(&settings.listen).map_err(bind)?;
         let port = listener.local_addr().map_err(bind)?.port();
+        service.watch_store();
         let data = web::Data::new(service);
         let security = web::Data::new(security);
         let server = HttpServer::new(move || {

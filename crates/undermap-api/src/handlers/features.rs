@@ -31,6 +31,7 @@ pub(crate) async fn get(
     caller.require(Capability::Read)?;
     caller.require_history_if(query.at.is_some())?;
     let at = query.at.as_deref().map(parse_at).transpose()?;
+    caller.spend(service.feature_footprint(&id, &caller.view))?;
     let feature = service
         .feature(&id, query.crs.as_deref(), at, &caller.view)
         .await?;

@@ -12,16 +12,14 @@ use crate::ApiError;
 /// Query pairs as sent, in order (repeated names kept, so they can be refused).
 pub(crate) type Pairs = web::Query<Vec<(String, String)>>;
 
-/// `scheme://host/ogc` as the client sees it (honours `Forwarded` / `X-Forwarded-*`).
+/// `scheme://host/ogc` as the client sees it.
 pub(crate) fn base(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}/ogc", info.scheme(), info.host())
+    format!("{}/ogc", root(req))
 }
 
-/// The root `scheme://host`.
+/// The root `scheme://host` links are built on (see [`crate::security::public_root`]).
 pub(crate) fn root(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    crate::security::public_root(req)
 }
 
 fn only_format(query: &Pairs) -> Result<(), ApiError> {
@@ -176,6 +174,7 @@ pub(crate) async fn items(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     caller.require_history_if(asks_past(&query))?;
+    caller.spend(service.items_footprint(&query, &caller.view)?)?;
     let body = service
         .ogc_items(
             base(&req),
@@ -201,6 +200,7 @@ pub(crate) async fn item(
     caller.require(Capability::Read)?;
     caller.require_history_if(asks_past(&query))?;
     let (collection, feature) = path.into_inner();
+    caller.spend(service.feature_footprint(&feature, &caller.view))?;
     let body = service
         .ogc_item(&base(&req), &collection, &feature, &query, &caller.view)
         .await?;

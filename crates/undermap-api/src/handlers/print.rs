@@ -341,12 +341,10 @@ pub(crate) async fn ticket(
     caller.require(Capability::Read)?;
     let viewer = (!caller.can(Capability::Tickets)).then_some(caller.account.as_str());
     let (ticket_id, body) = service.ticket_json(&id, viewer).await?;
-    let info = req.connection_info();
     let signature = body["signature"]["value"].as_str().unwrap_or("");
     let verify_url = format!(
-        "{}://{}/v1/excavation-checks/{}/verify?signature={}",
-        info.scheme(),
-        info.host(),
+        "{}/v1/excavation-checks/{}/verify?signature={}",
+        crate::security::public_root(&req),
         ticket_id,
         percent_encoding::utf8_percent_encode(signature, percent_encoding::NON_ALPHANUMERIC)
     );

@@ -42,6 +42,7 @@ pub(crate) async fn tile(
                 "`{y_ext}` is not a tile row followed by .mvt (e.g. /tiles/all/16/52608/27000.mvt)"
             ))
         })?;
+    caller.spend(service.tile_footprint((z, x, y), &caller.view)?)?;
     let (tile, cached) = service
         .tile_at(&layer, (z, x, y), std::sync::Arc::clone(&caller.view), at)
         .await?;
