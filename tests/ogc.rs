@@ -478,38 +478,11 @@ async fn documents_describe_the_service(pool: PgPool) {
     // answers with something other than "no such route".
     let (_, api) = json(&app, "/ogc/api").await;
     let paths = api["paths"].as_object().unwrap();
-    let routes = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../undermap-api/src/routes.rs"
-    ))
-    .unwrap();
-    // Read the mounted routes from the source: `.route("…")` calls, prefixed by the
-    // `web::scope("…")` they are chained on (which lasts until its `.service(` closes).
-    let src: String = routes.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut depth = 0_i32;
-    let mut scopes: Vec<(i32, String)> = Vec::new();
-    let mut mounted = Vec::new();
-    for (i, c) in src.char_indices() {
-        let rest = &src[i..];
-        let quoted = |prefix: &str| rest[prefix.len()..].split('"').next().unwrap().to_owned();
-        if rest.starts_with("web::scope(\"") {
-            scopes.push((depth, quoted("web::scope(\"")));
-        }
-        if rest.starts_with(".route(\"") {
-            let scope: String = scopes.iter().map(|s| s.1.as_str()).collect();
-            mounted.push(format!("{scope}{}", quoted(".route(\"")));
-        }
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                while scopes.last().is_some_and(|(d, _)| depth < *d) {
-                    scopes.pop();
-                }
-            }
-            _ => {}
-        }
-    }
+    // The one list the router mounts.
+    let mounted: Vec<String> = undermap_api::ROUTES
+        .iter()
+        .map(|(_, path)| (*path).to_owned())
+        .collect();
     assert!(mounted.len() > 15, "{mounted:?}");
     for route in &mounted {
         let route = route.trim_end_matches('/');

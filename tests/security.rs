@@ -236,7 +236,7 @@ async fn a_contractor_checks_and_views_a_bounded_area_and_sees_restricted_assets
     let (_, near) = get(
         &contractor,
         &app,
-        "/v1/nearest?point=108.98766,28.44969&k=50&layers=gas",
+        "/v1/nearest?point=108.98766,28.44969&k=20&layers=gas",
     )
     .await;
     assert!(
@@ -272,7 +272,7 @@ async fn a_contractor_checks_and_views_a_bounded_area_and_sees_restricted_assets
         "the admin's tile has it"
     );
 
-    // No bulk download: a bbox is required, within 1 km², pages within 1,000, tiles from z14.
+    // No bulk download: a bbox is required, within 1 km², pages within 1,000, tiles from z15.
     for path in [
         "/ogc/collections/gas/items".to_owned(),
         "/ogc/collections/gas/items?bbox=108.9,28.4,109.1,28.5".to_owned(),

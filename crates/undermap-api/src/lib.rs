@@ -8,5 +8,7 @@ mod routes;
 pub mod security;
 
 pub use error::ApiError;
-pub use routes::{configure, data_as_of, method_not_allowed, DATA_AS_OF, MAX_BODY_BYTES};
+pub use routes::{
+    allowed_methods, configure, data_as_of, method_not_allowed, DATA_AS_OF, MAX_BODY_BYTES, ROUTES,
+};
 pub use security::{gate, Caller, Security};

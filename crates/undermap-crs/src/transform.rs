@@ -1,6 +1,5 @@
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use geo::{BoundingRect, Coord, Geometry, LineString, MapCoords, Polygon, Rect};
 use proj::Proj;
@@ -13,9 +12,26 @@ const AREA_SLACK_DEG: f64 = 0.05;
 
 type Key = (Arc<str>, Arc<str>);
 
-thread_local! {
-    // `Proj` is neither Send nor Sync: each worker thread keeps its own, built on first use.
-    static PROJS: RefCell<HashMap<Key, Proj>> = RefCell::new(HashMap::new());
+/// A PROJ object lent to one user at a time. PROJ lets a `PJ` and its context move between
+/// threads as long as no two use them at once; the pool guarantees that, which `Proj` (neither
+/// Send nor Sync) cannot express.
+struct Pooled(Proj);
+
+// SAFETY: a `Pooled` is only ever reachable by one thread at a time: it sits in the pool under
+// its mutex, or is held by exactly one `with_projs` call until it is given back.
+#[allow(unsafe_code)]
+unsafe impl Send for Pooled {}
+
+/// PROJ objects per CRS pair, as many as were ever in use at once. A static is never dropped:
+/// unlike the thread-local objects this replaces, none is destroyed while a thread exits — at
+/// process exit that raced PROJ's own static destructors and corrupted the heap (seen as
+/// `malloc_consolidate(): unaligned fastbin chunk` when test processes ended) — and none is lost
+/// when the runtime retires an idle thread.
+fn pool() -> std::sync::MutexGuard<'static, HashMap<Key, Vec<Pooled>>> {
+    static POOL: OnceLock<Mutex<HashMap<Key, Vec<Pooled>>>> = OnceLock::new();
+    POOL.get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Moves coordinates from one CRS to another, honouring each side's axis order.
@@ -68,23 +84,24 @@ impl Transformer {
 
     /// Runs `f` with this thread's PROJ object for the pair, creating it on first use.
     fn with_proj<T>(&self, f: impl FnOnce(&Proj) -> Result<T, CrsError>) -> Result<T, CrsError> {
-        PROJS.with(|cell| {
-            let mut map = cell.borrow_mut();
-            self.ensure_proj(&mut map)?;
-            f(&map[&self.key])
-        })
+        let proj = self.take()?;
+        let result = f(&proj.0);
+        self.give(proj);
+        result
     }
 
-    /// Makes this thread's PROJ object for the pair if there is none yet (none is needed for the
-    /// identity).
-    fn ensure_proj(&self, map: &mut HashMap<Key, Proj>) -> Result<(), CrsError> {
-        if self.identity || map.contains_key(&self.key) {
-            return Ok(());
+    /// A PROJ object for the pair from the pool, or a new one when all are in use.
+    fn take(&self) -> Result<Pooled, CrsError> {
+        if let Some(p) = pool().get_mut(&self.key).and_then(Vec::pop) {
+            return Ok(p);
         }
-        let proj = Proj::new_known_crs(&self.key.0, &self.key.1, None)
-            .map_err(|e| self.error(e.to_string()))?;
-        map.insert(self.key.clone(), proj);
-        Ok(())
+        Proj::new_known_crs(&self.key.0, &self.key.1, None)
+            .map(Pooled)
+            .map_err(|e| self.error(e.to_string()))
+    }
+
+    fn give(&self, proj: Pooled) {
+        pool().entry(self.key.clone()).or_default().push(proj);
     }
 
     fn error(&self, reason: String) -> CrsError {
@@ -153,30 +170,45 @@ impl Transformer {
                 .get_or_init(|| Transformer::new(&self.from, &Crs::crs84()).map(Box::new));
             Some(made.as_deref().map_err(Clone::clone)?)
         };
-        // Both PROJ objects are looked up once per geometry, not once per coordinate.
-        PROJS.with(|cell| {
-            let mut map = cell.borrow_mut();
-            self.ensure_proj(&mut map)?;
-            if let Some(t) = to_lonlat {
-                t.ensure_proj(&mut map)?;
-            }
-            let map = &*map;
-            let proj = (!self.identity).then(|| &map[&self.key]);
-            let lonlat_proj = to_lonlat.map(|t| (t, &map[&t.key]));
-            self.checked_coords(g, proj, lonlat_proj)
-        })
+        // Both PROJ objects are taken once per geometry, not once per coordinate.
+        let proj = (!self.identity).then(|| self.take()).transpose()?;
+        let lonlat = match to_lonlat {
+            Some(t) if !t.identity => match t.take() {
+                Ok(p) => Some((t, Some(p))),
+                Err(e) => {
+                    if let Some(p) = proj {
+                        self.give(p);
+                    }
+                    return Err(e);
+                }
+            },
+            Some(t) => Some((t, None)),
+            None => None,
+        };
+        let result = self.checked_coords(
+            g,
+            proj.as_ref().map(|p| &p.0),
+            lonlat.as_ref().map(|(t, p)| (*t, p.as_ref().map(|p| &p.0))),
+        );
+        if let Some(p) = proj {
+            self.give(p);
+        }
+        if let Some((t, Some(p))) = lonlat {
+            t.give(p);
+        }
+        result
     }
 
     fn checked_coords(
         &self,
         g: &Geometry<f64>,
         proj: Option<&Proj>,
-        to_lonlat: Option<(&Transformer, &Proj)>,
+        to_lonlat: Option<(&Transformer, Option<&Proj>)>,
     ) -> Result<Geometry<f64>, CrsError> {
         g.try_map_coords(|c| {
             let lonlat = match to_lonlat {
                 None => swap_if(self.from.axis_order(), c),
-                Some((t, p)) => t.convert(Some(p), c)?,
+                Some((t, p)) => t.convert(p, c)?,
             };
             for crs in [&self.from, &self.to] {
                 if let Some([w, s, e, n]) = crs.area_of_use() {

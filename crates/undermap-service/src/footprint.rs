@@ -84,6 +84,10 @@ impl Service {
             return Ok(None);
         }
         let parsed = undermap_ogc::params::items(query, &self.config().deployment_crs)?;
+        // A box too large for one request is refused as such, before it costs any area.
+        if let Some(bounds) = view.bounds() {
+            crate::ogc::within_bounds(&parsed.request, bounds)?;
+        }
         Ok(parsed
             .request
             .bbox

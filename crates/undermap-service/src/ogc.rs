@@ -418,7 +418,7 @@ pub(crate) fn check_zoom(z: u32, view: &View) -> Result<(), ServiceError> {
 
 /// A bounded view's items request must name a `bbox` within its area and a page within its
 /// size: no bulk download.
-fn within_bounds(req: &items::ItemsRequest, bounds: Bounds) -> Result<(), ServiceError> {
+pub(crate) fn within_bounds(req: &items::ItemsRequest, bounds: Bounds) -> Result<(), ServiceError> {
     if req.limit > bounds.max_page {
         return Err(ServiceError::bad(
             "limit",
