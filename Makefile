@@ -23,9 +23,12 @@ demo: setup-build web
 demo-postgis: setup web
 	cargo run --release -- --store postgres://postgres@127.0.0.1:5432/undermap serve --demo
 
-## Every test: unit, property, doc and end-to-end (real PostGIS, a fresh database per test), and
-## the web map in headless Chromium.
+## Every test: the OpenAPI document against the server (schemathesis, 90 s), then unit,
+## property, doc and end-to-end (real PostGIS, a fresh database per test), and the web map in
+## headless Chromium.
 test: setup web
+	cargo build -p undermap
+	bash scripts/schemathesis.sh target/debug/undermap
 	cargo test --workspace
 
 ## Criterion benchmarks and the HTTP load benchmark; figures go to docs/performance.md.

@@ -48,10 +48,11 @@ fn op(
     json!({ "get": { "summary": summary, "tags": [tag], "parameters": params, "responses": responses } })
 }
 
-/// The document, with `root` (`scheme://host`) as its server.
+/// The document, with `root` (`scheme://host`) as its server; `crs_offered` are the CRS URIs
+/// the OGC API answers in (the `crs`, `bbox-crs` and `filter-crs` values it takes).
 #[must_use]
 #[allow(clippy::too_many_lines)]
-pub fn document(root: &str) -> Value {
+pub fn document(root: &str, crs_offered: &[String]) -> Value {
     let any = json!({ "type": "object" });
     let crs = param(
         "crs",
@@ -647,7 +648,9 @@ pub fn document(root: &str) -> Value {
             get["security"] = json!([]);
         }
     }
-    json!({
+    let mut paths = Value::Object(paths);
+    exact(&mut paths, crs_offered);
+    let mut document = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "undermap",
@@ -665,7 +668,7 @@ pub fn document(root: &str) -> Value {
                     "position": { "type": "integer", "description": "For filter errors: the character where the filter went wrong" }
                 } },
                 "ImpactRequest": { "type": "object", "required": ["geometry"], "additionalProperties": false, "properties": {
-                    "geometry": { "type": "object", "description": "GeoJSON geometry of the incident" },
+                    "geometry": { "type": "object", "description": "GeoJSON geometry of the incident", "required": ["type", "coordinates"], "properties": { "type": { "type": "string", "enum": ["Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"] }, "coordinates": { "type": "array", "minItems": 1 } } },
                     "crs": { "type": "string" }, "radius_m": { "type": "number", "minimum": 0, "maximum": 2000 },
                     "layers": { "type": "array", "items": { "type": "string" } }
                 } },
@@ -686,7 +689,7 @@ pub fn document(root: &str) -> Value {
                     "label": { "type": "string" }, "days": { "type": "integer", "minimum": 1, "maximum": 3650 }
                 } },
                 "CheckRequest": { "type": "object", "required": ["area"], "additionalProperties": false, "properties": {
-                    "area": { "type": "object", "description": "GeoJSON Polygon or MultiPolygon" },
+                    "area": { "type": "object", "description": "GeoJSON Polygon or MultiPolygon", "required": ["type", "coordinates"], "properties": { "type": { "type": "string", "enum": ["Polygon", "MultiPolygon"] }, "coordinates": { "type": "array", "minItems": 1 } } },
                     "crs": { "type": "string" }, "depth_m": { "type": "number" }, "buffer_m": { "type": "number" },
                     "layers": { "type": "array", "items": { "type": "string" } }, "reference": { "type": "string" }, "at": { "type": "string" }
                 } }
@@ -700,5 +703,116 @@ pub fn document(root: &str) -> Value {
                 "ServerError": { "description": "Server error", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
             }
         }
-    })
+    });
+    if let Some(schemas) = document.pointer_mut("/components/schemas") {
+        for name in [
+            "ImpactRequest",
+            "IsolationRequest",
+            "DownstreamRequest",
+            "NewAccount",
+            "KeyRequest",
+            "CheckRequest",
+        ] {
+            if let Some(schema) = schemas.get_mut(name) {
+                plain_strings(schema, PLAIN);
+            }
+        }
+    }
+    document
+}
+
+/// Text without control characters (path segments, names, references): what the server takes.
+const PLAIN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// Query values may also hold tab and line breaks (a filter typed on several lines).
+const MULTILINE: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+
+/// Makes the document as strict as the server: text parameters refuse control characters
+/// (422, docs/security.md), every operation lists the 422 that text gets, and every operation
+/// with a body the 415 for a body that is not JSON.
+fn exact(paths: &mut Value, crs_offered: &[String]) {
+    let problem = |text: &str| json!({ "description": text, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } });
+    let Some(paths) = paths.as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                for p in params.iter_mut() {
+                    narrow(p, crs_offered);
+                }
+                for p in params {
+                    let pattern = if p["in"] == "path" { PLAIN } else { MULTILINE };
+                    if let Some(schema) = p.get_mut("schema") {
+                        plain_strings(schema, pattern);
+                    }
+                }
+            }
+            let has_body = op.get("requestBody").is_some();
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                responses.entry("422").or_insert_with(|| {
+                    problem(
+                        "A value is not acceptable (out of range, control characters in text, …)",
+                    )
+                });
+                if has_body {
+                    responses.entry("415").or_insert_with(|| {
+                        problem("The body is not of the media type this operation takes")
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// What the server checks of a parameter by its name, said in its schema: the offered CRSs,
+/// non-empty instants, a point of two numbers, the audit page size.
+fn narrow(param: &mut Value, crs_offered: &[String]) {
+    let name = param["name"].as_str().unwrap_or_default().to_owned();
+    let schema = &mut param["schema"];
+    match name.as_str() {
+        "crs" | "bbox-crs" | "filter-crs" if schema.get("format").is_some() => {
+            *schema = json!({ "type": "string", "enum": crs_offered });
+        }
+        "crs" | "at" | "datetime" | "since" => {
+            schema["minLength"] = json!(1);
+        }
+        "point" => {
+            schema["pattern"] =
+                json!("^-?[0-9]{1,9}(\\.[0-9]{1,9})?,-?[0-9]{1,9}(\\.[0-9]{1,9})?$");
+        }
+        "limit" if schema.get("maximum").is_none() => {
+            schema["minimum"] = json!(1);
+            schema["maximum"] = json!(10_000);
+        }
+        _ => {}
+    }
+}
+
+/// Adds `pattern` to every string schema in `schema` that has neither a pattern nor a list of
+/// values.
+fn plain_strings(schema: &mut Value, pattern: &str) {
+    match schema {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("string")
+                && !map.contains_key("pattern")
+                && !map.contains_key("enum")
+            {
+                map.insert("pattern".into(), Value::String(pattern.into()));
+            }
+            for (key, value) in map.iter_mut() {
+                if key != "pattern" && key != "enum" {
+                    plain_strings(value, pattern);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                plain_strings(v, pattern);
+            }
+        }
+        _ => {}
+    }
 }

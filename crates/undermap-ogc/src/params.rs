@@ -130,11 +130,12 @@ pub fn items(pairs: &[(String, String)], deployment: &Crs) -> Result<ItemsParams
             ));
         }
     }
+    // Checked with or without a filter, as `crs` and `bbox-crs` are: a bad value is refused.
+    let filter_crs = match get("filter-crs")? {
+        Some(t) => pick_crs("filter-crs", t, deployment)?,
+        None => Crs::crs84(),
+    };
     if let Some(text) = get("filter")? {
-        let filter_crs = match get("filter-crs")? {
-            Some(t) => pick_crs("filter-crs", t, deployment)?,
-            None => Crs::crs84(),
-        };
         let to_map = Transformer::new(&filter_crs, &map)?;
         filter = Some(Filter::parse(text, &to_map)?);
     }

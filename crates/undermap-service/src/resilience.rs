@@ -483,7 +483,13 @@ impl Service {
         view: &View,
     ) -> Result<HotspotsResponse, ServiceError> {
         let radius_m = radius(req.radius_m, 30.0)?;
-        let min_incidents = req.min_incidents.unwrap_or(2).max(1);
+        if req.min_incidents == Some(0) {
+            return Err(ServiceError::unprocessable(
+                "min_incidents",
+                "at least 1 (an asset with no incident is no hotspot by its history)",
+            ));
+        }
+        let min_incidents = req.min_incidents.unwrap_or(2);
         let limit = limit(req.limit, 100, MAX_HOTSPOTS, "limit")?;
         let old_age = req.old_age_years.unwrap_or(40);
         let crs = req

@@ -79,6 +79,7 @@ pub(crate) async fn conformance(query: Pairs) -> Result<HttpResponse, ApiError> 
 
 /// `GET /ogc/api`: the OpenAPI 3.0 definition of the whole service.
 pub(crate) async fn api(
+    service: web::Data<Service>,
     req: HttpRequest,
     caller: Caller,
     query: Pairs,
@@ -87,7 +88,16 @@ pub(crate) async fn api(
     only_format(&query)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.oai.openapi+json;version=3.0")
-        .body(crate::openapi::document(&root(&req)).to_string()))
+        .body(
+            crate::openapi::document(
+                &root(&req),
+                &undermap_ogc::params::offered_crs(&service.config().deployment_crs)
+                    .iter()
+                    .map(undermap_crs::Crs::uri)
+                    .collect::<Vec<_>>(),
+            )
+            .to_string(),
+        ))
 }
 
 /// `GET /ogc/collections`.
