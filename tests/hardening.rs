@@ -326,7 +326,7 @@ async fn contractors_view_their_sites_but_cannot_download_the_county(pool: PgPoo
         .iter()
         .position(|s| *s == StatusCode::TOO_MANY_REQUESTS)
         .expect("the budget runs out");
-    assert!(refused >= 3 && refused < 20, "{sweep:?}");
+    assert!((3..20).contains(&refused), "{sweep:?}");
     let last = tiles_around(15, 5).pop().unwrap();
     let r = contractor.get(app.url(&last)).send().await.unwrap();
     let retry: u64 = r.headers()["retry-after"]
