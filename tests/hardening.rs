@@ -474,3 +474,55 @@ async fn oversized_headers_get_431(pool: PgPool) {
         StatusCode::OK
     );
 }
+
+#[sqlx::test(migrations = "../../migrations")]
+async fn a_bad_ticket_in_a_shared_batch_fails_alone(pool: PgPool) {
+    use undermap_store::Store;
+    // Straight at the store, past the edge's checks: PostgreSQL text cannot hold a NUL, so this
+    // one ticket's write fails; the others written in the same group commit must not.
+    let store = undermap_store::PgStore::from_pool(pool, 4545)
+        .await
+        .unwrap();
+    let area = geo::MultiPolygon(vec![geo::Polygon::new(
+        geo::LineString::from(vec![
+            (596_700.0, 3_148_500.0),
+            (596_710.0, 3_148_500.0),
+            (596_710.0, 3_148_510.0),
+            (596_700.0, 3_148_500.0),
+        ]),
+        vec![],
+    )]);
+    let now = chrono::Utc::now();
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let store = store.clone();
+        let id = store.next_ticket_id(now).await.unwrap();
+        let area = area.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = if i == 17 {
+                format!("{{\"id\":\"{id}\",\"reference\":\"a\u{0}b\"}}")
+            } else {
+                format!("{{\"id\":\"{id}\"}}")
+            };
+            let saved = store
+                .save_ticket(undermap_store::NewTicket {
+                    id,
+                    created_at: now,
+                    reference: None,
+                    area,
+                    body,
+                })
+                .await;
+            (i, saved.is_ok())
+        }));
+    }
+    for t in tasks {
+        let (i, ok) = t.await.unwrap();
+        assert_eq!(ok, i != 17, "ticket {i}");
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM excavation_checks")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 63);
+}
