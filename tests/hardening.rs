@@ -343,6 +343,16 @@ async fn contractors_view_their_sites_but_cannot_download_the_county(pool: PgPoo
         status(&contractor, tiles_around(17, 4).remove(0)).await,
         StatusCode::OK
     );
+    // The contractor's TileJSON starts at its lowest zoom, so a map client asks for nothing lower.
+    let tilejson: Value = contractor
+        .get(app.url("/tiles/all.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tilejson["minzoom"], 15, "{tilejson}");
     // Unbounded roles are not metered.
     for path in tiles_around(15, 5) {
         assert_eq!(status(&app.client, path).await, StatusCode::OK);

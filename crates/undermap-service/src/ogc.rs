@@ -392,7 +392,21 @@ impl Service {
                 && (selection == Selection::All || s.info.id.as_str() == name)
         });
         let bounds = extent.and_then(|e| documents::lon_lat_extent(e, self.map_crs()));
-        Ok(style::tilejson(base, name, &layers, bounds))
+        let mut doc = style::tilejson(base, name, &layers, bounds);
+        // A bounded role is served tiles from its lowest zoom only: say so, so that a map client
+        // does not ask for the tiles it would be refused.
+        if let Some(min) = view.bounds().map(|b| b.min_tile_zoom) {
+            let raise = |v: &mut Value| {
+                if v["minzoom"].as_u64().is_some_and(|z| z < u64::from(min)) {
+                    v["minzoom"] = Value::from(min);
+                }
+            };
+            raise(&mut doc);
+            if let Some(layers) = doc["vector_layers"].as_array_mut() {
+                layers.iter_mut().for_each(raise);
+            }
+        }
+        Ok(doc)
     }
 
     /// The default MapLibre style, with the layers `view` sees.
