@@ -91,9 +91,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.default_service(web::to(no_route));
 }
 
-/// The methods `path` is served with, in [`ROUTES`] order (empty: no such resource).
+/// The methods `path` is served with, as an `Allow` header value in [`ROUTES`] order (empty: no
+/// such resource).
 #[must_use]
-pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+pub fn allowed_methods(path: &str) -> String {
     let mut methods: Vec<&'static str> = Vec::new();
     for (method, pattern) in ROUTES {
         if crate::security::matches_route(pattern, path) && !methods.contains(method) {
@@ -101,13 +102,17 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
         }
     }
     methods
+        .iter()
+        .map(|m| m.to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// No route for this method and path: 405 with `Allow` when the path exists with other
 /// methods (`TRACE`, `DELETE` …), else 404.
 async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    let allowed = allowed_methods(req.path());
-    if allowed.is_empty() {
+    let allow = allowed_methods(req.path());
+    if allow.is_empty() {
         return Err(ApiError::NoRoute(format!(
             "{} {}",
             req.method(),
@@ -116,11 +121,7 @@ async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError>
     }
     Err(ApiError::MethodNotAllowed {
         method: req.method().to_string(),
-        allow: allowed
-            .iter()
-            .map(|m| m.to_ascii_uppercase())
-            .collect::<Vec<_>>()
-            .join(", "),
+        allow,
     })
 }
 
@@ -130,11 +131,7 @@ async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError>
 pub fn method_not_allowed<B: 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, |res: ServiceResponse<B>| {
         let (req, _) = res.into_parts();
-        let allow = allowed_methods(req.path())
-            .iter()
-            .map(|m| m.to_ascii_uppercase())
-            .collect::<Vec<_>>()
-            .join(", ");
+        let allow = allowed_methods(req.path());
         let response = ApiError::MethodNotAllowed {
             method: req.method().to_string(),
             allow,

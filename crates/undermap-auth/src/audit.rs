@@ -137,14 +137,10 @@ impl AuditLog {
     pub fn record(&self, mut entry: AuditEntry) {
         let Some(sender) = &self.sender else { return };
         // What a hostile caller sent is recorded, escaped: a NUL would fail the whole batch.
-        for text in [&mut entry.path, &mut entry.endpoint, &mut entry.address] {
-            if let std::borrow::Cow::Owned(clean) = undermap_core::text::escaped(text) {
-                *text = clean;
-            }
-        }
-        for text in [&mut entry.query, &mut entry.detail, &mut entry.actor]
+        let optional = [&mut entry.query, &mut entry.detail, &mut entry.actor];
+        for text in [&mut entry.path, &mut entry.endpoint, &mut entry.address]
             .into_iter()
-            .flatten()
+            .chain(optional.into_iter().flatten())
         {
             if let std::borrow::Cow::Owned(clean) = undermap_core::text::escaped(text) {
                 *text = clean;
