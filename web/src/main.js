@@ -344,6 +344,7 @@ async function incident(lngLat) {
     out.innerHTML = `<p><b>${t("break_on")}</b> ${escapeHtml(trace.broken.feature_id)} (${escapeHtml(trace.layer)})</p>`
       + `<p><b>${t("close_valves")}</b> <span id="valves">${valves.map(escapeHtml).join(", ") || "—"}</span></p>`
       + (trace.inoperable_valves.features.length ? `<p>${t("seized")}: ${trace.inoperable_valves.features.map((f) => escapeHtml(f.properties.feature_id)).join(", ")}</p>` : "")
+      + (trace.ambiguous_valves.features.length ? `<p>${t("ambiguous_valves")}: ${trace.ambiguous_valves.features.map((f) => escapeHtml(f.properties.feature_id)).join(", ")}</p>` : "")
       + `<p>${t("isolated")} ${Math.round(trace.isolated_length_m)} m · ${t("unfed")} ${Math.round(trace.unfed_length_m)} m</p>`
       + `<p><b>${t("consumers")}</b> ${trace.consumers.map((c) => `${escapeHtml(c.feature)}${c.critical ? ` (${escapeHtml(c.class)})` : ""}`).join(", ") || "—"}</p>`
       + `<p><b>${t("history")}</b> ${history ? `${history.total}: ${history.incidents.slice(0, 5).map((i) => `${escapeHtml(i.occurred_on)} ${t(i.incident_type)}`).join("; ")}` : "—"}</p>`

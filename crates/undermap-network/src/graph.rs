@@ -5,6 +5,9 @@
 //! line's interior splits that line there (a service connection tapped into a main, a valve set
 //! into a pipe), so the graph has a node at every junction. Facilities (valves, regulators,
 //! switches, transformers, manholes, stations…) sit on the node they are within tolerance of.
+//!
+//! A valve closes one pipe, not a junction: a valve digitised a few millimetres from a tee sits
+//! on the tee's node but closes only the branch it lies on ([`Facility::closes`]).
 
 use std::collections::HashMap;
 
@@ -70,7 +73,22 @@ pub struct Facility {
     pub operable: bool,
     /// Whether it feeds the network: a station, regulator or transformer, or `source: true`.
     pub source: bool,
+    /// For a valve or switch on a node: the line piece it closes there. On a node of one or two
+    /// pieces, one of them (closing either parts them). On a junction of three or more: the
+    /// piece it lies on when it is off the node, else the one its `on_pipe` attribute names;
+    /// `None` when nothing tells (a valve exactly on a tee without `on_pipe`): such a valve is
+    /// reported (`valve_branch_unknown`) and a trace does not count on it.
+    pub closes: Option<EdgeId>,
 }
+
+/// Whether a facility of this kind can close a line (a valve, a switch).
+#[must_use]
+pub fn closes_a_line(kind: FeatureKind) -> bool {
+    matches!(kind, FeatureKind::Valve | FeatureKind::Switch)
+}
+
+/// Closer than this to the node, a valve is *on* it: its position says nothing about its branch.
+const ON_NODE_M: f64 = 1e-6;
 
 /// The graph of one layer. Adjacency is kept in compressed rows: cheap to walk at city scale.
 #[derive(Debug, Clone)]
@@ -94,8 +112,16 @@ pub struct Network {
 struct Part<'a> {
     feature: &'a Feature,
     line: &'a LineString<f64>,
-    /// (position along the line as segment index + fraction, the cut point).
-    cuts: Vec<(f64, Coord<f64>)>,
+    /// Where it is cut: position along the line (segment index + fraction), the cut point, and
+    /// whether another line's end made the cut (rather than a facility).
+    cuts: Vec<Cut>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    at: f64,
+    point: Coord<f64>,
+    by_line: bool,
 }
 
 /// Nodes found by snapping on a grid of cells one tolerance wide.
@@ -188,22 +214,65 @@ fn project(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> (f64, f64, Coord<f64>
     (t, (p.x - q.x).hypot(p.y - q.y), q)
 }
 
-/// The coordinates of `line` between two positions (segment index + fraction).
-fn piece(
-    line: &LineString<f64>,
-    from: (f64, Coord<f64>),
-    to: (f64, Coord<f64>),
-) -> Vec<Coord<f64>> {
-    let mut out = vec![from.1];
+/// The coordinates of `line` between two cuts.
+fn piece(line: &LineString<f64>, from: Cut, to: Cut) -> Vec<Coord<f64>> {
+    let mut out = vec![from.point];
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let (first, last) = (from.0.floor() as usize + 1, to.0.ceil() as usize);
+    let (first, last) = (from.at.floor() as usize + 1, to.at.ceil() as usize);
     for i in first..last {
         if let Some(c) = line.0.get(i) {
             out.push(*c);
         }
     }
-    out.push(to.1);
+    out.push(to.point);
     out
+}
+
+/// The distance from `p` to a polyline.
+fn distance_to(p: Coord<f64>, coords: &[Coord<f64>]) -> f64 {
+    match coords {
+        [] => f64::INFINITY,
+        [only] => (only.x - p.x).hypot(only.y - p.y),
+        _ => coords
+            .windows(2)
+            .map(|w| project(p, w[0], w[1]).1)
+            .fold(f64::INFINITY, f64::min),
+    }
+}
+
+/// Two cuts closer than the tolerance are one: a line end's cut is kept over a facility's, so a
+/// valve a few centimetres from a tee does not move the tee onto the valve.
+fn merge_cuts(line: &LineString<f64>, cuts: &mut [Cut], tol: f64) -> Vec<Cut> {
+    cuts.sort_by(|a, b| a.at.total_cmp(&b.at));
+    let n = line.0.len();
+    let near = |a: Coord<f64>, b: Coord<f64>| (a.x - b.x).hypot(a.y - b.y) <= tol;
+    let start = Cut {
+        at: 0.0,
+        point: line.0[0],
+        by_line: true,
+    };
+    #[allow(clippy::cast_precision_loss)]
+    let end = Cut {
+        at: (n - 1) as f64,
+        point: line.0[n - 1],
+        by_line: true,
+    };
+    let mut stops = vec![start];
+    for cut in cuts.iter() {
+        let last = stops.len() - 1;
+        if !near(stops[last].point, cut.point) {
+            stops.push(*cut);
+        } else if last > 0 && cut.by_line && !stops[last].by_line {
+            stops[last] = *cut;
+        }
+    }
+    let last = stops.len() - 1;
+    if last > 0 && near(stops[last].point, end.point) {
+        stops[last] = end;
+    } else {
+        stops.push(end);
+    }
+    stops
 }
 
 impl Network {
@@ -254,13 +323,26 @@ impl Network {
             })
             .collect();
         let tree = RTree::bulk_load(segments);
-        let ends: Vec<Coord<f64>> = lines
+        let ends: Vec<(Coord<f64>, bool)> = lines
             .iter()
-            .flat_map(|p| [p.line.0[0], p.line.0[p.line.0.len() - 1]])
-            .chain(points.iter().map(|(_, c)| *c))
+            .flat_map(|p| [(p.line.0[0], true), (p.line.0[p.line.0.len() - 1], true)])
+            .chain(points.iter().map(|(_, c)| (*c, false)))
             .collect();
-        for p in ends {
-            for seg in tree.locate_within_distance([p.x, p.y], tol * tol + 1e-18) {
+        for (p, by_line) in ends {
+            let near: Vec<&Seg> = tree
+                .locate_within_distance([p.x, p.y], tol * tol + 1e-18)
+                .collect();
+            // A facility cuts only the line it lies on (the nearest, or as near): a valve a
+            // millimetre beside a crossing pipe is not set into that pipe too.
+            let nearest = near
+                .iter()
+                .map(|seg| {
+                    let (li, si) = seg.data;
+                    let line = &lines[li as usize].line.0;
+                    project(p, line[si as usize], line[si as usize + 1]).1
+                })
+                .fold(f64::INFINITY, f64::min);
+            for seg in near {
                 let (li, si) = seg.data;
                 let part = &lines[li as usize];
                 let first = part.line.0[0];
@@ -273,8 +355,12 @@ impl Network {
                 }
                 let (a, b) = (part.line.0[si as usize], part.line.0[si as usize + 1]);
                 let (t, d, on_line) = project(p, a, b);
-                if d <= tol {
-                    lines[li as usize].cuts.push((f64::from(si) + t, on_line));
+                if d <= tol && (by_line || d <= 2.0 * nearest + ON_NODE_M) {
+                    lines[li as usize].cuts.push(Cut {
+                        at: f64::from(si) + t,
+                        point: on_line,
+                        by_line,
+                    });
                 }
             }
         }
@@ -282,30 +368,11 @@ impl Network {
         let mut snap = Snapper::new(tol);
         let mut edges = Vec::new();
         for part in &mut lines {
-            part.cuts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let n = part.line.0.len();
-            #[allow(clippy::cast_precision_loss)]
-            let end = ((n - 1) as f64, part.line.0[n - 1]);
-            let mut stops = vec![(0.0, part.line.0[0])];
-            for cut in &part.cuts {
-                let prev = stops[stops.len() - 1].1;
-                if (prev.x - cut.1.x).hypot(prev.y - cut.1.y) > tol {
-                    stops.push(*cut);
-                }
-            }
-            if (stops[stops.len() - 1].1.x - end.1.x).hypot(stops[stops.len() - 1].1.y - end.1.y)
-                > tol
-                || stops.len() == 1
-            {
-                stops.push(end);
-            } else {
-                let last = stops.len() - 1;
-                stops[last] = end;
-            }
+            let stops = merge_cuts(part.line, &mut part.cuts, tol);
             for w in stops.windows(2) {
                 let coords = piece(part.line, w[0], w[1]);
-                let from = snap.node(w[0].1);
-                let to = snap.node(w[1].1);
+                let from = snap.node(w[0].point);
+                let to = snap.node(w[1].point);
                 let length_m = LineString::from(coords.clone()).length::<Euclidean>();
                 let invert = |k: &str| {
                     part.feature
@@ -360,6 +427,7 @@ impl Network {
                         f.kind,
                         FeatureKind::Station | FeatureKind::Regulator | FeatureKind::Transformer
                     ),
+                closes: None,
             })
             .collect();
         let mut on_node: Vec<(NodeId, u32)> = facilities
@@ -411,6 +479,14 @@ impl Network {
                 .and_modify(|r| r.1 = id + 1)
                 .or_insert((id, id + 1));
         }
+        for (i, (f, _)) in points.iter().enumerate() {
+            let facility = &net.facilities[i];
+            if let (Some(node), true) = (facility.node, closes_a_line(facility.kind)) {
+                let on_pipe = f.attrs.extra.get("on_pipe").and_then(|v| v.as_str());
+                let closes = net.branch(facility.at, node, on_pipe);
+                net.facilities[i].closes = closes;
+            }
+        }
         let component = net.components();
         let mut has_source = vec![false; net.nodes.len()];
         for f in &net.facilities {
@@ -420,6 +496,43 @@ impl Network {
         }
         net.fed = component.iter().map(|&c| has_source[c as usize]).collect();
         net
+    }
+
+    /// The piece of line at `node` a valve at `at` closes (see [`Facility::closes`]).
+    fn branch(&self, at: Coord<f64>, node: NodeId, on_pipe: Option<&str>) -> Option<EdgeId> {
+        let edges = self.edges_at(node);
+        let named: Vec<EdgeId> = on_pipe
+            .map(|p| {
+                edges
+                    .iter()
+                    .copied()
+                    .filter(|&e| self.edges[e as usize].feature.as_str() == p.trim())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let candidates: &[EdgeId] = if named.is_empty() { edges } else { &named };
+        match candidates {
+            [] => None,
+            [only] => Some(*only),
+            _ => {
+                // The piece it lies on: clearly nearer than any other. Exactly on the node,
+                // every piece is as near, and nothing tells.
+                let mut near: Vec<(f64, EdgeId)> = candidates
+                    .iter()
+                    .map(|&e| (distance_to(at, &self.edges[e as usize].coords), e))
+                    .collect();
+                near.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (best, second) = (near[0].0, near[1].0);
+                if second > ON_NODE_M && best * 2.0 < second {
+                    Some(near[0].1)
+                } else if edges.len() <= 2 {
+                    // Between two pieces, closing either parts them.
+                    Some(candidates[0])
+                } else {
+                    None
+                }
+            }
+        }
     }
 
     /// Whether a source fed `node` before any valve was closed.
@@ -470,11 +583,17 @@ impl Network {
 
     /// The facilities on a node.
     pub fn facilities_at(&self, node: NodeId) -> impl Iterator<Item = &Facility> {
+        self.facility_indexes_at(node)
+            .map(|i| &self.facilities[i as usize])
+    }
+
+    /// The facilities on a node, as indexes into [`Network::facilities`].
+    pub fn facility_indexes_at(&self, node: NodeId) -> impl Iterator<Item = u32> + '_ {
         let start = self.on_node.partition_point(|(n, _)| *n < node);
         self.on_node[start..]
             .iter()
             .take_while(move |(n, _)| *n == node)
-            .map(|(_, i)| &self.facilities[*i as usize])
+            .map(|(_, i)| *i)
     }
 
     /// The node at the other end of `edge` from `node`.

@@ -1,5 +1,7 @@
 //! The isolation trace: from a break on a pipe (or a fault on a cable) outwards to the nearest
-//! operable valves (switches), as utility GIS traces do. An inoperable valve does not stop the
+//! operable valves (switches), as utility GIS traces do. A valve closes the one line it sits on
+//! (a valve beside a tee shuts one branch, not the tee), so the trace spreads from line to line
+//! through junctions and stops at a line's valve. An inoperable valve does not stop the
 //! trace: it goes on to the next valve beyond. Closing the valves found shuts the isolated zone;
 //! every part of the network no longer connected to a source (a station, regulator, transformer)
 //! loses supply too, and so do the consumers on it.
@@ -9,6 +11,7 @@ use std::collections::{BTreeSet, VecDeque};
 use serde::Serialize;
 use undermap_core::{FeatureId, FeatureKind};
 
+use crate::graph::closes_a_line;
 use crate::{EdgeId, Network, NodeId};
 
 /// Consumer classes listed first, most critical first; any other class follows, then unknown.
@@ -48,6 +51,10 @@ pub struct Isolation {
     pub close: Vec<Valve>,
     /// Valves met that cannot be operated; the trace went past them.
     pub inoperable: Vec<Valve>,
+    /// Valves on a junction of three or more lines that nothing says which line they close
+    /// (`valve_branch_unknown` in the quality report): the trace does not count on them and went
+    /// on to the next valves, so that the break is never left fed.
+    pub ambiguous: Vec<Valve>,
     /// Edges inside the closed valves (the break's own zone).
     pub isolated: Vec<EdgeId>,
     /// Edges outside the zone that no source feeds once the valves are closed.
@@ -65,153 +72,221 @@ pub struct Isolation {
     pub supply_known: bool,
 }
 
+/// What the trace found while spreading: the zone and the valves at its border.
+struct Zone {
+    in_zone: Vec<bool>,
+    /// Edges of the zone, in the order reached.
+    edges: Vec<EdgeId>,
+    /// Nodes whose junction the zone reaches (not shut off from it by a valve).
+    nodes: Vec<NodeId>,
+    /// Facilities (indexes) closed.
+    closed: Vec<bool>,
+    close: BTreeSet<u32>,
+    inoperable: BTreeSet<u32>,
+    ambiguous: BTreeSet<u32>,
+}
+
 impl Network {
-    /// Whether `node` holds a valve or switch that can be closed.
-    fn closable(&self, node: NodeId) -> Option<bool> {
-        self.facilities_at(node)
-            .filter(|f| matches!(f.kind, FeatureKind::Valve | FeatureKind::Switch))
-            .map(|f| f.operable)
-            .reduce(|a, b| a || b)
+    /// The valves and switches at `node` that stand between `edge` and the rest of the node.
+    fn gate(&self, node: NodeId, edge: EdgeId) -> impl Iterator<Item = u32> + '_ {
+        self.facility_indexes_at(node).filter(move |&i| {
+            let f = &self.facilities()[i as usize];
+            closes_a_line(f.kind) && f.closes == Some(edge)
+        })
     }
 
-    fn valve_at(&self, node: NodeId, operable: bool) -> Option<Valve> {
-        self.facilities_at(node)
-            .find(|f| {
-                matches!(f.kind, FeatureKind::Valve | FeatureKind::Switch) && f.operable == operable
-            })
-            .map(|f| Valve {
-                feature: f.feature.clone(),
-                at: [f.at.x, f.at.y],
-            })
+    /// Whether `edge` meets the junction at `node` without passing a closed valve.
+    fn passes(&self, node: NodeId, edge: EdgeId, closed: &[bool]) -> bool {
+        !self.gate(node, edge).any(|i| closed[i as usize])
+    }
+
+    /// Through the valves at `node` on `edge`: closes the operable one met first (the nearest
+    /// to the node coming `from_junction` into the edge, else the farthest) and says whether it
+    /// did; notes the inoperable ones passed.
+    fn shut(&self, node: NodeId, edge: EdgeId, from_junction: bool, zone: &mut Zone) -> bool {
+        let at = self.nodes()[node as usize];
+        let mut first: Option<(f64, u32)> = None;
+        for i in self.gate(node, edge) {
+            let f = &self.facilities()[i as usize];
+            if f.operable {
+                let d = (f.at.x - at.x).hypot(f.at.y - at.y);
+                let d = if from_junction { d } else { -d };
+                if first.is_none_or(|(best, _)| d < best) {
+                    first = Some((d, i));
+                }
+            } else {
+                zone.inoperable.insert(i);
+            }
+        }
+        if let Some((_, i)) = first {
+            zone.closed[i as usize] = true;
+            zone.close.insert(i);
+        }
+        first.is_some()
+    }
+
+    /// Spreads from the broken edge along lines and through junctions until operable valves.
+    fn spread(&self, edge: EdgeId) -> Zone {
+        let mut zone = Zone {
+            in_zone: vec![false; self.edges().len()],
+            edges: Vec::new(),
+            nodes: Vec::new(),
+            closed: vec![false; self.facilities().len()],
+            close: BTreeSet::new(),
+            inoperable: BTreeSet::new(),
+            ambiguous: BTreeSet::new(),
+        };
+        let mut junction_seen = vec![false; self.nodes().len()];
+        let mut queue = VecDeque::new();
+        if self.edges().get(edge as usize).is_some() {
+            zone.in_zone[edge as usize] = true;
+            zone.edges.push(edge);
+            queue.push_back(edge);
+        }
+        while let Some(e) = queue.pop_front() {
+            let (from, to) = (self.edges()[e as usize].from, self.edges()[e as usize].to);
+            let ends: &[NodeId] = if from == to { &[from] } else { &[from, to] };
+            for &node in ends {
+                if self.shut(node, e, false, &mut zone) {
+                    continue;
+                }
+                if std::mem::replace(&mut junction_seen[node as usize], true) {
+                    continue;
+                }
+                zone.nodes.push(node);
+                for i in self.facility_indexes_at(node) {
+                    let f = &self.facilities()[i as usize];
+                    if closes_a_line(f.kind) && f.closes.is_none() {
+                        // On a junction, closing no branch in particular: not counted on.
+                        if f.operable {
+                            zone.ambiguous.insert(i);
+                        } else {
+                            zone.inoperable.insert(i);
+                        }
+                    }
+                }
+                for &next in self.edges_at(node) {
+                    if next == e || self.shut(node, next, true, &mut zone) {
+                        continue;
+                    }
+                    if !std::mem::replace(&mut zone.in_zone[next as usize], true) {
+                        zone.edges.push(next);
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        zone
+    }
+
+    /// The edges outside the zone that no source feeds once its valves are closed. Past each
+    /// closed valve lies a region of the network: it stays fed if it reaches a source without
+    /// passing the zone or another closed valve. The search of a region stops at its first
+    /// source, so a fed region costs the few blocks to its nearest source, and an unfed one is
+    /// exactly what loses supply.
+    fn unfed(&self, zone: &Zone) -> Vec<EdgeId> {
+        let closed = &zone.closed;
+        let has_source = |n: NodeId| self.facilities_at(n).any(|f| f.source);
+        // Region of each edge reached: 0 = not yet; otherwise its search's number.
+        let mut region = vec![0_u32; self.edges().len()];
+        let mut region_fed: Vec<bool> = vec![true];
+        let mut unfed = Vec::new();
+        for &valve in &zone.close {
+            let f = &self.facilities()[valve as usize];
+            let (Some(node), Some(closes)) = (f.node, f.closes) else {
+                continue;
+            };
+            // The far side: the closed line itself, or (when the zone's own line is closed) the
+            // junction with everything else at the node.
+            let (starts, from_junction): (Vec<EdgeId>, bool) = if zone.in_zone[closes as usize] {
+                let others = self
+                    .edges_at(node)
+                    .iter()
+                    .copied()
+                    .filter(|&e| !zone.in_zone[e as usize] && self.passes(node, e, closed))
+                    .collect();
+                (others, true)
+            } else {
+                (vec![closes], false)
+            };
+            if starts.iter().all(|&e| region[e as usize] != 0) {
+                continue;
+            }
+            let id = u32::try_from(region_fed.len()).unwrap_or(u32::MAX);
+            region_fed.push(false);
+            let mut members = Vec::new();
+            let mut queue = VecDeque::new();
+            for &e in &starts {
+                if region[e as usize] == 0 {
+                    region[e as usize] = id;
+                    members.push(e);
+                    queue.push_back(e);
+                }
+            }
+            // A source on the closed valve's node feeds the side away from the zone.
+            let mut fed = from_junction && has_source(node);
+            'search: while let Some(g) = queue.pop_front() {
+                if fed {
+                    break;
+                }
+                let edge = &self.edges()[g as usize];
+                for m in [edge.from, edge.to] {
+                    if !self.passes(m, g, closed) {
+                        continue;
+                    }
+                    if has_source(m) {
+                        fed = true;
+                        break 'search;
+                    }
+                    for &h in self.edges_at(m) {
+                        if h == g || zone.in_zone[h as usize] || !self.passes(m, h, closed) {
+                            continue;
+                        }
+                        let r = region[h as usize];
+                        if r == 0 {
+                            region[h as usize] = id;
+                            members.push(h);
+                            queue.push_back(h);
+                        } else if r != id && region_fed[r as usize] {
+                            // Joins a region already known to be fed.
+                            fed = true;
+                            break 'search;
+                        }
+                    }
+                }
+            }
+            region_fed[id as usize] = fed;
+            if !fed {
+                unfed.extend(members);
+            }
+        }
+        unfed.sort_unstable();
+        unfed.dedup();
+        unfed
     }
 
     /// The trace from a break on `edge`.
     #[must_use]
     pub fn isolate(&self, edge: EdgeId) -> Isolation {
-        let mut in_zone = vec![false; self.edges().len()];
-        let mut seen = vec![false; self.nodes().len()];
-        let mut closed = vec![false; self.nodes().len()];
-        let mut close = BTreeSet::new();
-        let mut inoperable = BTreeSet::new();
-        // Collected on the way, so nothing afterwards scans the whole network.
-        let mut zone_nodes: Vec<NodeId> = Vec::new();
-        let mut valves: Vec<NodeId> = Vec::new();
-        let mut zone_edges: Vec<EdgeId> = Vec::new();
-        let mut queue = VecDeque::new();
-        if let Some(e) = self.edges().get(edge as usize) {
-            in_zone[edge as usize] = true;
-            zone_edges.push(edge);
-            queue.extend([e.from, e.to]);
-        }
-        while let Some(node) = queue.pop_front() {
-            if std::mem::replace(&mut seen[node as usize], true) {
-                continue;
-            }
-            match self.closable(node) {
-                Some(true) => {
-                    closed[node as usize] = true;
-                    valves.push(node);
-                    if let Some(v) = self.valve_at(node, true) {
-                        close.insert((v.feature.clone(), v.at.map(f64::to_bits)));
-                    }
-                    continue;
-                }
-                Some(false) => {
-                    if let Some(v) = self.valve_at(node, false) {
-                        inoperable.insert((v.feature.clone(), v.at.map(f64::to_bits)));
-                    }
-                }
-                None => {}
-            }
-            zone_nodes.push(node);
-            for &e in self.edges_at(node) {
-                if !std::mem::replace(&mut in_zone[e as usize], true) {
-                    zone_edges.push(e);
-                    queue.push_back(self.across(e, node));
-                }
-            }
-        }
-
-        // Supply after closing. The broken line's piece of network was fed if it holds a source
-        // (known from the build). Past each closed valve lies a region of the network outside
-        // the zone: it stays fed if it reaches a source without passing the zone or another
-        // closed valve; the search of a region stops at its first source, so a fed region costs
-        // the few blocks to its nearest source, and an unfed one is exactly what loses supply.
-        let sources_inside: Vec<FeatureId> = zone_nodes
+        let zone = self.spread(edge);
+        let sources_inside: Vec<FeatureId> = zone
+            .nodes
             .iter()
             .flat_map(|&n| self.facilities_at(n))
             .filter(|f| f.source)
             .map(|f| f.feature.clone())
             .collect();
+        // The broken line's piece of network was fed if it holds a source (known from the build).
         let supply_known = self
             .edges()
             .get(edge as usize)
             .is_some_and(|e| self.fed(e.from));
-        let mut unfed: Vec<EdgeId> = Vec::new();
-        if supply_known {
-            // Region of each node reached: 0 = not yet; otherwise its search's number.
-            let mut region = vec![0_u32; self.nodes().len()];
-            let mut region_fed: Vec<bool> = vec![true];
-            for &valve in &valves {
-                for &start in self.edges_at(valve) {
-                    if in_zone[start as usize] {
-                        continue;
-                    }
-                    let first = self.across(start, valve);
-                    if region[first as usize] != 0 || closed[first as usize] {
-                        continue;
-                    }
-                    let id = u32::try_from(region_fed.len()).unwrap_or(u32::MAX);
-                    region_fed.push(false);
-                    let mut edges_seen: Vec<EdgeId> = vec![start];
-                    let mut queue = VecDeque::from([first]);
-                    region[first as usize] = id;
-                    // A source on the closed valve's own node feeds the side away from the zone.
-                    let mut fed = self.facilities_at(valve).any(|f| f.source);
-                    while let Some(n) = queue.pop_front() {
-                        if fed {
-                            break;
-                        }
-                        if self.facilities_at(n).any(|f| f.source) {
-                            fed = true;
-                            break;
-                        }
-                        for &e in self.edges_at(n) {
-                            if in_zone[e as usize] {
-                                continue;
-                            }
-                            let next = self.across(e, n);
-                            if closed[next as usize] {
-                                edges_seen.push(e);
-                                continue;
-                            }
-                            let r = region[next as usize];
-                            if r == 0 {
-                                region[next as usize] = id;
-                                edges_seen.push(e);
-                                queue.push_back(next);
-                            } else if r != id && region_fed[r as usize] {
-                                // Joins a region already known to be fed.
-                                fed = true;
-                                break;
-                            } else if r == id {
-                                edges_seen.push(e);
-                            }
-                        }
-                        if fed {
-                            break;
-                        }
-                    }
-                    region_fed[id as usize] = fed;
-                    if !fed {
-                        unfed.extend(edges_seen);
-                    }
-                }
-            }
-            unfed.sort_unstable();
-            unfed.dedup();
-        }
-        let mut isolated = zone_edges;
+        let unfed = if supply_known {
+            self.unfed(&zone)
+        } else {
+            Vec::new()
+        };
+        let mut isolated = zone.edges.clone();
         isolated.sort_unstable();
         let length = |list: &[EdgeId]| {
             let m: f64 = list
@@ -220,9 +295,40 @@ impl Network {
                 .sum();
             (m * 10.0).round() / 10.0
         };
+        let consumers = self.consumers(&isolated, &unfed);
+        let valves = |set: &BTreeSet<u32>| {
+            let mut list: Vec<Valve> = set
+                .iter()
+                .map(|&i| {
+                    let f = &self.facilities()[i as usize];
+                    Valve {
+                        feature: f.feature.clone(),
+                        at: [f.at.x, f.at.y],
+                    }
+                })
+                .collect();
+            list.sort_by(|a, b| a.feature.cmp(&b.feature));
+            list
+        };
+        Isolation {
+            close: valves(&zone.close),
+            inoperable: valves(&zone.inoperable),
+            ambiguous: valves(&zone.ambiguous),
+            isolated_length_m: length(&isolated),
+            unfed_length_m: length(&unfed),
+            isolated,
+            unfed,
+            consumers,
+            sources_inside,
+            supply_known,
+        }
+    }
+
+    /// The consumers on these edges, critical ones first.
+    fn consumers(&self, isolated: &[EdgeId], unfed: &[EdgeId]) -> Vec<Consumer> {
         let mut consumers: Vec<Consumer> = isolated
             .iter()
-            .chain(&unfed)
+            .chain(unfed)
             .map(|&e| &self.edges()[e as usize])
             .filter(|e| e.kind == FeatureKind::ServiceConnection)
             .map(|e| Consumer {
@@ -248,25 +354,7 @@ impl Network {
                 .then_with(|| a.feature.cmp(&b.feature))
         });
         consumers.dedup_by(|a, b| a.feature == b.feature);
-        let valves = |set: BTreeSet<(FeatureId, [u64; 2])>| {
-            set.into_iter()
-                .map(|(feature, at)| Valve {
-                    feature,
-                    at: at.map(f64::from_bits),
-                })
-                .collect()
-        };
-        Isolation {
-            close: valves(close),
-            inoperable: valves(inoperable),
-            isolated_length_m: length(&isolated),
-            unfed_length_m: length(&unfed),
-            isolated,
-            unfed,
-            consumers,
-            sources_inside,
-            supply_known,
-        }
+        consumers
     }
 }
 
@@ -276,6 +364,7 @@ mod tests {
     use crate::graph::tests::{facility, feature, pipe, water};
     use crate::BuildOptions;
     use geo::line_string;
+    use geo::Distance;
     use serde_json::json;
 
     fn valve(id: &str, at: (f64, f64)) -> undermap_core::Feature {
@@ -409,6 +498,89 @@ mod tests {
             "{:?}",
             features_of(&net, &i.isolated)
         );
+    }
+
+    /// A tee at (0, 0): east, north and west branches, each 100 m, a valve 50 m out on the west.
+    fn tee(extra: Vec<undermap_core::Feature>) -> Network {
+        let mut features = vec![
+            pipe("east", &[(0.0, 0.0), (100.0, 0.0)]),
+            pipe("north", &[(0.0, 0.0), (0.0, 100.0)]),
+            pipe("west", &[(0.0, 0.0), (-100.0, 0.0)]),
+            valve("VW", (-50.0, 0.0)),
+        ];
+        features.extend(extra);
+        Network::build(&water(), &features, BuildOptions::default())
+    }
+
+    fn nearest_edge(net: &Network, id: &str, x: f64, y: f64) -> EdgeId {
+        net.edges_of(&id.parse().unwrap())
+            .min_by(|a, b| {
+                let d = |e: &EdgeId| {
+                    let line: geo::LineString<f64> = net.edges()[*e as usize].coords.clone().into();
+                    geo::Euclidean::distance(&line, &geo::Point::new(x, y))
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_valve_beside_a_tee_closes_its_branch_not_the_tee() {
+        // 1 mm and 1 m out on the east branch, 5 cm out on the north one; the burst is on the
+        // west branch between the tee and VW.
+        let net = tee(vec![
+            valve("VE1mm", (0.001, 0.0)),
+            valve("VE1m", (1.0, 0.0)),
+            valve("VN5cm", (0.0, 0.05)),
+        ]);
+        let i = net.isolate(nearest_edge(&net, "west", -10.0, 0.0));
+        assert_eq!(closed(&i), ["VE1mm", "VN5cm", "VW"], "{i:?}");
+        assert!(i.ambiguous.is_empty());
+        assert_eq!(
+            features_of(&net, &i.isolated),
+            ["west"].map(String::from).into()
+        );
+        // A burst on the east branch beyond the 1 m valve: that valve alone closes this side.
+        let i = net.isolate(nearest_edge(&net, "east", 50.0, 0.0));
+        assert_eq!(closed(&i), ["VE1m"]);
+    }
+
+    #[test]
+    fn a_valve_exactly_on_a_tee_needs_its_pipe_named() {
+        // Nothing says which branch: the trace goes through the tee to the next valves, and says so.
+        let net = tee(vec![
+            valve("VT", (0.0, 0.0)),
+            valve("VE", (50.0, 0.0)),
+            valve("VN", (0.0, 50.0)),
+        ]);
+        let i = net.isolate(nearest_edge(&net, "west", -10.0, 0.0));
+        assert_eq!(closed(&i), ["VE", "VN", "VW"]);
+        let ambiguous: Vec<&str> = i.ambiguous.iter().map(|v| v.feature.as_str()).collect();
+        assert_eq!(ambiguous, ["VT"]);
+        let q = net.quality();
+        assert!(
+            q.findings
+                .iter()
+                .any(|f| f.kind == crate::FindingKind::ValveBranchUnknown
+                    && f.feature.as_str() == "VT"),
+            "{q:?}"
+        );
+        // Named, it closes the west branch only.
+        let net = tee(vec![
+            facility(
+                "VT",
+                FeatureKind::Valve,
+                (0.0, 0.0),
+                json!({"operable": true, "on_pipe": "west"}),
+            ),
+            valve("VE", (50.0, 0.0)),
+            valve("VN", (0.0, 50.0)),
+        ]);
+        let i = net.isolate(nearest_edge(&net, "west", -10.0, 0.0));
+        assert_eq!(closed(&i), ["VT", "VW"]);
+        assert!(i.ambiguous.is_empty());
+        let i = net.isolate(nearest_edge(&net, "east", 10.0, 0.0));
+        assert_eq!(closed(&i), ["VE", "VN", "VT"]);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum FindingKind {
     DanglingEnd,
     /// A point facility (valve, regulator…) not on any line within tolerance.
     OffNetwork,
+    /// A valve or switch exactly on a junction of three or more lines, with nothing (`on_pipe`,
+    /// 所在管线) saying which line it closes: traces do not count on it.
+    ValveBranchUnknown,
 }
 
 /// One finding, with a feature to look at and where.
@@ -150,6 +153,23 @@ impl Network {
                     feature: f.feature.clone(),
                     at: at(f.at),
                     detail: format!("this {} is not on any line within {tol} m", f.kind),
+                });
+            }
+        }
+        for f in self.facilities() {
+            if let (Some(node), None, true) =
+                (f.node, f.closes, crate::graph::closes_a_line(f.kind))
+            {
+                findings.push(Finding {
+                    kind: FindingKind::ValveBranchUnknown,
+                    feature: f.feature.clone(),
+                    at: at(f.at),
+                    detail: format!(
+                        "this {} sits on a junction of {} lines and nothing says which one it closes; \
+                         give its pipe in on_pipe (所在管线), or digitise it on its pipe",
+                        f.kind,
+                        self.edges_at(node).len()
+                    ),
                 });
             }
         }

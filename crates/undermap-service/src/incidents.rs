@@ -139,6 +139,10 @@ pub struct IsolationResponse {
     pub valves_to_close: geojson::FeatureCollection,
     /// Valves met that cannot be operated (the trace went past them).
     pub inoperable_valves: geojson::FeatureCollection,
+    /// Valves exactly on a junction of three or more lines whose line is not recorded
+    /// (`valve_branch_unknown` in the quality report): not counted on; the trace went on to the
+    /// next valves. Check them on site: closing one may spare part of the zone.
+    pub ambiguous_valves: geojson::FeatureCollection,
     /// Line pieces inside the closed valves.
     pub isolated: geojson::FeatureCollection,
     /// Line pieces no source feeds once the valves are closed.
@@ -244,7 +248,7 @@ impl Service {
         }
         let built = tokio::task::spawn_blocking(move || build_networks(&index))
             .await
-            .map_err(|e| ServiceError::bad("network", format!("building failed: {e}")))?;
+            .map_err(ServiceError::stopped("building the network"))?;
         let built = Arc::new(built);
         self.network_cache().put(Arc::clone(&built));
         Ok(built)
@@ -418,6 +422,7 @@ impl Service {
             broken: found.broken(),
             valves_to_close: points(&trace.close)?,
             inoperable_valves: points(&trace.inoperable)?,
+            ambiguous_valves: points(&trace.ambiguous)?,
             isolated: lines(net, &trace.isolated, out, &seen)?,
             unfed: lines(net, &trace.unfed, out, &seen)?,
             consumers: trace.consumers.clone(),
