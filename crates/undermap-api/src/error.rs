@@ -76,6 +76,10 @@ struct Problem<'a> {
     /// Extension member: every rejected record, for refused deliveries.
     #[serde(skip_serializing_if = "Option::is_none")]
     rejections: Option<&'a [undermap_ingest::Rejection]>,
+    /// Extension member of every 5xx answer: the id the failure is logged under, to quote
+    /// when reporting it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_id: Option<&'a str>,
     /// Where a filter went wrong (character offset).
     #[serde(skip_serializing_if = "Option::is_none")]
     position: Option<usize>,
@@ -112,6 +116,10 @@ impl ApiError {
                 ServiceError::Ingest(IngestError::NoCrs { .. }) => {
                     ("/problems/no-crs", "Delivery without a CRS")
                 }
+                ServiceError::Ingest(IngestError::Ballpark { .. }) => (
+                    "/problems/ballpark-datum",
+                    "Only a ballpark datum shift converts this delivery",
+                ),
                 ServiceError::Ingest(_) => {
                     ("/problems/invalid-delivery", "Delivery cannot be read")
                 }
@@ -123,7 +131,9 @@ impl ApiError {
                 ServiceError::Store(s) if s.is_unavailable() => {
                     ("/problems/store-unavailable", "Database unavailable")
                 }
-                ServiceError::Store(_) => ("/problems/internal", "Internal error"),
+                ServiceError::Store(_) | ServiceError::Internal { .. } => {
+                    ("/problems/internal", "Internal error")
+                }
                 ServiceError::Ogc(OgcError::Filter(_)) => {
                     ("/problems/invalid-filter", "Invalid filter")
                 }
@@ -172,9 +182,8 @@ impl ApiError {
             Self::Service(ServiceError::Store(
                 s @ (StoreError::ReadOnly | StoreError::Conflict(_)),
             )) => s.to_string(),
-            Self::Service(ServiceError::Store(s)) if !s.is_unavailable() => {
-                "the server failed to complete the request; it has been logged".into()
-            }
+            Self::Service(ServiceError::Store(s)) if !s.is_unavailable() => FAILED.into(),
+            Self::Service(ServiceError::Internal { .. }) => FAILED.into(),
             Self::Service(ServiceError::Store(_)) => {
                 "the database is unreachable; try again shortly".into()
             }
@@ -184,13 +193,15 @@ impl ApiError {
             Self::Auth(AuthError::Store(s)) if s.is_unavailable() => {
                 "the database is unreachable; try again shortly".into()
             }
-            Self::Auth(AuthError::Store(_) | AuthError::Config(_)) => {
-                "the server failed to complete the request; it has been logged".into()
-            }
+            Self::Auth(AuthError::Store(_) | AuthError::Config(_)) => FAILED.into(),
             other => other.to_string(),
         }
     }
 }
+
+/// What a 5xx answer says: the internals stay in the log, under the answer's `error_id`.
+const FAILED: &str =
+    "the server failed to complete the request; it has been logged under the error id given here";
 
 /// Status, problem type and title of an access error.
 fn auth_problem(e: &AuthError) -> (StatusCode, &'static str, &'static str) {
@@ -264,6 +275,8 @@ impl ResponseError for ApiError {
                 | ServiceError::Ingest(
                     IngestError::Format { .. }
                     | IngestError::Crs { .. }
+                    | IngestError::Ballpark { .. }
+                    | IngestError::StrictFields { .. }
                     | IngestError::NoCrs { .. }
                     | IngestError::Config { .. },
                 ) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -272,7 +285,9 @@ impl ResponseError for ApiError {
                 ServiceError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
                 ServiceError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-                ServiceError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                ServiceError::Store(_) | ServiceError::Internal { .. } => {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
                 ServiceError::Ogc(OgcError::NoCollection(_) | OgcError::NoFeature { .. })
                 | ServiceError::Tile(TileError::Zoom(_) | TileError::OutOfRange { .. }) => {
                     StatusCode::NOT_FOUND
@@ -297,8 +312,11 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+        let error_id = status
+            .is_server_error()
+            .then(|| format!("{:016x}", rand::random::<u64>()));
+        if let Some(id) = &error_id {
+            tracing::error!(error_id = %id, error = %self, "request failed");
         } else {
             tracing::info!(error = %self, status = status.as_u16(), "request refused");
         }
@@ -312,6 +330,7 @@ impl ResponseError for ApiError {
                 Self::DeliveryRefused(summary) => Some(&summary.rejections),
                 _ => None,
             },
+            error_id: error_id.as_deref(),
             position: match self {
                 Self::Service(ServiceError::Ogc(OgcError::Filter(e))) => Some(e.position),
                 _ => None,
@@ -336,5 +355,43 @@ impl ResponseError for ApiError {
             }
         }
         response.body(serde_json::to_string(&body).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn our_failure_is_a_500_with_an_error_id_and_no_internals() {
+        let e = ApiError::Service(ServiceError::Internal {
+            what: "signing the ticket",
+            reason: "key file /secret/path unreadable".into(),
+        });
+        let response = e.error_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/problem+json"
+        );
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["type"], "/problems/internal");
+        let id = body["error_id"].as_str().unwrap();
+        assert_eq!(id.len(), 16);
+        let text = body.to_string();
+        assert!(
+            !text.contains("secret") && !text.contains("signing"),
+            "{text}"
+        );
+        // A caller's mistake has no error id.
+        let response = ApiError::BadParameter("limit: not a number".into()).error_response();
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(body.get("error_id").is_none());
     }
 }

@@ -279,7 +279,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
                 "file": { "type": "string", "format": "binary", "description": "One or more files (a Shapefile with its .shx/.dbf/.prj/.cpg)" },
                 "mode": { "type": "string", "enum": ["full", "incremental"] },
                 "crs": { "type": "string" }, "encoding": { "type": "string" }, "table": { "type": "string" },
-                "strict": { "type": "boolean" }, "dxf_layers": { "type": "string" }, "loaded_by": { "type": "string" }
+                "strict": { "type": "boolean" }, "strict_fields": { "type": "boolean" }, "dxf_layers": { "type": "string" }, "loaded_by": { "type": "string" }
             } } } } },
             "responses": problem_responses(&[("201", "The delivery report"), ("413", "Upload too large"), ("422", "Refused: no CRS, unreadable file, or rejections under strict")]),
         }}),

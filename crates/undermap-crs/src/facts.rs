@@ -27,7 +27,7 @@ pub(crate) struct Facts {
     pub wkt: Option<String>,
 }
 
-struct Context(*mut sys::PJ_CONTEXT);
+pub(crate) struct Context(pub(crate) *mut sys::PJ_CONTEXT);
 impl Drop for Context {
     fn drop(&mut self) {
         // SAFETY: created by proj_context_create and dropped once.
@@ -35,7 +35,7 @@ impl Drop for Context {
     }
 }
 
-struct Object(*mut sys::PJ);
+pub(crate) struct Object(pub(crate) *mut sys::PJ);
 impl Drop for Object {
     fn drop(&mut self) {
         if !self.0.is_null() {
@@ -45,7 +45,7 @@ impl Drop for Object {
     }
 }
 
-fn text(p: *const c_char) -> Option<String> {
+pub(crate) fn text(p: *const c_char) -> Option<String> {
     if p.is_null() {
         None
     } else {

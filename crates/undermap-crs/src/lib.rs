@@ -13,8 +13,10 @@
 mod crs;
 mod error;
 mod facts;
+mod operation;
 mod transform;
 
 pub use crs::{AxisOrder, Crs};
 pub use error::CrsError;
+pub use operation::{Datums, Helmert, HelmertConvention, LocalTransformation, Operation};
 pub use transform::{densified_ring, Transformer};

@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use geo::{BoundingRect, Coord, Geometry, LineString, MapCoords, Polygon, Rect};
 use proj::Proj;
 
+use crate::operation::{self, LocalTransformation, Operation};
 use crate::{AxisOrder, Crs, CrsError};
 
 /// Degrees of slack around a CRS's area of use: EPSG bounds are drawn generously already, and a
@@ -49,6 +50,8 @@ pub struct Transformer {
     to: Crs,
     identity: bool,
     key: Key,
+    /// A local transformation used instead of PROJ's choice: its description and pipeline.
+    local: Option<Arc<(LocalTransformation, String)>>,
     /// From the source CRS to CRS84, for the area-of-use check of [`Transformer::geometry_checked`];
     /// made on first use, once per transformer rather than once per geometry.
     to_lonlat: OnceLock<Result<Box<Transformer>, CrsError>>,
@@ -62,12 +65,65 @@ impl Transformer {
             to: to.clone(),
             identity: from.definition() == to.definition(),
             key: (Arc::from(from.definition()), Arc::from(to.definition())),
+            local: None,
             to_lonlat: OnceLock::new(),
         };
         if !t.identity {
             t.with_proj(|_| Ok(()))?;
         }
         Ok(t)
+    }
+
+    /// A transformer from `from` to `to` (both easting first) by a deployment's own datum
+    /// transformation instead of the operation PROJ would choose.
+    pub fn local(from: &Crs, to: &Crs, local: &LocalTransformation) -> Result<Self, CrsError> {
+        let error = |reason: String| CrsError::Transform {
+            from: from.name().to_owned(),
+            to: to.name().to_owned(),
+            reason: format!("transformation {:?}: {reason}", local.name),
+        };
+        let pipeline = match (&local.helmert, &local.pipeline) {
+            (Some(h), None) => operation::helmert_pipeline(from, to, h).map_err(error)?,
+            (None, Some(p)) => p.trim().to_owned(),
+            _ => return Err(error("give either `helmert` or `pipeline`".into())),
+        };
+        let t = Self {
+            from: from.gis_order(),
+            to: to.gis_order(),
+            identity: false,
+            key: (
+                Arc::from(from.definition()),
+                Arc::from(format!("pipeline:{pipeline}")),
+            ),
+            local: Some(Arc::new((local.clone(), pipeline))),
+            to_lonlat: OnceLock::new(),
+        };
+        t.with_proj(|_| Ok(()))?;
+        Ok(t)
+    }
+
+    /// The operation this transformer applies: the local transformation, or the one PROJ ranks
+    /// first (with whether it is only a ballpark).
+    pub fn operation(&self) -> Result<Operation, CrsError> {
+        if let Some(local) = &self.local {
+            return Ok(Operation {
+                name: local.0.name.clone(),
+                ballpark: false,
+                accuracy_m: None,
+                definition: Some(local.1.clone()),
+                source: Some(local.0.source.clone()),
+            });
+        }
+        if self.identity {
+            return Ok(Operation {
+                name: "none (same CRS)".into(),
+                ballpark: false,
+                accuracy_m: Some(0.0),
+                definition: None,
+                source: None,
+            });
+        }
+        operation::best(&self.key.0, &self.key.1).map_err(|e| self.error(e))
     }
 
     /// The source CRS.
@@ -95,9 +151,12 @@ impl Transformer {
         if let Some(p) = pool().get_mut(&self.key).and_then(Vec::pop) {
             return Ok(p);
         }
-        Proj::new_known_crs(&self.key.0, &self.key.1, None)
-            .map(Pooled)
-            .map_err(|e| self.error(e.to_string()))
+        match &self.local {
+            Some(local) => Proj::new(&local.1),
+            None => Proj::new_known_crs(&self.key.0, &self.key.1, None),
+        }
+        .map(Pooled)
+        .map_err(|e| self.error(e.to_string()))
     }
 
     fn give(&self, proj: Pooled) {

@@ -105,6 +105,32 @@ pub const COMMON_ALIASES: &[(&str, &str)] = &[
     ("启闭可用", "operable"),
     ("是否源点", "source"),
     ("供应源", "source"),
+    ("所在管线", "on_pipe"),
+    ("所在管段", "on_pipe"),
+    ("所属管段", "on_pipe"),
+    ("所属管线", "on_pipe"),
+    // Survey tables (CJJ 61): what the reader computed depths from, kept under these names.
+    ("地面高程", "ground_elevation_m"),
+    ("地面标高", "ground_elevation_m"),
+    ("管顶高程", "top_elevation_m"),
+    ("管顶标高", "top_elevation_m"),
+    ("管底高程", "invert_elevation_m"),
+    ("管内底高程", "invert_elevation_m"),
+    ("管底标高", "invert_elevation_m"),
+    ("起点点号", "start_point"),
+    ("起始点号", "start_point"),
+    ("终点点号", "end_point"),
+    ("连接点号", "end_point"),
+];
+
+/// Names kept in a feature's department attributes on purpose, though no alias leads to them:
+/// what readers add (a survey segment's end depths, a CAD layer) and what the graph reads.
+const KNOWN_EXTRAS: &[&str] = &[
+    "depth_start_m",
+    "depth_end_m",
+    "on_pipe",
+    "cad_layer",
+    "cad_block",
 ];
 
 /// Code lists every department shares.
@@ -230,6 +256,9 @@ const NUMERIC: &[&str] = &[
     "seismic_intensity",
     "design_pressure_mpa",
     "install_year",
+    "ground_elevation_m",
+    "top_elevation_m",
+    "invert_elevation_m",
     "duration_h",
     "affected_households",
     "capacity",
@@ -258,6 +287,10 @@ pub(crate) struct Mapped<'r> {
     /// A field that holds text the map cannot keep (a control character): the record is
     /// rejected for it, with its id.
     pub refused: Option<FieldError>,
+    /// Source fields that mapped to no model field, kept as free attributes under their own
+    /// names: the delivery report lists them, since a misspelt `accuracy_m` silently leaves
+    /// the accuracy unknown.
+    pub unmapped: Vec<&'r str>,
 }
 
 impl Mapped<'_> {
@@ -437,6 +470,61 @@ impl Department {
         })
     }
 
+    /// A name this department keeps on purpose though it is not a model field: an alias's
+    /// target, a normalised fact, or one of [`KNOWN_EXTRAS`].
+    fn known(&self, name: &str) -> Option<&'static str> {
+        NUMERIC
+            .iter()
+            .chain(CODED)
+            .chain(DATES)
+            .chain(BOOLEAN)
+            .chain(KNOWN_EXTRAS)
+            .copied()
+            .chain(self.aliases.iter().map(|(_, target)| *target))
+            .chain(COMMON_ALIASES.iter().map(|(_, target)| *target))
+            .find(|k| *k == name)
+    }
+
+    /// The model field or alias an unmapped source field name is close to, for a "did you mean"
+    /// hint: `accuracy_m` → `accuracy_h_m`, `平面精度m` → `平面精度 (accuracy_h_m)`.
+    #[must_use]
+    pub fn did_you_mean(&self, field: &str) -> Option<String> {
+        let name = field.trim().to_lowercase();
+        if name.is_empty() {
+            return None;
+        }
+        let targets = properties::MODEL_FIELDS
+            .iter()
+            .chain(properties::NETWORK_FACTS)
+            .chain(undermap_core::resilience::keys::ALL)
+            .chain(KNOWN_EXTRAS)
+            .map(|t| ((*t).to_owned(), (*t).to_owned()));
+        let sources = self
+            .aliases
+            .iter()
+            .chain(COMMON_ALIASES)
+            .map(|(source, target)| ((*source).to_owned(), format!("{source} ({target})")));
+        targets
+            .chain(sources)
+            .filter(|(candidate, _)| !matches!(candidate.as_str(), "id" | "ID" | "layer"))
+            .map(|(candidate, shown)| {
+                let c = candidate.to_lowercase();
+                let mut score = strsim::normalized_damerau_levenshtein(&name, &c);
+                // "diameter" for "diameter_mm", "depth_top" for "depth_top_m".
+                if c.starts_with(&name) && name.chars().count() >= 4 {
+                    score = score.max(0.75);
+                }
+                (score, shown)
+            })
+            .filter(|(score, _)| *score >= 0.7)
+            // The first of equals: the model's own order (`accuracy_h_m` before `accuracy_v_m`).
+            .fold(None, |best: Option<(f64, String)>, c| match &best {
+                Some((s, _)) if *s >= c.0 => best,
+                _ => Some(c),
+            })
+            .map(|(_, shown)| shown)
+    }
+
     fn code(&self, model_field: &str, value: &str) -> Option<&'static str> {
         let value = value.trim();
         let find = |table: &'static [(&'static str, &'static str, &'static str)]| {
@@ -458,14 +546,19 @@ impl Department {
         let mut properties = Map::new();
         let mut origin = Vec::with_capacity(record.fields.len());
         let mut refused = None;
+        let mut unmapped = Vec::new();
         for (name, value) in &record.fields {
             if let Err(e) = plain_field(name, value) {
                 // Read on, so that the rejection can name the record's id.
                 refused.get_or_insert(e);
                 continue;
             }
-            let target = self.alias(name).or_else(|| model_field(name));
+            let target = self
+                .alias(name)
+                .or_else(|| model_field(name))
+                .or_else(|| self.known(name));
             let Some(target) = target else {
+                unmapped.push(name.as_str());
                 properties
                     .entry(name.clone())
                     .or_insert_with(|| value.clone());
@@ -499,6 +592,7 @@ impl Department {
             properties,
             origin,
             refused,
+            unmapped,
         })
     }
 

@@ -32,6 +32,27 @@ pub enum IngestError {
         #[source]
         source: Box<CrsError>,
     },
+    /// The file converts to the deployment CRS only by a ballpark operation, and the deployment
+    /// (or `--strict`) refuses that.
+    #[error("{file}: {from} converts to {to} only by a ballpark operation ({operation}), which can put positions metres to tens of metres off; nothing was loaded. Configure the surveying bureau's parameters for {from} ([[datums.transformations]] in undermap.toml)")]
+    Ballpark {
+        /// The file.
+        file: String,
+        /// Its CRS.
+        from: String,
+        /// The deployment CRS.
+        to: String,
+        /// PROJ's operation.
+        operation: String,
+    },
+    /// `--strict-fields` was given and source fields mapped to no model field.
+    #[error("{file}: source field(s) {fields} map to no model field and strict fields were asked for; nothing was loaded")]
+    StrictFields {
+        /// The delivery's files.
+        file: String,
+        /// The fields, with hints.
+        fields: String,
+    },
     /// `--strict` was given and records were rejected.
     #[error("{file}: {rejected} of {records} record(s) rejected and strict mode was asked for; nothing was loaded")]
     Strict {

@@ -17,8 +17,10 @@ mod source;
 
 pub use department::{Department, COMMON_ALIASES, COMMON_CODES};
 pub use error::IngestError;
-pub use pipeline::{check_fields, check_record, open, prepare, OpenedDelivery, ReadOutcome};
+pub use pipeline::{
+    check_fields, check_record, open, prepare, OpenedDelivery, ReadOutcome, UnmappedField,
+};
 pub use properties::FieldError;
 pub use readers::dxf::{DxfLayer, DxfMapping};
-pub use report::{DeliveryMeta, DeliverySummary, IngestOptions, Prepared, Rejection};
+pub use report::{DeliveryMeta, DeliverySummary, IngestOptions, Prepared, Rejection, Strictness};
 pub use source::{RecordResult, Source, SourceRecord};

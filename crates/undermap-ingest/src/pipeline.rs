@@ -2,9 +2,14 @@
 //! record through the department's schema, reproject, validate, and collect features and
 //! rejections. Nothing touches the store here; the caller loads the result in one transaction.
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
 
 use geo_types::Geometry;
 use sha2::{Digest, Sha256};
@@ -37,6 +42,9 @@ pub fn prepare(
         rejections: outcome.rejections,
         records: outcome.records,
         notes: outcome.notes,
+        unmapped: outcome.unmapped,
+        warnings: outcome.warnings,
+        origins: outcome.origins,
     })
 }
 
@@ -47,6 +55,7 @@ pub struct OpenedDelivery {
     pub header: Delivery,
     sources: Vec<(Source, Transformer)>,
     layer: undermap_core::LayerId,
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for OpenedDelivery {
@@ -58,7 +67,7 @@ impl std::fmt::Debug for OpenedDelivery {
 }
 
 /// What reading a delivery found besides its features.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadOutcome {
     /// Every record that was not loaded.
     pub rejections: Vec<Rejection>,
@@ -66,7 +75,29 @@ pub struct ReadOutcome {
     pub records: usize,
     /// Notes for the summary.
     pub notes: Vec<String>,
+    /// Source fields that mapped to no model field, most frequent first.
+    pub unmapped: Vec<UnmappedField>,
+    /// Files converted only by a ballpark datum shift.
+    pub warnings: Vec<String>,
+    /// The file and record number of every feature read, by id: a rejection by the store
+    /// (which sees features, not records) names the record it came from.
+    pub origins: HashMap<String, (Arc<str>, usize)>,
 }
+
+/// A source field that mapped to no model field: kept as a free attribute, but nothing reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmappedField {
+    /// The field, as the files name it.
+    pub field: String,
+    /// Records that had it.
+    pub records: usize,
+    /// The model field (or alias) it is close to, if one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
+}
+
+/// Distinct unmapped names counted, at most: a file with thousands of column names still reports.
+const MAX_UNMAPPED: usize = 1_000;
 
 /// Opens every file of a delivery, hashes them and settles each one's CRS, reading no record yet.
 pub fn open(
@@ -96,13 +127,48 @@ pub fn open(
     let mut crs_names = Vec::new();
     let mut names = Vec::new();
     let mut sources = Vec::new();
+    let mut operations = Vec::new();
+    let mut warnings = Vec::new();
     for source in opened {
         let crs = settle_crs(&source, options)?;
-        let transformer =
-            Transformer::new(&crs.gis_order(), &deployment).map_err(|e| IngestError::Crs {
-                file: source.name.clone(),
-                source: Box::new(e),
-            })?;
+        let crs_error = |e| IngestError::Crs {
+            file: source.name.clone(),
+            source: Box::new(e),
+        };
+        let transformer = match options.datums.for_source(&crs).map_err(crs_error)? {
+            Some(local) => Transformer::local(&crs.gis_order(), &deployment, local),
+            None => Transformer::new(&crs.gis_order(), &deployment),
+        }
+        .map_err(crs_error)?;
+        let operation = transformer.operation().map_err(crs_error)?;
+        if operation.ballpark {
+            if options.datums.refuse_ballpark {
+                return Err(IngestError::Ballpark {
+                    file: source.name.clone(),
+                    from: crs.name().to_owned(),
+                    to: deployment.name().to_owned(),
+                    operation: operation.name,
+                });
+            }
+            warnings.push(format!(
+                "{}: {} converts to {} only by a ballpark operation ({}): PROJ knows no published \
+                 transformation between the two datums, so positions may be metres to tens of \
+                 metres off. Configure the surveying bureau's parameters for {} ([[datums.transformations]] \
+                 in undermap.toml), or refuse such deliveries with --strict",
+                source.name,
+                crs.name(),
+                deployment.name(),
+                operation.name,
+                crs.name()
+            ));
+        }
+        operations.push(format!(
+            "{}: {} to {} by {}",
+            source.name,
+            crs.name(),
+            deployment.name(),
+            operation.describe()
+        ));
         crs_names.push(crs.name().to_owned());
         names.push(source.name.clone());
         sources.push((source, transformer));
@@ -114,6 +180,7 @@ pub fn open(
             source_name: names.join(", "),
             sha256,
             source_crs: crs_names.join(", "),
+            operation: operations.join("; "),
             mode: options.mode,
             loaded_by: options.loaded_by.clone(),
             features: Vec::new(),
@@ -121,6 +188,7 @@ pub fn open(
         },
         sources,
         layer,
+        warnings,
     })
 }
 
@@ -137,6 +205,8 @@ impl OpenedDelivery {
         let mut rejections = Vec::new();
         let mut notes = Vec::new();
         let mut records = 0_usize;
+        let mut origins: HashMap<String, (Arc<str>, usize)> = HashMap::new();
+        let mut unmapped: HashMap<String, usize> = HashMap::new();
         for (source, transformer) in self.sources {
             let format = source.format;
             let name = source.name.clone();
@@ -148,11 +218,35 @@ impl OpenedDelivery {
                 }
                 let reproject =
                     |g: &Geometry<f64>| transformer.geometry_checked(g).map_err(|e| e.to_string());
-                match record.and_then(|r| convert(&r, department, &layer, &reproject)) {
-                    Ok(f) => {
-                        valid += 1;
-                        emit(f);
+                let record = match record {
+                    Ok(r) => r,
+                    Err(r) => return rejections.push(r),
+                };
+                let mut tally = |field: &str| {
+                    if let Some(n) = unmapped.get_mut(field) {
+                        *n += 1;
+                    } else if unmapped.len() < MAX_UNMAPPED {
+                        unmapped.insert(field.to_owned(), 1);
                     }
+                };
+                match convert(&record, department, &layer, &reproject, &mut tally) {
+                    Ok(f) => match origins.entry(f.id.to_string()) {
+                        Entry::Occupied(first) => {
+                            let (file, number) = first.get();
+                            rejections.push(record.reject(
+                                Some(f.id.to_string()),
+                                Some("id".into()),
+                                format!(
+                                    "the id is already used by record {number} of {file}; the first one was loaded"
+                                ),
+                            ));
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert((Arc::clone(&record.file), record.number));
+                            valid += 1;
+                            emit(f);
+                        }
+                    },
                     Err(r) => rejections.push(r),
                 }
             };
@@ -166,10 +260,26 @@ impl OpenedDelivery {
             );
         }
         progress(records);
+        let mut unmapped: Vec<UnmappedField> = unmapped
+            .into_iter()
+            .map(|(field, records)| UnmappedField {
+                did_you_mean: department.did_you_mean(&field),
+                field,
+                records,
+            })
+            .collect();
+        unmapped.sort_by(|a, b| {
+            b.records
+                .cmp(&a.records)
+                .then_with(|| a.field.cmp(&b.field))
+        });
         Ok(ReadOutcome {
             rejections,
             records,
             notes,
+            unmapped,
+            warnings: self.warnings,
+            origins,
         })
     }
 }
@@ -241,7 +351,7 @@ pub fn check_record(department: &Department, record: &SourceRecord) -> Result<Fe
         .layer
         .parse()
         .map_err(|e: undermap_core::CoreError| record.reject(None, None, e.to_string()))?;
-    convert(record, department, &layer, &|g| Ok(g.clone()))
+    convert(record, department, &layer, &|g| Ok(g.clone()), &mut |_| {})
 }
 
 type Reproject<'a> = dyn Fn(&Geometry<f64>) -> Result<Geometry<f64>, String> + 'a;
@@ -251,10 +361,14 @@ fn convert(
     department: &Department,
     layer: &undermap_core::LayerId,
     reproject: &Reproject<'_>,
+    unmapped: &mut dyn FnMut(&str),
 ) -> Result<Feature, Rejection> {
     let mapped = department
         .map(record)
         .map_err(|e| record.reject(record.native_id.clone(), Some(e.field), e.reason))?;
+    for field in &mapped.unmapped {
+        unmapped(field);
+    }
     let raw_id = mapped.id.clone().ok_or_else(|| {
         record.reject(
             None,

@@ -58,7 +58,7 @@ pub(crate) const MODEL_FIELDS: &[&str] = &[
 /// Network facts the graph reads, kept among the department attributes (`extra`) under these
 /// names; the resilience facts are `undermap_core::resilience::keys::ALL`. Both are normalised
 /// like model fields.
-pub(crate) const NETWORK_FACTS: &[&str] = &["consumer_class", "operable", "source"];
+pub(crate) const NETWORK_FACTS: &[&str] = &["consumer_class", "operable", "source", "on_pipe"];
 
 /// A core error about one field, as a rejection names it.
 impl From<undermap_core::CoreError> for FieldError {

@@ -1,11 +1,13 @@
+use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use serde::Serialize;
 use undermap_crs::Crs;
 use undermap_store::{Delivery, DeliveryMode, DeliveryReport};
 
 use crate::readers::dxf::DxfMapping;
-use crate::IngestError;
+use crate::{IngestError, UnmappedField};
 
 /// How to read a delivery.
 #[derive(Debug, Clone)]
@@ -24,6 +26,9 @@ pub struct IngestOptions {
     pub dxf_layers: Option<DxfMapping>,
     /// Which table of a GeoPackage to read.
     pub table: Option<String>,
+    /// The deployment's local datum transformations, and whether a delivery only a ballpark
+    /// operation converts is refused.
+    pub datums: undermap_crs::Datums,
 }
 
 impl IngestOptions {
@@ -38,6 +43,7 @@ impl IngestOptions {
             encoding: None,
             dxf_layers: None,
             table: None,
+            datums: undermap_crs::Datums::default(),
         }
     }
 }
@@ -71,16 +77,53 @@ pub struct Prepared {
     /// Things the archivist should know that are not rejections (vertices-only survey points,
     /// CAD entities for other departments).
     pub notes: Vec<String>,
+    /// Source fields that mapped to no model field.
+    pub unmapped: Vec<UnmappedField>,
+    /// What the archivist must not miss: files converted only by a ballpark datum shift.
+    pub warnings: Vec<String>,
+    /// Where each feature came from (file, record), by id.
+    pub origins: HashMap<String, (Arc<str>, usize)>,
+}
+
+/// What makes a delivery be refused whole rather than loaded in part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Strictness {
+    /// Any rejected record (`--strict`).
+    pub records: bool,
+    /// Any source field that maps to no model field (`--strict-fields`).
+    pub fields: bool,
+}
+
+impl Strictness {
+    /// Whether anything must be read whole before a record is loaded.
+    #[must_use]
+    pub fn any(self) -> bool {
+        self.records || self.fields
+    }
 }
 
 impl Prepared {
-    /// Fails if `strict` and anything was rejected: then nothing is loaded.
-    pub fn check_strict(&self, strict: bool) -> Result<(), IngestError> {
-        if strict && !self.rejections.is_empty() {
+    /// Fails if the delivery breaks what `strict` asks for: then nothing is loaded.
+    pub fn check_strict(&self, strict: Strictness) -> Result<(), IngestError> {
+        if strict.records && !self.rejections.is_empty() {
             return Err(IngestError::Strict {
                 file: self.delivery.source_name.clone(),
                 rejected: self.rejections.len(),
                 records: self.records,
+            });
+        }
+        if strict.fields && !self.unmapped.is_empty() {
+            return Err(IngestError::StrictFields {
+                file: self.delivery.source_name.clone(),
+                fields: self
+                    .unmapped
+                    .iter()
+                    .map(|u| match &u.did_you_mean {
+                        Some(hint) => format!("{} (did you mean {hint}?)", u.field),
+                        None => u.field.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         Ok(())
@@ -102,6 +145,8 @@ pub struct DeliverySummary {
     pub sha256: String,
     /// The CRS the files were read in.
     pub source_crs: String,
+    /// The coordinate operation that converted each file to the deployment CRS.
+    pub operation: String,
     /// `full` or `incremental`.
     pub mode: &'static str,
     /// Records read.
@@ -120,6 +165,11 @@ pub struct DeliverySummary {
     pub rejections: Vec<Rejection>,
     /// Notes (not rejections).
     pub notes: Vec<String>,
+    /// Warnings: files whose positions may be metres off (a ballpark datum shift).
+    pub warnings: Vec<String>,
+    /// Source fields that mapped to no model field (kept as free attributes, read by nothing),
+    /// with how many records had each and the model field it may have meant.
+    pub unmapped_fields: Vec<UnmappedField>,
     /// Why nothing was loaded (strict mode and rejections), if so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
@@ -139,12 +189,19 @@ impl DeliverySummary {
     #[must_use]
     pub fn new(department: &str, meta: DeliveryMeta, report: &DeliveryReport) -> Self {
         let mut rejections = meta.rejections;
-        rejections.extend(report.rejected.iter().map(|r| Rejection {
-            file: meta.files.clone(),
-            record: 0,
-            id: Some(r.id.to_string()),
-            field: Some("id".into()),
-            reason: r.reason.clone(),
+        rejections.extend(report.rejected.iter().map(|r| {
+            let id = r.id.to_string();
+            let (file, record) = meta
+                .origins
+                .get(&id)
+                .map_or_else(|| (meta.files.clone(), 0), |(f, n)| (f.to_string(), *n));
+            Rejection {
+                file,
+                record,
+                id: Some(id),
+                field: Some("id".into()),
+                reason: r.reason.clone(),
+            }
         }));
         Self {
             delivery_id: report.delivery_id,
@@ -153,6 +210,7 @@ impl DeliverySummary {
             files: meta.files,
             sha256: meta.sha256,
             source_crs: meta.source_crs,
+            operation: meta.operation,
             mode: meta.mode.as_str(),
             records: meta.records,
             inserted: report.inserted,
@@ -162,6 +220,8 @@ impl DeliverySummary {
             rejected: rejections.len(),
             rejections,
             notes: meta.notes,
+            warnings: meta.warnings,
+            unmapped_fields: meta.unmapped,
             refused: None,
         }
     }
@@ -200,10 +260,14 @@ pub struct DeliveryMeta {
     files: String,
     sha256: String,
     source_crs: String,
+    operation: String,
     mode: DeliveryMode,
     records: usize,
     rejections: Vec<Rejection>,
     notes: Vec<String>,
+    warnings: Vec<String>,
+    unmapped: Vec<UnmappedField>,
+    origins: HashMap<String, (Arc<str>, usize)>,
 }
 
 impl DeliveryMeta {
@@ -216,10 +280,14 @@ impl DeliveryMeta {
             files: header.source_name.clone(),
             sha256: header.sha256.clone(),
             source_crs: header.source_crs.clone(),
+            operation: header.operation.clone(),
             mode: header.mode,
             records: outcome.records,
             rejections: outcome.rejections,
             notes: outcome.notes,
+            warnings: outcome.warnings,
+            unmapped: outcome.unmapped,
+            origins: outcome.origins,
         }
     }
 }
@@ -233,10 +301,14 @@ impl Prepared {
             files: self.delivery.source_name.clone(),
             sha256: self.delivery.sha256.clone(),
             source_crs: self.delivery.source_crs.clone(),
+            operation: self.delivery.operation.clone(),
             mode: self.delivery.mode,
             records: self.records,
             rejections: self.rejections,
             notes: self.notes,
+            warnings: self.warnings,
+            unmapped: self.unmapped,
+            origins: self.origins,
         };
         (self.delivery, meta)
     }

@@ -379,10 +379,13 @@ fn brute_force(case: &Case) -> (BTreeSet<String>, BTreeSet<String>) {
                     let valve = on_point.get(&p).map(|&v| (v, &case.valves[v]));
                     // Which pieces sit behind the valve on this point.
                     let behind = |j: usize| match valve {
-                        Some((_, ValveCase {
-                            place: Place::OnPoint { names: Some(k), .. },
-                            ..
-                        })) => pieces[j].0 == *k,
+                        Some((
+                            _,
+                            ValveCase {
+                                place: Place::OnPoint { names: Some(k), .. },
+                                ..
+                            },
+                        )) => pieces[j].0 == *k,
                         Some(_) => here.len() <= 2,
                         None => false,
                     };
@@ -395,10 +398,13 @@ fn brute_force(case: &Case) -> (BTreeSet<String>, BTreeSet<String>) {
                         if here.len() >= 3
                             && matches!(
                                 valve,
-                                Some((_, ValveCase {
-                                    place: Place::OnPoint { names: None, .. },
-                                    ..
-                                }))
+                                Some((
+                                    _,
+                                    ValveCase {
+                                        place: Place::OnPoint { names: None, .. },
+                                        ..
+                                    }
+                                ))
                             )
                         {
                             ambiguous.insert(valve_name(v));
@@ -449,9 +455,8 @@ fn traced(case: &Case) -> (BTreeSet<String>, BTreeSet<String>) {
         })
         .expect("the broken pipe is in the graph");
     let trace = net.isolate(edge);
-    let names = |list: &[undermap_network::Valve]| {
-        list.iter().map(|v| v.feature.to_string()).collect()
-    };
+    let names =
+        |list: &[undermap_network::Valve]| list.iter().map(|v| v.feature.to_string()).collect();
     (names(&trace.close), names(&trace.ambiguous))
 }
 

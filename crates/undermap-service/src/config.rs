@@ -26,6 +26,8 @@ pub struct ServiceConfig {
     /// How long a ticket is valid: working days (Monday to Friday) after the day it is issued,
     /// as the Dutch KLIC practice (default 20).
     pub ticket_validity_working_days: u32,
+    /// Local datum transformations for deliveries, and whether ballpark ones are refused.
+    pub datums: undermap_crs::Datums,
 }
 
 impl ServiceConfig {
@@ -44,6 +46,7 @@ impl ServiceConfig {
             tile_cache_bytes: 64 << 20,
             ticket_signer: crate::TicketSigner::generate(),
             ticket_validity_working_days: 20,
+            datums: undermap_crs::Datums::default(),
         }
     }
 }

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 
 use undermap_core::Feature;
-use undermap_ingest::{open, prepare, DeliveryMeta, DeliverySummary, Department, IngestOptions};
+use undermap_ingest::{
+    open, prepare, DeliveryMeta, DeliverySummary, Department, IngestOptions, Strictness,
+};
 use undermap_store::Store;
 
 use crate::{Service, ServiceError};
@@ -48,8 +50,8 @@ pub struct DeliveryRequest {
     pub department: &'static Department,
     /// How to read it.
     pub options: IngestOptions,
-    /// Load nothing if any record is rejected.
-    pub strict: bool,
+    /// What makes the whole delivery be refused (rejected records, unmapped fields).
+    pub strict: Strictness,
 }
 
 /// Reads, validates and loads a delivery into `store`. `progress` hears the records read so far.
@@ -63,10 +65,12 @@ pub async fn deliver(
     let DeliveryRequest {
         files,
         department,
-        options,
+        mut options,
         strict,
     } = request;
-    if !strict {
+    // Strict deliveries load nothing whose positions may be metres off.
+    options.datums.refuse_ballpark |= strict.records;
+    if !strict.any() {
         return deliver_streamed(store, files, department, options, progress).await;
     }
     let prepared = tokio::task::spawn_blocking(move || {
@@ -74,7 +78,7 @@ pub async fn deliver(
         prepare(&files, department, &options, &mut *progress)
     })
     .await
-    .map_err(|e| ServiceError::bad("files", format!("reading the delivery stopped: {e}")))??;
+    .map_err(ServiceError::stopped("reading the delivery"))??;
     if let Err(refusal) = prepared.check_strict(strict) {
         let (_, meta) = prepared.split();
         tracing::warn!(error = %refusal, "delivery refused");
@@ -101,9 +105,7 @@ async fn deliver_streamed(
     options: IngestOptions,
     progress: Box<dyn FnMut(usize) + Send>,
 ) -> Result<DeliverySummary, ServiceError> {
-    let stopped = |e: tokio::task::JoinError| {
-        ServiceError::bad("files", format!("reading the delivery stopped: {e}"))
-    };
+    let stopped = ServiceError::stopped("reading the delivery");
     let opened = tokio::task::spawn_blocking(move || open(&files, department, &options))
         .await
         .map_err(stopped)??;

@@ -47,9 +47,32 @@ pub enum ServiceError {
     /// A tile could not be made.
     #[error(transparent)]
     Tile(#[from] undermap_tiles::TileError),
+    /// Our own failure, not the caller's: a ticket could not be signed, a stored ticket cannot
+    /// be read back, a background task (index build, tile, page) stopped. Logged in full with
+    /// an error id; the caller sees only the id.
+    #[error("{what}: {reason}")]
+    Internal {
+        /// What was being done.
+        what: &'static str,
+        /// What went wrong (for the log only).
+        reason: String,
+    },
 }
 
 impl ServiceError {
+    /// Our own failure while doing `what`.
+    pub(crate) fn internal(what: &'static str, reason: impl std::fmt::Display) -> Self {
+        Self::Internal {
+            what,
+            reason: reason.to_string(),
+        }
+    }
+
+    /// A background task (`spawn_blocking`) that did not finish: it panicked or was cancelled.
+    pub(crate) fn stopped(what: &'static str) -> impl Fn(tokio::task::JoinError) -> Self + Copy {
+        move |e| Self::internal(what, format!("the task stopped: {e}"))
+    }
+
     pub(crate) fn bad(field: &str, reason: impl Into<String>) -> Self {
         Self::BadRequest {
             field: field.to_owned(),
@@ -62,5 +85,22 @@ impl ServiceError {
             field: field.to_owned(),
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_background_task_that_stops_is_our_failure_not_the_callers() {
+        let joined = tokio::task::spawn_blocking(|| panic!("index build blew up")).await;
+        let e: ServiceError = joined
+            .map_err(ServiceError::stopped("building the index"))
+            .unwrap_err();
+        assert!(
+            matches!(e, ServiceError::Internal { what: "building the index", .. }),
+            "{e}"
+        );
     }
 }

@@ -427,16 +427,16 @@ impl Service {
         // Serialised once: signed as a value, stored and returned as its text (the signature
         // is the last member, where the struct puts it).
         let mut value = serde_json::to_value(&response)
-            .map_err(|e| ServiceError::bad("response", e.to_string()))?;
+            .map_err(|e| ServiceError::internal("writing the ticket", e))?;
         let signature = self
             .config()
             .ticket_signer
             .sign(&value)
-            .map_err(|e| ServiceError::bad("signature", e.to_string()))?;
+            .map_err(|e| ServiceError::internal("signing the ticket", e))?;
         value["signature"] = serde_json::to_value(&signature)
-            .map_err(|e| ServiceError::bad("signature", e.to_string()))?;
+            .map_err(|e| ServiceError::internal("signing the ticket", e))?;
         let body = serde_json::to_string(&value)
-            .map_err(|e| ServiceError::bad("response", e.to_string()))?;
+            .map_err(|e| ServiceError::internal("writing the ticket", e))?;
         self.store()
             .save_ticket(NewTicket {
                 id,
@@ -470,9 +470,8 @@ impl Service {
             struct Holder {
                 issued_to: Option<String>,
             }
-            let holder: Holder = serde_json::from_str(&body).map_err(|e| {
-                ServiceError::bad("ticket", format!("stored ticket unreadable: {e}"))
-            })?;
+            let holder: Holder = serde_json::from_str(&body)
+                .map_err(|e| ServiceError::internal("reading a stored ticket", e))?;
             if holder.issued_to.as_deref() != Some(viewer) {
                 return Err(not_found());
             }
@@ -522,9 +521,8 @@ impl Service {
             .await?
             .iter()
             .map(|body| {
-                let t: CheckResponse = serde_json::from_str(body).map_err(|e| {
-                    ServiceError::bad("ticket", format!("stored ticket unreadable: {e}"))
-                })?;
+                let t: CheckResponse = serde_json::from_str(body)
+                    .map_err(|e| ServiceError::internal("reading a stored ticket", e))?;
                 Ok(TicketSummary {
                     highest_risk: t.hits.first().map(|h| h.risk.to_string()),
                     hits: t.hits.len(),
@@ -545,8 +543,11 @@ impl Service {
         viewer: Option<&str>,
     ) -> Result<(TicketId, serde_json::Value), ServiceError> {
         let ticket = self.ticket(id, viewer).await?;
-        let value = serde_json::from_str(&ticket.body)
-            .map_err(|e| ServiceError::bad("ticket", format!("stored ticket unreadable: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(&ticket.body)
+            .map_err(|e| ServiceError::internal("reading a stored ticket", e))?;
+        // A page drawn from a ticket missing its parts would show blanks as if nothing were there.
+        CheckResponse::deserialize(&value)
+            .map_err(|e| ServiceError::internal("reading a stored ticket", e))?;
         Ok((ticket.id, value))
     }
 
@@ -580,9 +581,8 @@ impl Service {
             data_as_of: None,
         };
         if check.valid {
-            let t: CheckResponse = serde_json::from_str(&ticket.body).map_err(|e| {
-                ServiceError::bad("ticket", format!("stored ticket unreadable: {e}"))
-            })?;
+            let t: CheckResponse = serde_json::from_str(&ticket.body)
+                .map_err(|e| ServiceError::internal("reading a stored ticket", e))?;
             check.created_at = Some(t.created_at);
             check.valid_until = t.valid_until;
             check.expired = t.valid_until.map(|d| d < Utc::now().date_naive());

@@ -89,7 +89,7 @@ impl Service {
         let features = self.store().features_at(at).await?;
         let index = tokio::task::spawn_blocking(move || MapIndex::build(layers, features, at))
             .await
-            .map_err(|e| ServiceError::bad("at", format!("building the past map failed: {e}")))?;
+            .map_err(ServiceError::stopped("building the past map"))?;
         let index = Arc::new(index);
         self.past_maps().put(at, Arc::clone(&index));
         tracing::info!(%at, features = index.len(), "past map built");

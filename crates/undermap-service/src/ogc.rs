@@ -248,7 +248,7 @@ impl Service {
             })
         })
         .await
-        .map_err(|e| ServiceError::bad("items", format!("the page could not be made: {e}")))?
+        .map_err(ServiceError::stopped("making the page"))?
     }
 
     /// `/collections/{id}/items/{featureId}`.
@@ -361,7 +361,7 @@ impl Service {
                 Ok((tiles.cut_uncached(&index, &selection, tile, &view)?, false))
             })
             .await
-            .map_err(|e| ServiceError::bad("tile", format!("the tile could not be made: {e}")))?;
+            .map_err(ServiceError::stopped("making the tile"))?;
         }
         let index = self.index().snapshot();
         let selection = Self::selection(&index, name, &view)?;
@@ -376,7 +376,7 @@ impl Service {
             Ok((tiles.cut(&index, &selection, tile, &view)?, false))
         })
         .await
-        .map_err(|e| ServiceError::bad("tile", format!("the tile could not be made: {e}")))?
+        .map_err(ServiceError::stopped("making the tile"))?
     }
 
     /// TileJSON 3.0 for `/tiles/{name}/{z}/{x}/{y}.mvt`.

@@ -89,7 +89,7 @@ impl Service {
                 .map_err(|e| e.to_string())
             })
             .as_ref()
-            .map_err(|reason| ServiceError::unprocessable("tiles", reason.clone()))
+            .map_err(|reason| ServiceError::internal("setting up tiles", reason))
     }
 
     /// The deployment's rules.
@@ -132,7 +132,7 @@ impl Service {
         // Building is CPU work of seconds at city scale: keep it off the async workers.
         let index = tokio::task::spawn_blocking(move || MapIndex::build(layers, features, as_of))
             .await
-            .map_err(|e| ServiceError::bad("index", format!("index build failed: {e}")))?;
+            .map_err(ServiceError::stopped("building the index"))?;
         let n = index.len();
         self.index().replace(index);
         self.past_maps().clear();

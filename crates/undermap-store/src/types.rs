@@ -33,6 +33,8 @@ pub struct Delivery {
     pub sha256: String,
     /// CRS the file came in.
     pub source_crs: String,
+    /// The coordinate operation that converted it to the deployment CRS, per file.
+    pub operation: String,
     /// Full or incremental.
     pub mode: DeliveryMode,
     /// Who loaded it.
@@ -107,6 +109,9 @@ pub struct DeliveryRef {
     pub loaded_by: String,
     /// When.
     pub loaded_at: DateTime<Utc>,
+    /// The coordinate operation that converted it (unrecorded before deliveries said so).
+    #[sqlx(default)]
+    pub operation: Option<String>,
 }
 
 /// One version of a feature and where it came from.

@@ -29,7 +29,7 @@ pub async fn load_demo(service: &Service, dir: &Path) -> Result<usize, DemoError
                 DeliveryMode::Full,
                 "demo",
             ),
-            strict: false,
+            strict: undermap_ingest::Strictness::default(),
         };
         let summary = deliver(service.store(), request, Box::new(|_| {})).await?;
         for r in &summary.rejections {

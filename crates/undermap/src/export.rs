@@ -45,6 +45,7 @@ pub async fn export(
                 source_name: source_name.to_owned(),
                 sha256: String::new(),
                 source_crs: "deployment".into(),
+                operation: "copied in the deployment CRS".into(),
                 mode: DeliveryMode::Full,
                 loaded_by: "export".into(),
                 features,

@@ -61,9 +61,13 @@ enum Command {
         /// `full` retires current features missing from the file; `incremental` does not.
         #[arg(long, value_enum, default_value = "incremental")]
         mode: Mode,
-        /// Load nothing if any record is rejected.
+        /// Load nothing if any record is rejected, or if the files convert only by a ballpark
+        /// datum shift.
         #[arg(long)]
         strict: bool,
+        /// Load nothing if any source field maps to no model field (a misspelt `accuracy_m`).
+        #[arg(long)]
+        strict_fields: bool,
         /// Write rejected records as JSON lines here (default: standard error).
         #[arg(long)]
         rejects: Option<PathBuf>,
@@ -296,6 +300,7 @@ async fn main() -> anyhow::Result<()> {
             table,
             mode,
             strict,
+            strict_fields,
             rejects,
             files,
         } => {
@@ -309,6 +314,7 @@ async fn main() -> anyhow::Result<()> {
                 std::env::var("USER").unwrap_or_else(|_| "cli".into()),
             );
             options.source_crs = crs.as_deref().map(Crs::parse).transpose()?;
+            options.datums = config.datums.clone();
             options.encoding = encoding;
             options.table = table;
             options.dxf_layers = dxf_layers.as_deref().map(DxfMapping::load).transpose()?;
@@ -316,7 +322,10 @@ async fn main() -> anyhow::Result<()> {
                 files,
                 department,
                 options,
-                strict,
+                strict: undermap_ingest::Strictness {
+                    records: strict,
+                    fields: strict_fields,
+                },
             };
             let bar = progress::Progress::start();
             let reporter = bar.reporter();
@@ -333,6 +342,20 @@ async fn main() -> anyhow::Result<()> {
             summary.write_rejections(&mut *out)?;
             for note in &summary.notes {
                 eprintln!("note: {note}");
+            }
+            for warning in &summary.warnings {
+                eprintln!("WARNING: {warning}");
+            }
+            for u in &summary.unmapped_fields {
+                let hint = u
+                    .did_you_mean
+                    .as_deref()
+                    .map(|h| format!("; did you mean {h}?"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "unmapped field: {:?} in {} record(s) maps to no model field and is kept as a free attribute{hint}",
+                    u.field, u.records
+                );
             }
             if let Some(refused) = &summary.refused {
                 bail!("{refused}");
@@ -535,6 +558,7 @@ async fn demo_data(
                     source_name: format!("demo-data --seed {seed}"),
                     sha256: String::new(),
                     source_crs: config.deployment_crs.name().to_owned(),
+                    operation: "generated in the deployment CRS".into(),
                     mode: DeliveryMode::Full,
                     loaded_by: "demo-data".into(),
                     features,

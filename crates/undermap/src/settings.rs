@@ -74,6 +74,10 @@ pub struct Settings {
     /// IP addresses of reverse proxies whose `Forwarded` / `X-Forwarded-*` headers are
     /// believed; from anyone else they are ignored.
     pub trusted_proxies: Vec<String>,
+    /// Old datums (Xian 1980, Beijing 1954): the surveying bureau's transformations
+    /// (`[[datums.transformations]]`: `name`, `source_crs`, `source`, and a `helmert` table or
+    /// a `pipeline`), and `refuse_ballpark` to refuse deliveries only a ballpark converts.
+    pub datums: undermap_crs::Datums,
 }
 
 impl std::fmt::Debug for Settings {
@@ -105,6 +109,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("public_base_url", &self.public_base_url)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("datums", &self.datums)
             .finish_non_exhaustive()
     }
 }
@@ -136,6 +141,7 @@ impl Default for Settings {
             key_recheck_s: 30,
             public_base_url: None,
             trusted_proxies: Vec::new(),
+            datums: undermap_crs::Datums::default(),
         }
     }
 }

@@ -27,6 +27,15 @@ pub fn service_config(settings: &Settings) -> Result<ServiceConfig, undermap_crs
     };
     config.unknown_accuracy_m = settings.unknown_accuracy_m;
     config.ticket_validity_working_days = settings.ticket_validity_working_days;
+    settings
+        .datums
+        .check()
+        .map_err(|reason| undermap_crs::CrsError::Transform {
+            from: "datums.transformations".into(),
+            to: settings.deployment_crs.clone(),
+            reason,
+        })?;
+    config.datums = settings.datums.clone();
     Ok(config)
 }
 

@@ -11,7 +11,7 @@ use actix_multipart::Multipart;
 use actix_web::{web, HttpResponse};
 use futures_util::TryStreamExt;
 use undermap_crs::Crs;
-use undermap_ingest::{DxfMapping, IngestOptions};
+use undermap_ingest::{DxfMapping, IngestOptions, Strictness};
 use undermap_service::{DeliveryRequest, Departments, Service};
 use undermap_store::DeliveryMode;
 
@@ -35,6 +35,7 @@ struct Form {
     encoding: Option<String>,
     table: Option<String>,
     strict: bool,
+    strict_fields: bool,
     dxf_layers: Option<String>,
     loaded_by: Option<String>,
     files: Vec<PathBuf>,
@@ -42,6 +43,14 @@ struct Form {
 
 fn bad(reason: impl Into<String>) -> ApiError {
     ApiError::BadParameter(reason.into())
+}
+
+fn yes_no(field: &str, value: Option<&str>) -> Result<bool, ApiError> {
+    match value {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(other) => Err(bad(format!("{field}: {other:?} is not true or false"))),
+    }
 }
 
 /// A file name from the upload, reduced to its last component; nothing that could leave the
@@ -114,16 +123,11 @@ async fn read_form(mut payload: Multipart, dir: &Path) -> Result<Form, ApiError>
             "table" => form.table = value,
             "dxf_layers" => form.dxf_layers = value,
             "loaded_by" => form.loaded_by = value,
-            "strict" => {
-                form.strict = match value.as_deref() {
-                    None | Some("false" | "0" | "no") => false,
-                    Some("true" | "1" | "yes") => true,
-                    Some(other) => return Err(bad(format!("strict: {other:?} is not true or false"))),
-                }
-            }
+            "strict" => form.strict = yes_no("strict", value.as_deref())?,
+            "strict_fields" => form.strict_fields = yes_no("strict_fields", value.as_deref())?,
             other => {
                 return Err(bad(format!(
-                    "unknown form field `{other}`; expected department, file, mode, crs, encoding, table, strict, dxf_layers, loaded_by"
+                    "unknown form field `{other}`; expected department, file, mode, crs, encoding, table, strict, strict_fields, dxf_layers, loaded_by"
                 )))
             }
         }
@@ -198,6 +202,7 @@ pub(crate) async fn create(
         .transpose()
         .map_err(undermap_service::ServiceError::from)?;
     options.encoding = form.encoding;
+    options.datums = service.config().datums.clone();
     options.table = form.table;
     if let Some(toml) = form.dxf_layers {
         let path = dir.path().join("dxf-layers.toml");
@@ -210,7 +215,10 @@ pub(crate) async fn create(
         files,
         department,
         options,
-        strict: form.strict,
+        strict: Strictness {
+            records: form.strict,
+            fields: form.strict_fields,
+        },
     };
     let summary = service.deliver(request, Box::new(|_| {})).await?;
     drop(dir);

@@ -34,6 +34,15 @@ const INVERT: &[&str] = &["管底高程", "管内底高程", "管底标高", "in
 const ATTACHMENT: &[&str] = &["附属物", "attachment"];
 const START: &[&str] = &["起点点号", "起点", "起始点号", "start_point", "from"];
 const END: &[&str] = &["终点点号", "连接点号", "终点", "end_point", "to"];
+/// A segment table's own record number, if it has one: it tells parallel segments apart.
+const RECORD: &[&str] = &[
+    "记录号",
+    "序号",
+    "管段号",
+    "管段编号",
+    "record_no",
+    "record",
+];
 
 /// Which table a CSV is, from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,6 +276,13 @@ fn read(points: &Csv, segments: &Csv, sink: &mut crate::source::Sink<'_>) -> Vec
     let (Some(start_col), Some(end_col)) = (find(h, START), find(h, END)) else {
         return notes;
     };
+    let record_col = find(h, RECORD);
+    // Segments joining the same two points (two pipes in one trench, a main and its duplicate)
+    // are all loaded: the first keeps `<start>-<end>`, the next ones get the table's record
+    // number, else their place among them in file order (`-2`, `-3`…): stable across re-loads
+    // of the same table.
+    let mut pairs: HashMap<String, usize> = HashMap::new();
+    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (number, row) in &segments.rows {
         let reject = |col: usize, id: Option<String>, reason: String| Rejection {
             file: sfile.to_string(),
@@ -283,7 +299,21 @@ fn read(points: &Csv, segments: &Csv, sink: &mut crate::source::Sink<'_>) -> Vec
             .get(end_col)
             .map(|s| s.trim().to_owned())
             .unwrap_or_default();
-        let id = format!("{start}-{end}");
+        let pair = format!("{start}-{end}");
+        let nth = pairs.entry(pair.clone()).or_insert(0);
+        *nth += 1;
+        let id = if *nth == 1 {
+            pair
+        } else {
+            let record = record_col
+                .and_then(|c| row.get(c))
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(|r| format!("{pair}-{r}"))
+                .filter(|id| !ids.contains(id));
+            record.unwrap_or_else(|| format!("{pair}-{nth}"))
+        };
+        ids.insert(id.clone());
         let mut ends = Vec::with_capacity(2);
         let mut missing = None;
         for (col, p) in [(start_col, &start), (end_col, &end)] {

@@ -307,6 +307,18 @@ async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
             .map_err(db("upgrading the layer registry"))?;
         tracing::info!("GeoPackage layer registry upgraded for thematic layers");
     }
+    let has_operation: bool = sqlx::query_scalar(
+        "SELECT count(*) > 0 FROM pragma_table_info('undermap_deliveries') WHERE name = 'operation'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db("inspecting the deliveries table"))?;
+    if !has_operation {
+        sqlx::query("ALTER TABLE undermap_deliveries ADD COLUMN operation TEXT")
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording operations on deliveries"))?;
+    }
     let present: Vec<String> = sqlx::query_scalar("SELECT id FROM undermap_layers")
         .fetch_all(&mut *tx)
         .await
@@ -428,8 +440,9 @@ impl Store for GpkgStore {
         let ids = serde_json::to_string(&crate::record::delivery_ids(&rows))
             .unwrap_or_else(|_| "[]".into());
         let deliveries: Vec<crate::DeliveryRef> = sqlx::query_as(
-            "SELECT id, source_name, sha256, source_crs, mode, loaded_by, loaded_at \
-             FROM undermap_deliveries WHERE id IN (SELECT value FROM json_each(?))",
+            // `*`: a site copy made before deliveries recorded their operation has no such
+            // column, and reads as unrecorded.
+            "SELECT * FROM undermap_deliveries WHERE id IN (SELECT value FROM json_each(?))",
         )
         .bind(ids)
         .fetch_all(&self.pool)

@@ -256,8 +256,8 @@ pub(crate) fn apply_delivery(
     let now = stamp(Utc::now());
     let delivery_id: i64 = tx
         .query_row(
-            "INSERT INTO undermap_deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            "INSERT INTO undermap_deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
             params![
                 delivery.layer.as_str(),
                 delivery.source_name,
@@ -265,7 +265,8 @@ pub(crate) fn apply_delivery(
                 delivery.source_crs,
                 delivery.mode.as_str(),
                 delivery.loaded_by,
-                now
+                now,
+                Some(delivery.operation.as_str()).filter(|o| !o.is_empty())
             ],
             |r| r.get(0),
         )

@@ -68,7 +68,8 @@ CREATE TABLE undermap_deliveries (
     updated INTEGER NOT NULL DEFAULT 0,
     unchanged INTEGER NOT NULL DEFAULT 0,
     retired INTEGER NOT NULL DEFAULT 0,
-    rejected INTEGER NOT NULL DEFAULT 0
+    rejected INTEGER NOT NULL DEFAULT 0,
+    operation TEXT
 );
 -- Every version of every feature; the per-layer views below show the current ones.
 CREATE TABLE features (

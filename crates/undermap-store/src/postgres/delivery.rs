@@ -68,8 +68,8 @@ pub(crate) async fn apply_streamed(
         .await
         .map_err(StoreError::db("reading the clock"))?;
     let delivery_id: i64 = sqlx::query_scalar(
-        "INSERT INTO deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(header.layer.as_str())
     .bind(&header.source_name)
@@ -78,6 +78,7 @@ pub(crate) async fn apply_streamed(
     .bind(header.mode.as_str())
     .bind(&header.loaded_by)
     .bind(now)
+    .bind(Some(header.operation.as_str()).filter(|o| !o.is_empty()))
     .fetch_one(&mut *tx)
     .await
     .map_err(StoreError::db("recording the delivery"))?;

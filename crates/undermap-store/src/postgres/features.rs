@@ -133,7 +133,7 @@ pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature
             .await
             .map_err(StoreError::db("reading feature history"))?;
     let deliveries: Vec<DeliveryRef> = sqlx::query_as(
-        "SELECT id, source_name, sha256, source_crs, mode, loaded_by, loaded_at \
+        "SELECT id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation \
          FROM deliveries WHERE id = ANY($1)",
     )
     .bind(delivery_ids(&rows))
