@@ -189,7 +189,7 @@ fn a_xian_1980_delivery_lands_where_the_bureau_parameters_put_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = xian_file(dir.path());
     // Without parameters: loaded, with a warning naming the ballpark.
-    let p = read("water", &[file.clone()], &options()).unwrap();
+    let p = read("water", std::slice::from_ref(&file), &options()).unwrap();
     assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
     assert!(p.warnings[0].contains("ballpark"), "{}", p.warnings[0]);
     assert!(
@@ -200,7 +200,7 @@ fn a_xian_1980_delivery_lands_where_the_bureau_parameters_put_it() {
     // A deployment that refuses them loads nothing.
     let mut o = options();
     o.datums.refuse_ballpark = true;
-    let e = read("water", &[file.clone()], &o).unwrap_err();
+    let e = read("water", std::slice::from_ref(&file), &o).unwrap_err();
     assert!(matches!(e, IngestError::Ballpark { .. }), "{e}");
     // With the bureau's set: where PROJ's own `cct` puts the points on the same pipeline.
     let mut o = options();

@@ -99,7 +99,13 @@ mod tests {
             .map_err(ServiceError::stopped("building the index"))
             .unwrap_err();
         assert!(
-            matches!(e, ServiceError::Internal { what: "building the index", .. }),
+            matches!(
+                e,
+                ServiceError::Internal {
+                    what: "building the index",
+                    ..
+                }
+            ),
             "{e}"
         );
     }

@@ -1,8 +1,15 @@
-//! HTTP load benchmark: excavation checks per second against the real server, in process, on
-//! the bundled demo data, each check issuing and storing a ticket in PostGIS.
+//! HTTP load benchmark: excavation checks per second against the real server, in process, each
+//! check issuing and storing a ticket in PostGIS.
 //!
 //! `cargo bench -p undermap --bench http_load` (needs PostgreSQL: DATABASE_URL, default
 //! postgres://postgres@127.0.0.1:5432/postgres; uses a database `undermap_bench`, recreated).
+//!
+//! Workloads (`HTTP_LOAD_WORKLOAD`):
+//! - `demo` (default): the bundled demo data, 100 m squares over the demo town;
+//! - `county`: the generated county (`demo-data --seed 42 --scale county`, about 216,000
+//!   features), star-shaped dig areas 10–60 m across at random places over the town (about 30
+//!   hits each), sent in EPSG:4545 — the workload of issue 16.
+//!
 //! Bounded: a fixed number of requests per run, to 127.0.0.1 only. Figures go to
 //! docs/performance.md by hand.
 
@@ -52,6 +59,8 @@ async fn run() {
             bounds: None,
         },
     );
+    let county = std::env::var("HTTP_LOAD_WORKLOAD").as_deref() == Ok("county");
+    let mut areas: Vec<serde_json::Value> = Vec::new();
     let mut key = None;
     // Audit on and off, twice, alternating, so drift on the machine shows as spread.
     for (round, audit) in [true, false, true, false].into_iter().enumerate() {
@@ -69,7 +78,10 @@ async fn run() {
             Arc::new(store.clone()),
             service_config(&settings).expect("config"),
         );
-        if round == 0 {
+        if round == 0 && county {
+            areas = load_county(&store).await;
+            service.reload().await.expect("index");
+        } else if round == 0 {
             load_demo(&service, &settings.demo_data_dir)
                 .await
                 .expect("demo data");
@@ -101,7 +113,7 @@ async fn run() {
         let app = Application::build(&settings, service, security.clone()).expect("bind");
         let base = format!("http://127.0.0.1:{}", app.port());
         let server = tokio::spawn(app.run_until_stopped());
-        let rate = load(&base, key.as_deref().expect("key")).await;
+        let rate = load(&base, key.as_deref().expect("key"), &areas).await;
         security.audit.flush().await;
         println!(
             "http_load: audit {}: {rate}",
@@ -117,7 +129,88 @@ async fn run() {
     println!("http_load: {entries} audit entries written");
 }
 
-async fn load(base: &str, key: &str) -> String {
+/// Loads the generated county into `store`; star-shaped dig areas over its town.
+async fn load_county(store: &PgStore) -> Vec<serde_json::Value> {
+    use geo::BoundingRect;
+    use undermap_store::Store;
+    let mut extent: Option<geo::Rect<f64>> = None;
+    for layer in undermap_synth::LAYERS {
+        let features = undermap_synth::layer(42, undermap_synth::Scale::County, layer)
+            .expect("generated county");
+        for f in &features {
+            if let Some(r) = f.geometry.bounding_rect() {
+                extent = Some(match extent {
+                    None => r,
+                    Some(e) => geo::Rect::new(
+                        (e.min().x.min(r.min().x), e.min().y.min(r.min().y)),
+                        (e.max().x.max(r.max().x), e.max().y.max(r.max().y)),
+                    ),
+                });
+            }
+        }
+        store
+            .apply_delivery(undermap_store::Delivery {
+                layer: layer.parse().expect("layer"),
+                source_name: "http_load county".into(),
+                sha256: String::new(),
+                source_crs: "EPSG:4545".into(),
+                operation: String::new(),
+                mode: undermap_store::DeliveryMode::Full,
+                loaded_by: "bench".into(),
+                features,
+                rejected_before_load: 0,
+            })
+            .await
+            .expect("county delivery");
+    }
+    let extent = extent.expect("the county has features");
+    // A fixed pseudo-random sequence (the same areas on every run).
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1_u64 << 53) as f64
+    };
+    let (min, max) = (extent.min(), extent.max());
+    (0..1024)
+        .map(|_| {
+            let cx = min.x + 200.0 + next() * (max.x - min.x - 400.0);
+            let cy = min.y + 200.0 + next() * (max.y - min.y - 400.0);
+            let r = 5.0 + next() * 25.0;
+            let turn = next() * std::f64::consts::TAU;
+            // Ten points, alternating between r and r/2: a star 2r across. EPSG:4545 is
+            // northing first.
+            let mut ring: Vec<[f64; 2]> = (0..10_i32)
+                .map(|k| {
+                    let a = turn + f64::from(k) * std::f64::consts::TAU / 10.0;
+                    let d = if k % 2 == 0 { r } else { r / 2.0 };
+                    [cy + d * a.sin(), cx + d * a.cos()]
+                })
+                .collect();
+            ring.push(ring[0]);
+            json!({"area": {"type": "Polygon", "coordinates": [ring]}, "crs": "EPSG:4545",
+                   "buffer_m": 1.0, "depth_m": 1.5})
+        })
+        .collect()
+}
+
+/// The `i`th request: the county's star-shaped areas, else squares of 100 m scattered over the
+/// demo town; 1 m buffer, 1.5 m deep.
+fn body(areas: &[serde_json::Value], i: usize) -> serde_json::Value {
+    if !areas.is_empty() {
+        return areas[i % areas.len()].clone();
+    }
+    let (lon, lat) = (
+        108.9866 + (i % 17) as f64 * 0.0003,
+        28.4485 + (i % 13) as f64 * 0.0003,
+    );
+    let (dlon, dlat) = (0.00051, 0.00045);
+    json!({"area": {"type": "Polygon", "coordinates": [[[lon, lat], [lon + dlon, lat], [lon + dlon, lat + dlat], [lon, lat + dlat], [lon, lat]]]},
+           "buffer_m": 1.0, "depth_m": 1.5})
+}
+
+async fn load(base: &str, key: &str, areas: &[serde_json::Value]) -> String {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::AUTHORIZATION,
@@ -128,21 +221,12 @@ async fn load(base: &str, key: &str) -> String {
         .default_headers(headers)
         .build()
         .expect("client");
-    // Squares of 100 m scattered over the demo town, 1 m buffer, 1.5 m deep.
-    let body = |i: usize| {
-        let (lon, lat) = (
-            108.9866 + (i % 17) as f64 * 0.0003,
-            28.4485 + (i % 13) as f64 * 0.0003,
-        );
-        let (dlon, dlat) = (0.00051, 0.00045);
-        json!({"area": {"type": "Polygon", "coordinates": [[[lon, lat], [lon + dlon, lat], [lon + dlon, lat + dlat], [lon, lat + dlat], [lon, lat]]]},
-               "buffer_m": 1.0, "depth_m": 1.5})
-    };
+    let areas: Arc<Vec<serde_json::Value>> = Arc::new(areas.to_vec());
     // Warm up connections and caches.
     for i in 0..200 {
         let r = client
             .post(format!("{base}/v1/excavation-checks"))
-            .json(&body(i))
+            .json(&body(&areas, i))
             .send()
             .await
             .expect("warm-up");
@@ -153,6 +237,7 @@ async fn load(base: &str, key: &str) -> String {
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
         let (client, next, base) = (client.clone(), next.clone(), base.to_owned());
+        let areas = Arc::clone(&areas);
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -163,7 +248,7 @@ async fn load(base: &str, key: &str) -> String {
                 let t = Instant::now();
                 let r = client
                     .post(format!("{base}/v1/excavation-checks"))
-                    .json(&body(i))
+                    .json(&body(&areas, i))
                     .send()
                     .await
                     .expect("request");
