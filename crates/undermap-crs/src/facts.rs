@@ -35,7 +35,32 @@ impl Drop for Context {
     }
 }
 
+impl Context {
+    /// A fresh PROJ context.
+    pub(crate) fn new() -> Result<Self, String> {
+        // SAFETY: a fresh context, destroyed by `Context::drop`.
+        let ctx = Self(unsafe { sys::proj_context_create() });
+        if ctx.0.is_null() {
+            return Err("PROJ could not create a context".into());
+        }
+        Ok(ctx)
+    }
+}
+
 pub(crate) struct Object(pub(crate) *mut sys::PJ);
+
+impl Object {
+    /// The object PROJ makes of `definition` (`EPSG:4545`, a PROJ string…) in `ctx`.
+    pub(crate) fn create(ctx: &Context, definition: &str) -> Result<Self, String> {
+        let c_def = CString::new(definition).map_err(|_| "contains a NUL byte".to_owned())?;
+        // SAFETY: valid context and NUL-terminated string; the result is owned here.
+        let obj = Self(unsafe { sys::proj_create(ctx.0, c_def.as_ptr()) });
+        if obj.0.is_null() {
+            return Err("PROJ does not know this definition".into());
+        }
+        Ok(obj)
+    }
+}
 impl Drop for Object {
     fn drop(&mut self) {
         if !self.0.is_null() {
@@ -56,17 +81,8 @@ pub(crate) fn text(p: *const c_char) -> Option<String> {
 
 /// Reads the facts of a definition PROJ accepts (`EPSG:4545`, `OGC:CRS84`, a PROJ string…).
 pub(crate) fn inspect(definition: &str) -> Result<Facts, String> {
-    let c_def = CString::new(definition).map_err(|_| "contains a NUL byte".to_owned())?;
-    // SAFETY: a fresh context, destroyed by `Context::drop`.
-    let ctx = Context(unsafe { sys::proj_context_create() });
-    if ctx.0.is_null() {
-        return Err("PROJ could not create a context".into());
-    }
-    // SAFETY: valid context and NUL-terminated string.
-    let obj = Object(unsafe { sys::proj_create(ctx.0, c_def.as_ptr()) });
-    if obj.0.is_null() {
-        return Err("PROJ does not know this definition".into());
-    }
+    let ctx = Context::new()?;
+    let obj = Object::create(&ctx, definition)?;
     // A bound CRS (with +towgs84) wraps the CRS whose axes we want.
     // SAFETY: obj is a valid PJ.
     let kind = unsafe { sys::proj_get_type(obj.0) };

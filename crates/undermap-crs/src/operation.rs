@@ -9,7 +9,6 @@
 //! source, or a PROJ pipeline) and [`crate::Transformer::local`] uses them instead.
 #![allow(unsafe_code)]
 
-use std::ffi::CString;
 use std::ptr;
 
 use proj_sys as sys;
@@ -75,6 +74,23 @@ pub struct LocalTransformation {
     pub pipeline: Option<String>,
 }
 
+/// How a local transformation converts.
+pub(crate) enum Method<'a> {
+    Helmert(&'a Helmert),
+    Pipeline(&'a str),
+}
+
+impl LocalTransformation {
+    /// Its Helmert set or its pipeline: exactly one of them.
+    pub(crate) fn method(&self) -> Result<Method<'_>, String> {
+        match (&self.helmert, &self.pipeline) {
+            (Some(h), None) => Ok(Method::Helmert(h)),
+            (None, Some(p)) => Ok(Method::Pipeline(p.trim())),
+            _ => Err("give either `helmert` or `pipeline`".into()),
+        }
+    }
+}
+
 /// A 7-parameter Helmert transformation between geocentric coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -137,13 +153,9 @@ impl Datums {
     /// and a pipeline.
     pub fn check(&self) -> Result<(), String> {
         for t in &self.transformations {
-            Crs::parse(&t.source_crs).map_err(|e| format!("transformation {:?}: {e}", t.name))?;
-            if t.helmert.is_some() == t.pipeline.is_some() {
-                return Err(format!(
-                    "transformation {:?}: give either `helmert` or `pipeline`",
-                    t.name
-                ));
-            }
+            let refuse = |e: String| format!("transformation {:?}: {e}", t.name);
+            Crs::parse(&t.source_crs).map_err(|e| refuse(e.to_string()))?;
+            t.method().map_err(refuse)?;
         }
         Ok(())
     }
@@ -155,10 +167,6 @@ fn terrestrial(datum: &str) -> bool {
     datum.starts_with("World Geodetic System 1984")
         || datum.starts_with("China 2000")
         || datum.contains("International Terrestrial Reference Frame")
-}
-
-fn cstring(s: &str) -> Result<CString, String> {
-    CString::new(s).map_err(|_| "contains a NUL byte".to_owned())
 }
 
 /// The datum of a CRS, by name (`None` when PROJ cannot tell, e.g. a bare PROJ string).
@@ -179,22 +187,8 @@ fn datum_name(ctx: &Context, crs: &Object) -> Option<String> {
 
 /// The operation PROJ ranks first from `from` to `to` (definitions PROJ accepts).
 pub(crate) fn best(from: &str, to: &str) -> Result<Operation, String> {
-    let (c_from, c_to) = (cstring(from)?, cstring(to)?);
-    // SAFETY: a fresh context, destroyed by `Context::drop`.
-    let ctx = Context(unsafe { sys::proj_context_create() });
-    if ctx.0.is_null() {
-        return Err("PROJ could not create a context".into());
-    }
-    // SAFETY: valid context and NUL-terminated strings; results owned by `Object`.
-    let (src, dst) = unsafe {
-        (
-            Object(sys::proj_create(ctx.0, c_from.as_ptr())),
-            Object(sys::proj_create(ctx.0, c_to.as_ptr())),
-        )
-    };
-    if src.0.is_null() || dst.0.is_null() {
-        return Err("PROJ does not know one of the CRSs".into());
-    }
+    let ctx = Context::new()?;
+    let (src, dst) = (Object::create(&ctx, from)?, Object::create(&ctx, to)?);
     // SAFETY: valid context; no authority restriction.
     let factory = unsafe { sys::proj_create_operation_factory_context(ctx.0, ptr::null()) };
     if factory.is_null() {
@@ -254,14 +248,8 @@ pub(crate) fn best(from: &str, to: &str) -> Result<Operation, String> {
 /// A CRS as PROJ-string steps: its own parameters (without `+type=crs` and datum shifts), its
 /// ellipsoid parameters, and whether it is lon/lat.
 fn steps_of(definition: &str) -> Result<(String, String, bool), String> {
-    let c_def = cstring(definition)?;
-    // SAFETY: a fresh context, destroyed by `Context::drop`.
-    let ctx = Context(unsafe { sys::proj_context_create() });
-    // SAFETY: valid context and NUL-terminated string.
-    let crs = Object(unsafe { sys::proj_create(ctx.0, c_def.as_ptr()) });
-    if crs.0.is_null() {
-        return Err("PROJ does not know the CRS".into());
-    }
+    let ctx = Context::new()?;
+    let crs = Object::create(&ctx, definition)?;
     // SAFETY: valid context and object; copied out at once.
     let proj = text(unsafe {
         sys::proj_as_proj_string(

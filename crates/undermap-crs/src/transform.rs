@@ -82,10 +82,11 @@ impl Transformer {
             to: to.name().to_owned(),
             reason: format!("transformation {:?}: {reason}", local.name),
         };
-        let pipeline = match (&local.helmert, &local.pipeline) {
-            (Some(h), None) => operation::helmert_pipeline(from, to, h).map_err(error)?,
-            (None, Some(p)) => p.trim().to_owned(),
-            _ => return Err(error("give either `helmert` or `pipeline`".into())),
+        let pipeline = match local.method().map_err(error)? {
+            operation::Method::Helmert(h) => {
+                operation::helmert_pipeline(from, to, h).map_err(error)?
+            }
+            operation::Method::Pipeline(p) => p.to_owned(),
         };
         let t = Self {
             from: from.gis_order(),

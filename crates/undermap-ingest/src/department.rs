@@ -447,10 +447,11 @@ fn normalise_date(text: &str) -> String {
 }
 
 impl Department {
-    /// The model field a source field name stands for. Resolved once per name and thread: a
-    /// delivery repeats the same dozen names on every record, and each lookup scans two tables
-    /// twice (exact, then ignoring ASCII case).
-    fn alias(&self, field: &str) -> Option<&'static str> {
+    /// The model field a source field name stands for: an alias (matched exactly, then ignoring
+    /// ASCII case), a model field of that name, or a name kept on purpose ([`Self::known`]).
+    /// `None`: an unmapped field. Resolved once per name and thread: a delivery repeats the
+    /// same dozen names on every record, and each lookup scans several tables.
+    fn target(&self, field: &str) -> Option<&'static str> {
         type Resolved = HashMap<&'static str, HashMap<String, Option<&'static str>>>;
         thread_local! {
             static RESOLVED: std::cell::RefCell<Resolved> = std::cell::RefCell::new(HashMap::new());
@@ -461,7 +462,10 @@ impl Department {
             if let Some(hit) = names.get(field) {
                 return *hit;
             }
-            let found = lookup(self.aliases, field).or_else(|| lookup(COMMON_ALIASES, field));
+            let found = lookup(self.aliases, field)
+                .or_else(|| lookup(COMMON_ALIASES, field))
+                .or_else(|| model_field(field))
+                .or_else(|| self.known(field));
             // Bounded: a file with thousands of distinct column names just skips the cache.
             if names.len() < 4096 {
                 names.insert(field.to_owned(), found);
@@ -553,11 +557,7 @@ impl Department {
                 refused.get_or_insert(e);
                 continue;
             }
-            let target = self
-                .alias(name)
-                .or_else(|| model_field(name))
-                .or_else(|| self.known(name));
-            let Some(target) = target else {
+            let Some(target) = self.target(name) else {
                 unmapped.push(name.as_str());
                 properties
                     .entry(name.clone())

@@ -67,7 +67,7 @@ impl std::fmt::Debug for OpenedDelivery {
 }
 
 /// What reading a delivery found besides its features.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReadOutcome {
     /// Every record that was not loaded.
     pub rejections: Vec<Rejection>,

@@ -296,20 +296,17 @@ impl Prepared {
     /// Splits off what the summary needs, leaving the delivery to load.
     #[must_use]
     pub fn split(self) -> (Delivery, DeliveryMeta) {
-        let meta = DeliveryMeta {
-            layer: self.delivery.layer.to_string(),
-            files: self.delivery.source_name.clone(),
-            sha256: self.delivery.sha256.clone(),
-            source_crs: self.delivery.source_crs.clone(),
-            operation: self.delivery.operation.clone(),
-            mode: self.delivery.mode,
-            records: self.records,
-            rejections: self.rejections,
-            notes: self.notes,
-            warnings: self.warnings,
-            unmapped: self.unmapped,
-            origins: self.origins,
-        };
+        let meta = DeliveryMeta::new(
+            &self.delivery,
+            crate::ReadOutcome {
+                rejections: self.rejections,
+                records: self.records,
+                notes: self.notes,
+                unmapped: self.unmapped,
+                warnings: self.warnings,
+                origins: self.origins,
+            },
+        );
         (self.delivery, meta)
     }
 }

@@ -87,6 +87,14 @@ pub fn closes_a_line(kind: FeatureKind) -> bool {
     matches!(kind, FeatureKind::Valve | FeatureKind::Switch)
 }
 
+impl Facility {
+    /// A valve or switch on a junction that nothing says which line it closes.
+    #[must_use]
+    pub fn branch_unknown(&self) -> bool {
+        closes_a_line(self.kind) && self.node.is_some() && self.closes.is_none()
+    }
+}
+
 /// Closer than this to the node, a valve is *on* it: its position says nothing about its branch.
 const ON_NODE_M: f64 = 1e-6;
 

@@ -156,7 +156,7 @@ impl Network {
                 zone.nodes.push(node);
                 for i in self.facility_indexes_at(node) {
                     let f = &self.facilities()[i as usize];
-                    if closes_a_line(f.kind) && f.closes.is_none() {
+                    if f.branch_unknown() {
                         // On a junction, closing no branch in particular: not counted on.
                         if f.operable {
                             zone.ambiguous.insert(i);

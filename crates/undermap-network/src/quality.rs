@@ -157,9 +157,7 @@ impl Network {
             }
         }
         for f in self.facilities() {
-            if let (Some(node), None, true) =
-                (f.node, f.closes, crate::graph::closes_a_line(f.kind))
-            {
+            if let (Some(node), true) = (f.node, f.branch_unknown()) {
                 findings.push(Finding {
                     kind: FindingKind::ValveBranchUnknown,
                     feature: f.feature.clone(),

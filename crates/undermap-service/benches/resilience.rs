@@ -37,7 +37,7 @@ fn bench(c: &mut Criterion) {
                     source_name: "bench".into(),
                     sha256: String::new(),
                     source_crs: "EPSG:4545".into(),
-                    operation: String::new(),
+                    operation: "generated in the deployment CRS".into(),
                     mode: DeliveryMode::Full,
                     loaded_by: "bench".into(),
                     features,

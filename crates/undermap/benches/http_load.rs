@@ -154,7 +154,7 @@ async fn load_county(store: &PgStore) -> Vec<serde_json::Value> {
                 source_name: "http_load county".into(),
                 sha256: String::new(),
                 source_crs: "EPSG:4545".into(),
-                operation: String::new(),
+                operation: "generated in the deployment CRS".into(),
                 mode: undermap_store::DeliveryMode::Full,
                 loaded_by: "bench".into(),
                 features,

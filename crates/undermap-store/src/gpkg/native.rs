@@ -266,7 +266,7 @@ pub(crate) fn apply_delivery(
                 delivery.mode.as_str(),
                 delivery.loaded_by,
                 now,
-                Some(delivery.operation.as_str()).filter(|o| !o.is_empty())
+                delivery.operation
             ],
             |r| r.get(0),
         )

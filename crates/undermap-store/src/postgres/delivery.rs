@@ -78,7 +78,7 @@ pub(crate) async fn apply_streamed(
     .bind(header.mode.as_str())
     .bind(&header.loaded_by)
     .bind(now)
-    .bind(Some(header.operation.as_str()).filter(|o| !o.is_empty()))
+    .bind(&header.operation)
     .fetch_one(&mut *tx)
     .await
     .map_err(StoreError::db("recording the delivery"))?;
