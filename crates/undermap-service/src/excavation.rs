@@ -401,7 +401,7 @@ impl Service {
                 .collect(),
         };
         layers.sort();
-        let response = CheckResponse {
+        let mut response = CheckResponse {
             id: id.to_string(),
             created_at: now,
             valid_until: Some(add_working_days(
@@ -424,18 +424,13 @@ impl Service {
             hits,
             signature: None,
         };
-        // Serialised once: signed as a value, stored and returned as its text (the signature
-        // is the last member, where the struct puts it).
-        let mut value = serde_json::to_value(&response)
-            .map_err(|e| ServiceError::internal("writing the ticket", e))?;
-        let signature = self
-            .config()
+        // Signed over its canonical bytes, written straight from the struct; then written once
+        // more as the text stored and returned (the signature is its last member).
+        let signature = config
             .ticket_signer
-            .sign(&value)
-            .map_err(|e| ServiceError::internal("signing the ticket", e))?;
-        value["signature"] = serde_json::to_value(&signature)
-            .map_err(|e| ServiceError::internal("signing the ticket", e))?;
-        let body = serde_json::to_string(&value)
+            .sign_canonical(&crate::canonical::bytes(&response));
+        response.signature = Some(signature);
+        let body = serde_json::to_string(&response)
             .map_err(|e| ServiceError::internal("writing the ticket", e))?;
         self.store()
             .save_ticket(NewTicket {

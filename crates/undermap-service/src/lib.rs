@@ -2,6 +2,7 @@
 //! layers, single features and deliveries. It composes the store (persistence), the index
 //! (answers) and PROJ (coordinates in and out). The HTTP crate only parses and serialises.
 
+mod canonical;
 mod config;
 mod deliver;
 mod error;

@@ -73,12 +73,14 @@ impl fmt::Debug for TicketVerifier {
 #[derive(Clone)]
 pub struct TicketSigner {
     key: SigningKey,
+    /// Its public key's id, made once (a SHA-256 per ticket otherwise).
+    key_id: String,
 }
 
 impl fmt::Debug for TicketSigner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TicketSigner")
-            .field("key_id", &self.verifier().key_id())
+            .field("key_id", &self.key_id)
             .finish_non_exhaustive()
     }
 }
@@ -91,9 +93,15 @@ impl TicketSigner {
     /// A new random key.
     #[must_use]
     pub fn generate() -> Self {
-        Self {
-            key: SigningKey::from_bytes(&rand::random::<[u8; 32]>()),
+        Self::from_key(SigningKey::from_bytes(&rand::random::<[u8; 32]>()))
+    }
+
+    fn from_key(key: SigningKey) -> Self {
+        let key_id = TicketVerifier {
+            key: key.verifying_key(),
         }
+        .key_id();
+        Self { key, key_id }
     }
 
     /// The key from its 32-byte secret, base64 (as [`Self::secret_base64`] writes it).
@@ -104,9 +112,7 @@ impl TicketSigner {
         let bytes: [u8; 32] = bytes
             .try_into()
             .map_err(|_| SignatureError::Malformed("signing key: not 32 bytes".into()))?;
-        Ok(Self {
-            key: SigningKey::from_bytes(&bytes),
-        })
+        Ok(Self::from_key(SigningKey::from_bytes(&bytes)))
     }
 
     /// The secret, base64: what a key file holds.
@@ -125,12 +131,17 @@ impl TicketSigner {
 
     /// Signs a ticket: its canonical JSON, without any `signature` member.
     pub fn sign(&self, ticket: &Value) -> Result<TicketSignature, SignatureError> {
-        let bytes = canonical_without_signature(ticket)?;
-        Ok(TicketSignature {
+        Ok(self.sign_canonical(&canonical_without_signature(ticket)?))
+    }
+
+    /// Signs a ticket's canonical bytes, made by the caller.
+    #[must_use]
+    pub fn sign_canonical(&self, canonical: &[u8]) -> TicketSignature {
+        TicketSignature {
             alg: ALGORITHM.into(),
-            key_id: self.verifier().key_id(),
-            value: b64().encode(self.key.sign(&bytes).to_bytes()),
-        })
+            key_id: self.key_id.clone(),
+            value: b64().encode(self.key.sign(canonical).to_bytes()),
+        }
     }
 }
 

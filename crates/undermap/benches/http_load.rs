@@ -7,8 +7,12 @@
 //! Workloads (`HTTP_LOAD_WORKLOAD`):
 //! - `demo` (default): the bundled demo data, 100 m squares over the demo town;
 //! - `county`: the generated county (`demo-data --seed 42 --scale county`, about 216,000
-//!   features), star-shaped dig areas 10–60 m across at random places over the town (about 30
-//!   hits each), sent in EPSG:4545 — the workload of issue 16.
+//!   features), star-shaped dig areas 20–60 m across, each within 2 m of the middle of a
+//!   water main picked at random (digs happen in streets, where all networks run), sent in
+//!   EPSG:4545 — the workload of issue 16.
+//!
+//! Stores (`HTTP_LOAD_STORE`): `postgis` (default), or `gpkg`: a GeoPackage file
+//! (`target/http_load.gpkg`, recreated) holding the map, tickets, accounts and audit trail.
 //!
 //! Bounded: a fixed number of requests per run, to 127.0.0.1 only. Figures go to
 //! docs/performance.md by hand.
@@ -20,7 +24,7 @@ use serde_json::json;
 use sqlx::migrate::MigrateDatabase;
 use undermap::{load_demo, service_config, Application, Settings};
 use undermap_service::Service;
-use undermap_store::PgStore;
+use undermap_store::{AccessStore, PgStore, Store};
 
 const REQUESTS: usize = 20_000;
 const CONCURRENCY: usize = 32;
@@ -60,13 +64,25 @@ async fn run() {
         },
     );
     let county = std::env::var("HTTP_LOAD_WORKLOAD").as_deref() == Ok("county");
+    let gpkg = std::env::var("HTTP_LOAD_STORE").as_deref() == Ok("gpkg");
+    let gpkg_path = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../target/http_load.gpkg"
+    ));
+    let _ = std::fs::remove_file(&gpkg_path);
     let mut areas: Vec<serde_json::Value> = Vec::new();
     let mut key = None;
     // Audit on and off, twice, alternating, so drift on the machine shows as spread.
     for (round, audit) in [true, false, true, false].into_iter().enumerate() {
         // A fresh pool per round: connections opened on a stopped server's worker runtimes
         // die with them.
-        let store = PgStore::connect(&url, 4545).await.expect("database");
+        let (store, access): (Arc<dyn Store>, Arc<dyn AccessStore>) = if gpkg {
+            let s = open_gpkg(&gpkg_path).await;
+            (Arc::new(s.clone()), Arc::new(s))
+        } else {
+            let s = PgStore::connect(&url, 4545).await.expect("database");
+            (Arc::new(s.clone()), Arc::new(s))
+        };
         let settings = Settings {
             listen: "127.0.0.1:0".into(),
             audit,
@@ -74,12 +90,9 @@ async fn run() {
             roles: roles.clone(),
             ..Settings::default()
         };
-        let service = Service::new(
-            Arc::new(store.clone()),
-            service_config(&settings).expect("config"),
-        );
+        let service = Service::new(store.clone(), service_config(&settings).expect("config"));
         if round == 0 && county {
-            areas = load_county(&store).await;
+            areas = load_county(store.as_ref()).await;
             service.reload().await.expect("index");
         } else if round == 0 {
             load_demo(&service, &settings.demo_data_dir)
@@ -88,7 +101,7 @@ async fn run() {
         } else {
             service.reload().await.expect("index");
         }
-        let security = undermap::security(&settings, Arc::new(store.clone())).expect("security");
+        let security = undermap::security(&settings, access).expect("security");
         if key.is_none() {
             security
                 .auth
@@ -121,32 +134,45 @@ async fn run() {
         );
         server.abort();
     }
-    let store = PgStore::connect(&url, 4545).await.expect("database");
-    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
-        .fetch_one(store.pool())
+    if !gpkg {
+        let store = PgStore::connect(&url, 4545).await.expect("database");
+        let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+            .fetch_one(store.pool())
+            .await
+            .expect("count");
+        println!("http_load: {entries} audit entries written");
+    }
+}
+
+/// A fresh GeoPackage store in the deployment CRS.
+async fn open_gpkg(path: &std::path::Path) -> undermap_store::GpkgStore {
+    let crs = undermap_crs::Crs::epsg(4545).expect("EPSG:4545");
+    let srs = undermap_store::GpkgSrs {
+        srid: 4545,
+        name: crs.title().to_owned(),
+        wkt: crs.wkt().unwrap_or_default().to_owned(),
+    };
+    undermap_store::GpkgStore::open(path, &srs)
         .await
-        .expect("count");
-    println!("http_load: {entries} audit entries written");
+        .expect("GeoPackage")
 }
 
 /// Loads the generated county into `store`; star-shaped dig areas over its town.
-async fn load_county(store: &PgStore) -> Vec<serde_json::Value> {
+async fn load_county(store: &dyn Store) -> Vec<serde_json::Value> {
     use geo::BoundingRect;
-    use undermap_store::Store;
-    let mut extent: Option<geo::Rect<f64>> = None;
+    // Digs happen in streets, where the networks run: the middles of the water mains.
+    let mut mains: Vec<geo::Coord<f64>> = Vec::new();
     for layer in undermap_synth::LAYERS {
         let features = undermap_synth::layer(42, undermap_synth::Scale::County, layer)
             .expect("generated county");
-        for f in &features {
-            if let Some(r) = f.geometry.bounding_rect() {
-                extent = Some(match extent {
-                    None => r,
-                    Some(e) => geo::Rect::new(
-                        (e.min().x.min(r.min().x), e.min().y.min(r.min().y)),
-                        (e.max().x.max(r.max().x), e.max().y.max(r.max().y)),
-                    ),
-                });
-            }
+        if layer == "water" {
+            mains.extend(
+                features
+                    .iter()
+                    .filter(|f| f.kind == undermap_core::FeatureKind::Pipe)
+                    .filter_map(|f| f.geometry.bounding_rect())
+                    .map(geo::Rect::center),
+            );
         }
         store
             .apply_delivery(undermap_store::Delivery {
@@ -163,7 +189,6 @@ async fn load_county(store: &PgStore) -> Vec<serde_json::Value> {
             .await
             .expect("county delivery");
     }
-    let extent = extent.expect("the county has features");
     // A fixed pseudo-random sequence (the same areas on every run).
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -172,12 +197,13 @@ async fn load_county(store: &PgStore) -> Vec<serde_json::Value> {
         state ^= state << 17;
         (state >> 11) as f64 / (1_u64 << 53) as f64
     };
-    let (min, max) = (extent.min(), extent.max());
     (0..1024)
         .map(|_| {
-            let cx = min.x + 200.0 + next() * (max.x - min.x - 400.0);
-            let cy = min.y + 200.0 + next() * (max.y - min.y - 400.0);
-            let r = 5.0 + next() * 25.0;
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let at = mains[((next() * mains.len() as f64) as usize).min(mains.len() - 1)];
+            // A few metres off the main's middle, either way.
+            let (cx, cy) = (at.x + next() * 4.0 - 2.0, at.y + next() * 4.0 - 2.0);
+            let r = 10.0 + next() * 20.0;
             let turn = next() * std::f64::consts::TAU;
             // Ten points, alternating between r and r/2: a star 2r across. EPSG:4545 is
             // northing first.
@@ -222,7 +248,8 @@ async fn load(base: &str, key: &str, areas: &[serde_json::Value]) -> String {
         .build()
         .expect("client");
     let areas: Arc<Vec<serde_json::Value>> = Arc::new(areas.to_vec());
-    // Warm up connections and caches.
+    // Warm up connections and caches; what an answer holds, on average.
+    let (mut bytes, mut hits) = (0_usize, 0_u64);
     for i in 0..200 {
         let r = client
             .post(format!("{base}/v1/excavation-checks"))
@@ -231,6 +258,10 @@ async fn load(base: &str, key: &str, areas: &[serde_json::Value]) -> String {
             .await
             .expect("warm-up");
         assert_eq!(r.status(), 201);
+        let text = r.bytes().await.expect("body");
+        bytes += text.len();
+        let ticket: serde_json::Value = serde_json::from_slice(&text).expect("a ticket");
+        hits += ticket["summary"]["total"].as_u64().unwrap_or(0);
     }
     let started = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -266,7 +297,9 @@ async fn load(base: &str, key: &str, areas: &[serde_json::Value]) -> String {
     all.sort();
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
     format!(
-        "{REQUESTS} excavation checks, {CONCURRENCY} concurrent, {:.2} s: {:.0} checks/s; latency p50 {:?} p99 {:?}",
+        "{REQUESTS} excavation checks ({:.1} hits, {:.1} KB each), {CONCURRENCY} concurrent, {:.2} s: {:.0} checks/s; latency p50 {:?} p99 {:?}",
+        hits as f64 / 200.0,
+        bytes as f64 / 200.0 / 1000.0,
         elapsed.as_secs_f64(),
         REQUESTS as f64 / elapsed.as_secs_f64(),
         pct(0.5),
