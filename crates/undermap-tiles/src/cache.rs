@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 use crate::render::Selection;
@@ -12,13 +13,13 @@ use crate::tile::TileId;
 /// An encoded tile and its entity tag.
 #[derive(Debug)]
 pub struct CachedTile {
-    /// MVT bytes.
-    pub bytes: Vec<u8>,
+    /// MVT bytes, shared with every response that sends them.
+    pub bytes: Bytes,
     /// A strong entity tag (quoted), from the content: an unchanged tile keeps its tag across
     /// deliveries, so clients keep their copies.
     pub etag: String,
     /// The gzip representation and its tag, made the first time a client asks for it.
-    gzip: OnceLock<(Vec<u8>, String)>,
+    gzip: OnceLock<(Bytes, String)>,
 }
 
 impl CachedTile {
@@ -28,7 +29,7 @@ impl CachedTile {
         let digest = Sha256::digest(&bytes);
         let etag = format!("\"{}\"", hex::encode(&digest[..12]));
         Self {
-            bytes,
+            bytes: Bytes::from(bytes),
             etag,
             gzip: OnceLock::new(),
         }
@@ -37,7 +38,7 @@ impl CachedTile {
     /// The tile gzip-compressed, and its own entity tag (a different representation needs a
     /// different strong tag). Compressed once per cached tile, so a cached tile costs the same
     /// with or without compression.
-    pub fn gzipped(&self) -> (&[u8], &str) {
+    pub fn gzipped(&self) -> (&Bytes, &str) {
         let (bytes, etag) = self.gzip.get_or_init(|| {
             use std::io::Write;
             let mut encoder = flate2::write::GzEncoder::new(
@@ -48,7 +49,7 @@ impl CachedTile {
             let _ = encoder.write_all(&self.bytes);
             let bytes = encoder.finish().unwrap_or_default();
             let etag = format!("{}-gz\"", self.etag.trim_end_matches('"'));
-            (bytes, etag)
+            (Bytes::from(bytes), etag)
         });
         (bytes, etag)
     }
@@ -230,7 +231,7 @@ mod tests {
         assert_ne!(tag, tile.etag);
         assert!(tag.starts_with('"') && tag.ends_with("-gz\""));
         let mut back = Vec::new();
-        flate2::read::GzDecoder::new(gz)
+        flate2::read::GzDecoder::new(&gz[..])
             .read_to_end(&mut back)
             .unwrap();
         assert_eq!(back, tile.bytes);

@@ -51,7 +51,7 @@ pub(crate) async fn tile(
     let (bytes, etag) = if gzip {
         tile.gzipped()
     } else {
-        (tile.bytes.as_slice(), tile.etag.as_str())
+        (&tile.bytes, tile.etag.as_str())
     };
     let unchanged = not_modified(&req, etag);
     let mut response = if unchanged {
@@ -73,7 +73,7 @@ pub(crate) async fn tile(
     }
     Ok(response
         .content_type("application/vnd.mapbox-vector-tile")
-        .body(bytes.to_vec()))
+        .body(bytes.clone()))
 }
 
 /// `GET /tiles/{layer}.json`: TileJSON 3.0.

@@ -1,5 +1,6 @@
 //! The audit trail: every request that reads or changes data, appended off the hot path by one
-//! writer task in batches, each entry chained to the one before by SHA-256.
+//! writer task in batches, each entry chained to the one before by SHA-256. Tiles served are
+//! counted into one entry per caller and minute (`tile_reads.rs`).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -12,6 +13,9 @@ use tokio::sync::{mpsc, oneshot};
 use undermap_store::{chain_hash, AccessStore, AuditEvent, AuditQuery, GENESIS};
 
 use crate::AuthError;
+use tile_reads::{is_tile_read, TileReads};
+
+mod tile_reads;
 
 /// Entries waiting for the store beyond this are counted, not kept, and the count is written
 /// into the chain as a gap entry once the store takes writes again.
@@ -73,6 +77,8 @@ impl AuditEntry {
 enum Message {
     Entry(Box<AuditEntry>),
     Flush(oneshot::Sender<()>),
+    /// Nothing arrived for a second: time to write the tile reads of ended minutes.
+    Tick,
 }
 
 /// Where handlers send audit entries. Cheap to clone; recording never waits for the store.
@@ -283,19 +289,35 @@ async fn writer(
 ) {
     let mut batch: Vec<AuditEvent> = Vec::new();
     let mut waiters: Vec<oneshot::Sender<()>> = Vec::new();
+    let mut tiles = TileReads::default();
     let mut backoff = Duration::from_millis(250);
+    let mut closing = false;
     loop {
-        if batch.is_empty() && waiters.is_empty() {
-            match receiver.recv().await {
-                Some(m) => take(m, &mut batch, &mut waiters),
-                None => return,
+        if batch.is_empty() && waiters.is_empty() && !closing {
+            // Tile reads wait for their minute to end: wake up to write them.
+            let next = if tiles.is_empty() {
+                receiver.recv().await
+            } else {
+                tokio::time::timeout(Duration::from_secs(1), receiver.recv())
+                    .await
+                    .unwrap_or(Some(Message::Tick))
+            };
+            match next {
+                Some(m) => take(m, &mut batch, &mut waiters, &mut tiles, &pending),
+                None => closing = true,
             }
         }
-        while batch.len() < BATCH {
+        while batch.len() < BATCH && !closing {
             match receiver.try_recv() {
-                Ok(m) => take(m, &mut batch, &mut waiters),
+                Ok(m) => take(m, &mut batch, &mut waiters, &mut tiles, &pending),
                 Err(_) => break,
             }
+        }
+        // A flush (or the end) writes the minutes still open too.
+        let all = closing || !waiters.is_empty();
+        for entry in tiles.take(Utc::now(), all) {
+            pending.fetch_add(1, Ordering::AcqRel);
+            batch.push(entry.event());
         }
         let gone = lost.swap(0, Ordering::AcqRel);
         if gone > 0 {
@@ -304,6 +326,9 @@ async fn writer(
         if batch.is_empty() {
             for w in waiters.drain(..) {
                 let _ = w.send(());
+            }
+            if closing {
+                return;
             }
             continue;
         }
@@ -318,6 +343,9 @@ async fn writer(
                 backoff = Duration::from_millis(250);
                 for w in waiters.drain(..) {
                     let _ = w.send(());
+                }
+                if closing {
+                    return;
                 }
             }
             Err(e) => {
@@ -334,10 +362,22 @@ async fn writer(
     }
 }
 
-fn take(m: Message, batch: &mut Vec<AuditEvent>, waiters: &mut Vec<oneshot::Sender<()>>) {
+fn take(
+    m: Message,
+    batch: &mut Vec<AuditEvent>,
+    waiters: &mut Vec<oneshot::Sender<()>>,
+    tiles: &mut TileReads,
+    pending: &AtomicUsize,
+) {
     match m {
+        Message::Entry(e) if is_tile_read(&e) => {
+            // Counted in its minute's entry, written when the minute ends.
+            pending.fetch_sub(1, Ordering::AcqRel);
+            tiles.add(*e);
+        }
         Message::Entry(e) => batch.push(e.event()),
         Message::Flush(w) => waiters.push(w),
+        Message::Tick => {}
     }
 }
 
@@ -468,6 +508,43 @@ mod tests {
             detail: None,
             duration_ms: 1,
         }
+    }
+
+    #[tokio::test]
+    async fn tiles_served_are_written_as_one_entry_a_minute_and_refusals_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::start_file(&path).unwrap();
+        let tile = |status: u16| AuditEntry {
+            endpoint: "GET /tiles/{layer}/{z}/{x}/{y}".into(),
+            path: "/tiles/all/16/52609/27361.mvt".into(),
+            status,
+            ..entry(0)
+        };
+        for _ in 0..5 {
+            log.record(tile(200));
+        }
+        log.record(tile(403));
+        log.record(entry(7));
+        log.flush().await;
+        let text = std::fs::read_to_string(&path).unwrap();
+        let entries: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| {
+                let row: serde_json::Value = serde_json::from_str(l).unwrap();
+                serde_json::from_str(row["entry"].as_str().unwrap()).unwrap()
+            })
+            .collect();
+        assert_eq!(entries.len(), 3, "{text}");
+        let served: Vec<&serde_json::Value> = entries
+            .iter()
+            .filter(|e| e["endpoint"] == "GET /tiles/{layer}/{z}/{x}/{y}" && e["status"] == 200)
+            .collect();
+        assert_eq!(served.len(), 1);
+        assert_eq!(served[0]["returned"], 5);
+        assert!(entries.iter().any(|e| e["status"] == 403));
+        assert_eq!(verify_file(&path).unwrap().problem, None);
+        assert_eq!(log.pending(), 0);
     }
 
     #[tokio::test]
