@@ -14,6 +14,11 @@
 //! Stores (`HTTP_LOAD_STORE`): `postgis` (default), or `gpkg`: a GeoPackage file
 //! (`target/http_load.gpkg`, recreated) holding the map, tickets, accounts and audit trail.
 //!
+//! Client (`HTTP_LOAD_CLIENT`): a reqwest client in this process (default; its CPU counts
+//! against the server's), or `wrk`: the same bodies written to `target/http_load_bodies.jsonl`
+//! and sent for 10 s by `wrk -t2 -c32` with `benches/excavation_county.lua`, a separate process
+//! whose client work is far lighter, so the figure is nearer the server's own.
+//!
 //! Bounded: a fixed number of requests per run, to 127.0.0.1 only. Figures go to
 //! docs/performance.md by hand.
 
@@ -263,6 +268,14 @@ async fn load(base: &str, key: &str, areas: &[serde_json::Value]) -> String {
         let ticket: serde_json::Value = serde_json::from_slice(&text).expect("a ticket");
         hits += ticket["summary"]["total"].as_u64().unwrap_or(0);
     }
+    let summary = format!(
+        "{:.1} hits, {:.1} KB each",
+        hits as f64 / 200.0,
+        bytes as f64 / 200.0 / 1000.0
+    );
+    if std::env::var("HTTP_LOAD_CLIENT").as_deref() == Ok("wrk") {
+        return wrk(base, key, &areas, &summary).await;
+    }
     let started = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -297,12 +310,56 @@ async fn load(base: &str, key: &str, areas: &[serde_json::Value]) -> String {
     all.sort();
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
     format!(
-        "{REQUESTS} excavation checks ({:.1} hits, {:.1} KB each), {CONCURRENCY} concurrent, {:.2} s: {:.0} checks/s; latency p50 {:?} p99 {:?}",
-        hits as f64 / 200.0,
-        bytes as f64 / 200.0 / 1000.0,
+        "{REQUESTS} excavation checks ({summary}), {CONCURRENCY} concurrent, {:.2} s: {:.0} checks/s; latency p50 {:?} p99 {:?}",
         elapsed.as_secs_f64(),
         REQUESTS as f64 / elapsed.as_secs_f64(),
         pct(0.5),
         pct(0.99)
+    )
+}
+
+/// Sends the checks from `wrk` for 10 s (bodies from a file, see `benches/excavation_county.lua`)
+/// and reports its rate, latency and any answer that was not 201.
+async fn wrk(base: &str, key: &str, areas: &[serde_json::Value], summary: &str) -> String {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let bodies = format!("{root}/target/http_load_bodies.jsonl");
+    let lines: Vec<String> = (0..areas.len().max(221))
+        .map(|i| body(areas, i).to_string())
+        .collect();
+    std::fs::write(&bodies, lines.join("\n") + "\n").expect("bodies file");
+    let args = vec![
+        "-t2".to_owned(),
+        format!("-c{CONCURRENCY}"),
+        "-d10s".to_owned(),
+        "--latency".to_owned(),
+        "-s".to_owned(),
+        format!("{root}/benches/excavation_county.lua"),
+        "-H".to_owned(),
+        format!("Authorization: Bearer {key}"),
+        format!("{base}/v1/excavation-checks"),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("wrk")
+            .args(&args)
+            .env("BODIES", &bodies)
+            .output()
+    })
+    .await
+    .expect("wrk task")
+    .expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let field = |prefix: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .map(|l| l[prefix.len()..].trim().to_owned())
+            .unwrap_or_else(|| "-".to_owned())
+    };
+    format!(
+        "wrk, {CONCURRENCY} connections, 10 s ({summary}): {} checks/s; latency p50 {} p99 {}; not 201: {}",
+        field("Requests/sec:"),
+        field("50%"),
+        field("99%"),
+        field("Non-2xx or 3xx responses:").replace('-', "0"),
     )
 }
