@@ -406,8 +406,9 @@ async fn unreadable_tickets_on_postgis_are_our_failure(pool: PgPool) {
     unreadable_tickets_are_our_failure(&app, async move {
         for (id, body) in BAD_BODIES {
             sqlx::query(
-                "INSERT INTO excavation_checks (id, created_at, reference, area, body) \
-                 SELECT $1, created_at, reference, area, $2 FROM excavation_checks LIMIT 1",
+                "INSERT INTO excavation_checks (id, created_at, reference, issued_to, area, body) \
+                 SELECT $1, created_at, reference, $2::jsonb ->> 'issued_to', area, $2 \
+                 FROM excavation_checks LIMIT 1",
             )
             .bind(id)
             .bind(body)
@@ -431,8 +432,10 @@ async fn unreadable_tickets_in_a_geopackage_are_our_failure(pool: PgPool) {
     unreadable_tickets_are_our_failure(&app, async move {
         for (id, body) in BAD_BODIES {
             sqlx::query(
-                "INSERT INTO undermap_excavation_checks (id, created_at, reference, area, body) \
-                 SELECT ?1, created_at, reference, area, ?2 FROM undermap_excavation_checks LIMIT 1",
+                "INSERT INTO undermap_excavation_checks \
+                     (id, created_at, reference, issued_to, area, body) \
+                 SELECT ?1, created_at, reference, json_extract(?2, '$.issued_to'), area, ?2 \
+                 FROM undermap_excavation_checks LIMIT 1",
             )
             .bind(id)
             .bind(body)

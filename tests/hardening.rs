@@ -519,6 +519,7 @@ async fn a_bad_ticket_in_a_shared_batch_fails_alone(pool: PgPool) {
                     id,
                     created_at: now,
                     reference: None,
+                    issued_to: None,
                     area,
                     body,
                 })

@@ -292,6 +292,7 @@ async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {
         id,
         created_at: now,
         reference: Some("ref".into()),
+        issued_to: None,
         area: area.clone(),
         body: body.into(),
     };
@@ -315,6 +316,7 @@ async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {
         let id = store.next_ticket_id(now).await.unwrap();
         let body = format!(r#"{{"id":"{id}","issued_to":"{holder}"}}"#);
         let mut t = ticket(id, &body);
+        t.issued_to = Some((*holder).to_owned());
         t.created_at = now + chrono::Duration::seconds(i64::try_from(i).unwrap() + 1);
         store.save_ticket(t).await.unwrap();
         issued.push(body);
@@ -359,6 +361,7 @@ async fn concurrent_tickets_each_get_their_own_number_and_are_kept(store: Arc<dy
                         id,
                         created_at: now,
                         reference: None,
+                        issued_to: None,
                         area: small_area(),
                         body: body.clone(),
                     })
@@ -385,6 +388,7 @@ async fn concurrent_tickets_each_get_their_own_number_and_are_kept(store: Arc<dy
                     id,
                     created_at: Utc::now(),
                     reference: None,
+                    issued_to: None,
                     area: small_area(),
                     body: body.into(),
                 })
@@ -594,4 +598,55 @@ async fn an_older_geopackage_gains_the_thematic_layers() {
     drop(store);
     let counts = common::ogrinfo_counts(&path);
     assert!(counts["incidents"] > 0, "{counts:?}");
+}
+
+/// A GeoPackage written before tickets kept their holder in a column of its own gains the column,
+/// filled from the bodies, so "my tickets" still finds what was issued before the upgrade; the
+/// tickets stay immutable.
+#[tokio::test]
+async fn an_older_geopackage_keeps_its_tickets_holders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.gpkg");
+    let now = Utc::now();
+    let mut bodies = Vec::new();
+    {
+        let store = GpkgStore::open(&path, &srs()).await.unwrap();
+        for holder in ["wang", "li"] {
+            let id = store.next_ticket_id(now).await.unwrap();
+            let body = format!(r#"{{"id":"{id}","issued_to":"{holder}"}}"#);
+            store
+                .save_ticket(NewTicket {
+                    id,
+                    created_at: now,
+                    reference: None,
+                    issued_to: Some(holder.to_owned()),
+                    area: small_area(),
+                    body: body.clone(),
+                })
+                .await
+                .unwrap();
+            bodies.push(body);
+        }
+        // Turn the tickets table back into what earlier versions wrote.
+        for sql in [
+            "DROP INDEX undermap_excavation_checks_issued_to",
+            "ALTER TABLE undermap_excavation_checks DROP COLUMN issued_to",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+        store.pool().close().await;
+    }
+    let store = GpkgStore::open(&path, &srs()).await.unwrap();
+    assert_eq!(
+        store.tickets_issued_to("wang", 10).await.unwrap(),
+        [bodies[0].clone()]
+    );
+    assert_eq!(
+        store.tickets_issued_to("li", 10).await.unwrap(),
+        [bodies[1].clone()]
+    );
+    let refused = sqlx::query("UPDATE undermap_excavation_checks SET body = '{}'")
+        .execute(store.pool())
+        .await;
+    assert!(refused.is_err(), "tickets became editable");
 }

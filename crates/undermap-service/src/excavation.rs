@@ -437,6 +437,7 @@ impl Service {
                 id,
                 created_at: now,
                 reference: parsed.reference,
+                issued_to: response.issued_to.clone(),
                 area: parsed.area.geometry().clone(),
                 body: body.clone(),
             })

@@ -132,6 +132,9 @@ pub struct NewTicket {
     pub created_at: DateTime<Utc>,
     /// The contractor's reference.
     pub reference: Option<String>,
+    /// The account it was issued to (the body's `issued_to`, kept beside it so "my tickets"
+    /// needs no parse of every body, and storing one needs none either).
+    pub issued_to: Option<String>,
     /// The area checked, in the deployment CRS.
     pub area: MultiPolygon<f64>,
     /// The exact response body.

@@ -319,6 +319,24 @@ async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
             .await
             .map_err(db("recording operations on deliveries"))?;
     }
+    let has_holder: bool = sqlx::query_scalar(
+        "SELECT count(*) > 0 FROM pragma_table_info('undermap_excavation_checks') \
+         WHERE name = 'issued_to'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db("inspecting the tickets table"))?;
+    if !has_holder {
+        // Filled once from the bodies; tickets are immutable, so the update trigger is lifted
+        // for it inside this transaction and put back as it was.
+        for statement in schema::TICKET_HOLDER_UPGRADE {
+            sqlx::query(statement)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("recording tickets' holders"))?;
+        }
+        tracing::info!("GeoPackage tickets upgraded with their holders");
+    }
     let present: Vec<String> = sqlx::query_scalar("SELECT id FROM undermap_layers")
         .fetch_all(&mut *tx)
         .await

@@ -112,8 +112,11 @@ CREATE TABLE undermap_excavation_checks (
     created_at TEXT NOT NULL,
     reference TEXT,
     area BLOB NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    issued_to TEXT
 );
+CREATE INDEX undermap_excavation_checks_issued_to
+    ON undermap_excavation_checks (issued_to, created_at DESC);
 CREATE TRIGGER undermap_excavation_checks_no_update BEFORE UPDATE ON undermap_excavation_checks
 BEGIN SELECT RAISE(ABORT, 'excavation-check tickets are immutable'); END;
 CREATE TRIGGER undermap_excavation_checks_no_delete BEFORE DELETE ON undermap_excavation_checks
@@ -142,6 +145,18 @@ pub(crate) const DEFAULT_LAYERS: &[(&str, &str, &str)] = &[
 ];
 
 /// The category constraint of files written before thematic layers existed, and its successor.
+/// A file made before tickets kept their holder beside the body: the column, filled from the
+/// bodies with the update trigger lifted, and the index "my tickets" reads.
+pub(crate) const TICKET_HOLDER_UPGRADE: &[&str] = &[
+    "ALTER TABLE undermap_excavation_checks ADD COLUMN issued_to TEXT",
+    "DROP TRIGGER undermap_excavation_checks_no_update",
+    "UPDATE undermap_excavation_checks SET issued_to = json_extract(body, '$.issued_to')",
+    "CREATE TRIGGER undermap_excavation_checks_no_update BEFORE UPDATE ON undermap_excavation_checks \
+     BEGIN SELECT RAISE(ABORT, 'excavation-check tickets are immutable'); END",
+    "CREATE INDEX undermap_excavation_checks_issued_to \
+     ON undermap_excavation_checks (issued_to, created_at DESC)",
+];
+
 pub(crate) const OLD_CATEGORY_CHECK: &str = "CHECK (category IN ('network', 'planning'))";
 pub(crate) const CATEGORY_CHECK: &str = "CHECK (category IN ('network', 'planning', 'thematic'))";
 

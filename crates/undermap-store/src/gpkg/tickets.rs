@@ -5,10 +5,11 @@
 //! a write connection; it takes every request waiting in its queue (numbers to reserve, tickets to
 //! store), does them in one transaction and answers each caller after the commit. Under load the
 //! fsync is shared by dozens of checks; a lone check still gets its own commit at once. A caller
-//! hears "stored" only after the commit that holds its ticket.
+//! hears "stored" only after the commit that holds its ticket. Numbers are reserved in blocks,
+//! as the PostGIS store reserves them, so a check waits for one commit (its ticket's), not two.
 
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 
 use chrono::{DateTime, Datelike, Utc};
 use geo_types::Geometry;
@@ -24,10 +25,13 @@ use crate::{NewTicket, Result, StoreError};
 /// Most requests done in one commit.
 const MAX_BATCH: usize = 256;
 
+/// Ticket numbers reserved per trip to the writer. Numbers stay unique; a restart leaves a gap.
+const BLOCK: usize = 64;
+
 enum Job {
-    Number {
+    Numbers {
         now: DateTime<Utc>,
-        reply: oneshot::Sender<Result<TicketId>>,
+        reply: oneshot::Sender<Result<Vec<i64>>>,
     },
     Save {
         ticket: NewTicket,
@@ -40,12 +44,14 @@ enum Job {
 #[derive(Debug, Clone)]
 pub(crate) struct TicketWriter {
     jobs: mpsc::Sender<Job>,
+    /// Numbers reserved and not yet handed out, largest first.
+    reserved: Arc<Mutex<Vec<i64>>>,
 }
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Number { .. } => f.write_str("Number"),
+            Self::Numbers { .. } => f.write_str("Numbers"),
             Self::Save { ticket, .. } => write!(f, "Save({})", ticket.id),
         }
     }
@@ -60,13 +66,31 @@ impl TicketWriter {
             .name("gpkg-tickets".into())
             .spawn(move || run(&conn, &queue))
             .map_err(|e| StoreError::Write(format!("could not start the ticket writer: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self {
+            jobs,
+            reserved: Arc::default(),
+        })
     }
 
     pub(crate) async fn next_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Job::Number { now, reply })?;
-        answer.await.map_err(|_| gone())?
+        let year = u16::try_from(now.year()).unwrap_or(9999);
+        let taken = self.reserved.lock().ok().and_then(|mut r| r.pop());
+        let n = match taken {
+            Some(n) => n,
+            None => {
+                let (reply, answer) = oneshot::channel();
+                self.send(Job::Numbers { now, reply })?;
+                let mut block = answer.await.map_err(|_| gone())??;
+                block.sort_unstable_by(|a, b| b.cmp(a));
+                let n = block.pop().ok_or_else(gone)?;
+                if let Ok(mut r) = self.reserved.lock() {
+                    r.extend(block);
+                    r.sort_unstable_by(|a, b| b.cmp(a));
+                }
+                n
+            }
+        };
+        Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
     }
 
     pub(crate) async fn save(&self, srid: i32, ticket: NewTicket) -> Result<()> {
@@ -111,7 +135,7 @@ fn run(conn: &Connection, queue: &mpsc::Receiver<Job>) {
 
 /// What each job will answer, decided inside the transaction.
 enum Outcome {
-    Number(TicketId),
+    Numbers(Vec<i64>),
     Saved,
     Failed(StoreError),
 }
@@ -146,12 +170,12 @@ fn commit_batch(conn: &Connection, batch: Vec<Job>) {
 fn answer(job: Job, outcome: Outcome) {
     // A caller that gave up (request cancelled) no longer listens; nothing to do then.
     match (job, outcome) {
-        (Job::Number { reply, .. }, Outcome::Number(id)) => drop(reply.send(Ok(id))),
-        (Job::Number { reply, .. }, Outcome::Failed(e)) => drop(reply.send(Err(e))),
+        (Job::Numbers { reply, .. }, Outcome::Numbers(block)) => drop(reply.send(Ok(block))),
+        (Job::Numbers { reply, .. }, Outcome::Failed(e)) => drop(reply.send(Err(e))),
         (Job::Save { reply, .. }, Outcome::Saved) => drop(reply.send(Ok(()))),
         (Job::Save { reply, .. }, Outcome::Failed(e)) => drop(reply.send(Err(e))),
-        (Job::Number { reply, .. }, Outcome::Saved) => drop(reply.send(Err(gone()))),
-        (Job::Save { reply, .. }, Outcome::Number(_)) => drop(reply.send(Err(gone()))),
+        (Job::Numbers { reply, .. }, Outcome::Saved) => drop(reply.send(Err(gone()))),
+        (Job::Save { reply, .. }, Outcome::Numbers(_)) => drop(reply.send(Err(gone()))),
     }
 }
 
@@ -168,18 +192,20 @@ fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
             .map_err(lite("numbering a ticket"))?;
         let mut save = tx
             .prepare_cached(
-                "INSERT INTO undermap_excavation_checks (id, created_at, reference, area, body) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO undermap_excavation_checks \
+                     (id, created_at, reference, area, body, issued_to) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
             )
             .map_err(lite("storing a ticket"))?;
         for job in batch {
             outcomes.push(match job {
-                Job::Number { now, .. } => {
-                    let n: i64 = number
-                        .query_row([stamp(*now)], |r| r.get(0))
+                Job::Numbers { now, .. } => {
+                    let taken_at = stamp(*now);
+                    let block = (0..BLOCK)
+                        .map(|_| number.query_row([&taken_at], |r| r.get(0)))
+                        .collect::<rusqlite::Result<Vec<i64>>>()
                         .map_err(lite("numbering a ticket"))?;
-                    let year = u16::try_from(now.year()).unwrap_or(9999);
-                    Outcome::Number(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
+                    Outcome::Numbers(block)
                 }
                 Job::Save { ticket, area, .. } => {
                     let inserted = save
@@ -188,7 +214,8 @@ fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
                             stamp(ticket.created_at),
                             ticket.reference,
                             area,
-                            ticket.body
+                            ticket.body,
+                            ticket.issued_to
                         ])
                         .map_err(lite("storing a ticket"))?;
                     if inserted == 0 {
@@ -219,7 +246,7 @@ pub(crate) async fn issued_to(
     limit: usize,
 ) -> Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT body FROM undermap_excavation_checks WHERE json_extract(body, '$.issued_to') = ? \
+        "SELECT body FROM undermap_excavation_checks WHERE issued_to = ? \
          ORDER BY created_at DESC, id DESC LIMIT ?",
     )
     .bind(account)

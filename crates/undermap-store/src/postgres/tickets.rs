@@ -155,12 +155,14 @@ async fn save_many(pool: &PgPool, srid: i32, tickets: &[NewTicket]) -> Result<Ha
     let mut ids = Vec::with_capacity(tickets.len());
     let mut created = Vec::with_capacity(tickets.len());
     let mut references = Vec::with_capacity(tickets.len());
+    let mut holders = Vec::with_capacity(tickets.len());
     let mut areas = Vec::with_capacity(tickets.len());
     let mut bodies = Vec::with_capacity(tickets.len());
     for t in tickets {
         ids.push(t.id.to_string());
         created.push(t.created_at);
-        references.push(t.reference.clone());
+        references.push(t.reference.as_deref());
+        holders.push(t.issued_to.as_deref());
         areas.push(
             to_ewkb(&Geometry::MultiPolygon(t.area.clone()), srid).map_err(|reason| {
                 StoreError::Corrupt {
@@ -172,15 +174,16 @@ async fn save_many(pool: &PgPool, srid: i32, tickets: &[NewTicket]) -> Result<Ha
         bodies.push(t.body.as_str());
     }
     let written: Vec<String> = sqlx::query_scalar(
-        "INSERT INTO excavation_checks (id, created_at, reference, area, body) \
-         SELECT u.id, u.created_at, u.reference, ST_GeomFromEWKB(u.area), u.body \
-         FROM UNNEST($1::text[], $2::timestamptz[], $3::text[], $4::bytea[], $5::text[]) \
-              AS u(id, created_at, reference, area, body) \
+        "INSERT INTO excavation_checks (id, created_at, reference, issued_to, area, body) \
+         SELECT u.id, u.created_at, u.reference, u.issued_to, ST_GeomFromEWKB(u.area), u.body \
+         FROM UNNEST($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::bytea[], \
+                     $6::text[]) AS u(id, created_at, reference, issued_to, area, body) \
          ON CONFLICT (id) DO NOTHING RETURNING id",
     )
     .bind(&ids)
     .bind(&created)
     .bind(&references)
+    .bind(&holders)
     .bind(&areas)
     .bind(&bodies)
     .fetch_all(pool)
@@ -197,10 +200,10 @@ pub(crate) async fn get(pool: &PgPool, id: &TicketId) -> Result<Option<String>> 
         .map_err(StoreError::db("reading a ticket"))
 }
 
-/// The tickets issued to `account`, newest first (by the expression index of migration 7).
+/// The tickets issued to `account`, newest first (by the index of migration 9).
 pub(crate) async fn issued_to(pool: &PgPool, account: &str, limit: usize) -> Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT body FROM excavation_checks WHERE (body::jsonb ->> 'issued_to') = $1 \
+        "SELECT body FROM excavation_checks WHERE issued_to = $1 \
          ORDER BY created_at DESC, id DESC LIMIT $2",
     )
     .bind(account)
