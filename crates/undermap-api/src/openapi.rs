@@ -214,7 +214,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         ),
     );
     let verify = op(
-        "Whether a ticket is this server's, unchanged since it was issued, and still valid (Ed25519 over its canonical JSON). Without a credential, give the signature a printout's QR code carries",
+        "Whether a ticket is this server's, unchanged since it was issued, and still valid (Ed25519 over the SHA-256 of its canonical JSON). Without a credential, give the signature a printout's QR code carries",
         "Excavation",
         vec![
             param("id", "path", "Ticket id", json!({ "type": "string" }), true),

@@ -41,4 +41,5 @@ pub use resilience::{
 pub use service::{Readiness, Service};
 pub use signing::{
     canonical, SignatureError, TicketSignature, TicketSigner, TicketVerifier, ALGORITHM,
+    KEY_ALGORITHM, LEGACY_ALGORITHM,
 };

@@ -263,7 +263,7 @@ async fn main() -> anyhow::Result<()> {
             undermap::ticket_signer(&undermap::ticket_key_path(&settings), true)?.verifier();
         println!(
             "{}",
-            serde_json::json!({"alg": undermap_service::ALGORITHM, "key_id": verifier.key_id(), "public_key": verifier.to_base64()})
+            serde_json::json!({"alg": undermap_service::KEY_ALGORITHM, "key_id": verifier.key_id(), "public_key": verifier.to_base64()})
         );
         return Ok(());
     }

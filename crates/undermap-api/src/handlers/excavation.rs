@@ -128,7 +128,7 @@ pub(crate) async fn verify(
 pub(crate) async fn public_key(service: web::Data<Service>) -> HttpResponse {
     let verifier = service.config().ticket_signer.verifier();
     HttpResponse::Ok().json(serde_json::json!({
-        "alg": undermap_service::ALGORITHM,
+        "alg": undermap_service::KEY_ALGORITHM,
         "key_id": verifier.key_id(),
         "public_key": verifier.to_base64(),
         "canonical_json": "the ticket without `signature`, object keys sorted by their UTF-8 bytes at every level, no white space",
