@@ -68,24 +68,31 @@ impl MapIndex {
             [b.max().x + reach, b.max().y + reach],
         );
         let area = Geometry::MultiPolygon(query.area.geometry().clone());
+        // Per layer number of the tree's entries: the layer's category when the check looks at
+        // it. Incident records, resources and street centrelines are nothing to dig around.
+        // Decided once per check, so a candidate costs no hash of its layer's name and no read
+        // of a feature that is skipped.
+        let searched: Vec<Option<LayerCategory>> = self
+            .layer_numbers
+            .iter()
+            .map(|id| {
+                let category = self
+                    .layers
+                    .get(id)
+                    .map_or(LayerCategory::Network, |s| s.info.category);
+                let asked = query.layers.as_ref().is_none_or(|l| l.contains(id));
+                (asked && category != LayerCategory::Thematic).then_some(category)
+            })
+            .collect();
         let mut matches: Vec<Match<'_>> = self
             .tree
             .locate_in_envelope_intersecting(&envelope)
             .filter_map(|entry| {
+                let category = searched
+                    .get(usize::from(entry.data.layer))
+                    .copied()
+                    .flatten()?;
                 let feature = &self.features[entry.data.position as usize];
-                if let Some(layers) = &query.layers {
-                    if !layers.contains(&feature.layer) {
-                        return None;
-                    }
-                }
-                let category = self
-                    .layers
-                    .get(&feature.layer)
-                    .map_or(LayerCategory::Network, |s| s.info.category);
-                // Incident records, resources and street centrelines are nothing to dig around.
-                if category == LayerCategory::Thematic {
-                    return None;
-                }
                 let tolerance_m = query.tolerance_for(feature.attrs.accuracy_h_m.map(f64::from));
                 let (distance_m, relation) = if area.intersects(&feature.geometry) {
                     (0.0, Relation::Inside)

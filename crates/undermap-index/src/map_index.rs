@@ -67,7 +67,7 @@ pub struct MapIndex {
     generation: u64,
     pub(crate) layers: HashMap<LayerId, LayerStats>,
     /// Layer numbers used in tree entries.
-    layer_numbers: Vec<LayerId>,
+    pub(crate) layer_numbers: Vec<LayerId>,
     /// Worst recorded horizontal accuracy: how far beyond the buffer a match can reach.
     pub(crate) max_accuracy_m: f64,
     as_of: DateTime<Utc>,
