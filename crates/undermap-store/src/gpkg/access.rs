@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::GpkgStore;
 use crate::access::{
-    account, audit_record, key, layers_text, link, AccountRow, AuditRow, KeyRow, ACCOUNT_COLUMNS,
-    AUDIT_COLUMNS, GENESIS, KEY_COLUMNS,
+    account, audit_record, key, layers_text, AccountRow, AuditRow, KeyRow, ACCOUNT_COLUMNS,
+    AUDIT_COLUMNS, KEY_COLUMNS,
 };
 use crate::{
     AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery, AuditRecord, Result, StoreError,
@@ -176,55 +176,9 @@ impl AccessStore for GpkgStore {
     }
 
     async fn append_audit(&self, events: &[AuditEvent]) -> Result<i64> {
-        self.check_writable()?;
-        let db = StoreError::db;
-        let mut conn = self
-            .pool()
-            .acquire()
-            .await
-            .map_err(db("appending to the audit log"))?;
-        // IMMEDIATE: the write lock is taken before the end of the chain is read, so two
-        // processes on one file cannot both extend the same entry.
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
-            .await
-            .map_err(db("locking the audit log"))?;
-        let result = async {
-            let last: Option<(i64, String)> = sqlx::query_as(
-                "SELECT seq, hash FROM undermap_audit_log ORDER BY seq DESC LIMIT 1",
-            )
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db("reading the end of the audit log"))?;
-            let (last_seq, last_hash) = last.unwrap_or((0, GENESIS.to_owned()));
-            let mut end = last_seq;
-            for (e, (seq, prev, hash)) in events.iter().zip(link(last_seq, &last_hash, events)) {
-                sqlx::query(&format!(
-                    "INSERT INTO undermap_audit_log ({AUDIT_COLUMNS}) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                ))
-                .bind(seq)
-                .bind(e.at)
-                .bind(&e.actor)
-                .bind(&e.endpoint)
-                .bind(i32::from(e.status))
-                .bind(&e.entry)
-                .bind(prev)
-                .bind(hash)
-                .execute(&mut *conn)
-                .await
-                .map_err(db("appending to the audit log"))?;
-                end = seq;
-            }
-            Ok::<_, StoreError>(end)
-        }
-        .await;
-        let finish = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        sqlx::query(finish)
-            .execute(&mut *conn)
-            .await
-            .map_err(db("committing to the audit log"))?;
-        result
+        // Through the one writer thread that also stores tickets: a second writer on the file
+        // would wait for the lock in SQLite's sleeping busy handler (gpkg/tickets.rs).
+        self.writable()?.append_audit(events.to_vec()).await
     }
 
     async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
