@@ -1,5 +1,6 @@
 //! Tickets in the GeoPackage: numbered by an AUTOINCREMENT table, immutable by trigger, written
-//! by one thread in group commits.
+//! by one thread in group commits. The audit trail is appended by the same thread, so the file
+//! has one writer.
 //!
 //! Every SQLite commit in WAL mode with `synchronous = FULL` waits for one fsync. One thread owns
 //! a write connection; it takes every request waiting in its queue (numbers to reserve, tickets to
