@@ -1,7 +1,7 @@
 //! Tickets that hold up on site: each excavation-check ticket is signed by the server with
-//! Ed25519 over the SHA-256 digest of its canonical JSON, so a printout, a saved file or a QR code can be checked
-//! against the server's public key, online (`GET /v1/excavation-checks/{id}/verify`) or offline
-//! (`undermap verify-ticket`).
+//! Ed25519 over the SHA-256 digest of its canonical JSON, so a printout, a saved file or a QR
+//! code can be checked against the server's public key, online
+//! (`GET /v1/excavation-checks/{id}/verify`) or offline (`undermap verify-ticket`).
 //!
 //! Canonical JSON here: the ticket without its `signature` member, object keys sorted by their
 //! UTF-8 bytes at every level, no white space, strings and numbers as serde_json writes them
@@ -150,18 +150,6 @@ impl TicketSigner {
             alg: ALGORITHM.into(),
             key_id: self.key_id.clone(),
             value: b64().encode(self.key.sign(&Sha256::digest(canonical)).to_bytes()),
-        }
-    }
-
-    /// Signs as tickets were signed before [`ALGORITHM`]: over the canonical bytes themselves.
-    /// Only for tests that hold such tickets.
-    #[doc(hidden)]
-    #[must_use]
-    pub fn sign_canonical_legacy(&self, canonical: &[u8]) -> TicketSignature {
-        TicketSignature {
-            alg: LEGACY_ALGORITHM.into(),
-            key_id: self.key_id.clone(),
-            value: b64().encode(self.key.sign(canonical).to_bytes()),
         }
     }
 }
@@ -362,7 +350,8 @@ mod tests {
             .is_ok());
         // A ticket signed before, over the bytes themselves, verifies as such.
         let mut old = ticket();
-        old["signature"] = serde_json::to_value(signer.sign_canonical_legacy(&bytes)).unwrap();
+        old["signature"] = json!({"alg": "Ed25519", "key_id": verifier.key_id(),
+                                  "value": b64().encode(signer.key.sign(&bytes).to_bytes())});
         assert_eq!(verifier.verify_value(&old).unwrap().alg, "Ed25519");
         // Either signature under the other's name does not.
         let mut swapped = t.clone();

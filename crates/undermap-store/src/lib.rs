@@ -11,6 +11,7 @@ mod health;
 mod plan;
 mod postgres;
 mod record;
+mod ticket_numbers;
 mod types;
 mod wkb;
 

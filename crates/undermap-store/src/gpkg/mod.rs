@@ -269,6 +269,16 @@ async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
     Ok(())
 }
 
+/// Whether `table` has `column` (files of earlier versions may lack it).
+async fn has_column(tx: &mut SqliteConnection, table: &str, column: &str) -> Result<bool> {
+    sqlx::query_scalar("SELECT count(*) > 0 FROM pragma_table_info(?) WHERE name = ?")
+        .bind(table)
+        .bind(column)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::db("inspecting the schema"))
+}
+
 /// Brings a file written by an earlier version up to date: the layer category constraint admits
 /// thematic layers, and every default layer is registered. The constraint is relaxed in place
 /// (SQLite's documented procedure for loosening a CHECK: the stored rows already satisfy the
@@ -307,26 +317,13 @@ async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
             .map_err(db("upgrading the layer registry"))?;
         tracing::info!("GeoPackage layer registry upgraded for thematic layers");
     }
-    let has_operation: bool = sqlx::query_scalar(
-        "SELECT count(*) > 0 FROM pragma_table_info('undermap_deliveries') WHERE name = 'operation'",
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db("inspecting the deliveries table"))?;
-    if !has_operation {
+    if !has_column(tx, "undermap_deliveries", "operation").await? {
         sqlx::query("ALTER TABLE undermap_deliveries ADD COLUMN operation TEXT")
             .execute(&mut *tx)
             .await
             .map_err(db("recording operations on deliveries"))?;
     }
-    let has_holder: bool = sqlx::query_scalar(
-        "SELECT count(*) > 0 FROM pragma_table_info('undermap_excavation_checks') \
-         WHERE name = 'issued_to'",
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(db("inspecting the tickets table"))?;
-    if !has_holder {
+    if !has_column(tx, "undermap_excavation_checks", "issued_to").await? {
         // Filled once from the bodies; tickets are immutable, so the update trigger is lifted
         // for it inside this transaction and put back as it was.
         for statement in schema::TICKET_HOLDER_UPGRADE {

@@ -10,9 +10,9 @@
 //! as the PostGIS store reserves them, so a check waits for one commit (its ticket's), not two.
 
 use std::path::Path;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc};
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use geo_types::Geometry;
 use rusqlite::{params, Connection, TransactionBehavior};
 use sqlx::SqlitePool;
@@ -22,13 +22,11 @@ use undermap_core::TicketId;
 use super::native::{connect, stamp};
 use super::to_gpkg;
 use crate::access::{link, AUDIT_COLUMNS};
+use crate::ticket_numbers::{Reserved, BLOCK};
 use crate::{AuditEvent, NewTicket, Result, StoreError, GENESIS};
 
 /// Most requests done in one commit.
 const MAX_BATCH: usize = 256;
-
-/// Ticket numbers reserved per trip to the writer. Numbers stay unique; a restart leaves a gap.
-const BLOCK: usize = 64;
 
 enum Job {
     Numbers {
@@ -53,8 +51,8 @@ enum Job {
 #[derive(Debug, Clone)]
 pub(crate) struct TicketWriter {
     jobs: mpsc::Sender<Job>,
-    /// Numbers reserved and not yet handed out, largest first.
-    reserved: Arc<Mutex<Vec<i64>>>,
+    /// Numbers reserved and not yet handed out.
+    reserved: Arc<Reserved>,
 }
 
 impl std::fmt::Debug for Job {
@@ -83,24 +81,13 @@ impl TicketWriter {
     }
 
     pub(crate) async fn next_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
-        let year = u16::try_from(now.year()).unwrap_or(9999);
-        let taken = self.reserved.lock().ok().and_then(|mut r| r.pop());
-        let n = match taken {
-            Some(n) => n,
-            None => {
+        self.reserved
+            .next(now, || async {
                 let (reply, answer) = oneshot::channel();
                 self.send(Job::Numbers { now, reply })?;
-                let mut block = answer.await.map_err(|_| gone())??;
-                block.sort_unstable_by(|a, b| b.cmp(a));
-                let n = block.pop().ok_or_else(gone)?;
-                if let Ok(mut r) = self.reserved.lock() {
-                    r.extend(block);
-                    r.sort_unstable_by(|a, b| b.cmp(a));
-                }
-                n
-            }
-        };
-        Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
+                answer.await.map_err(|_| gone())?
+            })
+            .await
     }
 
     pub(crate) async fn save(&self, srid: i32, ticket: NewTicket) -> Result<()> {

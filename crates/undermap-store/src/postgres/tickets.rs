@@ -1,53 +1,33 @@
 //! Immutable excavation-check tickets.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use geo_types::Geometry;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 use undermap_core::TicketId;
 
+pub(crate) use crate::ticket_numbers::Reserved;
+use crate::ticket_numbers::BLOCK;
 use crate::wkb::to_ewkb;
 use crate::{NewTicket, Result, StoreError};
-
-/// Ticket numbers reserved per database round trip. Numbers stay unique; a restart leaves a gap.
-const BLOCK: i64 = 64;
-
-/// Numbers reserved from the sequence and not yet handed out.
-#[derive(Debug, Default)]
-pub(crate) struct Reserved(Mutex<Vec<i64>>);
 
 pub(crate) async fn next_id(
     pool: &PgPool,
     reserved: &Reserved,
     now: DateTime<Utc>,
 ) -> Result<TicketId> {
-    let year = u16::try_from(now.year()).unwrap_or(9999);
-    let taken = reserved.0.lock().ok().and_then(|mut r| r.pop());
-    let n = match taken {
-        Some(n) => n,
-        None => {
-            let mut block: Vec<i64> =
-                sqlx::query_scalar("SELECT nextval('ticket_number') FROM generate_series(1, $1)")
-                    .bind(BLOCK)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(StoreError::db("numbering a ticket"))?;
-            block.sort_unstable_by(|a, b| b.cmp(a));
-            let n = block.pop().ok_or_else(|| StoreError::Corrupt {
-                id: "ticket_number".into(),
-                reason: "the sequence returned no number".into(),
-            })?;
-            if let Ok(mut r) = reserved.0.lock() {
-                r.extend(block);
-                r.sort_unstable_by(|a, b| b.cmp(a));
-            }
-            n
-        }
-    };
-    Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
+    reserved
+        .next(now, || async {
+            sqlx::query_scalar("SELECT nextval('ticket_number') FROM generate_series(1, $1)")
+                .bind(i64::try_from(BLOCK).unwrap_or(64))
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::db("numbering a ticket"))
+        })
+        .await
 }
 
 /// Most tickets written in one statement.
