@@ -12,7 +12,8 @@ use undermap_crs::{Crs, Transformer};
 use undermap_index::{CheckQuery, Match};
 use undermap_store::NewTicket;
 
-use crate::geometry_out::{cm, to_geojson};
+use crate::geometry_out::cm;
+use crate::ticket_text::{HitOut, RESTRICTED_REASON};
 use crate::{Service, ServiceError, TicketSignature};
 
 /// Longest contractor reference accepted.
@@ -372,9 +373,10 @@ impl Service {
         };
         let matches = index.check(&query);
         let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
+        let scale = if out.target().is_geographic() { 1e8 } else { 1e3 };
         let hits = matches
             .iter()
-            .map(|m| hit(m, &out, view))
+            .map(|m| hit(m, &out, view, scale))
             .collect::<Result<Vec<_>, _>>()?;
 
         // The server's clock: one database round trip less per check.
@@ -401,52 +403,50 @@ impl Service {
                 .collect(),
         };
         layers.sort();
-        let mut response = CheckResponse {
-            id: id.to_string(),
+        let number = id.to_string();
+        let issued_to = issued_to.map(str::to_owned);
+        // Written once, in canonical form, and signed over those bytes; the text stored and
+        // returned is the same bytes with the signature in its place (ticket_text.rs).
+        let written = crate::ticket_text::Answer {
+            id: &number,
             created_at: now,
             valid_until: Some(add_working_days(
                 now.date_naive(),
-                self.config().ticket_validity_working_days,
+                config.ticket_validity_working_days,
             )),
-            issued_to: issued_to.map(str::to_owned),
-            reference: parsed.reference.clone(),
-            crs: parsed.crs.name().to_owned(),
-            area: req.area,
+            issued_to: issued_to.as_deref(),
+            reference: parsed.reference.as_deref(),
+            crs: parsed.crs.name(),
+            area: &req.area,
             area_m2: cm(parsed.area.area_m2()),
             buffer_m: parsed.buffer_m,
             depth_m: parsed.depth_m,
-            layers,
+            layers: &layers,
             data_as_of: index.as_of(),
             at,
             stale: at.is_none() && self.is_behind(),
-            summary: summary(&hits),
-            owners: owners(&hits),
-            hits,
-            signature: None,
-        };
-        // Signed over its canonical bytes, written straight from the struct; then written once
-        // more as the text stored and returned (the signature is its last member).
-        let signature = config
-            .ticket_signer
-            .sign_canonical(&crate::canonical::bytes(&response));
-        response.signature = Some(signature);
-        let body = serde_json::to_string(&response)
-            .map_err(|e| ServiceError::internal("writing the ticket", e))?;
+            summary: &summary(&hits),
+            owners: &owners(&hits),
+            hits: &hits,
+        }
+        .write();
+        let signature = config.ticket_signer.sign_canonical(written.canonical());
+        let body = written.signed(&signature)?;
         self.store()
             .save_ticket(NewTicket {
                 id,
                 created_at: now,
                 reference: parsed.reference,
-                issued_to: response.issued_to.clone(),
+                issued_to,
                 area: parsed.area.geometry().clone(),
                 body: body.clone(),
             })
             .await?;
-        tracing::info!(ticket = %id, hits = response.hits.len(), "excavation check issued");
+        tracing::info!(ticket = %id, hits = hits.len(), "excavation check issued");
         Ok(Ticket {
             id,
             body,
-            hits: Some(response.hits.len()),
+            hits: Some(hits.len()),
         })
     }
 
@@ -592,109 +592,69 @@ impl Service {
     }
 }
 
-/// What a restricted hit says instead of the asset's details.
-const RESTRICTED_REASON: &str =
-    "a restricted asset lies here; its details are withheld: contact the owner before digging";
-
-fn hit(m: &Match<'_>, out: &Transformer, view: &View) -> Result<Hit, ServiceError> {
-    if !view.sees(m.feature) {
-        return Ok(restricted_hit(m));
-    }
-    let f = &*view.redact(m.feature);
-    let a = &f.attrs;
-    Ok(Hit {
-        feature_id: f.id.to_string(),
-        layer: f.layer.to_string(),
-        kind: f.kind.to_string(),
-        status: a.status.to_string(),
-        owner: a.owner.as_ref().map(|o| o.name.clone()),
-        contact: a.owner.as_ref().and_then(|o| o.contact.clone()),
-        material: a.material.clone(),
-        diameter_mm: a.diameter_mm,
-        section: a.section.clone(),
-        pressure_class: a.pressure_class.map(|p| p.to_string()),
-        voltage_kv: a.voltage_kv,
-        depth_top_m: a.depth_top_m.map(f64::from),
-        depth_bottom_m: a.depth_bottom_m.map(f64::from),
-        depth_method: a.depth_method.map(|d| d.to_string()),
-        accuracy_m: a.accuracy_h_m.map(f64::from),
-        vertical_accuracy_m: a.accuracy_v_m.map(f64::from),
-        survey_date: a.survey_date,
-        archive_ref: a.archive_ref.clone(),
+/// A match as the ticket writes it: in full when `view` sees the feature (with the fields it
+/// hides left out), else as a restricted hit, "present, contact the owner" (as the UK's NUAR
+/// shows sensitive assets): layer, kind, owner, how close and how risky, nothing that locates
+/// or describes the asset further.
+fn hit<'a>(
+    m: &'a Match<'a>,
+    out: &Transformer,
+    view: &View,
+    scale: f64,
+) -> Result<HitOut<'a>, ServiceError> {
+    let seen = view.sees(m.feature).then(|| view.redact(m.feature));
+    let geometry = match &seen {
+        Some(f) => Some(out.geometry(&f.geometry)?),
+        None => None,
+    };
+    Ok(HitOut {
+        reason: if seen.is_some() {
+            &m.assessment.reason
+        } else {
+            RESTRICTED_REASON
+        },
+        seen,
+        feature: m.feature,
+        geometry,
         distance_m: cm(m.distance_m),
         tolerance_m: cm(m.tolerance_m),
         relation: m.relation,
         risk: m.assessment.risk,
-        reason: m.assessment.reason.clone(),
-        geometry: Some(to_geojson(&f.geometry, out)?),
-        restricted: false,
+        scale,
     })
 }
 
-/// "Present, contact the owner" (as the UK's NUAR shows sensitive assets): layer, kind, owner,
-/// how close and how risky, nothing that locates or describes the asset further.
-fn restricted_hit(m: &Match<'_>) -> Hit {
-    let f = m.feature;
-    Hit {
-        feature_id: "restricted".into(),
-        layer: f.layer.to_string(),
-        kind: f.kind.to_string(),
-        status: f.attrs.status.to_string(),
-        owner: f.attrs.owner.as_ref().map(|o| o.name.clone()),
-        contact: f.attrs.owner.as_ref().and_then(|o| o.contact.clone()),
-        material: None,
-        diameter_mm: None,
-        section: None,
-        pressure_class: None,
-        voltage_kv: None,
-        depth_top_m: None,
-        depth_bottom_m: None,
-        depth_method: None,
-        accuracy_m: None,
-        vertical_accuracy_m: None,
-        survey_date: None,
-        archive_ref: None,
-        distance_m: cm(m.distance_m),
-        tolerance_m: cm(m.tolerance_m),
-        relation: m.relation,
-        risk: m.assessment.risk,
-        reason: RESTRICTED_REASON.into(),
-        geometry: None,
-        restricted: true,
-    }
-}
-
-fn summary(hits: &[Hit]) -> Summary {
-    let mut by_layer = BTreeMap::new();
+fn summary(hits: &[HitOut<'_>]) -> Summary {
+    let mut by_layer: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_risk: BTreeMap<String, usize> =
         Risk::ALL.iter().map(|r| (r.to_string(), 0)).collect();
     for h in hits {
-        *by_layer.entry(h.layer.clone()).or_insert(0) += 1;
+        *by_layer.entry(h.feature.layer.as_str()).or_insert(0) += 1;
         *by_risk.entry(h.risk.to_string()).or_insert(0) += 1;
     }
     Summary {
         total: hits.len(),
-        by_layer,
+        by_layer: by_layer
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
         by_risk,
     }
 }
 
-fn owners(hits: &[Hit]) -> Vec<OwnerSummary> {
-    let mut map: BTreeMap<String, OwnerSummary> = BTreeMap::new();
+fn owners(hits: &[HitOut<'_>]) -> Vec<OwnerSummary> {
+    let mut map: BTreeMap<&str, OwnerSummary> = BTreeMap::new();
     for h in hits {
-        let name = h
-            .owner
-            .clone()
-            .unwrap_or_else(|| "unknown owner".to_owned());
-        let entry = map.entry(name.clone()).or_insert_with(|| OwnerSummary {
-            name,
-            contact: h.contact.clone(),
+        let name = h.owner().unwrap_or("unknown owner");
+        let entry = map.entry(name).or_insert_with(|| OwnerSummary {
+            name: name.to_owned(),
+            contact: h.contact().map(str::to_owned),
             assets: 0,
             highest_risk: h.risk,
         });
         entry.assets += 1;
         if entry.contact.is_none() {
-            entry.contact.clone_from(&h.contact);
+            entry.contact = h.contact().map(str::to_owned);
         }
         if h.risk.severity() < entry.highest_risk.severity() {
             entry.highest_risk = h.risk;

@@ -2,7 +2,6 @@
 //! layers, single features and deliveries. It composes the store (persistence), the index
 //! (answers) and PROJ (coordinates in and out). The HTTP crate only parses and serialises.
 
-mod canonical;
 mod config;
 mod deliver;
 mod error;
@@ -17,6 +16,7 @@ mod ogc;
 mod resilience;
 mod service;
 mod signing;
+mod ticket_text;
 
 pub use config::ServiceConfig;
 pub use deliver::{deliver, DeliveryRequest, Departments};

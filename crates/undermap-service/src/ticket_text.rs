@@ -1,0 +1,627 @@
+//! A new ticket's text, written once, straight from the check's matches.
+//!
+//! The ticket is written in its canonical form (docs/tickets.md): object keys sorted by their
+//! UTF-8 bytes at every level, no white space. Those bytes are what is signed; the stored and
+//! returned text is the same bytes with the `signature` member put in its sorted place. So a
+//! ticket costs one JSON write and a copy, not a canonical pass and a second write.
+//!
+//! A hit borrows the feature's own strings and carries its geometry reprojected once; the
+//! coordinates are rounded as they are written. Stored tickets are still verified from their
+//! text ([`crate::canonical`]), which gives back these bytes: the tests below hold it to that.
+
+use std::borrow::Cow;
+use std::fmt::Display;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use geo::Geometry;
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+use undermap_core::{Feature, Relation, Risk};
+
+use crate::excavation::{OwnerSummary, Summary};
+use crate::{ServiceError, TicketSignature};
+
+/// What a restricted hit says instead of the asset's details.
+pub(crate) const RESTRICTED_REASON: &str =
+    "a restricted asset lies here; its details are withheld: contact the owner before digging";
+
+/// One feature found by a check, as the ticket writes it.
+pub(crate) struct HitOut<'a> {
+    /// The feature as the caller may see it; `None` for a restricted asset.
+    pub seen: Option<Cow<'a, Feature>>,
+    /// The feature itself (for a restricted hit: its layer, kind, status and owner).
+    pub feature: &'a Feature,
+    /// Its geometry in the answer's CRS, not yet rounded; `None` for a restricted asset.
+    pub geometry: Option<Geometry<f64>>,
+    pub distance_m: f64,
+    pub tolerance_m: f64,
+    pub relation: Relation,
+    pub risk: Risk,
+    pub reason: &'a str,
+    /// Coordinates are rounded to `1 / scale` (1e-8 degree or 1e-3 metre).
+    pub scale: f64,
+}
+
+impl HitOut<'_> {
+    /// The owner to call, as the hit names it.
+    pub(crate) fn owner(&self) -> Option<&str> {
+        self.shown().attrs.owner.as_ref().map(|o| o.name.as_str())
+    }
+
+    /// The owner's contact, as the hit gives it.
+    pub(crate) fn contact(&self) -> Option<&str> {
+        self.shown()
+            .attrs
+            .owner
+            .as_ref()
+            .and_then(|o| o.contact.as_deref())
+    }
+
+    fn shown(&self) -> &Feature {
+        self.seen.as_deref().unwrap_or(self.feature)
+    }
+}
+
+/// Any JSON value with its object keys sorted (the client's own `area`).
+struct Sorted<'a>(&'a Value);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut m = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    m.serialize_entry(k, &Sorted(v))?;
+                }
+                m.end()
+            }
+            Value::Array(items) => s.collect_seq(items.iter().map(Sorted)),
+            scalar => scalar.serialize(s),
+        }
+    }
+}
+
+/// A value written as the string its `Display` gives, without making that string first.
+struct Shown<'a, T: Display>(&'a T);
+
+impl<T: Display> Serialize for Shown<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+impl Serialize for HitOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Members in sorted order: keep them so.
+        let restricted = self.seen.is_none();
+        let mut m = s.serialize_struct("Hit", if restricted { 26 } else { 25 })?;
+        let f = self.shown();
+        // A restricted hit withholds every attribute but its layer, kind, status and owner.
+        let a = (!restricted).then_some(&f.attrs);
+        m.serialize_field("accuracy_m", &a.and_then(|a| a.accuracy_h_m).map(f64::from))?;
+        m.serialize_field("archive_ref", &a.and_then(|a| a.archive_ref.as_deref()))?;
+        m.serialize_field("contact", &self.contact())?;
+        m.serialize_field(
+            "depth_bottom_m",
+            &a.and_then(|a| a.depth_bottom_m).map(f64::from),
+        )?;
+        m.serialize_field(
+            "depth_method",
+            &a.and_then(|a| a.depth_method.as_ref()).map(Shown),
+        )?;
+        m.serialize_field("depth_top_m", &a.and_then(|a| a.depth_top_m).map(f64::from))?;
+        m.serialize_field("diameter_mm", &a.and_then(|a| a.diameter_mm))?;
+        m.serialize_field("distance_m", &self.distance_m)?;
+        if restricted {
+            m.serialize_field("feature_id", "restricted")?;
+        } else {
+            m.serialize_field("feature_id", &Shown(&f.id))?;
+        }
+        m.serialize_field(
+            "geometry",
+            &self.geometry.as_ref().map(|g| Coordinates {
+                geometry: g,
+                scale: self.scale,
+            }),
+        )?;
+        m.serialize_field("kind", &Shown(&f.kind))?;
+        m.serialize_field("layer", &Shown(&f.layer))?;
+        m.serialize_field("material", &a.and_then(|a| a.material.as_deref()))?;
+        m.serialize_field("owner", &self.owner())?;
+        m.serialize_field(
+            "pressure_class",
+            &a.and_then(|a| a.pressure_class.as_ref()).map(Shown),
+        )?;
+        m.serialize_field("reason", self.reason)?;
+        m.serialize_field("relation", &self.relation)?;
+        if restricted {
+            m.serialize_field("restricted", &true)?;
+        }
+        m.serialize_field("risk", &self.risk)?;
+        m.serialize_field("section", &a.and_then(|a| a.section.as_deref()))?;
+        m.serialize_field("status", &Shown(&f.attrs.status))?;
+        m.serialize_field("survey_date", &a.and_then(|a| a.survey_date))?;
+        m.serialize_field("tolerance_m", &self.tolerance_m)?;
+        m.serialize_field(
+            "vertical_accuracy_m",
+            &a.and_then(|a| a.accuracy_v_m).map(f64::from),
+        )?;
+        m.serialize_field("voltage_kv", &a.and_then(|a| a.voltage_kv))?;
+        m.end()
+    }
+}
+
+/// A geometry as a GeoJSON geometry with sorted members (`coordinates` or `geometries`, then
+/// `type`), its coordinates rounded as they are written. Lines, rectangles and triangles are
+/// written as the line strings and polygons GeoJSON has for them.
+struct Coordinates<'a> {
+    geometry: &'a Geometry<f64>,
+    scale: f64,
+}
+
+impl Serialize for Coordinates<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let k = self.scale;
+        let mut m = s.serialize_map(Some(2))?;
+        let kind = match self.geometry {
+            Geometry::Point(p) => {
+                m.serialize_entry("coordinates", &Position(p.0, k))?;
+                "Point"
+            }
+            Geometry::Line(l) => {
+                m.serialize_entry("coordinates", &Path(&[l.start, l.end], k))?;
+                "LineString"
+            }
+            Geometry::LineString(l) => {
+                m.serialize_entry("coordinates", &Path(&l.0, k))?;
+                "LineString"
+            }
+            Geometry::Polygon(p) => {
+                m.serialize_entry("coordinates", &Rings(p, k))?;
+                "Polygon"
+            }
+            Geometry::Rect(r) => {
+                m.serialize_entry("coordinates", &Rings(&r.to_polygon(), k))?;
+                "Polygon"
+            }
+            Geometry::Triangle(t) => {
+                m.serialize_entry("coordinates", &Rings(&t.to_polygon(), k))?;
+                "Polygon"
+            }
+            Geometry::MultiPoint(mp) => {
+                let points: Vec<Position> = mp.0.iter().map(|p| Position(p.0, k)).collect();
+                m.serialize_entry("coordinates", &points)?;
+                "MultiPoint"
+            }
+            Geometry::MultiLineString(ml) => {
+                let lines: Vec<Path<'_>> = ml.0.iter().map(|l| Path(&l.0, k)).collect();
+                m.serialize_entry("coordinates", &lines)?;
+                "MultiLineString"
+            }
+            Geometry::MultiPolygon(mp) => {
+                let polygons: Vec<Rings<'_>> = mp.0.iter().map(|p| Rings(p, k)).collect();
+                m.serialize_entry("coordinates", &polygons)?;
+                "MultiPolygon"
+            }
+            Geometry::GeometryCollection(gc) => {
+                let parts: Vec<Coordinates<'_>> = gc
+                    .0
+                    .iter()
+                    .map(|g| Coordinates {
+                        geometry: g,
+                        scale: k,
+                    })
+                    .collect();
+                m.serialize_entry("geometries", &parts)?;
+                "GeometryCollection"
+            }
+        };
+        m.serialize_entry("type", kind)?;
+        m.end()
+    }
+}
+
+/// `[x, y]`, rounded to `1 / scale`.
+struct Position(geo::Coord<f64>, f64);
+
+impl Serialize for Position {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let round = |v: f64| (v * self.1).round() / self.1;
+        let mut seq = s.serialize_seq(Some(2))?;
+        seq.serialize_element(&round(self.0.x))?;
+        seq.serialize_element(&round(self.0.y))?;
+        seq.end()
+    }
+}
+
+struct Path<'a>(&'a [geo::Coord<f64>], f64);
+
+impl Serialize for Path<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|c| Position(*c, self.1)))
+    }
+}
+
+struct Rings<'a>(&'a geo::Polygon<f64>, f64);
+
+impl Serialize for Rings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        s.collect_seq(std::iter::once(p.exterior()).chain(p.interiors()).map(|r| Path(&r.0, self.1)))
+    }
+}
+
+/// A new ticket's parts, borrowed; [`Answer::write`] writes it.
+pub(crate) struct Answer<'a> {
+    pub id: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub valid_until: Option<NaiveDate>,
+    pub issued_to: Option<&'a str>,
+    pub reference: Option<&'a str>,
+    pub crs: &'a str,
+    /// The area as the client gave it.
+    pub area: &'a Value,
+    pub area_m2: f64,
+    pub buffer_m: f64,
+    pub depth_m: Option<f64>,
+    pub layers: &'a [String],
+    pub data_as_of: DateTime<Utc>,
+    pub at: Option<DateTime<Utc>>,
+    pub stale: bool,
+    pub summary: &'a Summary,
+    pub owners: &'a [OwnerSummary],
+    pub hits: &'a [HitOut<'a>],
+}
+
+/// A ticket's canonical bytes and where its signature goes in them.
+pub(crate) struct Written {
+    canonical: Vec<u8>,
+    /// Byte offset of the `,"stale"` member, which `signature` sorts just before.
+    signature_at: usize,
+}
+
+impl Answer<'_> {
+    /// The ticket's canonical bytes.
+    pub(crate) fn write(&self) -> Written {
+        let mut w = Members {
+            out: Vec::with_capacity(1024 + self.hits.len() * 1024),
+            first: true,
+        };
+        // Members in sorted order: keep them so. `signature` would sort between `reference`
+        // and `stale`.
+        w.member("area", &Sorted(self.area));
+        w.member("area_m2", &self.area_m2);
+        if let Some(at) = &self.at {
+            w.member("at", at);
+        }
+        w.member("buffer_m", &self.buffer_m);
+        w.member("created_at", &self.created_at);
+        w.member("crs", self.crs);
+        w.member("data_as_of", &self.data_as_of);
+        w.member("depth_m", &self.depth_m);
+        w.member("hits", self.hits);
+        w.member("id", self.id);
+        if let Some(holder) = self.issued_to {
+            w.member("issued_to", holder);
+        }
+        w.member("layers", self.layers);
+        w.member("owners", &Owners(self.owners));
+        w.member("reference", &self.reference);
+        let signature_at = w.out.len();
+        w.member("stale", &self.stale);
+        w.member("summary", &SummaryOut(self.summary));
+        if let Some(day) = &self.valid_until {
+            w.member("valid_until", day);
+        }
+        w.out.push(b'}');
+        Written {
+            canonical: w.out,
+            signature_at,
+        }
+    }
+}
+
+impl Written {
+    /// The bytes the ticket is signed over.
+    pub(crate) fn canonical(&self) -> &[u8] {
+        &self.canonical
+    }
+
+    /// The ticket's text: the canonical bytes with `signature` in its sorted place.
+    pub(crate) fn signed(&self, signature: &TicketSignature) -> Result<String, ServiceError> {
+        let (head, tail) = self.canonical.split_at(self.signature_at);
+        let mut text = Vec::with_capacity(self.canonical.len() + 160);
+        text.extend_from_slice(head);
+        text.extend_from_slice(br#","signature":"#);
+        // Writing typed values into a Vec cannot fail: every map key is a string.
+        let _ = serde_json::to_writer(&mut text, signature);
+        text.extend_from_slice(tail);
+        // serde_json writes UTF-8, and the splice is at a member's boundary.
+        String::from_utf8(text).map_err(|e| ServiceError::internal("writing the ticket", e))
+    }
+}
+
+/// Writes an object's members one by one, so that a member's offset is known.
+struct Members {
+    out: Vec<u8>,
+    first: bool,
+}
+
+impl Members {
+    fn member<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.out.push(if self.first { b'{' } else { b',' });
+        self.first = false;
+        // Writing typed values into a Vec cannot fail: every map key is a string.
+        let _ = serde_json::to_writer(&mut self.out, key);
+        self.out.push(b':');
+        let _ = serde_json::to_writer(&mut self.out, value);
+    }
+}
+
+struct Owners<'a>(&'a [OwnerSummary]);
+
+impl Serialize for Owners<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(OwnerOut))
+    }
+}
+
+struct OwnerOut<'a>(&'a OwnerSummary);
+
+impl Serialize for OwnerOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Members in sorted order.
+        let mut m = s.serialize_struct("OwnerSummary", 4)?;
+        m.serialize_field("assets", &self.0.assets)?;
+        m.serialize_field("contact", &self.0.contact)?;
+        m.serialize_field("highest_risk", &self.0.highest_risk)?;
+        m.serialize_field("name", &self.0.name)?;
+        m.end()
+    }
+}
+
+struct SummaryOut<'a>(&'a Summary);
+
+impl Serialize for SummaryOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Members in sorted order.
+        let mut m = s.serialize_struct("Summary", 3)?;
+        m.serialize_field("by_layer", &self.0.by_layer)?;
+        m.serialize_field("by_risk", &self.0.by_risk)?;
+        m.serialize_field("total", &self.0.total)?;
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::excavation::{CheckResponse, Hit};
+    use crate::TicketSigner;
+    use geo::{line_string, point};
+    use proptest::prelude::*;
+    use undermap_core::{
+        Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass,
+    };
+
+    fn feature(text: &str, x: f64, geometry: Geometry<f64>) -> Feature {
+        let kind = match geometry {
+            Geometry::Point(_) => FeatureKind::Valve,
+            _ => FeatureKind::Pipe,
+        };
+        Feature::new(
+            format!("WS-{}", text.len()).parse().unwrap(),
+            "water".parse().unwrap(),
+            kind,
+            geometry,
+            FeatureAttributes {
+                owner: Some(Owner {
+                    name: if text.trim().is_empty() { "owner" } else { text }.into(),
+                    contact: (!text.is_empty()).then(|| format!("0{text}")),
+                }),
+                material: Some(format!("DI {text}")),
+                diameter_mm: Some(10.0 + x.abs() % 3990.0),
+                pressure_class: Some(PressureClass::MediumB),
+                voltage_kv: Some(0.5 + x.abs() % 999.0),
+                depth_top_m: Some(Depth::new(1.25).unwrap()),
+                depth_method: Some(DepthMethod::Measured),
+                accuracy_h_m: Some(Accuracy::new(0.05).unwrap()),
+                survey_date: NaiveDate::from_ymd_opt(2021, 11, 6),
+                archive_ref: Some(text.into()),
+                ..FeatureAttributes::default()
+            },
+            DateTime::UNIX_EPOCH,
+        )
+        .unwrap()
+    }
+
+    fn hit<'a>(f: &'a Feature, reason: &'a str, restricted: bool, scale: f64) -> HitOut<'a> {
+        HitOut {
+            seen: (!restricted).then_some(Cow::Borrowed(f)),
+            feature: f,
+            geometry: (!restricted).then(|| f.geometry.clone()),
+            distance_m: 0.25,
+            tolerance_m: 1.1,
+            relation: Relation::WithinTolerance,
+            risk: Risk::Medium,
+            reason: if restricted { RESTRICTED_REASON } else { reason },
+            scale,
+        }
+    }
+
+    fn answer<'a>(
+        hits: &'a [HitOut<'a>],
+        area: &'a Value,
+        text: &'a str,
+        summary: &'a Summary,
+        owners: &'a [OwnerSummary],
+    ) -> Answer<'a> {
+        Answer {
+            id: "EC-2026-000042",
+            created_at: DateTime::UNIX_EPOCH,
+            valid_until: NaiveDate::from_ymd_opt(2026, 12, 30),
+            issued_to: Some(text),
+            reference: (!text.is_empty()).then_some(text),
+            crs: "EPSG:4545",
+            area,
+            area_m2: 12.5,
+            buffer_m: 1.0,
+            depth_m: Some(1.5),
+            layers: &[],
+            data_as_of: DateTime::UNIX_EPOCH,
+            at: None,
+            stale: false,
+            summary,
+            owners,
+            hits,
+        }
+    }
+
+    fn summary() -> Summary {
+        Summary {
+            total: 2,
+            by_layer: [("water".to_owned(), 2)].into(),
+            by_risk: [("high".to_owned(), 0), ("medium".to_owned(), 2)].into(),
+        }
+    }
+
+    fn owners(name: &str) -> Vec<OwnerSummary> {
+        vec![OwnerSummary {
+            name: name.into(),
+            contact: None,
+            assets: 2,
+            highest_risk: Risk::Medium,
+        }]
+    }
+
+    /// The canonical bytes as verification makes them from the stored text.
+    fn from_text(text: &str) -> Vec<u8> {
+        let mut value: Value = serde_json::from_str(text).unwrap();
+        value.as_object_mut().unwrap().remove("signature");
+        let mut out = Vec::new();
+        crate::canonical(&value, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_hit_reads_back_as_the_hit_it_reports() {
+        let f = feature("水务集团", 300.0, line_string![(x: 1.00049, y: 2.0), (x: 3.0, y: -0.0004)].into());
+        let (summary, owners) = (summary(), owners("水务集团"));
+        let hits = [hit(&f, "within 0.25 m", false, 1e3), hit(&f, "", true, 1e3)];
+        let area = serde_json::json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]]]});
+        let written = answer(&hits, &area, "c1", &summary, &owners).write();
+        let signer = TicketSigner::generate();
+        let text = written.signed(&signer.sign_canonical(written.canonical())).unwrap();
+        let ticket: CheckResponse = serde_json::from_str(&text).unwrap();
+        let full = Hit {
+            feature_id: "WS-12".into(),
+            layer: "water".into(),
+            kind: "pipe".into(),
+            status: "in_service".into(),
+            owner: Some("水务集团".into()),
+            contact: Some("0水务集团".into()),
+            material: Some("DI 水务集团".into()),
+            diameter_mm: Some(310.0),
+            section: None,
+            pressure_class: Some("medium_b".into()),
+            voltage_kv: Some(300.5),
+            depth_top_m: Some(1.25),
+            depth_bottom_m: None,
+            depth_method: Some("measured".into()),
+            accuracy_m: Some(0.05),
+            vertical_accuracy_m: None,
+            survey_date: NaiveDate::from_ymd_opt(2021, 11, 6),
+            archive_ref: Some("水务集团".into()),
+            distance_m: 0.25,
+            tolerance_m: 1.1,
+            relation: Relation::WithinTolerance,
+            risk: Risk::Medium,
+            reason: "within 0.25 m".into(),
+            // Rounded to the millimetre as it is written; -0.0 stays as serde writes it.
+            geometry: Some(geojson::Geometry::new(geojson::Value::LineString(vec![
+                vec![1.0, 2.0],
+                vec![3.0, -0.0],
+            ]))),
+            restricted: false,
+        };
+        assert_eq!(ticket.hits[0], full);
+        let restricted = Hit {
+            feature_id: "restricted".into(),
+            material: None,
+            diameter_mm: None,
+            pressure_class: None,
+            voltage_kv: None,
+            depth_top_m: None,
+            depth_method: None,
+            accuracy_m: None,
+            survey_date: None,
+            archive_ref: None,
+            reason: RESTRICTED_REASON.into(),
+            geometry: None,
+            restricted: true,
+            ..full
+        };
+        assert_eq!(ticket.hits[1], restricted);
+        assert_eq!(ticket.signature.as_ref().map(|s| s.alg.as_str()), Some(crate::ALGORITHM));
+        assert_eq!(ticket.issued_to.as_deref(), Some("c1"));
+        // The text is its canonical bytes with the signature in its sorted place.
+        assert_eq!(from_text(&text), written.canonical());
+        assert!(text.starts_with(r#"{"area":{"coordinates":"#), "{text}");
+        assert!(text.contains(r#""reference":"c1","signature":{"alg":"#), "{text}");
+        signer.verifier().verify(&text).unwrap();
+    }
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            ".{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec((".{0,6}", inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn finite() -> impl Strategy<Value = f64> {
+        any::<f64>().prop_filter("finite", |f| f.is_finite() && f.abs() < 1e300)
+    }
+
+    proptest! {
+        /// Whatever the strings, figures and client's area, the stored text verifies, and the
+        /// bytes verification makes from it are the bytes that were signed.
+        #[test]
+        fn any_ticket_verifies_from_its_text(
+            text in ".{0,12}",
+            x in finite(),
+            coords in proptest::collection::vec((finite(), finite()), 2..6),
+            degrees in any::<bool>(),
+            area in json(),
+        ) {
+            let line = Geometry::LineString(coords.iter().map(|&(x, y)| geo::coord! {x: x, y: y}).collect());
+            let (x0, y0) = coords[0];
+            let pipe = feature(&text, x, line);
+            let valve = feature(&text, -x, point!(x: x0, y: y0).into());
+            let scale = if degrees { 1e8 } else { 1e3 };
+            let hits = [hit(&pipe, &text, false, scale), hit(&valve, &text, false, scale), hit(&pipe, &text, true, scale)];
+            let (summary, owners) = (summary(), owners(&text));
+            let written = answer(&hits, &area, &text, &summary, &owners).write();
+            let signer = TicketSigner::generate();
+            let signed = written.signed(&signer.sign_canonical(written.canonical())).unwrap();
+            prop_assert_eq!(from_text(&signed), written.canonical().to_vec());
+            prop_assert!(signer.verifier().verify(&signed).is_ok());
+            let ticket: CheckResponse = serde_json::from_str(&signed).unwrap();
+            prop_assert_eq!(ticket.hits.len(), 3);
+        }
+    }
+}
