@@ -1,11 +1,11 @@
 use std::collections::HashSet;
 
-use geo::{Distance, Euclidean, Geometry, Intersects};
-use rstar::AABB;
+use rstar::{RTreeObject, AABB};
 use undermap_core::{
     ExcavationArea, Feature, LayerCategory, LayerId, Relation, RiskAssessment, RiskPolicy,
 };
 
+use crate::proximity::Probe;
 use crate::MapIndex;
 
 /// What an excavation check asks of the index.
@@ -67,7 +67,7 @@ impl MapIndex {
             [b.min().x - reach, b.min().y - reach],
             [b.max().x + reach, b.max().y + reach],
         );
-        let area = Geometry::MultiPolygon(query.area.geometry().clone());
+        let probe = Probe::new(query.area.geometry());
         // Per layer number of the tree's entries: the layer's category when the check looks at
         // it. Incident records, resources and street centrelines are nothing to dig around.
         // Decided once per check, so a candidate costs no hash of its layer's name and no read
@@ -94,13 +94,18 @@ impl MapIndex {
                     .flatten()?;
                 let feature = &self.features[entry.data.position as usize];
                 let tolerance_m = query.tolerance_for(feature.attrs.accuracy_h_m.map(f64::from));
-                let (distance_m, relation) = if area.intersects(&feature.geometry) {
+                // The feature's box first: most candidates of the widest reach are out of
+                // their own tolerance by it alone.
+                let envelope = entry.geom().envelope();
+                if probe.box_distance(envelope.lower(), envelope.upper()) > tolerance_m {
+                    return None;
+                }
+                let d = probe.distance(&feature.geometry);
+                let (distance_m, relation) = if d <= 0.0 {
                     (0.0, Relation::Inside)
+                } else if d > tolerance_m {
+                    return None;
                 } else {
-                    let d = Euclidean::distance(&area, &feature.geometry);
-                    if d > tolerance_m {
-                        return None;
-                    }
                     (d, Relation::WithinTolerance)
                 };
                 let assessment =
@@ -133,7 +138,7 @@ impl MapIndex {
 mod tests {
     use super::*;
     use chrono::DateTime;
-    use geo::{line_string, point, polygon, MultiPolygon};
+    use geo::{line_string, point, polygon, Geometry, MultiPolygon};
     use undermap_core::{Accuracy, AreaLimits, Depth, FeatureAttributes, FeatureKind, LayerInfo};
 
     fn feature(id: &str, geometry: Geometry<f64>, kind: FeatureKind, acc: Option<f64>) -> Feature {

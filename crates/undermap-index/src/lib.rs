@@ -7,6 +7,7 @@
 mod check;
 mod map_index;
 mod nearest;
+mod proximity;
 mod shared;
 
 pub use check::{CheckQuery, Match};
