@@ -8,8 +8,8 @@
 //! property test below holds the two to each other on degenerate shapes too).
 
 use geo::{
-    BoundingRect, Coord, Distance, Euclidean, Geometry, Intersects, Line, LineString,
-    MultiPolygon, Point, Polygon, Rect,
+    BoundingRect, Coord, Distance, Euclidean, Geometry, Intersects, Line, LineString, MultiPolygon,
+    Point, Polygon, Rect,
 };
 
 /// A dig area, ready to measure candidates against.
@@ -41,31 +41,31 @@ impl<'a> Probe<'a> {
     pub(crate) fn distance(&self, g: &Geometry<f64>) -> f64 {
         match g {
             Geometry::Point(p) => self.to_points(std::slice::from_ref(&p.0)),
-            Geometry::MultiPoint(mp) => mp
-                .0
-                .iter()
-                .map(|p| self.to_points(std::slice::from_ref(&p.0)))
-                .fold(f64::INFINITY, f64::min),
+            Geometry::MultiPoint(mp) => {
+                mp.0.iter()
+                    .map(|p| self.to_points(std::slice::from_ref(&p.0)))
+                    .fold(f64::INFINITY, f64::min)
+            }
             Geometry::Line(l) => self.to_path(&[l.start, l.end]),
             Geometry::LineString(l) => self.to_path(&l.0),
-            Geometry::MultiLineString(ml) => ml
-                .0
-                .iter()
-                .map(|l| self.to_path(&l.0))
-                .fold(f64::INFINITY, f64::min),
+            Geometry::MultiLineString(ml) => {
+                ml.0.iter()
+                    .map(|l| self.to_path(&l.0))
+                    .fold(f64::INFINITY, f64::min)
+            }
             Geometry::Polygon(p) => self.to_polygon(p),
-            Geometry::MultiPolygon(mp) => mp
-                .0
-                .iter()
-                .map(|p| self.to_polygon(p))
-                .fold(f64::INFINITY, f64::min),
+            Geometry::MultiPolygon(mp) => {
+                mp.0.iter()
+                    .map(|p| self.to_polygon(p))
+                    .fold(f64::INFINITY, f64::min)
+            }
             Geometry::Rect(r) => self.to_polygon(&r.to_polygon()),
             Geometry::Triangle(t) => self.to_polygon(&t.to_polygon()),
-            Geometry::GeometryCollection(gc) => gc
-                .0
-                .iter()
-                .map(|g| self.distance(g))
-                .fold(f64::INFINITY, f64::min),
+            Geometry::GeometryCollection(gc) => {
+                gc.0.iter()
+                    .map(|g| self.distance(g))
+                    .fold(f64::INFINITY, f64::min)
+            }
         }
     }
 
@@ -163,14 +163,26 @@ mod tests {
         let probe = Probe::new(&area);
         // Crossing, touching, inside, beside, and the area inside a large zone.
         let cases: Vec<(Geometry<f64>, f64)> = vec![
-            (line_string![(x: -5.0, y: 5.0), (x: 15.0, y: 5.0)].into(), 0.0),
-            (line_string![(x: 10.0, y: -5.0), (x: 10.0, y: 15.0)].into(), 0.0),
+            (
+                line_string![(x: -5.0, y: 5.0), (x: 15.0, y: 5.0)].into(),
+                0.0,
+            ),
+            (
+                line_string![(x: 10.0, y: -5.0), (x: 10.0, y: 15.0)].into(),
+                0.0,
+            ),
             (Point::new(5.0, 5.0).into(), 0.0),
             (Point::new(10.8, 5.0).into(), 0.8),
-            (line_string![(x: 0.0, y: 11.5), (x: 10.0, y: 11.5)].into(), 1.5),
+            (
+                line_string![(x: 0.0, y: 11.5), (x: 10.0, y: 11.5)].into(),
+                1.5,
+            ),
             (square(-5.0, -5.0, 30.0).0[0].clone().into(), 0.0),
             // A 2 cm segment a few millimetres from the corner.
-            (line_string![(x: 10.003, y: 10.004), (x: 10.023, y: 10.004)].into(), 0.005),
+            (
+                line_string![(x: 10.003, y: 10.004), (x: 10.023, y: 10.004)].into(),
+                0.005,
+            ),
         ];
         for (g, expected) in cases {
             assert!((probe.distance(&g) - expected).abs() < 1e-9, "{g:?}");
@@ -205,8 +217,13 @@ mod tests {
     fn area() -> impl Strategy<Value = MultiPolygon<f64>> {
         // A star around a centre, as dig areas are drawn (simple, maybe concave), sometimes
         // with a square hole.
-        (coordinate(), 3_usize..9, proptest::collection::vec(1_u8..5, 9), any::<bool>()).prop_map(
-            |(c, n, radii, hole)| {
+        (
+            coordinate(),
+            3_usize..9,
+            proptest::collection::vec(1_u8..5, 9),
+            any::<bool>(),
+        )
+            .prop_map(|(c, n, radii, hole)| {
                 let ring: Vec<Coord<f64>> = (0..n)
                     .map(|k| {
                         let a = std::f64::consts::TAU * k as f64 / n as f64;
@@ -220,8 +237,7 @@ mod tests {
                     vec![]
                 };
                 MultiPolygon(vec![Polygon::new(LineString(ring), holes)])
-            },
-        )
+            })
     }
 
     proptest! {

@@ -373,7 +373,11 @@ impl Service {
         };
         let matches = index.check(&query);
         let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
-        let scale = if out.target().is_geographic() { 1e8 } else { 1e3 };
+        let scale = if out.target().is_geographic() {
+            1e8
+        } else {
+            1e3
+        };
         let hits = matches
             .iter()
             .map(|m| hit(m, &out, view, scale))

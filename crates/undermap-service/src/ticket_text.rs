@@ -207,14 +207,13 @@ impl Serialize for Coordinates<'_> {
                 "MultiPolygon"
             }
             Geometry::GeometryCollection(gc) => {
-                let parts: Vec<Coordinates<'_>> = gc
-                    .0
-                    .iter()
-                    .map(|g| Coordinates {
-                        geometry: g,
-                        scale: k,
-                    })
-                    .collect();
+                let parts: Vec<Coordinates<'_>> =
+                    gc.0.iter()
+                        .map(|g| Coordinates {
+                            geometry: g,
+                            scale: k,
+                        })
+                        .collect();
                 m.serialize_entry("geometries", &parts)?;
                 "GeometryCollection"
             }
@@ -250,7 +249,11 @@ struct Rings<'a>(&'a geo::Polygon<f64>, f64);
 impl Serialize for Rings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = self.0;
-        s.collect_seq(std::iter::once(p.exterior()).chain(p.interiors()).map(|r| Path(&r.0, self.1)))
+        s.collect_seq(
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| Path(&r.0, self.1)),
+        )
     }
 }
 
@@ -419,7 +422,12 @@ mod tests {
             geometry,
             FeatureAttributes {
                 owner: Some(Owner {
-                    name: if text.trim().is_empty() { "owner" } else { text }.into(),
+                    name: if text.trim().is_empty() {
+                        "owner"
+                    } else {
+                        text
+                    }
+                    .into(),
                     contact: (!text.is_empty()).then(|| format!("0{text}")),
                 }),
                 material: Some(format!("DI {text}")),
@@ -447,7 +455,11 @@ mod tests {
             tolerance_m: 1.1,
             relation: Relation::WithinTolerance,
             risk: Risk::Medium,
-            reason: if restricted { RESTRICTED_REASON } else { reason },
+            reason: if restricted {
+                RESTRICTED_REASON
+            } else {
+                reason
+            },
             scale,
         }
     }
@@ -508,13 +520,19 @@ mod tests {
 
     #[test]
     fn a_hit_reads_back_as_the_hit_it_reports() {
-        let f = feature("水务集团", 300.0, line_string![(x: 1.00049, y: 2.0), (x: 3.0, y: -0.0004)].into());
+        let f = feature(
+            "水务集团",
+            300.0,
+            line_string![(x: 1.00049, y: 2.0), (x: 3.0, y: -0.0004)].into(),
+        );
         let (summary, owners) = (summary(), owners("水务集团"));
         let hits = [hit(&f, "within 0.25 m", false, 1e3), hit(&f, "", true, 1e3)];
         let area = serde_json::json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]]]});
         let written = answer(&hits, &area, "c1", &summary, &owners).write();
         let signer = TicketSigner::generate();
-        let text = written.signed(&signer.sign_canonical(written.canonical())).unwrap();
+        let text = written
+            .signed(&signer.sign_canonical(written.canonical()))
+            .unwrap();
         let ticket: CheckResponse = serde_json::from_str(&text).unwrap();
         let full = Hit {
             feature_id: "WS-12".into(),
@@ -565,12 +583,18 @@ mod tests {
             ..full
         };
         assert_eq!(ticket.hits[1], restricted);
-        assert_eq!(ticket.signature.as_ref().map(|s| s.alg.as_str()), Some(crate::ALGORITHM));
+        assert_eq!(
+            ticket.signature.as_ref().map(|s| s.alg.as_str()),
+            Some(crate::ALGORITHM)
+        );
         assert_eq!(ticket.issued_to.as_deref(), Some("c1"));
         // The text is its canonical bytes with the signature in its sorted place.
         assert_eq!(from_text(&text), written.canonical());
         assert!(text.starts_with(r#"{"area":{"coordinates":"#), "{text}");
-        assert!(text.contains(r#""reference":"c1","signature":{"alg":"#), "{text}");
+        assert!(
+            text.contains(r#""reference":"c1","signature":{"alg":"#),
+            "{text}"
+        );
         signer.verifier().verify(&text).unwrap();
     }
 
