@@ -600,6 +600,47 @@ async fn an_older_geopackage_gains_the_thematic_layers() {
     assert!(counts["incidents"] > 0, "{counts:?}");
 }
 
+/// New tickets' bodies are stored compressed, and read back byte for byte.
+#[tokio::test]
+async fn geopackage_ticket_bodies_are_compressed_and_read_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = GpkgStore::open(&dir.path().join("t.gpkg"), &srs())
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let id = store.next_ticket_id(now).await.unwrap();
+    let hit = r#"{"accuracy_m":null,"kind":"pipe","layer":"water","owner":"县自来水公司"}"#;
+    let body = format!(
+        r#"{{"hits":[{}],"id":"{id}","issued_to":"wang"}}"#,
+        vec![hit; 50].join(",")
+    );
+    store
+        .save_ticket(NewTicket {
+            id,
+            created_at: now,
+            reference: None,
+            issued_to: Some("wang".into()),
+            area: small_area(),
+            body: body.clone(),
+        })
+        .await
+        .unwrap();
+    let (kind, stored): (String, i64) = sqlx::query_as(
+        "SELECT typeof(body), length(CAST(body AS BLOB)) FROM undermap_excavation_checks",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(kind, "blob");
+    assert!(
+        usize::try_from(stored).unwrap() * 4 < body.len(),
+        "{stored} of {}",
+        body.len()
+    );
+    assert_eq!(store.ticket(&id).await.unwrap(), Some(body.clone()));
+    assert_eq!(store.tickets_issued_to("wang", 5).await.unwrap(), [body]);
+}
+
 /// A GeoPackage written before tickets kept their holder in a column of its own gains the column,
 /// filled from the bodies, so "my tickets" still finds what was issued before the upgrade; the
 /// tickets stay immutable.
@@ -627,13 +668,36 @@ async fn an_older_geopackage_keeps_its_tickets_holders() {
                 .unwrap();
             bodies.push(body);
         }
-        // Turn the tickets table back into what earlier versions wrote.
+        // Turn the tickets table back into what earlier versions wrote: bodies as text (they
+        // are compressed now), no holder column.
+        sqlx::query("DROP TRIGGER undermap_excavation_checks_no_update")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        for body in &bodies {
+            sqlx::query(
+                "UPDATE undermap_excavation_checks SET body = ?1 WHERE ?1 LIKE '%' || id || '%'",
+            )
+            .bind(body)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        }
         for sql in [
+            "CREATE TRIGGER undermap_excavation_checks_no_update BEFORE UPDATE ON undermap_excavation_checks \
+             BEGIN SELECT RAISE(ABORT, 'excavation-check tickets are immutable'); END",
             "DROP INDEX undermap_excavation_checks_issued_to",
             "ALTER TABLE undermap_excavation_checks DROP COLUMN issued_to",
         ] {
             sqlx::query(sql).execute(store.pool()).await.unwrap();
         }
+        let text: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM undermap_excavation_checks WHERE typeof(body) = 'text'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(text, 2);
         store.pool().close().await;
     }
     let store = GpkgStore::open(&path, &srs()).await.unwrap();

@@ -8,6 +8,11 @@
 //! fsync is shared by dozens of checks; a lone check still gets its own commit at once. A caller
 //! hears "stored" only after the commit that holds its ticket. Numbers are reserved in blocks,
 //! as the PostGIS store reserves them, so a check waits for one commit (its ticket's), not two.
+//!
+//! Bodies are stored LZ4-compressed, as a BLOB (a little-endian `u32` of the text's length,
+//! then the LZ4 block), where PostgreSQL compresses them for TOAST: a 15 KB ticket is written
+//! to the WAL and again to the file at checkpoint, and was most of what the writer did. Bodies
+//! stored as TEXT (files written before) are read as they are.
 
 use std::path::Path;
 use std::sync::{mpsc, Arc};
@@ -36,6 +41,8 @@ enum Job {
     Save {
         ticket: NewTicket,
         area: Vec<u8>,
+        /// The body, compressed ([`pack`]).
+        body: Vec<u8>,
         reply: oneshot::Sender<Result<()>>,
     },
     /// Audit entries to chain onto the trail. They go through this thread too: with two
@@ -98,10 +105,13 @@ impl TicketWriter {
                     reason,
                 }
             })?;
+        // Compressed here, on the caller's thread, so the writer only writes.
+        let body = pack(&ticket.body);
         let (reply, answer) = oneshot::channel();
         self.send(Job::Save {
             ticket,
             area,
+            body,
             reply,
         })?;
         answer.await.map_err(|_| gone())?
@@ -217,14 +227,16 @@ fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
                         .map_err(lite("numbering a ticket"))?;
                     Outcome::Numbers(block)
                 }
-                Job::Save { ticket, area, .. } => {
+                Job::Save {
+                    ticket, area, body, ..
+                } => {
                     let inserted = save
                         .execute(params![
                             ticket.id.to_string(),
                             stamp(ticket.created_at),
                             ticket.reference,
                             area,
-                            ticket.body,
+                            body,
                             ticket.issued_to
                         ])
                         .map_err(lite("storing a ticket"))?;
@@ -279,12 +291,57 @@ fn append_audit(tx: &rusqlite::Transaction<'_>, events: &[AuditEvent]) -> Result
     Ok(end)
 }
 
+/// A ticket's body as stored: LZ4 with the text's length prepended.
+fn pack(body: &str) -> Vec<u8> {
+    lz4_flex::block::compress_prepend_size(body.as_bytes())
+}
+
+/// Longest body a stored length may announce (a ticket is tens of KB; a corrupt length must not
+/// make us allocate gigabytes).
+const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// A stored body back as its text: a BLOB is [`pack`]ed, a TEXT (files written before
+/// compression) is the text itself.
+fn unpack(id: &str, text: Option<String>, packed: Option<Vec<u8>>) -> Result<String> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        id: format!("excavation check {id}"),
+        reason,
+    };
+    match (text, packed) {
+        (Some(text), _) => Ok(text),
+        (None, Some(packed)) => {
+            let announced = packed
+                .get(..4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_le_bytes)
+                .ok_or_else(|| corrupt("the body is shorter than its length".into()))?;
+            if usize::try_from(announced).map_or(true, |n| n > MAX_BODY_BYTES) {
+                return Err(corrupt(format!("the body announces {announced} bytes")));
+            }
+            let bytes = lz4_flex::block::decompress_size_prepended(&packed)
+                .map_err(|e| corrupt(format!("the body does not decompress: {e}")))?;
+            String::from_utf8(bytes).map_err(|e| corrupt(format!("the body is not UTF-8: {e}")))
+        }
+        (None, None) => Err(corrupt("the body is neither text nor compressed".into())),
+    }
+}
+
+/// The body as either column, by its storage class.
+const BODY: &str = "id, CASE typeof(body) WHEN 'text' THEN body END, \
+                    CASE typeof(body) WHEN 'blob' THEN body END";
+
+type Row = (String, Option<String>, Option<Vec<u8>>);
+
 pub(crate) async fn get(pool: &SqlitePool, id: &TicketId) -> Result<Option<String>> {
-    sqlx::query_scalar("SELECT body FROM undermap_excavation_checks WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await
-        .map_err(StoreError::db("reading a ticket"))
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {BODY} FROM undermap_excavation_checks WHERE id = ?"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await
+    .map_err(StoreError::db("reading a ticket"))?;
+    row.map(|(id, text, packed)| unpack(&id, text, packed))
+        .transpose()
 }
 
 /// The tickets issued to `account`, newest first.
@@ -293,13 +350,61 @@ pub(crate) async fn issued_to(
     account: &str,
     limit: usize,
 ) -> Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT body FROM undermap_excavation_checks WHERE issued_to = ? \
-         ORDER BY created_at DESC, id DESC LIMIT ?",
-    )
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {BODY} FROM undermap_excavation_checks WHERE issued_to = ? \
+         ORDER BY created_at DESC, id DESC LIMIT ?"
+    ))
     .bind(account)
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await
-    .map_err(StoreError::db("listing tickets"))
+    .map_err(StoreError::db("listing tickets"))?;
+    rows.into_iter()
+        .map(|(id, text, packed)| unpack(&id, text, packed))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_come_back_as_they_went_in() {
+        for body in [
+            "",
+            "{}",
+            r#"{"reference":"水务 \"A\""}"#,
+            &"x".repeat(70_000),
+        ] {
+            assert_eq!(unpack("t", None, Some(pack(body))).unwrap(), body);
+            assert_eq!(unpack("t", Some(body.to_owned()), None).unwrap(), body);
+        }
+        // JSON of a ticket compresses: repeated member names.
+        let ticket =
+            r#"{"accuracy_m":0.3,"archive_ref":null,"contact":"023-1","kind":"pipe"}"#.repeat(40);
+        assert!(pack(&ticket).len() * 4 < ticket.len());
+    }
+
+    #[test]
+    fn a_damaged_body_is_refused_not_trusted() {
+        let mut packed = pack("{\"id\":\"EC-2026-000001\"}");
+        packed.truncate(packed.len() - 3);
+        assert!(matches!(
+            unpack("t", None, Some(packed)),
+            Err(StoreError::Corrupt { .. })
+        ));
+        let huge = [0xff, 0xff, 0xff, 0x7f, 0, 0];
+        assert!(matches!(
+            unpack("t", None, Some(huge.to_vec())),
+            Err(StoreError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            unpack("t", None, Some(vec![1])),
+            Err(StoreError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            unpack("t", None, None),
+            Err(StoreError::Corrupt { .. })
+        ));
+    }
 }
