@@ -138,7 +138,7 @@ impl<'a> Probe<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{coord, line_string, polygon};
+    use geo::{coord, line_string, polygon, MapCoords};
     use proptest::prelude::*;
 
     /// geo's own answer: the brute force this module must agree with.
@@ -205,12 +205,30 @@ mod tests {
             coordinate().prop_map(|c| Geometry::Point(Point(c))),
             proptest::collection::vec(coordinate(), 2..6)
                 .prop_map(|cs| Geometry::LineString(LineString(cs))),
-            (coordinate(), 1_i32..30, 1_i32..30).prop_map(|(c, w, h)| {
+            (coordinate(), 1_i32..30, 1_i32..30, any::<bool>()).prop_map(|(c, w, h, hole)| {
                 let (w, h) = (f64::from(w), f64::from(h));
-                Geometry::Polygon(polygon![
-                    (x: c.x, y: c.y), (x: c.x + w, y: c.y), (x: c.x + w, y: c.y + h), (x: c.x, y: c.y + h), (x: c.x, y: c.y)
-                ])
+                let outer = square(c.x, c.y, 1.0).0[0].exterior().map_coords(|p| {
+                    coord! {
+                        x: c.x + (p.x - c.x) * w,
+                        y: c.y + (p.y - c.y) * h,
+                    }
+                });
+                // A hole in the middle third, which the area may lie in.
+                let holes = if hole && w >= 3.0 && h >= 3.0 {
+                    vec![square(c.x + w / 3.0, c.y + h / 3.0, w.min(h) / 3.0).0[0]
+                        .exterior()
+                        .clone()]
+                } else {
+                    vec![]
+                };
+                Geometry::Polygon(Polygon::new(outer, holes))
             }),
+            proptest::collection::vec(coordinate(), 1..4)
+                .prop_map(|cs| Geometry::MultiPoint(cs.into_iter().map(Point).collect())),
+            proptest::collection::vec(proptest::collection::vec(coordinate(), 2..4), 1..3)
+                .prop_map(|ls| Geometry::MultiLineString(geo::MultiLineString(
+                    ls.into_iter().map(LineString).collect(),
+                ))),
         ]
     }
 
@@ -236,7 +254,12 @@ mod tests {
                 } else {
                     vec![]
                 };
-                MultiPolygon(vec![Polygon::new(LineString(ring), holes)])
+                let second = (n % 2 == 0).then(|| square(c.x + 20.0, c.y - 3.0, 3.0).0.remove(0));
+                MultiPolygon(
+                    std::iter::once(Polygon::new(LineString(ring), holes))
+                        .chain(second)
+                        .collect(),
+                )
             })
     }
 

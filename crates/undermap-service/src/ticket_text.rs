@@ -97,7 +97,7 @@ impl Serialize for HitOut<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Members in sorted order: keep them so.
         let restricted = self.seen.is_none();
-        let mut m = s.serialize_struct("Hit", if restricted { 26 } else { 25 })?;
+        let mut m = s.serialize_struct("Hit", if restricted { 25 } else { 24 })?;
         let f = self.shown();
         // A restricted hit withholds every attribute but its layer, kind, status and owner.
         let a = (!restricted).then_some(&f.attrs);

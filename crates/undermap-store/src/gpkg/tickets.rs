@@ -105,6 +105,14 @@ impl TicketWriter {
                     reason,
                 }
             })?;
+        // A body must be readable back (see `unpack`); a check's limits keep it far smaller.
+        if ticket.body.len() > MAX_BODY_BYTES {
+            return Err(StoreError::Write(format!(
+                "ticket {} is {} bytes, more than the {MAX_BODY_BYTES} a stored ticket may have",
+                ticket.id,
+                ticket.body.len()
+            )));
+        }
         // Compressed here, on the caller's thread, so the writer only writes.
         let body = pack(&ticket.body);
         let (reply, answer) = oneshot::channel();
@@ -320,6 +328,13 @@ fn unpack(id: &str, text: Option<String>, packed: Option<Vec<u8>>) -> Result<Str
             }
             let bytes = lz4_flex::block::decompress_size_prepended(&packed)
                 .map_err(|e| corrupt(format!("the body does not decompress: {e}")))?;
+            // A block cut at a sequence boundary decompresses to less than was announced.
+            if u32::try_from(bytes.len()).ok() != Some(announced) {
+                return Err(corrupt(format!(
+                    "the body decompresses to {} bytes, not the {announced} announced",
+                    bytes.len()
+                )));
+            }
             String::from_utf8(bytes).map_err(|e| corrupt(format!("the body is not UTF-8: {e}")))
         }
         (None, None) => Err(corrupt("the body is neither text nor compressed".into())),
@@ -393,6 +408,15 @@ mod tests {
             unpack("t", None, Some(packed)),
             Err(StoreError::Corrupt { .. })
         ));
+        // Cut after its first complete sequence: shorter than announced.
+        let whole = pack(&"abcdefgh".repeat(100));
+        let mut cut = whole[..4].to_vec();
+        cut.extend_from_slice(&lz4_flex::block::compress(b"abc"));
+        assert!(matches!(
+            unpack("t", None, Some(cut)),
+            Err(StoreError::Corrupt { .. })
+        ));
+        assert!(unpack("t", None, Some(whole)).is_ok());
         let huge = [0xff, 0xff, 0xff, 0x7f, 0, 0];
         assert!(matches!(
             unpack("t", None, Some(huge.to_vec())),
