@@ -106,25 +106,27 @@ pub struct Hit {
 /// Counts of a check's hits.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
-    /// All hits.
-    pub total: usize,
+    // Declared in sorted order: a ticket's canonical JSON writes them as declared.
     /// Hits per layer.
     pub by_layer: BTreeMap<String, usize>,
     /// Hits per risk; every risk is listed, with 0 where none.
     pub by_risk: BTreeMap<String, usize>,
+    /// All hits.
+    pub total: usize,
 }
 
 /// An owner to call, once, with how many of its assets are involved.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OwnerSummary {
-    /// Organisation, or `unknown owner`.
-    pub name: String,
-    /// Contact.
-    pub contact: Option<String>,
+    // Declared in sorted order: a ticket's canonical JSON writes them as declared.
     /// Assets of this owner among the hits.
     pub assets: usize,
+    /// Contact.
+    pub contact: Option<String>,
     /// The highest risk among them.
     pub highest_risk: Risk,
+    /// Organisation, or `unknown owner`.
+    pub name: String,
 }
 
 /// The answer to an excavation check, stored verbatim as its ticket.
@@ -373,11 +375,7 @@ impl Service {
         };
         let matches = index.check(&query);
         let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
-        let scale = if out.target().is_geographic() {
-            1e8
-        } else {
-            1e3
-        };
+        let scale = crate::geometry_out::scale(out.target().is_geographic());
         let hits = matches
             .iter()
             .map(|m| hit(m, &out, view, scale))
@@ -429,8 +427,6 @@ impl Service {
             data_as_of: index.as_of(),
             at,
             stale: at.is_none() && self.is_behind(),
-            summary: &summary(&hits),
-            owners: &owners(&hits),
             hits: &hits,
         }
         .write();
@@ -626,50 +622,4 @@ fn hit<'a>(
         risk: m.assessment.risk,
         scale,
     })
-}
-
-fn summary(hits: &[HitOut<'_>]) -> Summary {
-    let mut by_layer: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut by_risk: BTreeMap<String, usize> =
-        Risk::ALL.iter().map(|r| (r.to_string(), 0)).collect();
-    for h in hits {
-        *by_layer.entry(h.feature.layer.as_str()).or_insert(0) += 1;
-        *by_risk.entry(h.risk.to_string()).or_insert(0) += 1;
-    }
-    Summary {
-        total: hits.len(),
-        by_layer: by_layer
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-        by_risk,
-    }
-}
-
-fn owners(hits: &[HitOut<'_>]) -> Vec<OwnerSummary> {
-    let mut map: BTreeMap<&str, OwnerSummary> = BTreeMap::new();
-    for h in hits {
-        let name = h.owner().unwrap_or("unknown owner");
-        let entry = map.entry(name).or_insert_with(|| OwnerSummary {
-            name: name.to_owned(),
-            contact: h.contact().map(str::to_owned),
-            assets: 0,
-            highest_risk: h.risk,
-        });
-        entry.assets += 1;
-        if entry.contact.is_none() {
-            entry.contact = h.contact().map(str::to_owned);
-        }
-        if h.risk.severity() < entry.highest_risk.severity() {
-            entry.highest_risk = h.risk;
-        }
-    }
-    let mut v: Vec<OwnerSummary> = map.into_values().collect();
-    v.sort_by(|a, b| {
-        a.highest_risk
-            .severity()
-            .cmp(&b.highest_risk.severity())
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    v
 }

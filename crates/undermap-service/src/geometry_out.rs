@@ -2,6 +2,8 @@
 //! survey can support (1 mm), so answers are compact and stable.
 
 use geo::{Geometry, MapCoords};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use undermap_crs::Transformer;
 
 use crate::ServiceError;
@@ -16,13 +18,131 @@ pub(crate) fn to_geojson(
     Ok(geojson::Geometry::new(geojson::Value::from(&g)))
 }
 
-/// Rounds to about a millimetre: 1e-8 degree or 1e-3 metre.
+/// How finely output coordinates are kept, as `1 / scale`: about a millimetre, 1e-8 degree or
+/// 1e-3 metre.
+pub(crate) fn scale(degrees: bool) -> f64 {
+    if degrees {
+        1e8
+    } else {
+        1e3
+    }
+}
+
+/// `v` rounded to `1 / scale`.
+pub(crate) fn rounded(v: f64, scale: f64) -> f64 {
+    (v * scale).round() / scale
+}
+
+/// Rounds to about a millimetre ([`scale`]).
 pub(crate) fn round(geometry: &Geometry<f64>, degrees: bool) -> Geometry<f64> {
-    let scale = if degrees { 1e8 } else { 1e3 };
+    let s = scale(degrees);
     geometry.map_coords(|c| geo::Coord {
-        x: (c.x * scale).round() / scale,
-        y: (c.y * scale).round() / scale,
+        x: rounded(c.x, s),
+        y: rounded(c.y, s),
     })
+}
+
+/// A geometry written as GeoJSON with sorted members, as a ticket's canonical JSON has them (`coordinates` or `geometries`, then
+/// `type`), its coordinates rounded as they are written. Lines, rectangles and triangles are
+/// written as the line strings and polygons GeoJSON has for them.
+pub(crate) struct SortedGeoJson<'a> {
+    pub geometry: &'a Geometry<f64>,
+    /// SortedGeoJson are rounded to `1 / scale` ([`scale`]).
+    pub scale: f64,
+}
+
+impl Serialize for SortedGeoJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let k = self.scale;
+        let mut m = s.serialize_map(Some(2))?;
+        let kind = match self.geometry {
+            Geometry::Point(p) => {
+                m.serialize_entry("coordinates", &Position(p.0, k))?;
+                "Point"
+            }
+            Geometry::Line(l) => {
+                m.serialize_entry("coordinates", &Path(&[l.start, l.end], k))?;
+                "LineString"
+            }
+            Geometry::LineString(l) => {
+                m.serialize_entry("coordinates", &Path(&l.0, k))?;
+                "LineString"
+            }
+            Geometry::Polygon(p) => {
+                m.serialize_entry("coordinates", &Rings(p, k))?;
+                "Polygon"
+            }
+            Geometry::Rect(r) => {
+                m.serialize_entry("coordinates", &Rings(&r.to_polygon(), k))?;
+                "Polygon"
+            }
+            Geometry::Triangle(t) => {
+                m.serialize_entry("coordinates", &Rings(&t.to_polygon(), k))?;
+                "Polygon"
+            }
+            Geometry::MultiPoint(mp) => {
+                let points: Vec<Position> = mp.0.iter().map(|p| Position(p.0, k)).collect();
+                m.serialize_entry("coordinates", &points)?;
+                "MultiPoint"
+            }
+            Geometry::MultiLineString(ml) => {
+                let lines: Vec<Path<'_>> = ml.0.iter().map(|l| Path(&l.0, k)).collect();
+                m.serialize_entry("coordinates", &lines)?;
+                "MultiLineString"
+            }
+            Geometry::MultiPolygon(mp) => {
+                let polygons: Vec<Rings<'_>> = mp.0.iter().map(|p| Rings(p, k)).collect();
+                m.serialize_entry("coordinates", &polygons)?;
+                "MultiPolygon"
+            }
+            Geometry::GeometryCollection(gc) => {
+                let parts: Vec<SortedGeoJson<'_>> =
+                    gc.0.iter()
+                        .map(|g| SortedGeoJson {
+                            geometry: g,
+                            scale: k,
+                        })
+                        .collect();
+                m.serialize_entry("geometries", &parts)?;
+                "GeometryCollection"
+            }
+        };
+        m.serialize_entry("type", kind)?;
+        m.end()
+    }
+}
+
+/// `[x, y]`, rounded to `1 / scale`.
+struct Position(geo::Coord<f64>, f64);
+
+impl Serialize for Position {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(2))?;
+        seq.serialize_element(&rounded(self.0.x, self.1))?;
+        seq.serialize_element(&rounded(self.0.y, self.1))?;
+        seq.end()
+    }
+}
+
+struct Path<'a>(&'a [geo::Coord<f64>], f64);
+
+impl Serialize for Path<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|c| Position(*c, self.1)))
+    }
+}
+
+struct Rings<'a>(&'a geo::Polygon<f64>, f64);
+
+impl Serialize for Rings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        s.collect_seq(
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| Path(&r.0, self.1)),
+        )
+    }
 }
 
 /// Rounds a length or area figure to centimetres.

@@ -10,16 +10,18 @@
 //! text ([`crate::canonical`]), which gives back these bytes: the tests below hold it to that.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use geo::Geometry;
-use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
+use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use undermap_core::{Feature, Relation, Risk};
 
 use crate::excavation::{OwnerSummary, Summary};
+use crate::geometry_out::SortedGeoJson;
 use crate::{ServiceError, TicketSignature};
 
 /// What a restricted hit says instead of the asset's details.
@@ -39,7 +41,7 @@ pub(crate) struct HitOut<'a> {
     pub relation: Relation,
     pub risk: Risk,
     pub reason: &'a str,
-    /// Coordinates are rounded to `1 / scale` (1e-8 degree or 1e-3 metre).
+    /// Coordinates are rounded to `1 / scale` ([`crate::geometry_out::scale`]).
     pub scale: f64,
 }
 
@@ -122,7 +124,7 @@ impl Serialize for HitOut<'_> {
         }
         m.serialize_field(
             "geometry",
-            &self.geometry.as_ref().map(|g| Coordinates {
+            &self.geometry.as_ref().map(|g| SortedGeoJson {
                 geometry: g,
                 scale: self.scale,
             }),
@@ -154,109 +156,6 @@ impl Serialize for HitOut<'_> {
     }
 }
 
-/// A geometry as a GeoJSON geometry with sorted members (`coordinates` or `geometries`, then
-/// `type`), its coordinates rounded as they are written. Lines, rectangles and triangles are
-/// written as the line strings and polygons GeoJSON has for them.
-struct Coordinates<'a> {
-    geometry: &'a Geometry<f64>,
-    scale: f64,
-}
-
-impl Serialize for Coordinates<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let k = self.scale;
-        let mut m = s.serialize_map(Some(2))?;
-        let kind = match self.geometry {
-            Geometry::Point(p) => {
-                m.serialize_entry("coordinates", &Position(p.0, k))?;
-                "Point"
-            }
-            Geometry::Line(l) => {
-                m.serialize_entry("coordinates", &Path(&[l.start, l.end], k))?;
-                "LineString"
-            }
-            Geometry::LineString(l) => {
-                m.serialize_entry("coordinates", &Path(&l.0, k))?;
-                "LineString"
-            }
-            Geometry::Polygon(p) => {
-                m.serialize_entry("coordinates", &Rings(p, k))?;
-                "Polygon"
-            }
-            Geometry::Rect(r) => {
-                m.serialize_entry("coordinates", &Rings(&r.to_polygon(), k))?;
-                "Polygon"
-            }
-            Geometry::Triangle(t) => {
-                m.serialize_entry("coordinates", &Rings(&t.to_polygon(), k))?;
-                "Polygon"
-            }
-            Geometry::MultiPoint(mp) => {
-                let points: Vec<Position> = mp.0.iter().map(|p| Position(p.0, k)).collect();
-                m.serialize_entry("coordinates", &points)?;
-                "MultiPoint"
-            }
-            Geometry::MultiLineString(ml) => {
-                let lines: Vec<Path<'_>> = ml.0.iter().map(|l| Path(&l.0, k)).collect();
-                m.serialize_entry("coordinates", &lines)?;
-                "MultiLineString"
-            }
-            Geometry::MultiPolygon(mp) => {
-                let polygons: Vec<Rings<'_>> = mp.0.iter().map(|p| Rings(p, k)).collect();
-                m.serialize_entry("coordinates", &polygons)?;
-                "MultiPolygon"
-            }
-            Geometry::GeometryCollection(gc) => {
-                let parts: Vec<Coordinates<'_>> =
-                    gc.0.iter()
-                        .map(|g| Coordinates {
-                            geometry: g,
-                            scale: k,
-                        })
-                        .collect();
-                m.serialize_entry("geometries", &parts)?;
-                "GeometryCollection"
-            }
-        };
-        m.serialize_entry("type", kind)?;
-        m.end()
-    }
-}
-
-/// `[x, y]`, rounded to `1 / scale`.
-struct Position(geo::Coord<f64>, f64);
-
-impl Serialize for Position {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let round = |v: f64| (v * self.1).round() / self.1;
-        let mut seq = s.serialize_seq(Some(2))?;
-        seq.serialize_element(&round(self.0.x))?;
-        seq.serialize_element(&round(self.0.y))?;
-        seq.end()
-    }
-}
-
-struct Path<'a>(&'a [geo::Coord<f64>], f64);
-
-impl Serialize for Path<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|c| Position(*c, self.1)))
-    }
-}
-
-struct Rings<'a>(&'a geo::Polygon<f64>, f64);
-
-impl Serialize for Rings<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
-        s.collect_seq(
-            std::iter::once(p.exterior())
-                .chain(p.interiors())
-                .map(|r| Path(&r.0, self.1)),
-        )
-    }
-}
-
 /// A new ticket's parts, borrowed; [`Answer::write`] writes it.
 pub(crate) struct Answer<'a> {
     pub id: &'a str,
@@ -274,8 +173,7 @@ pub(crate) struct Answer<'a> {
     pub data_as_of: DateTime<Utc>,
     pub at: Option<DateTime<Utc>>,
     pub stale: bool,
-    pub summary: &'a Summary,
-    pub owners: &'a [OwnerSummary],
+    /// Most severe first; the summary and the owners to call are counted from them.
     pub hits: &'a [HitOut<'a>],
 }
 
@@ -311,11 +209,11 @@ impl Answer<'_> {
             w.member("issued_to", holder);
         }
         w.member("layers", self.layers);
-        w.member("owners", &Owners(self.owners));
+        w.member("owners", &owners(self.hits));
         w.member("reference", &self.reference);
         let signature_at = w.out.len();
         w.member("stale", &self.stale);
-        w.member("summary", &SummaryOut(self.summary));
+        w.member("summary", &summary(self.hits));
         if let Some(day) = &self.valid_until {
             w.member("valid_until", day);
         }
@@ -333,15 +231,14 @@ impl Written {
         &self.canonical
     }
 
-    /// The ticket's text: the canonical bytes with `signature` in its sorted place.
-    pub(crate) fn signed(&self, signature: &TicketSignature) -> Result<String, ServiceError> {
-        let (head, tail) = self.canonical.split_at(self.signature_at);
-        let mut text = Vec::with_capacity(self.canonical.len() + 160);
-        text.extend_from_slice(head);
-        text.extend_from_slice(br#","signature":"#);
+    /// The ticket's text: the canonical bytes with `signature` spliced into its sorted place
+    /// (only the few members after it move).
+    pub(crate) fn signed(self, signature: &TicketSignature) -> Result<String, ServiceError> {
+        let mut member = br#","signature":"#.to_vec();
         // Writing typed values into a Vec cannot fail: every map key is a string.
-        let _ = serde_json::to_writer(&mut text, signature);
-        text.extend_from_slice(tail);
+        let _ = serde_json::to_writer(&mut member, signature);
+        let mut text = self.canonical;
+        text.splice(self.signature_at..self.signature_at, member);
         // serde_json writes UTF-8, and the splice is at a member's boundary.
         String::from_utf8(text).map_err(|e| ServiceError::internal("writing the ticket", e))
     }
@@ -364,39 +261,50 @@ impl Members {
     }
 }
 
-struct Owners<'a>(&'a [OwnerSummary]);
-
-impl Serialize for Owners<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(OwnerOut))
+fn summary(hits: &[HitOut<'_>]) -> Summary {
+    let mut by_layer: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_risk: BTreeMap<String, usize> =
+        Risk::ALL.iter().map(|r| (r.to_string(), 0)).collect();
+    for h in hits {
+        *by_layer.entry(h.feature.layer.as_str()).or_insert(0) += 1;
+        *by_risk.entry(h.risk.to_string()).or_insert(0) += 1;
+    }
+    Summary {
+        total: hits.len(),
+        by_layer: by_layer
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+        by_risk,
     }
 }
 
-struct OwnerOut<'a>(&'a OwnerSummary);
-
-impl Serialize for OwnerOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Members in sorted order.
-        let mut m = s.serialize_struct("OwnerSummary", 4)?;
-        m.serialize_field("assets", &self.0.assets)?;
-        m.serialize_field("contact", &self.0.contact)?;
-        m.serialize_field("highest_risk", &self.0.highest_risk)?;
-        m.serialize_field("name", &self.0.name)?;
-        m.end()
+fn owners(hits: &[HitOut<'_>]) -> Vec<OwnerSummary> {
+    let mut map: BTreeMap<&str, OwnerSummary> = BTreeMap::new();
+    for h in hits {
+        let name = h.owner().unwrap_or("unknown owner");
+        let entry = map.entry(name).or_insert_with(|| OwnerSummary {
+            name: name.to_owned(),
+            contact: h.contact().map(str::to_owned),
+            assets: 0,
+            highest_risk: h.risk,
+        });
+        entry.assets += 1;
+        if entry.contact.is_none() {
+            entry.contact = h.contact().map(str::to_owned);
+        }
+        if h.risk.severity() < entry.highest_risk.severity() {
+            entry.highest_risk = h.risk;
+        }
     }
-}
-
-struct SummaryOut<'a>(&'a Summary);
-
-impl Serialize for SummaryOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Members in sorted order.
-        let mut m = s.serialize_struct("Summary", 3)?;
-        m.serialize_field("by_layer", &self.0.by_layer)?;
-        m.serialize_field("by_risk", &self.0.by_risk)?;
-        m.serialize_field("total", &self.0.total)?;
-        m.end()
-    }
+    let mut v: Vec<OwnerSummary> = map.into_values().collect();
+    v.sort_by(|a, b| {
+        a.highest_risk
+            .severity()
+            .cmp(&b.highest_risk.severity())
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    v
 }
 
 #[cfg(test)]
@@ -464,13 +372,7 @@ mod tests {
         }
     }
 
-    fn answer<'a>(
-        hits: &'a [HitOut<'a>],
-        area: &'a Value,
-        text: &'a str,
-        summary: &'a Summary,
-        owners: &'a [OwnerSummary],
-    ) -> Answer<'a> {
+    fn answer<'a>(hits: &'a [HitOut<'a>], area: &'a Value, text: &'a str) -> Answer<'a> {
         Answer {
             id: "EC-2026-000042",
             created_at: DateTime::UNIX_EPOCH,
@@ -486,27 +388,15 @@ mod tests {
             data_as_of: DateTime::UNIX_EPOCH,
             at: None,
             stale: false,
-            summary,
-            owners,
             hits,
         }
     }
 
-    fn summary() -> Summary {
-        Summary {
-            total: 2,
-            by_layer: [("water".to_owned(), 2)].into(),
-            by_risk: [("high".to_owned(), 0), ("medium".to_owned(), 2)].into(),
-        }
-    }
-
-    fn owners(name: &str) -> Vec<OwnerSummary> {
-        vec![OwnerSummary {
-            name: name.into(),
-            contact: None,
-            assets: 2,
-            highest_risk: Risk::Medium,
-        }]
+    /// The ticket's text, signed by `signer`, and the bytes it was signed over.
+    fn signed(written: Written, signer: &TicketSigner) -> (String, Vec<u8>) {
+        let canonical = written.canonical().to_vec();
+        let signature = signer.sign_canonical(&canonical);
+        (written.signed(&signature).unwrap(), canonical)
     }
 
     /// The canonical bytes as verification makes them from the stored text.
@@ -525,14 +415,10 @@ mod tests {
             300.0,
             line_string![(x: 1.00049, y: 2.0), (x: 3.0, y: -0.0004)].into(),
         );
-        let (summary, owners) = (summary(), owners("水务集团"));
         let hits = [hit(&f, "within 0.25 m", false, 1e3), hit(&f, "", true, 1e3)];
         let area = serde_json::json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 1], [0, 0]]]});
-        let written = answer(&hits, &area, "c1", &summary, &owners).write();
         let signer = TicketSigner::generate();
-        let text = written
-            .signed(&signer.sign_canonical(written.canonical()))
-            .unwrap();
+        let (text, canonical) = signed(answer(&hits, &area, "c1").write(), &signer);
         let ticket: CheckResponse = serde_json::from_str(&text).unwrap();
         let full = Hit {
             feature_id: "WS-12".into(),
@@ -589,7 +475,7 @@ mod tests {
         );
         assert_eq!(ticket.issued_to.as_deref(), Some("c1"));
         // The text is its canonical bytes with the signature in its sorted place.
-        assert_eq!(from_text(&text), written.canonical());
+        assert_eq!(from_text(&text), canonical);
         assert!(text.starts_with(r#"{"area":{"coordinates":"#), "{text}");
         assert!(
             text.contains(r#""reference":"c1","signature":{"alg":"#),
@@ -638,11 +524,9 @@ mod tests {
             let valve = feature(&text, -x, point!(x: x0, y: y0).into());
             let scale = if degrees { 1e8 } else { 1e3 };
             let hits = [hit(&pipe, &text, false, scale), hit(&valve, &text, false, scale), hit(&pipe, &text, true, scale)];
-            let (summary, owners) = (summary(), owners(&text));
-            let written = answer(&hits, &area, &text, &summary, &owners).write();
             let signer = TicketSigner::generate();
-            let signed = written.signed(&signer.sign_canonical(written.canonical())).unwrap();
-            prop_assert_eq!(from_text(&signed), written.canonical().to_vec());
+            let (signed, canonical) = signed(answer(&hits, &area, &text).write(), &signer);
+            prop_assert_eq!(from_text(&signed), canonical);
             prop_assert!(signer.verifier().verify(&signed).is_ok());
             let ticket: CheckResponse = serde_json::from_str(&signed).unwrap();
             prop_assert_eq!(ticket.hits.len(), 3);
