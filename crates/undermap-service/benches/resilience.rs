@@ -63,12 +63,16 @@ fn bench(c: &mut Criterion) {
         types: None,
         limit: None,
     };
-    let found = service.nearby_history(&history, &view).expect("history");
+    let found = service
+        .emergency()
+        .nearby_history(&history, &view)
+        .expect("history");
     println!("nearby history (500 m): {} incidents", found.total);
     c.bench_function("nearby-history 500 m", |b| {
         b.iter(|| {
             black_box(
                 service
+                    .emergency()
                     .nearby_history(&history, &view)
                     .expect("history")
                     .total,
@@ -85,7 +89,7 @@ fn bench(c: &mut Criterion) {
     // The first call builds every network graph (streets included); time it once.
     let started = std::time::Instant::now();
     let r = rt
-        .block_on(service.nearest_resources(&resources, &view))
+        .block_on(service.emergency().nearest_resources(&resources, &view))
         .expect("resources");
     println!(
         "graphs built and first resources query: {:.0} ms; {} by street",
@@ -95,7 +99,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("resources/nearest pump k=5 (straight + street)", |b| {
         b.iter(|| {
             black_box(
-                rt.block_on(service.nearest_resources(&resources, &view))
+                rt.block_on(service.emergency().nearest_resources(&resources, &view))
                     .expect("resources")
                     .straight_line
                     .len(),
@@ -104,7 +108,10 @@ fn bench(c: &mut Criterion) {
     });
 
     let hotspots = HotspotsRequest::default();
-    let h = service.hotspots(&hotspots, &view).expect("hotspots");
+    let h = service
+        .emergency()
+        .hotspots(&hotspots, &view)
+        .expect("hotspots");
     println!(
         "hotspots: {} of {} incidents considered; top score {}",
         h.total,
@@ -112,7 +119,15 @@ fn bench(c: &mut Criterion) {
         h.hotspots.first().map_or(0, |s| s.score)
     );
     c.bench_function("risk/hotspots (whole county)", |b| {
-        b.iter(|| black_box(service.hotspots(&hotspots, &view).expect("hotspots").total));
+        b.iter(|| {
+            black_box(
+                service
+                    .emergency()
+                    .hotspots(&hotspots, &view)
+                    .expect("hotspots")
+                    .total,
+            )
+        });
     });
 }
 

@@ -1,45 +1,36 @@
-//! What undermap does, without HTTP: the excavation check and its tickets, nearest features,
-//! layers, single features and deliveries. It composes the store (persistence), the index
-//! (answers) and PROJ (coordinates in and out). The HTTP crate only parses and serialises.
+//! What undermap does, without HTTP. The `Service` (app.rs) holds the store (persistence), the
+//! index (answers) and the deployment's rules; each capability has a folder and a small struct
+//! reached from the service: `excavation()` (checks and tickets), `map()` (layers, features,
+//! history, nearest), `ogc()` (OGC API – Features), `tiles()` (vector tiles and styles),
+//! `emergency()` (incidents, isolation, downstream, quality, resilience records) and
+//! `deliveries()`. The HTTP crate only parses and serialises.
 
-mod config;
-mod deliver;
+mod app;
+mod deliveries;
+mod emergency;
 mod error;
 mod excavation;
-mod footprint;
-mod geometry_out;
-mod history;
-mod incidents;
-mod layers;
-mod nearest;
+mod map;
 mod ogc;
-mod resilience;
-mod service;
-mod signing;
-mod ticket_text;
+mod shared;
+mod tiles;
 
-pub use config::ServiceConfig;
-pub use deliver::{deliver, DeliveryRequest, Departments};
+pub use app::{Readiness, Service, ServiceConfig};
+pub use deliveries::{deliver, Deliveries, DeliveryRequest, Departments};
+pub use emergency::{
+    Affected, BrokenLine, DownstreamRequest, DownstreamResponse, Emergency, HistoryRequest,
+    HistoryResponse, Hotspot, HotspotsRequest, HotspotsResponse, ImpactRequest, ImpactResponse,
+    IsolationRequest, IsolationResponse, NearResource, OwnerToCall, PastIncident, ResourcesRequest,
+    ResourcesResponse, MAX_HISTORY_RADIUS_M, MAX_HOTSPOTS, MAX_INCIDENT_RADIUS_M, MAX_RESOURCES,
+    MAX_STREET_LEG_M, STREETS_LAYER,
+};
 pub use error::ServiceError;
 pub use excavation::{
-    add_working_days, CheckRequest, CheckResponse, Hit, OwnerSummary, Summary, TicketCheck,
-    TicketSummary,
+    add_working_days, canonical, CheckRequest, CheckResponse, Excavation, Hit, OwnerSummary,
+    SignatureError, Summary, Ticket, TicketCheck, TicketSignature, TicketSigner, TicketSummary,
+    TicketVerifier, ALGORITHM, KEY_ALGORITHM, LEGACY_ALGORITHM,
 };
-pub use history::parse_at;
-pub use incidents::{
-    Affected, BrokenLine, DownstreamRequest, DownstreamResponse, ImpactRequest, ImpactResponse,
-    IsolationRequest, IsolationResponse, OwnerToCall, MAX_INCIDENT_RADIUS_M,
-};
-pub use layers::LayerSummary;
-pub use nearest::{NearestHit, NearestRequest};
-pub use ogc::GeoJsonBody;
-pub use resilience::{
-    HistoryRequest, HistoryResponse, Hotspot, HotspotsRequest, HotspotsResponse, NearResource,
-    PastIncident, ResourcesRequest, ResourcesResponse, MAX_HISTORY_RADIUS_M, MAX_HOTSPOTS,
-    MAX_RESOURCES,
-};
-pub use service::{Readiness, Service};
-pub use signing::{
-    canonical, SignatureError, TicketSignature, TicketSigner, TicketVerifier, ALGORITHM,
-    KEY_ALGORITHM, LEGACY_ALGORITHM,
-};
+pub use map::{parse_at, LayerSummary, Map, NearestHit, NearestRequest};
+pub use ogc::{GeoJsonBody, Ogc};
+pub use shared::footprint::Footprint;
+pub use tiles::Tiles;

@@ -220,7 +220,10 @@ pub(crate) async fn create(
             fields: form.strict_fields,
         },
     };
-    let summary = service.deliver(request, Box::new(|_| {})).await?;
+    let summary = service
+        .deliveries()
+        .deliver(request, Box::new(|_| {}))
+        .await?;
     drop(dir);
     if summary.refused.is_some() {
         return Err(ApiError::DeliveryRefused(Box::new(summary)));

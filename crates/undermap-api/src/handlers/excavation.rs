@@ -19,7 +19,8 @@ pub(crate) async fn create(
     caller.require_history_if(req.at.is_some())?;
     let area = area_note(&req);
     let ticket = service
-        .check_excavation(req, &caller.view, Some(&caller.account))
+        .excavation()
+        .check(req, &caller.view, Some(&caller.account))
         .await?;
     let audit = AuditNote {
         returned: ticket.hits.and_then(|n| u64::try_from(n).ok()),
@@ -76,7 +77,7 @@ pub(crate) async fn get(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     let viewer = (!caller.can(Capability::Tickets)).then_some(caller.account.as_str());
-    let ticket = service.ticket(&id, viewer).await?;
+    let ticket = service.excavation().ticket(&id, viewer).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(ticket.body))
@@ -110,7 +111,10 @@ pub(crate) async fn verify(
                 .into(),
         ));
     }
-    let check = service.verify_ticket(&path, q.signature.as_deref()).await?;
+    let check = service
+        .excavation()
+        .verify(&path, q.signature.as_deref())
+        .await?;
     let audit = AuditNote {
         returned: Some(u64::from(check.valid)),
         area: None,
@@ -151,6 +155,7 @@ pub(crate) async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     let tickets = service
+        .excavation()
         .tickets_of(&caller.account, query.limit.unwrap_or(50))
         .await?;
     let audit = AuditNote {

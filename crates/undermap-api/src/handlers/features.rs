@@ -31,8 +31,9 @@ pub(crate) async fn get(
     caller.require(Capability::Read)?;
     caller.require_history_if(query.at.is_some())?;
     let at = query.at.as_deref().map(parse_at).transpose()?;
-    caller.spend(service.feature_footprint(&id, &caller.view))?;
+    caller.spend(service.map().feature_footprint(&id, &caller.view))?;
     let feature = service
+        .map()
         .feature(&id, query.crs.as_deref(), at, &caller.view)
         .await?;
     Ok(counted(
@@ -54,6 +55,7 @@ pub(crate) async fn history(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::History)?;
     let versions = service
+        .map()
         .history(&id, query.crs.as_deref(), &caller.view)
         .await?;
     let n = versions.features.len();

@@ -19,7 +19,7 @@ pub(crate) async fn impact(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Incident)?;
     let req = body.into_inner();
-    let answer = service.impact(&req, &caller.view)?;
+    let answer = service.emergency().impact(&req, &caller.view)?;
     let audit = AuditNote {
         returned: u64::try_from(answer.features.len()).ok(),
         area: Some(serde_json::json!({
@@ -41,7 +41,7 @@ pub(crate) async fn isolation(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Incident)?;
     let req = body.into_inner();
-    let answer = service.isolation(&req, &caller.view).await?;
+    let answer = service.emergency().isolation(&req, &caller.view).await?;
     let audit = AuditNote {
         returned: u64::try_from(answer.valves_to_close.features.len()).ok(),
         area: Some(serde_json::json!({
@@ -62,7 +62,7 @@ pub(crate) async fn downstream(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Incident)?;
     let req = body.into_inner();
-    let answer = service.downstream(&req, &caller.view).await?;
+    let answer = service.emergency().downstream(&req, &caller.view).await?;
     let audit = AuditNote {
         returned: u64::try_from(answer.downstream.features.len()).ok(),
         area: Some(serde_json::json!({
@@ -88,6 +88,9 @@ pub(crate) async fn quality(
     query: web::Query<QualityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
-    let q = service.quality(&query.layer, &caller.view).await?;
+    let q = service
+        .emergency()
+        .quality(&query.layer, &caller.view)
+        .await?;
     Ok(HttpResponse::Ok().json(q))
 }

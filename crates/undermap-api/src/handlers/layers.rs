@@ -11,6 +11,6 @@ pub(crate) async fn list(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(undermap_auth::Capability::Read)?;
-    let layers = service.layers(&caller.view)?;
+    let layers = service.map().layers(&caller.view)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "layers": layers })))
 }

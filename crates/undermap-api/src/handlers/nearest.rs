@@ -33,8 +33,13 @@ pub(crate) async fn get(
             .collect()
     });
     let at = q.at.as_deref().map(parse_at).transpose()?;
-    caller.spend(service.nearest_footprint(point, q.crs.as_deref(), &caller.view)?)?;
+    caller.spend(
+        service
+            .map()
+            .nearest_footprint(point, q.crs.as_deref(), &caller.view)?,
+    )?;
     let hits = service
+        .map()
         .nearest(
             &NearestRequest {
                 point,

@@ -109,7 +109,7 @@ pub(crate) async fn collections(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     only_format(&query)?;
-    Ok(HttpResponse::Ok().json(service.ogc_collections(&base(&req), &caller.view)))
+    Ok(HttpResponse::Ok().json(service.ogc().collections(&base(&req), &caller.view)))
 }
 
 /// `GET /ogc/collections/{id}`.
@@ -122,7 +122,7 @@ pub(crate) async fn collection(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     only_format(&query)?;
-    Ok(HttpResponse::Ok().json(service.ogc_collection(&base(&req), &id, &caller.view)?))
+    Ok(HttpResponse::Ok().json(service.ogc().collection(&base(&req), &id, &caller.view)?))
 }
 
 /// `GET /ogc/collections/{id}/queryables`: the properties filters may use.
@@ -161,7 +161,8 @@ fn schema_document(
         .content_type("application/schema+json")
         .body(
             service
-                .ogc_schema(&base(req), id, feature, &caller.view)?
+                .ogc()
+                .schema(&base(req), id, feature, &caller.view)?
                 .to_string(),
         ))
 }
@@ -184,9 +185,10 @@ pub(crate) async fn items(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     caller.require_history_if(asks_past(&query))?;
-    caller.spend(service.items_footprint(&query, &caller.view)?)?;
+    caller.spend(service.ogc().items_footprint(&query, &caller.view)?)?;
     let body = service
-        .ogc_items(
+        .ogc()
+        .items(
             base(&req),
             id.into_inner(),
             query.into_inner(),
@@ -210,9 +212,10 @@ pub(crate) async fn item(
     caller.require(Capability::Read)?;
     caller.require_history_if(asks_past(&query))?;
     let (collection, feature) = path.into_inner();
-    caller.spend(service.feature_footprint(&feature, &caller.view))?;
+    caller.spend(service.map().feature_footprint(&feature, &caller.view))?;
     let body = service
-        .ogc_item(&base(&req), &collection, &feature, &query, &caller.view)
+        .ogc()
+        .item(&base(&req), &collection, &feature, &query, &caller.view)
         .await?;
     Ok(counted(geojson(body), 1))
 }

@@ -340,7 +340,7 @@ pub(crate) async fn ticket(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     let viewer = (!caller.can(Capability::Tickets)).then_some(caller.account.as_str());
-    let (ticket_id, body) = service.ticket_json(&id, viewer).await?;
+    let (ticket_id, body) = service.excavation().ticket_json(&id, viewer).await?;
     let signature = body["signature"]["value"].as_str().unwrap_or("");
     let verify_url = format!(
         "{}/v1/excavation-checks/{}/verify?signature={}",

@@ -77,7 +77,7 @@ pub(crate) async fn nearby_history(
         types,
         limit: q.limit,
     };
-    let answer = service.nearby_history(&req, &caller.view)?;
+    let answer = service.emergency().nearby_history(&req, &caller.view)?;
     let audit = AuditNote {
         returned: u64::try_from(answer.incidents.len()).ok(),
         area: Some(serde_json::json!({
@@ -119,7 +119,10 @@ pub(crate) async fn nearest_resources(
             .transpose()?,
         k: q.k,
     };
-    let answer = service.nearest_resources(&req, &caller.view).await?;
+    let answer = service
+        .emergency()
+        .nearest_resources(&req, &caller.view)
+        .await?;
     let audit = AuditNote {
         returned: u64::try_from(answer.straight_line.len()).ok(),
         area: Some(serde_json::json!({
@@ -162,7 +165,7 @@ pub(crate) async fn hotspots(
         crs: q.crs,
         limit: q.limit,
     };
-    let answer = service.hotspots(&req, &caller.view)?;
+    let answer = service.emergency().hotspots(&req, &caller.view)?;
     let audit = AuditNote {
         returned: u64::try_from(answer.hotspots.len()).ok(),
         area: None,

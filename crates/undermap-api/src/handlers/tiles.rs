@@ -42,8 +42,9 @@ pub(crate) async fn tile(
                 "`{y_ext}` is not a tile row followed by .mvt (e.g. /tiles/all/16/52608/27000.mvt)"
             ))
         })?;
-    caller.spend(service.tile_footprint((z, x, y), &caller.view)?)?;
+    caller.spend(service.tiles().footprint((z, x, y), &caller.view)?)?;
     let (tile, cached) = service
+        .tiles()
         .tile_at(&layer, (z, x, y), std::sync::Arc::clone(&caller.view), at)
         .await?;
     // gzip (made once per cached tile) when the client takes it; an empty tile stays empty.
@@ -87,7 +88,7 @@ pub(crate) async fn tilejson(
     let name = name
         .strip_suffix(".json")
         .ok_or_else(|| ApiError::NoRoute(req.path().to_owned()))?;
-    Ok(HttpResponse::Ok().json(service.tilejson(&root(&req), name, &caller.view)?))
+    Ok(HttpResponse::Ok().json(service.tiles().tilejson(&root(&req), name, &caller.view)?))
 }
 
 /// `GET /styles/default.json`: the default MapLibre style.
@@ -97,5 +98,5 @@ pub(crate) async fn style(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
-    Ok(HttpResponse::Ok().json(service.map_style(&root(&req), &caller.view)))
+    Ok(HttpResponse::Ok().json(service.tiles().style(&root(&req), &caller.view)))
 }

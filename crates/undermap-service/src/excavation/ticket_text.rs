@@ -9,61 +9,17 @@
 //! coordinates are rounded as they are written. Stored tickets are still verified from their
 //! text ([`crate::canonical`]), which gives back these bytes: the tests below hold it to that.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Display;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use geo::Geometry;
-use serde::ser::{SerializeMap, SerializeStruct};
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use undermap_core::{Feature, Relation, Risk};
+use undermap_core::Risk;
 
+use super::hits::HitOut;
 use crate::excavation::{OwnerSummary, Summary};
-use crate::geometry_out::SortedGeoJson;
 use crate::{ServiceError, TicketSignature};
-
-/// What a restricted hit says instead of the asset's details.
-pub(crate) const RESTRICTED_REASON: &str =
-    "a restricted asset lies here; its details are withheld: contact the owner before digging";
-
-/// One feature found by a check, as the ticket writes it.
-pub(crate) struct HitOut<'a> {
-    /// The feature as the caller may see it; `None` for a restricted asset.
-    pub seen: Option<Cow<'a, Feature>>,
-    /// The feature itself (for a restricted hit: its layer, kind, status and owner).
-    pub feature: &'a Feature,
-    /// Its geometry in the answer's CRS, not yet rounded; `None` for a restricted asset.
-    pub geometry: Option<Geometry<f64>>,
-    pub distance_m: f64,
-    pub tolerance_m: f64,
-    pub relation: Relation,
-    pub risk: Risk,
-    pub reason: &'a str,
-    /// Coordinates are rounded to `1 / scale` ([`crate::geometry_out::scale`]).
-    pub scale: f64,
-}
-
-impl HitOut<'_> {
-    /// The owner to call, as the hit names it.
-    pub(crate) fn owner(&self) -> Option<&str> {
-        self.shown().attrs.owner.as_ref().map(|o| o.name.as_str())
-    }
-
-    /// The owner's contact, as the hit gives it.
-    pub(crate) fn contact(&self) -> Option<&str> {
-        self.shown()
-            .attrs
-            .owner
-            .as_ref()
-            .and_then(|o| o.contact.as_deref())
-    }
-
-    fn shown(&self) -> &Feature {
-        self.seen.as_deref().unwrap_or(self.feature)
-    }
-}
 
 /// Any JSON value with its object keys sorted (the client's own `area`).
 struct Sorted<'a>(&'a Value);
@@ -83,76 +39,6 @@ impl Serialize for Sorted<'_> {
             Value::Array(items) => s.collect_seq(items.iter().map(Sorted)),
             scalar => scalar.serialize(s),
         }
-    }
-}
-
-/// A value written as the string its `Display` gives, without making that string first.
-struct Shown<'a, T: Display>(&'a T);
-
-impl<T: Display> Serialize for Shown<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self.0)
-    }
-}
-
-impl Serialize for HitOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Members in sorted order: keep them so.
-        let restricted = self.seen.is_none();
-        let mut m = s.serialize_struct("Hit", if restricted { 25 } else { 24 })?;
-        let f = self.shown();
-        // A restricted hit withholds every attribute but its layer, kind, status and owner.
-        let a = (!restricted).then_some(&f.attrs);
-        m.serialize_field("accuracy_m", &a.and_then(|a| a.accuracy_h_m).map(f64::from))?;
-        m.serialize_field("archive_ref", &a.and_then(|a| a.archive_ref.as_deref()))?;
-        m.serialize_field("contact", &self.contact())?;
-        m.serialize_field(
-            "depth_bottom_m",
-            &a.and_then(|a| a.depth_bottom_m).map(f64::from),
-        )?;
-        m.serialize_field(
-            "depth_method",
-            &a.and_then(|a| a.depth_method.as_ref()).map(Shown),
-        )?;
-        m.serialize_field("depth_top_m", &a.and_then(|a| a.depth_top_m).map(f64::from))?;
-        m.serialize_field("diameter_mm", &a.and_then(|a| a.diameter_mm))?;
-        m.serialize_field("distance_m", &self.distance_m)?;
-        if restricted {
-            m.serialize_field("feature_id", "restricted")?;
-        } else {
-            m.serialize_field("feature_id", &Shown(&f.id))?;
-        }
-        m.serialize_field(
-            "geometry",
-            &self.geometry.as_ref().map(|g| SortedGeoJson {
-                geometry: g,
-                scale: self.scale,
-            }),
-        )?;
-        m.serialize_field("kind", &Shown(&f.kind))?;
-        m.serialize_field("layer", &Shown(&f.layer))?;
-        m.serialize_field("material", &a.and_then(|a| a.material.as_deref()))?;
-        m.serialize_field("owner", &self.owner())?;
-        m.serialize_field(
-            "pressure_class",
-            &a.and_then(|a| a.pressure_class.as_ref()).map(Shown),
-        )?;
-        m.serialize_field("reason", self.reason)?;
-        m.serialize_field("relation", &self.relation)?;
-        if restricted {
-            m.serialize_field("restricted", &true)?;
-        }
-        m.serialize_field("risk", &self.risk)?;
-        m.serialize_field("section", &a.and_then(|a| a.section.as_deref()))?;
-        m.serialize_field("status", &Shown(&f.attrs.status))?;
-        m.serialize_field("survey_date", &a.and_then(|a| a.survey_date))?;
-        m.serialize_field("tolerance_m", &self.tolerance_m)?;
-        m.serialize_field(
-            "vertical_accuracy_m",
-            &a.and_then(|a| a.accuracy_v_m).map(f64::from),
-        )?;
-        m.serialize_field("voltage_kv", &a.and_then(|a| a.voltage_kv))?;
-        m.end()
     }
 }
 
@@ -310,12 +196,16 @@ fn owners(hits: &[HitOut<'_>]) -> Vec<OwnerSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
+
+    use crate::excavation::hits::RESTRICTED_REASON;
     use crate::excavation::{CheckResponse, Hit};
     use crate::TicketSigner;
-    use geo::{line_string, point};
+    use geo::{line_string, point, Geometry};
     use proptest::prelude::*;
     use undermap_core::{
-        Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass,
+        Accuracy, Depth, DepthMethod, Feature, FeatureAttributes, FeatureKind, Owner,
+        PressureClass, Relation,
     };
 
     fn feature(text: &str, x: f64, geometry: Geometry<f64>) -> Feature {

@@ -1,9 +1,15 @@
+//! The `Service`: the state every capability shares (store, index, rules, caches) and how it
+//! is made, reloaded and watched. The capabilities are in their folders, each reached through
+//! a small struct of its own (`service.excavation()`, `service.map()`, …).
+
 use std::sync::Arc;
 
+use undermap_core::{AreaLimits, RiskPolicy};
+use undermap_crs::Crs;
 use undermap_index::{MapIndex, SharedIndex};
 use undermap_store::Store;
 
-use crate::{ServiceConfig, ServiceError};
+use crate::ServiceError;
 
 /// undermap's use cases over one store and one shared index. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -20,13 +26,13 @@ struct Inner {
     /// us about other processes' deliveries lost its connection.
     behind: std::sync::atomic::AtomicBool,
     /// Indexes of the map at past moments (`at=`).
-    past: crate::history::PastMaps,
+    past: crate::map::history::PastMaps,
     /// The last delivery the index includes (read before the features it was built from).
     last_delivery: std::sync::atomic::AtomicI64,
     /// Vector tiles: renderer and cache, made on first use.
     tiles: std::sync::OnceLock<Result<undermap_tiles::TileService, String>>,
     /// Network graphs of the current index, made on first use.
-    networks: crate::incidents::NetworkCache,
+    networks: crate::emergency::networks::NetworkCache,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -42,10 +48,10 @@ impl Service {
                 index: SharedIndex::default(),
                 config,
                 behind: std::sync::atomic::AtomicBool::new(false),
-                past: crate::history::PastMaps::default(),
+                past: crate::map::history::PastMaps::default(),
                 last_delivery: std::sync::atomic::AtomicI64::new(-1),
                 tiles: std::sync::OnceLock::new(),
-                networks: crate::incidents::NetworkCache::default(),
+                networks: crate::emergency::networks::NetworkCache::default(),
             }),
         }
     }
@@ -70,11 +76,11 @@ impl Service {
             .load(std::sync::atomic::Ordering::Acquire)
     }
 
-    pub(crate) fn past_maps(&self) -> &crate::history::PastMaps {
+    pub(crate) fn past_maps(&self) -> &crate::map::history::PastMaps {
         &self.inner.past
     }
 
-    pub(crate) fn network_cache(&self) -> &crate::incidents::NetworkCache {
+    pub(crate) fn network_cache(&self) -> &crate::emergency::networks::NetworkCache {
         &self.inner.networks
     }
 
@@ -98,8 +104,6 @@ impl Service {
         &self.inner.config
     }
 
-    /// Reads every current feature from the store, builds a new index and swaps it in. Queries
-    /// keep answering from the old index until the swap.
     /// Marks the index as possibly behind the store (or caught up again).
     pub fn set_behind(&self, behind: bool) {
         self.inner
@@ -113,8 +117,9 @@ impl Service {
         self.inner.behind.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// Rebuilds the index from the store; on failure the old index keeps answering and the
-    /// service reports itself stale until a reload succeeds.
+    /// Reads every current feature from the store, builds a new index and swaps it in. Queries
+    /// keep answering from the old index until the swap. On failure the old index keeps
+    /// answering and the service reports itself stale until a reload succeeds.
     #[tracing::instrument(skip(self))]
     pub async fn reload(&self) -> Result<usize, ServiceError> {
         let result = self.reload_inner().await;
@@ -229,6 +234,56 @@ impl Readiness {
             (false, _) => "not_ready",
             (true, true) => "ready",
             (true, false) => "degraded",
+        }
+    }
+}
+
+/// The rules a deployment sets for its service.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// CRS features are stored and indexed in (default EPSG:4545).
+    pub deployment_crs: Crs,
+    /// Size and vertex limits of an excavation area.
+    pub limits: AreaLimits,
+    /// Tolerance zone when a request names none, metres.
+    pub default_buffer_m: f64,
+    /// Largest tolerance zone a request may ask for, metres.
+    pub max_buffer_m: f64,
+    /// How hits are rated.
+    pub policy: RiskPolicy,
+    /// Horizontal accuracy assumed for features without one, metres.
+    pub unknown_accuracy_m: f64,
+    /// Most results a nearest query may ask for.
+    pub max_nearest: usize,
+    /// Bytes of encoded vector tiles kept in memory.
+    pub tile_cache_bytes: usize,
+    /// The key tickets are signed with (by default a fresh one for this process: its tickets
+    /// then verify only while it runs, so deployments configure a key file).
+    pub ticket_signer: crate::TicketSigner,
+    /// How long a ticket is valid: working days (Monday to Friday) after the day it is issued,
+    /// as the Dutch KLIC practice (default 20).
+    pub ticket_validity_working_days: u32,
+    /// Local datum transformations for deliveries, and whether ballpark ones are refused.
+    pub datums: undermap_crs::Datums,
+}
+
+impl ServiceConfig {
+    /// The defaults for a deployment CRS: 250,000 m², 10,000 vertices, buffer 1 m (max 50 m),
+    /// 0.5 m vertical safety margin, 1 m assumed accuracy where none is recorded.
+    #[must_use]
+    pub fn new(deployment_crs: Crs) -> Self {
+        Self {
+            deployment_crs: deployment_crs.gis_order(),
+            limits: AreaLimits::default(),
+            default_buffer_m: 1.0,
+            max_buffer_m: 50.0,
+            policy: RiskPolicy::default(),
+            unknown_accuracy_m: 1.0,
+            max_nearest: 100,
+            tile_cache_bytes: 64 << 20,
+            ticket_signer: crate::TicketSigner::generate(),
+            ticket_validity_working_days: 20,
+            datums: undermap_crs::Datums::default(),
         }
     }
 }

@@ -9,10 +9,12 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use undermap_core::View;
-use undermap_crs::{Crs, Transformer};
+use undermap_crs::Transformer;
 use undermap_index::MapIndex;
 
-use crate::geometry_out::feature_json;
+use super::Map;
+use crate::shared::geometry_out::feature_json;
+use crate::shared::input::request_crs;
 use crate::{Service, ServiceError};
 
 /// How many past maps are kept.
@@ -78,7 +80,10 @@ pub fn parse_at(text: &str) -> Result<DateTime<Utc>, ServiceError> {
 
 impl Service {
     /// The index to answer from: the live one, or the map as it stood at `at`.
-    pub async fn index_at(&self, at: Option<DateTime<Utc>>) -> Result<Arc<MapIndex>, ServiceError> {
+    pub(crate) async fn index_at(
+        &self,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<Arc<MapIndex>, ServiceError> {
         let Some(at) = at else {
             return Ok(self.index().snapshot());
         };
@@ -95,7 +100,9 @@ impl Service {
         tracing::info!(%at, features = index.len(), "past map built");
         Ok(index)
     }
+}
 
+impl Map<'_> {
     /// Every version of a feature, oldest first, as a GeoJSON FeatureCollection in `crs`
     /// (default CRS84): each with `valid_from`, `valid_to` and the delivery it came from.
     /// Versions `view` does not see are left out (a feature it never saw is not found).
@@ -109,9 +116,9 @@ impl Service {
             what: format!("feature {:?}", id.chars().take(140).collect::<String>()),
         };
         let id: undermap_core::FeatureId = id.parse().map_err(|_| not_found())?;
-        let crs = crs.map_or_else(|| Ok(Crs::crs84()), Crs::parse)?;
-        let out = Transformer::new(&self.config().deployment_crs, &crs)?;
-        let mut versions = self.store().feature_history(&id).await?;
+        let crs = request_crs(crs)?;
+        let out = Transformer::new(&self.app.config().deployment_crs, &crs)?;
+        let mut versions = self.app.store().feature_history(&id).await?;
         versions.retain(|v| view.sees(&v.feature));
         if versions.is_empty() {
             return Err(not_found());

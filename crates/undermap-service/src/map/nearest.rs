@@ -1,12 +1,16 @@
+//! `GET /v1/nearest`: the features nearest a point.
+
+use chrono::{DateTime, Utc};
 use geo::Coord;
 use serde::Serialize;
 use undermap_core::View;
-use undermap_crs::{Crs, Transformer};
+use undermap_crs::Transformer;
 
-use chrono::{DateTime, Utc};
-
-use crate::geometry_out::{cm, feature_json, to_geojson};
-use crate::{Service, ServiceError};
+use super::Map;
+use crate::shared::footprint::{budgeted, Footprint};
+use crate::shared::geometry_out::{cm, to_geojson};
+use crate::shared::input::request_crs;
+use crate::ServiceError;
 
 /// A nearest-features query.
 #[derive(Debug, Clone)]
@@ -40,14 +44,14 @@ pub struct NearestHit {
     pub geometry: geojson::Geometry,
 }
 
-impl Service {
+impl Map<'_> {
     /// The `k` features nearest to a point that `view` sees, by exact distance in metres.
     pub async fn nearest(
         &self,
         req: &NearestRequest,
         view: &View,
     ) -> Result<Vec<NearestHit>, ServiceError> {
-        let max = self.config().max_nearest;
+        let max = self.app.config().max_nearest;
         if req.k == 0 || req.k > max {
             return Err(ServiceError::unprocessable(
                 "k",
@@ -68,23 +72,20 @@ impl Service {
             Some(b) => Some(f64::from(b.nearest_within_m)),
             None => None,
         };
-        let crs = match req.crs.as_deref() {
-            None => Crs::crs84(),
-            Some(text) => Crs::parse(text)?,
-        };
+        let crs = request_crs(req.crs.as_deref())?;
         let layers = req
             .layers
             .as_ref()
-            .map(|l| self.known_layers(l))
+            .map(|l| self.app.known_layers(l))
             .transpose()?;
-        let native = &self.config().deployment_crs;
+        let native = &self.app.config().deployment_crs;
         let point = Transformer::new(&crs, native)?
             .geometry_checked(&geo::Point::new(req.point.0, req.point.1).into())?;
         let geo::Geometry::Point(p) = point else {
             return Err(ServiceError::unprocessable("point", "not a point"));
         };
         let out = Transformer::new(native, &crs)?;
-        let index = self.index_at(req.at).await?;
+        let index = self.app.index_at(req.at).await?;
         index
             .nearest(Coord::from(p), req.k, |f| {
                 view.sees(f) && layers.as_ref().is_none_or(|l| l.contains(&f.layer))
@@ -109,31 +110,26 @@ impl Service {
             })
             .collect()
     }
+}
 
-    /// One feature as a GeoJSON Feature in `crs` (default CRS84): the current version, or the one
-    /// current at `at`.
-    /// A feature `view` does not see is not found.
-    pub async fn feature(
+impl Map<'_> {
+    /// The ground a nearest query may show: the square of the role's search radius around the
+    /// point.
+    pub fn nearest_footprint(
         &self,
-        id: &str,
+        point: (f64, f64),
         crs: Option<&str>,
-        at: Option<DateTime<Utc>>,
         view: &View,
-    ) -> Result<geojson::Feature, ServiceError> {
-        let not_found = || ServiceError::NotFound {
-            what: format!("feature {:?}", id.chars().take(140).collect::<String>()),
+    ) -> Result<Option<Footprint>, ServiceError> {
+        let Some(bounds) = view.bounds().filter(|_| budgeted(view)) else {
+            return Ok(None);
         };
-        let id: undermap_core::FeatureId = id.parse().map_err(|_| not_found())?;
-        let crs = match crs {
-            None => Crs::crs84(),
-            Some(text) => Crs::parse(text)?,
-        };
-        let index = self.index_at(at).await?;
-        let feature = index
-            .get(&id)
-            .filter(|f| view.sees(f))
-            .ok_or_else(not_found)?;
-        let out = Transformer::new(&self.config().deployment_crs, &crs)?;
-        feature_json(&view.redact(feature), &out)
+        let crs = request_crs(crs)?;
+        let c = Transformer::new(&crs, &self.app.config().deployment_crs)?.coord(geo::Coord {
+            x: point.0,
+            y: point.1,
+        })?;
+        let r = f64::from(bounds.nearest_within_m);
+        Ok(Some([c.x - r, c.y - r, c.x + r, c.y + r]))
     }
 }

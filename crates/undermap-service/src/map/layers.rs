@@ -1,8 +1,11 @@
+//! `GET /v1/layers`: the layers a caller sees, with counts and extents.
+
 use serde::Serialize;
 use undermap_core::View;
 use undermap_crs::{Crs, Transformer};
 
-use crate::{Service, ServiceError};
+use super::Map;
+use crate::ServiceError;
 
 /// A layer with its feature count and extent.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -23,12 +26,12 @@ pub struct LayerSummary {
     pub native_crs: String,
 }
 
-impl Service {
+impl Map<'_> {
     /// Every layer `view` sees, with counts and extents from the index (counts of what it
     /// sees: a layer with features it may not see counts only the others).
     pub fn layers(&self, view: &View) -> Result<Vec<LayerSummary>, ServiceError> {
-        let index = self.index().snapshot();
-        let native = &self.config().deployment_crs;
+        let index = self.app.index().snapshot();
+        let native = &self.app.config().deployment_crs;
         let to_crs84 = Transformer::new(native, &Crs::crs84())?;
         index
             .layer_stats()

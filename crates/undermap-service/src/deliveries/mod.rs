@@ -12,6 +12,20 @@ use undermap_store::Store;
 
 use crate::{Service, ServiceError};
 
+/// Loading deliveries: `service.deliveries()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Deliveries<'a> {
+    app: &'a Service,
+}
+
+impl Service {
+    /// Loading deliveries into the store and the index.
+    #[must_use]
+    pub fn deliveries(&self) -> Deliveries<'_> {
+        Deliveries { app: self }
+    }
+}
+
 /// The departments a deployment knows, by name.
 #[derive(Debug, Clone, Copy)]
 pub struct Departments(pub &'static [&'static Department]);
@@ -148,16 +162,16 @@ async fn deliver_streamed(
     ))
 }
 
-impl Service {
+impl Deliveries<'_> {
     /// Loads a delivery and, if it changed anything, rebuilds the index.
     pub async fn deliver(
         &self,
         request: DeliveryRequest,
         progress: Box<dyn FnMut(usize) + Send>,
     ) -> Result<DeliverySummary, ServiceError> {
-        let summary = deliver(self.store(), request, progress).await?;
+        let summary = deliver(self.app.store(), request, progress).await?;
         if summary.inserted + summary.updated + summary.retired > 0 {
-            self.reload().await?;
+            self.app.reload().await?;
         }
         Ok(summary)
     }
