@@ -816,3 +816,15 @@ fn plain_strings(schema: &mut Value, pattern: &str) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The whole document, as a reviewer reads a change of contract.
+    #[test]
+    fn the_document_is_the_contract() {
+        let crs = ["http://www.opengis.net/def/crs/OGC/1.3/CRS84".to_owned()];
+        let text = serde_json::to_string_pretty(&super::document("http://127.0.0.1:8080", &crs))
+            .expect("the document serialises");
+        insta::assert_snapshot!(text);
+    }
+}
