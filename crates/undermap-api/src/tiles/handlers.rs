@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use undermap_service::Service;
 
-use super::ogc::{accepts_gzip, not_modified, root};
+use crate::http::{accepts_gzip, not_modified, root};
 use undermap_auth::Capability;
 
 use crate::security::Caller;

@@ -9,7 +9,7 @@ use undermap_auth::Capability;
 use undermap_core::{IncidentType, ResourceType};
 use undermap_service::{HistoryRequest, HotspotsRequest, ResourcesRequest, Service};
 
-use crate::handlers::nearest::parse_point;
+use crate::http::parse_point;
 use crate::security::{note, AuditNote, Caller};
 use crate::ApiError;
 

@@ -1,9 +1,7 @@
-//! Emergency queries: `POST /v1/incidents/impact`, `POST /v1/incidents/isolation`, and the
-//! networks' data-quality findings at `GET /v1/quality`. They answer from memory, so they keep
-//! working while the database is away.
+//! Incident queries: `POST /v1/incidents/impact`, `/isolation` and `/downstream`. They answer
+//! from memory, so they keep working while the database is away.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 use undermap_auth::Capability;
 use undermap_service::{DownstreamRequest, ImpactRequest, IsolationRequest, Service};
 
@@ -72,25 +70,4 @@ pub(crate) async fn downstream(
         detail: Some(format!("downstream of {}", answer.start.feature_id)),
     };
     Ok(note(HttpResponse::Ok().json(answer), audit))
-}
-
-/// Which network's findings.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct QualityQuery {
-    layer: String,
-}
-
-/// `GET /v1/quality?layer=water`: disconnected pieces, dangling ends, facilities off the network.
-pub(crate) async fn quality(
-    service: web::Data<Service>,
-    caller: Caller,
-    query: web::Query<QualityQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require(Capability::Read)?;
-    let q = service
-        .emergency()
-        .quality(&query.layer, &caller.view)
-        .await?;
-    Ok(HttpResponse::Ok().json(q))
 }

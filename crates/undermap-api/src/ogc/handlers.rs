@@ -6,6 +6,7 @@ use undermap_service::{GeoJsonBody, Service};
 
 use undermap_auth::Capability;
 
+use crate::http::{accepts_gzip, root};
 use crate::security::{counted, Caller};
 use crate::ApiError;
 
@@ -15,11 +16,6 @@ pub(crate) type Pairs = web::Query<Vec<(String, String)>>;
 /// `scheme://host/ogc` as the client sees it.
 pub(crate) fn base(req: &HttpRequest) -> String {
     format!("{}/ogc", root(req))
-}
-
-/// The root `scheme://host` links are built on (see [`crate::security::public_root`]).
-pub(crate) fn root(req: &HttpRequest) -> String {
-    crate::security::public_root(req)
 }
 
 fn only_format(query: &Pairs) -> Result<(), ApiError> {
@@ -45,24 +41,6 @@ fn geojson(body: GeoJsonBody) -> HttpResponse {
         response.insert_header((header::CONTENT_ENCODING, encoding));
     }
     response.body(body.body)
-}
-
-/// Whether the client takes gzip (`Accept-Encoding: gzip`, not with `q=0`).
-pub(crate) fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-        })
 }
 
 /// `GET /ogc`: the landing page.
@@ -218,14 +196,4 @@ pub(crate) async fn item(
         .item(&base(&req), &collection, &feature, &query, &caller.view)
         .await?;
     Ok(counted(geojson(body), 1))
-}
-
-/// Answers `If-None-Match` for an entity tag.
-pub(crate) fn not_modified(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == etag || t == "*")
 }

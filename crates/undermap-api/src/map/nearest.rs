@@ -2,6 +2,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use undermap_service::{parse_at, NearestRequest, Service};
 
+use crate::http::parse_point;
 use crate::security::{counted, Caller};
 use crate::ApiError;
 
@@ -56,21 +57,4 @@ pub(crate) async fn get(
         HttpResponse::Ok().json(serde_json::json!({ "features": hits })),
         n,
     ))
-}
-
-pub(crate) fn parse_point(text: &str) -> Result<(f64, f64), ApiError> {
-    let bad = || {
-        ApiError::BadParameter(format!(
-            "point {:?}: expected two finite numbers separated by a comma, e.g. point=108.99,28.45",
-            text.chars().take(60).collect::<String>()
-        ))
-    };
-    let (a, b) = text.split_once(',').ok_or_else(bad)?;
-    let a: f64 = a.trim().parse().map_err(|_| bad())?;
-    let b: f64 = b.trim().parse().map_err(|_| bad())?;
-    if a.is_finite() && b.is_finite() {
-        Ok((a, b))
-    } else {
-        Err(bad())
-    }
 }
