@@ -2,13 +2,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use undermap_auth::AuthError;
-use undermap_core::CoreError;
-use undermap_crs::CrsError;
-use undermap_ingest::IngestError;
-use undermap_ogc::OgcError;
+use undermap_core::{ErrorKind, Problem as _};
 use undermap_service::ServiceError;
-use undermap_store::StoreError;
-use undermap_tiles::TileError;
 
 /// Every error the API returns. Converted to a status and a problem body here, and only here.
 #[derive(Debug, thiserror::Error)]
@@ -86,78 +81,11 @@ struct Problem<'a> {
 }
 
 impl ApiError {
-    /// Problem type (a stable, documented URI fragment) and title.
-    fn kind(&self) -> (&'static str, &'static str) {
+    /// Problem type (a stable, documented URI path) and title.
+    fn problem(&self) -> (&'static str, &'static str) {
         match self {
-            Self::Service(e) => match e {
-                ServiceError::BadRequest { .. } => ("/problems/bad-request", "Bad request"),
-                ServiceError::Unprocessable { .. } => ("/problems/invalid-value", "Invalid value"),
-                ServiceError::Domain(CoreError::AreaTooLarge { .. }) => {
-                    ("/problems/area-too-large", "Excavation area too large")
-                }
-                ServiceError::Domain(CoreError::TooManyVertices { .. }) => {
-                    ("/problems/too-many-vertices", "Too many vertices")
-                }
-                ServiceError::Domain(CoreError::InvalidGeometry { .. }) => {
-                    ("/problems/invalid-geometry", "Invalid geometry")
-                }
-                ServiceError::Domain(_) => ("/problems/invalid-value", "Invalid value"),
-                ServiceError::Crs(CrsError::Unknown { .. }) => {
-                    ("/problems/unknown-crs", "Unknown CRS")
-                }
-                ServiceError::Crs(CrsError::OutsideArea { .. }) => (
-                    "/problems/outside-area",
-                    "Coordinates outside the area of use",
-                ),
-                ServiceError::Crs(_) => (
-                    "/problems/transform-failed",
-                    "Coordinate transformation failed",
-                ),
-                ServiceError::Ingest(IngestError::NoCrs { .. }) => {
-                    ("/problems/no-crs", "Delivery without a CRS")
-                }
-                ServiceError::Ingest(IngestError::Ballpark { .. }) => (
-                    "/problems/ballpark-datum",
-                    "Only a ballpark datum shift converts this delivery",
-                ),
-                ServiceError::Ingest(_) => {
-                    ("/problems/invalid-delivery", "Delivery cannot be read")
-                }
-                ServiceError::NotFound { .. } => ("/problems/not-found", "Not found"),
-                ServiceError::Store(StoreError::ReadOnly) => {
-                    ("/problems/read-only", "Read-only copy")
-                }
-                ServiceError::Store(StoreError::Conflict(_)) => ("/problems/conflict", "Conflict"),
-                ServiceError::Store(s) if s.is_unavailable() => {
-                    ("/problems/store-unavailable", "Database unavailable")
-                }
-                ServiceError::Store(_) | ServiceError::Internal { .. } => {
-                    ("/problems/internal", "Internal error")
-                }
-                ServiceError::Ogc(OgcError::Filter(_)) => {
-                    ("/problems/invalid-filter", "Invalid filter")
-                }
-                ServiceError::Ogc(OgcError::CrsNotOffered { .. }) => {
-                    ("/problems/crs-not-offered", "CRS not offered")
-                }
-                ServiceError::Ogc(OgcError::NoCollection(_) | OgcError::NoFeature { .. }) => {
-                    ("/problems/not-found", "Not found")
-                }
-                ServiceError::Ogc(OgcError::Crs(_)) => (
-                    "/problems/transform-failed",
-                    "Coordinate transformation failed",
-                ),
-                ServiceError::Ogc(_) => ("/problems/bad-parameter", "Bad parameter"),
-                ServiceError::Tile(TileError::Crs(_)) => (
-                    "/problems/transform-failed",
-                    "Coordinate transformation failed",
-                ),
-                ServiceError::Tile(_) => ("/problems/not-found", "No such tile"),
-            },
-            Self::Auth(e) => {
-                let (_, kind, title) = auth_problem(e);
-                (kind, title)
-            }
+            Self::Service(e) => e.problem(),
+            Self::Auth(e) => e.problem(),
             Self::MalformedBody(_) => ("/problems/malformed-body", "Malformed request body"),
             Self::BodyTooLarge { .. } => ("/problems/body-too-large", "Request body too large"),
             Self::UnsupportedMediaType => {
@@ -176,137 +104,47 @@ impl ApiError {
         }
     }
 
+    /// What the caller reads; internal details stay in the log, under the error id.
     fn detail(&self) -> String {
         match self {
-            // Internal details stay in the log; the client gets a reference to look them up.
-            Self::Service(ServiceError::Store(
-                s @ (StoreError::ReadOnly | StoreError::Conflict(_)),
-            )) => s.to_string(),
-            Self::Service(ServiceError::Store(s)) if !s.is_unavailable() => FAILED.into(),
-            Self::Service(ServiceError::Internal { .. }) => FAILED.into(),
-            Self::Service(ServiceError::Store(_)) => {
-                "the database is unreachable; try again shortly".into()
-            }
-            Self::Auth(AuthError::Store(s @ (StoreError::Conflict(_) | StoreError::ReadOnly))) => {
-                s.to_string()
-            }
-            Self::Auth(AuthError::Store(s)) if s.is_unavailable() => {
-                "the database is unreachable; try again shortly".into()
-            }
-            Self::Auth(AuthError::Store(_) | AuthError::Config(_)) => FAILED.into(),
+            Self::Service(e) => e.public_detail(),
+            Self::Auth(e) => e.public_detail(),
             other => other.to_string(),
         }
     }
 }
 
-/// What a 5xx answer says: the internals stay in the log, under the answer's `error_id`.
-const FAILED: &str =
-    "the server failed to complete the request; it has been logged under the error id given here";
-
-/// Status, problem type and title of an access error.
-fn auth_problem(e: &AuthError) -> (StatusCode, &'static str, &'static str) {
-    match e {
-        AuthError::Missing
-        | AuthError::Malformed(_)
-        | AuthError::Invalid
-        | AuthError::Revoked
-        | AuthError::Expired
-        | AuthError::Disabled(_) => (
-            StatusCode::UNAUTHORIZED,
-            "/problems/unauthenticated",
-            "Authentication required",
-        ),
-        AuthError::Locked { .. } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "/problems/locked",
-            "Too many failed attempts",
-        ),
-        AuthError::RateLimited { .. } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "/problems/rate-limited",
-            "Too many requests",
-        ),
-        AuthError::AreaBudget { .. } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "/problems/area-budget",
-            "Daily map area used up",
-        ),
-        AuthError::Forbidden(_) => (StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed"),
-        AuthError::NotFound(_) => (StatusCode::NOT_FOUND, "/problems/not-found", "Not found"),
-        AuthError::BadValue(_) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "/problems/invalid-value",
-            "Invalid value",
-        ),
-        AuthError::Store(StoreError::Conflict(_)) => {
-            (StatusCode::CONFLICT, "/problems/conflict", "Conflict")
-        }
-        AuthError::Store(StoreError::ReadOnly) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "/problems/read-only",
-            "Read-only copy",
-        ),
-        AuthError::Store(s) if s.is_unavailable() => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "/problems/store-unavailable",
-            "Database unavailable",
-        ),
-        AuthError::Store(_) | AuthError::Config(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "/problems/internal",
-            "Internal error",
-        ),
+/// The status of each kind of failure: the one place a lower crate's error becomes HTTP.
+fn status(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::Malformed => StatusCode::BAD_REQUEST,
+        ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Service(e) => match e {
-                ServiceError::BadRequest { .. } | ServiceError::Crs(CrsError::Unknown { .. }) => {
-                    StatusCode::BAD_REQUEST
-                }
-                ServiceError::Domain(CoreError::TooManyVertices { .. }) => {
-                    StatusCode::PAYLOAD_TOO_LARGE
-                }
-                ServiceError::Unprocessable { .. }
-                | ServiceError::Domain(_)
-                | ServiceError::Crs(_)
-                | ServiceError::Ingest(
-                    IngestError::Format { .. }
-                    | IngestError::Crs { .. }
-                    | IngestError::Ballpark { .. }
-                    | IngestError::StrictFields { .. }
-                    | IngestError::NoCrs { .. }
-                    | IngestError::Config { .. },
-                ) => StatusCode::UNPROCESSABLE_ENTITY,
-                ServiceError::Ingest(_) => StatusCode::BAD_REQUEST,
-                ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
-                ServiceError::Store(StoreError::ReadOnly) => StatusCode::SERVICE_UNAVAILABLE,
-                ServiceError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
-                ServiceError::Store(s) if s.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-                ServiceError::Store(_) | ServiceError::Internal { .. } => {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
-                ServiceError::Ogc(OgcError::NoCollection(_) | OgcError::NoFeature { .. })
-                | ServiceError::Tile(TileError::Zoom(_) | TileError::OutOfRange { .. }) => {
-                    StatusCode::NOT_FOUND
-                }
-                ServiceError::Ogc(OgcError::Crs(_)) | ServiceError::Tile(TileError::Crs(_)) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
-                ServiceError::Ogc(_) => StatusCode::BAD_REQUEST,
-            },
-            Self::Auth(e) => auth_problem(e).0,
+            Self::Service(e) => status(e.kind()),
+            Self::Auth(e) => status(e.kind()),
             Self::MalformedBody(_) | Self::BadParameter(_) => StatusCode::BAD_REQUEST,
-            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTooLarge { .. } | Self::UploadTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NoRoute(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::DeliveryRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -320,7 +158,7 @@ impl ResponseError for ApiError {
         } else {
             tracing::info!(error = %self, status = status.as_u16(), "request refused");
         }
-        let (kind, title) = self.kind();
+        let (kind, title) = self.problem();
         let body = Problem {
             kind,
             title,
@@ -332,7 +170,7 @@ impl ResponseError for ApiError {
             },
             error_id: error_id.as_deref(),
             position: match self {
-                Self::Service(ServiceError::Ogc(OgcError::Filter(e))) => Some(e.position),
+                Self::Service(e) => e.position(),
                 _ => None,
             },
         };

@@ -76,3 +76,42 @@ impl AuthError {
         }
     }
 }
+
+impl undermap_core::Problem for AuthError {
+    fn kind(&self) -> undermap_core::ErrorKind {
+        use undermap_core::ErrorKind;
+        match self {
+            Self::Missing
+            | Self::Malformed(_)
+            | Self::Invalid
+            | Self::Revoked
+            | Self::Expired
+            | Self::Disabled(_) => ErrorKind::Unauthenticated,
+            Self::Locked { .. } | Self::RateLimited { .. } | Self::AreaBudget { .. } => {
+                ErrorKind::RateLimited
+            }
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::BadValue(_) => ErrorKind::Invalid,
+            Self::Config(_) => ErrorKind::Internal,
+            Self::Store(s) => s.kind(),
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Locked { .. } => ("/problems/locked", "Too many failed attempts"),
+            Self::AreaBudget { .. } => ("/problems/area-budget", "Daily map area used up"),
+            Self::Store(s) => s.problem(),
+            _ => self.kind().problem(),
+        }
+    }
+
+    fn public_detail(&self) -> String {
+        match self {
+            Self::Store(s) => s.public_detail(),
+            Self::Config(_) => undermap_core::problem::FAILED.into(),
+            _ => self.to_string(),
+        }
+    }
+}

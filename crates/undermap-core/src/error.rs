@@ -77,3 +77,21 @@ impl CoreError {
         }
     }
 }
+
+impl crate::Problem for CoreError {
+    fn kind(&self) -> crate::ErrorKind {
+        match self {
+            Self::TooManyVertices { .. } => crate::ErrorKind::TooLarge,
+            _ => crate::ErrorKind::Invalid,
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::AreaTooLarge { .. } => ("/problems/area-too-large", "Excavation area too large"),
+            Self::TooManyVertices { .. } => ("/problems/too-many-vertices", "Too many vertices"),
+            Self::InvalidGeometry { .. } => ("/problems/invalid-geometry", "Invalid geometry"),
+            _ => self.kind().problem(),
+        }
+    }
+}

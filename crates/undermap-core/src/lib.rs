@@ -16,6 +16,7 @@ mod feature_id;
 pub mod geometry;
 mod kind;
 mod layer;
+pub mod problem;
 pub mod resilience;
 pub mod risk;
 pub mod text;
@@ -31,6 +32,7 @@ pub use feature::{
 pub use feature_id::FeatureId;
 pub use kind::FeatureKind;
 pub use layer::{LayerCategory, LayerId, LayerInfo};
+pub use problem::{ErrorKind, Problem};
 pub use resilience::{
     ConditionGrade, IncidentRecord, IncidentType, Resistance, ResourceRecord, ResourceType,
 };

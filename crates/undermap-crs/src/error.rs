@@ -40,3 +40,29 @@ pub enum CrsError {
         area: String,
     },
 }
+
+impl undermap_core::Problem for CrsError {
+    fn kind(&self) -> undermap_core::ErrorKind {
+        match self {
+            Self::Unknown { .. } => undermap_core::ErrorKind::Malformed,
+            Self::Transform { .. } | Self::OutsideArea { .. } => undermap_core::ErrorKind::Invalid,
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Unknown { .. } => ("/problems/unknown-crs", "Unknown CRS"),
+            Self::OutsideArea { .. } => (
+                "/problems/outside-area",
+                "Coordinates outside the area of use",
+            ),
+            Self::Transform { .. } => TRANSFORM_FAILED,
+        }
+    }
+}
+
+/// The problem type of a reprojection that failed, whichever CRS error caused it.
+pub const TRANSFORM_FAILED: (&str, &str) = (
+    "/problems/transform-failed",
+    "Coordinate transformation failed",
+);

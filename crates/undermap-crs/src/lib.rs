@@ -17,6 +17,6 @@ mod operation;
 mod transform;
 
 pub use crs::{AxisOrder, Crs};
-pub use error::CrsError;
+pub use error::{CrsError, TRANSFORM_FAILED};
 pub use operation::{Datums, Helmert, HelmertConvention, LocalTransformation, Operation};
 pub use transform::{densified_ring, Transformer};

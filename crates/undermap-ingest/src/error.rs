@@ -83,3 +83,33 @@ pub enum IngestError {
     #[error("{0}")]
     Input(String),
 }
+
+impl undermap_core::Problem for IngestError {
+    /// A file that cannot be read as the delivery it claims to be is not acceptable (422); a
+    /// request that does not make a delivery at all (no file, a strict refusal, unreadable
+    /// input) is malformed (400).
+    fn kind(&self) -> undermap_core::ErrorKind {
+        match self {
+            Self::Format { .. }
+            | Self::Crs { .. }
+            | Self::Ballpark { .. }
+            | Self::StrictFields { .. }
+            | Self::NoCrs { .. }
+            | Self::Config { .. } => undermap_core::ErrorKind::Invalid,
+            Self::Io { .. } | Self::Strict { .. } | Self::Input(_) => {
+                undermap_core::ErrorKind::Malformed
+            }
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::NoCrs { .. } => ("/problems/no-crs", "Delivery without a CRS"),
+            Self::Ballpark { .. } => (
+                "/problems/ballpark-datum",
+                "Only a ballpark datum shift converts this delivery",
+            ),
+            _ => ("/problems/invalid-delivery", "Delivery cannot be read"),
+        }
+    }
+}

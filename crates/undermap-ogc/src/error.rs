@@ -51,3 +51,36 @@ impl OgcError {
         }
     }
 }
+
+impl undermap_core::Problem for OgcError {
+    fn kind(&self) -> undermap_core::ErrorKind {
+        match self {
+            Self::NoCollection(_) | Self::NoFeature { .. } => undermap_core::ErrorKind::NotFound,
+            // Whatever the CRS error, here it is a reprojection that failed.
+            Self::Crs(_) => undermap_core::ErrorKind::Invalid,
+            Self::BadParameter { .. }
+            | Self::UnknownParameter(..)
+            | Self::Filter(_)
+            | Self::CrsNotOffered { .. } => undermap_core::ErrorKind::Malformed,
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Filter(_) => ("/problems/invalid-filter", "Invalid filter"),
+            Self::CrsNotOffered { .. } => ("/problems/crs-not-offered", "CRS not offered"),
+            Self::NoCollection(_) | Self::NoFeature { .. } => self.kind().problem(),
+            Self::Crs(_) => undermap_crs::TRANSFORM_FAILED,
+            Self::BadParameter { .. } | Self::UnknownParameter(..) => {
+                ("/problems/bad-parameter", "Bad parameter")
+            }
+        }
+    }
+
+    fn position(&self) -> Option<usize> {
+        match self {
+            Self::Filter(e) => Some(e.position),
+            _ => None,
+        }
+    }
+}

@@ -1,5 +1,5 @@
 use thiserror::Error;
-use undermap_core::CoreError;
+use undermap_core::{CoreError, ErrorKind, Problem};
 use undermap_crs::CrsError;
 use undermap_ingest::IngestError;
 use undermap_store::StoreError;
@@ -85,6 +85,53 @@ impl ServiceError {
             field: field.to_owned(),
             reason: reason.into(),
         }
+    }
+}
+
+impl ServiceError {
+    /// The error a wrapped lower crate raised, to ask what kind it is.
+    fn inner(&self) -> Option<&dyn Problem> {
+        match self {
+            Self::Domain(e) => Some(e),
+            Self::Crs(e) => Some(e),
+            Self::Ingest(e) => Some(e),
+            Self::Store(e) => Some(e),
+            Self::Ogc(e) => Some(e),
+            Self::Tile(e) => Some(e),
+            Self::BadRequest { .. }
+            | Self::Unprocessable { .. }
+            | Self::NotFound { .. }
+            | Self::Internal { .. } => None,
+        }
+    }
+}
+
+impl Problem for ServiceError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::BadRequest { .. } => ErrorKind::Malformed,
+            Self::Unprocessable { .. } => ErrorKind::Invalid,
+            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::Internal { .. } => ErrorKind::Internal,
+            _ => self.inner().map_or(ErrorKind::Internal, Problem::kind),
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        self.inner()
+            .map_or_else(|| self.kind().problem(), Problem::problem)
+    }
+
+    fn public_detail(&self) -> String {
+        match self.inner() {
+            Some(inner) => inner.public_detail(),
+            None if self.kind() == ErrorKind::Internal => undermap_core::problem::FAILED.into(),
+            None => self.to_string(),
+        }
+    }
+
+    fn position(&self) -> Option<usize> {
+        self.inner().and_then(Problem::position)
     }
 }
 

@@ -90,3 +90,30 @@ impl StoreError {
         }
     }
 }
+
+impl undermap_core::Problem for StoreError {
+    fn kind(&self) -> undermap_core::ErrorKind {
+        match self {
+            Self::ReadOnly => undermap_core::ErrorKind::Unavailable,
+            Self::Conflict(_) => undermap_core::ErrorKind::Conflict,
+            s if s.is_unavailable() => undermap_core::ErrorKind::Unavailable,
+            _ => undermap_core::ErrorKind::Internal,
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::ReadOnly => ("/problems/read-only", "Read-only copy"),
+            s if s.is_unavailable() => ("/problems/store-unavailable", "Database unavailable"),
+            _ => self.kind().problem(),
+        }
+    }
+
+    fn public_detail(&self) -> String {
+        match self {
+            Self::ReadOnly | Self::Conflict(_) => self.to_string(),
+            s if s.is_unavailable() => "the database is unreachable; try again shortly".into(),
+            _ => undermap_core::problem::FAILED.into(),
+        }
+    }
+}

@@ -41,6 +41,22 @@ pub enum TileError {
     Crs(#[from] CrsError),
 }
 
+impl undermap_core::Problem for TileError {
+    fn kind(&self) -> undermap_core::ErrorKind {
+        match self {
+            Self::Zoom(_) | Self::OutOfRange { .. } => undermap_core::ErrorKind::NotFound,
+            Self::Crs(_) => undermap_core::ErrorKind::Invalid,
+        }
+    }
+
+    fn problem(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Zoom(_) | Self::OutOfRange { .. } => ("/problems/not-found", "No such tile"),
+            Self::Crs(_) => undermap_crs::TRANSFORM_FAILED,
+        }
+    }
+}
+
 /// Tiles for one deployment: the renderer and the cache.
 #[derive(Debug)]
 pub struct TileService {
