@@ -1,0 +1,71 @@
+//! `undermap export`: the current map, or part of it, to a GeoPackage site copy.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use undermap::{export, export_accounts, open_store, OpenedStore};
+use undermap_core::geometry::polygonal_from_geojson;
+use undermap_crs::{Crs, Transformer};
+use undermap_service::ServiceConfig;
+use undermap_store::Store;
+
+use super::spec_for_log;
+
+/// Writes the layers asked for (all by default) within the area (everywhere by default) and
+/// the accounts (key hashes only) to the GeoPackage `to`.
+pub(crate) async fn run(
+    to: PathBuf,
+    layers: Option<Vec<String>>,
+    area: Option<PathBuf>,
+    config: &ServiceConfig,
+    store: &dyn Store,
+    opened: &OpenedStore,
+    spec: &str,
+) -> anyhow::Result<()> {
+    let layers: Option<HashSet<_>> = layers
+        .map(|l| l.iter().map(|s| s.trim().parse()).collect::<Result<_, _>>())
+        .transpose()?;
+    let area = match area {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let geometry: geojson::Geometry = match text.parse::<geojson::GeoJson>()? {
+                geojson::GeoJson::Geometry(g) => g,
+                geojson::GeoJson::Feature(f) => {
+                    f.geometry.context("the area feature has no geometry")?
+                }
+                geojson::GeoJson::FeatureCollection(_) => {
+                    bail!("--area takes one Polygon or MultiPolygon, not a collection")
+                }
+            };
+            let polygons = polygonal_from_geojson(&geometry, config.limits.max_vertices)?;
+            let metric = Transformer::new(&Crs::crs84(), &config.deployment_crs)?
+                .geometry_checked(&geo::Geometry::MultiPolygon(polygons))?;
+            match metric {
+                geo::Geometry::MultiPolygon(mp) => Some(mp),
+                _ => bail!("--area did not stay a polygon after reprojection"),
+            }
+        }
+    };
+    let target = match open_store(&to.to_string_lossy(), config, false).await? {
+        OpenedStore::GeoPackage(g) => g,
+        OpenedStore::Postgres(..) => bail!("--to must be a GeoPackage file"),
+    };
+    let report = export(
+        store,
+        &target,
+        layers.as_ref(),
+        area.as_ref(),
+        &spec_for_log(spec),
+    )
+    .await?;
+    for (layer, n) in &report.per_layer {
+        println!("{layer}: {n} features");
+    }
+    let (accounts, keys) = export_accounts(opened.access().as_ref(), &target).await?;
+    println!("{accounts} accounts and {keys} keys (hashes only) copied, revocations included");
+    println!("wrote {}", to.display());
+    Ok(())
+}
