@@ -6,30 +6,11 @@ use std::collections::HashMap;
 
 use geo_types::{Geometry, LineString, Polygon};
 use serde_json::{Map, Number, Value};
-use undermap_core::{Feature, FeatureKind};
+use undermap_core::FeatureKind;
 
 use crate::properties::{self, FieldError};
 use crate::source::SourceRecord;
-
-/// A department's schema mapping. Department crates declare one as a `static`.
-#[derive(Debug)]
-pub struct Department {
-    /// Name used on the command line and in `POST /v1/deliveries` (`water`, `power`…).
-    pub name: &'static str,
-    /// The layer its deliveries load into.
-    pub layer: &'static str,
-    /// Source field name → model field (matched exactly, then ignoring ASCII case), on top of
-    /// [`COMMON_ALIASES`].
-    pub aliases: &'static [(&'static str, &'static str)],
-    /// Code lists: (model field, source value, model value), on top of [`COMMON_CODES`].
-    pub codes: &'static [(&'static str, &'static str, &'static str)],
-    /// The kinds this layer holds.
-    pub kinds: &'static [FeatureKind],
-    /// Kind of a record that does not say one: for lines, points, areas.
-    pub default_kinds: [Option<FeatureKind>; 3],
-    /// Checks only this layer makes (a gas main needs a pressure class…).
-    pub check: fn(&Feature) -> Result<(), FieldError>,
-}
+pub(crate) use undermap_departments::Department;
 
 /// Field names Chinese pipeline archives use whatever the department (CJJ 61 tables, GB/T
 /// pinyin abbreviations as in `GXBH`, English exports).
@@ -446,7 +427,43 @@ fn normalise_date(text: &str) -> String {
     }
 }
 
-impl Department {
+/// How a department's tables are applied to a record: the rules every department shares,
+/// over the tables each declares.
+pub(crate) trait Mapping {
+    /// The model field a source field name stands for: an alias (matched exactly, then ignoring
+    /// ASCII case), a model field of that name, or a name kept on purpose ([`Self::known`]).
+    /// `None`: an unmapped field. Resolved once per name and thread: a delivery repeats the
+    /// same dozen names on every record, and each lookup scans several tables.
+    fn target(&self, field: &str) -> Option<&'static str>;
+
+    /// A name this department keeps on purpose though it is not a model field: an alias's
+    /// target, a normalised fact, or one of [`KNOWN_EXTRAS`].
+    fn known(&self, name: &str) -> Option<&'static str>;
+
+    /// The model field or alias an unmapped source field name is close to, for a "did you mean"
+    /// hint: `accuracy_m` → `accuracy_h_m`, `平面精度m` → `平面精度 (accuracy_h_m)`.
+    #[must_use]
+    fn did_you_mean(&self, field: &str) -> Option<String>;
+
+    fn code(&self, model_field: &str, value: &str) -> Option<&'static str>;
+
+    /// Maps a record's fields onto the model's names, values and units.
+    fn map<'r>(&self, record: &'r SourceRecord) -> Result<Mapped<'r>, FieldError>;
+
+    fn normalise<'r>(
+        &self,
+        target: &str,
+        value: &Value,
+        properties: &mut Map<String, Value>,
+        origin: &mut Vec<(&'static str, &'r str)>,
+        source_name: &'r str,
+    ) -> Value;
+
+    /// The kind a record gets when it does not name one.
+    fn default_kind(&self, geometry: &Geometry<f64>) -> Option<FeatureKind>;
+}
+
+impl Mapping for Department {
     /// The model field a source field name stands for: an alias (matched exactly, then ignoring
     /// ASCII case), a model field of that name, or a name kept on purpose ([`Self::known`]).
     /// `None`: an unmapped field. Resolved once per name and thread: a delivery repeats the
@@ -491,8 +508,7 @@ impl Department {
 
     /// The model field or alias an unmapped source field name is close to, for a "did you mean"
     /// hint: `accuracy_m` → `accuracy_h_m`, `平面精度m` → `平面精度 (accuracy_h_m)`.
-    #[must_use]
-    pub fn did_you_mean(&self, field: &str) -> Option<String> {
+    fn did_you_mean(&self, field: &str) -> Option<String> {
         let name = field.trim().to_lowercase();
         if name.is_empty() {
             return None;
@@ -546,7 +562,7 @@ impl Department {
     }
 
     /// Maps a record's fields onto the model's names, values and units.
-    pub(crate) fn map<'r>(&self, record: &'r SourceRecord) -> Result<Mapped<'r>, FieldError> {
+    fn map<'r>(&self, record: &'r SourceRecord) -> Result<Mapped<'r>, FieldError> {
         let mut properties = Map::new();
         let mut origin = Vec::with_capacity(record.fields.len());
         let mut refused = None;
@@ -647,7 +663,7 @@ impl Department {
     }
 
     /// The kind a record gets when it does not name one.
-    pub(crate) fn default_kind(&self, geometry: &Geometry<f64>) -> Option<FeatureKind> {
+    fn default_kind(&self, geometry: &Geometry<f64>) -> Option<FeatureKind> {
         let slot = match geometry {
             Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_) => 0,
             Geometry::Point(_) | Geometry::MultiPoint(_) => 1,

@@ -15,12 +15,11 @@ mod readers;
 mod report;
 mod source;
 
-pub use department::{Department, COMMON_ALIASES, COMMON_CODES};
+pub use department::{COMMON_ALIASES, COMMON_CODES};
 pub use error::IngestError;
 pub use pipeline::{
     check_fields, check_record, open, prepare, OpenedDelivery, ReadOutcome, UnmappedField,
 };
-pub use properties::FieldError;
 pub use readers::dxf::{DxfLayer, DxfMapping};
 pub use report::{DeliveryMeta, DeliverySummary, IngestOptions, Prepared, Rejection, Strictness};
 pub use source::{RecordResult, Source, SourceRecord};

@@ -17,7 +17,7 @@ use undermap_core::{Feature, FeatureId, FeatureKind};
 use undermap_crs::{Crs, Transformer};
 use undermap_store::Delivery;
 
-use crate::department::{area_from_line, Department};
+use crate::department::{area_from_line, Department, Mapping};
 use crate::readers::{self, text::by_label};
 use crate::source::{io, SourceRecord};
 use crate::{properties, IngestError, IngestOptions, Prepared, Rejection, Source};

@@ -7,25 +7,7 @@ use undermap_core::{
     Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass,
     Sensitivity, Status,
 };
-
-/// A field that could not be read or fails a check, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldError {
-    /// The model field (turned back into the source's name in rejections).
-    pub field: String,
-    /// What is wrong.
-    pub reason: String,
-}
-
-impl FieldError {
-    /// A field error.
-    pub fn new(field: &str, reason: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            reason: reason.into(),
-        }
-    }
-}
+pub(crate) use undermap_departments::FieldError;
 
 fn err(field: &str, reason: impl Into<String>) -> FieldError {
     FieldError::new(field, reason)
@@ -59,16 +41,6 @@ pub(crate) const MODEL_FIELDS: &[&str] = &[
 /// names; the resilience facts are `undermap_core::resilience::keys::ALL`. Both are normalised
 /// like model fields.
 pub(crate) const NETWORK_FACTS: &[&str] = &["consumer_class", "operable", "source", "on_pipe"];
-
-/// A core error about one field, as a rejection names it.
-impl From<undermap_core::CoreError> for FieldError {
-    fn from(e: undermap_core::CoreError) -> Self {
-        match e {
-            undermap_core::CoreError::InvalidValue { field, reason } => err(field, reason),
-            other => err("extra", other.to_string()),
-        }
-    }
-}
 
 fn text(props: &Map<String, Value>, field: &'static str) -> Result<Option<String>, FieldError> {
     undermap_core::resilience::text(props, field).map_err(FieldError::from)

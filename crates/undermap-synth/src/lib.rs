@@ -19,6 +19,7 @@ mod thematic;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use undermap_core::{CoreError, Feature, FeatureKind};
+use undermap_departments::registry;
 
 use grid::Gen;
 use networks::{resistance, Net};
@@ -67,9 +68,6 @@ pub const LAYERS: [&str; 9] = [
     "incidents",
 ];
 
-/// The thematic layers among [`LAYERS`].
-const THEMATIC: [&str; 3] = ["streets", "resources", "incidents"];
-
 /// Generates one layer. Each layer has its own random stream derived from the seed, so layers
 /// can be generated separately (and in any order) with the same result.
 pub fn layer(seed: u64, scale: Scale, layer: &str) -> Result<Vec<Feature>, CoreError> {
@@ -113,22 +111,19 @@ pub fn layer(seed: u64, scale: Scale, layer: &str) -> Result<Vec<Feature>, CoreE
     Ok(g.out)
 }
 
-/// The registry entries of the generated layers (planning is a planning layer, the rest
-/// networks), for building an index of generated data.
+/// The generated layers as the registry (`undermap-departments`) has them, for building an
+/// index of generated data.
 #[must_use]
 pub fn layer_infos() -> Vec<undermap_core::LayerInfo> {
     LAYERS
         .iter()
-        .map(|id| undermap_core::LayerInfo {
-            id: id.parse().expect("generated layer ids are valid"),
-            title: (*id).into(),
-            category: if *id == "planning" {
-                undermap_core::LayerCategory::Planning
-            } else if THEMATIC.contains(id) {
-                undermap_core::LayerCategory::Thematic
-            } else {
-                undermap_core::LayerCategory::Network
-            },
+        .map(|id| {
+            let layer = registry::layer(id).expect("every generated layer is in the registry");
+            undermap_core::LayerInfo {
+                id: id.parse().expect("generated layer ids are valid"),
+                title: layer.title.into(),
+                category: layer.category,
+            }
         })
         .collect()
 }
@@ -168,7 +163,9 @@ mod tests {
         for l in LAYERS {
             let f = layer(42, Scale::County, l).unwrap();
             features += f.len();
-            if THEMATIC.contains(&l) {
+            if registry::layer(l).map(|r| r.category)
+                == Some(undermap_core::LayerCategory::Thematic)
+            {
                 continue;
             }
             km += f

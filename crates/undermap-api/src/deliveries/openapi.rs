@@ -1,12 +1,14 @@
 //! The OpenAPI paths of this folder's routes. Deliveries.
 
 use serde_json::{json, Value};
+use undermap_departments::registry;
 
 use crate::openapi::kit::{problem_responses, Common};
 
 /// This folder's paths, in the order the document lists them.
 #[allow(clippy::too_many_lines)]
 pub(crate) fn paths(_common: &Common) -> Vec<(String, Value)> {
+    let departments: Vec<&str> = registry::departments().map(|d| d.name).collect();
     let mut paths = Vec::new();
     let mut add = |path: &str, item: Value| paths.push((path.to_owned(), item));
     add(
@@ -15,7 +17,7 @@ pub(crate) fn paths(_common: &Common) -> Vec<(String, Value)> {
             "summary": "Load a department's delivery (multipart upload), as `undermap ingest` does; returns the delivery report",
             "tags": ["Deliveries"],
             "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["department", "file"], "properties": {
-                "department": { "type": "string", "enum": ["water", "gas", "power", "drainage", "planning", "telecom", "incidents", "resources", "streets"] },
+                "department": { "type": "string", "enum": departments },
                 "file": { "type": "string", "format": "binary", "description": "One or more files (a Shapefile with its .shx/.dbf/.prj/.cpg)" },
                 "mode": { "type": "string", "enum": ["full", "incremental"] },
                 "crs": { "type": "string" }, "encoding": { "type": "string" }, "table": { "type": "string" },

@@ -1,6 +1,8 @@
 //! The OpenAPI paths of this folder's routes. Emergency: incidents, quality, the resilience records.
 
 use serde_json::{json, Value};
+use undermap_core::LayerCategory;
+use undermap_departments::registry;
 
 use crate::openapi::kit::{ok, op, param, problem_responses, Common};
 
@@ -8,6 +10,9 @@ use crate::openapi::kit::{ok, op, param, problem_responses, Common};
 #[allow(clippy::too_many_lines)]
 pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
     let Common { any, crs, .. } = common;
+    let networks = registry::ids_of(LayerCategory::Network)
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut paths = Vec::new();
     let mut add = |path: &str, item: Value| paths.push((path.to_owned(), item));
     add(
@@ -15,7 +20,7 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
         op(
             "Data-quality findings of a network layer: disconnected pieces, dangling ends, facilities off the network",
             "Emergency",
-            vec![param("layer", "query", "A network layer: water, gas, power, drainage, telecom", json!({ "type": "string" }), true)],
+            vec![param("layer", "query", &format!("A network layer: {networks}"), json!({ "type": "string" }), true)],
             ok("Counts and findings", "application/json", any.clone()),
             &[("404", "No such network layer")],
         ),

@@ -1,6 +1,7 @@
 //! The OpenAPI paths of this folder's routes. OGC API – Features.
 
 use serde_json::{json, Value};
+use undermap_departments::registry;
 
 use crate::openapi::kit::{ok, op, param, Common};
 
@@ -11,7 +12,14 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
     let collection_id = param(
         "collectionId",
         "path",
-        "A layer id: water, drainage, gas, power, telecom, planning",
+        &format!(
+            "A layer id: {}",
+            registry::LAYERS
+                .iter()
+                .map(|l| l.id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         json!({ "type": "string" }),
         true,
     );

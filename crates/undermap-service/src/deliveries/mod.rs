@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use undermap_core::Feature;
-use undermap_ingest::{
-    open, prepare, DeliveryMeta, DeliverySummary, Department, IngestOptions, Strictness,
-};
+use undermap_departments::registry::Layer;
+use undermap_departments::Department;
+use undermap_ingest::{open, prepare, DeliveryMeta, DeliverySummary, IngestOptions, Strictness};
 use undermap_store::Store;
 
 use crate::{Service, ServiceError};
@@ -26,16 +26,16 @@ impl Service {
     }
 }
 
-/// The departments a deployment knows, by name.
+/// The departments a deployment knows, by name: the registry's layers.
 #[derive(Debug, Clone, Copy)]
-pub struct Departments(pub &'static [&'static Department]);
+pub struct Departments(pub &'static [Layer]);
 
 impl Departments {
     /// The department called `name`, or a message listing the known ones.
     pub fn get(&self, name: &str) -> Result<&'static Department, ServiceError> {
         self.0
             .iter()
-            .copied()
+            .map(|l| l.department)
             .find(|d| d.name == name)
             .ok_or_else(|| {
                 ServiceError::unprocessable(
@@ -51,7 +51,7 @@ impl Departments {
     /// Every department's name.
     #[must_use]
     pub fn names(&self) -> Vec<&'static str> {
-        self.0.iter().map(|d| d.name).collect()
+        self.0.iter().map(|l| l.department.name).collect()
     }
 }
 

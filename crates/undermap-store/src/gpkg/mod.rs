@@ -23,6 +23,7 @@ use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 use crate::record::{keep_valid, FeatureRecord, ATTRIBUTE_COLUMNS};
 use crate::{Delivery, DeliveryReport, NewTicket, Result, Store, StoreError};
 use tickets::TicketWriter;
+use undermap_departments::registry;
 
 /// The deployment CRS as a GeoPackage needs it.
 #[derive(Debug, Clone)]
@@ -263,8 +264,8 @@ async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
     .execute(&mut *tx)
     .await
     .map_err(db("registering the R-tree"))?;
-    for (id, title, category) in schema::DEFAULT_LAYERS {
-        add_layer(tx, srs.srid, id, title, category).await?;
+    for layer in registry::LAYERS {
+        add_layer(tx, srs.srid, layer.id, layer.title, layer.category.as_str()).await?;
     }
     Ok(())
 }
@@ -338,9 +339,9 @@ async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
         .fetch_all(&mut *tx)
         .await
         .map_err(db("reading the layer registry"))?;
-    for (id, title, category) in schema::DEFAULT_LAYERS {
-        if !present.iter().any(|p| p == id) {
-            add_layer(tx, srid, id, title, category).await?;
+    for layer in registry::LAYERS {
+        if !present.iter().any(|p| p == layer.id) {
+            add_layer(tx, srid, layer.id, layer.title, layer.category.as_str()).await?;
         }
     }
     Ok(())

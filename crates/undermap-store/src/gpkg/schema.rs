@@ -123,27 +123,6 @@ CREATE TRIGGER undermap_excavation_checks_no_delete BEFORE DELETE ON undermap_ex
 BEGIN SELECT RAISE(ABORT, 'excavation-check tickets are immutable'); END;
 ";
 
-/// The layers every deployment starts with (as in the PostGIS migration).
-pub(crate) const DEFAULT_LAYERS: &[(&str, &str, &str)] = &[
-    ("water", "Water supply (给水)", "network"),
-    ("power", "Power (电力)", "network"),
-    ("gas", "Gas (燃气)", "network"),
-    ("drainage", "Drainage and sewer (排水)", "network"),
-    ("telecom", "Telecommunications (通信)", "network"),
-    (
-        "planning",
-        "Planning red lines and zones (规划)",
-        "planning",
-    ),
-    (
-        "incidents",
-        "Historical incidents (历史灾害事件)",
-        "thematic",
-    ),
-    ("resources", "Emergency resources (应急资源)", "thematic"),
-    ("streets", "Street centrelines (道路中心线)", "thematic"),
-];
-
 /// The category constraint of files written before thematic layers existed, and its successor.
 /// A file made before tickets kept their holder beside the body: the column, filled from the
 /// bodies with the update trigger lifted, and the index "my tickets" reads.

@@ -96,6 +96,7 @@ impl PgStore {
                 configured: srid,
             });
         }
+        seed_layers(&pool).await?;
         let health = std::sync::Arc::new(StoreHealth::default());
         tokio::spawn(heartbeat(pool.clone(), std::sync::Arc::clone(&health)));
         Ok(Self {
@@ -222,4 +223,25 @@ impl Store for PgStore {
             .await
             .map_err(StoreError::db("reading the clock"))
     }
+}
+
+/// Adds the registry's layers the migrations do not have yet (a department added since), so
+/// that a new department is one module and one registry line, not also a migration.
+async fn seed_layers(pool: &PgPool) -> Result<()> {
+    let layers = undermap_departments::registry::LAYERS;
+    let ids: Vec<&str> = layers.iter().map(|l| l.id).collect();
+    let titles: Vec<&str> = layers.iter().map(|l| l.title).collect();
+    let categories: Vec<&str> = layers.iter().map(|l| l.category.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO layers (id, title, category) \
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[]) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&titles)
+    .bind(&categories)
+    .execute(pool)
+    .await
+    .map_err(StoreError::db("adding the registry's layers"))?;
+    Ok(())
 }

@@ -4,8 +4,8 @@
 //! code lists, and the layer's own checks. Reading, reprojecting, validating and loading are
 //! shared (`undermap-ingest`).
 
+use crate::{Department, FieldError};
 use undermap_core::{Feature, FeatureKind};
-use undermap_ingest::{Department, FieldError};
 
 /// The telecom department.
 pub static DEPARTMENT: Department = Department {
@@ -41,22 +41,4 @@ const CODES: &[(&str, &str, &str)] = &[
 /// Telecom deliveries have no checks of their own beyond the shared ones.
 fn check(_feature: &Feature) -> Result<(), FieldError> {
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use geo_types::{Geometry, LineString};
-    use serde_json::json;
-    use undermap_ingest::check_fields;
-
-    #[test]
-    fn maps_a_typical_record() {
-        let feature = check_fields(&DEPARTMENT, geometry(), &[("孔数", json!(6))]).unwrap();
-        assert!(DEPARTMENT.kinds.contains(&feature.kind));
-    }
-
-    fn geometry() -> Geometry<f64> {
-        Geometry::LineString(LineString::from(vec![(0.0, 0.0), (1.0, 0.0)]))
-    }
 }

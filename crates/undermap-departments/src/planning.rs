@@ -4,8 +4,8 @@
 //! code lists, and the layer's own checks. Reading, reprojecting, validating and loading are
 //! shared (`undermap-ingest`).
 
+use crate::{Department, FieldError};
 use undermap_core::{Feature, FeatureKind};
-use undermap_ingest::{Department, FieldError};
 
 /// The planning department.
 pub static DEPARTMENT: Department = Department {
@@ -53,41 +53,4 @@ fn check(feature: &Feature) -> Result<(), FieldError> {
         ));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use geo_types::{Geometry, LineString};
-    use serde_json::json;
-    use undermap_ingest::check_fields;
-
-    #[test]
-    fn maps_a_typical_record() {
-        let feature = check_fields(
-            &DEPARTMENT,
-            geometry(),
-            &[("类型", json!("地块")), ("用地性质", json!("R2"))],
-        )
-        .unwrap();
-        assert!(DEPARTMENT.kinds.contains(&feature.kind));
-    }
-
-    #[test]
-    fn the_layer_check_names_the_field() {
-        let rejection =
-            check_fields(&DEPARTMENT, geometry(), &[("类型", json!("地块"))]).unwrap_err();
-        assert_eq!(
-            rejection.field.as_deref(),
-            Some("land_use"),
-            "{rejection:?}"
-        );
-    }
-
-    fn geometry() -> Geometry<f64> {
-        Geometry::Polygon(geo_types::Polygon::new(
-            LineString::from(vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]),
-            vec![],
-        ))
-    }
 }

@@ -1,0 +1,125 @@
+//! The one list of departments and the layers they deliver into, in the order the command
+//! line, the OpenAPI document and error messages list them.
+
+use undermap_core::LayerCategory;
+
+use crate::Department;
+
+/// A layer of the map and the department that delivers it.
+#[derive(Debug)]
+pub struct Layer {
+    /// Its id, as stored and in URLs (the department's `layer`).
+    pub id: &'static str,
+    /// Its title, in English and Chinese.
+    pub title: &'static str,
+    /// What it holds, which decides how an excavation check judges it.
+    pub category: LayerCategory,
+    /// Whose deliveries load into it.
+    pub department: &'static Department,
+}
+
+/// Every layer, with its department. Adding a department: a module, and a line here.
+pub static LAYERS: &[Layer] = &[
+    Layer {
+        id: "water",
+        title: "Water supply (给水)",
+        category: LayerCategory::Network,
+        department: &crate::water::DEPARTMENT,
+    },
+    Layer {
+        id: "gas",
+        title: "Gas (燃气)",
+        category: LayerCategory::Network,
+        department: &crate::gas::DEPARTMENT,
+    },
+    Layer {
+        id: "power",
+        title: "Power (电力)",
+        category: LayerCategory::Network,
+        department: &crate::power::DEPARTMENT,
+    },
+    Layer {
+        id: "drainage",
+        title: "Drainage and sewer (排水)",
+        category: LayerCategory::Network,
+        department: &crate::drainage::DEPARTMENT,
+    },
+    Layer {
+        id: "planning",
+        title: "Planning red lines and zones (规划)",
+        category: LayerCategory::Planning,
+        department: &crate::planning::DEPARTMENT,
+    },
+    Layer {
+        id: "telecom",
+        title: "Telecommunications (通信)",
+        category: LayerCategory::Network,
+        department: &crate::telecom::DEPARTMENT,
+    },
+    Layer {
+        id: "incidents",
+        title: "Historical incidents (历史灾害事件)",
+        category: LayerCategory::Thematic,
+        department: &crate::resilience::INCIDENTS,
+    },
+    Layer {
+        id: "resources",
+        title: "Emergency resources (应急资源)",
+        category: LayerCategory::Thematic,
+        department: &crate::resilience::RESOURCES,
+    },
+    Layer {
+        id: "streets",
+        title: "Street centrelines (道路中心线)",
+        category: LayerCategory::Thematic,
+        department: &crate::resilience::STREETS,
+    },
+];
+
+/// The layer `id`, if the registry has it.
+#[must_use]
+pub fn layer(id: &str) -> Option<&'static Layer> {
+    LAYERS.iter().find(|l| l.id == id)
+}
+
+/// The department named `name` (the command line's and `POST /v1/deliveries`' name).
+#[must_use]
+pub fn department(name: &str) -> Option<&'static Department> {
+    LAYERS.iter().map(|l| l.department).find(|d| d.name == name)
+}
+
+/// Every department, in registry order.
+pub fn departments() -> impl Iterator<Item = &'static Department> {
+    LAYERS.iter().map(|l| l.department)
+}
+
+/// The ids of the layers of `category`, in registry order.
+pub fn ids_of(category: LayerCategory) -> impl Iterator<Item = &'static str> {
+    LAYERS
+        .iter()
+        .filter(move |l| l.category == category)
+        .map(|l| l.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_layer_is_its_departments_and_names_are_unique() {
+        let mut ids = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for l in LAYERS {
+            assert_eq!(l.id, l.department.layer, "{}", l.id);
+            assert!(ids.insert(l.id), "{} twice", l.id);
+            assert!(
+                names.insert(l.department.name),
+                "{} twice",
+                l.department.name
+            );
+            assert!(l.id.parse::<undermap_core::LayerId>().is_ok(), "{}", l.id);
+        }
+        assert_eq!(department("gas").map(|d| d.layer), Some("gas"));
+        assert!(layer("heat").is_none());
+    }
+}
