@@ -1,7 +1,7 @@
 //! `POST /v1/deliveries` against a real PostGIS, then the history and time travel it makes
 //! possible: `GET /v1/features/{id}/history` and `at=` on features and excavation checks.
 
-mod common;
+use crate::common;
 
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;

@@ -3,7 +3,7 @@
 //! tickets, contractors downloading the county, lockouts by key id, a delivery loading another
 //! department's records, unsupported methods, planted links, oversized headers.
 
-mod common;
+use crate::common;
 
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! GeoPackage store (a fresh file per test). History, idempotent upsert, retirement, tickets,
 //! time-travel reads, readers during a write, and a write that fails halfway.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! OGC API – Features and vector tiles end to end: the real server on port 0 over a fresh
 //! PostGIS with the demo data, read by GDAL's own OAPIF client and checked against PostGIS.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

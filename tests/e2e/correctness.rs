@@ -2,7 +2,7 @@
 //! pipes between the same two points, duplicate ids, a misspelt field, a delivery in Xian 1980,
 //! and failures of our own that used to be reported as the caller's.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

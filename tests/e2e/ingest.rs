@@ -1,7 +1,7 @@
 //! Every delivery format, read from the samples in data/samples/<department>/ through the real
 //! department crates: what loads, and every rejection with its file, record, field and reason.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

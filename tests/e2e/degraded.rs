@@ -3,7 +3,7 @@
 //! is half-written; when the database returns, everything works again. The test runs its own
 //! PostgreSQL instance so that it can stop and start it.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Emergency queries end to end on the demo town: the isolation trace for a burst main, what
 //! an incident affects, and the networks' quality findings.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, TestApp};
 use reqwest::StatusCode;

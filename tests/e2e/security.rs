@@ -2,7 +2,7 @@
 //! credentials and hostile input, rate limits and lockouts, and the audit trail. The real
 //! server on port 0 over a fresh PostGIS with the demo data, plus a restricted gas main.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,6 +1,6 @@
 //! The command line as an archivist uses it: ingest twice, reject reports, --strict, export.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -6,7 +6,7 @@
 //! Needs the web map built (`cd web && npm ci && npm run build`, as `make test` does), Node.js
 //! and /usr/bin/chromium; `.ci/run` installs them. Without them the test fails and says why.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! like any department's layer, then what happened near a place, the nearest resources (in a
 //! straight line and along the streets) and the hotspots for the yearly plan.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, TestApp};
 use reqwest::StatusCode;

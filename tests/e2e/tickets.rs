@@ -2,7 +2,7 @@
 //! server's Ed25519 signature; anyone with the printed signature can check it online, and
 //! `undermap verify-ticket` checks a saved ticket offline with the server's public key.
 
-mod common;
+use crate::common;
 
 use chrono::Datelike;
 use common::spawn_app;

@@ -1,6 +1,6 @@
 //! End-to-end: the real server on port 0 over a fresh PostGIS database per test.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, square_crs84};
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! The index's answers must equal what PostGIS itself says on the same data:
 //! `ST_Intersects` for hits inside the area, `ST_DWithin` with each feature's tolerance for the rest.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

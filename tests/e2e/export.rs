@@ -1,7 +1,7 @@
 //! Site copies: export from PostGIS to a GeoPackage, open it in GDAL, serve it read-only, and
 //! get the same answers as from the central store.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -1,0 +1,22 @@
+//! undermap end to end, in one test binary (one link instead of sixteen): the real server on
+//! port 0, real PostGIS databases (a fresh one per test), real GeoPackage files, the real
+//! command line and the web map in Chromium. One module per area.
+
+mod common;
+
+mod against_postgis;
+mod api;
+mod cli;
+mod correctness;
+mod degraded;
+mod deliveries;
+mod export;
+mod hardening;
+mod incidents;
+mod ingest;
+mod ogc;
+mod resilience;
+mod security;
+mod store;
+mod tickets;
+mod web;
