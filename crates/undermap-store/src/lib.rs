@@ -26,7 +26,7 @@ pub use access::{
 pub use error::StoreError;
 pub use gpkg::{GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
-pub use postgres::{PgStore, CHANGES_CHANNEL, MIGRATOR};
+pub use postgres::{pool_options as pg_pool_options, PgStore, CHANGES_CHANNEL, MIGRATOR};
 pub use types::{
     Delivery, DeliveryMode, DeliveryRef, DeliveryReport, FeatureVersion, NewTicket, StoreRejection,
 };

@@ -56,8 +56,7 @@ impl GpkgStore {
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+        let pool = pool_options()
             .connect_with(options)
             .await
             .map_err(StoreError::db("opening the GeoPackage"))?;
@@ -78,8 +77,7 @@ impl GpkgStore {
             .filename(path)
             .read_only(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+        let pool = pool_options()
             .connect_with(options)
             .await
             .map_err(StoreError::db("opening the GeoPackage"))?;
@@ -514,4 +512,13 @@ impl Store for GpkgStore {
     async fn now(&self) -> Result<DateTime<Utc>> {
         Ok(Utc::now())
     }
+}
+
+/// The file's connection pool: no idle timeout and no maximum lifetime, so sqlx runs no reaper
+/// (see `postgres::pool_options` for the sqlx bug that reaper can hit).
+fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .idle_timeout(None)
+        .max_lifetime(None)
 }

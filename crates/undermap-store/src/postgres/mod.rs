@@ -67,11 +67,7 @@ impl PgStore {
                 .await
                 .map_err(StoreError::db("creating the database"))?;
         }
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            // Short: a write in the moment before the heartbeat notices an outage still gets
-            // its 503 within a second (sqlx retries connecting until this runs out).
-            .acquire_timeout(Duration::from_secs(1))
+        let pool = pool_options()
             .connect(url)
             .await
             .map_err(StoreError::db("connecting"))?;
@@ -244,4 +240,21 @@ async fn seed_layers(pool: &PgPool) -> Result<()> {
     .await
     .map_err(StoreError::db("adding the registry's layers"))?;
     Ok(())
+}
+
+/// The options of the store's connection pool (the tests open theirs with these too).
+///
+/// No idle timeout and no maximum lifetime: with either, sqlx 0.8 runs a reaper that can spin
+/// a core at 100 % for ever once its idle count wraps below zero (launchbadge/sqlx#3645, fixed
+/// upstream in #4289, in no 0.8 release). Seen here: an end-to-end test wedged for 18 minutes
+/// with the reaper spinning. Sixteen connections kept open are no burden on the server.
+#[must_use]
+pub fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(16)
+        // Short: a write in the moment before the heartbeat notices an outage still gets its
+        // 503 within a second (sqlx retries connecting until this runs out).
+        .acquire_timeout(Duration::from_secs(1))
+        .idle_timeout(None)
+        .max_lifetime(None)
 }
