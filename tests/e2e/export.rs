@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use undermap_store::{GpkgStore, PgStore, Store};
+use undermap_store::{GpkgStore, PgStore};
 
 #[sqlx::test(migrations = "../../migrations")]
 async fn an_exported_site_copy_opens_in_gdal_and_answers_like_the_centre(pool: PgPool) {
@@ -18,9 +18,15 @@ async fn an_exported_site_copy_opens_in_gdal_and_answers_like_the_centre(pool: P
         .iter()
         .map(|l| l.parse().unwrap())
         .collect();
-    let report = undermap::export(&central.store, &copy, Some(&layers), None, "central")
-        .await
-        .unwrap();
+    let report = undermap::export(
+        central.store.shared().as_ref(),
+        &copy,
+        Some(&layers),
+        None,
+        "central",
+    )
+    .await
+    .unwrap();
     assert_eq!(report.per_layer.get("water"), Some(&48));
     assert_eq!(report.per_layer.get("gas"), Some(&40));
     assert!(!report.per_layer.contains_key("power"));
@@ -38,7 +44,7 @@ async fn an_exported_site_copy_opens_in_gdal_and_answers_like_the_centre(pool: P
     );
 
     // Accounts and keys (hashes) come along: crews log in to the copy with their usual keys.
-    let (accounts, keys) = undermap::export_accounts(&central.store, &copy)
+    let (accounts, keys) = undermap::export_accounts(central.store.access().as_ref(), &copy)
         .await
         .unwrap();
     assert_eq!((accounts, keys), (1, 1));
@@ -54,9 +60,15 @@ async fn an_exported_site_copy_opens_in_gdal_and_answers_like_the_centre(pool: P
     assert_eq!(who.account, "test-admin");
 
     // Exporting again changes nothing.
-    let again = undermap::export(&central.store, &copy, Some(&layers), None, "central")
-        .await
-        .unwrap();
+    let again = undermap::export(
+        central.store.shared().as_ref(),
+        &copy,
+        Some(&layers),
+        None,
+        "central",
+    )
+    .await
+    .unwrap();
     assert_eq!(again, report);
     assert_eq!(common::ogrinfo_counts(&path)["features"], 105);
 
@@ -113,5 +125,5 @@ async fn an_exported_site_copy_opens_in_gdal_and_answers_like_the_centre(pool: P
     };
     assert_eq!(near(&central).await, near(&site).await);
     assert_eq!(site.service.index().snapshot().len(), 105);
-    let _ = central.store.current_features().await.unwrap();
+    let _ = central.store.shared().current_features().await.unwrap();
 }

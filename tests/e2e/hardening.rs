@@ -38,59 +38,60 @@ async fn alive(app: &TestApp) {
     assert_eq!(r.status(), StatusCode::OK, "the server is still up");
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn deeply_nested_input_is_refused_with_the_limit_not_a_crash(pool: PgPool) {
-    let app = spawn_app(pool, true).await;
-    // The public role's key was enough to abort the process before.
-    let public = app.client_as("public").await;
-    let nested = |open: &str, inner: &str, close: &str, n: usize| {
-        format!("{}{inner}{}", open.repeat(n), close.repeat(n))
-    };
-    for filter in [
-        nested("(", "status='x'", ")", 2_000),
-        nested("NOT ", "status='x'", "", 3_000),
-        format!(
-            "S_INTERSECTS(geometry,{})",
-            nested("GEOMETRYCOLLECTION(", "POINT(108.98 28.44)", ")", 2_000)
-        ),
-    ] {
-        let r = public
-            .get(app.url("/ogc/collections/planning/items"))
-            .query(&[("limit", "1"), ("filter", filter.as_str())])
+both_stores! {
+    async fn deeply_nested_input_is_refused_with_the_limit_not_a_crash(fresh) {
+        let app = common::spawn(fresh, true).await;
+        // The public role's key was enough to abort the process before.
+        let public = app.client_as("public").await;
+        let nested = |open: &str, inner: &str, close: &str, n: usize| {
+            format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+        };
+        for filter in [
+            nested("(", "status='x'", ")", 2_000),
+            nested("NOT ", "status='x'", "", 3_000),
+            format!(
+                "S_INTERSECTS(geometry,{})",
+                nested("GEOMETRYCOLLECTION(", "POINT(108.98 28.44)", ")", 2_000)
+            ),
+        ] {
+            let r = public
+                .get(app.url("/ogc/collections/planning/items"))
+                .query(&[("limit", "1"), ("filter", filter.as_str())])
+                .send()
+                .await
+                .unwrap();
+            let (status, body) = problem(r).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            assert!(
+                body["detail"].as_str().unwrap().contains("deeper than"),
+                "{body}"
+            );
+            alive(&app).await;
+        }
+        // JSON bodies: serde_json stops at 128 levels, and the problem says so.
+        let deep = format!(
+            r#"{{"area": {}1{}, "depth_m": 1}}"#,
+            "[".repeat(5_000),
+            "]".repeat(5_000)
+        );
+        let r = app
+            .client
+            .post(app.url("/v1/excavation-checks"))
+            .header("content-type", "application/json")
+            .body(deep)
             .send()
             .await
             .unwrap();
         let (status, body) = problem(r).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert!(
-            body["detail"].as_str().unwrap().contains("deeper than"),
-            "{body}"
-        );
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["detail"].as_str().unwrap().contains("128"), "{body}");
+        // A geometry collection as the incident geometry is refused by name.
+        let gc = json!({"geometry": {"type": "GeometryCollection", "geometries": [
+            {"type": "Point", "coordinates": [MID_BLOCK.0, MID_BLOCK.1]}]}});
+        let r = app.post_json("/v1/incidents/impact", &gc).await;
+        assert!(r.status().is_client_error(), "{}", r.status());
         alive(&app).await;
     }
-    // JSON bodies: serde_json stops at 128 levels, and the problem says so.
-    let deep = format!(
-        r#"{{"area": {}1{}, "depth_m": 1}}"#,
-        "[".repeat(5_000),
-        "]".repeat(5_000)
-    );
-    let r = app
-        .client
-        .post(app.url("/v1/excavation-checks"))
-        .header("content-type", "application/json")
-        .body(deep)
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = problem(r).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["detail"].as_str().unwrap().contains("128"), "{body}");
-    // A geometry collection as the incident geometry is refused by name.
-    let gc = json!({"geometry": {"type": "GeometryCollection", "geometries": [
-        {"type": "Point", "coordinates": [MID_BLOCK.0, MID_BLOCK.1]}]}});
-    let r = app.post_json("/v1/incidents/impact", &gc).await;
-    assert!(r.status().is_client_error(), "{}", r.status());
-    alive(&app).await;
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -203,48 +204,49 @@ async fn nul_characters_are_refused_naming_the_field_and_fail_nobody_else(pool: 
     assert_eq!(app.get("/v1/features/WN-2").await.status(), StatusCode::OK);
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_delivery_refuses_records_of_another_department(pool: PgPool) {
-    let app = spawn_app(pool, true).await;
-    let line = |x: f64| json!({"type": "LineString", "coordinates": [[x, 28.4490], [x + 0.0001, 28.4491]]});
-    let delivery = json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "MX-1", "layer": "water", "kind": "pipe",
-            "material": "PE", "diameter_mm": 110, "owner": "水务"}, "geometry": line(108.9870)},
-        {"type": "Feature", "properties": {"id": "MX-2", "layer": "gas", "kind": "pipe",
-            "material": "PE", "diameter_mm": 110, "owner": "燃气"}, "geometry": line(108.9872)},
-        {"type": "Feature", "properties": {"id": "MX-3", "专业": "排水", "kind": "pipe",
-            "material": "PVC", "diameter_mm": 300, "owner": "排水"}, "geometry": line(108.9874)}
-    ]});
-    let (status, report) = app.deliver_with(&app.client, "water", &delivery).await;
-    assert_eq!(status, StatusCode::CREATED, "{report}");
-    let rejected: Vec<(String, String)> = report["rejections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["id"].as_str().unwrap().to_owned(),
-                r["field"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        rejected,
-        [
-            ("MX-2".into(), "layer".into()),
-            ("MX-3".into(), "专业".into())
-        ],
-        "{report}"
-    );
-    assert!(report["rejections"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("gas"));
-    assert_eq!(app.get("/v1/features/MX-1").await.status(), StatusCode::OK);
-    assert_eq!(
-        app.get("/v1/features/MX-2").await.status(),
-        StatusCode::NOT_FOUND
-    );
+both_stores! {
+    async fn a_delivery_refuses_records_of_another_department(fresh) {
+        let app = common::spawn(fresh, true).await;
+        let line = |x: f64| json!({"type": "LineString", "coordinates": [[x, 28.4490], [x + 0.0001, 28.4491]]});
+        let delivery = json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"id": "MX-1", "layer": "water", "kind": "pipe",
+                "material": "PE", "diameter_mm": 110, "owner": "水务"}, "geometry": line(108.9870)},
+            {"type": "Feature", "properties": {"id": "MX-2", "layer": "gas", "kind": "pipe",
+                "material": "PE", "diameter_mm": 110, "owner": "燃气"}, "geometry": line(108.9872)},
+            {"type": "Feature", "properties": {"id": "MX-3", "专业": "排水", "kind": "pipe",
+                "material": "PVC", "diameter_mm": 300, "owner": "排水"}, "geometry": line(108.9874)}
+        ]});
+        let (status, report) = app.deliver_with(&app.client, "water", &delivery).await;
+        assert_eq!(status, StatusCode::CREATED, "{report}");
+        let rejected: Vec<(String, String)> = report["rejections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_owned(),
+                    r["field"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rejected,
+            [
+                ("MX-2".into(), "layer".into()),
+                ("MX-3".into(), "专业".into())
+            ],
+            "{report}"
+        );
+        assert!(report["rejections"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("gas"));
+        assert_eq!(app.get("/v1/features/MX-1").await.status(), StatusCode::OK);
+        assert_eq!(
+            app.get("/v1/features/MX-2").await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
 }
 
 /// Tile addresses of a `side` × `side` block of zoom-`z` tiles around the mid-block.
@@ -264,131 +266,133 @@ fn tiles_around(z: u32, side: u32) -> Vec<String> {
     out
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn contractors_view_their_sites_but_cannot_download_the_county(pool: PgPool) {
-    let app = spawn_app(pool, true).await;
-    let contractor = app.client_as("contractor").await;
-    let status = |c: &Client, path: String| {
-        let c = c.clone();
-        let url = app.url(&path);
-        async move { c.get(url).send().await.unwrap().status() }
-    };
-    // The role's burst is 60 requests; each phase below waits for the bucket to refill, so
-    // that every 429 here is the area budget's.
-    let refill = || tokio::time::sleep(std::time::Duration::from_secs(4));
-    // The download that worked before: 20 zoom-14 tiles. Zoom 14 is refused now.
-    for path in tiles_around(14, 5).into_iter().take(20) {
-        assert_eq!(
-            status(&contractor, path).await,
-            StatusCode::BAD_REQUEST,
-            "zoom 14"
-        );
-    }
-    refill().await;
-    // A normal day: three checks and the map around each at zoom 17, its features, nearest.
-    for i in 0..3 {
-        let r = contractor
-            .post(app.url("/v1/excavation-checks"))
-            .json(&dig(&format!("XS-{i}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
-        for path in tiles_around(17, 4) {
-            assert_eq!(status(&contractor, path).await, StatusCode::OK);
+both_stores! {
+    async fn contractors_view_their_sites_but_cannot_download_the_county(fresh) {
+        let app = common::spawn(fresh, true).await;
+        let contractor = app.client_as("contractor").await;
+        let status = |c: &Client, path: String| {
+            let c = c.clone();
+            let url = app.url(&path);
+            async move { c.get(url).send().await.unwrap().status() }
+        };
+        // The role's burst is 60 requests; each phase below waits for the bucket to refill, so
+        // that every 429 here is the area budget's.
+        let refill = || tokio::time::sleep(std::time::Duration::from_secs(4));
+        // The download that worked before: 20 zoom-14 tiles. Zoom 14 is refused now.
+        for path in tiles_around(14, 5).into_iter().take(20) {
+            assert_eq!(
+                status(&contractor, path).await,
+                StatusCode::BAD_REQUEST,
+                "zoom 14"
+            );
         }
         refill().await;
-    }
-    let near = format!("/v1/nearest?point={},{}&k=20", MID_BLOCK.0, MID_BLOCK.1);
-    let r = contractor.get(app.url(&near)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let body: Value = r.json().await.unwrap();
-    assert!(body["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|f| f["distance_m"].as_f64().unwrap() <= 200.0));
-    assert_eq!(
-        status(&contractor, near.replace("k=20", "k=100")).await,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-    assert_eq!(
-        status(&contractor, "/v1/features/WV-11".into()).await,
-        StatusCode::OK
-    );
-    refill().await;
-    // Sweeping zoom-15 tiles across the county runs out of the day's area.
-    let mut sweep = Vec::new();
-    for path in tiles_around(15, 5) {
-        sweep.push(status(&contractor, path).await);
-    }
-    let refused = sweep
-        .iter()
-        .position(|s| *s == StatusCode::TOO_MANY_REQUESTS)
-        .expect("the budget runs out");
-    assert!((3..20).contains(&refused), "{sweep:?}");
-    let last = tiles_around(15, 5).pop().unwrap();
-    let r = contractor.get(app.url(&last)).send().await.unwrap();
-    let retry: u64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(retry > 0 && retry <= 86_400);
-    let (status_code, body) = problem(r).await;
-    assert_eq!(status_code, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(body["type"], "/problems/area-budget", "{body}");
-    // What was seen already stays visible; features by id elsewhere count too.
-    assert_eq!(
-        status(&contractor, tiles_around(17, 4).remove(0)).await,
-        StatusCode::OK
-    );
-    // The contractor's TileJSON starts at its lowest zoom, so a map client asks for nothing lower.
-    let tilejson: Value = contractor
-        .get(app.url("/tiles/all.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(tilejson["minzoom"], 15, "{tilejson}");
-    // Unbounded roles are not metered.
-    for path in tiles_around(15, 5) {
-        assert_eq!(status(&app.client, path).await, StatusCode::OK);
+        // A normal day: three checks and the map around each at zoom 17, its features, nearest.
+        for i in 0..3 {
+            let r = contractor
+                .post(app.url("/v1/excavation-checks"))
+                .json(&dig(&format!("XS-{i}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::CREATED);
+            for path in tiles_around(17, 4) {
+                assert_eq!(status(&contractor, path).await, StatusCode::OK);
+            }
+            refill().await;
+        }
+        let near = format!("/v1/nearest?point={},{}&k=20", MID_BLOCK.0, MID_BLOCK.1);
+        let r = contractor.get(app.url(&near)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["distance_m"].as_f64().unwrap() <= 200.0));
+        assert_eq!(
+            status(&contractor, near.replace("k=20", "k=100")).await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            status(&contractor, "/v1/features/WV-11".into()).await,
+            StatusCode::OK
+        );
+        refill().await;
+        // Sweeping zoom-15 tiles across the county runs out of the day's area.
+        let mut sweep = Vec::new();
+        for path in tiles_around(15, 5) {
+            sweep.push(status(&contractor, path).await);
+        }
+        let refused = sweep
+            .iter()
+            .position(|s| *s == StatusCode::TOO_MANY_REQUESTS)
+            .expect("the budget runs out");
+        assert!((3..20).contains(&refused), "{sweep:?}");
+        let last = tiles_around(15, 5).pop().unwrap();
+        let r = contractor.get(app.url(&last)).send().await.unwrap();
+        let retry: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(retry > 0 && retry <= 86_400);
+        let (status_code, body) = problem(r).await;
+        assert_eq!(status_code, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body["type"], "/problems/area-budget", "{body}");
+        // What was seen already stays visible; features by id elsewhere count too.
+        assert_eq!(
+            status(&contractor, tiles_around(17, 4).remove(0)).await,
+            StatusCode::OK
+        );
+        // The contractor's TileJSON starts at its lowest zoom, so a map client asks for nothing lower.
+        let tilejson: Value = contractor
+            .get(app.url("/tiles/all.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(tilejson["minzoom"], 15, "{tilejson}");
+        // Unbounded roles are not metered.
+        for path in tiles_around(15, 5) {
+            assert_eq!(status(&app.client, path).await, StatusCode::OK);
+        }
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn unsupported_methods_get_405_with_allow(pool: PgPool) {
-    let app = spawn_app(pool, false).await;
-    for (method, path, allow) in [
-        ("TRACE", "/v1/layers", "GET"),
-        ("DELETE", "/v1/excavation-checks", "POST, GET"),
-        ("PUT", "/ogc/collections/water/items", "GET"),
-        ("TRACE", "/healthz", "GET"),
-    ] {
-        let r = app
-            .client
-            .request(method.parse().unwrap(), app.url(path))
-            .send()
-            .await
-            .unwrap();
-        let allowed = r.headers().get("allow").cloned();
-        let (status, body) = problem(r).await;
-        assert_eq!(
-            allowed.as_ref().and_then(|a| a.to_str().ok()),
-            Some(allow),
-            "{method} {path}: {status} {body}"
-        );
-        assert_eq!(
-            status,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "{method} {path}: {body}"
-        );
+both_stores! {
+    async fn unsupported_methods_get_405_with_allow(fresh) {
+        let app = common::spawn(fresh, false).await;
+        for (method, path, allow) in [
+            ("TRACE", "/v1/layers", "GET"),
+            ("DELETE", "/v1/excavation-checks", "POST, GET"),
+            ("PUT", "/ogc/collections/water/items", "GET"),
+            ("TRACE", "/healthz", "GET"),
+        ] {
+            let r = app
+                .client
+                .request(method.parse().unwrap(), app.url(path))
+                .send()
+                .await
+                .unwrap();
+            let allowed = r.headers().get("allow").cloned();
+            let (status, body) = problem(r).await;
+            assert_eq!(
+                allowed.as_ref().and_then(|a| a.to_str().ok()),
+                Some(allow),
+                "{method} {path}: {status} {body}"
+            );
+            assert_eq!(
+                status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}: {body}"
+            );
+        }
+        let (status, _) = problem(app.get("/v1/nothing-here").await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
-    let (status, _) = problem(app.get("/v1/nothing-here").await).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test(migrations = "../../migrations")]
@@ -460,29 +464,30 @@ async fn forwarded_headers_count_only_from_trusted_proxies(pool: PgPool) {
     assert!(trusted.contains("https://proxy.example/ogc"), "{trusted}");
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn oversized_headers_get_431(pool: PgPool) {
-    let app = spawn_app(pool, false).await;
-    let r = app
-        .client
-        .get(app.url("/v1/layers"))
-        .header("x-padding", "a".repeat(256 * 1024))
-        .send()
-        .await
-        .expect("an answer, not a reset connection");
-    assert_eq!(r.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
-    alive(&app).await;
-    // The key still works afterwards.
-    let again = client_with(&app.admin_key);
-    assert_eq!(
-        again
+both_stores! {
+    async fn oversized_headers_get_431(fresh) {
+        let app = common::spawn(fresh, false).await;
+        let r = app
+            .client
             .get(app.url("/v1/layers"))
+            .header("x-padding", "a".repeat(256 * 1024))
             .send()
             .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+            .expect("an answer, not a reset connection");
+        assert_eq!(r.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        alive(&app).await;
+        // The key still works afterwards.
+        let again = client_with(&app.admin_key);
+        assert_eq!(
+            again
+                .get(app.url("/v1/layers"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
 }
 
 #[sqlx::test(migrations = "../../migrations")]

@@ -2,6 +2,7 @@
 //! port 0, real PostGIS databases (a fresh one per test), real GeoPackage files, the real
 //! command line and the web map in Chromium. One module per area.
 
+#[macro_use]
 mod common;
 
 mod against_postgis;

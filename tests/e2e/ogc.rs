@@ -450,71 +450,72 @@ async fn paging_filters_and_errors(pool: PgPool) {
     assert!(!current_ids(&pool, "water", "true").await.is_empty());
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn documents_describe_the_service(pool: PgPool) {
-    let app = common::spawn_app(pool.clone(), true).await;
-    let (_, conformance) = json(&app, "/ogc/conformance").await;
-    insta::assert_json_snapshot!("ogc_conformance", conformance);
-    let (_, queryables) = json(&app, "/ogc/collections/gas/queryables").await;
-    insta::assert_json_snapshot!("ogc_gas_queryables", queryables, { ".$id" => "[url]" });
-    let (_, collection) = json(&app, "/ogc/collections/gas").await;
-    assert_eq!(
-        collection["storageCrs"],
-        "http://www.opengis.net/def/crs/EPSG/0/4545"
-    );
-    let crs: Vec<&str> = collection["crs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
-    for needed in ["OGC/1.3/CRS84", "EPSG/0/4326", "EPSG/0/4490", "EPSG/0/4545"] {
-        assert!(
-            crs.iter().any(|c| c.ends_with(needed)),
-            "{needed} missing from {crs:?}"
+both_stores! {
+    async fn documents_describe_the_service(fresh) {
+        let app = common::spawn(fresh, true).await;
+        let (_, conformance) = json(&app, "/ogc/conformance").await;
+        insta::assert_json_snapshot!("ogc_conformance", conformance);
+        let (_, queryables) = json(&app, "/ogc/collections/gas/queryables").await;
+        insta::assert_json_snapshot!("ogc_gas_queryables", queryables, { ".$id" => "[url]" });
+        let (_, collection) = json(&app, "/ogc/collections/gas").await;
+        assert_eq!(
+            collection["storageCrs"],
+            "http://www.opengis.net/def/crs/EPSG/0/4545"
         );
-    }
-    // Every route the server mounts is in the OpenAPI document, and every documented GET path
-    // answers with something other than "no such route".
-    let (_, api) = json(&app, "/ogc/api").await;
-    let paths = api["paths"].as_object().unwrap();
-    // The one list the router mounts.
-    let mounted: Vec<String> = undermap_api::ROUTES
-        .iter()
-        .map(|(_, path)| (*path).to_owned())
-        .collect();
-    assert!(mounted.len() > 15, "{mounted:?}");
-    for route in &mounted {
-        let route = route.trim_end_matches('/');
-        let route = if route.is_empty() { "/" } else { route };
-        let documented = paths.keys().any(|p| {
-            let p = p
-                .replace("{collectionId}", "{id}")
-                .replace("{featureId}", "{feature}");
-            p == route
-                || (route == "/tiles/{name}" && p == "/tiles/{tileset}.json")
-                || (route == "/tiles/{layer}/{z}/{x}/{y}"
-                    && p == "/tiles/{tileset}/{z}/{x}/{y}.mvt")
-        });
-        assert!(documented, "route {route} is not in /ogc/api");
-    }
-    for (path, item) in paths {
-        if item.get("get").is_none() {
-            continue;
-        }
-        let concrete = path
-            .replace("{collectionId}", "water")
-            .replace("{featureId}", "HY-00")
-            .replace("{id}", "HY-00")
-            .replace("{tileset}", "water")
-            .replace("{z}/{x}/{y}", "16/52608/27000");
-        let r = app.get(&concrete).await;
-        if r.status() == 404 {
-            let body: Value = r.json().await.unwrap();
+        let crs: Vec<&str> = collection["crs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        for needed in ["OGC/1.3/CRS84", "EPSG/0/4326", "EPSG/0/4490", "EPSG/0/4545"] {
             assert!(
-                !body["detail"].as_str().unwrap().starts_with("no resource"),
-                "{concrete}: {body}"
+                crs.iter().any(|c| c.ends_with(needed)),
+                "{needed} missing from {crs:?}"
             );
+        }
+        // Every route the server mounts is in the OpenAPI document, and every documented GET path
+        // answers with something other than "no such route".
+        let (_, api) = json(&app, "/ogc/api").await;
+        let paths = api["paths"].as_object().unwrap();
+        // The one list the router mounts.
+        let mounted: Vec<String> = undermap_api::ROUTES
+            .iter()
+            .map(|(_, path)| (*path).to_owned())
+            .collect();
+        assert!(mounted.len() > 15, "{mounted:?}");
+        for route in &mounted {
+            let route = route.trim_end_matches('/');
+            let route = if route.is_empty() { "/" } else { route };
+            let documented = paths.keys().any(|p| {
+                let p = p
+                    .replace("{collectionId}", "{id}")
+                    .replace("{featureId}", "{feature}");
+                p == route
+                    || (route == "/tiles/{name}" && p == "/tiles/{tileset}.json")
+                    || (route == "/tiles/{layer}/{z}/{x}/{y}"
+                        && p == "/tiles/{tileset}/{z}/{x}/{y}.mvt")
+            });
+            assert!(documented, "route {route} is not in /ogc/api");
+        }
+        for (path, item) in paths {
+            if item.get("get").is_none() {
+                continue;
+            }
+            let concrete = path
+                .replace("{collectionId}", "water")
+                .replace("{featureId}", "HY-00")
+                .replace("{id}", "HY-00")
+                .replace("{tileset}", "water")
+                .replace("{z}/{x}/{y}", "16/52608/27000");
+            let r = app.get(&concrete).await;
+            if r.status() == 404 {
+                let body: Value = r.json().await.unwrap();
+                assert!(
+                    !body["detail"].as_str().unwrap().starts_with("no resource"),
+                    "{concrete}: {body}"
+                );
+            }
         }
     }
 }

@@ -10,10 +10,8 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::spawn_app;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sqlx::PgPool;
 
 fn web_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"))
@@ -40,108 +38,109 @@ fn network() -> Value {
     ]})
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn the_web_map_checks_a_dig_and_traces_a_burst_as_the_api_does(pool: PgPool) {
-    let app = spawn_app(pool, true).await;
-    // The page is served without a credential and holds no map data.
-    let page = reqwest::get(app.url("/")).await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let csp = page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(csp.contains("connect-src 'self'"), "{csp}");
-    let html = page.text().await.unwrap();
-    assert!(
-        html.contains("/web/app.js"),
-        "the web map is not built into this binary: run `cd web && npm ci && npm run build` (make test does)"
-    );
-    let (status, report) = app.deliver_with(&app.client, "water", &network()).await;
-    assert_eq!(status, StatusCode::CREATED, "{report}");
-    let key = app.key_for("web-emergency", "emergency", None).await;
-    let client = common::client_with(&key);
+both_stores! {
+    async fn the_web_map_checks_a_dig_and_traces_a_burst_as_the_api_does(fresh) {
+        let app = common::spawn(fresh, true).await;
+        // The page is served without a credential and holds no map data.
+        let page = reqwest::get(app.url("/")).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains("connect-src 'self'"), "{csp}");
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("/web/app.js"),
+            "the web map is not built into this binary: run `cd web && npm ci && npm run build` (make test does)"
+        );
+        let (status, report) = app.deliver_with(&app.client, "water", &network()).await;
+        assert_eq!(status, StatusCode::CREATED, "{report}");
+        let key = app.key_for("web-emergency", "emergency", None).await;
+        let client = common::client_with(&key);
 
-    // What the API answers, for the browser to match.
-    let (lon, lat) = (108.987_665_44, 28.449_672_82);
-    let (dx, dy) = (0.00012, 0.00008);
-    let corners = [
-        [lon - dx, lat - dy],
-        [lon + dx, lat - dy],
-        [lon + dx, lat + dy],
-        [lon - dx, lat + dy],
-    ];
-    let mut ring: Vec<[f64; 2]> = corners.to_vec();
-    ring.push(corners[0]);
-    let check: Value = client
-        .post(app.url("/v1/excavation-checks"))
-        .json(&json!({"area": {"type": "Polygon", "coordinates": [ring]}, "depth_m": 1.5, "buffer_m": 1.0}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
+        // What the API answers, for the browser to match.
+        let (lon, lat) = (108.987_665_44, 28.449_672_82);
+        let (dx, dy) = (0.00012, 0.00008);
+        let corners = [
+            [lon - dx, lat - dy],
+            [lon + dx, lat - dy],
+            [lon + dx, lat + dy],
+            [lon - dx, lat + dy],
+        ];
+        let mut ring: Vec<[f64; 2]> = corners.to_vec();
+        ring.push(corners[0]);
+        let check: Value = client
+            .post(app.url("/v1/excavation-checks"))
+            .json(&json!({"area": {"type": "Polygon", "coordinates": [ring]}, "depth_m": 1.5, "buffer_m": 1.0}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let expected: Vec<&str> = check["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["feature_id"].as_str().unwrap())
+            .collect();
+        assert!(expected.len() >= 5, "{check}");
+        // A point on T-P2, in CRS84 (the map's).
+        let burst: Value = client
+            .post(app.url("/v1/incidents/isolation"))
+            .json(&json!({"point": [3_149_300.0, 597_250.0], "crs": "EPSG:4545"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let valves: Vec<&str> = burst["valves_to_close"]["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["feature_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(valves.len(), 2, "{burst}");
+        // The same point in CRS84 (the map's), through the project's own PROJ wrapper.
+        let to_crs84 = undermap_crs::Transformer::new(
+            &undermap_crs::Crs::epsg(4545).unwrap().gis_order(),
+            &undermap_crs::Crs::crs84(),
+        )
         .unwrap();
-    let expected: Vec<&str> = check["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["feature_id"].as_str().unwrap())
-        .collect();
-    assert!(expected.len() >= 5, "{check}");
-    // A point on T-P2, in CRS84 (the map's).
-    let burst: Value = client
-        .post(app.url("/v1/incidents/isolation"))
-        .json(&json!({"point": [3_149_300.0, 597_250.0], "crs": "EPSG:4545"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let valves: Vec<&str> = burst["valves_to_close"]["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["properties"]["feature_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(valves.len(), 2, "{burst}");
-    // The same point in CRS84 (the map's), through the project's own PROJ wrapper.
-    let to_crs84 = undermap_crs::Transformer::new(
-        &undermap_crs::Crs::epsg(4545).unwrap().gis_order(),
-        &undermap_crs::Crs::crs84(),
-    )
-    .unwrap();
-    let geo::Geometry::Point(on_pipe) = to_crs84
-        .geometry(&geo::Point::new(597_250.0, 3_149_300.0).into())
-        .unwrap()
-    else {
-        unreachable!("a point stays a point")
-    };
-    let (plon, plat) = (on_pipe.x(), on_pipe.y());
+        let geo::Geometry::Point(on_pipe) = to_crs84
+            .geometry(&geo::Point::new(597_250.0, 3_149_300.0).into())
+            .unwrap()
+        else {
+            unreachable!("a point stays a point")
+        };
+        let (plon, plat) = (on_pipe.x(), on_pipe.y());
 
-    let spec = json!({
-        "url": app.url("/"),
-        "key": key,
-        "screenshots": web_dir().join("../docs/screenshots"),
-        "dig": {"centre": [lon, lat], "corners": corners, "depth_m": 1.5, "expected": expected},
-        "incident": {"point": [plon, plat], "valves": valves},
-    });
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("node")
-            .arg("tests/e2e.mjs")
-            .arg(spec.to_string())
-            .current_dir(web_dir())
-            .output()
-    })
-    .await
-    .unwrap()
-    .expect("node runs (Node.js is needed for the browser tests)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}"
-    );
-    let summary: Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
-    assert_eq!(summary["ok"], true, "{stdout}");
+        let spec = json!({
+            "url": app.url("/"),
+            "key": key,
+            "screenshots": web_dir().join("../docs/screenshots"),
+            "dig": {"centre": [lon, lat], "corners": corners, "depth_m": 1.5, "expected": expected},
+            "incident": {"point": [plon, plat], "valves": valves},
+        });
+        let output = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("node")
+                .arg("tests/e2e.mjs")
+                .arg(spec.to_string())
+                .current_dir(web_dir())
+                .output()
+        })
+        .await
+        .unwrap()
+        .expect("node runs (Node.js is needed for the browser tests)");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "the browser test failed:\n{stdout}\n{stderr}"
+        );
+        let summary: Value = serde_json::from_str(stdout.trim().lines().last().unwrap()).unwrap();
+        assert_eq!(summary["ok"], true, "{stdout}");
+    }
 }

@@ -1,4 +1,6 @@
-//! Shared by the end-to-end tests: a real server on port 0 over a fresh PostGIS database.
+//! Shared by the end-to-end tests: a real server on port 0 over a fresh store, PostGIS (a new
+//! database per test) or a GeoPackage (a new file per test). [`both_stores!`] runs a test on
+//! each.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -14,7 +16,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub service: Service,
-    pub store: PgStore,
+    /// The store the server runs on, for the few checks made on it directly.
+    pub store: Backend,
     pub security: undermap_api::Security,
     /// The administrator's key the client sends.
     pub admin_key: String,
@@ -109,17 +112,140 @@ pub fn demo_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/demo"))
 }
 
+/// The store a test's server runs on.
+#[derive(Clone)]
+pub enum Backend {
+    /// A PostGIS database.
+    Postgres(PgStore),
+    /// A GeoPackage file (the folder goes when the last clone of the app does).
+    GeoPackage(undermap_store::GpkgStore, Arc<tempfile::TempDir>),
+}
+
+impl From<PgStore> for Backend {
+    fn from(store: PgStore) -> Self {
+        Self::Postgres(store)
+    }
+}
+
+impl Backend {
+    /// The PostGIS pool, for checks that read the database directly: such a test runs on
+    /// PostGIS only.
+    pub fn pool(&self) -> &PgPool {
+        match self {
+            Self::Postgres(s) => s.pool(),
+            Self::GeoPackage(..) => panic!("a PostGIS-only check on a GeoPackage app"),
+        }
+    }
+
+    /// The store, as the service holds it.
+    pub fn shared(&self) -> Arc<dyn undermap_store::Store> {
+        match self {
+            Self::Postgres(s) => Arc::new(s.clone()),
+            Self::GeoPackage(s, _) => Arc::new(s.clone()),
+        }
+    }
+
+    /// The accounts, keys and audit trail.
+    pub fn access(&self) -> Arc<dyn AccessStore> {
+        match self {
+            Self::Postgres(s) => Arc::new(s.clone()),
+            Self::GeoPackage(s, _) => Arc::new(s.clone()),
+        }
+    }
+
+    /// How many rows `table` (its PostGIS name) holds: the GeoPackage keeps the same tables,
+    /// `features` as it is and the others with an `undermap_` prefix.
+    pub async fn count(&self, table: &str) -> i64 {
+        match self {
+            Self::Postgres(s) => sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(s.pool())
+                .await
+                .expect("rows counted"),
+            Self::GeoPackage(s, _) => {
+                let table = if table == "features" {
+                    table.to_owned()
+                } else {
+                    format!("undermap_{table}")
+                };
+                sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                    .fetch_one(s.pool())
+                    .await
+                    .expect("rows counted")
+            }
+        }
+    }
+
+    /// How many tickets are stored.
+    pub async fn ticket_count(&self) -> i64 {
+        self.count("excavation_checks").await
+    }
+}
+
+/// Where a test's store comes from: the fresh database `#[sqlx::test]` made, or a new file.
+pub enum Fresh {
+    /// A migrated PostGIS database.
+    Postgres(PgPool),
+    /// A GeoPackage in a new temporary folder.
+    GeoPackage,
+}
+
+impl Fresh {
+    /// The store, opened.
+    pub async fn open(self) -> Backend {
+        match self {
+            Self::Postgres(pool) => {
+                Backend::Postgres(PgStore::from_pool(pool, 4545).await.expect("store"))
+            }
+            Self::GeoPackage => {
+                let (store, dir) = temp_gpkg().await;
+                Backend::GeoPackage(store, Arc::new(dir))
+            }
+        }
+    }
+}
+
+/// Starts the real application on a fresh store, with the bundled demo data loaded when `demo`
+/// is true.
+pub async fn spawn(fresh: Fresh, demo: bool) -> TestApp {
+    let store = fresh.open().await;
+    spawn_app_on(store.shared(), store, demo).await
+}
+
+/// Runs an end-to-end test on PostGIS and on a GeoPackage: `both_stores! { async fn name(fresh)
+/// { … } }` makes `name::postgis` and `name::geopackage`, each handing the body a [`Fresh`]
+/// store to start the app on ([`spawn`]).
+macro_rules! both_stores {
+    ($(#[$meta:meta])* async fn $name:ident($fresh:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($fresh: $crate::common::Fresh) $body
+
+            #[sqlx::test(migrations = "../../migrations")]
+            async fn postgis(pool: sqlx::PgPool) {
+                run($crate::common::Fresh::Postgres(pool)).await;
+            }
+
+            #[tokio::test]
+            async fn geopackage() {
+                run($crate::common::Fresh::GeoPackage).await;
+            }
+        }
+    };
+}
+
 /// Starts the real application over `pool` (already migrated by `#[sqlx::test]`), with the
 /// bundled demo data loaded when `demo` is true.
 pub async fn spawn_app(pool: PgPool, demo: bool) -> TestApp {
-    let store = PgStore::from_pool(pool, 4545).await.expect("store");
-    spawn_app_on(Arc::new(store.clone()), store, demo).await
+    spawn(Fresh::Postgres(pool), demo).await
 }
 
-/// Starts the real application over any store (`store` is still used for direct SQL checks).
+/// Starts the real application over any store (`store` is the one direct checks read).
 pub async fn spawn_app_on(
     shared: Arc<dyn undermap_store::Store>,
-    store: PgStore,
+    store: impl Into<Backend>,
     demo: bool,
 ) -> TestApp {
     let settings = Settings {
@@ -132,12 +258,13 @@ pub async fn spawn_app_on(
 /// Starts the real application with `settings` (listen on port 0).
 pub async fn spawn_app_with(
     shared: Arc<dyn undermap_store::Store>,
-    store: PgStore,
+    store: impl Into<Backend>,
     demo: bool,
     settings: Settings,
 ) -> TestApp {
-    let access: Arc<dyn undermap_store::AccessStore> = Arc::new(store.clone());
-    let security = undermap::security(&settings, access).expect("security settings");
+    let store: Backend = store.into();
+    let access = store.access();
+    let security = undermap::security(&settings, Arc::clone(&access)).expect("security settings");
     let service = Service::new(shared, service_config(&settings).expect("config"));
     if demo {
         load_demo(&service, &demo_dir())
@@ -146,7 +273,7 @@ pub async fn spawn_app_with(
     }
     service.reload().await.expect("index loads");
     // A second server on the same database finds the account there already.
-    if store
+    if access
         .account("test-admin")
         .await
         .expect("accounts readable")
