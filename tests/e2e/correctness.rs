@@ -222,10 +222,11 @@ fn a_xian_1980_delivery_lands_where_the_bureau_parameters_put_it() {
         .and_then(|(_, rest)| rest.strip_suffix(']'))
         .expect("the pipeline is recorded")
         .to_owned();
-    let input: String = XIAN
-        .iter()
-        .map(|c| format!("{} {} 0\n", c[0], c[1]))
-        .collect();
+    let input: String = XIAN.iter().fold(String::new(), |mut s, c| {
+        use std::fmt::Write;
+        let _ = writeln!(s, "{} {} 0", c[0], c[1]);
+        s
+    });
     let mut cct = std::process::Command::new("cct")
         .args(["-d", "4"])
         .args(pipeline.split_whitespace())

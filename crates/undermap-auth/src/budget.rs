@@ -154,7 +154,7 @@ mod tests {
         let AuthError::AreaBudget { retry_after, .. } = err else {
             panic!("{err}")
         };
-        assert_eq!(retry_after, Duration::from_secs(13 * 3600));
+        assert_eq!(retry_after, Duration::from_hours(13));
         assert_eq!(
             b.served_m2("c", at(11)),
             1_000_000,

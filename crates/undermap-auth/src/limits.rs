@@ -76,12 +76,12 @@ pub struct FailurePolicy {
 impl Default for FailurePolicy {
     fn default() -> Self {
         Self {
-            window: Duration::from_secs(15 * 60),
+            window: Duration::from_mins(15),
             free: 3,
             max_delay: Duration::from_secs(4),
             lock_key_after: 10,
             lock_address_after: 30,
-            lock_for: Duration::from_secs(15 * 60),
+            lock_for: Duration::from_mins(15),
         }
     }
 }

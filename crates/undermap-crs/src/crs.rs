@@ -96,6 +96,9 @@ impl Crs {
     }
 
     /// `OGC:CRS84`: WGS 84 longitude, latitude; the GeoJSON default.
+    ///
+    /// # Panics
+    /// Only if PROJ's own database lacks OGC:CRS84, a broken installation.
     #[must_use]
     pub fn crs84() -> Self {
         Self::parse("OGC:CRS84").expect("PROJ always knows OGC:CRS84")

@@ -121,7 +121,7 @@ pub(crate) fn inspect(definition: &str) -> Result<Facts, String> {
             0,
             ptr::null_mut(),
             ptr::null_mut(),
-            &mut direction,
+            &raw mut direction,
             ptr::null_mut(),
             ptr::null_mut(),
             ptr::null_mut(),
@@ -137,7 +137,15 @@ pub(crate) fn inspect(definition: &str) -> Result<Facts, String> {
     let mut area_name: *const c_char = ptr::null();
     // SAFETY: valid context and object, out-pointers to locals.
     let has_area = unsafe {
-        sys::proj_get_area_of_use(ctx.0, obj.0, &mut w, &mut s, &mut e, &mut n, &mut area_name)
+        sys::proj_get_area_of_use(
+            ctx.0,
+            obj.0,
+            &raw mut w,
+            &raw mut s,
+            &raw mut e,
+            &raw mut n,
+            &raw mut area_name,
+        )
     } != 0;
     #[allow(clippy::float_cmp)] // PROJ's sentinel for "unknown" is exactly -1000.
     let area = (has_area && w != -1000.0).then_some([w, s, e, n]);

@@ -149,12 +149,11 @@ impl MapIndex {
             if let Some(a) = feature.attrs.accuracy_h_m {
                 max_accuracy_m = max_accuracy_m.max(a.metres());
             }
-            let layer = match layer_numbers.iter().position(|l| *l == feature.layer) {
-                Some(n) => n,
-                None => {
-                    layer_numbers.push(feature.layer.clone());
-                    layer_numbers.len() - 1
-                }
+            let layer = if let Some(n) = layer_numbers.iter().position(|l| *l == feature.layer) {
+                n
+            } else {
+                layer_numbers.push(feature.layer.clone());
+                layer_numbers.len() - 1
             };
             entries.push(GeomWithData::new(
                 Rectangle::from_corners(rect.min().x_y().into(), rect.max().x_y().into()),

@@ -623,8 +623,9 @@ impl Mapping for Department {
         let Value::String(text) = value else {
             // A yes/no column exported as 0/1.
             if let (true, Some(n)) = (BOOLEAN.contains(&target), value.as_f64()) {
-                if n == 0.0 || n == 1.0 {
-                    return Value::Bool(n == 1.0);
+                let one = (n - 1.0).abs() < f64::EPSILON;
+                if one || n.abs() < f64::EPSILON {
+                    return Value::Bool(one);
                 }
             }
             return value.clone();

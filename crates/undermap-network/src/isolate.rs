@@ -74,7 +74,7 @@ pub struct Isolation {
 
 /// What the trace found while spreading: the zone and the valves at its border.
 struct Zone {
-    in_zone: Vec<bool>,
+    inside: Vec<bool>,
     /// Edges of the zone, in the order reached.
     edges: Vec<EdgeId>,
     /// Nodes whose junction the zone reaches (not shut off from it by a valve).
@@ -128,7 +128,7 @@ impl Network {
     /// Spreads from the broken edge along lines and through junctions until operable valves.
     fn spread(&self, edge: EdgeId) -> Zone {
         let mut zone = Zone {
-            in_zone: vec![false; self.edges().len()],
+            inside: vec![false; self.edges().len()],
             edges: Vec::new(),
             nodes: Vec::new(),
             closed: vec![false; self.facilities().len()],
@@ -139,7 +139,7 @@ impl Network {
         let mut junction_seen = vec![false; self.nodes().len()];
         let mut queue = VecDeque::new();
         if self.edges().get(edge as usize).is_some() {
-            zone.in_zone[edge as usize] = true;
+            zone.inside[edge as usize] = true;
             zone.edges.push(edge);
             queue.push_back(edge);
         }
@@ -169,7 +169,7 @@ impl Network {
                     if next == e || self.shut(node, next, true, &mut zone) {
                         continue;
                     }
-                    if !std::mem::replace(&mut zone.in_zone[next as usize], true) {
+                    if !std::mem::replace(&mut zone.inside[next as usize], true) {
                         zone.edges.push(next);
                         queue.push_back(next);
                     }
@@ -198,12 +198,12 @@ impl Network {
             };
             // The far side: the closed line itself, or (when the zone's own line is closed) the
             // junction with everything else at the node.
-            let (starts, from_junction): (Vec<EdgeId>, bool) = if zone.in_zone[closes as usize] {
+            let (starts, from_junction): (Vec<EdgeId>, bool) = if zone.inside[closes as usize] {
                 let others = self
                     .edges_at(node)
                     .iter()
                     .copied()
-                    .filter(|&e| !zone.in_zone[e as usize] && self.passes(node, e, closed))
+                    .filter(|&e| !zone.inside[e as usize] && self.passes(node, e, closed))
                     .collect();
                 (others, true)
             } else {
@@ -239,7 +239,7 @@ impl Network {
                         break 'search;
                     }
                     for &h in self.edges_at(m) {
-                        if h == g || zone.in_zone[h as usize] || !self.passes(m, h, closed) {
+                        if h == g || zone.inside[h as usize] || !self.passes(m, h, closed) {
                             continue;
                         }
                         let r = region[h as usize];

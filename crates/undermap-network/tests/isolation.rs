@@ -244,8 +244,8 @@ fn break_point(case: &Case) -> Coord<f64> {
     let pts = &case.pipes[case.broken].points;
     let (a, b) = (xy(pts[0]), xy(pts[1]));
     Coord {
-        x: (a.x + b.x) / 2.0,
-        y: (a.y + b.y) / 2.0,
+        x: f64::midpoint(a.x, b.x),
+        y: f64::midpoint(a.y, b.y),
     }
 }
 

@@ -89,6 +89,7 @@ macro_rules! properties {
     };
 }
 
+#[allow(clippy::unnecessary_wraps)] // the `properties!` table's value-list slot is an Option
 fn names<T: Copy>(all: &[T], f: impl Fn(T) -> &'static str) -> Option<Vec<&'static str>> {
     Some(all.iter().map(|&v| f(v)).collect())
 }

@@ -27,21 +27,20 @@ impl Reserved {
     {
         let year = u16::try_from(now.year()).unwrap_or(9999);
         let taken = self.0.lock().ok().and_then(|mut r| r.pop());
-        let n = match taken {
-            Some(n) => n,
-            None => {
-                let mut block = reserve().await?;
-                block.sort_unstable_by(|a, b| b.cmp(a));
-                let n = block.pop().ok_or_else(|| StoreError::Corrupt {
-                    id: "ticket numbers".into(),
-                    reason: "the store reserved no number".into(),
-                })?;
-                if let Ok(mut r) = self.0.lock() {
-                    r.extend(block);
-                    r.sort_unstable_by(|a, b| b.cmp(a));
-                }
-                n
+        let n = if let Some(n) = taken {
+            n
+        } else {
+            let mut block = reserve().await?;
+            block.sort_unstable_by(|a, b| b.cmp(a));
+            let n = block.pop().ok_or_else(|| StoreError::Corrupt {
+                id: "ticket numbers".into(),
+                reason: "the store reserved no number".into(),
+            })?;
+            if let Ok(mut r) = self.0.lock() {
+                r.extend(block);
+                r.sort_unstable_by(|a, b| b.cmp(a));
             }
+            n
         };
         Ok(TicketId::new(year, u64::try_from(n).unwrap_or_default()))
     }

@@ -113,6 +113,9 @@ pub fn layer(seed: u64, scale: Scale, layer: &str) -> Result<Vec<Feature>, CoreE
 
 /// The generated layers as the registry (`undermap-departments`) has them, for building an
 /// index of generated data.
+///
+/// # Panics
+/// If a generated layer is missing from the registry (a test holds them together).
 #[must_use]
 pub fn layer_infos() -> Vec<undermap_core::LayerInfo> {
     LAYERS

@@ -24,30 +24,27 @@ pub fn line(points: &[Coord<f64>], sq: Square) -> Vec<Vec<Coord<f64>>> {
     let mut pieces = Vec::new();
     let mut current: Vec<Coord<f64>> = Vec::new();
     for w in points.windows(2) {
-        match segment(w[0], w[1], sq) {
-            Some((a, b)) => {
-                if current.last() != Some(&a) {
-                    if current.len() >= 2 {
-                        pieces.push(std::mem::take(&mut current));
-                    }
-                    current.clear();
-                    current.push(a);
+        if let Some((a, b)) = segment(w[0], w[1], sq) {
+            if current.last() != Some(&a) {
+                if current.len() >= 2 {
+                    pieces.push(std::mem::take(&mut current));
                 }
-                current.push(b);
-                if b != w[1] {
-                    // Left the square.
-                    if current.len() >= 2 {
-                        pieces.push(std::mem::take(&mut current));
-                    }
-                    current.clear();
-                }
+                current.clear();
+                current.push(a);
             }
-            None => {
+            current.push(b);
+            if b != w[1] {
+                // Left the square.
                 if current.len() >= 2 {
                     pieces.push(std::mem::take(&mut current));
                 }
                 current.clear();
             }
+        } else {
+            if current.len() >= 2 {
+                pieces.push(std::mem::take(&mut current));
+            }
+            current.clear();
         }
     }
     if current.len() >= 2 {

@@ -53,8 +53,8 @@ pub fn tilejson(base: &str, name: &str, layers: &[TileLayer], bounds: Option<[f6
         .collect();
     let bounds = bounds.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
     let center = [
-        (bounds[0] + bounds[2]) / 2.0,
-        (bounds[1] + bounds[3]) / 2.0,
+        f64::midpoint(bounds[0], bounds[2]),
+        f64::midpoint(bounds[1], bounds[3]),
         15.0,
     ];
     json!({

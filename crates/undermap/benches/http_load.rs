@@ -352,8 +352,7 @@ async fn wrk(base: &str, key: &str, areas: &[serde_json::Value], summary: &str) 
         text.lines()
             .map(str::trim)
             .find(|l| l.starts_with(prefix))
-            .map(|l| l[prefix.len()..].trim().to_owned())
-            .unwrap_or_else(|| "-".to_owned())
+            .map_or_else(|| "-".to_owned(), |l| l[prefix.len()..].trim().to_owned())
     };
     format!(
         "wrk, {CONCURRENCY} connections, 10 s ({summary}): {} checks/s; latency p50 {} p99 {}; not 201: {}",

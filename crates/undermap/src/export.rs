@@ -14,6 +14,7 @@ pub struct ExportReport {
 /// Copies the current map (optionally some layers, optionally only what intersects an area in
 /// the deployment CRS) from any store into a GeoPackage, one full delivery per layer. Exporting
 /// again into the same file brings it up to date and keeps what it showed before as history.
+#[allow(clippy::implicit_hasher)] // the command line's set, never another hasher
 pub async fn export(
     source: &dyn Store,
     target: &GpkgStore,

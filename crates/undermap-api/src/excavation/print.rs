@@ -107,7 +107,7 @@ fn map_svg(ticket: &Value) -> String {
     let (x0, y0, x1, y1) = (x0 - margin, y0 - margin, x1 + margin, y1 + margin);
     // Degrees of longitude are shorter than degrees of latitude away from the equator.
     let stretch = if geographic {
-        ((y0 + y1) / 2.0).to_radians().cos()
+        f64::midpoint(y0, y1).to_radians().cos()
     } else {
         1.0
     };
@@ -115,7 +115,7 @@ fn map_svg(ticket: &Value) -> String {
     let span_x = ((x1 - x0) * stretch).max(1e-9);
     let span_y = (y1 - y0).max(1e-9);
     let scale = (w / span_x).min(h / span_y) * 0.9;
-    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    let (cx, cy) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
     let at = |(x, y): (f64, f64)| {
         (
             w / 2.0 + (x - cx) * stretch * scale,

@@ -276,7 +276,10 @@ pub fn verify_file(path: &Path) -> Result<Verification, AuthError> {
         }
         v.entries += 1;
         v.head_seq = seq;
-        v.head_hash = row["hash"].as_str().unwrap_or_default().to_owned();
+        row["hash"]
+            .as_str()
+            .unwrap_or_default()
+            .clone_into(&mut v.head_hash);
     }
     Ok(v)
 }

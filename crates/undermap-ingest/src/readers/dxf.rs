@@ -151,6 +151,7 @@ fn prescan(bytes: &[u8], given: Option<&'static Encoding>) -> Prescan {
 }
 
 /// Opens a DXF file, keeping the entities on `department`'s layers.
+#[allow(clippy::unnecessary_wraps)] // the signature every reader's `open` has
 pub(crate) fn open(
     path: &Path,
     mapping: &DxfMapping,

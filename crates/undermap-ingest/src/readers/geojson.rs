@@ -66,6 +66,7 @@ pub(crate) fn open(path: &Path) -> Result<Source, IngestError> {
 }
 
 /// Opens a GeoJSON text sequence: one Feature per line, optionally after an RS (0x1E) byte.
+#[allow(clippy::unnecessary_wraps)] // the signature every reader's `open` has
 pub(crate) fn open_seq(path: &Path) -> Result<Source, IngestError> {
     let owned: PathBuf = path.to_owned();
     let mut source = Source::new(SEQ_FORMAT, file_name(path), move |sink| {

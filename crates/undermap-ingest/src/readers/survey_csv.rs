@@ -317,20 +317,19 @@ fn read(points: &Csv, segments: &Csv, sink: &mut crate::source::Sink<'_>) -> Vec
         let mut ends = Vec::with_capacity(2);
         let mut missing = None;
         for (col, p) in [(start_col, &start), (end_col, &end)] {
-            match table.get(p.as_str()) {
-                Some(point) => ends.push(point),
-                None => {
-                    missing = Some(reject(
-                        col,
-                        Some(id.clone()),
-                        if p.is_empty() {
-                            "missing point number".into()
-                        } else {
-                            format!("point {p} is not in the point table {pfile}")
-                        },
-                    ));
-                    break;
-                }
+            if let Some(point) = table.get(p.as_str()) {
+                ends.push(point);
+            } else {
+                missing = Some(reject(
+                    col,
+                    Some(id.clone()),
+                    if p.is_empty() {
+                        "missing point number".into()
+                    } else {
+                        format!("point {p} is not in the point table {pfile}")
+                    },
+                ));
+                break;
             }
         }
         if let Some(r) = missing {

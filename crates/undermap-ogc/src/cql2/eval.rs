@@ -5,7 +5,7 @@ use undermap_core::Feature;
 
 use crate::queryables::Value;
 
-use super::ast::*;
+use super::ast::{Expr, Literal, SpatialOp};
 
 /// Three-valued logic: `None` is SQL's unknown (a comparison with a missing value).
 pub(super) fn eval(e: &Expr, f: &Feature) -> Option<bool> {

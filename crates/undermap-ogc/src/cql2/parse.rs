@@ -7,7 +7,7 @@ use wkt::TryFromWkt;
 
 use crate::queryables::{Property, Type};
 
-use super::ast::*;
+use super::ast::{CmpOp, Expr, Field, Literal, SpatialOp};
 use super::lex::{Kind, Token};
 use super::{Cql2Error, MAX_DEPTH, MAX_WKT_DEPTH};
 
@@ -33,6 +33,7 @@ impl Parser<'_> {
         self.peek().map_or(self.end, |t| t.at)
     }
 
+    #[allow(clippy::unused_self)] // the parser's errors are made through it, like `error`
     pub(super) fn error_at(&self, position: usize, message: String) -> Cql2Error {
         Cql2Error { position, message }
     }
@@ -391,10 +392,10 @@ impl Parser<'_> {
             }
             self.expect(&Kind::Close, "`)`")?;
             let (w, s, e, nn) = match (upper.as_str(), n.as_slice()) {
-                ("BBOX", [w, s, e, n]) => (*w, *s, *e, *n),
-                ("BBOX", [w, s, _, e, n, _]) => (*w, *s, *e, *n),
                 // ENVELOPE(minx, maxx, maxy, miny) as in CQL 1 / ECQL.
-                ("ENVELOPE", [w, e, n, s]) => (*w, *s, *e, *n),
+                ("BBOX", [w, s, e, n] | [w, s, _, e, n, _]) | ("ENVELOPE", [w, e, n, s]) => {
+                    (*w, *s, *e, *n)
+                }
                 _ => {
                     return Err(self.error_at(
                         t.at,

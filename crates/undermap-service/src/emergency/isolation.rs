@@ -81,11 +81,10 @@ impl Emergency<'_> {
             .await?;
         let net = found.network();
         let trace = net.isolate(found.edge);
-        self.isolation_response(net, &found, &trace, view)
+        Self::isolation_response(net, &found, &trace, view)
     }
 
     fn isolation_response(
-        &self,
         net: &Network,
         found: &Located,
         trace: &Isolation,

@@ -96,9 +96,7 @@ pub(crate) async fn users(
                     a.role,
                     if a.service { "service" } else { "person" },
                     a.disabled_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                    a.layers
-                        .map(|l| l.join(","))
-                        .unwrap_or_else(|| "(role's)".into())
+                    a.layers.map_or_else(|| "(role's)".into(), |l| l.join(","))
                 );
             }
         }

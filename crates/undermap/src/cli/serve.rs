@@ -88,7 +88,9 @@ pub(crate) async fn run(
         OpenedStore::Postgres(_, url) => {
             spawn_change_listener(service.clone(), url.clone());
         }
-        _ => spawn_change_poller(service.clone(), std::time::Duration::from_secs(2)),
+        OpenedStore::GeoPackage(_) => {
+            spawn_change_poller(service.clone(), std::time::Duration::from_secs(2));
+        }
     }
     let app = Application::build(&settings, service, security)?;
     println!(
