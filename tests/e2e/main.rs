@@ -7,6 +7,7 @@ mod common;
 
 mod against_postgis;
 mod api;
+mod architecture;
 mod cli;
 mod correctness;
 mod degraded;
