@@ -9,6 +9,7 @@
 //! (EPSG:4545 by default), x = easting, y = northing.
 
 pub mod access;
+pub mod attribute;
 mod error;
 mod excavation;
 mod feature;

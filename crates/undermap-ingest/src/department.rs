@@ -3,9 +3,11 @@
 //! rules (aliases every archive uses, units, dates, geometry repair) live here.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use geo_types::{Geometry, LineString, Polygon};
 use serde_json::{Map, Number, Value};
+use undermap_core::attribute::ATTRIBUTES;
 use undermap_core::FeatureKind;
 
 use crate::properties::{self, FieldError};
@@ -14,7 +16,24 @@ pub(crate) use undermap_departments::Department;
 
 /// Field names Chinese pipeline archives use whatever the department (CJJ 61 tables, GB/T
 /// pinyin abbreviations as in `GXBH`, English exports).
-pub const COMMON_ALIASES: &[(&str, &str)] = &[
+///
+/// The attributes' own names come from the core's table (`undermap_core::attribute`), between
+/// the id, kind and layer names and the rest.
+pub static COMMON_ALIASES: LazyLock<Vec<(&'static str, &'static str)>> = LazyLock::new(|| {
+    ALIASES_BEFORE
+        .iter()
+        .copied()
+        .chain(
+            ATTRIBUTES
+                .iter()
+                .flat_map(|a| a.aliases.iter().map(|alias| (*alias, a.model))),
+        )
+        .chain(ALIASES_AFTER.iter().copied())
+        .collect()
+});
+
+/// Names of the id, the kind and the layer.
+const ALIASES_BEFORE: &[(&str, &str)] = &[
     ("编号", "id"),
     ("管线编号", "id"),
     ("管点编号", "id"),
@@ -29,34 +48,10 @@ pub const COMMON_ALIASES: &[(&str, &str)] = &[
     ("要素类型", "kind"),
     ("附属物", "kind"),
     ("FSW", "kind"),
-    ("权属单位", "owner"),
-    ("权属", "owner"),
-    ("QSDW", "owner"),
-    ("联系电话", "owner_contact"),
-    ("材质", "material"),
-    ("管材", "material"),
-    ("CZ", "material"),
-    ("管径", "diameter_mm"),
-    ("管径mm", "diameter_mm"),
-    ("GJ", "diameter_mm"),
-    ("断面尺寸", "section"),
-    ("DMCC", "section"),
-    ("埋深", "depth_top_m"),
-    ("管顶埋深", "depth_top_m"),
-    ("MS", "depth_top_m"),
-    ("管底埋深", "depth_bottom_m"),
-    ("探测方法", "depth_method"),
-    ("测深方法", "depth_method"),
-    ("平面精度", "accuracy_h_m"),
-    ("高程精度", "accuracy_v_m"),
-    ("探测日期", "survey_date"),
-    ("普查日期", "survey_date"),
-    ("测量日期", "survey_date"),
-    ("TCRQ", "survey_date"),
-    ("状态", "status"),
-    ("使用状态", "status"),
-    ("档案号", "archive_ref"),
-    ("档案编号", "archive_ref"),
+];
+
+/// Names of what is not a column attribute: sensitivity, resistance parameters, network facts.
+const ALIASES_AFTER: &[(&str, &str)] = &[
     ("密级", "sensitivity"),
     ("保密等级", "sensitivity"),
     // Disaster-resistance parameters (the resilience database, issue 8).
@@ -480,7 +475,7 @@ impl Mapping for Department {
                 return *hit;
             }
             let found = lookup(self.aliases, field)
-                .or_else(|| lookup(COMMON_ALIASES, field))
+                .or_else(|| lookup(&COMMON_ALIASES, field))
                 .or_else(|| model_field(field))
                 .or_else(|| self.known(field));
             // Bounded: a file with thousands of distinct column names just skips the cache.
@@ -522,7 +517,7 @@ impl Mapping for Department {
         let sources = self
             .aliases
             .iter()
-            .chain(COMMON_ALIASES)
+            .chain(COMMON_ALIASES.iter())
             .map(|(source, target)| ((*source).to_owned(), format!("{source} ({target})")));
         targets
             .chain(sources)

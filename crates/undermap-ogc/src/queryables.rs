@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{json, Map, Value as Json};
+use undermap_core::attribute::AttributeType;
 use undermap_core::{DepthMethod, Feature, FeatureKind, PressureClass, Status};
 
 /// The type of a property, as filters and JSON Schema see it.
@@ -46,32 +47,61 @@ pub enum Value<'a> {
     Time(DateTime<Utc>),
 }
 
+/// Where a property's type, title and unit come from.
+enum Meta {
+    /// Its own (properties that are not feature attributes: layer, kind, valid_from).
+    Own(Type, &'static str, Option<&'static str>),
+    /// The core's attribute table (`undermap_core::attribute`), under the property's name.
+    Table,
+}
+
+/// A property's type, title and unit.
+fn resolve(name: &'static str, meta: Meta) -> (Type, &'static str, Option<&'static str>) {
+    match meta {
+        Meta::Own(ty, title, unit) => (ty, title, unit),
+        Meta::Table => {
+            let a = undermap_core::attribute::attribute(name)
+                .expect("every Table property is in the attribute table (a test checks)");
+            let ty = match a.ty {
+                AttributeType::Text => Type::String,
+                AttributeType::Number => Type::Number,
+                AttributeType::Date => Type::Date,
+            };
+            (ty, a.title, a.unit)
+        }
+    }
+}
+
 macro_rules! properties {
-    ($( $variant:ident => $name:literal, $ty:ident, $title:literal, $values:expr, $unit:expr; )+) => {
+    ($( $variant:ident => $name:literal, $values:expr, $meta:expr; )+) => {
         /// A property of every feature in every collection.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Property { $( #[doc = $title] $variant ),+ }
+        pub enum Property { $( #[doc = concat!("`", $name, "`")] $variant ),+ }
 
         impl Property {
             /// Every property, in the order features carry them.
             pub const ALL: &'static [Property] = &[$(Property::$variant),+];
 
-            /// Its name in responses, filters and query parameters.
+            /// Its name in responses, filters and schemas.
             #[must_use]
             pub fn name(self) -> &'static str {
                 match self { $(Self::$variant => $name),+ }
             }
 
+            fn meta(self) -> (Type, &'static str, Option<&'static str>) {
+                match self { $(Self::$variant => resolve($name, $meta)),+ }
+            }
+
             /// Its type.
             #[must_use]
             pub fn ty(self) -> Type {
-                match self { $(Self::$variant => Type::$ty),+ }
+                self.meta().0
             }
 
             /// A one-line description for the schema.
             #[must_use]
             pub fn title(self) -> &'static str {
-                match self { $(Self::$variant => $title),+ }
+                self.meta().1
             }
 
             /// The closed list of values it takes, if any.
@@ -83,7 +113,7 @@ macro_rules! properties {
             /// The unit of a measure.
             #[must_use]
             pub fn unit(self) -> Option<&'static str> {
-                match self { $(Self::$variant => $unit),+ }
+                self.meta().2
             }
         }
     };
@@ -94,25 +124,29 @@ fn names<T: Copy>(all: &[T], f: impl Fn(T) -> &'static str) -> Option<Vec<&'stat
     Some(all.iter().map(|&v| f(v)).collect())
 }
 
+use Meta::{Own, Table};
+
+// The order features carry them in OGC answers (status third, the owner last); attributes take
+// their type, title and unit from the core's table.
 properties! {
-    Layer => "layer", String, "Layer (collection) the feature belongs to", None, None;
-    Kind => "kind", String, "What the feature is", names(FeatureKind::ALL, FeatureKind::as_str), None;
-    Status => "status", String, "Service status", names(Status::ALL, Status::as_str), None;
-    Material => "material", String, "Pipe or cable material (PE, DI, STEEL, CU...)", None, None;
-    DiameterMm => "diameter_mm", Number, "Nominal diameter", None, Some("mm");
-    Section => "section", String, "Cross-section of a non-circular conduit, e.g. 1200x800", None, None;
-    PressureClass => "pressure_class", String, "Gas pressure class (GB 50028)", names(PressureClass::ALL, PressureClass::as_str), None;
-    VoltageKv => "voltage_kv", Number, "Voltage", None, Some("kV");
-    DepthTopM => "depth_top_m", Number, "Depth of the top below ground", None, Some("m");
-    DepthBottomM => "depth_bottom_m", Number, "Depth of the bottom below ground", None, Some("m");
-    DepthMethod => "depth_method", String, "How the depth is known", names(DepthMethod::ALL, DepthMethod::as_str), None;
-    AccuracyHM => "accuracy_h_m", Number, "Horizontal accuracy of the position", None, Some("m");
-    AccuracyVM => "accuracy_v_m", Number, "Vertical accuracy of the depth", None, Some("m");
-    SurveyDate => "survey_date", Date, "Date of the survey the position comes from", None, None;
-    ArchiveRef => "archive_ref", String, "Archive record the feature comes from", None, None;
-    OwnerName => "owner_name", String, "Owner (the company to call)", None, None;
-    OwnerContact => "owner_contact", String, "Owner's contact number", None, None;
-    ValidFrom => "valid_from", Timestamp, "When this version of the feature was loaded", None, None;
+    Layer => "layer", None, Own(Type::String, "Layer (collection) the feature belongs to", None);
+    Kind => "kind", names(FeatureKind::ALL, FeatureKind::as_str), Own(Type::String, "What the feature is", None);
+    Status => "status", names(Status::ALL, Status::as_str), Table;
+    Material => "material", None, Table;
+    DiameterMm => "diameter_mm", None, Table;
+    Section => "section", None, Table;
+    PressureClass => "pressure_class", names(PressureClass::ALL, PressureClass::as_str), Table;
+    VoltageKv => "voltage_kv", None, Table;
+    DepthTopM => "depth_top_m", None, Table;
+    DepthBottomM => "depth_bottom_m", None, Table;
+    DepthMethod => "depth_method", names(DepthMethod::ALL, DepthMethod::as_str), Table;
+    AccuracyHM => "accuracy_h_m", None, Table;
+    AccuracyVM => "accuracy_v_m", None, Table;
+    SurveyDate => "survey_date", None, Table;
+    ArchiveRef => "archive_ref", None, Table;
+    OwnerName => "owner_name", None, Table;
+    OwnerContact => "owner_contact", None, Table;
+    ValidFrom => "valid_from", None, Own(Type::Timestamp, "When this version of the feature was loaded", None);
 }
 
 impl Property {
@@ -253,6 +287,17 @@ pub fn feature_schema(id_url: &str, title: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_attribute_is_a_property_with_the_tables_title() {
+        for a in undermap_core::attribute::ATTRIBUTES {
+            let p = Property::parse(a.name).unwrap_or_else(|| panic!("{} is no property", a.name));
+            assert_eq!((p.title(), p.unit()), (a.title, a.unit), "{}", a.name);
+        }
+        for p in Property::ALL {
+            let _ = p.meta();
+        }
+    }
 
     #[test]
     fn names_are_unique_and_parse_back() {

@@ -37,12 +37,14 @@ pub(crate) struct FeatureRecord {
     pub delivery_id: Option<i64>,
 }
 
-/// Names of the columns above, in order, for SELECT lists (`geom` is added by each backend).
-pub(crate) const ATTRIBUTE_COLUMNS: &str =
-    "feature_id, layer_id, kind, owner_name, owner_contact, \
-    material, diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, \
-    depth_method, accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, \
-    valid_from, valid_to, delivery_id";
+/// Names of the columns above, in order, for SELECT lists (`geom` is added by each backend):
+/// the attribute columns are the core's table (`undermap_core::attribute`).
+pub(crate) static ATTRIBUTE_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "feature_id, layer_id, kind, {}, attributes, valid_from, valid_to, delivery_id",
+        undermap_core::attribute::column_list()
+    )
+});
 
 impl FeatureRecord {
     /// The domain feature, or why the row is not one.
@@ -275,4 +277,49 @@ pub(crate) fn layer_info(row: (String, String, String)) -> Result<undermap_core:
         title,
         category: category.parse().map_err(corrupt)?,
     })
+}
+
+#[cfg(test)]
+mod attribute_tests {
+    use undermap_core::attribute::{AttributeType, ATTRIBUTES};
+
+    /// The GeoPackage reads rows by position (`native.rs`: attributes from column 4 on), so
+    /// the table's order is the rows' layout.
+    #[test]
+    fn the_select_list_is_the_row_layout_both_stores_read() {
+        assert_eq!(
+            *super::ATTRIBUTE_COLUMNS,
+            "feature_id, layer_id, kind, owner_name, owner_contact, material, diameter_mm, \
+             section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, depth_method, \
+             accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, \
+             valid_from, valid_to, delivery_id"
+        );
+    }
+
+    /// Every attribute of the table is a column of PostGIS's `features`, of its type.
+    #[test]
+    fn every_attribute_is_a_migrated_column_of_its_type() {
+        let init = include_str!("../../../migrations/20261125000001_init.sql");
+        let table = init
+            .split("CREATE TABLE features (")
+            .nth(1)
+            .and_then(|t| t.split("\n);").next())
+            .expect("the features table");
+        for a in ATTRIBUTES {
+            let column = table
+                .lines()
+                .map(str::trim)
+                .find(|l| l.split_whitespace().next() == Some(a.name))
+                .unwrap_or_else(|| panic!("{} is not a column", a.name));
+            let ty = match a.ty {
+                AttributeType::Text => "text",
+                AttributeType::Number => "double precision",
+                AttributeType::Date => "date",
+            };
+            assert!(
+                column[a.name.len()..].trim_start().starts_with(ty),
+                "{column}"
+            );
+        }
+    }
 }

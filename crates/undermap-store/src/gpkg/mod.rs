@@ -371,7 +371,7 @@ async fn add_layer(
     sqlx::query(&format!(
         "CREATE VIEW \"{layer}\" AS SELECT {} FROM features \
          WHERE layer_id = '{layer}' AND valid_to IS NULL",
-        schema::VIEW_COLUMNS
+        *schema::VIEW_COLUMNS
     ))
     .execute(&mut *tx)
     .await
@@ -414,7 +414,10 @@ pub(crate) fn from_gpkg(bytes: Vec<u8>) -> std::result::Result<Geometry<f64>, St
 }
 
 fn select(filter: &str) -> String {
-    format!("SELECT geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}")
+    format!(
+        "SELECT geom, {} FROM features WHERE {filter}",
+        *ATTRIBUTE_COLUMNS
+    )
 }
 
 #[async_trait]

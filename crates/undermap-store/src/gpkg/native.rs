@@ -149,7 +149,10 @@ fn query_rows<T>(
     params: impl rusqlite::Params,
     mut turn: impl FnMut(FeatureRecord) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let sql = format!("SELECT geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}");
+    let sql = format!(
+        "SELECT geom, {} FROM features WHERE {filter}",
+        *ATTRIBUTE_COLUMNS
+    );
     let mut stmt = conn
         .prepare(&sql)
         .map_err(StoreError::sqlite("reading features"))?;

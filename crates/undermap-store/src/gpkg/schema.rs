@@ -140,7 +140,9 @@ pub(crate) const OLD_CATEGORY_CHECK: &str = "CHECK (category IN ('network', 'pla
 pub(crate) const CATEGORY_CHECK: &str = "CHECK (category IN ('network', 'planning', 'thematic'))";
 
 /// Columns shown in each layer's view, in the order GIS clients list them.
-pub(crate) const VIEW_COLUMNS: &str = "fid, geom, feature_id, kind, owner_name, owner_contact, \
-    material, diameter_mm, section, pressure_class, voltage_kv, depth_top_m, depth_bottom_m, \
-    depth_method, accuracy_h_m, accuracy_v_m, survey_date, status, archive_ref, attributes, \
-    valid_from";
+pub(crate) static VIEW_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "fid, geom, feature_id, kind, {}, attributes, valid_from",
+        undermap_core::attribute::column_list()
+    )
+});

@@ -10,7 +10,10 @@ use crate::{DeliveryRef, FeatureVersion};
 use crate::{Result, StoreError};
 
 fn select(filter: &str) -> String {
-    format!("SELECT ST_AsEWKB(geom) AS geom, {ATTRIBUTE_COLUMNS} FROM features WHERE {filter}")
+    format!(
+        "SELECT ST_AsEWKB(geom) AS geom, {} FROM features WHERE {filter}",
+        *ATTRIBUTE_COLUMNS
+    )
 }
 
 /// Every current feature, read by one thread per core over its own range of versions. The
