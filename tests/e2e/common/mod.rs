@@ -193,7 +193,14 @@ impl Fresh {
     /// The store, opened.
     pub async fn open(self) -> Backend {
         match self {
-            Self::Postgres(pool) => {
+            Self::Postgres(harness) => {
+                // The store's own pool on the test's database, with the options the server
+                // uses: sqlx::test's pool has a 1 s idle timeout, so a reaper that can spin
+                // (see undermap_store::pg_pool_options). The harness pool stays unused.
+                let pool = undermap_store::pg_pool_options()
+                    .connect_with((*harness.connect_options()).clone())
+                    .await
+                    .expect("the test database");
                 Backend::Postgres(PgStore::from_pool(pool, 4545).await.expect("store"))
             }
             Self::GeoPackage => {
