@@ -8,8 +8,6 @@ use crate::Department;
 /// A layer of the map and the department that delivers it.
 #[derive(Debug)]
 pub struct Layer {
-    /// Its id, as stored and in URLs (the department's `layer`).
-    pub id: &'static str,
     /// Its title, in English and Chinese.
     pub title: &'static str,
     /// What it holds, which decides how an excavation check judges it.
@@ -18,58 +16,57 @@ pub struct Layer {
     pub department: &'static Department,
 }
 
+impl Layer {
+    /// Its id, as stored and in URLs: the layer its department delivers into.
+    #[must_use]
+    pub fn id(&self) -> &'static str {
+        self.department.layer
+    }
+}
+
 /// Every layer, with its department. Adding a department: a module, and a line here.
 pub static LAYERS: &[Layer] = &[
     Layer {
-        id: "water",
         title: "Water supply (给水)",
         category: LayerCategory::Network,
         department: &crate::water::DEPARTMENT,
     },
     Layer {
-        id: "gas",
         title: "Gas (燃气)",
         category: LayerCategory::Network,
         department: &crate::gas::DEPARTMENT,
     },
     Layer {
-        id: "power",
         title: "Power (电力)",
         category: LayerCategory::Network,
         department: &crate::power::DEPARTMENT,
     },
     Layer {
-        id: "drainage",
         title: "Drainage and sewer (排水)",
         category: LayerCategory::Network,
         department: &crate::drainage::DEPARTMENT,
     },
     Layer {
-        id: "planning",
         title: "Planning red lines and zones (规划)",
         category: LayerCategory::Planning,
         department: &crate::planning::DEPARTMENT,
     },
     Layer {
-        id: "telecom",
         title: "Telecommunications (通信)",
         category: LayerCategory::Network,
         department: &crate::telecom::DEPARTMENT,
     },
     Layer {
-        id: "incidents",
         title: "Historical incidents (历史灾害事件)",
         category: LayerCategory::Thematic,
         department: &crate::resilience::INCIDENTS,
     },
     Layer {
-        id: "resources",
         title: "Emergency resources (应急资源)",
         category: LayerCategory::Thematic,
         department: &crate::resilience::RESOURCES,
     },
     Layer {
-        id: "streets",
         title: "Street centrelines (道路中心线)",
         category: LayerCategory::Thematic,
         department: &crate::resilience::STREETS,
@@ -79,7 +76,7 @@ pub static LAYERS: &[Layer] = &[
 /// The layer `id`, if the registry has it.
 #[must_use]
 pub fn layer(id: &str) -> Option<&'static Layer> {
-    LAYERS.iter().find(|l| l.id == id)
+    LAYERS.iter().find(|l| l.id() == id)
 }
 
 /// The department named `name` (the command line's and `POST /v1/deliveries`' name).
@@ -98,7 +95,7 @@ pub fn ids_of(category: LayerCategory) -> impl Iterator<Item = &'static str> {
     LAYERS
         .iter()
         .filter(move |l| l.category == category)
-        .map(|l| l.id)
+        .map(Layer::id)
 }
 
 #[cfg(test)]
@@ -106,18 +103,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_layer_is_its_departments_and_names_are_unique() {
+    fn layer_ids_and_department_names_are_unique() {
         let mut ids = std::collections::HashSet::new();
         let mut names = std::collections::HashSet::new();
         for l in LAYERS {
-            assert_eq!(l.id, l.department.layer, "{}", l.id);
-            assert!(ids.insert(l.id), "{} twice", l.id);
+            assert!(ids.insert(l.id()), "{} twice", l.id());
             assert!(
                 names.insert(l.department.name),
                 "{} twice",
                 l.department.name
             );
-            assert!(l.id.parse::<undermap_core::LayerId>().is_ok(), "{}", l.id);
+            assert!(
+                l.id().parse::<undermap_core::LayerId>().is_ok(),
+                "{}",
+                l.id()
+            );
         }
         assert_eq!(department("gas").map(|d| d.layer), Some("gas"));
         assert!(layer("heat").is_none());

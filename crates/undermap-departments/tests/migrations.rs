@@ -105,6 +105,6 @@ fn the_database_allows_the_categories_the_model_knows() {
     .collect();
     assert_eq!(allowed, known);
     for layer in registry::LAYERS {
-        assert!(allowed.contains(layer.category.as_str()), "{}", layer.id);
+        assert!(allowed.contains(layer.category.as_str()), "{}", layer.id());
     }
 }

@@ -16,7 +16,7 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             "A layer id: {}",
             registry::LAYERS
                 .iter()
-                .map(|l| l.id)
+                .map(undermap_departments::registry::Layer::id)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

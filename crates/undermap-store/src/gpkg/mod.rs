@@ -263,7 +263,14 @@ async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
     .await
     .map_err(db("registering the R-tree"))?;
     for layer in registry::LAYERS {
-        add_layer(tx, srs.srid, layer.id, layer.title, layer.category.as_str()).await?;
+        add_layer(
+            tx,
+            srs.srid,
+            layer.id(),
+            layer.title,
+            layer.category.as_str(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -338,8 +345,8 @@ async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
         .await
         .map_err(db("reading the layer registry"))?;
     for layer in registry::LAYERS {
-        if !present.iter().any(|p| p == layer.id) {
-            add_layer(tx, srid, layer.id, layer.title, layer.category.as_str()).await?;
+        if !present.iter().any(|p| p == layer.id()) {
+            add_layer(tx, srid, layer.id(), layer.title, layer.category.as_str()).await?;
         }
     }
     Ok(())

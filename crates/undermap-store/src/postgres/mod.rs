@@ -224,8 +224,9 @@ impl Store for PgStore {
 /// Adds the registry's layers the migrations do not have yet (a department added since), so
 /// that a new department is one module and one registry line, not also a migration.
 async fn seed_layers(pool: &PgPool) -> Result<()> {
-    let layers = undermap_departments::registry::LAYERS;
-    let ids: Vec<&str> = layers.iter().map(|l| l.id).collect();
+    use undermap_departments::registry;
+    let layers = registry::LAYERS;
+    let ids: Vec<&str> = layers.iter().map(registry::Layer::id).collect();
     let titles: Vec<&str> = layers.iter().map(|l| l.title).collect();
     let categories: Vec<&str> = layers.iter().map(|l| l.category.as_str()).collect();
     sqlx::query(
