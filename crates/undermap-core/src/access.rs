@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::text_enum::text_enum;
+use crate::text_enum;
 use crate::{Feature, LayerId};
 
 text_enum! {

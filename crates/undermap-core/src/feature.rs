@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::geometry::{check_feature_geometry, geometry_kind_name};
-use crate::text_enum::text_enum;
+use crate::text_enum;
 use crate::{CoreError, FeatureId, FeatureKind, LayerId, Sensitivity};
 
 text_enum! {

@@ -1,4 +1,4 @@
-use crate::text_enum::text_enum;
+use crate::text_enum;
 
 text_enum! {
     /// What a feature is. Shared by all layers; each layer's ingest mapping decides which it uses.

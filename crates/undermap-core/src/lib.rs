@@ -21,7 +21,8 @@ pub mod problem;
 pub mod resilience;
 pub mod risk;
 pub mod text;
-mod text_enum;
+#[doc(hidden)]
+pub mod text_enum;
 mod ticket;
 
 pub use access::{Bounds, Field, FieldMask, Sensitivity, View};

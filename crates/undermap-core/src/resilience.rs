@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::text_enum::text_enum;
+use crate::text_enum;
 use crate::{CoreError, Feature, FeatureId, FeatureKind};
 
 /// Attribute names of the resilience facts, as stored in `extra` and accepted in deliveries.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::text_enum::text_enum;
+use crate::text_enum;
 use crate::{Feature, LayerCategory, Status};
 
 text_enum! {

@@ -1,5 +1,6 @@
 /// Declares a closed set of values written as snake_case text in JSON, the database and files,
 /// with `as_str`, `FromStr` (the error lists what is allowed), `Display` and serde.
+#[macro_export]
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
@@ -61,4 +62,3 @@ macro_rules! text_enum {
         }
     };
 }
-pub(crate) use text_enum;
