@@ -213,7 +213,7 @@ async fn a_failed_delivery_leaves_nothing(store: Arc<dyn Store>) {
     broken.features[half].layer = "nonexistent".parse().unwrap();
     let err = store.apply_delivery(broken).await.unwrap_err();
     assert!(
-        matches!(err, StoreError::Database { .. } | StoreError::Sqlite { .. }),
+        matches!(err, StoreError::Postgres(_) | StoreError::GeoPackage(_)),
         "{err}"
     );
     assert_eq!(
@@ -713,4 +713,100 @@ async fn an_older_geopackage_keeps_its_tickets_holders() {
         .execute(store.pool())
         .await;
     assert!(refused.is_err(), "tickets became editable");
+}
+
+/// Files written before the access tables took their PostGIS names (`undermap_accounts`,
+/// `undermap_api_keys`, `undermap_audit_log`) keep their accounts, keys and chain, and the chain
+/// stays append-only under its new name.
+#[tokio::test]
+async fn an_older_geopackage_keeps_its_accounts_keys_and_audit_chain() {
+    use undermap_store::{AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.gpkg");
+    let now = Utc::now();
+    {
+        let store = GpkgStore::open(&path, &srs()).await.unwrap();
+        let account = Account {
+            name: "wang.li".into(),
+            role: "archivist".into(),
+            layers: None,
+            service: false,
+            full_name: Some("王丽".into()),
+            created_at: now,
+            disabled_at: None,
+        };
+        store.add_account(&account).await.unwrap();
+        let key = ApiKeyRecord {
+            key_id: "abcdefabcdef".into(),
+            account: "wang.li".into(),
+            hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            label: None,
+            created_at: now,
+            expires_at: None,
+            revoked_at: None,
+        };
+        store.add_key(&key).await.unwrap();
+        let event = |n: u16| AuditEvent {
+            at: chrono::DateTime::UNIX_EPOCH,
+            actor: Some("wang.li".into()),
+            endpoint: "GET /v1/layers".into(),
+            status: 200,
+            entry: serde_json::json!({"at": "1970-01-01T00:00:00.000000Z", "actor": "wang.li",
+                "endpoint": "GET /v1/layers", "status": 200, "n": n})
+            .to_string(),
+        };
+        store.append_audit(&[event(1), event(2)]).await.unwrap();
+        // What earlier versions wrote: the same tables under prefixed names.
+        for sql in [
+            "DROP TRIGGER audit_log_no_update",
+            "DROP TRIGGER audit_log_no_delete",
+            "DROP INDEX audit_log_actor",
+            "DROP INDEX audit_log_at",
+            "DROP INDEX api_keys_account",
+            "ALTER TABLE accounts RENAME TO undermap_accounts",
+            "ALTER TABLE api_keys RENAME TO undermap_api_keys",
+            "ALTER TABLE audit_log RENAME TO undermap_audit_log",
+            "CREATE INDEX undermap_audit_log_actor ON undermap_audit_log (actor, seq)",
+            "CREATE TRIGGER undermap_audit_log_no_delete BEFORE DELETE ON undermap_audit_log \
+             BEGIN SELECT RAISE(ABORT, 'undermap_audit_log is append-only'); END",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
+        store.pool().close().await;
+    }
+    let store = GpkgStore::open(&path, &srs()).await.unwrap();
+    assert_eq!(
+        store
+            .account("wang.li")
+            .await
+            .unwrap()
+            .unwrap()
+            .full_name
+            .as_deref(),
+        Some("王丽")
+    );
+    assert_eq!(store.keys(Some("wang.li")).await.unwrap().len(), 1);
+    let chain = store
+        .audit(&AuditQuery {
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(chain.len(), 2);
+    assert_eq!(undermap_auth::verify(&store).await.unwrap().problem, None);
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE name LIKE 'undermap_a%' ORDER BY name",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert!(left.is_empty(), "old objects left: {left:?}");
+    assert!(
+        sqlx::query("DELETE FROM audit_log")
+            .execute(store.pool())
+            .await
+            .is_err(),
+        "the chain became deletable"
+    );
 }

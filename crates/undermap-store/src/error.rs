@@ -3,31 +3,16 @@ use thiserror::Error;
 /// What can go wrong in a store.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// The database could not be reached or refused the operation.
-    #[error("database error while {context}: {source}")]
-    Database {
-        /// What the store was doing.
-        context: &'static str,
-        /// The driver's error.
-        #[source]
-        source: sqlx::Error,
-    },
-    /// The GeoPackage file refused the operation (its bulk paths use SQLite directly).
-    #[error("GeoPackage error while {context}: {source}")]
-    Sqlite {
-        /// What the store was doing.
-        context: &'static str,
-        /// SQLite's error.
-        #[source]
-        source: rusqlite::Error,
-    },
+    /// PostgreSQL failed.
+    #[error(transparent)]
+    Postgres(#[from] crate::postgres::PgError),
+    /// The GeoPackage file failed.
+    #[error(transparent)]
+    GeoPackage(#[from] crate::gpkg::GpkgError),
     /// A write done on the caller's behalf by a writer task failed (the task answers every
     /// caller in its batch with this).
     #[error("writing to the store failed: {0}")]
     Write(String),
-    /// Applying the schema migrations failed.
-    #[error("migrating the database failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
     /// The database was set up for another deployment CRS.
     #[error("the database stores geometry in EPSG:{database} but this server is configured for EPSG:{configured}; change the configuration or use another database")]
     SridMismatch {
@@ -62,33 +47,27 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> Self {
-        move |source| Self::Database { context, source }
-    }
-
-    pub(crate) fn sqlite(context: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
-        move |source| Self::Sqlite { context, source }
-    }
-
     /// Whether the error means the database is unreachable (as opposed to a bad request).
     #[must_use]
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Self::Database { source, .. } => match source {
-                sqlx::Error::Io(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::Tls(_) => true,
-                // SQLSTATE 08: connection exception; 57: shutdown, crash, cannot connect now.
-                sqlx::Error::Database(e) => e
-                    .code()
-                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57")),
-                _ => false,
-            },
+            Self::Postgres(e) => e.is_unavailable(),
+            Self::GeoPackage(e) => e.is_unavailable(),
             Self::Unavailable(_) => true,
             _ => false,
         }
     }
+}
+
+/// Whether a driver error means the database cannot be reached, whichever database it is.
+pub(crate) fn unreachable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+    )
 }
 
 impl undermap_core::Problem for StoreError {

@@ -24,9 +24,9 @@ pub use access::{
     AuditRecord, GENESIS,
 };
 pub use error::StoreError;
-pub use gpkg::{GpkgSrs, GpkgStore};
+pub use gpkg::{GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
-pub use postgres::{pool_options as pg_pool_options, PgStore, CHANGES_CHANNEL, MIGRATOR};
+pub use postgres::{pool_options as pg_pool_options, PgError, PgStore, CHANGES_CHANNEL, MIGRATOR};
 pub use types::{
     Delivery, DeliveryMode, DeliveryRef, DeliveryReport, FeatureVersion, NewTicket, StoreRejection,
 };

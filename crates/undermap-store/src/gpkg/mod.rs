@@ -3,6 +3,8 @@
 //! features) and `feature_versions`, every version ever loaded.
 
 mod access;
+mod error;
+pub use error::GpkgError;
 mod native;
 mod schema;
 mod tickets;
@@ -59,7 +61,7 @@ impl GpkgStore {
         let pool = pool_options()
             .connect_with(options)
             .await
-            .map_err(StoreError::db("opening the GeoPackage"))?;
+            .map_err(GpkgError::db("opening the GeoPackage"))?;
         let mut store = Self {
             pool,
             path: Arc::new(path.to_owned()),
@@ -80,7 +82,7 @@ impl GpkgStore {
         let pool = pool_options()
             .connect_with(options)
             .await
-            .map_err(StoreError::db("opening the GeoPackage"))?;
+            .map_err(GpkgError::db("opening the GeoPackage"))?;
         let store = Self {
             pool,
             path: Arc::new(path.to_owned()),
@@ -96,25 +98,38 @@ impl GpkgStore {
             .pool
             .begin()
             .await
-            .map_err(StoreError::db("starting setup"))?;
+            .map_err(GpkgError::db("starting setup"))?;
         let exists: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'undermap_deployment')",
         )
         .fetch_one(&mut *tx)
         .await
-        .map_err(StoreError::db("inspecting the GeoPackage"))?;
+        .map_err(GpkgError::db("inspecting the GeoPackage"))?;
         if exists {
             upgrade(&mut tx, srs.srid).await?;
         } else {
             create(&mut tx, srs).await?;
         }
+        let old_names: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'undermap_accounts')",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(GpkgError::db("inspecting the GeoPackage"))?;
+        if old_names {
+            sqlx::raw_sql(access::RENAME_OLD)
+                .execute(&mut *tx)
+                .await
+                .map_err(GpkgError::db("renaming the access tables"))?;
+            tracing::info!("GeoPackage access tables renamed to their PostGIS names");
+        }
         sqlx::raw_sql(access::CREATE)
             .execute(&mut *tx)
             .await
-            .map_err(StoreError::db("creating the access tables"))?;
+            .map_err(GpkgError::db("creating the access tables"))?;
         tx.commit()
             .await
-            .map_err(StoreError::db("finishing setup"))?;
+            .map_err(GpkgError::db("finishing setup"))?;
         self.checkpoint().await?;
         self.check_srid().await
     }
@@ -125,7 +140,7 @@ impl GpkgStore {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
             .await
-            .map_err(StoreError::db("checkpointing the GeoPackage"))?;
+            .map_err(GpkgError::db("checkpointing the GeoPackage"))?;
         Ok(())
     }
 
@@ -133,7 +148,7 @@ impl GpkgStore {
         let database: i32 = sqlx::query_scalar("SELECT srid FROM undermap_deployment")
             .fetch_one(&self.pool)
             .await
-            .map_err(StoreError::db("reading the deployment CRS"))?;
+            .map_err(GpkgError::db("reading the deployment CRS"))?;
         if database != self.srid {
             return Err(StoreError::SridMismatch {
                 database,
@@ -171,7 +186,7 @@ impl GpkgStore {
 }
 
 async fn create(tx: &mut SqliteConnection, srs: &GpkgSrs) -> Result<()> {
-    let db = |what| StoreError::db(what);
+    let db = |what| GpkgError::db(what);
     sqlx::query(&format!(
         "PRAGMA application_id = {}",
         schema::APPLICATION_ID
@@ -282,7 +297,7 @@ async fn has_column(tx: &mut SqliteConnection, table: &str, column: &str) -> Res
         .bind(column)
         .fetch_one(&mut *tx)
         .await
-        .map_err(StoreError::db("inspecting the schema"))
+        .map_err(GpkgError::db("inspecting the schema"))
 }
 
 /// Brings a file written by an earlier version up to date: the layer category constraint admits
@@ -290,7 +305,7 @@ async fn has_column(tx: &mut SqliteConnection, table: &str, column: &str) -> Res
 /// (SQLite's documented procedure for loosening a CHECK: the stored rows already satisfy the
 /// looser rule, so nothing on disk changes but the schema text).
 async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
-    let db = |what| StoreError::db(what);
+    let db = |what| GpkgError::db(what);
     let sql: String =
         sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'undermap_layers'")
             .fetch_one(&mut *tx)
@@ -360,7 +375,7 @@ async fn add_layer(
     title: &str,
     category: &str,
 ) -> Result<()> {
-    let db = |what| StoreError::db(what);
+    let db = |what| GpkgError::db(what);
     // `id` is a validated layer slug ([a-z][a-z0-9_]*), safe as an identifier.
     let layer: undermap_core::LayerId =
         id.parse()
@@ -434,7 +449,7 @@ impl Store for GpkgStore {
             sqlx::query_as("SELECT id, title, category FROM undermap_layers ORDER BY id")
                 .fetch_all(&self.pool)
                 .await
-                .map_err(StoreError::db("reading layers"))?;
+                .map_err(GpkgError::db("reading layers"))?;
         rows.into_iter().map(crate::record::layer_info).collect()
     }
 
@@ -460,7 +475,7 @@ impl Store for GpkgStore {
                 .bind(id.as_str())
                 .fetch_all(&self.pool)
                 .await
-                .map_err(StoreError::db("reading feature history"))?;
+                .map_err(GpkgError::db("reading feature history"))?;
         let ids = serde_json::to_string(&crate::record::delivery_ids(&rows))
             .unwrap_or_else(|_| "[]".into());
         let deliveries: Vec<crate::DeliveryRef> = sqlx::query_as(
@@ -471,7 +486,7 @@ impl Store for GpkgStore {
         .bind(ids)
         .fetch_all(&self.pool)
         .await
-        .map_err(StoreError::db("reading the deliveries of a feature"))?;
+        .map_err(GpkgError::db("reading the deliveries of a feature"))?;
         crate::record::versions(rows, &deliveries, from_gpkg)
     }
 
@@ -492,7 +507,7 @@ impl Store for GpkgStore {
         sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM undermap_deliveries")
             .fetch_one(&self.pool)
             .await
-            .map_err(StoreError::db("reading the last delivery"))
+            .map_err(GpkgError::db("reading the last delivery"))
     }
 
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
@@ -515,7 +530,7 @@ impl Store for GpkgStore {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(StoreError::db("checking the file"))?;
+            .map_err(GpkgError::db("checking the file"))?;
         Ok(())
     }
 

@@ -15,6 +15,7 @@ use geo::BoundingRect;
 use rusqlite::{params, Connection, OpenFlags, TransactionBehavior};
 
 use super::to_gpkg;
+use super::GpkgError;
 use crate::plan::{plan, Plan};
 use crate::record::{FeatureRecord, RowValues, ATTRIBUTE_COLUMNS};
 use crate::{Delivery, DeliveryMode, DeliveryReport, Result, StoreError};
@@ -33,12 +34,12 @@ pub(crate) fn connect(path: &Path, read_only: bool) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let conn = Connection::open_with_flags(path, flags)
-        .map_err(StoreError::sqlite("opening the GeoPackage"))?;
+        .map_err(GpkgError::sqlite("opening the GeoPackage"))?;
     conn.busy_timeout(Duration::from_secs(10))
-        .map_err(StoreError::sqlite("opening the GeoPackage"))?;
+        .map_err(GpkgError::sqlite("opening the GeoPackage"))?;
     if !read_only {
         conn.pragma_update(None, "foreign_keys", true)
-            .map_err(StoreError::sqlite("opening the GeoPackage"))?;
+            .map_err(GpkgError::sqlite("opening the GeoPackage"))?;
     }
     Ok(conn)
 }
@@ -74,7 +75,7 @@ pub(crate) fn read_current(path: &Path, read_only: bool) -> Result<Vec<Feature>>
         for _ in 0..threads {
             let conn = connect(path, read_only)?;
             conn.execute_batch("BEGIN")
-                .map_err(StoreError::sqlite("reading current features"))?;
+                .map_err(GpkgError::sqlite("reading current features"))?;
             let mark: (i64, i64) = conn
                 .query_row(
                     "SELECT (SELECT coalesce(max(id), 0) FROM undermap_deliveries), \
@@ -82,7 +83,7 @@ pub(crate) fn read_current(path: &Path, read_only: bool) -> Result<Vec<Feature>>
                     [],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
-                .map_err(StoreError::sqlite("reading current features"))?;
+                .map_err(GpkgError::sqlite("reading current features"))?;
             conns.push(conn);
             marks.push(mark);
         }
@@ -155,15 +156,12 @@ fn query_rows<T>(
     );
     let mut stmt = conn
         .prepare(&sql)
-        .map_err(StoreError::sqlite("reading features"))?;
+        .map_err(GpkgError::sqlite("reading features"))?;
     let mut rows = stmt
         .query(params)
-        .map_err(StoreError::sqlite("reading features"))?;
+        .map_err(GpkgError::sqlite("reading features"))?;
     let mut out = Vec::new();
-    while let Some(row) = rows
-        .next()
-        .map_err(StoreError::sqlite("reading features"))?
-    {
+    while let Some(row) = rows.next().map_err(GpkgError::sqlite("reading features"))? {
         match record(row).and_then(&mut turn) {
             Ok(t) => out.push(t),
             Err(e) => tracing::error!(error = %e, "stored feature left out of the index"),
@@ -175,10 +173,7 @@ fn query_rows<T>(
 /// One row of `SELECT geom, ATTRIBUTE_COLUMNS`, by column position.
 fn record(row: &rusqlite::Row<'_>) -> Result<FeatureRecord> {
     fn lite(source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            context: "reading a feature row",
-            source,
-        }
+        GpkgError::sqlite("reading a feature row")(source)
     }
     let feature_id: String = row.get(1).map_err(lite)?;
     let corrupt = |reason: String| StoreError::Corrupt {
@@ -241,7 +236,7 @@ pub(crate) fn apply_delivery(
     srid: i32,
     delivery: &Delivery,
 ) -> Result<DeliveryReport> {
-    let lite = StoreError::sqlite;
+    let lite = GpkgError::sqlite;
     let mut conn = connect(path, false)?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -404,13 +399,13 @@ fn refresh_extents(conn: &Connection, layer: &str) -> Result<()> {
              WHERE table_name = ?2"
         )
     };
-    let lite = StoreError::sqlite("updating layer extents");
+    let lite = GpkgError::sqlite("updating layer extents");
     conn.execute(&extent("1 = 1"), params![stamp, "features"])
         .map_err(lite)?;
     conn.execute(
         &extent("f.layer_id = ?2 AND f.valid_to IS NULL"),
         params![stamp, layer],
     )
-    .map_err(StoreError::sqlite("updating layer extents"))?;
+    .map_err(GpkgError::sqlite("updating layer extents"))?;
     Ok(())
 }

@@ -26,7 +26,9 @@ use undermap_core::TicketId;
 
 use super::native::{connect, stamp};
 use super::to_gpkg;
-use crate::access::{link, AUDIT_COLUMNS};
+use super::GpkgError;
+use crate::access::link;
+use crate::access::sql::{AUDIT_COLUMNS, AUDIT_END};
 use crate::ticket_numbers::{Reserved, BLOCK};
 use crate::{AuditEvent, NewTicket, Result, StoreError, GENESIS};
 
@@ -208,7 +210,7 @@ fn answer(job: Job, outcome: Outcome) {
 }
 
 fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
-    let lite = StoreError::sqlite;
+    let lite = GpkgError::sqlite;
     let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
         .map_err(lite("starting a ticket batch"))?;
     let mut outcomes = Vec::with_capacity(batch.len());
@@ -265,9 +267,9 @@ fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
 /// Chains `events` onto the trail's last entry, inside the writer's transaction (so the end read
 /// is the end written to: no other writer holds the file meanwhile).
 fn append_audit(tx: &rusqlite::Transaction<'_>, events: &[AuditEvent]) -> Result<i64> {
-    let lite = StoreError::sqlite;
+    let lite = GpkgError::sqlite;
     let last: Option<(i64, String)> = tx
-        .prepare_cached("SELECT seq, hash FROM undermap_audit_log ORDER BY seq DESC LIMIT 1")
+        .prepare_cached(AUDIT_END)
         .and_then(|mut s| {
             let mut rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.next().transpose()
@@ -276,7 +278,7 @@ fn append_audit(tx: &rusqlite::Transaction<'_>, events: &[AuditEvent]) -> Result
     let (last_seq, last_hash) = last.unwrap_or((0, GENESIS.to_owned()));
     let mut insert = tx
         .prepare_cached(&format!(
-            "INSERT INTO undermap_audit_log ({AUDIT_COLUMNS}) \
+            "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         ))
         .map_err(lite("appending to the audit log"))?;
@@ -354,7 +356,7 @@ pub(crate) async fn get(pool: &SqlitePool, id: &TicketId) -> Result<Option<Strin
     .bind(id.to_string())
     .fetch_optional(pool)
     .await
-    .map_err(StoreError::db("reading a ticket"))?;
+    .map_err(GpkgError::db("reading a ticket"))?;
     row.map(|(id, text, packed)| unpack(&id, text, packed))
         .transpose()
 }
@@ -373,7 +375,7 @@ pub(crate) async fn issued_to(
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await
-    .map_err(StoreError::db("listing tickets"))?;
+    .map_err(GpkgError::db("listing tickets"))?;
     rows.into_iter()
         .map(|(id, text, packed)| unpack(&id, text, packed))
         .collect()

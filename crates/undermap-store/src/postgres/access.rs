@@ -3,26 +3,15 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::PgStore;
+use super::{PgError, PgStore};
+use crate::access::sql::{self, conflict};
 use crate::access::{
-    account, audit_record, key, layers_text, link, AccountRow, AuditRow, KeyRow, ACCOUNT_COLUMNS,
-    AUDIT_COLUMNS, GENESIS, KEY_COLUMNS,
+    account, audit_record, key, layers_text, link, AccountRow, AuditRow, KeyRow, GENESIS,
 };
-use crate::{
-    AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery, AuditRecord, Result, StoreError,
-};
+use crate::{AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery, AuditRecord, Result};
 
-/// SQLSTATE 23505: unique violation.
-fn conflict(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::Database(d) if d.code().as_deref() == Some("23505") => {
-            StoreError::Conflict(what)
-        }
-        _ => StoreError::Database {
-            context: "writing an account or key",
-            source: e,
-        },
-    }
+fn taken(what: String) -> impl FnOnce(sqlx::Error) -> crate::StoreError {
+    conflict(what, PgError::db("writing an account or key"))
 }
 
 #[async_trait]
@@ -33,116 +22,103 @@ impl AccessStore for PgStore {
 
     async fn add_account(&self, a: &Account) -> Result<()> {
         self.up()?;
-        sqlx::query(
-            "INSERT INTO accounts (name, role, layers, service, full_name, created_at, disabled_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&a.name)
-        .bind(&a.role)
-        .bind(layers_text(a.layers.as_ref()))
-        .bind(a.service)
-        .bind(&a.full_name)
-        .bind(a.created_at)
-        .bind(a.disabled_at)
-        .execute(self.pool())
-        .await
-        .map_err(conflict(format!("an account named {:?} exists already", a.name)))?;
+        sqlx::query(sql::INSERT_ACCOUNT)
+            .bind(&a.name)
+            .bind(&a.role)
+            .bind(layers_text(a.layers.as_ref()))
+            .bind(a.service)
+            .bind(&a.full_name)
+            .bind(a.created_at)
+            .bind(a.disabled_at)
+            .execute(self.pool())
+            .await
+            .map_err(taken(format!(
+                "an account named {:?} exists already",
+                a.name
+            )))?;
         Ok(())
     }
 
     async fn accounts(&self) -> Result<Vec<Account>> {
         self.up()?;
-        let rows: Vec<AccountRow> = sqlx::query_as(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY name"
-        ))
-        .fetch_all(self.pool())
-        .await
-        .map_err(StoreError::db("reading accounts"))?;
+        let rows: Vec<AccountRow> = sqlx::query_as(sql::ACCOUNTS)
+            .fetch_all(self.pool())
+            .await
+            .map_err(PgError::db("reading accounts"))?;
         Ok(rows.into_iter().map(account).collect())
     }
 
     async fn account(&self, name: &str) -> Result<Option<Account>> {
         self.up()?;
-        let row: Option<AccountRow> = sqlx::query_as(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = $1"
-        ))
-        .bind(name)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(StoreError::db("reading an account"))?;
+        let row: Option<AccountRow> = sqlx::query_as(sql::ACCOUNT)
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(PgError::db("reading an account"))?;
         Ok(row.map(account))
     }
 
     async fn set_disabled(&self, name: &str, at: Option<DateTime<Utc>>) -> Result<bool> {
         self.up()?;
-        let done = sqlx::query("UPDATE accounts SET disabled_at = $2 WHERE name = $1")
+        let done = sqlx::query(sql::SET_DISABLED)
             .bind(name)
             .bind(at)
             .execute(self.pool())
             .await
-            .map_err(StoreError::db("disabling an account"))?;
+            .map_err(PgError::db("disabling an account"))?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn add_key(&self, k: &ApiKeyRecord) -> Result<()> {
         self.up()?;
-        sqlx::query(&format!(
-            "INSERT INTO api_keys ({KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        ))
-        .bind(&k.key_id)
-        .bind(&k.account)
-        .bind(&k.hash)
-        .bind(&k.label)
-        .bind(k.created_at)
-        .bind(k.expires_at)
-        .bind(k.revoked_at)
-        .execute(self.pool())
-        .await
-        .map_err(conflict(format!("key {} exists already", k.key_id)))?;
+        sqlx::query(sql::INSERT_KEY)
+            .bind(&k.key_id)
+            .bind(&k.account)
+            .bind(&k.hash)
+            .bind(&k.label)
+            .bind(k.created_at)
+            .bind(k.expires_at)
+            .bind(k.revoked_at)
+            .execute(self.pool())
+            .await
+            .map_err(taken(format!("key {} exists already", k.key_id)))?;
         Ok(())
     }
 
     async fn key(&self, key_id: &str) -> Result<Option<ApiKeyRecord>> {
         self.up()?;
-        let row: Option<KeyRow> = sqlx::query_as(&format!(
-            "SELECT {KEY_COLUMNS} FROM api_keys WHERE key_id = $1"
-        ))
-        .bind(key_id)
-        .fetch_optional(self.pool())
-        .await
-        .map_err(StoreError::db("reading a key"))?;
+        let row: Option<KeyRow> = sqlx::query_as(sql::KEY)
+            .bind(key_id)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(PgError::db("reading a key"))?;
         Ok(row.map(key))
     }
 
     async fn keys(&self, account: Option<&str>) -> Result<Vec<ApiKeyRecord>> {
         self.up()?;
-        let rows: Vec<KeyRow> = sqlx::query_as(&format!(
-            "SELECT {KEY_COLUMNS} FROM api_keys WHERE $1::text IS NULL OR account = $1 \
-             ORDER BY created_at DESC, key_id"
-        ))
-        .bind(account)
-        .fetch_all(self.pool())
-        .await
-        .map_err(StoreError::db("reading keys"))?;
+        let rows: Vec<KeyRow> = sqlx::query_as(sql::KEYS)
+            .bind(account)
+            .fetch_all(self.pool())
+            .await
+            .map_err(PgError::db("reading keys"))?;
         Ok(rows.into_iter().map(key).collect())
     }
 
     async fn revoke_key(&self, key_id: &str, at: DateTime<Utc>) -> Result<bool> {
         self.up()?;
-        let done = sqlx::query(
-            "UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(key_id)
-        .bind(at)
-        .execute(self.pool())
-        .await
-        .map_err(StoreError::db("revoking a key"))?;
+        let done = sqlx::query(sql::REVOKE_KEY)
+            .bind(key_id)
+            .bind(at)
+            .execute(self.pool())
+            .await
+            .map_err(PgError::db("revoking a key"))?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn append_audit(&self, events: &[AuditEvent]) -> Result<i64> {
         self.up()?;
-        let db = StoreError::db;
+        let db = PgError::db;
         let mut tx = self
             .pool()
             .begin()
@@ -153,11 +129,10 @@ impl AccessStore for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(db("locking the audit log"))?;
-        let last: Option<(i64, String)> =
-            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db("reading the end of the audit log"))?;
+        let last: Option<(i64, String)> = sqlx::query_as(sql::AUDIT_END)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("reading the end of the audit log"))?;
         let (last_seq, last_hash) = last.unwrap_or((0, GENESIS.to_owned()));
         let links = link(last_seq, &last_hash, events);
         let mut seqs = Vec::with_capacity(events.len());
@@ -199,15 +174,7 @@ impl AccessStore for PgStore {
 
     async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>> {
         self.up()?;
-        let rows: Vec<AuditRow> =
-            sqlx::query_as(&format!(
-                "SELECT {AUDIT_COLUMNS} FROM audit_log \
-                 WHERE seq > $1 AND ($3::text IS NULL OR actor = $3) \
-                 AND ($4::text IS NULL OR starts_with(endpoint, $4)) \
-                 AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6) \
-                 AND ($7::integer IS NULL OR status >= $7) \
-                 ORDER BY seq LIMIT $2"
-            ))
+        let rows: Vec<AuditRow> = sqlx::query_as(sql::AUDIT)
             .bind(q.after)
             .bind(q.limit)
             .bind(&q.actor)
@@ -217,7 +184,7 @@ impl AccessStore for PgStore {
             .bind(q.min_status)
             .fetch_all(self.pool())
             .await
-            .map_err(StoreError::db("reading the audit log"))?;
+            .map_err(PgError::db("reading the audit log"))?;
         Ok(rows.into_iter().map(audit_record).collect())
     }
 }

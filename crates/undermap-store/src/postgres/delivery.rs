@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use undermap_core::Feature;
 
+use super::PgError;
 use crate::plan::plan_chunk;
 use crate::record::RowValues;
 use crate::wkb::to_ewkb;
@@ -45,7 +46,7 @@ pub(crate) async fn apply_streamed(
     let mut tx = pool
         .begin()
         .await
-        .map_err(StoreError::db("starting a delivery"))?;
+        .map_err(PgError::db("starting a delivery"))?;
     // Deliveries of one layer are serialised: two loads of the same layer must not interleave
     // their versions. Different layers load side by side (a county's first loads run in parallel);
     // a feature id claimed by two layers at once is caught by the unique index on current ids.
@@ -53,20 +54,20 @@ pub(crate) async fn apply_streamed(
         .bind(header.layer.as_str())
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::db("waiting for other deliveries"))?;
+        .map_err(PgError::db("waiting for other deliveries"))?;
     let layer_known: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM layers WHERE id = $1)")
             .bind(header.layer.as_str())
             .fetch_one(&mut *tx)
             .await
-            .map_err(StoreError::db("checking the layer"))?;
+            .map_err(PgError::db("checking the layer"))?;
     if !layer_known {
         return Err(StoreError::UnknownLayer(header.layer.to_string()));
     }
     let now: DateTime<Utc> = sqlx::query_scalar("SELECT now()")
         .fetch_one(&mut *tx)
         .await
-        .map_err(StoreError::db("reading the clock"))?;
+        .map_err(PgError::db("reading the clock"))?;
     let delivery_id: i64 = sqlx::query_scalar(
         "INSERT INTO deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -81,7 +82,7 @@ pub(crate) async fn apply_streamed(
     .bind(&header.operation)
     .fetch_one(&mut *tx)
     .await
-    .map_err(StoreError::db("recording the delivery"))?;
+    .map_err(PgError::db("recording the delivery"))?;
 
     let mut seen = HashSet::new();
     let mut report = DeliveryReport {
@@ -117,7 +118,7 @@ pub(crate) async fn apply_streamed(
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::db(
+        .map_err(PgError::db(
             "retiring features missing from a full delivery",
         ))?;
         report.retired = usize::try_from(retired.rows_affected()).unwrap_or(usize::MAX);
@@ -135,18 +136,18 @@ pub(crate) async fn apply_streamed(
     .bind(count(report.rejected.len() + rejected_before_load))
     .execute(&mut *tx)
     .await
-    .map_err(StoreError::db("recording the delivery's counts"))?;
+    .map_err(PgError::db("recording the delivery's counts"))?;
     if report.changed_anything() {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANGES_CHANNEL)
             .bind(delivery_id.to_string())
             .execute(&mut *tx)
             .await
-            .map_err(StoreError::db("announcing the change"))?;
+            .map_err(PgError::db("announcing the change"))?;
     }
     tx.commit()
         .await
-        .map_err(StoreError::db("committing the delivery"))?;
+        .map_err(PgError::db("committing the delivery"))?;
     report.log("postgis");
     Ok(report)
 }
@@ -172,7 +173,7 @@ async fn load_chunk(
     .bind(&ids)
     .fetch_all(&mut **tx)
     .await
-    .map_err(StoreError::db("reading current versions"))?
+    .map_err(PgError::db("reading current versions"))?
     .into_iter()
     .map(|(id, layer, hash)| (id, (layer, hash)))
     .collect();
@@ -185,7 +186,7 @@ async fn load_chunk(
         .bind(now)
         .execute(&mut **tx)
         .await
-        .map_err(StoreError::db("closing replaced versions"))?;
+        .map_err(PgError::db("closing replaced versions"))?;
     }
     if !to_write.is_empty() {
         copy_versions(tx, srid, delivery_id, now, &to_write).await?;
@@ -212,7 +213,7 @@ async fn copy_versions(
                 delivery_id, valid_from) FROM STDIN (FORMAT binary)",
         )
         .await
-        .map_err(StoreError::db("starting to copy feature versions"))?;
+        .map_err(PgError::db("starting to copy feature versions"))?;
     let mut first = true;
     for batch in rows.chunks(BATCH) {
         let mut buffer = Vec::with_capacity(batch.len() * 500 + 32);
@@ -227,7 +228,7 @@ async fn copy_versions(
             Ok(()) => copy
                 .send(buffer)
                 .await
-                .map_err(StoreError::db("copying feature versions")),
+                .map_err(PgError::db("copying feature versions")),
             Err(e) => Err(e),
         };
         if let Err(e) = sent {
@@ -237,10 +238,10 @@ async fn copy_versions(
     }
     copy.send((-1_i16).to_be_bytes().as_slice())
         .await
-        .map_err(StoreError::db("copying feature versions"))?;
+        .map_err(PgError::db("copying feature versions"))?;
     copy.finish()
         .await
-        .map_err(StoreError::db("copying feature versions"))?;
+        .map_err(PgError::db("copying feature versions"))?;
     Ok(())
 }
 

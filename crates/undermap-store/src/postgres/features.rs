@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use undermap_core::{Feature, FeatureId};
 
+use super::PgError;
 use crate::record::{delivery_ids, keep_valid, versions, FeatureRecord, ATTRIBUTE_COLUMNS};
 use crate::wkb::from_ewkb;
 use crate::{DeliveryRef, FeatureVersion};
@@ -21,7 +22,7 @@ fn select(filter: &str) -> String {
 /// database even while a delivery commits; each runs its own connection on its own small
 /// runtime and turns rows into features as they arrive, off the server's async workers.
 pub(crate) async fn current(pool: &PgPool) -> Result<Vec<Feature>> {
-    let db = |what| StoreError::db(what);
+    let db = |what| PgError::db(what);
     // Twice the cores: the database server works on the same machine's cores for each part, so
     // while one part waits for rows another converts.
     let threads = std::thread::available_parallelism()
@@ -68,7 +69,7 @@ fn read_part(
 ) -> Result<Vec<Feature>> {
     use futures_util::TryStreamExt;
     use sqlx::Connection;
-    let db = |what| StoreError::db(what);
+    let db = |what| PgError::db(what);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -124,7 +125,7 @@ pub(crate) async fn at(pool: &PgPool, at: DateTime<Utc>) -> Result<Vec<Feature>>
     .bind(at)
     .fetch_all(pool)
     .await
-    .map_err(StoreError::db("reading features at a date"))?;
+    .map_err(PgError::db("reading features at a date"))?;
     convert(rows).await
 }
 
@@ -134,7 +135,7 @@ pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature
             .bind(id.as_str())
             .fetch_all(pool)
             .await
-            .map_err(StoreError::db("reading feature history"))?;
+            .map_err(PgError::db("reading feature history"))?;
     let deliveries: Vec<DeliveryRef> = sqlx::query_as(
         "SELECT id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation \
          FROM deliveries WHERE id = ANY($1)",
@@ -142,6 +143,6 @@ pub(crate) async fn history(pool: &PgPool, id: &FeatureId) -> Result<Vec<Feature
     .bind(delivery_ids(&rows))
     .fetch_all(pool)
     .await
-    .map_err(StoreError::db("reading the deliveries of a feature"))?;
+    .map_err(PgError::db("reading the deliveries of a feature"))?;
     versions(rows, &deliveries, from_ewkb)
 }

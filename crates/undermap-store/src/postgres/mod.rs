@@ -1,6 +1,8 @@
 //! The PostGIS store.
 
 mod access;
+mod error;
+pub use error::PgError;
 mod delivery;
 pub use delivery::CHANGES_CHANNEL;
 mod features;
@@ -60,17 +62,17 @@ impl PgStore {
     pub async fn connect(url: &str, srid: i32) -> Result<Self> {
         if !sqlx::Postgres::database_exists(url)
             .await
-            .map_err(StoreError::db("checking that the database exists"))?
+            .map_err(PgError::db("checking that the database exists"))?
         {
             tracing::info!("creating database");
             sqlx::Postgres::create_database(url)
                 .await
-                .map_err(StoreError::db("creating the database"))?;
+                .map_err(PgError::db("creating the database"))?;
         }
         let pool = pool_options()
             .connect(url)
             .await
-            .map_err(StoreError::db("connecting"))?;
+            .map_err(PgError::db("connecting"))?;
         MIGRATOR.run(&pool).await?;
         Self::from_pool(pool, srid).await
     }
@@ -81,11 +83,11 @@ impl PgStore {
             .bind(srid)
             .execute(&pool)
             .await
-            .map_err(StoreError::db("recording the deployment CRS"))?;
+            .map_err(PgError::db("recording the deployment CRS"))?;
         let database: i32 = sqlx::query_scalar("SELECT srid FROM deployment")
             .fetch_one(&pool)
             .await
-            .map_err(StoreError::db("reading the deployment CRS"))?;
+            .map_err(PgError::db("reading the deployment CRS"))?;
         if database != srid {
             return Err(StoreError::SridMismatch {
                 database,
@@ -132,7 +134,7 @@ impl Store for PgStore {
             sqlx::query_as("SELECT id, title, category FROM layers ORDER BY id")
                 .fetch_all(&self.pool)
                 .await
-                .map_err(StoreError::db("reading layers"))?;
+                .map_err(PgError::db("reading layers"))?;
         rows.into_iter().map(crate::record::layer_info).collect()
     }
 
@@ -175,7 +177,7 @@ impl Store for PgStore {
         sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM deliveries")
             .fetch_one(&self.pool)
             .await
-            .map_err(StoreError::db("reading the last delivery"))
+            .map_err(PgError::db("reading the last delivery"))
     }
 
     async fn next_ticket_id(&self, now: DateTime<Utc>) -> Result<TicketId> {
@@ -204,7 +206,7 @@ impl Store for PgStore {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(StoreError::db("checking the connection"))?;
+            .map_err(PgError::db("checking the connection"))?;
         Ok(())
     }
 
@@ -217,7 +219,7 @@ impl Store for PgStore {
         sqlx::query_scalar("SELECT now()")
             .fetch_one(&self.pool)
             .await
-            .map_err(StoreError::db("reading the clock"))
+            .map_err(PgError::db("reading the clock"))
     }
 }
 
@@ -239,7 +241,7 @@ async fn seed_layers(pool: &PgPool) -> Result<()> {
     .bind(&categories)
     .execute(pool)
     .await
-    .map_err(StoreError::db("adding the registry's layers"))?;
+    .map_err(PgError::db("adding the registry's layers"))?;
     Ok(())
 }
 

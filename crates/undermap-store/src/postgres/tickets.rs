@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 use undermap_core::TicketId;
 
+use super::PgError;
 pub(crate) use crate::ticket_numbers::Reserved;
 use crate::ticket_numbers::BLOCK;
 use crate::wkb::to_ewkb;
@@ -25,7 +26,7 @@ pub(crate) async fn next_id(
                 .bind(i64::try_from(BLOCK).unwrap_or(64))
                 .fetch_all(pool)
                 .await
-                .map_err(StoreError::db("numbering a ticket"))
+                .map_err(PgError::db("numbering a ticket"))
         })
         .await
 }
@@ -118,10 +119,10 @@ async fn write_batch(pool: &PgPool, srid: i32, tickets: Vec<NewTicket>, replies:
             let unavailable = e.is_unavailable();
             for reply in replies {
                 let _ = reply.send(Err(if unavailable {
-                    StoreError::Database {
+                    StoreError::Postgres(PgError::Database {
                         context: "storing a ticket",
                         source: sqlx::Error::PoolTimedOut,
-                    }
+                    })
                 } else {
                     StoreError::Write(e.to_string())
                 }));
@@ -168,7 +169,7 @@ async fn save_many(pool: &PgPool, srid: i32, tickets: &[NewTicket]) -> Result<Ha
     .bind(&bodies)
     .fetch_all(pool)
     .await
-    .map_err(StoreError::db("storing tickets"))?;
+    .map_err(PgError::db("storing tickets"))?;
     Ok(written.into_iter().collect())
 }
 
@@ -177,7 +178,7 @@ pub(crate) async fn get(pool: &PgPool, id: &TicketId) -> Result<Option<String>> 
         .bind(id.to_string())
         .fetch_optional(pool)
         .await
-        .map_err(StoreError::db("reading a ticket"))
+        .map_err(PgError::db("reading a ticket"))
 }
 
 /// The tickets issued to `account`, newest first (by the index of migration 9).
@@ -190,5 +191,5 @@ pub(crate) async fn issued_to(pool: &PgPool, account: &str, limit: usize) -> Res
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await
-    .map_err(StoreError::db("listing tickets"))
+    .map_err(PgError::db("listing tickets"))
 }

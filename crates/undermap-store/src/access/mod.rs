@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 
 use crate::Result;
 
+pub(crate) mod sql;
+
 /// A person or a service account.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Account {
@@ -255,13 +257,6 @@ pub(crate) fn key(row: KeyRow) -> ApiKeyRecord {
         revoked_at: row.6,
     }
 }
-
-pub(crate) const ACCOUNT_COLUMNS: &str =
-    "name, role, layers, service, full_name, created_at, disabled_at";
-pub(crate) const KEY_COLUMNS: &str =
-    "key_id, account, hash, label, created_at, expires_at, revoked_at";
-
-pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor, endpoint, status, entry, prev_hash, hash";
 
 pub(crate) type AuditRow = (
     i64,
