@@ -336,6 +336,20 @@ impl View {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A role may be denied every column attribute but the service status (which every check
+    /// and map shows), and the department-specific extras.
+    #[test]
+    fn the_fields_a_role_may_be_denied_are_the_attribute_table_s() {
+        let fields: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
+        let mut expected: Vec<&str> = crate::attribute::ATTRIBUTES
+            .iter()
+            .map(|a| a.name)
+            .filter(|n| *n != "status")
+            .collect();
+        expected.push("extra");
+        assert_eq!(fields, expected);
+    }
     use crate::{FeatureAttributes, FeatureKind, Owner};
     use chrono::DateTime;
     use geo::line_string;

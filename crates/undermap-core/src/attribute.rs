@@ -1,6 +1,7 @@
-//! The attributes a feature carries in their own store column: one table, in store order, that
-//! the stores' column lists, the GeoPackage's layer views, the OGC queryables and the tests of
-//! ingest's aliases and of the check's `Hit` read.
+//! The attributes a feature carries in their own store column: one table, in store order. The
+//! stores' column lists, the GeoPackage's layer views, the OGC queryables and ingest's aliases are
+//! made from it; the check's hits, the fields a role may be denied ([`crate::Field`]) and the
+//! tiles' fields are tested against it.
 
 /// How an attribute's values are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,9 @@ pub struct Attribute {
     pub name: &'static str,
     /// The name a delivery's mapping gives it (`owner` for `owner_name`).
     pub model: &'static str,
+    /// The name an excavation check's hit (and so its ticket) gives it (`contact` for
+    /// `owner_contact`): the ticket format predates the store's names and is kept.
+    pub hit: &'static str,
     /// How its values are written.
     pub ty: AttributeType,
     /// The unit of a measure.
@@ -39,6 +43,7 @@ const fn text(
     Attribute {
         name,
         model,
+        hit: name,
         ty: AttributeType::Text,
         unit: None,
         title,
@@ -55,6 +60,7 @@ const fn number(
     Attribute {
         name,
         model: name,
+        hit: name,
         ty: AttributeType::Number,
         unit: Some(unit),
         title,
@@ -64,18 +70,24 @@ const fn number(
 
 /// Every column attribute, in the order of the stores' columns.
 pub static ATTRIBUTES: &[Attribute] = &[
-    text(
-        "owner_name",
-        "owner",
-        "Owner (the company to call)",
-        &["权属单位", "权属", "QSDW"],
-    ),
-    text(
-        "owner_contact",
-        "owner_contact",
-        "Owner's contact number",
-        &["联系电话"],
-    ),
+    Attribute {
+        hit: "owner",
+        ..text(
+            "owner_name",
+            "owner",
+            "Owner (the company to call)",
+            &["权属单位", "权属", "QSDW"],
+        )
+    },
+    Attribute {
+        hit: "contact",
+        ..text(
+            "owner_contact",
+            "owner_contact",
+            "Owner's contact number",
+            &["联系电话"],
+        )
+    },
     text(
         "material",
         "material",
@@ -119,21 +131,28 @@ pub static ATTRIBUTES: &[Attribute] = &[
         "How the depth is known",
         &["探测方法", "测深方法"],
     ),
-    number(
-        "accuracy_h_m",
-        "m",
-        "Horizontal accuracy of the position",
-        &["平面精度"],
-    ),
-    number(
-        "accuracy_v_m",
-        "m",
-        "Vertical accuracy of the depth",
-        &["高程精度"],
-    ),
+    Attribute {
+        hit: "accuracy_m",
+        ..number(
+            "accuracy_h_m",
+            "m",
+            "Horizontal accuracy of the position",
+            &["平面精度"],
+        )
+    },
+    Attribute {
+        hit: "vertical_accuracy_m",
+        ..number(
+            "accuracy_v_m",
+            "m",
+            "Vertical accuracy of the depth",
+            &["高程精度"],
+        )
+    },
     Attribute {
         name: "survey_date",
         model: "survey_date",
+        hit: "survey_date",
         ty: AttributeType::Date,
         unit: None,
         title: "Date of the survey the position comes from",

@@ -331,6 +331,21 @@ fn encode(g: &Geometry<f64>, square: Square) -> (Option<GeomType>, GeometryEncod
 mod tests {
     use super::*;
 
+    /// Tiles carry the feature's id and kind and a choice of column attributes, under the
+    /// attribute table's names.
+    #[test]
+    fn tile_fields_are_column_attributes() {
+        for (name, _) in TILE_FIELDS
+            .iter()
+            .filter(|(n, _)| !["id", "kind"].contains(n))
+        {
+            assert!(
+                undermap_core::attribute::attribute(name).is_some(),
+                "{name} is not in the attribute table"
+            );
+        }
+    }
+
     #[test]
     fn rings_get_mvt_winding() {
         let sq = Square {

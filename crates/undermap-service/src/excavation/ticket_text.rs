@@ -282,6 +282,52 @@ mod tests {
         }
     }
 
+    /// A hit carries every column attribute under the name the attribute table gives it for
+    /// hits, and nothing else but what locates and rates the match; the answer's `Hit` reads
+    /// back the same members.
+    #[test]
+    fn a_hit_names_the_attributes_as_the_attribute_table_says() {
+        use std::collections::BTreeSet;
+        let f = feature(
+            "管网公司",
+            3.0,
+            line_string![(x: 0.0, y: 0.0), (x: 5.0, y: 0.0)].into(),
+        );
+        let written = serde_json::to_value(hit(&f, "crosses the area", false, 100.0)).unwrap();
+        let keys: BTreeSet<&str> = written
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let of_the_match = [
+            "feature_id",
+            "layer",
+            "kind",
+            "distance_m",
+            "tolerance_m",
+            "relation",
+            "risk",
+            "reason",
+            "geometry",
+        ];
+        let expected: BTreeSet<&str> = undermap_core::attribute::ATTRIBUTES
+            .iter()
+            .map(|a| a.hit)
+            .chain(of_the_match)
+            .collect();
+        assert_eq!(keys, expected);
+        let read: Hit = serde_json::from_value(written.clone()).unwrap();
+        let again = serde_json::to_value(read).unwrap();
+        let again: BTreeSet<&str> = again
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(again, expected);
+    }
+
     /// The ticket's text, signed by `signer`, and the bytes it was signed over.
     fn signed(written: Written, signer: &TicketSigner) -> (String, Vec<u8>) {
         let canonical = written.canonical().to_vec();
