@@ -492,77 +492,75 @@ async fn a_delivery_committed_by_another_process_reaches_the_running_index(pool:
     assert_eq!(ready["features"], 40);
 }
 
-/// HTTPS with a certificate and key from the settings: the same API, with HSTS.
-#[sqlx::test(migrations = "../../migrations")]
-async fn tls_serves_https_with_hsts(pool: PgPool) {
-    let dir = tempfile::tempdir().unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let made = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-        ])
-        .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .expect("openssl runs");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    let store = undermap_store::PgStore::from_pool(pool, 4545)
-        .await
-        .unwrap();
-    let settings = undermap::Settings {
-        listen: "127.0.0.1:0".into(),
-        tls_cert: Some(cert.clone()),
-        tls_key: Some(key),
-        ..undermap::Settings::default()
-    };
-    let app =
-        common::spawn_app_with(std::sync::Arc::new(store.clone()), store, false, settings).await;
-    let https = app.address.replace("http://", "https://");
-    // curl runs off the runtime the server shares with this test.
-    let curl = |path: &str, auth: bool| {
-        let mut cmd = std::process::Command::new("curl");
-        cmd.args(["-s", "-m", "20", "-D", "-", "--cacert"])
-            .arg(&cert);
-        if auth {
-            cmd.args(["-H", &format!("Authorization: Bearer {}", app.admin_key)]);
-        }
-        cmd.arg(format!("{https}{path}"));
-        async move {
-            let out = tokio::task::spawn_blocking(move || cmd.output().expect("curl runs"))
-                .await
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).to_lowercase()
-        }
-    };
-    let layers = curl("/v1/layers", true).await;
-    assert!(layers.starts_with("http/1.1 200"), "{layers}");
-    assert!(
-        layers.contains("strict-transport-security: max-age=31536000"),
-        "{layers}"
-    );
-    assert!(curl("/v1/layers", false).await.starts_with("http/1.1 401"));
-    // Plain HTTP on the TLS port gets no answer.
-    let plain = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(3))
-        .build()
-        .unwrap()
-        .get(app.url("/healthz"))
-        .send()
-        .await;
-    assert!(plain.is_err() || !plain.unwrap().status().is_success());
+both_stores! {
+    /// HTTPS with a certificate and key from the settings: the same API, with HSTS.
+    async fn tls_serves_https_with_hsts(fresh) {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        let made = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+            ])
+            .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+            let settings = undermap::Settings {
+            listen: "127.0.0.1:0".into(),
+            tls_cert: Some(cert.clone()),
+            tls_key: Some(key),
+            ..undermap::Settings::default()
+        };
+        let app =
+            common::spawn_with(fresh, false, settings).await;
+        let https = app.address.replace("http://", "https://");
+        // curl runs off the runtime the server shares with this test.
+        let curl = |path: &str, auth: bool| {
+            let mut cmd = std::process::Command::new("curl");
+            cmd.args(["-s", "-m", "20", "-D", "-", "--cacert"])
+                .arg(&cert);
+            if auth {
+                cmd.args(["-H", &format!("Authorization: Bearer {}", app.admin_key)]);
+            }
+            cmd.arg(format!("{https}{path}"));
+            async move {
+                let out = tokio::task::spawn_blocking(move || cmd.output().expect("curl runs"))
+                    .await
+                    .unwrap();
+                String::from_utf8_lossy(&out.stdout).to_lowercase()
+            }
+        };
+        let layers = curl("/v1/layers", true).await;
+        assert!(layers.starts_with("http/1.1 200"), "{layers}");
+        assert!(
+            layers.contains("strict-transport-security: max-age=31536000"),
+            "{layers}"
+        );
+        assert!(curl("/v1/layers", false).await.starts_with("http/1.1 401"));
+        // Plain HTTP on the TLS port gets no answer.
+        let plain = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(3))
+            .build()
+            .unwrap()
+            .get(app.url("/healthz"))
+            .send()
+            .await;
+        assert!(plain.is_err() || !plain.unwrap().status().is_success());
+    }
 }

@@ -7,7 +7,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{spawn_app_on, spawn_app_with, TestApp};
+use common::{spawn_app_on, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -267,78 +267,76 @@ fn a_xian_1980_delivery_lands_where_the_bureau_parameters_put_it() {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn the_delivery_report_lists_unmapped_fields_and_history_shows_the_operation(pool: PgPool) {
-    let settings = undermap::Settings {
-        listen: "127.0.0.1:0".into(),
-        datums: Datums {
-            transformations: vec![bureau()],
-            refuse_ballpark: false,
-        },
-        ..undermap::Settings::default()
-    };
-    let store = undermap_store::PgStore::from_pool(pool, 4545)
-        .await
-        .unwrap();
-    let app = spawn_app_with(Arc::new(store.clone()), store, false, settings).await;
-    let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(xian_file(dir.path())).unwrap();
-    let text = text.replace(
-        "\"kind\":\"valve\"",
-        "\"kind\":\"valve\",\"accuracy_m\":0.05",
-    );
-    let upload = |strict_fields: bool| {
-        reqwest::multipart::Form::new()
-            .text("department", "water")
-            .text("strict_fields", strict_fields.to_string())
-            .part(
-                "file",
-                reqwest::multipart::Part::text(text.clone()).file_name("xian80.geojson"),
-            )
-    };
-    let r = app
-        .client
-        .post(app.url("/v1/deliveries"))
-        .multipart(upload(true))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = r.json().await.unwrap();
-    assert!(
-        body["detail"].as_str().unwrap().contains("accuracy_h_m"),
-        "{body}"
-    );
-    let r = app
-        .client
-        .post(app.url("/v1/deliveries"))
-        .multipart(upload(false))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let report: Value = r.json().await.unwrap();
-    assert_eq!(report["inserted"], 2, "{report}");
-    assert_eq!(
-        report["unmapped_fields"][0]["field"], "accuracy_m",
-        "{report}"
-    );
-    assert_eq!(report["unmapped_fields"][0]["records"], 2);
-    assert_eq!(report["unmapped_fields"][0]["did_you_mean"], "accuracy_h_m");
-    assert!(
-        report["operation"].as_str().unwrap().contains("Xiushan"),
-        "{report}"
-    );
-    let history: Value = app
-        .get("/v1/features/XV-0/history")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let operation = history["features"][0]["properties"]["delivery"]["operation"]
-        .as_str()
-        .unwrap_or_default();
-    assert!(operation.contains("Xiushan surveying bureau"), "{history}");
+both_stores! {
+    async fn the_delivery_report_lists_unmapped_fields_and_history_shows_the_operation(fresh) {
+        let settings = undermap::Settings {
+            listen: "127.0.0.1:0".into(),
+            datums: Datums {
+                transformations: vec![bureau()],
+                refuse_ballpark: false,
+            },
+            ..undermap::Settings::default()
+        };
+            let app = common::spawn_with(fresh, false, settings).await;
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(xian_file(dir.path())).unwrap();
+        let text = text.replace(
+            "\"kind\":\"valve\"",
+            "\"kind\":\"valve\",\"accuracy_m\":0.05",
+        );
+        let upload = |strict_fields: bool| {
+            reqwest::multipart::Form::new()
+                .text("department", "water")
+                .text("strict_fields", strict_fields.to_string())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::text(text.clone()).file_name("xian80.geojson"),
+                )
+        };
+        let r = app
+            .client
+            .post(app.url("/v1/deliveries"))
+            .multipart(upload(true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["detail"].as_str().unwrap().contains("accuracy_h_m"),
+            "{body}"
+        );
+        let r = app
+            .client
+            .post(app.url("/v1/deliveries"))
+            .multipart(upload(false))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(report["inserted"], 2, "{report}");
+        assert_eq!(
+            report["unmapped_fields"][0]["field"], "accuracy_m",
+            "{report}"
+        );
+        assert_eq!(report["unmapped_fields"][0]["records"], 2);
+        assert_eq!(report["unmapped_fields"][0]["did_you_mean"], "accuracy_h_m");
+        assert!(
+            report["operation"].as_str().unwrap().contains("Xiushan"),
+            "{report}"
+        );
+        let history: Value = app
+            .get("/v1/features/XV-0/history")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let operation = history["features"][0]["properties"]["delivery"]["operation"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(operation.contains("Xiushan surveying bureau"), "{history}");
+    }
 }
 
 /// One real ticket, so that a planted row can copy its area and time.

@@ -6,7 +6,6 @@ use crate::common;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sqlx::PgPool;
 
 fn samples() -> std::path::PathBuf {
     common::demo_dir().join("../samples")
@@ -255,38 +254,36 @@ both_stores! {
     }
 }
 
-/// Features stream into the store while the file is read; a file that breaks halfway must still
-/// leave nothing behind (the transaction is rolled back, no delivery recorded).
-#[sqlx::test(migrations = "../../migrations")]
-async fn a_file_that_breaks_halfway_loads_nothing(pool: PgPool) {
-    let app = common::spawn_app(pool, false).await;
-    let before = deliveries(&app).await;
-    let shp = std::fs::read(samples().join("water/water_mains.shp")).unwrap();
-    // Header (100 bytes) and a few whole records, then a record cut short.
-    let cut = shp[..shp.len() * 2 / 3].to_vec();
-    let mut form = Form::new()
-        .text("department", "water")
-        .part("file", Part::bytes(cut).file_name("water_mains.shp"));
-    for ext in ["dbf", "prj", "cpg"] {
-        form = form.part(
-            "file",
-            file(&samples().join(format!("water/water_mains.{ext}"))),
+both_stores! {
+    /// Features stream into the store while the file is read; a file that breaks halfway must still
+    /// leave nothing behind (the transaction is rolled back, no delivery recorded).
+    async fn a_file_that_breaks_halfway_loads_nothing(fresh) {
+        let app = common::spawn(fresh, false).await;
+        let before = deliveries(&app).await;
+        let shp = std::fs::read(samples().join("water/water_mains.shp")).unwrap();
+        // Header (100 bytes) and a few whole records, then a record cut short.
+        let cut = shp[..shp.len() * 2 / 3].to_vec();
+        let mut form = Form::new()
+            .text("department", "water")
+            .part("file", Part::bytes(cut).file_name("water_mains.shp"));
+        for ext in ["dbf", "prj", "cpg"] {
+            form = form.part(
+                "file",
+                file(&samples().join(format!("water/water_mains.{ext}"))),
+            );
+        }
+        let (status, problem) = post(&app, form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("water_mains.shp: not valid ESRI Shapefile: record "),
+            "broke while reading, after some records: {problem}"
+        );
+        assert_eq!(deliveries(&app).await, before, "no delivery recorded");
+        let features = app.store.count("features").await;
+        assert_eq!(
+            features, 0,
+            "the features read before the break were rolled back"
         );
     }
-    let (status, problem) = post(&app, form).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    let detail = problem["detail"].as_str().unwrap();
-    assert!(
-        detail.contains("water_mains.shp: not valid ESRI Shapefile: record "),
-        "broke while reading, after some records: {problem}"
-    );
-    assert_eq!(deliveries(&app).await, before, "no delivery recorded");
-    let features: i64 = sqlx::query_scalar("SELECT count(*) FROM features")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(
-        features, 0,
-        "the features read before the break were rolled back"
-    );
 }

@@ -6,9 +6,8 @@
 use crate::common;
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
-use common::{client_with, spawn_app, spawn_app_with, square_crs84, TestApp};
+use common::{client_with, square_crs84, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -94,114 +93,122 @@ both_stores! {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn nul_characters_are_refused_naming_the_field_and_fail_nobody_else(pool: PgPool) {
-    let app = spawn_app(pool, true).await;
-    let contractor = app.client_as("contractor").await;
-    // Legitimate checks and NUL-carrying ones at once: every legitimate one gets its ticket.
-    let mut tasks = Vec::new();
-    for i in 0..60 {
-        let client = contractor.clone();
-        let url = app.url("/v1/excavation-checks");
-        tasks.push(tokio::spawn(async move {
-            let reference = if i % 3 == 0 {
-                format!("bad\u{0}{i}")
-            } else {
-                format!("XS-{i}")
-            };
-            let r = client
-                .post(url)
-                .json(&dig(&reference))
-                .send()
-                .await
-                .unwrap();
-            (i % 3 == 0, r.status(), r.text().await.unwrap())
-        }));
-    }
-    for t in tasks {
-        let (bad, status, body) = t.await.unwrap();
-        if bad {
-            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-            assert!(body.contains("`reference`"), "{body}");
-        } else {
-            assert_eq!(status, StatusCode::CREATED, "{body}");
+both_stores! {
+    async fn nul_characters_are_refused_naming_the_field_and_fail_nobody_else(fresh) {
+        let app = common::spawn(fresh, true).await;
+        let contractor = app.client_as("contractor").await;
+        // Legitimate checks and NUL-carrying ones at once: every legitimate one gets its ticket.
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let client = contractor.clone();
+            let url = app.url("/v1/excavation-checks");
+            tasks.push(tokio::spawn(async move {
+                let reference = if i % 3 == 0 {
+                    format!("bad\u{0}{i}")
+                } else {
+                    format!("XS-{i}")
+                };
+                let r = client
+                    .post(url)
+                    .json(&dig(&reference))
+                    .send()
+                    .await
+                    .unwrap();
+                (i % 3 == 0, r.status(), r.text().await.unwrap())
+            }));
         }
-    }
-    let tickets: i64 = sqlx::query_scalar("SELECT count(*) FROM excavation_checks")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    assert_eq!(tickets, 40);
+        for t in tasks {
+            let (bad, status, body) = t.await.unwrap();
+            if bad {
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+                assert!(body.contains("`reference`"), "{body}");
+            } else {
+                assert_eq!(status, StatusCode::CREATED, "{body}");
+            }
+        }
+        let tickets = app.store.ticket_count().await;
+        assert_eq!(tickets, 40);
 
-    // Accounts, keys, audit filters and path segments.
-    let r = app
-        .post_json(
-            "/v1/admin/accounts",
-            &json!({"name": "li.na", "role": "planner", "full_name": "Li\u{0}Na"}),
-        )
-        .await;
-    let (status, body) = problem(r).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("full_name"));
-    app.key_for("li.na", "planner", None).await;
-    let r = app
-        .post_json(
-            "/v1/admin/accounts/li.na/keys",
-            &json!({"label": "tablet\u{0}"}),
-        )
-        .await;
-    let (status, body) = problem(r).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("label"));
-    for (path, names) in [
-        ("/v1/admin/audit?actor=a%00b", "`actor`"),
-        ("/v1/admin/accounts/%00x/disable", "path segment 4"),
-        ("/v1/features/WV%00-11", "path segment 3"),
-    ] {
-        let r = if path.ends_with("disable") {
-            app.client.post(app.url(path)).send().await.unwrap()
-        } else {
-            app.get(path).await
-        };
+        // Accounts, keys, audit filters and path segments.
+        let r = app
+            .post_json(
+                "/v1/admin/accounts",
+                &json!({"name": "li.na", "role": "planner", "full_name": "Li\u{0}Na"}),
+            )
+            .await;
         let (status, body) = problem(r).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
-        assert!(
-            body["detail"].as_str().unwrap().contains(names),
-            "{path}: {body}"
-        );
-    }
-    // The audit trail recorded the hostile requests (escaped) and its chain holds.
-    app.security.audit.flush().await;
-    let verify: Value = app
-        .get("/v1/admin/audit/verify")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(verify["problem"].is_null(), "{verify}");
-    let paths: Vec<String> =
-        sqlx::query_scalar("SELECT entry::jsonb ->> 'path' FROM audit_log ORDER BY seq")
-            .fetch_all(app.store.pool())
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("full_name"));
+        app.key_for("li.na", "planner", None).await;
+        let r = app
+            .post_json(
+                "/v1/admin/accounts/li.na/keys",
+                &json!({"label": "tablet\u{0}"}),
+            )
+            .await;
+        let (status, body) = problem(r).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("label"));
+        for (path, names) in [
+            ("/v1/admin/audit?actor=a%00b", "`actor`"),
+            ("/v1/admin/accounts/%00x/disable", "path segment 4"),
+            ("/v1/features/WV%00-11", "path segment 3"),
+        ] {
+            let r = if path.ends_with("disable") {
+                app.client.post(app.url(path)).send().await.unwrap()
+            } else {
+                app.get(path).await
+            };
+            let (status, body) = problem(r).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+            assert!(
+                body["detail"].as_str().unwrap().contains(names),
+                "{path}: {body}"
+            );
+        }
+        // The audit trail recorded the hostile requests (escaped) and its chain holds.
+        app.security.audit.flush().await;
+        let verify: Value = app
+            .get("/v1/admin/audit/verify")
+            .await
+            .json()
             .await
             .unwrap();
-    assert!(paths.iter().any(|p| p.contains("%00x")), "{paths:?}");
+        assert!(verify["problem"].is_null(), "{verify}");
+        let paths: Vec<String> = app
+            .store
+            .access()
+            .audit(&undermap_store::AuditQuery {
+                limit: 100_000,
+                ..undermap_store::AuditQuery::default()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .filter_map(|r| {
+                let entry: Value = serde_json::from_str(&r.entry).ok()?;
+                entry["path"].as_str().map(str::to_owned)
+            })
+            .collect();
+        assert!(paths.iter().any(|p| p.contains("%00x")), "{paths:?}");
 
-    // A delivery rejects the one record with a NUL, naming the field, and loads the rest.
-    let delivery = json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "WN-1", "kind": "pipe", "material": "PE\u{0}",
-            "diameter_mm": 110, "owner": "水务"},
-         "geometry": {"type": "LineString", "coordinates": [[108.9870, 28.4490], [108.9871, 28.4491]]}},
-        {"type": "Feature", "properties": {"id": "WN-2", "kind": "pipe", "material": "PE",
-            "diameter_mm": 110, "owner": "水务"},
-         "geometry": {"type": "LineString", "coordinates": [[108.9872, 28.4490], [108.9873, 28.4491]]}}
-    ]});
-    let (status, report) = app.deliver_with(&app.client, "water", &delivery).await;
-    assert_eq!(status, StatusCode::CREATED, "{report}");
-    let rejections = report["rejections"].as_array().unwrap();
-    assert_eq!(rejections.len(), 1, "{report}");
-    assert_eq!(rejections[0]["id"], "WN-1");
-    assert_eq!(rejections[0]["field"], "material", "{report}");
-    assert_eq!(app.get("/v1/features/WN-2").await.status(), StatusCode::OK);
+        // A delivery rejects the one record with a NUL, naming the field, and loads the rest.
+        let delivery = json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"id": "WN-1", "kind": "pipe", "material": "PE\u{0}",
+                "diameter_mm": 110, "owner": "水务"},
+             "geometry": {"type": "LineString", "coordinates": [[108.9870, 28.4490], [108.9871, 28.4491]]}},
+            {"type": "Feature", "properties": {"id": "WN-2", "kind": "pipe", "material": "PE",
+                "diameter_mm": 110, "owner": "水务"},
+             "geometry": {"type": "LineString", "coordinates": [[108.9872, 28.4490], [108.9873, 28.4491]]}}
+        ]});
+        let (status, report) = app.deliver_with(&app.client, "water", &delivery).await;
+        assert_eq!(status, StatusCode::CREATED, "{report}");
+        let rejections = report["rejections"].as_array().unwrap();
+        assert_eq!(rejections.len(), 1, "{report}");
+        assert_eq!(rejections[0]["id"], "WN-1");
+        assert_eq!(rejections[0]["field"], "material", "{report}");
+        assert_eq!(app.get("/v1/features/WN-2").await.status(), StatusCode::OK);
+    }
 }
 
 both_stores! {
@@ -395,73 +402,69 @@ both_stores! {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn links_are_built_on_the_public_base_url_not_on_what_a_caller_sends(pool: PgPool) {
-    let store = undermap_store::PgStore::from_pool(pool, 4545)
-        .await
-        .unwrap();
-    let settings = undermap::Settings {
-        listen: "127.0.0.1:0".into(),
-        public_base_url: Some("https://maps.example.gov.cn/".into()),
-        ..undermap::Settings::default()
-    };
-    let app = spawn_app_with(Arc::new(store.clone()), store, false, settings).await;
-    let r = app
-        .client
-        .get(app.url("/ogc/collections"))
-        .header("host", "evil.example")
-        .header("forwarded", "host=evil.example;proto=http")
-        .send()
-        .await
-        .unwrap();
-    let text = r.text().await.unwrap();
-    assert!(!text.contains("evil.example"), "{text}");
-    assert!(text.contains("https://maps.example.gov.cn/ogc/"), "{text}");
+both_stores! {
+    async fn links_are_built_on_the_public_base_url_not_on_what_a_caller_sends(fresh) {
+            let settings = undermap::Settings {
+            listen: "127.0.0.1:0".into(),
+            public_base_url: Some("https://maps.example.gov.cn/".into()),
+            ..undermap::Settings::default()
+        };
+        let app = common::spawn_with(fresh, false, settings).await;
+        let r = app
+            .client
+            .get(app.url("/ogc/collections"))
+            .header("host", "evil.example")
+            .header("forwarded", "host=evil.example;proto=http")
+            .send()
+            .await
+            .unwrap();
+        let text = r.text().await.unwrap();
+        assert!(!text.contains("evil.example"), "{text}");
+        assert!(text.contains("https://maps.example.gov.cn/ogc/"), "{text}");
+    }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn forwarded_headers_count_only_from_trusted_proxies(pool: PgPool) {
-    let store = undermap_store::PgStore::from_pool(pool, 4545)
-        .await
-        .unwrap();
-    let settings = undermap::Settings {
-        listen: "127.0.0.1:0".into(),
-        trusted_proxies: vec!["127.0.0.2".into()],
-        ..undermap::Settings::default()
-    };
-    let app = spawn_app_with(Arc::new(store.clone()), store, false, settings).await;
-    let from = |ip: &str| {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {}", app.admin_key).parse().unwrap(),
-        );
-        Client::builder()
-            .default_headers(headers)
-            .local_address(ip.parse::<IpAddr>().unwrap())
-            .build()
-            .unwrap()
-    };
-    let landing = |client: Client| {
-        let url = app.url("/ogc");
-        async move {
-            client
-                .get(url)
-                .header("x-forwarded-host", "proxy.example")
-                .header("x-forwarded-proto", "https")
-                .send()
-                .await
+both_stores! {
+    async fn forwarded_headers_count_only_from_trusted_proxies(fresh) {
+            let settings = undermap::Settings {
+            listen: "127.0.0.1:0".into(),
+            trusted_proxies: vec!["127.0.0.2".into()],
+            ..undermap::Settings::default()
+        };
+        let app = common::spawn_with(fresh, false, settings).await;
+        let from = |ip: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                format!("Bearer {}", app.admin_key).parse().unwrap(),
+            );
+            Client::builder()
+                .default_headers(headers)
+                .local_address(ip.parse::<IpAddr>().unwrap())
+                .build()
                 .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
-    let untrusted = landing(from("127.0.0.1")).await;
-    assert!(!untrusted.contains("proxy.example"), "{untrusted}");
-    assert!(untrusted.contains("http://127.0.0.1:"), "{untrusted}");
-    let trusted = landing(from("127.0.0.2")).await;
-    assert!(trusted.contains("https://proxy.example/ogc"), "{trusted}");
+        };
+        let landing = |client: Client| {
+            let url = app.url("/ogc");
+            async move {
+                client
+                    .get(url)
+                    .header("x-forwarded-host", "proxy.example")
+                    .header("x-forwarded-proto", "https")
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        let untrusted = landing(from("127.0.0.1")).await;
+        assert!(!untrusted.contains("proxy.example"), "{untrusted}");
+        assert!(untrusted.contains("http://127.0.0.1:"), "{untrusted}");
+        let trusted = landing(from("127.0.0.2")).await;
+        assert!(trusted.contains("https://proxy.example/ogc"), "{trusted}");
+    }
 }
 
 both_stores! {

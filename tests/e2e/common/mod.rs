@@ -162,7 +162,8 @@ impl Backend {
                 .await
                 .expect("rows counted"),
             Self::GeoPackage(s, _) => {
-                let table = if table == "features" {
+                // The access tables have their PostGIS names in both stores.
+                let table = if ["features", "accounts", "api_keys", "audit_log"].contains(&table) {
                     table.to_owned()
                 } else {
                     format!("undermap_{table}")
@@ -176,6 +177,50 @@ impl Backend {
     }
 
     /// How many tickets are stored.
+    /// Runs one statement whose text both dialects read alike; the rows it changed.
+    pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Self::Postgres(s) => sqlx::query(sql).execute(s.pool()).await?.rows_affected(),
+            Self::GeoPackage(s, _) => sqlx::query(sql).execute(s.pool()).await?.rows_affected(),
+        })
+    }
+
+    /// Lifts the triggers that keep the audit log append-only, as someone with power over the
+    /// database could.
+    pub async fn lift_audit_guard(&self) {
+        let statements: &[&str] = match self {
+            Self::Postgres(_) => &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"],
+            Self::GeoPackage(..) => &[
+                "DROP TRIGGER audit_log_no_update",
+                "DROP TRIGGER audit_log_no_delete",
+            ],
+        };
+        for sql in statements {
+            self.execute(sql).await.expect("trigger lifted");
+        }
+    }
+
+    /// Makes a key expired a minute ago (the API cannot backdate an expiry).
+    pub async fn expire_key(&self, key_id: &str) {
+        let sql = "UPDATE api_keys SET expires_at = $2 WHERE key_id = $1";
+        let at = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let done = match self {
+            Self::Postgres(s) => sqlx::query(sql)
+                .bind(key_id)
+                .bind(at)
+                .execute(s.pool())
+                .await
+                .map(|d| d.rows_affected()),
+            Self::GeoPackage(s, _) => sqlx::query(sql)
+                .bind(key_id)
+                .bind(at)
+                .execute(s.pool())
+                .await
+                .map(|d| d.rows_affected()),
+        };
+        assert_eq!(done.expect("key updated"), 1);
+    }
+
     pub async fn ticket_count(&self) -> i64 {
         self.count("excavation_checks").await
     }
@@ -216,6 +261,12 @@ impl Fresh {
 pub async fn spawn(fresh: Fresh, demo: bool) -> TestApp {
     let store = fresh.open().await;
     spawn_app_on(store.shared(), store, demo).await
+}
+
+/// Starts the real application on a fresh store with `settings` (which must listen on port 0).
+pub async fn spawn_with(fresh: Fresh, demo: bool, settings: Settings) -> TestApp {
+    let store = fresh.open().await;
+    spawn_app_with(store.shared(), store, demo, settings).await
 }
 
 /// Runs an end-to-end test on PostGIS and on a GeoPackage: `both_stores! { async fn name(fresh)
