@@ -62,74 +62,67 @@ both_stores! {
     }
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn excavation_check_finds_every_network_and_keeps_an_immutable_ticket(pool: PgPool) {
-    let app = spawn_app(pool, true).await;
-    let resp = app.post_json("/v1/excavation-checks", &dig(1.5)).await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    let created = resp.text().await.unwrap();
-    let body: Value = serde_json::from_str(&created).unwrap();
-    assert_eq!(
-        location,
-        format!("/v1/excavation-checks/{}", body["id"].as_str().unwrap())
-    );
+both_stores! {
+    async fn excavation_check_finds_every_network_and_keeps_an_immutable_ticket(fresh) {
+        let app = common::spawn(fresh, true).await;
+        let resp = app.post_json("/v1/excavation-checks", &dig(1.5)).await;
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let location = resp.headers()["location"].to_str().unwrap().to_owned();
+        let created = resp.text().await.unwrap();
+        let body: Value = serde_json::from_str(&created).unwrap();
+        assert_eq!(
+            location,
+            format!("/v1/excavation-checks/{}", body["id"].as_str().unwrap())
+        );
 
-    let layers: Vec<&str> = body["summary"]["by_layer"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        layers,
-        ["drainage", "gas", "planning", "power", "water"],
-        "{body:#}"
-    );
-    let hits = body["hits"].as_array().unwrap();
-    let ids: Vec<&str> = hits
-        .iter()
-        .map(|h| h["feature_id"].as_str().unwrap())
-        .collect();
-    for id in [
-        "WS-E10",
-        "GS-E10",
-        "PW-E10",
-        "DR-ST-E10",
-        "DR-SE-E10",
-        "RL-E1",
-    ] {
-        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        let layers: Vec<&str> = body["summary"]["by_layer"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            layers,
+            ["drainage", "gas", "planning", "power", "water"],
+            "{body:#}"
+        );
+        let hits = body["hits"].as_array().unwrap();
+        let ids: Vec<&str> = hits
+            .iter()
+            .map(|h| h["feature_id"].as_str().unwrap())
+            .collect();
+        for id in [
+            "WS-E10",
+            "GS-E10",
+            "PW-E10",
+            "DR-ST-E10",
+            "DR-SE-E10",
+            "RL-E1",
+        ] {
+            assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        }
+        assert!(hits.iter().all(|h| h["geometry"]["type"].is_string()));
+        assert!(!body["owners"].as_array().unwrap().is_empty());
+
+        insta::assert_json_snapshot!("excavation_check_mid_block", body, {
+            ".id" => "[ticket id]",
+            ".created_at" => "[time]",
+            ".valid_until" => "[date]",
+            ".data_as_of" => "[time]",
+            ".signature.key_id" => "[key id]",
+            ".signature.value" => "[signature]",
+        });
+
+        // The ticket is returned byte for byte, and does not change when the map changes.
+        let again = app.get(&location).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(again.text().await.unwrap(), created);
+        app.store.retire_feature("WS-E10").await;
+        app.service.reload().await.unwrap();
+        assert_eq!(app.get(&location).await.text().await.unwrap(), created);
+        let err = app.store.overwrite_tickets().await.unwrap_err();
+        assert!(err.to_string().contains("immutable"), "{err}");
     }
-    assert!(hits.iter().all(|h| h["geometry"]["type"].is_string()));
-    assert!(!body["owners"].as_array().unwrap().is_empty());
-
-    insta::assert_json_snapshot!("excavation_check_mid_block", body, {
-        ".id" => "[ticket id]",
-        ".created_at" => "[time]",
-        ".valid_until" => "[date]",
-        ".data_as_of" => "[time]",
-        ".signature.key_id" => "[key id]",
-        ".signature.value" => "[signature]",
-    });
-
-    // The ticket is returned byte for byte, and does not change when the map changes.
-    let again = app.get(&location).await;
-    assert_eq!(again.status(), StatusCode::OK);
-    assert_eq!(again.text().await.unwrap(), created);
-    sqlx::query(
-        "UPDATE features SET valid_to = now() WHERE feature_id = 'WS-E10' AND valid_to IS NULL",
-    )
-    .execute(app.store.pool())
-    .await
-    .unwrap();
-    app.service.reload().await.unwrap();
-    assert_eq!(app.get(&location).await.text().await.unwrap(), created);
-    let err = sqlx::query("UPDATE excavation_checks SET body = '{}'")
-        .execute(app.store.pool())
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("immutable"), "{err}");
 }
 
 both_stores! {

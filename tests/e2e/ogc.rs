@@ -50,6 +50,27 @@ async fn current_ids(pool: &PgPool, layer: &str, condition: &str) -> BTreeSet<St
     .collect()
 }
 
+type Attributes = (Option<String>, Option<f64>, Option<String>);
+
+/// The current features of a layer as the store holds them: id → material, diameter, owner.
+async fn stored(app: &common::TestApp, layer: &str) -> BTreeMap<String, Attributes> {
+    app.store
+        .shared()
+        .current_features()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.layer.as_str() == layer)
+        .map(|f| {
+            let owner = f.attrs.owner.map(|o| o.name);
+            (
+                f.id.to_string(),
+                (f.attrs.material, f.attrs.diameter_mm, owner),
+            )
+        })
+        .collect()
+}
+
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Read;
     let mut out = Vec::new();
@@ -96,93 +117,82 @@ async fn all_pages(app: &common::TestApp, first: &str) -> (Vec<Value>, usize) {
     (features, pages)
 }
 
-#[sqlx::test(migrations = "../../migrations")]
-async fn gdal_reads_every_collection_with_the_stores_features_and_attributes(pool: PgPool) {
-    let app = common::spawn_app(pool.clone(), true).await;
-    let url = format!("OAPIF:{}", app.url("/ogc"));
-    let listing = gdal("ogrinfo", &app.admin_key, vec!["-ro".into(), url.clone()]).await;
-    for layer in LAYERS {
-        assert!(
-            listing.contains(&format!(": {layer} (")),
-            "{layer} not listed:\n{listing}"
-        );
-    }
-    let dir = tempfile::tempdir().unwrap();
-    for layer in LAYERS {
-        // A small page size makes GDAL follow many next links.
-        let out = dir.path().join(format!("{layer}.geojson"));
-        gdal(
-            "ogr2ogr",
+both_stores! {
+    async fn gdal_reads_every_collection_with_the_stores_features_and_attributes(fresh) {
+        let app = common::spawn(fresh, true).await;
+        let url = format!("OAPIF:{}", app.url("/ogc"));
+        let listing = gdal("ogrinfo", &app.admin_key, vec!["-ro".into(), url.clone()]).await;
+        for layer in LAYERS {
+            assert!(
+                listing.contains(&format!(": {layer} (")),
+                "{layer} not listed:\n{listing}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for layer in LAYERS {
+            // A small page size makes GDAL follow many next links.
+            let out = dir.path().join(format!("{layer}.geojson"));
+            gdal(
+                "ogr2ogr",
+                &app.admin_key,
+                vec![
+                    "-f".into(),
+                    "GeoJSON".into(),
+                    out.display().to_string(),
+                    url.clone(),
+                    layer.into(),
+                    "-oo".into(),
+                    "PAGE_SIZE=7".into(),
+                ],
+            )
+            .await;
+            let copied: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+            let features = copied["features"].as_array().unwrap();
+            let ids: BTreeSet<String> = features
+                .iter()
+                .map(|f| f["properties"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            let rows = stored(&app, layer).await;
+            assert_eq!(ids, rows.keys().cloned().collect(), "{layer}");
+            assert_eq!(
+                ids.len(),
+                features.len(),
+                "{layer}: duplicates across pages"
+            );
+            // Attributes arrive intact: compare every feature's material, diameter and owner.
+            for f in features {
+                let p = &f["properties"];
+                let id = p["id"].as_str().unwrap();
+                let (material, diameter, owner) = &rows[id];
+                assert_eq!(p["material"].as_str(), material.as_deref(), "{id}");
+                assert_eq!(p["diameter_mm"].as_f64(), *diameter, "{id}");
+                assert_eq!(p["owner_name"].as_str(), owner.as_deref(), "{id}");
+            }
+        }
+        // numberMatched gives GDAL the count without reading everything.
+        let summary = gdal(
+            "ogrinfo",
             &app.admin_key,
-            vec![
-                "-f".into(),
-                "GeoJSON".into(),
-                out.display().to_string(),
-                url.clone(),
-                layer.into(),
-                "-oo".into(),
-                "PAGE_SIZE=7".into(),
-            ],
+            vec!["-ro".into(), "-so".into(), url.clone(), "water".into()],
         )
         .await;
-        let copied: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-        let features = copied["features"].as_array().unwrap();
-        let ids: BTreeSet<String> = features
-            .iter()
-            .map(|f| f["properties"]["id"].as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(ids, current_ids(&pool, layer, "true").await, "{layer}");
-        assert_eq!(
-            ids.len(),
-            features.len(),
-            "{layer}: duplicates across pages"
+        let water = stored(&app, "water").await.len();
+        assert!(
+            summary.contains(&format!("Feature Count: {water}")),
+            "{summary}"
         );
-        // Attributes arrive intact: compare every feature's material, diameter and owner.
-        type Attributes = (Option<String>, Option<f64>, Option<String>);
-        let rows: BTreeMap<String, Attributes> =
-            sqlx::query_as::<_, (String, Option<String>, Option<f64>, Option<String>)>(
-                "SELECT feature_id, material, diameter_mm, owner_name FROM features \
-                 WHERE valid_to IS NULL AND layer_id = $1",
-            )
-            .bind(layer)
-            .fetch_all(&pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|(id, m, d, o)| (id, (m, d, o)))
-            .collect();
-        for f in features {
-            let p = &f["properties"];
-            let id = p["id"].as_str().unwrap();
-            let (material, diameter, owner) = &rows[id];
-            assert_eq!(p["material"].as_str(), material.as_deref(), "{id}");
-            assert_eq!(p["diameter_mm"].as_f64(), *diameter, "{id}");
-            assert_eq!(p["owner_name"].as_str(), owner.as_deref(), "{id}");
+        // Column types come from the collection's schema (`describedby`), not from guessing on the
+        // first page: voltage_kv is empty on every water feature and still a number.
+        for column in [
+            "diameter_mm: Real",
+            "voltage_kv: Real",
+            "depth_top_m: Real",
+            "survey_date: Date",
+            "valid_from: DateTime",
+            "material: String",
+        ] {
+            assert!(summary.contains(column), "{column} missing:\n{summary}");
         }
-    }
-    // numberMatched gives GDAL the count without reading everything.
-    let summary = gdal(
-        "ogrinfo",
-        &app.admin_key,
-        vec!["-ro".into(), "-so".into(), url.clone(), "water".into()],
-    )
-    .await;
-    let water = current_ids(&pool, "water", "true").await.len();
-    assert!(
-        summary.contains(&format!("Feature Count: {water}")),
-        "{summary}"
-    );
-    // Column types come from the collection's schema (`describedby`), not from guessing on the
-    // first page: voltage_kv is empty on every water feature and still a number.
-    for column in [
-        "diameter_mm: Real",
-        "voltage_kv: Real",
-        "depth_top_m: Real",
-        "survey_date: Date",
-        "valid_from: DateTime",
-        "material: String",
-    ] {
-        assert!(summary.contains(column), "{column} missing:\n{summary}");
     }
 }
 

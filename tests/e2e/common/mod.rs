@@ -185,6 +185,46 @@ impl Backend {
         })
     }
 
+    /// Retires a feature's current version behind the service's back (as another process
+    /// writing to the store would).
+    pub async fn retire_feature(&self, feature_id: &str) {
+        let sql = "UPDATE features SET valid_to = $2 WHERE feature_id = $1 AND valid_to IS NULL";
+        let now = chrono::Utc::now();
+        let done = match self {
+            Self::Postgres(s) => sqlx::query(sql)
+                .bind(feature_id)
+                .bind(now)
+                .execute(s.pool())
+                .await
+                .map(|d| d.rows_affected()),
+            Self::GeoPackage(s, _) => {
+                // As the GeoPackage store writes its times (gpkg/native.rs `stamp`).
+                let now = now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+                sqlx::query(sql)
+                    .bind(feature_id)
+                    .bind(now)
+                    .execute(s.pool())
+                    .await
+                    .map(|d| d.rows_affected())
+            }
+        };
+        assert_eq!(done.expect("feature retired"), 1);
+    }
+
+    /// Tries to overwrite every stored ticket's body; the store must refuse.
+    pub async fn overwrite_tickets(&self) -> Result<u64, sqlx::Error> {
+        match self {
+            Self::Postgres(_) => {
+                self.execute("UPDATE excavation_checks SET body = '{}'")
+                    .await
+            }
+            Self::GeoPackage(..) => {
+                self.execute("UPDATE undermap_excavation_checks SET body = '{}'")
+                    .await
+            }
+        }
+    }
+
     /// Lifts the triggers that keep the audit log append-only, as someone with power over the
     /// database could.
     pub async fn lift_audit_guard(&self) {
