@@ -5,6 +5,7 @@
 //! PostGIS. Geometry crosses the boundary as EWKB in the deployment CRS.
 
 mod access;
+mod archive;
 mod error;
 mod gpkg;
 mod health;
@@ -23,6 +24,10 @@ pub use access::{
     chain_hash, valid_account_name, AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery,
     AuditRecord, GENESIS,
 };
+pub use archive::{
+    ArchiveStore, CreditRecord, EventRecord, Intake, NewCreditEntry, NewProject, NewProjectEvent,
+    ProjectQuery, ProjectRecord,
+};
 pub use error::StoreError;
 pub use gpkg::{GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
@@ -37,7 +42,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything undermap asks of a store. Implementations must make each write atomic: a write
 /// that fails leaves the store as it was.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: ArchiveStore + Send + Sync + std::fmt::Debug {
     /// The layer registry.
     async fn layers(&self) -> Result<Vec<LayerInfo>>;
 

@@ -3,6 +3,7 @@
 //! features) and `feature_versions`, every version ever loaded.
 
 mod access;
+mod archive;
 mod error;
 pub use error::GpkgError;
 mod native;
@@ -123,6 +124,10 @@ impl GpkgStore {
                 .map_err(GpkgError::db("renaming the access tables"))?;
             tracing::info!("GeoPackage access tables renamed to their PostGIS names");
         }
+        sqlx::raw_sql(archive::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the archive tables"))?;
         sqlx::raw_sql(access::CREATE)
             .execute(&mut *tx)
             .await

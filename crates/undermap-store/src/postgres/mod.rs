@@ -1,6 +1,7 @@
 //! The PostGIS store.
 
 mod access;
+mod archive;
 mod error;
 pub use error::PgError;
 mod delivery;

@@ -1,0 +1,179 @@
+//! The construction-project archive as both backends keep it: projects, the events of their
+//! lifecycle, and the construction units' hash-chained credit record. Which event may come next,
+//! and what it does to a unit's record, is decided by `undermap-archive`; the store keeps each
+//! event, the status it leads to and its credit entries together, in one transaction, and refuses
+//! an event recorded against a project that has moved on meanwhile.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use geo_types::Geometry;
+use undermap_archive::credit::EntryKind;
+use undermap_archive::{CreditCode, EventBody, ProjectCode, Status};
+
+use crate::Result;
+
+pub(crate) mod sql;
+
+/// A project to register.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProject {
+    /// Its code.
+    pub code: ProjectCode,
+    /// Its name.
+    pub name: String,
+    /// Its category (a project category code of the archive's code lists).
+    pub category: String,
+    /// The construction unit's name.
+    pub unit_name: String,
+    /// The construction unit's unified social credit code.
+    pub unit_code: CreditCode,
+    /// Where it is (a polygon or a line), in the deployment CRS.
+    pub location: Geometry<f64>,
+    /// When the construction permit was given.
+    pub permit_date: Option<NaiveDate>,
+    /// When work is planned to start.
+    pub planned_start: Option<NaiveDate>,
+    /// When work is planned to end.
+    pub planned_end: Option<NaiveDate>,
+    /// `archivist` (registered by hand) or `intake` (pushed by the approval system).
+    pub source: String,
+    /// Who registered it.
+    pub registered_by: Option<String>,
+    /// When.
+    pub registered_at: DateTime<Utc>,
+}
+
+/// A stored project: what was registered, and where its events have led.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectRecord {
+    /// As registered (or as the approval system last pushed it).
+    pub project: NewProject,
+    /// What its events lead to.
+    pub status: Status,
+    /// How many events it has.
+    pub events: u32,
+}
+
+/// What registering through the approval system's intake did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake {
+    /// The project is new.
+    Created,
+    /// The project was known; its details changed (its events and status never do here).
+    Updated,
+    /// The project was known with exactly these details.
+    Unchanged,
+}
+
+/// Which projects to list, by code.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectQuery {
+    /// Only those whose extent meets this box (min x, min y, max x, max y, deployment CRS).
+    pub bbox: Option<[f64; 4]>,
+    /// Only those in this status.
+    pub status: Option<Status>,
+    /// Only this construction unit's.
+    pub unit: Option<CreditCode>,
+    /// Only those whose name or code contains this text.
+    pub text: Option<String>,
+    /// Only codes after this one (paging).
+    pub after: Option<String>,
+    /// At most this many.
+    pub limit: i64,
+}
+
+/// A recorded event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// Its position in the project's lifecycle, from 1.
+    pub seq: u32,
+    /// What happened.
+    pub body: EventBody,
+    /// Who recorded it.
+    pub recorded_by: Option<String>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A credit entry to chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCreditEntry {
+    /// What it records.
+    pub kind: EntryKind,
+    /// The day of the event it comes from.
+    pub date: NaiveDate,
+    /// Its facts.
+    pub detail: serde_json::Value,
+}
+
+/// An event to record, with the status it leads to and the credit entries it makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProjectEvent {
+    /// The project.
+    pub code: ProjectCode,
+    /// Its construction unit, whose record the credit entries go to.
+    pub unit: CreditCode,
+    /// Its seq: the project's event count when the event was checked, plus one.
+    pub seq: u32,
+    /// What happened.
+    pub body: EventBody,
+    /// Where it leads.
+    pub status: Status,
+    /// Who records it.
+    pub recorded_by: Option<String>,
+    /// When.
+    pub recorded_at: DateTime<Utc>,
+    /// What it adds to the construction unit's record.
+    pub credit: Vec<NewCreditEntry>,
+}
+
+/// A stored credit entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CreditRecord {
+    /// Position in the chain, from 1, without gaps.
+    pub seq: i64,
+    /// The construction unit.
+    pub unit_code: String,
+    /// The project.
+    pub project_code: String,
+    /// The project event it comes from.
+    pub event_seq: i32,
+    /// What it records.
+    pub kind: String,
+    /// The day of that event.
+    pub date: NaiveDate,
+    /// The entry's canonical JSON, which the hash covers.
+    pub entry: String,
+    /// Hash of the previous entry.
+    pub prev_hash: String,
+    /// `SHA-256(prev_hash ‖ seq ‖ entry)`, as the audit log chains.
+    pub hash: String,
+}
+
+/// Projects, their events and the credit record.
+#[async_trait]
+pub trait ArchiveStore: Send + Sync {
+    /// Registers a project; [`crate::StoreError::Conflict`] if its code is taken.
+    async fn add_project(&self, project: &NewProject) -> Result<()>;
+
+    /// Registers a project pushed by the approval system, or brings a known one's details up
+    /// to date (never its status or events).
+    async fn intake_project(&self, project: &NewProject) -> Result<Intake>;
+
+    /// One project.
+    async fn project(&self, code: &ProjectCode) -> Result<Option<ProjectRecord>>;
+
+    /// Projects by code.
+    async fn projects(&self, query: &ProjectQuery) -> Result<Vec<ProjectRecord>>;
+
+    /// A project's events, in order.
+    async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>>;
+
+    /// Records an event, moves the project's status and chains its credit entries, all or
+    /// nothing; [`crate::StoreError::Conflict`] if the project has another event at `seq` by now
+    /// (someone recorded one meanwhile: check again).
+    async fn record_project_event(&self, event: &NewProjectEvent) -> Result<Vec<CreditRecord>>;
+
+    /// The credit record, in chain order: one unit's, or all of it.
+    async fn credit_entries(&self, unit: Option<&CreditCode>) -> Result<Vec<CreditRecord>>;
+}

@@ -1,0 +1,357 @@
+//! The statements both backends run on the archive tables, and the steps both take to record an
+//! event. The tables have the same names and columns in PostGIS and in the GeoPackage; only the
+//! geometry differs (EWKB through `ST_GeomFromEWKB` there, GeoPackage binary as it is here), so
+//! the statements that carry a location take the backend's expression for it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use geo::BoundingRect;
+use geo_types::Geometry;
+use undermap_archive::{EventBody, Status};
+
+use super::{CreditRecord, EventRecord, NewCreditEntry, NewProject, ProjectRecord};
+use crate::{Result, StoreError};
+
+const COLUMNS: &str = "code, name, category, unit_name, unit_code, {location}, permit_date, \
+     planned_start, planned_end, status, events, source, registered_by, registered_at";
+
+/// How a backend writes and reads a location.
+pub(crate) struct Dialect {
+    /// The expression of `$6` as a stored location.
+    pub location_in: &'static str,
+    /// The expression that reads `location` back as bytes.
+    pub location_out: &'static str,
+}
+
+impl Dialect {
+    fn columns(&self) -> String {
+        COLUMNS.replace("{location}", self.location_out)
+    }
+
+    pub(crate) fn insert_project(&self) -> String {
+        format!(
+            "INSERT INTO projects (code, name, category, unit_name, unit_code, location, \
+             min_x, min_y, max_x, max_y, permit_date, planned_start, planned_end, source, \
+             registered_by, registered_at) VALUES ($1, $2, $3, $4, $5, {}, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16)",
+            self.location_in
+        )
+    }
+
+    /// Brings a project's details up to date (binds as [`bind_details!`]).
+    pub(crate) fn update_project(&self) -> String {
+        format!(
+            "UPDATE projects SET name = $2, category = $3, unit_name = $4, unit_code = $5, \
+             location = {}, min_x = $7, min_y = $8, max_x = $9, max_y = $10, permit_date = $11, \
+             planned_start = $12, planned_end = $13 WHERE code = $1",
+            self.location_in
+        )
+    }
+
+    pub(crate) fn project(&self) -> String {
+        format!("SELECT {} FROM projects WHERE code = $1", self.columns())
+    }
+
+    /// Binds as [`bind_query!`].
+    pub(crate) fn projects(&self) -> String {
+        format!(
+            "SELECT {} FROM projects WHERE ($1 IS NULL OR status = $1) \
+             AND ($2 IS NULL OR unit_code = $2) \
+             AND ($3 IS NULL OR name LIKE $3 ESCAPE '\\' OR code LIKE $3 ESCAPE '\\') \
+             AND ($4 IS NULL OR (max_x >= $4 AND max_y >= $5 AND min_x <= $6 AND min_y <= $7)) \
+             AND ($8 IS NULL OR code > $8) \
+             ORDER BY code LIMIT $9",
+            self.columns()
+        )
+    }
+}
+
+pub(crate) const EVENTS: &str = "SELECT seq, body, recorded_by, recorded_at FROM project_events \
+     WHERE project_code = $1 ORDER BY seq";
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO project_events \
+     (project_code, seq, type, date, body, recorded_by, recorded_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Moves the status only if no other event came first.
+pub(crate) const MOVE_STATUS: &str =
+    "UPDATE projects SET status = $2, events = $3 WHERE code = $1 AND events = $3 - 1";
+pub(crate) const CREDIT_END: &str =
+    "SELECT seq, hash FROM credit_entries ORDER BY seq DESC LIMIT 1";
+pub(crate) const INSERT_CREDIT: &str = "INSERT INTO credit_entries \
+     (seq, unit_code, project_code, event_seq, kind, date, entry, prev_hash, hash) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const CREDIT: &str = "SELECT seq, unit_code, project_code, event_seq, kind, date, \
+     entry, prev_hash, hash FROM credit_entries WHERE $1 IS NULL OR unit_code = $1 ORDER BY seq";
+
+/// Binds a project's code and details, `$1` to `$13`, on a query of
+/// [`Dialect::update_project`] or the start of [`Dialect::insert_project`].
+macro_rules! bind_details {
+    ($query:expr, $p:expr, $location:expr) => {{
+        let e = $crate::archive::sql::extent(&$p.location);
+        $query
+            .bind($p.code.as_str())
+            .bind(&$p.name)
+            .bind(&$p.category)
+            .bind(&$p.unit_name)
+            .bind($p.unit_code.as_str())
+            .bind($location)
+            .bind(e[0])
+            .bind(e[1])
+            .bind(e[2])
+            .bind(e[3])
+            .bind($p.permit_date)
+            .bind($p.planned_start)
+            .bind($p.planned_end)
+    }};
+}
+pub(crate) use bind_details;
+
+/// Binds a [`ProjectQuery`] on a query of [`Dialect::projects`].
+macro_rules! bind_query {
+    ($query:expr, $q:expr) => {{
+        let b = $q.bbox;
+        $query
+            .bind($q.status.map(|s| s.as_str()))
+            .bind($q.unit.as_ref().map(|u| u.as_str().to_owned()))
+            .bind(
+                $q.text
+                    .as_deref()
+                    .map($crate::archive::sql::contains_pattern),
+            )
+            .bind(b.map(|b| b[0]))
+            .bind(b.map(|b| b[1]))
+            .bind(b.map(|b| b[2]))
+            .bind(b.map(|b| b[3]))
+            .bind($q.after.clone())
+            .bind($q.limit)
+    }};
+}
+pub(crate) use bind_query;
+
+/// Records an event in an open transaction `$tx`: moves the status (or refuses: another event
+/// came first), inserts the event, chains the credit entries after the chain's end. The
+/// backend commits; dropping the transaction on an error leaves nothing.
+macro_rules! record_event {
+    ($tx:expr, $event:expr, $db:expr) => {{
+        let event: &$crate::archive::NewProjectEvent = $event;
+        let seq = i32::try_from(event.seq).unwrap_or(i32::MAX);
+        let moved = sqlx::query($crate::archive::sql::MOVE_STATUS)
+            .bind(event.code.as_str())
+            .bind(event.status.as_str())
+            .bind(seq)
+            .execute(&mut *$tx)
+            .await
+            .map_err($db("moving a project's status"))?;
+        if moved.rows_affected() != 1 {
+            return Err($crate::StoreError::Conflict(format!(
+                "project {} has had another event recorded meanwhile; read it and try again",
+                event.code
+            )));
+        }
+        sqlx::query($crate::archive::sql::INSERT_EVENT)
+            .bind(event.code.as_str())
+            .bind(seq)
+            .bind(event.body.name())
+            .bind(event.body.date())
+            .bind($crate::archive::sql::body_text(&event.body)?)
+            .bind(&event.recorded_by)
+            .bind(event.recorded_at)
+            .execute(&mut *$tx)
+            .await
+            .map_err($db("recording a project event"))?;
+        let mut written = Vec::new();
+        if !event.credit.is_empty() {
+            let end: Option<(i64, String)> = sqlx::query_as($crate::archive::sql::CREDIT_END)
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err($db("reading the end of the credit record"))?;
+            let (seq0, hash0) = end.unwrap_or((0, $crate::GENESIS.to_owned()));
+            for r in $crate::archive::sql::link(seq0, &hash0, event) {
+                sqlx::query($crate::archive::sql::INSERT_CREDIT)
+                    .bind(r.seq)
+                    .bind(&r.unit_code)
+                    .bind(&r.project_code)
+                    .bind(r.event_seq)
+                    .bind(&r.kind)
+                    .bind(r.date)
+                    .bind(&r.entry)
+                    .bind(&r.prev_hash)
+                    .bind(&r.hash)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err($db("appending to the credit record"))?;
+                written.push(r);
+            }
+        }
+        written
+    }};
+}
+pub(crate) use record_event;
+
+/// A location's extent: min x, min y, max x, max y.
+pub(crate) fn extent(g: &Geometry<f64>) -> [f64; 4] {
+    g.bounding_rect()
+        .map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+/// A LIKE pattern matching text that contains `text` (its `%`, `_` and `\` taken literally).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+pub(crate) fn body_text(body: &EventBody) -> Result<String> {
+    serde_json::to_string(body).map_err(|e| StoreError::Write(format!("an event body: {e}")))
+}
+
+/// The credit entries of `event`, numbered and chained after (`seq`, `hash`).
+pub(crate) fn link(seq: i64, hash: &str, event: &super::NewProjectEvent) -> Vec<CreditRecord> {
+    let mut prev = hash.to_owned();
+    let mut seq = seq;
+    event
+        .credit
+        .iter()
+        .map(|e: &NewCreditEntry| {
+            seq += 1;
+            // Canonical: members in sorted order, as written here.
+            let entry = serde_json::json!({
+                "date": e.date,
+                "detail": e.detail,
+                "event_seq": event.seq,
+                "kind": e.kind,
+                "project": event.code.as_str(),
+                "unit": event.unit.as_str(),
+            })
+            .to_string();
+            let hash = crate::chain_hash(&prev, seq, &entry);
+            CreditRecord {
+                seq,
+                unit_code: event.unit.as_str().to_owned(),
+                project_code: event.code.as_str().to_owned(),
+                event_seq: i32::try_from(event.seq).unwrap_or(i32::MAX),
+                kind: e.kind.as_str().to_owned(),
+                date: e.date,
+                entry,
+                prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            }
+        })
+        .collect()
+}
+
+/// A project row as both backends read it.
+pub(crate) type ProjectRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    String,
+    i32,
+    String,
+    Option<String>,
+    DateTime<Utc>,
+);
+
+/// A project from its row, its location decoded by the backend's `decode`.
+pub(crate) fn project_record(
+    row: ProjectRow,
+    decode: impl Fn(Vec<u8>) -> std::result::Result<Geometry<f64>, String>,
+) -> Result<ProjectRecord> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        id: row.0.clone(),
+        reason,
+    };
+    let project = NewProject {
+        code: row
+            .0
+            .parse()
+            .map_err(|e: undermap_archive::ArchiveError| corrupt(e.to_string()))?,
+        name: row.1.clone(),
+        category: row.2.clone(),
+        unit_name: row.3.clone(),
+        unit_code: row
+            .4
+            .parse()
+            .map_err(|e: undermap_archive::ArchiveError| corrupt(e.to_string()))?,
+        location: decode(row.5.clone()).map_err(corrupt)?,
+        permit_date: row.6,
+        planned_start: row.7,
+        planned_end: row.8,
+        source: row.11.clone(),
+        registered_by: row.12.clone(),
+        registered_at: row.13,
+    };
+    let status: Status = row
+        .9
+        .parse()
+        .map_err(|e: undermap_core::CoreError| corrupt(e.to_string()))?;
+    Ok(ProjectRecord {
+        project,
+        status,
+        events: u32::try_from(row.10).unwrap_or_default(),
+    })
+}
+
+pub(crate) type EventRow = (i32, String, Option<String>, DateTime<Utc>);
+
+pub(crate) fn event_record(code: &str, row: EventRow) -> Result<EventRecord> {
+    let body = serde_json::from_str(&row.1).map_err(|e| StoreError::Corrupt {
+        id: format!("{code} event {}", row.0),
+        reason: e.to_string(),
+    })?;
+    Ok(EventRecord {
+        seq: u32::try_from(row.0).unwrap_or_default(),
+        body,
+        recorded_by: row.2,
+        recorded_at: row.3,
+    })
+}
+
+pub(crate) type CreditRow = (
+    i64,
+    String,
+    String,
+    i32,
+    String,
+    NaiveDate,
+    String,
+    String,
+    String,
+);
+
+pub(crate) fn credit_record(r: CreditRow) -> CreditRecord {
+    CreditRecord {
+        seq: r.0,
+        unit_code: r.1,
+        project_code: r.2,
+        event_seq: r.3,
+        kind: r.4,
+        date: r.5,
+        entry: r.6,
+        prev_hash: r.7,
+        hash: r.8,
+    }
+}
+
+/// Whether two registrations say the same of a project (the intake's "unchanged").
+pub(crate) fn same_details(a: &NewProject, b: &NewProject) -> bool {
+    a.name == b.name
+        && a.category == b.category
+        && a.unit_name == b.unit_name
+        && a.unit_code == b.unit_code
+        && a.location == b.location
+        && a.permit_date == b.permit_date
+        && a.planned_start == b.planned_start
+        && a.planned_end == b.planned_end
+}

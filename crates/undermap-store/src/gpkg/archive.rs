@@ -1,0 +1,207 @@
+//! Projects, their events and the credit record inside the GeoPackage file: the shared
+//! statements of [`crate::archive::sql`], with locations as GeoPackage binary.
+
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use undermap_archive::{CreditCode, ProjectCode};
+
+use super::{from_gpkg, to_gpkg, GpkgError, GpkgStore};
+use crate::access::sql::conflict;
+use crate::archive::sql::{
+    self, bind_details, bind_query, event_record, project_record, record_event, same_details,
+    Dialect, ProjectRow,
+};
+use crate::archive::{
+    ArchiveStore, CreditRecord, EventRecord, Intake, NewProject, NewProjectEvent, ProjectQuery,
+    ProjectRecord,
+};
+use crate::{Result, StoreError};
+
+/// The tables, created when missing (files made before the archive existed get them on open).
+/// Events and credit entries are append-only, as in PostGIS.
+pub(crate) const CREATE: &str = r"
+CREATE TABLE IF NOT EXISTS projects (
+    code TEXT PRIMARY KEY CHECK (length(code) = 24),
+    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    category TEXT NOT NULL,
+    unit_name TEXT NOT NULL,
+    unit_code TEXT NOT NULL CHECK (length(unit_code) = 18),
+    location BLOB NOT NULL,
+    min_x REAL NOT NULL,
+    min_y REAL NOT NULL,
+    max_x REAL NOT NULL,
+    max_y REAL NOT NULL,
+    permit_date TEXT,
+    planned_start TEXT,
+    planned_end TEXT,
+    status TEXT NOT NULL DEFAULT 'registered',
+    events INTEGER NOT NULL DEFAULT 0 CHECK (events >= 0),
+    source TEXT NOT NULL,
+    registered_by TEXT,
+    registered_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS projects_unit ON projects (unit_code);
+CREATE INDEX IF NOT EXISTS projects_status ON projects (status);
+CREATE INDEX IF NOT EXISTS projects_extent ON projects (min_x, max_x);
+CREATE TABLE IF NOT EXISTS project_events (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    seq INTEGER NOT NULL CHECK (seq > 0),
+    type TEXT NOT NULL,
+    date TEXT NOT NULL,
+    body TEXT NOT NULL,
+    recorded_by TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (project_code, seq)
+);
+CREATE TRIGGER IF NOT EXISTS project_events_no_update BEFORE UPDATE ON project_events
+BEGIN SELECT RAISE(ABORT, 'project_events is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS project_events_no_delete BEFORE DELETE ON project_events
+BEGIN SELECT RAISE(ABORT, 'project_events is append-only'); END;
+CREATE TABLE IF NOT EXISTS credit_entries (
+    seq INTEGER PRIMARY KEY CHECK (seq > 0),
+    unit_code TEXT NOT NULL,
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    event_seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    date TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE
+);
+CREATE INDEX IF NOT EXISTS credit_entries_unit ON credit_entries (unit_code, seq);
+CREATE TRIGGER IF NOT EXISTS credit_entries_no_update BEFORE UPDATE ON credit_entries
+BEGIN SELECT RAISE(ABORT, 'credit_entries is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS credit_entries_no_delete BEFORE DELETE ON credit_entries
+BEGIN SELECT RAISE(ABORT, 'credit_entries is append-only'); END;
+";
+
+const DIALECT: Dialect = Dialect {
+    location_in: "$6",
+    location_out: "location",
+};
+static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
+static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
+static ONE: LazyLock<String> = LazyLock::new(|| DIALECT.project());
+static LIST: LazyLock<String> = LazyLock::new(|| DIALECT.projects());
+
+impl GpkgStore {
+    fn location(&self, p: &NewProject) -> Result<Vec<u8>> {
+        to_gpkg(&p.location, self.srid).map_err(|reason| StoreError::Corrupt {
+            id: p.code.to_string(),
+            reason,
+        })
+    }
+}
+
+#[async_trait]
+impl ArchiveStore for GpkgStore {
+    async fn add_project(&self, p: &NewProject) -> Result<()> {
+        self.writable()?;
+        let location = self.location(p)?;
+        bind_details!(sqlx::query(&INSERT), p, location)
+            .bind(&p.source)
+            .bind(&p.registered_by)
+            .bind(p.registered_at)
+            .execute(self.pool())
+            .await
+            .map_err(conflict(
+                format!("a project with code {} is registered already", p.code),
+                GpkgError::db("registering a project"),
+            ))?;
+        Ok(())
+    }
+
+    async fn intake_project(&self, p: &NewProject) -> Result<Intake> {
+        self.writable()?;
+        let location = self.location(p)?;
+        let db = GpkgError::db;
+        // IMMEDIATE: the write lock is taken before the read, so two intakes of one project
+        // cannot both find it missing.
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("taking in a project"))?;
+        let row: Option<ProjectRow> = sqlx::query_as(&ONE)
+            .bind(p.code.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("reading a project"))?;
+        let existing = row.map(|r| project_record(r, from_gpkg)).transpose()?;
+        let outcome = match existing {
+            None => {
+                bind_details!(sqlx::query(&INSERT), p, location)
+                    .bind(&p.source)
+                    .bind(&p.registered_by)
+                    .bind(p.registered_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("registering a project"))?;
+                Intake::Created
+            }
+            Some(known) if same_details(&known.project, p) => Intake::Unchanged,
+            Some(_) => {
+                bind_details!(sqlx::query(&UPDATE), p, location)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("updating a project"))?;
+                Intake::Updated
+            }
+        };
+        tx.commit().await.map_err(db("taking in a project"))?;
+        Ok(outcome)
+    }
+
+    async fn project(&self, code: &ProjectCode) -> Result<Option<ProjectRecord>> {
+        let row: Option<ProjectRow> = sqlx::query_as(&ONE)
+            .bind(code.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(GpkgError::db("reading a project"))?;
+        row.map(|r| project_record(r, from_gpkg)).transpose()
+    }
+
+    async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
+        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&LIST), q)
+            .fetch_all(self.pool())
+            .await
+            .map_err(GpkgError::db("listing projects"))?;
+        rows.into_iter()
+            .map(|r| project_record(r, from_gpkg))
+            .collect()
+    }
+
+    async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>> {
+        let rows: Vec<sql::EventRow> = sqlx::query_as(sql::EVENTS)
+            .bind(code.as_str())
+            .fetch_all(self.pool())
+            .await
+            .map_err(GpkgError::db("reading a project's events"))?;
+        rows.into_iter()
+            .map(|r| event_record(code.as_str(), r))
+            .collect()
+    }
+
+    async fn record_project_event(&self, event: &NewProjectEvent) -> Result<Vec<CreditRecord>> {
+        self.writable()?;
+        let db = GpkgError::db;
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("recording an event"))?;
+        let written = record_event!(tx, event, db);
+        tx.commit().await.map_err(db("recording an event"))?;
+        Ok(written)
+    }
+
+    async fn credit_entries(&self, unit: Option<&CreditCode>) -> Result<Vec<CreditRecord>> {
+        let rows: Vec<sql::CreditRow> = sqlx::query_as(sql::CREDIT)
+            .bind(unit.map(|u| u.as_str().to_owned()))
+            .fetch_all(self.pool())
+            .await
+            .map_err(GpkgError::db("reading the credit record"))?;
+        Ok(rows.into_iter().map(sql::credit_record).collect())
+    }
+}

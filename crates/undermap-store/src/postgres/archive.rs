@@ -1,0 +1,159 @@
+//! Projects, their events and the credit record on PostgreSQL: the shared statements of
+//! [`crate::archive::sql`], with locations as EWKB.
+
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use undermap_archive::{CreditCode, ProjectCode};
+
+use super::{PgError, PgStore};
+use crate::access::sql::conflict;
+use crate::archive::sql::{
+    self, bind_details, bind_query, event_record, project_record, record_event, same_details,
+    Dialect, ProjectRow,
+};
+use crate::archive::{
+    ArchiveStore, CreditRecord, EventRecord, Intake, NewProject, NewProjectEvent, ProjectQuery,
+    ProjectRecord,
+};
+use crate::wkb::{from_ewkb, to_ewkb};
+use crate::{Result, StoreError};
+
+const DIALECT: Dialect = Dialect {
+    location_in: "ST_GeomFromEWKB($6)",
+    location_out: "ST_AsEWKB(location)",
+};
+static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
+static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
+static ONE: LazyLock<String> = LazyLock::new(|| DIALECT.project());
+static LIST: LazyLock<String> = LazyLock::new(|| DIALECT.projects());
+
+impl PgStore {
+    fn location(&self, p: &NewProject) -> Result<Vec<u8>> {
+        to_ewkb(&p.location, self.srid()).map_err(|reason| StoreError::Corrupt {
+            id: p.code.to_string(),
+            reason,
+        })
+    }
+}
+
+#[async_trait]
+impl ArchiveStore for PgStore {
+    async fn add_project(&self, p: &NewProject) -> Result<()> {
+        self.up()?;
+        let location = self.location(p)?;
+        bind_details!(sqlx::query(&INSERT), p, location)
+            .bind(&p.source)
+            .bind(&p.registered_by)
+            .bind(p.registered_at)
+            .execute(self.pool())
+            .await
+            .map_err(conflict(
+                format!("a project with code {} is registered already", p.code),
+                PgError::db("registering a project"),
+            ))?;
+        Ok(())
+    }
+
+    async fn intake_project(&self, p: &NewProject) -> Result<Intake> {
+        self.up()?;
+        let location = self.location(p)?;
+        let db = PgError::db;
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(db("taking in a project"))?;
+        let row: Option<ProjectRow> = sqlx::query_as(&format!("{} FOR UPDATE", *ONE))
+            .bind(p.code.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("reading a project"))?;
+        let existing = row.map(|r| project_record(r, from_ewkb)).transpose()?;
+        let outcome = match existing {
+            None => {
+                bind_details!(sqlx::query(&INSERT), p, location)
+                    .bind(&p.source)
+                    .bind(&p.registered_by)
+                    .bind(p.registered_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("registering a project"))?;
+                Intake::Created
+            }
+            Some(known) if same_details(&known.project, p) => Intake::Unchanged,
+            Some(_) => {
+                bind_details!(sqlx::query(&UPDATE), p, location)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db("updating a project"))?;
+                Intake::Updated
+            }
+        };
+        tx.commit().await.map_err(db("taking in a project"))?;
+        Ok(outcome)
+    }
+
+    async fn project(&self, code: &ProjectCode) -> Result<Option<ProjectRecord>> {
+        self.up()?;
+        let row: Option<ProjectRow> = sqlx::query_as(&ONE)
+            .bind(code.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(PgError::db("reading a project"))?;
+        row.map(|r| project_record(r, from_ewkb)).transpose()
+    }
+
+    async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
+        self.up()?;
+        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&LIST), q)
+            .fetch_all(self.pool())
+            .await
+            .map_err(PgError::db("listing projects"))?;
+        rows.into_iter()
+            .map(|r| project_record(r, from_ewkb))
+            .collect()
+    }
+
+    async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>> {
+        self.up()?;
+        let rows: Vec<sql::EventRow> = sqlx::query_as(sql::EVENTS)
+            .bind(code.as_str())
+            .fetch_all(self.pool())
+            .await
+            .map_err(PgError::db("reading a project's events"))?;
+        rows.into_iter()
+            .map(|r| event_record(code.as_str(), r))
+            .collect()
+    }
+
+    async fn record_project_event(&self, event: &NewProjectEvent) -> Result<Vec<CreditRecord>> {
+        self.up()?;
+        let db = PgError::db;
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(db("recording an event"))?;
+        if !event.credit.is_empty() {
+            // One chain across every server on this database: appends take turns.
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext('undermap_credit_entries'))")
+                .execute(&mut *tx)
+                .await
+                .map_err(db("locking the credit record"))?;
+        }
+        let written = record_event!(tx, event, db);
+        tx.commit().await.map_err(db("recording an event"))?;
+        Ok(written)
+    }
+
+    async fn credit_entries(&self, unit: Option<&CreditCode>) -> Result<Vec<CreditRecord>> {
+        self.up()?;
+        let rows: Vec<sql::CreditRow> = sqlx::query_as(sql::CREDIT)
+            .bind(unit.map(|u| u.as_str().to_owned()))
+            .fetch_all(self.pool())
+            .await
+            .map_err(PgError::db("reading the credit record"))?;
+        Ok(rows.into_iter().map(sql::credit_record).collect())
+    }
+}

@@ -1,0 +1,268 @@
+//! The construction-project archive in both stores: projects, their events with the status they
+//! lead to, the hash-chained credit record, and the project list's filters against a brute-force
+//! filter of what was registered.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use geo::{line_string, polygon, Geometry};
+use undermap_archive::credit::EntryKind;
+use undermap_archive::{CreditCode, EventBody, ProjectCode, Status};
+use undermap_store::{
+    chain_hash, Intake, NewCreditEntry, NewProject, NewProjectEvent, ProjectQuery, Store,
+    StoreError, GENESIS,
+};
+
+/// A valid credit code for serial `n` (its check character computed).
+pub fn unit(n: u32) -> CreditCode {
+    let first = format!("91500000{n:09}");
+    let check = undermap_archive::credit_code::check_character(&first).unwrap();
+    format!("{first}{check}").parse().unwrap()
+}
+
+pub fn code(n: u32) -> ProjectCode {
+    format!("2026-500101-48-01-{:06}", n + 1).parse().unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn project(n: u32, unit_n: u32, x: f64, y: f64, name: &str) -> NewProject {
+    let location: Geometry<f64> = if n.is_multiple_of(2) {
+        polygon![(x: x, y: y), (x: x + 40.0, y: y), (x: x + 40.0, y: y + 25.0), (x: x, y: y)].into()
+    } else {
+        line_string![(x: x, y: y), (x: x + 300.0, y: y + 12.5)].into()
+    };
+    NewProject {
+        code: code(n),
+        name: name.to_owned(),
+        category: "municipal_pipeline".into(),
+        unit_name: format!("第{unit_n}建设公司"),
+        unit_code: unit(unit_n),
+        location,
+        permit_date: Some(day("2026-02-01")),
+        planned_start: Some(day("2026-03-01")),
+        planned_end: None,
+        source: "archivist".into(),
+        registered_by: Some("archivist".into()),
+        registered_at: DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap(),
+    }
+}
+
+fn event(p: &NewProject, seq: u32, body: EventBody, status: Status) -> NewProjectEvent {
+    NewProjectEvent {
+        code: p.code.clone(),
+        unit: p.unit_code.clone(),
+        seq,
+        body,
+        status,
+        recorded_by: Some("archivist".into()),
+        recorded_at: Utc::now(),
+        credit: vec![],
+    }
+}
+
+both_stores! {
+    async fn projects_keep_their_events_and_the_credit_record_is_chained(fresh) {
+        let backend = fresh.open().await;
+        let store: Arc<dyn Store> = backend.shared();
+        let p = project(0, 1, 596_700.0, 3_148_600.0, "滨江路给水管改造");
+        store.add_project(&p).await.unwrap();
+        assert!(matches!(store.add_project(&p).await, Err(StoreError::Conflict(_))));
+        let read = store.project(&p.code).await.unwrap().unwrap();
+        assert_eq!((read.project.clone(), read.status, read.events), (p.clone(), Status::Registered, 0));
+
+        // The approval system pushes it again (unchanged), then with a new planned start.
+        assert_eq!(store.intake_project(&p).await.unwrap(), Intake::Unchanged);
+        let mut later = p.clone();
+        later.planned_start = Some(day("2026-04-01"));
+        assert_eq!(store.intake_project(&later).await.unwrap(), Intake::Updated);
+        assert_eq!(store.intake_project(&project(7, 1, 0.0, 0.0, "新")).await.unwrap(), Intake::Created);
+
+        let notice = EventBody::NoticeIssued {
+            date: day("2026-02-10"),
+            scope: "全部".into(),
+            formats: vec![],
+            deadline: None,
+        };
+        store.record_project_event(&event(&p, 1, notice.clone(), Status::NoticeIssued)).await.unwrap();
+        // The same seq again: someone recorded an event meanwhile; nothing is written.
+        let again = store.record_project_event(&event(&p, 1, notice.clone(), Status::NoticeIssued)).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        let skipped = store.record_project_event(&event(&p, 3, notice, Status::NoticeIssued)).await;
+        assert!(matches!(skipped, Err(StoreError::Conflict(_))), "{skipped:?}");
+        assert_eq!(store.project_events(&p.code).await.unwrap().len(), 1);
+
+        let started = EventBody::ConstructionStarted { date: day("2026-03-02") };
+        store.record_project_event(&event(&p, 2, started, Status::UnderConstruction)).await.unwrap();
+        let failed = EventBody::Acceptance {
+            date: day("2026-09-01"),
+            passed: false,
+            reasons: vec!["竣工图未签章".into()],
+        };
+        let mut e = event(&p, 3, failed, Status::UnderConstruction);
+        e.credit = vec![NewCreditEntry {
+            kind: EntryKind::AcceptanceFailed,
+            date: day("2026-09-01"),
+            detail: serde_json::json!({"reasons": ["竣工图未签章"]}),
+        }];
+        let written = store.record_project_event(&e).await.unwrap();
+        assert_eq!(written.len(), 1);
+        assert_eq!((written[0].seq, written[0].prev_hash.as_str()), (1, GENESIS));
+
+        // A second unit's project adds to the same chain.
+        let q = project(1, 2, 597_000.0, 3_149_000.0, "工业园雨水管");
+        store.add_project(&q).await.unwrap();
+        let mut late = event(&q, 1, EventBody::NoticeIssued {
+            date: day("2026-05-01"),
+            scope: "全部".into(),
+            formats: vec![],
+            deadline: None,
+        }, Status::NoticeIssued);
+        late.credit = vec![
+            NewCreditEntry { kind: EntryKind::HandoverLate, date: day("2026-05-01"), detail: serde_json::json!({"days": 12}) },
+            NewCreditEntry { kind: EntryKind::HandoverIncomplete, date: day("2026-05-01"), detail: serde_json::json!({"missing": ["竣工图"]}) },
+        ];
+        store.record_project_event(&late).await.unwrap();
+
+        let events = store.project_events(&p.code).await.unwrap();
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(events[2].body, e.body);
+        let read = store.project(&p.code).await.unwrap().unwrap();
+        assert_eq!((read.status, read.events), (Status::UnderConstruction, 3));
+        assert_eq!(read.project.planned_start, Some(day("2026-04-01")));
+
+        let chain = store.credit_entries(None).await.unwrap();
+        assert_eq!(chain.len(), 3);
+        let mut prev = GENESIS.to_owned();
+        for (i, r) in chain.iter().enumerate() {
+            assert_eq!(r.seq, i as i64 + 1);
+            assert_eq!(r.prev_hash, prev);
+            assert_eq!(r.hash, chain_hash(&prev, r.seq, &r.entry));
+            prev = r.hash.clone();
+        }
+        let of_two = store.credit_entries(Some(&unit(2))).await.unwrap();
+        assert_eq!(of_two.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(), ["handover_late", "handover_incomplete"]);
+        let entry: serde_json::Value = serde_json::from_str(&of_two[0].entry).unwrap();
+        assert_eq!(entry["project"], q.code.as_str());
+        assert_eq!(entry["detail"]["days"], 12);
+
+        // Append-only, in both stores.
+        for sql in ["UPDATE project_events SET body = '{}'", "DELETE FROM credit_entries"] {
+            let refused = backend.execute(sql).await.unwrap_err();
+            assert!(refused.to_string().contains("append-only"), "{sql}: {refused}");
+        }
+    }
+}
+
+both_stores! {
+    async fn two_events_at_once_one_wins(fresh) {
+        // The backend keeps a GeoPackage's folder for as long as it lives.
+        let backend = fresh.open().await;
+        let store: Arc<dyn Store> = backend.shared();
+        let p = project(0, 1, 0.0, 0.0, "同时");
+        store.add_project(&p).await.unwrap();
+        let notice = |d: &str| EventBody::NoticeIssued {
+            date: day(d),
+            scope: d.into(),
+            formats: vec![],
+            deadline: None,
+        };
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                let e = event(&p, 1, notice(&format!("2026-02-{:02}", i + 1)), Status::NoticeIssued);
+                tokio::spawn(async move { store.record_project_event(&e).await })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(won, 1);
+        assert_eq!(store.project_events(&p.code).await.unwrap().len(), 1);
+    }
+}
+
+/// What the list's filters must give: the registered projects, filtered one by one.
+fn brute_force(all: &[NewProject], q: &ProjectQuery) -> Vec<String> {
+    let mut codes: Vec<String> = all
+        .iter()
+        .filter(|p| q.unit.as_ref().is_none_or(|u| &p.unit_code == u))
+        .filter(|p| {
+            q.text
+                .as_ref()
+                .is_none_or(|t| p.name.contains(t.as_str()) || p.code.as_str().contains(t.as_str()))
+        })
+        .filter(|p| {
+            q.bbox.is_none_or(|b| {
+                use geo::BoundingRect;
+                let r = p.location.bounding_rect().unwrap();
+                r.max().x >= b[0] && r.max().y >= b[1] && r.min().x <= b[2] && r.min().y <= b[3]
+            })
+        })
+        .map(|p| p.code.to_string())
+        .filter(|c| q.after.as_ref().is_none_or(|a| c > a))
+        .collect();
+    codes.sort();
+    codes.truncate(usize::try_from(q.limit).unwrap());
+    codes
+}
+
+both_stores! {
+    async fn the_project_list_filters_as_a_brute_force_filter_does(fresh) {
+        use proptest::prelude::*;
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::{Config, TestRunner};
+        // The backend keeps a GeoPackage's folder for as long as it lives.
+        let backend = fresh.open().await;
+        let store: Arc<dyn Store> = backend.shared();
+        // Names with LIKE's own characters, to be taken literally.
+        let names = ["给水管", "雨水_管", "100%完成", "燃气\\支线", "电力排管"];
+        let mut all = Vec::new();
+        let mut runner = TestRunner::new(Config::with_cases(1));
+        let layout = proptest::collection::vec((0u32..6, 0.0..2_000.0f64, 0.0..2_000.0f64), 120);
+        let placed = layout.new_tree(&mut runner).unwrap().current();
+        for (n, (u, x, y)) in placed.into_iter().enumerate() {
+            let n = u32::try_from(n).unwrap();
+            let p = project(n, u, x, y, names[n as usize % names.len()]);
+            store.add_project(&p).await.unwrap();
+            all.push(p);
+        }
+        let queries = (
+            proptest::option::of(0u32..7),
+            proptest::option::of(prop::sample::select(vec!["水", "_", "%", "\\", "管", "-000001", "无"])),
+            proptest::option::of((0.0..2_000.0f64, 0.0..2_000.0f64, 1.0..800.0f64)),
+            proptest::option::of(0u32..120),
+            1i64..50,
+        );
+        for _ in 0..60 {
+            let (u, text, bbox, after, limit) = queries.new_tree(&mut runner).unwrap().current();
+            let q = ProjectQuery {
+                bbox: bbox.map(|(x, y, s)| [x, y, x + s, y + s]),
+                status: None,
+                unit: u.map(unit),
+                text: text.map(str::to_owned),
+                after: after.map(|a| code(a).to_string()),
+                limit,
+            };
+            let got: Vec<String> = store
+                .projects(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.project.code.to_string())
+                .collect();
+            assert_eq!(got, brute_force(&all, &q), "{q:?}");
+        }
+        let registered = ProjectQuery { status: Some(Status::Registered), limit: 1000, ..ProjectQuery::default() };
+        assert_eq!(store.projects(&registered).await.unwrap().len(), 120);
+        let filed = ProjectQuery { status: Some(Status::Filed), limit: 1000, ..ProjectQuery::default() };
+        assert!(store.projects(&filed).await.unwrap().is_empty());
+    }
+}
