@@ -829,6 +829,7 @@ async fn gpkg_authenticator(
         layers: None,
         service: false,
         full_name: None,
+        unit_code: None,
     })
     .await
     .unwrap();

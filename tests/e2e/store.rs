@@ -734,6 +734,7 @@ async fn an_older_geopackage_keeps_its_accounts_keys_and_audit_chain() {
             full_name: Some("王丽".into()),
             created_at: now,
             disabled_at: None,
+            unit_code: None,
         };
         store.add_account(&account).await.unwrap();
         let key = ApiKeyRecord {

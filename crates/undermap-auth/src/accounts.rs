@@ -24,6 +24,10 @@ pub struct NewAccount {
     /// Full name or description.
     #[serde(default)]
     pub full_name: Option<String>,
+    /// The construction unit the account acts for (its unified social credit code); required
+    /// for, and only for, roles with the `own_projects` capability.
+    #[serde(default)]
+    pub unit_code: Option<String>,
 }
 
 /// A key as handed out: the secret text appears here once and never again.
@@ -51,9 +55,35 @@ impl Authenticator {
                 new.name.chars().take(80).collect::<String>()
             )));
         }
-        self.roles
+        let role = self
+            .roles
             .get(&new.role)
             .map_err(|e| AuthError::BadValue(e.to_string()))?;
+        let unit_code = match (
+            &new.unit_code,
+            role.capabilities.contains(&crate::Capability::OwnProjects),
+        ) {
+            (Some(code), true) => Some(
+                code.parse::<undermap_archive::CreditCode>()
+                    .map_err(|e| AuthError::BadValue(format!("unit_code: {e}")))?
+                    .as_str()
+                    .to_owned(),
+            ),
+            (None, true) => {
+                return Err(AuthError::BadValue(format!(
+                    "an account of role {} acts for a construction unit: give its unit_code \
+                     (unified social credit code)",
+                    new.role
+                )))
+            }
+            (Some(_), false) => {
+                return Err(AuthError::BadValue(format!(
+                    "unit_code: role {} does not act for a construction unit",
+                    new.role
+                )))
+            }
+            (None, false) => None,
+        };
         if let Some(layers) = &new.layers {
             for l in layers {
                 l.parse::<LayerId>()
@@ -80,6 +110,7 @@ impl Authenticator {
             full_name: new.full_name,
             created_at: now(),
             disabled_at: None,
+            unit_code,
         };
         self.store.add_account(&account).await?;
         tracing::info!(account = %account.name, role = %account.role, "account created");

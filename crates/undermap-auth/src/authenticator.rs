@@ -85,6 +85,7 @@ impl Authenticator {
                     key_id: None,
                     view: Arc::new(role.view.clone()),
                     role,
+                    unit: None,
                 }))
             })
             .transpose()?;
@@ -287,6 +288,7 @@ impl Authenticator {
             key_id: Some(record.key_id.clone()),
             role,
             view: Arc::new(view),
+            unit: account.unit_code.as_deref().and_then(|c| c.parse().ok()),
         }))
     }
 

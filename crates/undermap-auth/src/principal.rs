@@ -17,6 +17,8 @@ pub struct Principal {
     pub role: Arc<Role>,
     /// What it sees: the role's view narrowed by the account's own layer limits.
     pub view: Arc<View>,
+    /// The construction unit the account acts for, if it does.
+    pub unit: Option<undermap_archive::CreditCode>,
 }
 
 impl Principal {

@@ -1,4 +1,4 @@
-//! Roles: what each kind of user may do and see. Six come built in; a deployment redefines them
+//! Roles: what each kind of user may do and see. Eight come built in; a deployment redefines them
 //! or adds its own in `undermap.toml` (`[roles.NAME]`).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +27,14 @@ pub enum Capability {
     Incident,
     /// Manage accounts and keys, read the audit trail.
     Admin,
+    /// The archive office's work: register projects, record their events, receive files, read
+    /// every project, file and construction unit's credit record.
+    Archive,
+    /// Push projects from the project-approval system (`POST /v1/projects/intake`).
+    Intake,
+    /// A construction unit's: read its own projects, hand over their files, read its own
+    /// credit record (the account names the unit).
+    OwnProjects,
 }
 
 impl Capability {
@@ -41,6 +49,9 @@ impl Capability {
             Self::Ingest => "ingest",
             Self::Incident => "incident",
             Self::Admin => "admin",
+            Self::Archive => "archive",
+            Self::Intake => "intake",
+            Self::OwnProjects => "own_projects",
         }
     }
 }
@@ -162,15 +173,19 @@ impl Roles {
     /// The built-in roles (see docs/security.md for the table).
     #[must_use]
     pub fn builtin() -> BTreeMap<String, RoleConfig> {
-        use Capability::{Admin, Check, History, Incident, Ingest, Read, Tickets};
+        use Capability::{
+            Admin, Archive, Check, History, Incident, Ingest, Intake, OwnProjects, Read, Tickets,
+        };
         use Sensitivity::{Normal, Restricted, Secret};
-        let all = [Read, History, Check, Tickets, Ingest, Incident, Admin];
+        let all = [
+            Read, History, Check, Tickets, Ingest, Incident, Admin, Archive, Intake,
+        ];
         [
             ("admin", role(&all, None, &[], Secret, 6_000, None)),
             (
                 "archivist",
                 role(
-                    &[Read, History, Check, Ingest],
+                    &[Read, History, Check, Ingest, Archive],
                     None,
                     &[],
                     Secret,
@@ -202,6 +217,21 @@ impl Roles {
                     Secret,
                     6_000,
                     None,
+                ),
+            ),
+            (
+                "approval_system",
+                role(&[Intake], None, &[], Normal, 600, None),
+            ),
+            (
+                "construction_unit",
+                role(
+                    &[Read, Check, OwnProjects],
+                    None,
+                    &[],
+                    Normal,
+                    600,
+                    Some(CONTRACTOR_BOUNDS),
                 ),
             ),
             (

@@ -44,6 +44,19 @@ pub enum StoreError {
     /// A ticket with this id exists already.
     #[error("ticket {0} exists already")]
     TicketExists(String),
+    /// A value the caller gave cannot be used (a malformed hash, a range outside a file, bytes
+    /// that do not match the hash given for them).
+    #[error("{0}")]
+    Invalid(String),
+    /// What was asked for is not kept.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// An upload is larger than the configured limit; nothing of it was kept.
+    #[error("the file exceeds the limit of {limit} bytes; nothing was kept")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
 }
 
 impl StoreError {
@@ -75,6 +88,9 @@ impl undermap_core::Problem for StoreError {
         match self {
             Self::ReadOnly => undermap_core::ErrorKind::Unavailable,
             Self::Conflict(_) => undermap_core::ErrorKind::Conflict,
+            Self::Invalid(_) => undermap_core::ErrorKind::Invalid,
+            Self::NotFound(_) => undermap_core::ErrorKind::NotFound,
+            Self::TooLarge { .. } => undermap_core::ErrorKind::TooLarge,
             s if s.is_unavailable() => undermap_core::ErrorKind::Unavailable,
             _ => undermap_core::ErrorKind::Internal,
         }
@@ -90,7 +106,11 @@ impl undermap_core::Problem for StoreError {
 
     fn public_detail(&self) -> String {
         match self {
-            Self::ReadOnly | Self::Conflict(_) => self.to_string(),
+            Self::ReadOnly
+            | Self::Conflict(_)
+            | Self::Invalid(_)
+            | Self::NotFound(_)
+            | Self::TooLarge { .. } => self.to_string(),
             s if s.is_unavailable() => "the database is unreachable; try again shortly".into(),
             _ => undermap_core::problem::FAILED.into(),
         }

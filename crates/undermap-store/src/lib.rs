@@ -7,6 +7,7 @@
 mod access;
 mod archive;
 mod error;
+mod files;
 mod gpkg;
 mod health;
 mod plan;
@@ -25,10 +26,12 @@ pub use access::{
     AuditRecord, GENESIS,
 };
 pub use archive::{
-    ArchiveStore, CreditRecord, EventRecord, Intake, NewCreditEntry, NewProject, NewProjectEvent,
-    ProjectQuery, ProjectRecord,
+    verify_credit_chain, ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake,
+    NewCreditEntry, NewFile, NewProject, NewProjectEvent, ProjectQuery, ProjectRecord,
+    ScanMetadata,
 };
 pub use error::StoreError;
+pub use files::{ContentHash, FileBytes, FileStore, Stored, Upload};
 pub use gpkg::{GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
 pub use postgres::{pool_options as pg_pool_options, PgError, PgStore, CHANGES_CHANNEL, MIGRATOR};

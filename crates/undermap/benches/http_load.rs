@@ -116,6 +116,7 @@ async fn run() {
                     layers: None,
                     service: true,
                     full_name: None,
+                    unit_code: None,
                 })
                 .await
                 .expect("account");

@@ -71,6 +71,7 @@ pub async fn demo_accounts(
                 layers: None,
                 service: false,
                 full_name: Some(format!("Demo {role} (not for production)")),
+                unit_code: None,
             })
             .await?;
         }

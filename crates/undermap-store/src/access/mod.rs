@@ -28,6 +28,9 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     /// Since when it is disabled; a disabled account's keys are refused.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// The construction unit (unified social credit code) the account acts for: a
+    /// `construction_unit` account sees only that unit's projects and record.
+    pub unit_code: Option<String>,
 }
 
 /// One API key: the hash of the secret, never the secret.
@@ -222,6 +225,7 @@ pub(crate) type AccountRow = (
     Option<String>,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
+    Option<String>,
 );
 
 pub(crate) fn account(row: AccountRow) -> Account {
@@ -233,6 +237,7 @@ pub(crate) fn account(row: AccountRow) -> Account {
         full_name: row.4,
         created_at: row.5,
         disabled_at: row.6,
+        unit_code: row.7,
     }
 }
 

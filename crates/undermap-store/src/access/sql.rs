@@ -5,7 +5,7 @@
 
 macro_rules! account_columns {
     () => {
-        "name, role, layers, service, full_name, created_at, disabled_at"
+        "name, role, layers, service, full_name, created_at, disabled_at, unit_code"
     };
 }
 macro_rules! key_columns {
@@ -25,7 +25,7 @@ pub(crate) const AUDIT_COLUMNS: &str = audit_columns!();
 pub(crate) const INSERT_ACCOUNT: &str = concat!(
     "INSERT INTO accounts (",
     account_columns!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 );
 pub(crate) const ACCOUNTS: &str = concat!(
     "SELECT ",

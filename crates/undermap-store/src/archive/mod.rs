@@ -12,6 +12,7 @@ use undermap_archive::{CreditCode, EventBody, ProjectCode, Status};
 
 use crate::Result;
 
+pub(crate) mod file_sql;
 pub(crate) mod sql;
 
 /// A project to register.
@@ -150,6 +151,110 @@ pub struct CreditRecord {
     pub hash: String,
 }
 
+/// How a paper original was digitised (DA/T 31): kept with a scanned file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanMetadata {
+    /// The day it was scanned.
+    pub scanned_on: NaiveDate,
+    /// Resolution, dots per inch.
+    #[serde(default)]
+    pub dpi: Option<u32>,
+    /// Pages scanned.
+    #[serde(default)]
+    pub pages: Option<u32>,
+    /// Where the paper original is kept (shelf mark).
+    #[serde(default)]
+    pub original: Option<String>,
+    /// Who scanned it.
+    #[serde(default)]
+    pub operator: Option<String>,
+}
+
+/// A file of a project to record, its bytes already kept in the [`crate::FileStore`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFile {
+    /// The project.
+    pub project: ProjectCode,
+    /// The SHA-256 of its bytes.
+    pub hash: crate::ContentHash,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its media type.
+    pub media_type: String,
+    /// Its file category (a file category code of the archive's code lists).
+    pub category: String,
+    /// Its title.
+    pub title: String,
+    /// The name it was uploaded under.
+    pub file_name: Option<String>,
+    /// The day of the document.
+    pub date: Option<NaiveDate>,
+    /// Map features it documents.
+    pub feature_ids: Vec<String>,
+    /// How it was digitised, if it is a scan of a paper original.
+    pub scan: Option<ScanMetadata>,
+    /// Who uploaded it.
+    pub uploaded_by: Option<String>,
+    /// When.
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A stored file of a project.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FileRecord {
+    /// The project.
+    pub project: String,
+    /// The SHA-256 of its bytes: `GET /v1/files/{sha256}`.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its media type.
+    pub media_type: String,
+    /// Its file category.
+    pub category: String,
+    /// Its title.
+    pub title: String,
+    /// The name it was uploaded under.
+    pub file_name: Option<String>,
+    /// The day of the document.
+    pub date: Option<NaiveDate>,
+    /// Map features it documents.
+    pub feature_ids: Vec<String>,
+    /// How it was digitised, if it is a scan.
+    pub scan: Option<ScanMetadata>,
+    /// Who uploaded it.
+    pub uploaded_by: Option<String>,
+    /// When.
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Checks the whole credit record's chain (every unit's entries, in chain order): seqs from 1
+/// without gaps, each entry linked to the one before and hashed as written. Returns the entry
+/// count and the head hash, or where the chain breaks.
+pub fn verify_credit_chain(
+    records: &[CreditRecord],
+) -> std::result::Result<(usize, String), String> {
+    let mut prev = crate::GENESIS.to_owned();
+    for (i, r) in records.iter().enumerate() {
+        let seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+        if r.seq != seq {
+            return Err(format!(
+                "entry {seq} is missing (found seq {} in its place)",
+                r.seq
+            ));
+        }
+        if r.prev_hash != prev {
+            return Err(format!("entry {seq} does not link to the entry before it"));
+        }
+        if crate::chain_hash(&r.prev_hash, r.seq, &r.entry) != r.hash {
+            return Err(format!("entry {seq} was changed after it was written"));
+        }
+        prev.clone_from(&r.hash);
+    }
+    Ok((records.len(), prev))
+}
+
 /// Projects, their events and the credit record.
 #[async_trait]
 pub trait ArchiveStore: Send + Sync {
@@ -176,4 +281,63 @@ pub trait ArchiveStore: Send + Sync {
 
     /// The credit record, in chain order: one unit's, or all of it.
     async fn credit_entries(&self, unit: Option<&CreditCode>) -> Result<Vec<CreditRecord>>;
+
+    /// Records a file of a project (append-only); `false` with the record already kept when the
+    /// project holds these bytes under this category already.
+    async fn add_file(&self, file: &NewFile) -> Result<(FileRecord, bool)>;
+
+    /// A project's files, oldest first.
+    async fn project_files(&self, code: &ProjectCode) -> Result<Vec<FileRecord>>;
+
+    /// Every record of the file with these bytes, in every project that holds it.
+    async fn file_records(&self, hash: &crate::ContentHash) -> Result<Vec<FileRecord>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<CreditRecord> {
+        let mut prev = crate::GENESIS.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let entry = format!("{{\"kind\":\"handover_on_time\",\"n\":{seq}}}");
+                let hash = crate::chain_hash(&prev, seq, &entry);
+                CreditRecord {
+                    seq,
+                    unit_code: "91500000000000007T".into(),
+                    project_code: "2026-500241-48-01-000001".into(),
+                    event_seq: 5,
+                    kind: "handover_on_time".into(),
+                    date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                    entry,
+                    prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                    hash,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_credit_chain_verifies_until_an_entry_is_changed_removed_or_inserted() {
+        let good = chain(4);
+        assert_eq!(verify_credit_chain(&good).unwrap().0, 4);
+        assert_eq!(
+            verify_credit_chain(&[]).unwrap(),
+            (0, crate::GENESIS.to_owned())
+        );
+        let mut changed = good.clone();
+        changed[2].entry = changed[2].entry.replace("on_time", "late");
+        assert!(verify_credit_chain(&changed)
+            .unwrap_err()
+            .contains("entry 3 was changed"));
+        let mut removed = good.clone();
+        removed.remove(1);
+        assert!(verify_credit_chain(&removed)
+            .unwrap_err()
+            .contains("entry 2 is missing"));
+        let mut relinked = good.clone();
+        relinked[3].prev_hash = crate::GENESIS.to_owned();
+        assert!(verify_credit_chain(&relinked).is_err());
+    }
 }

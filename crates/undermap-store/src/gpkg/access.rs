@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS accounts (
     service INTEGER NOT NULL DEFAULT 0,
     full_name TEXT,
     created_at TEXT NOT NULL,
-    disabled_at TEXT
+    disabled_at TEXT,
+    unit_code TEXT CHECK (unit_code IS NULL OR length(unit_code) = 18)
 );
 CREATE TABLE IF NOT EXISTS api_keys (
     key_id TEXT PRIMARY KEY,
@@ -84,6 +85,7 @@ impl AccessStore for GpkgStore {
             .bind(&a.full_name)
             .bind(a.created_at)
             .bind(a.disabled_at)
+            .bind(&a.unit_code)
             .execute(self.pool())
             .await
             .map_err(taken(format!(

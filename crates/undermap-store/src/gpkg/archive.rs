@@ -8,13 +8,14 @@ use undermap_archive::{CreditCode, ProjectCode};
 
 use super::{from_gpkg, to_gpkg, GpkgError, GpkgStore};
 use crate::access::sql::conflict;
+use crate::archive::file_sql::{self, bind_file, file_after_insert, file_record, FileRow};
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, project_record, record_event, same_details,
     Dialect, ProjectRow,
 };
 use crate::archive::{
-    ArchiveStore, CreditRecord, EventRecord, Intake, NewProject, NewProjectEvent, ProjectQuery,
-    ProjectRecord,
+    ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake, NewFile, NewProject,
+    NewProjectEvent, ProjectQuery, ProjectRecord,
 };
 use crate::{Result, StoreError};
 
@@ -74,6 +75,26 @@ CREATE TRIGGER IF NOT EXISTS credit_entries_no_update BEFORE UPDATE ON credit_en
 BEGIN SELECT RAISE(ABORT, 'credit_entries is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS credit_entries_no_delete BEFORE DELETE ON credit_entries
 BEGIN SELECT RAISE(ABORT, 'credit_entries is append-only'); END;
+CREATE TABLE IF NOT EXISTS project_files (
+    project_code TEXT NOT NULL REFERENCES projects (code),
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    size INTEGER NOT NULL CHECK (size >= 0),
+    media_type TEXT NOT NULL,
+    category TEXT NOT NULL,
+    title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    file_name TEXT,
+    date TEXT,
+    feature_ids TEXT NOT NULL DEFAULT '[]',
+    scan TEXT,
+    uploaded_by TEXT,
+    uploaded_at TEXT NOT NULL,
+    PRIMARY KEY (project_code, sha256, category)
+);
+CREATE INDEX IF NOT EXISTS project_files_sha256 ON project_files (sha256);
+CREATE TRIGGER IF NOT EXISTS project_files_no_update BEFORE UPDATE ON project_files
+BEGIN SELECT RAISE(ABORT, 'project_files is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS project_files_no_delete BEFORE DELETE ON project_files
+BEGIN SELECT RAISE(ABORT, 'project_files is append-only'); END;
 ";
 
 const DIALECT: Dialect = Dialect {
@@ -203,5 +224,48 @@ impl ArchiveStore for GpkgStore {
             .await
             .map_err(GpkgError::db("reading the credit record"))?;
         Ok(rows.into_iter().map(sql::credit_record).collect())
+    }
+
+    async fn add_file(&self, file: &NewFile) -> Result<(FileRecord, bool)> {
+        self.writable()?;
+        let db = GpkgError::db;
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("recording a file"))?;
+        let known: Option<(String,)> = sqlx::query_as("SELECT code FROM projects WHERE code = $1")
+            .bind(file.project.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db("reading a project"))?;
+        if known.is_none() {
+            return Err(file_sql::unknown_project(file));
+        }
+        let written = bind_file!(sqlx::query(file_sql::INSERT), file)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording a file"))?;
+        let record = file_after_insert!(&mut *tx, file, db);
+        tx.commit().await.map_err(db("recording a file"))?;
+        Ok((record, written.rows_affected() == 1))
+    }
+
+    async fn project_files(&self, code: &ProjectCode) -> Result<Vec<FileRecord>> {
+        let rows: Vec<FileRow> = sqlx::query_as(&file_sql::OF_PROJECT)
+            .bind(code.as_str())
+            .fetch_all(self.pool())
+            .await
+            .map_err(GpkgError::db("reading a project's files"))?;
+        rows.into_iter().map(file_record).collect()
+    }
+
+    async fn file_records(&self, hash: &crate::ContentHash) -> Result<Vec<FileRecord>> {
+        let rows: Vec<FileRow> = sqlx::query_as(&file_sql::OF_HASH)
+            .bind(hash.as_str())
+            .fetch_all(self.pool())
+            .await
+            .map_err(GpkgError::db("reading file records"))?;
+        rows.into_iter().map(file_record).collect()
     }
 }

@@ -132,6 +132,19 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the access tables"))?;
+        let has_unit: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('accounts') WHERE name = 'unit_code')",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(GpkgError::db("inspecting the GeoPackage"))?;
+        if !has_unit {
+            // Files made before accounts could act for a construction unit.
+            sqlx::raw_sql("ALTER TABLE accounts ADD COLUMN unit_code TEXT")
+                .execute(&mut *tx)
+                .await
+                .map_err(GpkgError::db("adding accounts.unit_code"))?;
+        }
         tx.commit()
             .await
             .map_err(GpkgError::db("finishing setup"))?;

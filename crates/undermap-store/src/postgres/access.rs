@@ -30,6 +30,7 @@ impl AccessStore for PgStore {
             .bind(&a.full_name)
             .bind(a.created_at)
             .bind(a.disabled_at)
+            .bind(&a.unit_code)
             .execute(self.pool())
             .await
             .map_err(taken(format!(

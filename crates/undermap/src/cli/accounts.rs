@@ -8,7 +8,8 @@ pub(crate) enum UsersCommand {
     Add {
         /// Login name (lowercase letters, digits, . _ @ -).
         name: String,
-        /// admin, archivist, planner, contractor, emergency, public, or a role from the settings.
+        /// admin, archivist, planner, contractor, emergency, public, construction_unit,
+        /// approval_system, or a role from the settings.
         #[arg(long)]
         role: String,
         /// Only these layers (comma-separated), on top of the role's.
@@ -20,6 +21,10 @@ pub(crate) enum UsersCommand {
         /// Full name or description.
         #[arg(long)]
         full_name: Option<String>,
+        /// The construction unit a `construction_unit` account acts for (its 18-character
+        /// unified social credit code).
+        #[arg(long = "unit")]
+        unit_code: Option<String>,
     },
     /// List accounts.
     List,
@@ -72,6 +77,7 @@ pub(crate) async fn users(
             layers,
             service,
             full_name,
+            unit_code,
         } => {
             let a = auth
                 .add_account(undermap_auth::NewAccount {
@@ -80,6 +86,7 @@ pub(crate) async fn users(
                     layers,
                     service,
                     full_name,
+                    unit_code,
                 })
                 .await?;
             println!("account {} created with role {}", a.name, a.role);
