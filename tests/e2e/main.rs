@@ -8,6 +8,7 @@ mod common;
 mod against_postgis;
 mod api;
 mod architecture;
+mod archive_api;
 mod archive_store;
 mod cli;
 mod correctness;

@@ -52,6 +52,12 @@ pub enum ApiError {
     /// A delivery was refused under `strict`: nothing loaded; the body lists every rejection.
     #[error("{}", .0.refused.clone().unwrap_or_default())]
     DeliveryRefused(Box<undermap_ingest::DeliverySummary>),
+    /// A `Range` that no byte of the file satisfies.
+    #[error("the range asked for is not within the file's {size} bytes")]
+    RangeNotSatisfiable {
+        /// The file's size.
+        size: u64,
+    },
     /// An upload is larger than allowed.
     #[error("the upload exceeds {limit} bytes; load larger deliveries with `undermap ingest`")]
     UploadTooLarge {
@@ -101,6 +107,9 @@ impl ApiError {
             Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
             Self::DeliveryRefused(_) => ("/problems/delivery-refused", "Delivery refused"),
             Self::UploadTooLarge { .. } => ("/problems/body-too-large", "Upload too large"),
+            Self::RangeNotSatisfiable { .. } => {
+                ("/problems/range-not-satisfiable", "Range not satisfiable")
+            }
         }
     }
 
@@ -145,6 +154,7 @@ impl ResponseError for ApiError {
             Self::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::DeliveryRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
         }
     }
 
@@ -183,6 +193,9 @@ impl ResponseError for ApiError {
                 header::WWW_AUTHENTICATE,
                 r#"Bearer realm="undermap", Basic realm="undermap", charset="UTF-8""#,
             ));
+        }
+        if let Self::RangeNotSatisfiable { size } = self {
+            response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
         }
         if let Self::MethodNotAllowed { allow, .. } = self {
             response.insert_header((header::ALLOW, allow.clone()));

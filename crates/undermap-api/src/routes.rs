@@ -3,7 +3,9 @@
 
 use actix_web::{web, HttpRequest};
 
-use crate::{admin, deliveries, emergency, excavation, extract, map, ogc, ops, tiles, ApiError};
+use crate::{
+    admin, archive, deliveries, emergency, excavation, extract, map, ogc, ops, tiles, ApiError,
+};
 
 /// Largest request body accepted (1 MiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -17,6 +19,7 @@ const PARTS: &[&[(&str, &str)]] = &[
     excavation::ROUTES,
     emergency::ROUTES,
     admin::ROUTES,
+    archive::ROUTES,
     ogc::ROUTES,
     tiles::ROUTES,
 ];
@@ -30,6 +33,7 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     excavation::mount,
     emergency::mount,
     admin::mount,
+    archive::mount,
     ogc::mount,
     tiles::mount,
 ];

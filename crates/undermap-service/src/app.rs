@@ -265,6 +265,8 @@ pub struct ServiceConfig {
     pub ticket_validity_working_days: u32,
     /// Local datum transformations for deliveries, and whether ballpark ones are refused.
     pub datums: undermap_crs::Datums,
+    /// The construction-project archive's rules and file store.
+    pub archive: crate::ArchiveConfig,
 }
 
 impl ServiceConfig {
@@ -284,6 +286,7 @@ impl ServiceConfig {
             ticket_signer: crate::TicketSigner::generate(),
             ticket_validity_working_days: 20,
             datums: undermap_crs::Datums::default(),
+            archive: crate::ArchiveConfig::default(),
         }
     }
 }

@@ -41,6 +41,12 @@ pub enum ServiceError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The archive refused (an event out of order, a bad credit code…).
+    #[error(transparent)]
+    Archive(#[from] undermap_archive::ArchiveError),
+    /// The service cannot do it now (e.g. no file store is configured).
+    #[error("{0}")]
+    Unavailable(String),
     /// An OGC API request could not be answered as asked.
     #[error(transparent)]
     Ogc(#[from] undermap_ogc::OgcError),
@@ -98,7 +104,9 @@ impl ServiceError {
             Self::Store(e) => Some(e),
             Self::Ogc(e) => Some(e),
             Self::Tile(e) => Some(e),
-            Self::BadRequest { .. }
+            Self::Archive(e) => Some(e),
+            Self::Unavailable(_)
+            | Self::BadRequest { .. }
             | Self::Unprocessable { .. }
             | Self::NotFound { .. }
             | Self::Internal { .. } => None,
@@ -113,6 +121,7 @@ impl Problem for ServiceError {
             Self::Unprocessable { .. } => ErrorKind::Invalid,
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::Internal { .. } => ErrorKind::Internal,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
             _ => self.inner().map_or(ErrorKind::Internal, Problem::kind),
         }
     }

@@ -6,6 +6,7 @@
 //! `deliveries()`. The HTTP crate only parses and serialises.
 
 mod app;
+mod archive;
 mod deliveries;
 mod emergency;
 mod error;
@@ -16,6 +17,11 @@ mod shared;
 mod tiles;
 
 pub use app::{Readiness, Service, ServiceConfig};
+pub use archive::{
+    Archive, ArchiveConfig, EventOut, FileMeta, OverdueProject, ProjectOut, ProjectPage,
+    ProjectRequest, ProjectsPage, ProjectsQuery, RecordedEvent, Scope, UnitRecord, UnitSummary,
+    DEFAULT_MAX_FILE_BYTES,
+};
 pub use deliveries::{deliver, Deliveries, DeliveryRequest, Departments};
 pub use emergency::{
     Affected, BrokenLine, DownstreamRequest, DownstreamResponse, Emergency, HistoryRequest,

@@ -5,7 +5,10 @@ mod progress;
 
 use clap::Parser;
 use cli::{accounts, audit, demo_data, export, ingest, serve, verify, Cli, Command};
-use undermap::{authenticator, init_tracing, open_store, service_config, Settings};
+use undermap::{
+    archive_config, authenticator, init_tracing, install_file_store, open_store, service_config,
+    Settings,
+};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -16,6 +19,7 @@ async fn main() -> anyhow::Result<()> {
         settings.store = cli.store;
     }
     let mut config = service_config(&settings)?;
+    config.archive = archive_config(&settings)?;
     let (demo, read_only) = match &cli.command {
         Command::Serve(args) => (args.demo, args.read_only),
         _ => (false, false),
@@ -36,7 +40,10 @@ async fn main() -> anyhow::Result<()> {
             return verify::verify_ticket(&settings, file, public_key.as_deref());
         }
         Command::TicketKey => return verify::ticket_key(&settings),
-        Command::Serve(_) => serve::install_ticket_signer(&settings, &mut config, read_only)?,
+        Command::Serve(_) => {
+            serve::install_ticket_signer(&settings, &mut config, read_only)?;
+            install_file_store(&settings, &mut config, &spec)?;
+        }
         _ => {}
     }
     let opened = open_store(&spec, &config, read_only).await?;
@@ -53,7 +60,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Keys { command } => {
             accounts::keys(&authenticator(&settings, opened.access())?, command).await?;
         }
-        Command::Audit { command } => audit::run(opened.access().as_ref(), command).await?,
+        Command::Audit { command } => {
+            audit::run(opened.access().as_ref(), store.as_ref(), command).await?;
+        }
         Command::Export { to, layers, area } => {
             export::run(to, layers, area, &config, store.as_ref(), &opened, &spec).await?;
         }

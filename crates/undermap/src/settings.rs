@@ -78,6 +78,42 @@ pub struct Settings {
     /// (`[[datums.transformations]]`: `name`, `source_crs`, `source`, and a `helmert` table or
     /// a `pipeline`), and `refuse_ballpark` to refuse deliveries only a ballpark converts.
     pub datums: undermap_crs::Datums,
+    /// The construction-project archive (`[archive]`): where files are kept, the largest file,
+    /// the code lists, the deadlines and the credit weights.
+    pub archive: ArchiveSettings,
+}
+
+/// The archive's settings (`[archive]` in undermap.toml; docs/archive.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ArchiveSettings {
+    /// Folder the files' bytes are kept in (by SHA-256). Unset: `<file>.files` beside a
+    /// GeoPackage store, `undermap-files` in the working folder for PostGIS.
+    pub files_dir: Option<PathBuf>,
+    /// Largest file accepted, bytes (default 2 GiB).
+    pub max_file_bytes: u64,
+    /// The code lists (project and file categories) in the form of
+    /// `crates/undermap-archive/data/file_categories.toml`; unset: the shipped ones.
+    pub catalogue: Option<PathBuf>,
+    /// The deadlines.
+    pub rules: undermap_archive::Rules,
+    /// The credit score's weights and threshold.
+    pub weights: undermap_archive::credit::Weights,
+    /// Hours east of UTC of the archive office's calendar.
+    pub utc_offset_hours: i32,
+}
+
+impl Default for ArchiveSettings {
+    fn default() -> Self {
+        Self {
+            files_dir: None,
+            max_file_bytes: undermap_service::DEFAULT_MAX_FILE_BYTES,
+            catalogue: None,
+            rules: undermap_archive::Rules::default(),
+            weights: undermap_archive::credit::Weights::default(),
+            utc_offset_hours: 8,
+        }
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -142,6 +178,7 @@ impl Default for Settings {
             public_base_url: None,
             trusted_proxies: Vec::new(),
             datums: undermap_crs::Datums::default(),
+            archive: ArchiveSettings::default(),
         }
     }
 }

@@ -39,6 +39,66 @@ pub fn service_config(settings: &Settings) -> Result<ServiceConfig, undermap_crs
     Ok(config)
 }
 
+/// Why the archive's settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveSetupError {
+    /// The code lists could not be read.
+    #[error("archive.catalogue {0}: {1}")]
+    Catalogue(String, String),
+    /// The file store could not be opened.
+    #[error("archive.files_dir: {0}")]
+    Files(#[from] undermap_store::StoreError),
+}
+
+/// The archive's rules from the settings (the file store comes with [`install_file_store`]).
+pub fn archive_config(
+    settings: &Settings,
+) -> Result<undermap_service::ArchiveConfig, ArchiveSetupError> {
+    let a = &settings.archive;
+    let catalogue = match &a.catalogue {
+        None => undermap_archive::Catalogue::builtin(),
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ArchiveSetupError::Catalogue(name.clone(), e.to_string()))?;
+            undermap_archive::Catalogue::parse(&text)
+                .map_err(|e| ArchiveSetupError::Catalogue(name, e.to_string()))?
+        }
+    };
+    Ok(undermap_service::ArchiveConfig {
+        catalogue,
+        rules: a.rules.clone(),
+        weights: a.weights.clone(),
+        files: None,
+        max_file_bytes: a.max_file_bytes,
+        utc_offset_hours: a.utc_offset_hours,
+    })
+}
+
+/// Where the archive's files are kept for the store `spec`: the configured folder, else
+/// `<file>.files` beside a GeoPackage (the two belong together), else `undermap-files`.
+#[must_use]
+pub fn files_dir(settings: &Settings, spec: &str) -> std::path::PathBuf {
+    settings.archive.files_dir.clone().unwrap_or_else(|| {
+        if spec.contains("://") {
+            "undermap-files".into()
+        } else {
+            format!("{spec}.files").into()
+        }
+    })
+}
+
+/// Opens the archive's file store for a server.
+pub fn install_file_store(
+    settings: &Settings,
+    config: &mut ServiceConfig,
+    spec: &str,
+) -> Result<(), ArchiveSetupError> {
+    let dir = files_dir(settings, spec);
+    config.archive.files = Some(undermap_store::FileStore::local(&dir)?);
+    Ok(())
+}
+
 /// Why the ticket-signing key could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum TicketKeyError {

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub security: undermap_api::Security,
     /// The administrator's key the client sends.
     pub admin_key: String,
+    /// The folder the archive's file bytes are kept in.
+    pub files_dir: Arc<tempfile::TempDir>,
 }
 
 /// A client that sends `key` as a Bearer token with every request.
@@ -47,6 +49,7 @@ impl TestApp {
                 layers: layers.map(|l| l.iter().map(|s| (*s).to_owned()).collect()),
                 service: false,
                 full_name: None,
+                unit_code: None,
             })
             .await
             .expect("account");
@@ -79,6 +82,30 @@ impl TestApp {
             .expect("request sent");
         let status = r.status();
         (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// A client for a new `construction_unit` account `name` acting for `unit`.
+    pub async fn client_for_unit(&self, name: &str, unit: &str) -> reqwest::Client {
+        self.security
+            .auth
+            .add_account(undermap_auth::NewAccount {
+                name: name.into(),
+                role: "construction_unit".into(),
+                layers: None,
+                service: false,
+                full_name: None,
+                unit_code: Some(unit.into()),
+            })
+            .await
+            .expect("account");
+        let key = self
+            .security
+            .auth
+            .create_key(name, None, None)
+            .await
+            .expect("key")
+            .key;
+        client_with(&key)
     }
 
     /// A client for a new account `test-<role>` with `role`.
@@ -363,7 +390,11 @@ pub async fn spawn_app_with(
     let store: Backend = store.into();
     let access = store.access();
     let security = undermap::security(&settings, Arc::clone(&access)).expect("security settings");
-    let service = Service::new(shared, service_config(&settings).expect("config"));
+    let files_dir = Arc::new(tempfile::tempdir().expect("a folder for the archive's files"));
+    let mut config = service_config(&settings).expect("config");
+    config.archive.files =
+        Some(undermap_store::FileStore::local(files_dir.path()).expect("file store"));
+    let service = Service::new(shared, config);
     if demo {
         load_demo(&service, &demo_dir())
             .await
@@ -385,6 +416,7 @@ pub async fn spawn_app_with(
                 layers: None,
                 service: false,
                 full_name: None,
+                unit_code: None,
             })
             .await
             .expect("admin account");
@@ -405,6 +437,7 @@ pub async fn spawn_app_with(
         store,
         security,
         admin_key,
+        files_dir,
     }
 }
 

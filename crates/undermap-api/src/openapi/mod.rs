@@ -25,6 +25,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::tiles::openapi::paths(&common),
         crate::emergency::openapi::paths(&common),
         crate::admin::openapi::paths(&common),
+        crate::archive::openapi::paths(&common),
     ]
     .into_iter()
     .flatten()
@@ -75,6 +76,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .into_iter()
             .chain(crate::admin::openapi::schemas())
             .chain(crate::excavation::openapi::schemas())
+            .chain(crate::archive::openapi::schemas())
         {
             plain_strings(&mut schema, PLAIN);
             schemas.insert(name.to_owned(), schema);

@@ -1,4 +1,5 @@
-//! `undermap audit`: check the audit trail's hash chain, export it.
+//! `undermap audit`: check the audit trail's and the credit record's hash chains, export the
+//! audit trail.
 
 use std::path::PathBuf;
 
@@ -7,7 +8,8 @@ use clap::Subcommand;
 
 #[derive(Subcommand)]
 pub(crate) enum AuditCommand {
-    /// Check the whole chain: exit 1 and say where if an entry was removed, inserted or changed.
+    /// Check the audit trail's chain and the construction units' credit record: exit 1 and say
+    /// where if an entry was removed, inserted or changed.
     Verify {
         /// Check this JSON-lines audit file (of a read-only site copy) instead of the store.
         #[arg(long)]
@@ -29,6 +31,7 @@ pub(crate) enum AuditCommand {
 
 pub(crate) async fn run(
     store: &dyn undermap_store::AccessStore,
+    archive: &dyn undermap_store::ArchiveStore,
     command: AuditCommand,
 ) -> anyhow::Result<()> {
     match command {
@@ -46,6 +49,15 @@ pub(crate) async fn run(
                     println!("record the head hash elsewhere: a later verify that ends before it shows a cut-off tail");
                 }
                 Some(p) => bail!("audit trail broken after {} good entries: {p}", v.entries),
+            }
+            if file.is_none() {
+                let credit = archive.credit_entries(None).await?;
+                match undermap_store::verify_credit_chain(&credit) {
+                    Ok((n, head)) => {
+                        println!("credit record intact: {n} entries; head hash {head}");
+                    }
+                    Err(p) => bail!("credit record broken: {p}"),
+                }
             }
         }
         AuditCommand::Export { to, after, actor } => {

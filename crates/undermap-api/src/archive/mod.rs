@@ -1,0 +1,23 @@
+//! The construction-project archive: projects and their events, files, deadlines, the code
+//! lists and the construction units' credit record.
+
+mod files;
+pub(crate) mod openapi;
+mod projects;
+mod scope;
+mod units;
+
+routes! {
+    get "/v1/archive/categories" => projects::categories,
+    post "/v1/projects" => projects::create,
+    get "/v1/projects" => projects::list,
+    post "/v1/projects/intake" => projects::intake,
+    get "/v1/projects/overdue" => projects::overdue,
+    get "/v1/projects/{code}" => projects::get,
+    post "/v1/projects/{code}/events" => projects::record_event,
+    get "/v1/projects/{code}/checklist" => files::checklist,
+    post "/v1/projects/{code}/files" => files::upload,
+    get "/v1/files/{sha256}" => files::download,
+    get "/v1/construction-units" => units::list,
+    get "/v1/construction-units/{credit_code}" => units::get,
+}

@@ -1,0 +1,203 @@
+//! A project's files: received as a stream into the content-addressed file store, recorded
+//! with their category, checked against what the project's category owes, and read back by
+//! those who may see the project.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use chrono::{NaiveDate, Utc};
+use undermap_archive::checklist::Checklist;
+use undermap_store::{
+    ContentHash, FileBytes, FileRecord, FileStore, NewFile, ProjectRecord, ScanMetadata, Upload,
+};
+
+use super::{Archive, Scope};
+use crate::ServiceError;
+
+/// Longest file title.
+const MAX_TITLE_CHARS: usize = 300;
+/// Most feature ids one file may name.
+const MAX_FEATURES: usize = 10_000;
+
+/// What an upload says of its file.
+#[derive(Debug, Clone, Default)]
+pub struct FileMeta {
+    /// File category code (of the project's category).
+    pub category: String,
+    /// Title.
+    pub title: String,
+    /// Day of the document.
+    pub date: Option<NaiveDate>,
+    /// The SHA-256 the bytes must have, if the sender gives it.
+    pub sha256: Option<String>,
+    /// Map features the file documents.
+    pub feature_ids: Vec<String>,
+    /// Digitisation metadata of a scanned paper original.
+    pub scan: Option<ScanMetadata>,
+    /// The name it was uploaded under.
+    pub file_name: Option<String>,
+}
+
+/// A filed project's archive is closed: it takes no more files.
+fn refuse_filed(record: &ProjectRecord) -> Result<(), ServiceError> {
+    if record.status == undermap_archive::Status::Filed {
+        return Err(undermap_archive::ArchiveError::OutOfOrder(format!(
+            "project {} is filed: its archive is closed",
+            record.project.code
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+impl Archive<'_> {
+    fn files(&self) -> Result<&FileStore, ServiceError> {
+        self.config()
+            .files
+            .as_ref()
+            .ok_or_else(|| ServiceError::Unavailable("no file store is configured".into()))
+    }
+
+    /// Starts receiving a file for a project in `scope`.
+    pub async fn begin_upload(&self, code: &str, scope: &Scope) -> Result<Upload, ServiceError> {
+        let record = self.project_in(code, scope).await?;
+        refuse_filed(&record)?;
+        Ok(self.files()?.upload(self.config().max_file_bytes).await?)
+    }
+
+    /// Keeps a received file and records it: its metadata is checked first, then its bytes
+    /// against the SHA-256 given; on any refusal nothing of it is kept.
+    pub async fn finish_upload(
+        &self,
+        code: &str,
+        scope: &Scope,
+        upload: Upload,
+        meta: FileMeta,
+        by: Option<&str>,
+    ) -> Result<(FileRecord, bool), ServiceError> {
+        let checked = self.check_meta(code, scope, &meta).await;
+        let (record, expected) = match checked {
+            Ok(ok) => ok,
+            Err(e) => {
+                upload.abort().await;
+                return Err(e);
+            }
+        };
+        let files = self.files()?;
+        let stored = upload
+            .finish(expected.as_ref(), meta.file_name.as_deref())
+            .await?;
+        let new = NewFile {
+            project: record.project.code.clone(),
+            hash: stored.hash.clone(),
+            size: stored.size,
+            media_type: stored.media_type.clone(),
+            category: meta.category,
+            title: meta.title.trim().to_owned(),
+            file_name: meta.file_name,
+            date: meta.date,
+            feature_ids: meta.feature_ids,
+            scan: meta.scan,
+            uploaded_by: by.map(str::to_owned),
+            uploaded_at: Utc::now(),
+        };
+        match self.app.store().add_file(&new).await {
+            Ok(done) => Ok(done),
+            Err(e) => {
+                // Bytes this upload brought, that no record names: not kept either.
+                if stored.new
+                    && matches!(self.app.store().file_records(&stored.hash).await, Ok(r) if r.is_empty())
+                {
+                    let _ = files.remove(&stored.hash).await;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn check_meta(
+        &self,
+        code: &str,
+        scope: &Scope,
+        meta: &FileMeta,
+    ) -> Result<(ProjectRecord, Option<ContentHash>), ServiceError> {
+        let record = self.project_in(code, scope).await?;
+        // Checked again at the end: the project may have been filed while the bytes arrived.
+        refuse_filed(&record)?;
+        let catalogue = &self.config().catalogue;
+        let category = catalogue.project_category(&record.project.category)?;
+        catalogue.file_category_for(category, &meta.category)?;
+        let title = meta.title.trim();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+            return Err(ServiceError::unprocessable(
+                "title",
+                format!("give 1 to {MAX_TITLE_CHARS} characters"),
+            ));
+        }
+        undermap_core::text::plain("title", title)?;
+        if let Some(name) = &meta.file_name {
+            undermap_core::text::plain("file name", name)?;
+        }
+        if meta.feature_ids.len() > MAX_FEATURES {
+            return Err(ServiceError::unprocessable(
+                "feature_ids",
+                format!("at most {MAX_FEATURES}"),
+            ));
+        }
+        for id in &meta.feature_ids {
+            id.parse::<undermap_core::FeatureId>()
+                .map_err(|e| ServiceError::unprocessable("feature_ids", e.to_string()))?;
+        }
+        let expected = meta
+            .sha256
+            .as_deref()
+            .map(str::parse::<ContentHash>)
+            .transpose()?;
+        Ok((record, expected))
+    }
+
+    /// The record of a file with these bytes, in the first project holding it that the caller
+    /// may see (else not found).
+    pub async fn file(&self, sha256: &str, scope: &Scope) -> Result<FileRecord, ServiceError> {
+        let hash: ContentHash = sha256.parse()?;
+        for r in self.app.store().file_records(&hash).await? {
+            if self.project_in(&r.project, scope).await.is_ok() {
+                return Ok(r);
+            }
+        }
+        Err(ServiceError::NotFound {
+            what: format!("file {hash}"),
+        })
+    }
+
+    /// The bytes of a file [`Archive::file`] found, or a range of them.
+    pub async fn file_bytes(
+        &self,
+        file: &FileRecord,
+        range: Option<Range<u64>>,
+    ) -> Result<FileBytes, ServiceError> {
+        let hash: ContentHash = file.sha256.parse()?;
+        Ok(self.files()?.get(&hash, range).await?)
+    }
+
+    /// What a project has received and still owes (`GET /v1/projects/{code}/checklist`).
+    pub async fn checklist(&self, code: &str, scope: &Scope) -> Result<Checklist, ServiceError> {
+        let record = self.project_in(code, scope).await?;
+        let files = self.app.store().project_files(&record.project.code).await?;
+        self.checklist_of(&record, &files)
+    }
+
+    pub(super) fn checklist_of(
+        &self,
+        record: &ProjectRecord,
+        files: &[FileRecord],
+    ) -> Result<Checklist, ServiceError> {
+        let catalogue = &self.config().catalogue;
+        let category = catalogue.project_category(&record.project.category)?;
+        let mut received: BTreeMap<String, u64> = BTreeMap::new();
+        for f in files {
+            *received.entry(f.category.clone()).or_default() += 1;
+        }
+        Ok(catalogue.checklist(category, &received))
+    }
+}

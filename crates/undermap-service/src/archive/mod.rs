@@ -1,0 +1,124 @@
+//! The construction-project archive (城建档案): projects and their lifecycle, the files they
+//! hand over, the deadlines they owe and the construction units' credit record, over the
+//! store's [`undermap_store::ArchiveStore`] and [`undermap_store::FileStore`]. What may happen
+//! when is decided by `undermap-archive`; this folder reads and writes, and says who may see what
+//! ([`Scope`]).
+
+mod events;
+mod files;
+mod overdue;
+mod projects;
+mod units;
+
+use chrono::NaiveDate;
+use undermap_archive::credit::Weights;
+use undermap_archive::{Catalogue, CreditCode, Lifecycle, ProjectCode, Rules};
+use undermap_store::{FileStore, ProjectRecord};
+
+pub use events::{EventOut, RecordedEvent};
+pub use files::FileMeta;
+pub use overdue::OverdueProject;
+pub use projects::{ProjectOut, ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery};
+pub use units::{UnitRecord, UnitSummary};
+
+use crate::{Service, ServiceError};
+
+/// Largest file accepted by default: 2 GiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 2 << 30;
+
+/// The archive's rules and where its files are kept.
+#[derive(Debug, Clone)]
+pub struct ArchiveConfig {
+    /// The code lists: project and file categories, and what each project category owes.
+    pub catalogue: Catalogue,
+    /// The deadlines.
+    pub rules: Rules,
+    /// The credit score's weights.
+    pub weights: Weights,
+    /// Where file bytes are kept; without one, uploads and downloads answer 503.
+    pub files: Option<FileStore>,
+    /// Largest file accepted, bytes.
+    pub max_file_bytes: u64,
+    /// Hours east of UTC of the archive office's calendar (China: 8): what "today" is.
+    pub utc_offset_hours: i32,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        Self {
+            catalogue: Catalogue::builtin(),
+            rules: Rules::default(),
+            weights: Weights::default(),
+            files: None,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            utc_offset_hours: 8,
+        }
+    }
+}
+
+/// Whose projects a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every project (the archive office, planners, emergency staff).
+    All,
+    /// Only this construction unit's.
+    Unit(CreditCode),
+}
+
+impl Scope {
+    /// Whether a project of `unit` is in this scope.
+    #[must_use]
+    pub fn admits(&self, unit: &CreditCode) -> bool {
+        match self {
+            Self::All => true,
+            Self::Unit(own) => own == unit,
+        }
+    }
+}
+
+/// The archive: `service.archive()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Archive<'a> {
+    app: &'a Service,
+}
+
+impl Service {
+    /// Projects, their events and files, deadlines and the credit record.
+    #[must_use]
+    pub fn archive(&self) -> Archive<'_> {
+        Archive { app: self }
+    }
+}
+
+impl Archive<'_> {
+    fn config(&self) -> &ArchiveConfig {
+        &self.app.config().archive
+    }
+
+    /// The archive office's today.
+    #[must_use]
+    pub fn today(&self) -> NaiveDate {
+        (chrono::Utc::now() + chrono::Duration::hours(i64::from(self.config().utc_offset_hours)))
+            .date_naive()
+    }
+
+    /// The project with this code, if `scope` admits it (else not found: a construction unit
+    /// does not learn which codes other units' projects have).
+    async fn project_in(&self, code: &str, scope: &Scope) -> Result<ProjectRecord, ServiceError> {
+        let code: ProjectCode = code.parse()?;
+        match self.app.store().project(&code).await? {
+            Some(p) if scope.admits(&p.project.unit_code) => Ok(p),
+            _ => Err(ServiceError::NotFound {
+                what: format!("project {code}"),
+            }),
+        }
+    }
+
+    /// A project's events, replayed.
+    async fn lifecycle(&self, code: &ProjectCode) -> Result<Lifecycle, ServiceError> {
+        let events = self.app.store().project_events(code).await?;
+        Lifecycle::replay(events.into_iter().map(|e| e.body)).map_err(|e| {
+            ServiceError::internal("replaying a project's events", format!("{code}: {e}"))
+        })
+    }
+}
