@@ -41,6 +41,94 @@ pub async fn load_demo(service: &Service, dir: &Path) -> Result<usize, DemoError
     Ok(loaded)
 }
 
+/// The construction unit the demo's `demo-construction_unit` account acts for (it owns demo
+/// projects 101 and 103).
+pub const DEMO_UNIT: &str = "91500241MA60XT001K";
+
+/// A demo project: what to register, the events to record, and which file categories to hand
+/// over before which event.
+#[derive(serde::Deserialize)]
+struct DemoProject {
+    project: undermap_service::ProjectRequest,
+    events: Vec<serde_json::Value>,
+    files_before_event: usize,
+    files: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct DemoProjects {
+    projects: Vec<DemoProject>,
+}
+
+/// Registers the archive's demo projects of `dir/projects.json` that the store does not hold
+/// yet, records their events and hands over their files (small generated PDFs). A project the
+/// store holds already is left as it is, so this runs at every demo start.
+pub async fn load_demo_projects(service: &Service, dir: &Path) -> Result<usize, DemoError> {
+    let path = dir.join("projects.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(DemoError::Read(path.display().to_string(), e)),
+    };
+    let demo: DemoProjects = serde_json::from_str(&text)
+        .map_err(|e| DemoError::Projects(format!("{}: {e}", path.display())))?;
+    let archive = service.archive();
+    let mut added = 0;
+    for p in demo.projects {
+        let code = p.project.code.clone();
+        let known: undermap_archive::ProjectCode = code
+            .parse()
+            .map_err(|e| DemoError::Projects(format!("{code}: {e}")))?;
+        if service
+            .store()
+            .project(&known)
+            .await
+            .map_err(ServiceError::from)?
+            .is_some()
+        {
+            continue;
+        }
+        archive.register(p.project, Some("demo")).await?;
+        let events = p.events.len();
+        for (i, event) in p.events.into_iter().enumerate() {
+            if i == p.files_before_event {
+                demo_files(service, &code, &p.files).await?;
+            }
+            archive.record_event(&code, event, Some("demo")).await?;
+        }
+        if p.files_before_event >= events {
+            demo_files(service, &code, &p.files).await?;
+        }
+        added += 1;
+    }
+    Ok(added)
+}
+
+async fn demo_files(service: &Service, code: &str, categories: &[String]) -> Result<(), DemoError> {
+    let archive = service.archive();
+    let scope = undermap_service::Scope::All;
+    for category in categories {
+        let mut upload = archive.begin_upload(code, &scope).await?;
+        let bytes = format!(
+            "%PDF-1.4\n% undermap demo: {category} of project {code}\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+        );
+        upload
+            .write(bytes.into_bytes().into())
+            .await
+            .map_err(ServiceError::from)?;
+        let meta = undermap_service::FileMeta {
+            category: category.clone(),
+            title: format!("{category} ({code})"),
+            file_name: Some(format!("{category}.pdf")),
+            ..undermap_service::FileMeta::default()
+        };
+        archive
+            .finish_upload(code, &scope, upload, meta, Some("demo"))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Why the demo data could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -53,6 +141,9 @@ pub enum DemoError {
     /// Loading failed.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// The demo projects could not be read.
+    #[error("demo projects: {0}")]
+    Projects(String),
 }
 
 /// The demo's accounts: one per built-in role, named `demo-<role>`, each with a fresh key at
@@ -71,7 +162,7 @@ pub async fn demo_accounts(
                 layers: None,
                 service: false,
                 full_name: Some(format!("Demo {role} (not for production)")),
-                unit_code: None,
+                unit_code: (role == "construction_unit").then(|| DEMO_UNIT.to_owned()),
             })
             .await?;
         }

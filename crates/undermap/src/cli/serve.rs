@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use undermap::{
-    demo_accounts, load_demo, security, spawn_change_listener, spawn_change_poller, Application,
-    OpenedStore, Settings,
+    demo_accounts, load_demo, load_demo_projects, security, spawn_change_listener,
+    spawn_change_poller, Application, OpenedStore, Settings,
 };
 use undermap_service::Service;
 use undermap_service::ServiceConfig;
@@ -80,6 +80,8 @@ pub(crate) async fn run(
     if demo {
         let n = load_demo(&service, &settings.demo_data_dir).await?;
         tracing::info!(features = n, dir = %settings.demo_data_dir.display(), store = %spec_for_log(spec), "demo data loaded");
+        let projects = load_demo_projects(&service, &settings.demo_data_dir).await?;
+        tracing::info!(projects, "demo projects registered");
         print_demo_keys(&demo_accounts(&security.auth).await?)?;
     }
     let n = service.reload().await?;
