@@ -117,12 +117,25 @@ both_stores! {
         };
         let (plon, plat) = (on_pipe.x(), on_pipe.y());
 
+        // The archive's demo projects, and what the API says of them.
+        undermap::load_demo_projects(&app.service, &common::demo_dir()).await.expect("demo projects");
+        let listed: Value = client.get(app.url("/v1/projects")).send().await.unwrap().json().await.unwrap();
+        let codes: Vec<&str> = listed["projects"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+        assert_eq!(codes.len(), 4, "{listed}");
+        let overdue: Value = client.get(app.url("/v1/projects/overdue")).send().await.unwrap().json().await.unwrap();
+        let late: Vec<&str> = overdue["overdue"].as_array().unwrap().iter().map(|o| o["code"].as_str().unwrap()).collect();
+        let open = "2026-500241-48-01-000103";
+        let page: Value = client.get(app.url(&format!("/v1/projects/{open}"))).send().await.unwrap().json().await.unwrap();
+
         let spec = json!({
             "url": app.url("/"),
             "key": key,
             "screenshots": web_dir().join("../docs/screenshots"),
             "dig": {"centre": [lon, lat], "corners": corners, "depth_m": 1.5, "expected": expected},
             "incident": {"point": [plon, plat], "valves": valves},
+            "archive": {"codes": codes, "overdue": late, "open": open,
+                        "events": page["timeline"].as_array().unwrap().len(),
+                        "missing": page["checklist"]["missing"].as_array().unwrap().len()},
         });
         let output = tokio::task::spawn_blocking(move || {
             std::process::Command::new("node")

@@ -13,6 +13,12 @@ const TEXT = {
     resources: "最近资源", flood: "内涝", landslide: "滑坡", subsidence: "塌陷", earthquake: "地震", burst: "爆管",
     leak: "泄漏", outage: "停电", fire: "火灾", strike: "外力破坏", other: "其他", unknown: "未知",
     as_of: "历史日期", upload: "或上传文件",
+    archive: "城建档案", projects: "项目", overdue: "逾期", days: "天", status: "状态", timeline: "进程",
+    checklist: "归档清单", files: "文件", category: "类别", hand_over: "移交", next_deadline: "下一期限",
+    no_events: "尚无记录", missing: "缺", passed: "通过", failed: "未通过",
+    registered: "已登记", notice_issued: "已告知", under_construction: "在建", accepted: "已验收",
+    handed_over: "已移交", filed: "已备案", construction_started: "开工", guidance_visit: "现场指导",
+    acceptance: "档案验收", handover: "档案移交", notice: "归档告知",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -29,6 +35,13 @@ const TEXT = {
     resources: "Nearest resources", flood: "flood", landslide: "landslide", subsidence: "subsidence",
     earthquake: "earthquake", burst: "burst", leak: "leak", outage: "outage", fire: "fire", strike: "strike",
     other: "other", unknown: "unknown", as_of: "Map as of", upload: "Or a file",
+    archive: "Archive", projects: "Projects", overdue: "overdue", days: "days", status: "Status",
+    timeline: "Timeline", checklist: "Checklist", files: "Files", category: "Category", hand_over: "Hand over",
+    next_deadline: "Next deadline", no_events: "Nothing recorded yet", missing: "missing", passed: "passed",
+    failed: "failed", registered: "registered", notice_issued: "notice issued",
+    under_construction: "under construction", accepted: "accepted", handed_over: "handed over", filed: "filed",
+    construction_started: "construction started", guidance_visit: "guidance visit", acceptance: "acceptance",
+    handover: "hand-over", notice: "filing notice",
   },
 };
 

@@ -4,6 +4,7 @@
 import maplibregl from "maplibre-gl";
 import { toGrid, fromGrid } from "./gk.js";
 import { t, setLanguage, language, translatePage } from "./i18n.js";
+import { addProjectLayers, showProjectLayers, showProjects, showProject } from "./archive.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -103,6 +104,7 @@ async function start() {
     map.addLayer({ id: "trace-point", type: "circle", source: "trace", filter: ["==", ["geometry-type"], "Point"],
       paint: { "circle-color": ["match", ["get", "role"], "close", "#ffd54f", "history", "#ff8c00", "resource", "#1b7f3a", "#999"],
         "circle-radius": 8, "circle-stroke-color": "#000", "circle-stroke-width": 1.5 } });
+    addProjectLayers(map);
     layerSwitcher(layers);
     document.body.dataset.ready = "true";
   });
@@ -114,6 +116,10 @@ async function start() {
   map.on("click", (e) => {
     if (state.mode === "dig") return addVertex(e.lngLat);
     if (state.mode === "incident") return incident(e.lngLat);
+    if (state.mode === "archive") {
+      const [hit] = map.queryRenderedFeatures(e.point, { layers: ["projects-fill", "projects-line"] });
+      if (hit) return archiveProject(hit.properties.code);
+    }
     return popup(e);
   });
   map.on("dblclick", (e) => {
@@ -209,15 +215,32 @@ function setMode(mode) {
   state.mode = state.mode === mode ? "browse" : mode;
   document.getElementById("mode-dig").setAttribute("aria-pressed", state.mode === "dig");
   document.getElementById("mode-incident").setAttribute("aria-pressed", state.mode === "incident");
+  document.getElementById("mode-archive").setAttribute("aria-pressed", state.mode === "archive");
+  document.getElementById("archive").hidden = state.mode !== "archive";
+  if (map) showProjectLayers(map, state.mode === "archive");
+  if (state.mode === "archive") archiveList();
   document.getElementById("dig").hidden = state.mode !== "dig";
   document.getElementById("incident").hidden = state.mode !== "incident";
   if (map) {
     if (state.mode === "dig") map.doubleClickZoom.disable(); else map.doubleClickZoom.enable();
-    map.getCanvas().style.cursor = state.mode === "browse" ? "" : "crosshair";
+    map.getCanvas().style.cursor = state.mode === "dig" || state.mode === "incident" ? "crosshair" : "";
   }
 }
 document.getElementById("mode-dig").addEventListener("click", () => setMode("dig"));
 document.getElementById("mode-incident").addEventListener("click", () => setMode("incident"));
+document.getElementById("mode-archive").addEventListener("click", () => setMode("archive"));
+
+// ---------------------------------------------------------------- the archive
+const archiveBody = () => document.getElementById("archive-body");
+function archiveError(e) {
+  archiveBody().textContent = e.message;
+}
+function archiveList() {
+  showProjects({ api, map, t, element: archiveBody(), open: archiveProject }).catch(archiveError);
+}
+function archiveProject(code) {
+  showProject({ api, key: state.key, map, t, element: archiveBody(), code, back: archiveList }).catch(archiveError);
+}
 
 // ---------------------------------------------------------------- dig check
 function drawnPolygon() {

@@ -85,6 +85,25 @@ try {
   await page.waitForSelector(`#tickets a[href="/tickets/${ticket}"]`, { timeout: 10000 });
   await page.screenshot({ path: `${shots}/dig-check.png` });
 
+  // The archive: the projects listed and drawn, the overdue one marked, its page with timeline
+  // and checklist as the API has them.
+  if (spec.archive) {
+    await page.click("#mode-archive");
+    await page.waitForSelector("#project-list li", { timeout: 15000 });
+    const codes = await page.$$eval("#project-list li", (items) => items.map((li) => li.dataset.code));
+    if (JSON.stringify(codes) !== JSON.stringify(spec.archive.codes)) fail(`projects ${codes} but the API lists ${spec.archive.codes}`);
+    const late = await page.$$eval("#project-list li", (items) => items.filter((li) => li.querySelector(".late")).map((li) => li.dataset.code));
+    if (JSON.stringify(late.sort()) !== JSON.stringify([...spec.archive.overdue].sort())) fail(`overdue ${late} but the API says ${spec.archive.overdue}`);
+    await page.click(`#project-list li[data-code="${spec.archive.open}"] button`);
+    await page.waitForSelector("#project-page", { timeout: 15000 });
+    const steps = await page.$$eval("#timeline li", (items) => items.length);
+    if (steps !== spec.archive.events) fail(`${steps} timeline entries but the project has ${spec.archive.events} events`);
+    const owed = await page.$$eval("#checklist tr.owed", (rows) => rows.length);
+    if (owed !== spec.archive.missing) fail(`${owed} categories owed but the checklist misses ${spec.archive.missing}`);
+    await page.screenshot({ path: `${shots}/archive.png` });
+    await page.click("#mode-archive");
+  }
+
   // Click a pipe: the valves to close are the trace's.
   await page.click("#mode-incident");
   await page.evaluate(([lng, lat]) => window.undermapMap.jumpTo({ center: [lng, lat], zoom: 17 }), spec.incident.point);
