@@ -114,6 +114,33 @@ impl Archive<'_> {
         }
     }
 
+    /// Every project `query` selects (its `after` and `limit` are ignored), read a page at a time.
+    async fn all_projects(
+        &self,
+        query: undermap_store::ProjectQuery,
+    ) -> Result<Vec<ProjectRecord>, ServiceError> {
+        const PAGE: i64 = 1_000;
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .app
+                .store()
+                .projects(&undermap_store::ProjectQuery {
+                    after: after.take(),
+                    limit: PAGE,
+                    ..query.clone()
+                })
+                .await?;
+            let full = page.len() as i64 == PAGE;
+            after = page.last().map(|p| p.project.code.to_string());
+            out.extend(page);
+            if !full {
+                return Ok(out);
+            }
+        }
+    }
+
     /// A project's events, replayed.
     async fn lifecycle(&self, code: &ProjectCode) -> Result<Lifecycle, ServiceError> {
         let events = self.app.store().project_events(code).await?;

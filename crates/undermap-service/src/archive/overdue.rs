@@ -9,9 +9,6 @@ use undermap_store::{ProjectQuery, ProjectRecord};
 use super::{Archive, Scope};
 use crate::ServiceError;
 
-/// Projects read from the store at a time.
-const BATCH: i64 = 1_000;
-
 /// A project past a deadline.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverdueProject {
@@ -49,28 +46,17 @@ impl Archive<'_> {
             Status::UnderConstruction,
             Status::Accepted,
         ] {
-            let mut after = None;
-            loop {
-                let page = self
-                    .app
-                    .store()
-                    .projects(&ProjectQuery {
-                        status: Some(status),
-                        unit: unit.clone(),
-                        after: after.clone(),
-                        limit: BATCH,
-                        ..ProjectQuery::default()
-                    })
-                    .await?;
-                for p in &page {
-                    if let Some(o) = self.overdue_of(p, on).await? {
-                        out.push(o);
-                    }
+            let projects = self
+                .all_projects(ProjectQuery {
+                    status: Some(status),
+                    unit: unit.clone(),
+                    ..ProjectQuery::default()
+                })
+                .await?;
+            for p in &projects {
+                if let Some(o) = self.overdue_of(p, on).await? {
+                    out.push(o);
                 }
-                if page.len() < BATCH as usize {
-                    break;
-                }
-                after = page.last().map(|p| p.project.code.to_string());
             }
         }
         out.sort_by(|a, b| {

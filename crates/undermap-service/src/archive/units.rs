@@ -97,24 +97,12 @@ impl Archive<'_> {
         let on = on.unwrap_or_else(|| self.today());
         let store = self.app.store();
         let entries = store.credit_entries(Some(&unit)).await?;
-        let mut projects = Vec::new();
-        let mut after = None;
-        loop {
-            let page = store
-                .projects(&ProjectQuery {
-                    unit: Some(unit.clone()),
-                    after: after.clone(),
-                    limit: 1_000,
-                    ..ProjectQuery::default()
-                })
-                .await?;
-            let full = page.len() == 1_000;
-            after = page.last().map(|p| p.project.code.to_string());
-            projects.extend(page);
-            if !full {
-                break;
-            }
-        }
+        let projects = self
+            .all_projects(ProjectQuery {
+                unit: Some(unit.clone()),
+                ..ProjectQuery::default()
+            })
+            .await?;
         if projects.is_empty() && entries.is_empty() {
             return Err(ServiceError::NotFound {
                 what: format!("construction unit {unit}"),
@@ -177,34 +165,18 @@ impl Archive<'_> {
                 .push(entry(&r)?);
         }
         let mut latest = BTreeMap::new();
-        let mut after = None;
-        loop {
-            let page = self
-                .app
-                .store()
-                .projects(&ProjectQuery {
-                    after: after.clone(),
-                    limit: 1_000,
-                    ..ProjectQuery::default()
-                })
-                .await?;
-            for p in &page {
-                let code = p.project.unit_code.to_string();
-                let open = usize::from(self.unit_overdue(p, on).await?.is_some());
-                let u = units.entry(code.clone()).or_insert_with(|| blank(&code));
-                u.open_items += open;
-                let newer = latest
-                    .get(&code)
-                    .is_none_or(|at| *at <= p.project.registered_at);
-                if newer {
-                    latest.insert(code.clone(), p.project.registered_at);
-                    u.name = Some(p.project.unit_name.clone());
-                }
+        for p in &self.all_projects(ProjectQuery::default()).await? {
+            let code = p.project.unit_code.to_string();
+            let open = usize::from(self.unit_overdue(p, on).await?.is_some());
+            let u = units.entry(code.clone()).or_insert_with(|| blank(&code));
+            u.open_items += open;
+            let newer = latest
+                .get(&code)
+                .is_none_or(|at| *at <= p.project.registered_at);
+            if newer {
+                latest.insert(code.clone(), p.project.registered_at);
+                u.name = Some(p.project.unit_name.clone());
             }
-            if page.len() < 1_000 {
-                break;
-            }
-            after = page.last().map(|p| p.project.code.to_string());
         }
         let weights = &self.config().weights;
         let mut out = Vec::new();
