@@ -38,24 +38,23 @@ pub(super) fn reading(caller: &Caller) -> Result<Scope, ApiError> {
     }
 }
 
-/// Which projects the caller may hand files over for.
-pub(super) fn uploading(caller: &Caller) -> Result<Scope, ApiError> {
+/// The archive office sees every project; a construction unit only its own; others nothing.
+fn archive_or_own(caller: &Caller, what: &str) -> Result<Scope, ApiError> {
     if caller.can(Capability::Archive) {
         Ok(Scope::All)
     } else if caller.can(Capability::OwnProjects) {
         own(caller)
     } else {
-        Err(forbidden(caller, "hand over project files"))
+        Err(forbidden(caller, what))
     }
+}
+
+/// Which projects the caller may hand files over for.
+pub(super) fn uploading(caller: &Caller) -> Result<Scope, ApiError> {
+    archive_or_own(caller, "hand over project files")
 }
 
 /// Whose credit record the caller may read.
 pub(super) fn credit(caller: &Caller) -> Result<Scope, ApiError> {
-    if caller.can(Capability::Archive) {
-        Ok(Scope::All)
-    } else if caller.can(Capability::OwnProjects) {
-        own(caller)
-    } else {
-        Err(forbidden(caller, "read construction units' credit records"))
-    }
+    archive_or_own(caller, "read construction units' credit records")
 }

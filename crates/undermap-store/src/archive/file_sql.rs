@@ -104,22 +104,56 @@ pub(crate) fn file_record(r: FileRow) -> Result<FileRecord> {
     })
 }
 
-/// Looks up the record [`INSERT`] wrote or found, in the same connection or transaction.
-macro_rules! file_after_insert {
-    ($conn:expr, $f:expr, $db:expr) => {{
+/// Records a file in an open transaction `$tx` (its project must exist) and reads back the
+/// record written or found: `(record, new)`. The backend begins and commits.
+macro_rules! insert_file {
+    ($tx:expr, $f:expr, $db:expr) => {{
         let f: &$crate::archive::NewFile = $f;
+        let known: Option<(String,)> = sqlx::query_as("SELECT code FROM projects WHERE code = $1")
+            .bind(f.project.as_str())
+            .fetch_optional(&mut *$tx)
+            .await
+            .map_err($db("reading a project"))?;
+        if known.is_none() {
+            return Err($crate::archive::file_sql::unknown_project(f));
+        }
+        let written = $crate::archive::file_sql::bind_file!(
+            sqlx::query($crate::archive::file_sql::INSERT),
+            f
+        )
+        .execute(&mut *$tx)
+        .await
+        .map_err($db("recording a file"))?;
         let row: $crate::archive::file_sql::FileRow =
             sqlx::query_as(&$crate::archive::file_sql::ONE)
                 .bind(f.project.as_str())
                 .bind(f.hash.as_str())
                 .bind(&f.category)
-                .fetch_one($conn)
+                .fetch_one(&mut *$tx)
                 .await
                 .map_err($db("reading a file record"))?;
-        $crate::archive::file_sql::file_record(row)?
+        (
+            $crate::archive::file_sql::file_record(row)?,
+            written.rows_affected() == 1,
+        )
     }};
 }
-pub(crate) use file_after_insert;
+pub(crate) use insert_file;
+
+/// The file records a query of [`OF_PROJECT`] or [`OF_HASH`] selects for `$key`.
+macro_rules! files_where {
+    ($pool:expr, $sql:expr, $key:expr, $db:expr, $what:literal) => {{
+        let rows: Vec<$crate::archive::file_sql::FileRow> = sqlx::query_as($sql)
+            .bind($key)
+            .fetch_all($pool)
+            .await
+            .map_err($db($what))?;
+        rows.into_iter()
+            .map($crate::archive::file_sql::file_record)
+            .collect()
+    }};
+}
+pub(crate) use files_where;
 
 /// The project of a file must exist: named in the error rather than left to a foreign key.
 pub(crate) fn unknown_project(f: &NewFile) -> StoreError {

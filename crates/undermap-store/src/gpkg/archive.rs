@@ -8,7 +8,7 @@ use undermap_archive::{CreditCode, ProjectCode};
 
 use super::{from_gpkg, to_gpkg, GpkgError, GpkgStore};
 use crate::access::sql::conflict;
-use crate::archive::file_sql::{self, bind_file, file_after_insert, file_record, FileRow};
+use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, project_record, record_event, same_details,
     Dialect, ProjectRow,
@@ -234,38 +234,28 @@ impl ArchiveStore for GpkgStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db("recording a file"))?;
-        let known: Option<(String,)> = sqlx::query_as("SELECT code FROM projects WHERE code = $1")
-            .bind(file.project.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db("reading a project"))?;
-        if known.is_none() {
-            return Err(file_sql::unknown_project(file));
-        }
-        let written = bind_file!(sqlx::query(file_sql::INSERT), file)
-            .execute(&mut *tx)
-            .await
-            .map_err(db("recording a file"))?;
-        let record = file_after_insert!(&mut *tx, file, db);
+        let done = insert_file!(tx, file, db);
         tx.commit().await.map_err(db("recording a file"))?;
-        Ok((record, written.rows_affected() == 1))
+        Ok(done)
     }
 
     async fn project_files(&self, code: &ProjectCode) -> Result<Vec<FileRecord>> {
-        let rows: Vec<FileRow> = sqlx::query_as(&file_sql::OF_PROJECT)
-            .bind(code.as_str())
-            .fetch_all(self.pool())
-            .await
-            .map_err(GpkgError::db("reading a project's files"))?;
-        rows.into_iter().map(file_record).collect()
+        files_where!(
+            self.pool(),
+            &file_sql::OF_PROJECT,
+            code.as_str(),
+            GpkgError::db,
+            "reading a project's files"
+        )
     }
 
     async fn file_records(&self, hash: &crate::ContentHash) -> Result<Vec<FileRecord>> {
-        let rows: Vec<FileRow> = sqlx::query_as(&file_sql::OF_HASH)
-            .bind(hash.as_str())
-            .fetch_all(self.pool())
-            .await
-            .map_err(GpkgError::db("reading file records"))?;
-        rows.into_iter().map(file_record).collect()
+        files_where!(
+            self.pool(),
+            &file_sql::OF_HASH,
+            hash.as_str(),
+            GpkgError::db,
+            "reading file records"
+        )
     }
 }
