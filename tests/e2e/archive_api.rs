@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::archive_store::unit;
 use crate::common::{self, TestApp};
 
-fn project(code: &str, unit_code: &str, planned_start: &str) -> Value {
+pub(crate) fn project(code: &str, unit_code: &str, planned_start: &str) -> Value {
     json!({
         "code": code,
         "name": "中和街道给水管网改造",
@@ -22,7 +22,7 @@ fn project(code: &str, unit_code: &str, planned_start: &str) -> Value {
     })
 }
 
-async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
+pub(crate) async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
     let status = r.status();
     (status, r.json().await.unwrap_or(Value::Null))
 }
@@ -65,12 +65,12 @@ async fn upload(
     .await
 }
 
-fn pdf(n: usize) -> Vec<u8> {
+pub(crate) fn pdf(n: usize) -> Vec<u8> {
     format!("%PDF-1.7\n% file {n}\n{}", "x".repeat(1000 + n)).into_bytes()
 }
 
 /// Objects kept in the file store (staging objects excluded).
-fn kept(app: &TestApp) -> usize {
+pub(crate) fn kept(app: &TestApp) -> usize {
     fn walk(dir: &std::path::Path) -> usize {
         std::fs::read_dir(dir).map_or(0, |entries| {
             entries

@@ -16,7 +16,7 @@ fn file(path: &std::path::Path) -> Part {
     Part::bytes(std::fs::read(path).unwrap()).file_name(name)
 }
 
-fn water_mains() -> Form {
+pub(crate) fn water_mains() -> Form {
     let mut form = Form::new().text("department", "water");
     for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
         form = form.part(
@@ -27,7 +27,7 @@ fn water_mains() -> Form {
     form
 }
 
-async fn post(app: &common::TestApp, form: Form) -> (StatusCode, Value) {
+pub(crate) async fn post(app: &common::TestApp, form: Form) -> (StatusCode, Value) {
     let resp = app
         .client
         .post(app.url("/v1/deliveries"))
@@ -44,7 +44,7 @@ async fn deliveries(app: &common::TestApp) -> i64 {
 }
 
 /// A dig across JS-001 (its first 40 m lie along the easting axis from 596,973 E, 3,148,711 N).
-fn dig(at: Option<&str>) -> Value {
+pub(crate) fn dig(at: Option<&str>) -> Value {
     let mut body = json!({
         "crs": "EPSG:4545",
         "area": {"type": "Polygon", "coordinates": [[

@@ -9,6 +9,8 @@ mod against_postgis;
 mod api;
 mod architecture;
 mod archive_api;
+mod archive_links;
+mod archive_records;
 mod archive_store;
 mod cli;
 mod correctness;

@@ -158,6 +158,10 @@ pub struct Owner {
     pub contact: Option<String>,
 }
 
+/// The free attribute (in [`FeatureAttributes::extra`]) naming the archive project a feature
+/// was delivered for (its 项目代码): set on every feature of a delivery made for a project.
+pub const PROJECT_CODE: &str = "project_code";
+
 /// Everything known about a feature besides its identity, kind and geometry.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -30,6 +30,7 @@ pub use error::CoreError;
 pub use excavation::{AreaLimits, ExcavationArea};
 pub use feature::{
     Accuracy, Depth, DepthMethod, Feature, FeatureAttributes, Owner, PressureClass, Status,
+    PROJECT_CODE,
 };
 pub use feature_id::FeatureId;
 pub use kind::FeatureKind;

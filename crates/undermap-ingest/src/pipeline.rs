@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use geo_types::Geometry;
 use sha2::{Digest, Sha256};
-use undermap_core::{Feature, FeatureId, FeatureKind};
+use undermap_core::{Feature, FeatureId, FeatureKind, PROJECT_CODE};
 use undermap_crs::{Crs, Transformer};
 use undermap_store::Delivery;
 
@@ -183,6 +183,7 @@ pub fn open(
             operation: operations.join("; "),
             mode: options.mode,
             loaded_by: options.loaded_by.clone(),
+            project_code: options.project.clone(),
             features: Vec::new(),
             rejected_before_load: 0,
         },
@@ -202,6 +203,7 @@ impl OpenedDelivery {
         emit: &mut dyn FnMut(Feature),
     ) -> Result<ReadOutcome, IngestError> {
         let layer = self.layer;
+        let project = self.header.project_code.map(serde_json::Value::String);
         let mut rejections = Vec::new();
         let mut notes = Vec::new();
         let mut records = 0_usize;
@@ -230,7 +232,7 @@ impl OpenedDelivery {
                     }
                 };
                 match convert(&record, department, &layer, &reproject, &mut tally) {
-                    Ok(f) => match origins.entry(f.id.to_string()) {
+                    Ok(mut f) => match origins.entry(f.id.to_string()) {
                         Entry::Occupied(first) => {
                             let (file, number) = first.get();
                             rejections.push(record.reject(
@@ -244,6 +246,9 @@ impl OpenedDelivery {
                         Entry::Vacant(slot) => {
                             slot.insert((Arc::clone(&record.file), record.number));
                             valid += 1;
+                            if let Some(code) = &project {
+                                f.attrs.extra.insert(PROJECT_CODE.to_owned(), code.clone());
+                            }
                             emit(f);
                         }
                     },

@@ -29,6 +29,9 @@ pub struct IngestOptions {
     /// The deployment's local datum transformations, and whether a delivery only a ballpark
     /// operation converts is refused.
     pub datums: undermap_crs::Datums,
+    /// The archive project the delivery belongs to (its as-built survey): every feature keeps
+    /// its code under `project_code`, and the delivery records it.
+    pub project: Option<String>,
 }
 
 impl IngestOptions {
@@ -44,6 +47,7 @@ impl IngestOptions {
             dxf_layers: None,
             table: None,
             datums: undermap_crs::Datums::default(),
+            project: None,
         }
     }
 }

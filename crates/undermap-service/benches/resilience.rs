@@ -40,6 +40,7 @@ fn bench(c: &mut Criterion) {
                     operation: "generated in the deployment CRS".into(),
                     mode: DeliveryMode::Full,
                     loaded_by: "bench".into(),
+                    project_code: None,
                     features,
                     rejected_before_load: 0,
                 })

@@ -25,6 +25,10 @@ pub use access::{
     chain_hash, valid_account_name, AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery,
     AuditRecord, GENESIS,
 };
+pub use archive::legacy::{
+    DigitisationCount, LegacyQuery, LegacyRecord, LegacyScan, LegacyStore, NewLegacyRecord,
+};
+pub use archive::links::{ProjectDelivery, ProjectFeature};
 pub use archive::{
     verify_credit_chain, ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake,
     NewCreditEntry, NewFile, NewProject, NewProjectEvent, ProjectQuery, ProjectRecord,

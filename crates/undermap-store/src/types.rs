@@ -39,6 +39,8 @@ pub struct Delivery {
     pub mode: DeliveryMode,
     /// Who loaded it.
     pub loaded_by: String,
+    /// The archive project it belongs to, if it was delivered for one.
+    pub project_code: Option<String>,
     /// The valid features (geometry already in the deployment CRS).
     pub features: Vec<Feature>,
     /// How many records validation rejected before the store saw the delivery.

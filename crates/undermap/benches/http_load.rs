@@ -189,6 +189,7 @@ async fn load_county(store: &dyn Store) -> Vec<serde_json::Value> {
                 operation: "generated in the deployment CRS".into(),
                 mode: undermap_store::DeliveryMode::Full,
                 loaded_by: "bench".into(),
+                project_code: None,
                 features,
                 rejected_before_load: 0,
             })

@@ -49,6 +49,7 @@ pub async fn export(
                 operation: "copied in the deployment CRS".into(),
                 mode: DeliveryMode::Full,
                 loaded_by: "export".into(),
+                project_code: None,
                 features,
                 rejected_before_load: 0,
             })

@@ -70,10 +70,18 @@ fn set_field(meta: &mut FileMeta, name: &str, value: String) -> Result<(), ApiEr
     Ok(())
 }
 
-/// Reads the form, streaming its one `file` part into `upload` as it comes. On any error the
-/// caller abandons the upload.
-async fn read_form(payload: &mut Multipart, upload: &mut Upload) -> Result<FileMeta, ApiError> {
-    let mut meta = FileMeta::default();
+/// Reads a multipart form whose one `file` part streams into `upload` as it comes, handing
+/// every text field to `on_text`. `before_file` runs when the file part starts, on the fields
+/// sent before it, so that a client sending its metadata first is refused before its bytes.
+/// Returns the file's name. On any error the caller abandons the upload.
+pub(super) async fn read_multipart<F: std::future::Future<Output = Result<(), ApiError>>>(
+    payload: &mut Multipart,
+    upload: &mut Upload,
+    mut on_text: impl FnMut(&str, String) -> Result<(), ApiError>,
+    before_file: impl FnOnce() -> F,
+) -> Result<Option<String>, ApiError> {
+    let mut before_file = Some(before_file);
+    let mut file_name = None;
     let mut got_file = false;
     while let Some(mut field) = payload
         .try_next()
@@ -83,14 +91,17 @@ async fn read_form(payload: &mut Multipart, upload: &mut Upload) -> Result<FileM
         let name = field.name().unwrap_or_default().to_owned();
         if name != "file" {
             let value = text_field(&mut field, &name).await?;
-            set_field(&mut meta, &name, value)?;
+            on_text(&name, value)?;
             continue;
         }
         if got_file {
             return Err(bad("send one `file` part per upload"));
         }
         got_file = true;
-        meta.file_name = field
+        if let Some(check) = before_file.take() {
+            check().await?;
+        }
+        file_name = field
             .content_disposition()
             .and_then(|cd| cd.get_filename())
             .map(|n| n.rsplit(['/', '\\']).next().unwrap_or_default().to_owned())
@@ -109,13 +120,15 @@ async fn read_form(payload: &mut Multipart, upload: &mut Upload) -> Result<FileM
     if !got_file {
         return Err(bad("the form needs a `file` part"));
     }
-    if meta.category.is_empty() {
-        return Err(bad("the form needs a `category` field"));
+    Ok(file_name)
+}
+
+/// Reads what is left of a refused form, so that the client hears the answer rather than a
+/// reset.
+pub(super) async fn drain(payload: &mut Multipart) {
+    while let Some(Ok(mut field)) = payload.next().await {
+        while let Some(Ok(_)) = field.next().await {}
     }
-    if meta.title.is_empty() {
-        meta.title = meta.file_name.clone().unwrap_or_default();
-    }
-    Ok(meta)
 }
 
 /// `POST /v1/projects/{code}/files` (multipart: `category`, `title`, optional `date`, `sha256`,
@@ -131,17 +144,36 @@ pub(crate) async fn upload(
     let scope = scope::uploading(&caller)?;
     let archive = service.archive();
     let mut upload = archive.begin_upload(&code, &scope).await?;
-    let meta = match read_form(&mut payload, &mut upload).await {
-        Ok(meta) => meta,
-        Err(e) => {
-            upload.abort().await;
-            // Read what is left, so that the client hears the answer rather than a reset.
-            while let Some(Ok(mut field)) = payload.next().await {
-                while let Some(Ok(_)) = field.next().await {}
+    let meta = std::cell::RefCell::new(FileMeta::default());
+    let read = read_multipart(
+        &mut payload,
+        &mut upload,
+        |name, value| set_field(&mut meta.borrow_mut(), name, value),
+        || async {
+            let category = meta.borrow().category.clone();
+            if category.is_empty() {
+                return Ok(());
             }
-            return Err(e);
+            archive.check_category(&code, &scope, &category).await?;
+            Ok(())
+        },
+    )
+    .await;
+    let mut meta = meta.into_inner();
+    if let Err(e) = read.and_then(|name| {
+        meta.file_name = name;
+        if meta.category.is_empty() {
+            return Err(bad("the form needs a `category` field"));
         }
-    };
+        if meta.title.is_empty() {
+            meta.title = meta.file_name.clone().unwrap_or_default();
+        }
+        Ok(())
+    }) {
+        upload.abort().await;
+        drain(&mut payload).await;
+        return Err(e);
+    }
     let size = upload.size();
     let (record, new) = archive
         .finish_upload(&code, &scope, upload, meta, Some(&caller.account))
@@ -226,10 +258,7 @@ pub(crate) async fn download(
     let archive = service.archive();
     let record = archive.file(&sha256, &scope).await?;
     let etag = format!("\"{}\"", record.sha256);
-    let detail = Some(format!(
-        "sha256 {} of project {}",
-        record.sha256, record.project
-    ));
+    let detail = Some(format!("sha256 {} of {}", record.sha256, record.held_by));
     let audit = AuditNote {
         detail,
         ..AuditNote::default()

@@ -1,14 +1,20 @@
 //! The construction-project archive: projects and their events, files, deadlines, the code
-//! lists and the construction units' credit record.
+//! lists, the construction units' credit record, and paper records being digitised.
 
 mod files;
 pub(crate) mod openapi;
 mod projects;
+mod records;
 mod scope;
 mod units;
 
 routes! {
     get "/v1/archive/categories" => projects::categories,
+    get "/v1/archive/stats" => records::stats,
+    post "/v1/archive/records" => records::create,
+    get "/v1/archive/records" => records::list,
+    get "/v1/archive/records/{number}" => records::get,
+    post "/v1/archive/records/{number}/scans" => records::scan,
     post "/v1/projects" => projects::create,
     get "/v1/projects" => projects::list,
     post "/v1/projects/intake" => projects::intake,

@@ -141,7 +141,7 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
     add(
         "/v1/projects/{code}",
         op(
-            "A project with its timeline, open findings, deadlines, files and checklist",
+            "A project with its timeline, open findings, deadlines, files, checklist, and the map deliveries and features made for it",
             "Archive",
             vec![path_param("code", "Project code"), crs.clone()],
             ok("The project", "application/json", any.clone()),
@@ -229,12 +229,88 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             &[("404", "No such unit (or another unit's)"), ("422", "Not a valid unified social credit code")],
         ),
     );
+    paths.extend(record_paths(common));
     paths
+}
+
+/// The paper records' paths.
+fn record_paths(common: &Common) -> Vec<(String, Value)> {
+    let any = &common.any;
+    let record_param = || path_param("number", "Archive number (档号)");
+    let list = op(
+        "Paper records by archive number, filtered: registered paper files (案卷), with or without a project, and how many scans each has",
+        "Archive",
+        vec![
+            param("category", "query", "File category code", json!({ "type": "string" }), false),
+            param("year", "query", "Year of the record", json!({ "type": "integer" }), false),
+            param("digitised", "query", "Only digitised (true) or paper-only (false) records", json!({ "type": "boolean" }), false),
+            param("project", "query", "Only this project's", json!({ "type": "string" }), false),
+            param("after", "query", "The previous page's `next`", json!({ "type": "string" }), false),
+            param("limit", "query", "1 to 1000 (default 100)", json!({ "type": "integer", "minimum": 1, "maximum": 1000 }), false),
+        ],
+        ok("records and next", "application/json", any.clone()),
+        &[("422", "A limit out of range")],
+    );
+    let mut records = list;
+    records["post"] = post(
+        "Register a paper record (the archive office): archive number, title, file category, year, optional project, shelf mark and pages",
+        json_body("LegacyRecord"),
+        &[("201", "The record"), ("404", "No such project"), ("409", "The archive number is taken"), ("413", "Body too large"), ("415", "Not JSON"), ("422", "A category, year or text the archive cannot accept")],
+    );
+    vec![
+        (
+            "/v1/archive/stats".to_owned(),
+            op(
+                "The digitisation rate of the paper records: in all, by file category, by year, and by both (the goal is 100 %)",
+                "Archive",
+                vec![],
+                ok("total, by_category, by_year, by_category_year", "application/json", any.clone()),
+                &[],
+            ),
+        ),
+        ("/v1/archive/records".to_owned(), records),
+        (
+            "/v1/archive/records/{number}".to_owned(),
+            op(
+                "A paper record with its scans",
+                "Archive",
+                vec![record_param()],
+                ok("The record and scan_files", "application/json", any.clone()),
+                &[("404", "No such record")],
+            ),
+        ),
+        (
+            "/v1/archive/records/{number}/scans".to_owned(),
+            json!({ "post": {
+                "summary": "Add a scan of a paper record with its digitisation metadata (multipart, streamed; kept once by SHA-256)",
+                "tags": ["Archive"],
+                "parameters": [record_param()],
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "required": ["scan", "file"], "properties": {
+                    "scan": { "type": "string", "description": "JSON: scanned_on (required), dpi, pages, original, operator" },
+                    "sha256": { "type": "string", "description": "The SHA-256 the bytes must have" },
+                    "file": { "type": "string", "format": "binary" }
+                } } } } },
+                "responses": problem_responses(&[("200", "The record has these bytes already"), ("201", "The scan"), ("404", "No such record"), ("413", "The file exceeds the limit"), ("422", "Missing or invalid scan metadata, or bytes that do not match sha256"), ("503", "No file store configured")]),
+            } }),
+        ),
+    ]
 }
 
 /// The request bodies' schemas.
 pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
     vec![
+        (
+            "LegacyRecord",
+            json!({ "type": "object", "required": ["number", "title", "category", "year"], "additionalProperties": false, "properties": {
+                "number": { "type": "string", "description": "档号, unique, no spaces" },
+                "title": { "type": "string" },
+                "category": { "type": "string", "description": "File category code (GET /v1/archive/categories)" },
+                "year": { "type": "integer" },
+                "project": { "type": "string", "description": "项目代码 of the project it belongs to, when known" },
+                "original": { "type": "string", "description": "Where the paper original is kept" },
+                "pages": { "type": "integer", "minimum": 1 }
+            } }),
+        ),
         (
             "ProjectRequest",
             json!({ "type": "object", "required": ["code", "name", "category", "unit", "location"], "additionalProperties": false, "properties": {

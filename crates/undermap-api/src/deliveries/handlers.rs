@@ -2,7 +2,8 @@
 //! line prints. Multipart form: `department`, one or more `file` parts (a Shapefile's .shp, .shx,
 //! .dbf, .prj and .cpg; a survey point table and segment table; or one GeoJSON, GeoPackage or
 //! DXF file), and optionally `mode` (full|incremental), `crs`, `encoding`, `table`, `strict`,
-//! `dxf_layers` (the TOML layer mapping) and `loaded_by`.
+//! `dxf_layers` (the TOML layer mapping), `loaded_by` and `project` (the archive project the
+//! delivery is the as-built survey of).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ struct Form {
     strict_fields: bool,
     dxf_layers: Option<String>,
     loaded_by: Option<String>,
+    project: Option<String>,
     files: Vec<PathBuf>,
 }
 
@@ -123,11 +125,12 @@ async fn read_form(mut payload: Multipart, dir: &Path) -> Result<Form, ApiError>
             "table" => form.table = value,
             "dxf_layers" => form.dxf_layers = value,
             "loaded_by" => form.loaded_by = value,
+            "project" => form.project = value,
             "strict" => form.strict = yes_no("strict", value.as_deref())?,
             "strict_fields" => form.strict_fields = yes_no("strict_fields", value.as_deref())?,
             other => {
                 return Err(bad(format!(
-                    "unknown form field `{other}`; expected department, file, mode, crs, encoding, table, strict, strict_fields, dxf_layers, loaded_by"
+                    "unknown form field `{other}`; expected department, file, mode, crs, encoding, table, strict, strict_fields, dxf_layers, loaded_by, project"
                 )))
             }
         }
@@ -204,6 +207,7 @@ pub(crate) async fn create(
     options.encoding = form.encoding;
     options.datums = service.config().datums.clone();
     options.table = form.table;
+    options.project = form.project;
     if let Some(toml) = form.dxf_layers {
         let path = dir.path().join("dxf-layers.toml");
         std::fs::write(&path, toml)

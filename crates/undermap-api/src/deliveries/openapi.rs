@@ -21,7 +21,7 @@ pub(crate) fn paths(_common: &Common) -> Vec<(String, Value)> {
                 "file": { "type": "string", "format": "binary", "description": "One or more files (a Shapefile with its .shx/.dbf/.prj/.cpg)" },
                 "mode": { "type": "string", "enum": ["full", "incremental"] },
                 "crs": { "type": "string" }, "encoding": { "type": "string" }, "table": { "type": "string" },
-                "strict": { "type": "boolean" }, "strict_fields": { "type": "boolean" }, "dxf_layers": { "type": "string" }, "loaded_by": { "type": "string" }
+                "strict": { "type": "boolean" }, "strict_fields": { "type": "boolean" }, "dxf_layers": { "type": "string" }, "loaded_by": { "type": "string" }, "project": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$", "description": "The archive project (项目代码) this delivery is the as-built survey of; it must be registered." }
             } } } } },
             "responses": problem_responses(&[("201", "The delivery report"), ("413", "Upload too large"), ("422", "Refused: no CRS, unreadable file, or rejections under strict")]),
         }}),

@@ -257,6 +257,21 @@ fn page(ticket: &Value, verify_url: &str) -> String {
             text(&o["highest_risk"]),
         );
     }
+    let mut projects = String::new();
+    for p in ticket["archive_projects"].as_array().into_iter().flatten() {
+        let _ = write!(
+            projects,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            text(&p["code"]),
+            text(&p["name"]),
+            text(&p["unit"]),
+            text(&p["status"]),
+            text(&p["distance_m"]),
+        );
+    }
+    if projects.is_empty() {
+        projects.push_str(r#"<tr><td colspan="5">无 none</td></tr>"#);
+    }
     let signature = ticket["signature"]["value"].as_str().unwrap_or("");
     let qr = if signature.is_empty() {
         String::from("<p>未签名 / not signed</p>")
@@ -305,6 +320,9 @@ tr {{ break-inside: avoid; }}
 <table><thead><tr><th>风险 Risk</th><th>图层 Layer</th><th>类型 Kind</th><th>编号 Id</th><th>规格 Size</th><th>埋深 Depth m</th><th>距离 Distance m</th><th>权属 Owner</th><th>电话 Contact</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <h2>联系权属单位 Owners to call</h2><ul>{owners}</ul>
+<h2>城建档案 Archive projects here (as-built drawings)</h2>
+<table><thead><tr><th>项目代码 Project</th><th>名称 Name</th><th>建设单位 Construction unit</th><th>状态 Status</th><th>距离 Distance m</th></tr></thead>
+<tbody>{projects}</tbody></table>
 <p>开挖前须通知上述单位并现场确认。This ticket records what the city's map held on the date above; call every owner before digging and confirm on site.
 扫描二维码或使用 <code>undermap verify-ticket</code> 核验签名 / scan the code or run <code>undermap verify-ticket</code> to check the signature.</p>
 </body></html>"#,
@@ -367,6 +385,8 @@ mod tests {
             "hits": [{"risk": "high", "layer": "gas", "kind": "pipe", "feature_id": "G-1", "owner": "燃气公司",
                       "geometry": {"type": "LineString", "coordinates": [[108.0, 28.0005], [108.001, 28.0005]]}}],
             "owners": [{"name": "燃气公司", "contact": "023", "assets": 1, "highest_risk": "high"}],
+            "archive_projects": [{"code": "2025-500103-48-01-000001", "name": "<b>解放碑改造</b>", "unit": "建设公司",
+                                  "status": "filed", "distance_m": 0.0, "category": "municipal_pipeline"}],
             "summary": {"total": 1, "by_risk": {"high": 1, "medium": 0, "low": 0}},
             "signature": {"value": "c2ln"}
         });
@@ -382,5 +402,9 @@ mod tests {
         );
         assert!(html.contains("<svg") && html.contains("燃气公司"));
         assert!(!html.contains("<?xml"));
+        assert!(
+            html.contains("2025-500103-48-01-000001") && html.contains("&lt;b&gt;解放碑改造"),
+            "the archive projects are listed, escaped"
+        );
     }
 }

@@ -8,7 +8,8 @@ use std::ops::Range;
 use chrono::{NaiveDate, Utc};
 use undermap_archive::checklist::Checklist;
 use undermap_store::{
-    ContentHash, FileBytes, FileRecord, FileStore, NewFile, ProjectRecord, ScanMetadata, Upload,
+    ContentHash, FileBytes, FileRecord, FileStore, NewFile, ProjectRecord, ScanMetadata, Stored,
+    Upload,
 };
 
 use super::{Archive, Scope};
@@ -38,6 +39,21 @@ pub struct FileMeta {
     pub file_name: Option<String>,
 }
 
+/// A file the caller may read, and who holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptFile {
+    /// `project <code>` or `paper record <number>`.
+    pub held_by: String,
+    /// The SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its media type.
+    pub media_type: String,
+    /// The name it was uploaded under.
+    pub file_name: Option<String>,
+}
+
 /// A filed project's archive is closed: it takes no more files.
 fn refuse_filed(record: &ProjectRecord) -> Result<(), ServiceError> {
     if record.status == undermap_archive::Status::Filed {
@@ -51,7 +67,7 @@ fn refuse_filed(record: &ProjectRecord) -> Result<(), ServiceError> {
 }
 
 impl Archive<'_> {
-    fn files(&self) -> Result<&FileStore, ServiceError> {
+    pub(super) fn files(&self) -> Result<&FileStore, ServiceError> {
         self.config()
             .files
             .as_ref()
@@ -83,7 +99,6 @@ impl Archive<'_> {
                 return Err(e);
             }
         };
-        let files = self.files()?;
         let stored = upload
             .finish(expected.as_ref(), meta.file_name.as_deref())
             .await?;
@@ -104,15 +119,44 @@ impl Archive<'_> {
         match self.app.store().add_file(&new).await {
             Ok(done) => Ok(done),
             Err(e) => {
-                // Bytes this upload brought, that no record names: not kept either.
-                if stored.new
-                    && matches!(self.app.store().file_records(&stored.hash).await, Ok(r) if r.is_empty())
-                {
-                    let _ = files.remove(&stored.hash).await;
-                }
+                self.drop_unnamed(&stored).await;
                 Err(e.into())
             }
         }
+    }
+
+    /// Removes bytes an upload brought when no file record and no scan names them (their
+    /// record was refused): a failed upload keeps nothing.
+    pub(super) async fn drop_unnamed(&self, stored: &Stored) {
+        let Ok(files) = self.files() else { return };
+        if !stored.new {
+            return;
+        }
+        let store = self.app.store();
+        let (records, scans) = tokio::join!(
+            store.file_records(&stored.hash),
+            store.legacy_scans(None, Some(&stored.hash))
+        );
+        if matches!((records, scans), (Ok(r), Ok(s)) if r.is_empty() && s.is_empty()) {
+            let _ = files.remove(&stored.hash).await;
+        }
+    }
+
+    /// Whether a project in `scope` takes a file of `category` now: it exists, is not filed,
+    /// and its category owes or allows such files. Run before the bytes arrive when the form
+    /// sends its category first, and again when they have.
+    pub async fn check_category(
+        &self,
+        code: &str,
+        scope: &Scope,
+        category: &str,
+    ) -> Result<ProjectRecord, ServiceError> {
+        let record = self.project_in(code, scope).await?;
+        refuse_filed(&record)?;
+        let catalogue = &self.config().catalogue;
+        let project_category = catalogue.project_category(&record.project.category)?;
+        catalogue.file_category_for(project_category, category)?;
+        Ok(record)
     }
 
     async fn check_meta(
@@ -121,12 +165,8 @@ impl Archive<'_> {
         scope: &Scope,
         meta: &FileMeta,
     ) -> Result<(ProjectRecord, Option<ContentHash>), ServiceError> {
-        let record = self.project_in(code, scope).await?;
         // Checked again at the end: the project may have been filed while the bytes arrived.
-        refuse_filed(&record)?;
-        let catalogue = &self.config().catalogue;
-        let category = catalogue.project_category(&record.project.category)?;
-        catalogue.file_category_for(category, &meta.category)?;
+        let record = self.check_category(code, scope, &meta.category).await?;
         let title = meta.title.trim();
         if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
             return Err(ServiceError::unprocessable(
@@ -156,13 +196,37 @@ impl Archive<'_> {
         Ok((record, expected))
     }
 
-    /// The record of a file with these bytes, in the first project holding it that the caller
-    /// may see (else not found).
-    pub async fn file(&self, sha256: &str, scope: &Scope) -> Result<FileRecord, ServiceError> {
+    /// A file with these bytes as the first project or paper record holding it that the
+    /// caller may see holds it (else not found). A paper record without a project is the
+    /// archive office's: a construction unit sees only scans of its own projects' records.
+    pub async fn file(&self, sha256: &str, scope: &Scope) -> Result<KeptFile, ServiceError> {
         let hash: ContentHash = sha256.parse()?;
-        for r in self.app.store().file_records(&hash).await? {
+        let store = self.app.store();
+        for r in store.file_records(&hash).await? {
             if self.project_in(&r.project, scope).await.is_ok() {
-                return Ok(r);
+                return Ok(KeptFile {
+                    held_by: format!("project {}", r.project),
+                    sha256: r.sha256,
+                    size: r.size,
+                    media_type: r.media_type,
+                    file_name: r.file_name,
+                });
+            }
+        }
+        for s in store.legacy_scans(None, Some(&hash)).await? {
+            let visible = match (scope, self.record_project(&s.record).await?) {
+                (Scope::All, _) => true,
+                (Scope::Unit(_), Some(code)) => self.project_in(&code, scope).await.is_ok(),
+                (Scope::Unit(_), None) => false,
+            };
+            if visible {
+                return Ok(KeptFile {
+                    held_by: format!("paper record {}", s.record),
+                    sha256: s.sha256,
+                    size: s.size,
+                    media_type: s.media_type,
+                    file_name: s.file_name,
+                });
             }
         }
         Err(ServiceError::NotFound {
@@ -170,10 +234,19 @@ impl Archive<'_> {
         })
     }
 
+    async fn record_project(&self, number: &str) -> Result<Option<String>, ServiceError> {
+        Ok(self
+            .app
+            .store()
+            .legacy_record(number)
+            .await?
+            .and_then(|r| r.record.project))
+    }
+
     /// The bytes of a file [`Archive::file`] found, or a range of them.
     pub async fn file_bytes(
         &self,
-        file: &FileRecord,
+        file: &KeptFile,
         range: Option<Range<u64>>,
     ) -> Result<FileBytes, ServiceError> {
         let hash: ContentHash = file.sha256.parse()?;

@@ -6,8 +6,11 @@
 
 mod events;
 mod files;
+mod legacy;
 mod overdue;
+mod page;
 mod projects;
+mod touching;
 mod units;
 
 use chrono::NaiveDate;
@@ -16,9 +19,14 @@ use undermap_archive::{Catalogue, CreditCode, Lifecycle, ProjectCode, Rules};
 use undermap_store::{FileStore, ProjectRecord};
 
 pub use events::{EventOut, RecordedEvent};
-pub use files::FileMeta;
+pub use files::{FileMeta, KeptFile};
+pub use legacy::{
+    DigitisationStats, LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, Rate,
+};
 pub use overdue::OverdueProject;
-pub use projects::{ProjectOut, ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery};
+pub use page::ProjectPage;
+pub use projects::{ProjectOut, ProjectRequest, ProjectsPage, ProjectsQuery};
+pub use touching::TouchingProject;
 pub use units::{UnitRecord, UnitSummary};
 
 use crate::{Service, ServiceError};

@@ -4,13 +4,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use geo::Geometry;
 use serde::{Deserialize, Serialize};
-use undermap_archive::checklist::Checklist;
-use undermap_archive::{CreditCode, Deadline, Overdue, ProjectCode, Status};
+use undermap_archive::{CreditCode, Deadline, ProjectCode, Status};
 use undermap_core::{AreaLimits, ExcavationArea};
 use undermap_crs::Transformer;
-use undermap_store::{FileRecord, Intake, NewProject, ProjectQuery, ProjectRecord};
+use undermap_store::{Intake, NewProject, ProjectQuery, ProjectRecord};
 
-use super::events::EventOut;
 use super::{Archive, Scope};
 use crate::shared::geometry_out::to_geojson;
 use crate::shared::input::request_crs;
@@ -113,26 +111,6 @@ pub struct ProjectOut {
     pub registered_by: Option<String>,
     /// When.
     pub registered_at: DateTime<Utc>,
-}
-
-/// One project with everything the archive holds of it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProjectPage {
-    /// The project.
-    #[serde(flatten)]
-    pub project: ProjectOut,
-    /// Its events, oldest first.
-    pub timeline: Vec<EventOut>,
-    /// Guidance findings not yet seen fixed, as `<event seq>.<n>`.
-    pub open_findings: Vec<serde_json::Value>,
-    /// Its next deadline, passed or not.
-    pub next_deadline: Option<DeadlineOut>,
-    /// The deadline it has passed, if any.
-    pub overdue: Option<Overdue>,
-    /// Its files.
-    pub files: Vec<FileRecord>,
-    /// Its files against what its category owes.
-    pub checklist: Checklist,
 }
 
 /// Filters of the project list, as a client sends them.
@@ -326,41 +304,6 @@ impl Archive<'_> {
         Ok((outcome, self.out(&stored, &self.out_crs(crs.as_deref())?)?))
     }
 
-    /// One project with its timeline, files, checklist and deadlines.
-    pub async fn page(
-        &self,
-        code: &str,
-        scope: &Scope,
-        crs: Option<&str>,
-    ) -> Result<ProjectPage, ServiceError> {
-        let record = self.project_in(code, scope).await?;
-        let code = &record.project.code;
-        let store = self.app.store();
-        let events = store.project_events(code).await?;
-        let lifecycle = self.lifecycle(code).await?;
-        let files = store.project_files(code).await?;
-        let checklist = self.checklist_of(&record, &files)?;
-        let rules = &self.config().rules;
-        let next_deadline = rules
-            .next_deadline(&lifecycle, record.project.planned_start)
-            .map(|(deadline, due)| DeadlineOut { deadline, due });
-        let overdue = rules.overdue(&lifecycle, record.project.planned_start, self.today());
-        let open_findings = lifecycle
-            .open_findings()
-            .into_iter()
-            .map(|(id, f)| serde_json::json!({ "finding": id, "text": f.text }))
-            .collect();
-        Ok(ProjectPage {
-            project: self.out(&record, &self.out_crs(crs)?)?,
-            timeline: events.into_iter().map(EventOut::from).collect(),
-            open_findings,
-            next_deadline,
-            overdue,
-            files,
-            checklist,
-        })
-    }
-
     /// Projects by code, filtered; a construction unit sees only its own.
     pub async fn list(
         &self,
@@ -466,12 +409,16 @@ impl Archive<'_> {
         Ok([r.min().x, r.min().y, r.max().x, r.max().y])
     }
 
-    fn out_crs(&self, crs: Option<&str>) -> Result<Transformer, ServiceError> {
+    pub(super) fn out_crs(&self, crs: Option<&str>) -> Result<Transformer, ServiceError> {
         let crs = request_crs(crs)?;
         Ok(Transformer::new(&self.app.config().deployment_crs, &crs)?)
     }
 
-    fn out(&self, r: &ProjectRecord, out: &Transformer) -> Result<ProjectOut, ServiceError> {
+    pub(super) fn out(
+        &self,
+        r: &ProjectRecord,
+        out: &Transformer,
+    ) -> Result<ProjectOut, ServiceError> {
         let p = &r.project;
         let category = self.config().catalogue.project_category(&p.category).ok();
         Ok(ProjectOut {

@@ -82,6 +82,9 @@ pub async fn deliver(
         mut options,
         strict,
     } = request;
+    if let Some(code) = &options.project {
+        check_project(store, code).await?;
+    }
     // Strict deliveries load nothing whose positions may be metres off.
     options.datums.refuse_ballpark |= strict.records;
     if !strict.any() {
@@ -105,6 +108,21 @@ pub async fn deliver(
     let (delivery, meta) = prepared.split();
     let report = store.apply_delivery(delivery).await?;
     Ok(DeliverySummary::new(department.name, meta, &report))
+}
+
+/// A delivery may name only a project the archive holds.
+async fn check_project(store: &dyn Store, code: &str) -> Result<(), ServiceError> {
+    let parsed: undermap_archive::ProjectCode =
+        code.parse().map_err(|e: undermap_archive::ArchiveError| {
+            ServiceError::unprocessable("project", e.to_string())
+        })?;
+    if store.project(&parsed).await?.is_none() {
+        return Err(ServiceError::unprocessable(
+            "project",
+            format!("project {code} is not in the archive: register it first (POST /v1/projects)"),
+        ));
+    }
+    Ok(())
 }
 
 /// Features handed from the reading thread to the store at a time.

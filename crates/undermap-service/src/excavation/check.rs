@@ -43,6 +43,11 @@ impl Excavation<'_> {
             .iter()
             .map(|m| hit(m, &out, view, scale))
             .collect::<Result<Vec<_>, _>>()?;
+        let projects = self
+            .app
+            .archive()
+            .touching(parsed.area.geometry(), parsed.buffer_m)
+            .await?;
 
         // The server's clock: one database round trip less per check.
         let now = chrono::Utc::now();
@@ -91,6 +96,7 @@ impl Excavation<'_> {
             at,
             stale: at.is_none() && self.app.is_behind(),
             hits: &hits,
+            archive_projects: &projects,
         }
         .write();
         let signature = config.ticket_signer.sign_canonical(written.canonical());

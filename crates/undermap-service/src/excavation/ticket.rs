@@ -79,6 +79,11 @@ pub struct CheckResponse {
     pub hits: Vec<Hit>,
     /// Owners to call.
     pub owners: Vec<OwnerSummary>,
+    /// The archive projects the area touches, nearest first: ask the archive for their
+    /// as-built drawings (`GET /v1/projects/{code}`). Absent on tickets issued before the
+    /// archive was searched.
+    #[serde(default)]
+    pub archive_projects: Vec<crate::archive::TouchingProject>,
     /// The server's Ed25519 signature over the ticket's canonical JSON (docs/tickets.md).
     /// Absent on tickets issued before tickets were signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]

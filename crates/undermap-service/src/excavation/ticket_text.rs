@@ -61,6 +61,8 @@ pub(crate) struct Answer<'a> {
     pub stale: bool,
     /// Most severe first; the summary and the owners to call are counted from them.
     pub hits: &'a [HitOut<'a>],
+    /// The archive projects the area touches, nearest first.
+    pub archive_projects: &'a [crate::archive::TouchingProject],
 }
 
 /// A ticket's canonical bytes and where its signature goes in them.
@@ -79,6 +81,7 @@ impl Answer<'_> {
         };
         // Members in sorted order: keep them so. `signature` would sort between `reference`
         // and `stale`.
+        w.member("archive_projects", self.archive_projects);
         w.member("area", &Sorted(self.area));
         w.member("area_m2", &self.area_m2);
         if let Some(at) = &self.at {
@@ -279,8 +282,22 @@ mod tests {
             at: None,
             stale: false,
             hits,
+            archive_projects: &PROJECTS,
         }
     }
+
+    /// A project the area touches, with text that needs escaping.
+    static PROJECTS: std::sync::LazyLock<Vec<crate::archive::TouchingProject>> =
+        std::sync::LazyLock::new(|| {
+            vec![crate::archive::TouchingProject {
+                category: "municipal_pipeline".into(),
+                code: "2025-500103-48-01-000001".into(),
+                distance_m: 0.5,
+                name: "解放碑\"给水\"改造".into(),
+                status: undermap_archive::Status::Filed,
+                unit: "重庆市政建设有限公司".into(),
+            }]
+        });
 
     /// A hit carries every column attribute under the name the attribute table gives it for
     /// hits, and nothing else but what locates and rates the match; the answer's `Hit` reads
@@ -412,7 +429,11 @@ mod tests {
         assert_eq!(ticket.issued_to.as_deref(), Some("c1"));
         // The text is its canonical bytes with the signature in its sorted place.
         assert_eq!(from_text(&text), canonical);
-        assert!(text.starts_with(r#"{"area":{"coordinates":"#), "{text}");
+        assert!(
+            text.starts_with(r#"{"archive_projects":[{"category":"#),
+            "{text}"
+        );
+        assert_eq!(ticket.archive_projects, *PROJECTS);
         assert!(
             text.contains(r#""reference":"c1","signature":{"alg":"#),
             "{text}"

@@ -13,6 +13,8 @@ use undermap_archive::{CreditCode, EventBody, ProjectCode, Status};
 use crate::Result;
 
 pub(crate) mod file_sql;
+pub mod legacy;
+pub mod links;
 pub(crate) mod sql;
 
 /// A project to register.
@@ -257,7 +259,7 @@ pub fn verify_credit_chain(
 
 /// Projects, their events and the credit record.
 #[async_trait]
-pub trait ArchiveStore: Send + Sync {
+pub trait ArchiveStore: legacy::LegacyStore + Send + Sync {
     /// Registers a project; [`crate::StoreError::Conflict`] if its code is taken.
     async fn add_project(&self, project: &NewProject) -> Result<()>;
 
@@ -291,6 +293,12 @@ pub trait ArchiveStore: Send + Sync {
 
     /// Every record of the file with these bytes, in every project that holds it.
     async fn file_records(&self, hash: &crate::ContentHash) -> Result<Vec<FileRecord>>;
+
+    /// The deliveries made for a project, oldest first.
+    async fn project_deliveries(&self, code: &ProjectCode) -> Result<Vec<links::ProjectDelivery>>;
+
+    /// The current map features delivered for a project (at most [`links::MAX_FEATURES`]).
+    async fn project_features(&self, code: &ProjectCode) -> Result<Vec<links::ProjectFeature>>;
 }
 
 #[cfg(test)]

@@ -68,7 +68,13 @@ fn taken(what: String) -> impl FnOnce(sqlx::Error) -> crate::StoreError {
 }
 
 impl GpkgStore {
-    fn check_writable(&self) -> Result<()> {
+    /// Reads need nothing first: the file is open.
+    #[allow(clippy::unnecessary_wraps, clippy::unused_self)]
+    pub(crate) fn ready(&self) -> Result<()> {
+        Ok(())
+    }
+
+    pub(crate) fn check_writable(&self) -> Result<()> {
         self.writable().map(|_| ())
     }
 }

@@ -9,6 +9,7 @@ use undermap_archive::{CreditCode, ProjectCode};
 use super::{from_gpkg, to_gpkg, GpkgError, GpkgStore};
 use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
+use crate::archive::links;
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, project_record, record_event, same_details,
     Dialect, ProjectRow,
@@ -95,6 +96,38 @@ CREATE TRIGGER IF NOT EXISTS project_files_no_update BEFORE UPDATE ON project_fi
 BEGIN SELECT RAISE(ABORT, 'project_files is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS project_files_no_delete BEFORE DELETE ON project_files
 BEGIN SELECT RAISE(ABORT, 'project_files is append-only'); END;
+CREATE TABLE IF NOT EXISTS legacy_records (
+    number TEXT PRIMARY KEY CHECK (length(number) BETWEEN 1 AND 64),
+    title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    category TEXT NOT NULL,
+    year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2200),
+    project_code TEXT REFERENCES projects (code),
+    original TEXT,
+    pages INTEGER CHECK (pages IS NULL OR pages > 0),
+    registered_by TEXT,
+    registered_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS legacy_records_category_year ON legacy_records (category, year);
+CREATE TRIGGER IF NOT EXISTS legacy_records_no_update BEFORE UPDATE ON legacy_records
+BEGIN SELECT RAISE(ABORT, 'legacy_records is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS legacy_records_no_delete BEFORE DELETE ON legacy_records
+BEGIN SELECT RAISE(ABORT, 'legacy_records is append-only'); END;
+CREATE TABLE IF NOT EXISTS legacy_scans (
+    record_number TEXT NOT NULL REFERENCES legacy_records (number),
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    size INTEGER NOT NULL CHECK (size >= 0),
+    media_type TEXT NOT NULL,
+    file_name TEXT,
+    scan TEXT NOT NULL,
+    uploaded_by TEXT,
+    uploaded_at TEXT NOT NULL,
+    PRIMARY KEY (record_number, sha256)
+);
+CREATE INDEX IF NOT EXISTS legacy_scans_sha256 ON legacy_scans (sha256);
+CREATE TRIGGER IF NOT EXISTS legacy_scans_no_update BEFORE UPDATE ON legacy_scans
+BEGIN SELECT RAISE(ABORT, 'legacy_scans is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS legacy_scans_no_delete BEFORE DELETE ON legacy_scans
+BEGIN SELECT RAISE(ABORT, 'legacy_scans is append-only'); END;
 ";
 
 const DIALECT: Dialect = Dialect {
@@ -258,4 +291,33 @@ impl ArchiveStore for GpkgStore {
             "reading file records"
         )
     }
+
+    async fn project_deliveries(&self, code: &ProjectCode) -> Result<Vec<links::ProjectDelivery>> {
+        static SQL: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| links::deliveries_sql("undermap_deliveries"));
+        links::linked_where!(
+            self.pool(),
+            &SQL,
+            code.as_str(),
+            links::delivery,
+            GpkgError::db,
+            "reading a project's deliveries"
+        )
+    }
+
+    async fn project_features(&self, code: &ProjectCode) -> Result<Vec<links::ProjectFeature>> {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            links::features_sql("json_extract(attributes, '$.project_code')")
+        });
+        links::linked_where!(
+            self.pool(),
+            &SQL,
+            code.as_str(),
+            links::feature,
+            GpkgError::db,
+            "reading a project's features"
+        )
+    }
 }
+
+crate::archive::legacy::legacy_store!(GpkgStore, pool, GpkgError::db, check_writable, ready);

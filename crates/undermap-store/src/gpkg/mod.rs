@@ -362,6 +362,12 @@ async fn upgrade(tx: &mut SqliteConnection, srid: i32) -> Result<()> {
             .await
             .map_err(db("recording operations on deliveries"))?;
     }
+    if !has_column(tx, "undermap_deliveries", "project_code").await? {
+        sqlx::query("ALTER TABLE undermap_deliveries ADD COLUMN project_code TEXT")
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording projects on deliveries"))?;
+    }
     if !has_column(tx, "undermap_excavation_checks", "issued_to").await? {
         // Filled once from the bodies; tickets are immutable, so the update trigger is lifted
         // for it inside this transaction and put back as it was.

@@ -254,8 +254,8 @@ pub(crate) fn apply_delivery(
     let now = stamp(Utc::now());
     let delivery_id: i64 = tx
         .query_row(
-            "INSERT INTO undermap_deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            "INSERT INTO undermap_deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation, project_code) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
             params![
                 delivery.layer.as_str(),
                 delivery.source_name,
@@ -264,7 +264,8 @@ pub(crate) fn apply_delivery(
                 delivery.mode.as_str(),
                 delivery.loaded_by,
                 now,
-                delivery.operation
+                delivery.operation,
+                delivery.project_code
             ],
             |r| r.get(0),
         )

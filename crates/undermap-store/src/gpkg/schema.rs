@@ -69,7 +69,8 @@ CREATE TABLE undermap_deliveries (
     unchanged INTEGER NOT NULL DEFAULT 0,
     retired INTEGER NOT NULL DEFAULT 0,
     rejected INTEGER NOT NULL DEFAULT 0,
-    operation TEXT
+    operation TEXT,
+    project_code TEXT
 );
 -- Every version of every feature; the per-layer views below show the current ones.
 CREATE TABLE features (

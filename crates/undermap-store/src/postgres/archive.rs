@@ -9,6 +9,7 @@ use undermap_archive::{CreditCode, ProjectCode};
 use super::{PgError, PgStore};
 use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
+use crate::archive::links;
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, project_record, record_event, same_details,
     Dialect, ProjectRow,
@@ -188,4 +189,34 @@ impl ArchiveStore for PgStore {
             "reading file records"
         )
     }
+
+    async fn project_deliveries(&self, code: &ProjectCode) -> Result<Vec<links::ProjectDelivery>> {
+        self.up()?;
+        static SQL: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| links::deliveries_sql("deliveries"));
+        links::linked_where!(
+            self.pool(),
+            &SQL,
+            code.as_str(),
+            links::delivery,
+            PgError::db,
+            "reading a project's deliveries"
+        )
+    }
+
+    async fn project_features(&self, code: &ProjectCode) -> Result<Vec<links::ProjectFeature>> {
+        self.up()?;
+        static SQL: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| links::features_sql("attributes ->> 'project_code'"));
+        links::linked_where!(
+            self.pool(),
+            &SQL,
+            code.as_str(),
+            links::feature,
+            PgError::db,
+            "reading a project's features"
+        )
+    }
 }
+
+crate::archive::legacy::legacy_store!(PgStore, pool, PgError::db, up, up);

@@ -69,8 +69,8 @@ pub(crate) async fn apply_streamed(
         .await
         .map_err(PgError::db("reading the clock"))?;
     let delivery_id: i64 = sqlx::query_scalar(
-        "INSERT INTO deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO deliveries (layer_id, source_name, sha256, source_crs, mode, loaded_by, loaded_at, operation, project_code) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(header.layer.as_str())
     .bind(&header.source_name)
@@ -80,6 +80,7 @@ pub(crate) async fn apply_streamed(
     .bind(&header.loaded_by)
     .bind(now)
     .bind(&header.operation)
+    .bind(&header.project_code)
     .fetch_one(&mut *tx)
     .await
     .map_err(PgError::db("recording the delivery"))?;

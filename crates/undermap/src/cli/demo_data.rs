@@ -64,6 +64,7 @@ pub(crate) async fn run(
                     operation: "generated in the deployment CRS".into(),
                     mode: DeliveryMode::Full,
                     loaded_by: "demo-data".into(),
+                    project_code: None,
                     features,
                     rejected_before_load: 0,
                 })

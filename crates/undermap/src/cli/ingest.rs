@@ -40,6 +40,10 @@ pub(crate) struct IngestArgs {
     /// Load nothing if any source field maps to no model field (a misspelt `accuracy_m`).
     #[arg(long)]
     pub(crate) strict_fields: bool,
+    /// The archive project (项目代码) this delivery is the as-built survey of: the delivery
+    /// records it and every feature keeps it (`project_code`). The project must be registered.
+    #[arg(long)]
+    pub(crate) project: Option<String>,
     /// Write rejected records as JSON lines here (default: standard error).
     #[arg(long)]
     pub(crate) rejects: Option<PathBuf>,
@@ -69,6 +73,7 @@ pub(crate) async fn run(
         mode,
         strict,
         strict_fields,
+        project,
         rejects,
         files,
     } = args;
@@ -85,6 +90,7 @@ pub(crate) async fn run(
     options.datums = config.datums.clone();
     options.encoding = encoding;
     options.table = table;
+    options.project = project;
     options.dxf_layers = dxf_layers.as_deref().map(DxfMapping::load).transpose()?;
     let request = DeliveryRequest {
         files,
