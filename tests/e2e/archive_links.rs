@@ -85,5 +85,35 @@ both_stores! {
             [3_149_716.0, 597_983.0], [3_149_706.0, 597_983.0]]]});
         let ticket: Value = app.post_json("/v1/excavation-checks", &far).await.json().await.unwrap();
         assert_eq!(ticket["archive_projects"], json!([]), "{ticket}");
+
+        // The daily evaluation (run now): the project's notice is overdue since March.
+        let (s, e) = {
+            let r = app.client.post(app.url("/v1/archive/evaluation")).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        };
+        assert_eq!(s, StatusCode::OK, "{e}");
+        assert_eq!((e["overdue"].clone(), e["by_deadline"]["notice"].clone()), (json!(1), json!(1)), "{e}");
+        assert_eq!(e["newly_overdue"], json!([]), "overdue for months, not since yesterday: {e}");
+        let last: Value = app.get("/v1/archive/evaluation").await.json().await.unwrap();
+        assert_eq!(last["evaluated_at"], e["evaluated_at"], "{last}");
+        let contractor = app.client_as("contractor").await;
+        let r = contractor.post(app.url("/v1/archive/evaluation")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        // The printable filing notice exists once the notice is recorded.
+        let r = app.get(&format!("/v1/projects/{CODE}/notice")).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let notice = json!({ "type": "notice_issued", "date": "2026-02-20",
+            "scope": "给水管线竣工图 <全部>", "formats": ["PDF/A", "GeoPackage"] });
+        let r = app.post_json(&format!("/v1/projects/{CODE}/events"), &notice).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+        let r = app.get(&format!("/v1/projects/{CODE}/notice")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+        let html = r.text().await.unwrap();
+        for expected in ["建设工程档案归档告知书", CODE, "给水管线竣工图 &lt;全部&gt;", "PDF/A、GeoPackage",
+                         "竣工图", "within 3 months of a passed acceptance", "-N1"] {
+            assert!(html.contains(expected), "{expected} missing from the notice");
+        }
     }
 }

@@ -33,6 +33,8 @@ struct Inner {
     tiles: std::sync::OnceLock<Result<undermap_tiles::TileService, String>>,
     /// Network graphs of the current index, made on first use.
     networks: crate::emergency::networks::NetworkCache,
+    /// The archive's last evaluation of its deadlines.
+    archive_evaluation: crate::archive::LastEvaluation,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -52,6 +54,7 @@ impl Service {
                 last_delivery: std::sync::atomic::AtomicI64::new(-1),
                 tiles: std::sync::OnceLock::new(),
                 networks: crate::emergency::networks::NetworkCache::default(),
+                archive_evaluation: crate::archive::LastEvaluation::default(),
             }),
         }
     }
@@ -78,6 +81,10 @@ impl Service {
 
     pub(crate) fn past_maps(&self) -> &crate::map::history::PastMaps {
         &self.inner.past
+    }
+
+    pub(crate) fn archive_evaluation(&self) -> &crate::archive::LastEvaluation {
+        &self.inner.archive_evaluation
     }
 
     pub(crate) fn network_cache(&self) -> &crate::emergency::networks::NetworkCache {

@@ -18,10 +18,10 @@ mod tiles;
 
 pub use app::{Readiness, Service, ServiceConfig};
 pub use archive::{
-    Archive, ArchiveConfig, DigitisationStats, EventOut, FileMeta, KeptFile, LegacyListQuery,
-    LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject, ProjectOut, ProjectPage,
-    ProjectRequest, ProjectsPage, ProjectsQuery, Rate, RecordedEvent, Scope, TouchingProject,
-    UnitRecord, UnitSummary, DEFAULT_MAX_FILE_BYTES,
+    Archive, ArchiveConfig, DigitisationStats, Evaluation, EventOut, FileMeta, KeptFile,
+    LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject, ProjectOut,
+    ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery, Rate, RecordedEvent, Scope,
+    TouchingProject, UnitRecord, UnitSummary, DEFAULT_MAX_FILE_BYTES,
 };
 pub use deliveries::{deliver, Deliveries, DeliveryRequest, Departments};
 pub use emergency::{

@@ -101,6 +101,9 @@ pub struct ArchiveSettings {
     pub weights: undermap_archive::credit::Weights,
     /// Hours east of UTC of the archive office's calendar.
     pub utc_offset_hours: i32,
+    /// The hour of the office's day the deadlines are evaluated and the newly overdue
+    /// projects logged (0–23).
+    pub evaluate_at_hour: u32,
 }
 
 impl Default for ArchiveSettings {
@@ -112,6 +115,7 @@ impl Default for ArchiveSettings {
             rules: undermap_archive::Rules::default(),
             weights: undermap_archive::credit::Weights::default(),
             utc_offset_hours: 8,
+            evaluate_at_hour: 1,
         }
     }
 }

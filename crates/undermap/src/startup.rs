@@ -72,6 +72,7 @@ pub fn archive_config(
         files: None,
         max_file_bytes: a.max_file_bytes,
         utc_offset_hours: a.utc_offset_hours,
+        evaluate_at_hour: a.evaluate_at_hour,
     })
 }
 
@@ -234,6 +235,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen).map_err(bind)?;
         let port = listener.local_addr().map_err(bind)?.port();
         service.watch_store();
+        service.watch_archive_deadlines();
         let data = web::Data::new(service);
         let security = web::Data::new(security);
         let server = HttpServer::new(move || {

@@ -2,6 +2,7 @@
 //! lists, the construction units' credit record, and paper records being digitised.
 
 mod files;
+mod notice;
 pub(crate) mod openapi;
 mod projects;
 mod records;
@@ -11,6 +12,8 @@ mod units;
 routes! {
     get "/v1/archive/categories" => projects::categories,
     get "/v1/archive/stats" => records::stats,
+    get "/v1/archive/evaluation" => projects::evaluation,
+    post "/v1/archive/evaluation" => projects::evaluate,
     post "/v1/archive/records" => records::create,
     get "/v1/archive/records" => records::list,
     get "/v1/archive/records/{number}" => records::get,
@@ -22,6 +25,7 @@ routes! {
     get "/v1/projects/{code}" => projects::get,
     post "/v1/projects/{code}/events" => projects::record_event,
     get "/v1/projects/{code}/checklist" => files::checklist,
+    get "/v1/projects/{code}/notice" => notice::notice,
     post "/v1/projects/{code}/files" => files::upload,
     get "/v1/files/{sha256}" => files::download,
     get "/v1/construction-units" => units::list,

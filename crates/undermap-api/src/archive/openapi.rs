@@ -174,6 +174,18 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             ],
         ),
     );
+    let mut notice = op(
+        "The printable filing notice (归档告知书, HTML, A4): scope, file categories, formats and deadlines, from the recorded notice_issued event",
+        "Archive",
+        vec![path_param("code", "Project code")],
+        ok("The page", "text/html", json!({ "type": "string" })),
+        &[
+            ("404", "No such project (or another unit's), or no notice issued yet"),
+            ("422", "Not a project code"),
+        ],
+    );
+    notice["get"]["tags"] = json!(["Archive"]);
+    add("/v1/projects/{code}/notice", notice);
     add(
         "/v1/projects/{code}/files",
         json!({ "post": {
@@ -257,7 +269,20 @@ fn record_paths(common: &Common) -> Vec<(String, Value)> {
         json_body("LegacyRecord"),
         &[("201", "The record"), ("404", "No such project"), ("409", "The archive number is taken"), ("413", "Body too large"), ("415", "Not JSON"), ("422", "A category, year or text the archive cannot accept")],
     );
+    let mut evaluation = op(
+        "The last daily evaluation of every project's deadlines (run now if none has run since the server started): counts by deadline and the projects newly overdue since the evaluation before",
+        "Archive",
+        vec![],
+        ok("evaluated_at, on, previous_on, overdue, by_deadline, newly_overdue", "application/json", any.clone()),
+        &[],
+    );
+    evaluation["post"] = json!({
+        "summary": "Evaluate every project's deadlines now, as the daily job does (the archive office)",
+        "tags": ["Archive"],
+        "responses": problem_responses(&[("200", "The evaluation")]),
+    });
     vec![
+        ("/v1/archive/evaluation".to_owned(), evaluation),
         (
             "/v1/archive/stats".to_owned(),
             op(

@@ -120,6 +120,37 @@ pub(crate) async fn overdue(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "on": on, "overdue": items })))
 }
 
+/// `GET /v1/archive/evaluation`: the last daily evaluation of every project's deadlines (run
+/// now if none has run since the server started): counts by deadline and the projects newly
+/// overdue since the evaluation before. The archive office and the roles that read the archive.
+#[tracing::instrument(skip(service, caller), fields(account = %caller.account))]
+pub(crate) async fn evaluation(
+    service: web::Data<Service>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    if scope::reading(&caller)? != undermap_service::Scope::All {
+        caller.require(Capability::Archive)?;
+    }
+    let archive = service.archive();
+    let evaluation = match archive.last_evaluation() {
+        Some(e) => e,
+        None => archive.evaluate(None).await?,
+    };
+    Ok(HttpResponse::Ok().json(&*evaluation))
+}
+
+/// `POST /v1/archive/evaluation`: evaluates every project's deadlines now, as the daily job
+/// does, and keeps it as the last evaluation. The archive office only.
+#[tracing::instrument(skip(service, caller), fields(account = %caller.account))]
+pub(crate) async fn evaluate(
+    service: web::Data<Service>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Archive)?;
+    let evaluation = service.archive().evaluate(None).await?;
+    Ok(HttpResponse::Ok().json(&*evaluation))
+}
+
 /// Query of a project's page.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

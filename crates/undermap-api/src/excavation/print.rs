@@ -11,12 +11,9 @@ use serde_json::Value;
 use undermap_auth::Capability;
 use undermap_service::Service;
 
+use crate::html::{esc, text, PRINT_CSP as CSP};
 use crate::security::Caller;
 use crate::ApiError;
-
-/// The page's own policy: inline styles and the inline SVG, nothing fetched, nothing run.
-const CSP: &str =
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 /// Risk colours, as the web map and the legend use them.
 fn risk_colour(risk: &str) -> &'static str {
@@ -24,29 +21,6 @@ fn risk_colour(risk: &str) -> &'static str {
         "high" => "#d7191c",
         "medium" => "#fd8d3c",
         _ => "#1a9641",
-    }
-}
-
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::String(s) => esc(s),
-        other => esc(&other.to_string()),
     }
 }
 

@@ -4,6 +4,7 @@
 //! when is decided by `undermap-archive`; this folder reads and writes, and says who may see what
 //! ([`Scope`]).
 
+mod evaluation;
 mod events;
 mod files;
 mod legacy;
@@ -18,6 +19,8 @@ use undermap_archive::credit::Weights;
 use undermap_archive::{Catalogue, CreditCode, Lifecycle, ProjectCode, Rules};
 use undermap_store::{FileStore, ProjectRecord};
 
+pub use evaluation::Evaluation;
+pub(crate) use evaluation::LastEvaluation;
 pub use events::{EventOut, RecordedEvent};
 pub use files::{FileMeta, KeptFile};
 pub use legacy::{
@@ -49,6 +52,8 @@ pub struct ArchiveConfig {
     pub max_file_bytes: u64,
     /// Hours east of UTC of the archive office's calendar (China: 8): what "today" is.
     pub utc_offset_hours: i32,
+    /// The hour of the archive office's day the deadlines are evaluated (0–23, default 1).
+    pub evaluate_at_hour: u32,
 }
 
 impl Default for ArchiveConfig {
@@ -60,6 +65,7 @@ impl Default for ArchiveConfig {
             files: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             utc_offset_hours: 8,
+            evaluate_at_hour: 1,
         }
     }
 }
