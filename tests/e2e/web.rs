@@ -126,6 +126,9 @@ both_stores! {
         let late: Vec<&str> = overdue["overdue"].as_array().unwrap().iter().map(|o| o["code"].as_str().unwrap()).collect();
         let open = "2026-500241-48-01-000103";
         let page: Value = client.get(app.url(&format!("/v1/projects/{open}"))).send().await.unwrap().json().await.unwrap();
+        let stats: Value = client.get(app.url("/v1/archive/stats")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(stats["total"]["records"], 6, "the demo's paper records: {stats}");
+        let noticed = page["timeline"].as_array().unwrap().iter().any(|e| e["type"] == "notice_issued");
 
         let spec = json!({
             "url": app.url("/"),
@@ -135,7 +138,9 @@ both_stores! {
             "incident": {"point": [plon, plat], "valves": valves},
             "archive": {"codes": codes, "overdue": late, "open": open,
                         "events": page["timeline"].as_array().unwrap().len(),
-                        "missing": page["checklist"]["missing"].as_array().unwrap().len()},
+                        "missing": page["checklist"]["missing"].as_array().unwrap().len(),
+                        "digitisation": format!("({}/{})", stats["total"]["digitised"], stats["total"]["records"]),
+                        "noticed": noticed},
         });
         let output = tokio::task::spawn_blocking(move || {
             std::process::Command::new("node")

@@ -1,5 +1,6 @@
 // The archive panel: construction projects on the map coloured by status, the list with the
-// overdue ones marked, and a project's page (timeline, checklist, files, deadlines) with the
+// overdue ones marked and the digitisation rate, and a project's page (timeline, checklist,
+// files, the surveys delivered for it, deadlines, the printable filing notice) with the
 // hand-over upload. Everything comes from the same API, with the account's key; a construction
 // unit's account gets only its own projects from it.
 
@@ -33,11 +34,15 @@ export function showProjectLayers(map, visible) {
 
 // Lists the projects the account may see, draws them, marks the overdue ones.
 export async function showProjects({ api, map, t, element, open }) {
-  const [page, overdue] = await Promise.all([api("/v1/projects?limit=1000"), api("/v1/projects/overdue")]);
+  const [page, overdue, stats] = await Promise.all([api("/v1/projects?limit=1000"), api("/v1/projects/overdue"),
+    // A construction unit may not read the archive's statistics: then there are none to show.
+    api("/v1/archive/stats").catch(() => null)]);
   const late = new Map(overdue.overdue.map((o) => [o.code, o]));
   map.getSource("projects")?.setData({ type: "FeatureCollection", features: page.projects.map((p) => ({
     type: "Feature", geometry: p.location, properties: { code: p.code, colour: STATUS_COLOURS[p.status] } })) });
-  element.innerHTML = `<ul id="project-list">${page.projects.map((p) => {
+  const digitised = stats && stats.total.records
+    ? `<p id="digitisation">${t("digitisation")}: <b>${stats.total.rate_percent}%</b> (${stats.total.digitised}/${stats.total.records})</p>` : "";
+  element.innerHTML = `${digitised}<ul id="project-list">${page.projects.map((p) => {
     const o = late.get(p.code);
     return `<li data-code="${escapeHtml(p.code)}"><button class="link">${swatch(p.status)}${escapeHtml(p.name)}</button>
       <small>${escapeHtml(p.code)} · ${t(p.status)}${o ? ` · <b class="late">${t("overdue")} ${o.days_overdue} ${t("days")}</b>` : ""}</small></li>`;
@@ -47,9 +52,10 @@ export async function showProjects({ api, map, t, element, open }) {
   return page.projects;
 }
 
-// Downloads a file with the account's key and opens it (PDFs and images show in the browser).
-async function openFile(key, sha256) {
-  const response = await fetch(`/v1/files/${sha256}`, { headers: { Authorization: `Bearer ${key}` } });
+// Fetches a page or file with the account's key and opens it (PDFs, images and the printable
+// notice show in the browser).
+async function openWithKey(key, path) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${key}` } });
   if (!response.ok) throw new Error(`${response.status}`);
   window.open(URL.createObjectURL(await response.blob()), "_blank");
 }
@@ -68,6 +74,9 @@ export async function showProject({ api, key, map, t, element, code, back }) {
   const deadline = p.overdue
     ? `<p class="late">${t("overdue")}: ${escapeHtml(p.overdue.detail)}</p>`
     : p.next_deadline ? `<p>${t("next_deadline")}: ${t(p.next_deadline.deadline)} ${escapeHtml(p.next_deadline.due)}</p>` : "";
+  const deliveries = p.deliveries.map((d) => `<li>#${d.id} ${escapeHtml(d.layer)} · ${escapeHtml(d.source_name)}
+    <small>${escapeHtml(d.loaded_at.slice(0, 10))} · +${d.inserted} ~${d.updated}</small></li>`).join("");
+  const noticed = p.timeline.some((e) => e.type === "notice_issued");
   const options = p.checklist.items.map((i) => `<option value="${escapeHtml(i.category)}">${escapeHtml(lang ? i.name : i.name_en)}</option>`).join("");
   element.innerHTML = `<div id="project-page" data-code="${escapeHtml(p.code)}">
     <button id="project-back" class="link">← ${t("projects")}</button>
@@ -76,12 +85,17 @@ export async function showProject({ api, key, map, t, element, code, back }) {
     <p>${t("status")}: <b>${t(p.status)}</b></p>${deadline}
     <h4>${t("timeline")}</h4><ol id="timeline">${events || `<li>${t("no_events")}</li>`}</ol>
     <h4>${t("checklist")}</h4><table id="checklist"><tbody>${checklist}</tbody></table>
+    ${noticed ? `<p><button id="print-notice" class="link">${t("print_notice")}</button></p>` : ""}
     <h4>${t("files")}</h4><ul id="files">${files}</ul>
+    <h4>${t("deliveries")}</h4><ul id="deliveries">${deliveries || "<li>—</li>"}</ul>
+    <p id="project-features">${p.features.length} ${t("features")}</p>
     <form id="file-upload"><select id="file-category" aria-label="${t("category")}">${options}</select>
       <input id="file-input" type="file" aria-label="${t("files")}"><button>${t("hand_over")}</button><span id="upload-result" role="status"></span></form>
   </div>`;
   element.querySelector("#project-back").addEventListener("click", back);
-  element.querySelectorAll("#files button").forEach((b) => b.addEventListener("click", () => openFile(key, b.dataset.sha)));
+  element.querySelectorAll("#files button").forEach((b) => b.addEventListener("click", () => openWithKey(key, `/v1/files/${b.dataset.sha}`)));
+  element.querySelector("#print-notice")?.addEventListener("click", () =>
+    openWithKey(key, `/v1/projects/${encodeURIComponent(code)}/notice`));
   element.querySelector("#file-upload").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = element.querySelector("#file-input");

@@ -19,6 +19,8 @@ const TEXT = {
     registered: "已登记", notice_issued: "已告知", under_construction: "在建", accepted: "已验收",
     handed_over: "已移交", filed: "已备案", construction_started: "开工", guidance_visit: "现场指导",
     acceptance: "档案验收", handover: "档案移交", notice: "归档告知",
+    archive_projects: "涉及的城建档案项目（可调阅竣工图）", deliveries: "入库的测量成果", features: "要素",
+    digitisation: "纸质档案数字化率", print_notice: "打印归档告知书",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -42,6 +44,8 @@ const TEXT = {
     under_construction: "under construction", accepted: "accepted", handed_over: "handed over", filed: "filed",
     construction_started: "construction started", guidance_visit: "guidance visit", acceptance: "acceptance",
     handover: "hand-over", notice: "filing notice",
+    archive_projects: "Archive projects here (ask for their as-built drawings)", deliveries: "Surveys delivered",
+    features: "features", digitisation: "Paper records digitised", print_notice: "Print the filing notice",
   },
 };
 

@@ -315,7 +315,11 @@ document.getElementById("dig-submit").addEventListener("click", async () => {
     result.innerHTML = `<p><b>${t("ticket")} <span id="ticket-id">${escapeHtml(ticket.id)}</span></b> · ${t("valid_until")} ${escapeHtml(ticket.valid_until || "—")}`
       + ` · <a href="/tickets/${encodeURIComponent(ticket.id)}" target="_blank" rel="noopener">${t("print")}</a></p>`
       + `<p>${ticket.summary.total} ${t("hits")}: ${Object.entries(ticket.summary.by_risk).map(([r, n]) => `${t(r)} ${n}`).join(", ")}</p>`
-      + `<table id="hits-table"><thead><tr>${["risk", "layer", "kind", "feature_id", "distance_m", "owner", "contact"].map((c) => `<th data-key="${c}">${t(c)}</th>`).join("")}</tr></thead><tbody></tbody></table>`;
+      + `<table id="hits-table"><thead><tr>${["risk", "layer", "kind", "feature_id", "distance_m", "owner", "contact"].map((c) => `<th data-key="${c}">${t(c)}</th>`).join("")}</tr></thead><tbody></tbody></table>`
+      + ((ticket.archive_projects || []).length
+        ? `<h4>${t("archive_projects")}</h4><ul id="ticket-projects">${ticket.archive_projects.map((p) =>
+          `<li><b>${escapeHtml(p.code)}</b> ${escapeHtml(p.name)} <small>· ${escapeHtml(p.unit)} · ${t(p.status)} · ${p.distance_m} m</small></li>`).join("")}</ul>`
+        : "");
     renderHits("risk");
     result.querySelectorAll("th").forEach((th) => th.addEventListener("click", () => renderHits(th.dataset.key)));
   } catch (e) {

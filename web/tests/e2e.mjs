@@ -94,12 +94,16 @@ try {
     if (JSON.stringify(codes) !== JSON.stringify(spec.archive.codes)) fail(`projects ${codes} but the API lists ${spec.archive.codes}`);
     const late = await page.$$eval("#project-list li", (items) => items.filter((li) => li.querySelector(".late")).map((li) => li.dataset.code));
     if (JSON.stringify(late.sort()) !== JSON.stringify([...spec.archive.overdue].sort())) fail(`overdue ${late} but the API says ${spec.archive.overdue}`);
+    const rate = await page.textContent("#digitisation");
+    if (!rate.includes(spec.archive.digitisation)) fail(`digitisation "${rate}" but the API says ${spec.archive.digitisation}`);
     await page.click(`#project-list li[data-code="${spec.archive.open}"] button`);
     await page.waitForSelector("#project-page", { timeout: 15000 });
     const steps = await page.$$eval("#timeline li", (items) => items.length);
     if (steps !== spec.archive.events) fail(`${steps} timeline entries but the project has ${spec.archive.events} events`);
     const owed = await page.$$eval("#checklist tr.owed", (rows) => rows.length);
     if (owed !== spec.archive.missing) fail(`${owed} categories owed but the checklist misses ${spec.archive.missing}`);
+    if ((await page.$("#print-notice")) === null && spec.archive.noticed) fail("the project has a filing notice but no print button");
+    if ((await page.$("#deliveries")) === null) fail("the project page lists no deliveries section");
     await page.screenshot({ path: `${shots}/archive.png` });
     await page.click("#mode-archive");
   }

@@ -55,9 +55,18 @@ struct DemoProject {
     files: Vec<String>,
 }
 
+/// A paper record of the demo archive, and whether it has been scanned.
+#[derive(serde::Deserialize)]
+struct DemoRecord {
+    record: undermap_service::LegacyRequest,
+    scanned: bool,
+}
+
 #[derive(serde::Deserialize)]
 struct DemoProjects {
     projects: Vec<DemoProject>,
+    #[serde(default)]
+    legacy_records: Vec<DemoRecord>,
 }
 
 /// Registers the archive's demo projects of `dir/projects.json` that the store does not hold
@@ -101,7 +110,51 @@ pub async fn load_demo_projects(service: &Service, dir: &Path) -> Result<usize, 
         }
         added += 1;
     }
+    for r in demo.legacy_records {
+        let number = r.record.number.clone();
+        if service
+            .store()
+            .legacy_record(&number)
+            .await
+            .map_err(ServiceError::from)?
+            .is_some()
+        {
+            continue;
+        }
+        archive.register_record(r.record, Some("demo")).await?;
+        if r.scanned {
+            demo_scan(service, &number).await?;
+        }
+    }
     Ok(added)
+}
+
+/// A generated scan of a demo paper record.
+async fn demo_scan(service: &Service, number: &str) -> Result<(), DemoError> {
+    let archive = service.archive();
+    let mut upload = archive.begin_scan(number).await?;
+    let bytes = format!(
+        "%PDF-1.4\n% undermap demo: scan of paper record {number}\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    );
+    upload
+        .write(bytes.into_bytes().into())
+        .await
+        .map_err(ServiceError::from)?;
+    let scan: undermap_store::ScanMetadata = serde_json::from_value(serde_json::json!({
+        "scanned_on": "2026-11-02", "dpi": 300, "operator": "demo"
+    }))
+    .map_err(|e| DemoError::Projects(format!("scan of {number}: {e}")))?;
+    archive
+        .finish_scan(
+            number,
+            upload,
+            Some(scan),
+            None,
+            Some(format!("{number}.pdf")),
+            Some("demo"),
+        )
+        .await?;
+    Ok(())
 }
 
 async fn demo_files(service: &Service, code: &str, categories: &[String]) -> Result<(), DemoError> {
