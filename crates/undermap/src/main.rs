@@ -33,8 +33,13 @@ async fn main() -> anyhow::Result<()> {
         .to_owned()
     });
     match &cli.command {
-        Command::DemoData { seed, scale, out } => {
-            return demo_data::run(*seed, *scale, out, &config).await;
+        Command::DemoData {
+            seed,
+            scale,
+            out,
+            projects,
+        } => {
+            return demo_data::run(*seed, *scale, out, *projects, &config).await;
         }
         Command::VerifyTicket { file, public_key } => {
             return verify::verify_ticket(&settings, file, public_key.as_deref());

@@ -12,6 +12,7 @@ pub(crate) async fn run(
     seed: u64,
     scale: undermap_synth::Scale,
     out: &str,
+    projects: usize,
     config: &undermap_service::ServiceConfig,
 ) -> anyhow::Result<()> {
     use std::io::Write;
@@ -73,6 +74,18 @@ pub(crate) async fn run(
     }
     if let Some(mut w) = writer {
         w.flush()?;
+    }
+    if projects > 0 {
+        let Some(store) = &store else {
+            anyhow::bail!("--projects needs a store to register them in, not a GeoJSON sequence");
+        };
+        // Around the generated county town (the demo's centre, in EPSG:4545).
+        let generated = undermap::generated_projects(seed, projects, (597_000.0, 3_149_000.0));
+        let added = undermap::register_generated(store.as_ref(), &generated).await?;
+        println!(
+            "{added} archive projects registered ({} were there)",
+            projects - added
+        );
     }
     println!(
         "{total} features written to {} in {:.1} s",

@@ -76,6 +76,9 @@ pub(crate) enum Command {
         /// Where to write.
         #[arg(long)]
         out: String,
+        /// Also register this many generated archive projects (a store only; for benchmarks).
+        #[arg(long, default_value_t = 0)]
+        projects: usize,
     },
     /// Write the current map, or part of it, to a GeoPackage (a site copy for offline use).
     Export {

@@ -1,0 +1,137 @@
+//! Listing and searching the project archive on 50,000 generated projects
+//! (`undermap::generated_projects`, as `undermap demo-data --projects 50000` registers them),
+//! through the service, on a GeoPackage store and — when `DATABASE_URL` names a PostgreSQL
+//! server — on a fresh PostGIS database: `cargo bench -p undermap --bench archive`.
+//! Figures go to docs/performance.md.
+
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use undermap_crs::Crs;
+use undermap_service::{ProjectsQuery, Scope, Service, ServiceConfig};
+use undermap_store::{GpkgSrs, GpkgStore, PgStore, Store};
+
+const PROJECTS: usize = 50_000;
+
+async fn postgis(url: &str) -> Option<Arc<dyn Store>> {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(url).await.ok()?;
+    let name = "undermap_bench_archive";
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .ok()?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .ok()?;
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    let store = PgStore::connect(&format!("{base}/{name}"), 4545)
+        .await
+        .ok()?;
+    Some(Arc::new(store))
+}
+
+fn queries(unit: &str) -> Vec<(&'static str, ProjectsQuery)> {
+    let q = |f: &dyn Fn(&mut ProjectsQuery)| {
+        let mut query = ProjectsQuery::default();
+        f(&mut query);
+        query
+    };
+    vec![
+        ("first page (100)", q(&|_| {})),
+        (
+            "name contains 给水 (common)",
+            q(&|q| q.q = Some("给水".into())),
+        ),
+        (
+            "name contains 石耶路人行天桥新建第7 (rare)",
+            q(&|q| q.q = Some("石耶路人行天桥新建第7".into())),
+        ),
+        ("one unit", q(&|q| q.unit = Some(unit.to_owned()))),
+        (
+            "bbox 1 km²",
+            q(&|q| {
+                q.bbox = Some("597000,3149000,598000,3150000".into());
+                q.bbox_crs = Some("EPSG:4545".into());
+            }),
+        ),
+        (
+            "status registered, page after",
+            q(&|q| {
+                q.status = Some("registered".into());
+                q.after = Some("2022-500241-48-01-025000".into());
+            }),
+        ),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let crs = Crs::epsg(4545).expect("EPSG:4545");
+    let mut stores: Vec<(&str, Arc<dyn Store>)> = Vec::new();
+    rt.block_on(async {
+        let srs = GpkgSrs {
+            srid: 4545,
+            name: crs.title().to_owned(),
+            wkt: crs.wkt().expect("wkt").to_owned(),
+        };
+        let gpkg = GpkgStore::open(&dir.path().join("archive.gpkg"), &srs)
+            .await
+            .expect("store");
+        stores.push(("geopackage", Arc::new(gpkg)));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            if let Some(pg) = postgis(&url).await {
+                stores.push(("postgis", pg));
+            }
+        }
+    });
+    let projects = undermap::generated_projects(42, PROJECTS, (597_000.0, 3_149_000.0));
+    for (name, store) in stores {
+        let started = std::time::Instant::now();
+        rt.block_on(undermap::register_generated(store.as_ref(), &projects))
+            .expect("registered");
+        eprintln!(
+            "{name}: {PROJECTS} projects registered in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let service = Service::new(store, ServiceConfig::new(crs.clone()));
+        let mut group = c.benchmark_group(format!("archive list, {PROJECTS} projects, {name}"));
+        for (label, query) in queries(projects[0].unit_code.as_str()) {
+            let found = rt
+                .block_on(service.archive().list(query.clone(), &Scope::All))
+                .expect("listed");
+            eprintln!("{name} {label}: {} projects", found.projects.len());
+            group.bench_function(label, |b| {
+                b.iter(|| {
+                    rt.block_on(
+                        service
+                            .archive()
+                            .list(black_box(query.clone()), &Scope::All),
+                    )
+                    .expect("listed")
+                });
+            });
+        }
+        let code = projects[PROJECTS / 2].code.to_string();
+        group.bench_function("one project's page", |b| {
+            b.iter(|| {
+                rt.block_on(service.archive().page(black_box(&code), &Scope::All, None))
+                    .expect("page")
+            });
+        });
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = bench
+}
+criterion_main!(benches);
