@@ -17,6 +17,7 @@ mod correctness;
 mod degraded;
 mod deliveries;
 mod export;
+mod export_archive;
 mod hardening;
 mod incidents;
 mod ingest;

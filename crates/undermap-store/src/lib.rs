@@ -36,7 +36,7 @@ pub use archive::{
 };
 pub use error::StoreError;
 pub use files::{ContentHash, FileBytes, FileStore, Stored, Upload};
-pub use gpkg::{GpkgError, GpkgSrs, GpkgStore};
+pub use gpkg::{EmbeddedFile, GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
 pub use postgres::{pool_options as pg_pool_options, PgError, PgStore, CHANGES_CHANNEL, MIGRATOR};
 pub use types::{

@@ -56,7 +56,8 @@ fn queries(unit: &str) -> Vec<(&'static str, ProjectsQuery)> {
         (
             "bbox 1 km²",
             q(&|q| {
-                q.bbox = Some("597000,3149000,598000,3150000".into());
+                // EPSG:4545 is northing, easting.
+                q.bbox = Some("3149000,597000,3150000,598000".into());
                 q.bbox_crs = Some("EPSG:4545".into());
             }),
         ),

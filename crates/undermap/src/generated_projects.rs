@@ -106,22 +106,15 @@ pub fn generated_projects(seed: u64, n: usize, centre: (f64, f64)) -> Vec<NewPro
         .collect()
 }
 
-/// Registers `projects` in `store`, a few at a time; those registered already are left alone.
-/// Returns how many were new.
+/// Registers `projects` in `store`, a thousand per transaction; those registered already are
+/// left alone. Returns how many were new.
 pub async fn register_generated(
     store: &dyn ArchiveStore,
     projects: &[NewProject],
 ) -> Result<usize, StoreError> {
     let mut added = 0;
-    for chunk in projects.chunks(8) {
-        let done = futures_util::future::join_all(chunk.iter().map(|p| store.add_project(p))).await;
-        for d in done {
-            match d {
-                Ok(()) => added += 1,
-                Err(StoreError::Conflict(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
+    for chunk in projects.chunks(1_000) {
+        added += store.add_projects(chunk).await?;
     }
     Ok(added)
 }

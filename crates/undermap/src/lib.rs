@@ -5,6 +5,7 @@ mod changes;
 mod demo;
 mod departments;
 mod export;
+mod export_archive;
 mod generated_projects;
 mod settings;
 mod startup;
@@ -15,6 +16,7 @@ pub use changes::{spawn_change_listener, spawn_change_poller};
 pub use demo::{demo_accounts, load_demo, load_demo_projects, DemoError, DEMO_UNIT};
 pub use departments::{for_layer, DEPARTMENTS};
 pub use export::{export, export_accounts, ExportReport};
+pub use export_archive::{export_archive, unpack_embedded, ArchiveExport};
 pub use generated_projects::{generated_projects, register_generated};
 pub use settings::{Settings, SettingsError};
 pub use startup::{

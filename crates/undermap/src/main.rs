@@ -68,8 +68,22 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit { command } => {
             audit::run(opened.access().as_ref(), store.as_ref(), command).await?;
         }
-        Command::Export { to, layers, area } => {
-            export::run(to, layers, area, &config, store.as_ref(), &opened, &spec).await?;
+        Command::Export(args) => {
+            let dir = undermap::files_dir(&settings, &spec);
+            let files = if dir.is_dir() {
+                Some(undermap_store::FileStore::local(&dir)?)
+            } else {
+                None
+            };
+            export::run(
+                args,
+                &config,
+                store.as_ref(),
+                &opened,
+                &spec,
+                files.as_ref(),
+            )
+            .await?;
         }
     }
     Ok(())

@@ -263,6 +263,10 @@ pub trait ArchiveStore: legacy::LegacyStore + Send + Sync {
     /// Registers a project; [`crate::StoreError::Conflict`] if its code is taken.
     async fn add_project(&self, project: &NewProject) -> Result<()>;
 
+    /// Registers many projects in one transaction (a migration from another archive system,
+    /// generated data); those whose code is taken are left alone. Returns how many were new.
+    async fn add_projects(&self, projects: &[NewProject]) -> Result<usize>;
+
     /// Registers a project pushed by the approval system, or brings a known one's details up
     /// to date (never its status or events).
     async fn intake_project(&self, project: &NewProject) -> Result<Intake>;

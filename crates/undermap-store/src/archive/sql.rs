@@ -20,6 +20,9 @@ pub(crate) struct Dialect {
     pub location_in: &'static str,
     /// The expression that reads `location` back as bytes.
     pub location_out: &'static str,
+    /// The condition that a project's extent meets the box `{a}`, `{b}`, `{c}`, `{d}` (min x,
+    /// min y, max x, max y placeholders), through the backend's spatial index.
+    pub meets_box: &'static str,
 }
 
 impl Dialect {
@@ -51,16 +54,49 @@ impl Dialect {
         format!("SELECT {} FROM projects WHERE code = $1", self.columns())
     }
 
-    /// Binds as [`bind_query!`].
-    pub(crate) fn projects(&self) -> String {
+    /// The projects `q` asks for, with only the conditions it sets (so that each can use its
+    /// index); binds as [`bind_query!`], in the same order.
+    pub(crate) fn projects(&self, q: &super::ProjectQuery) -> String {
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let mut conditions = Vec::new();
+        if q.status.is_some() {
+            conditions.push(format!("status = {}", next()));
+        }
+        if q.unit.is_some() {
+            conditions.push(format!("unit_code = {}", next()));
+        }
+        if q.text.is_some() {
+            let p = next();
+            conditions.push(format!(
+                "(name LIKE {p} ESCAPE '\\' OR code LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        if q.bbox.is_some() {
+            let (a, b, c, d) = (next(), next(), next(), next());
+            conditions.push(
+                self.meets_box
+                    .replace("{a}", &a)
+                    .replace("{b}", &b)
+                    .replace("{c}", &c)
+                    .replace("{d}", &d),
+            );
+        }
+        if q.after.is_some() {
+            conditions.push(format!("code > {}", next()));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
         format!(
-            "SELECT {} FROM projects WHERE ($1 IS NULL OR status = $1) \
-             AND ($2 IS NULL OR unit_code = $2) \
-             AND ($3 IS NULL OR name LIKE $3 ESCAPE '\\' OR code LIKE $3 ESCAPE '\\') \
-             AND ($4 IS NULL OR (max_x >= $4 AND max_y >= $5 AND min_x <= $6 AND min_y <= $7)) \
-             AND ($8 IS NULL OR code > $8) \
-             ORDER BY code LIMIT $9",
-            self.columns()
+            "SELECT {} FROM projects {filter} ORDER BY code LIMIT {}",
+            self.columns(),
+            next()
         )
     }
 }
@@ -104,24 +140,28 @@ macro_rules! bind_details {
 }
 pub(crate) use bind_details;
 
-/// Binds a [`ProjectQuery`] on a query of [`Dialect::projects`].
+/// Binds a [`ProjectQuery`] on a query of [`Dialect::projects`]: the conditions it sets, in
+/// order, then the limit.
 macro_rules! bind_query {
     ($query:expr, $q:expr) => {{
-        let b = $q.bbox;
-        $query
-            .bind($q.status.map(|s| s.as_str()))
-            .bind($q.unit.as_ref().map(|u| u.as_str().to_owned()))
-            .bind(
-                $q.text
-                    .as_deref()
-                    .map($crate::archive::sql::contains_pattern),
-            )
-            .bind(b.map(|b| b[0]))
-            .bind(b.map(|b| b[1]))
-            .bind(b.map(|b| b[2]))
-            .bind(b.map(|b| b[3]))
-            .bind($q.after.clone())
-            .bind($q.limit)
+        let q: &$crate::archive::ProjectQuery = $q;
+        let mut query = $query;
+        if let Some(s) = q.status {
+            query = query.bind(s.as_str());
+        }
+        if let Some(u) = &q.unit {
+            query = query.bind(u.as_str().to_owned());
+        }
+        if let Some(t) = &q.text {
+            query = query.bind($crate::archive::sql::contains_pattern(t));
+        }
+        if let Some(b) = q.bbox {
+            query = query.bind(b[0]).bind(b[1]).bind(b[2]).bind(b[3]);
+        }
+        if let Some(a) = &q.after {
+            query = query.bind(a.clone());
+        }
+        query.bind(q.limit)
     }};
 }
 pub(crate) use bind_query;

@@ -44,6 +44,14 @@ CREATE TABLE IF NOT EXISTS projects (
     registered_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS projects_unit ON projects (unit_code);
+CREATE VIRTUAL TABLE IF NOT EXISTS rtree_projects USING rtree(id, minx, maxx, miny, maxy);
+CREATE TRIGGER IF NOT EXISTS projects_rtree_insert AFTER INSERT ON projects
+BEGIN INSERT OR REPLACE INTO rtree_projects VALUES (new.rowid, new.min_x, new.max_x, new.min_y, new.max_y); END;
+CREATE TRIGGER IF NOT EXISTS projects_rtree_update AFTER UPDATE OF min_x, min_y, max_x, max_y ON projects
+BEGIN INSERT OR REPLACE INTO rtree_projects VALUES (new.rowid, new.min_x, new.max_x, new.min_y, new.max_y); END;
+-- Rebuilt at every open: a VACUUM by another tool may renumber the rowids it is keyed by.
+DELETE FROM rtree_projects;
+INSERT INTO rtree_projects SELECT rowid, min_x, max_x, min_y, max_y FROM projects;
 CREATE INDEX IF NOT EXISTS projects_status ON projects (status);
 CREATE INDEX IF NOT EXISTS projects_extent ON projects (min_x, max_x);
 CREATE TABLE IF NOT EXISTS project_events (
@@ -133,11 +141,11 @@ BEGIN SELECT RAISE(ABORT, 'legacy_scans is append-only'); END;
 const DIALECT: Dialect = Dialect {
     location_in: "$6",
     location_out: "location",
+    meets_box: "rowid IN (SELECT id FROM rtree_projects WHERE maxx >= {a} AND maxy >= {b} AND minx <= {c} AND miny <= {d})",
 };
 static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
 static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
 static ONE: LazyLock<String> = LazyLock::new(|| DIALECT.project());
-static LIST: LazyLock<String> = LazyLock::new(|| DIALECT.projects());
 
 impl GpkgStore {
     fn location(&self, p: &NewProject) -> Result<Vec<u8>> {
@@ -164,6 +172,32 @@ impl ArchiveStore for GpkgStore {
                 GpkgError::db("registering a project"),
             ))?;
         Ok(())
+    }
+
+    async fn add_projects(&self, projects: &[NewProject]) -> Result<usize> {
+        self.writable()?;
+        static INSERT_NEW: LazyLock<String> =
+            LazyLock::new(|| format!("{} ON CONFLICT (code) DO NOTHING", *INSERT));
+        let db = GpkgError::db;
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("registering projects"))?;
+        let mut added = 0;
+        for p in projects {
+            let location = self.location(p)?;
+            let done = bind_details!(sqlx::query(&INSERT_NEW), p, location)
+                .bind(&p.source)
+                .bind(&p.registered_by)
+                .bind(p.registered_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("registering projects"))?;
+            added += usize::try_from(done.rows_affected()).unwrap_or(0);
+        }
+        tx.commit().await.map_err(db("registering projects"))?;
+        Ok(added)
     }
 
     async fn intake_project(&self, p: &NewProject) -> Result<Intake> {
@@ -217,7 +251,8 @@ impl ArchiveStore for GpkgStore {
     }
 
     async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
-        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&LIST), q)
+        let sql = DIALECT.projects(q);
+        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q)
             .fetch_all(self.pool())
             .await
             .map_err(GpkgError::db("listing projects"))?;

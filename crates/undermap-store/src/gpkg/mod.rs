@@ -5,7 +5,9 @@
 mod access;
 mod archive;
 mod error;
+mod media;
 pub use error::GpkgError;
+pub use media::EmbeddedFile;
 mod native;
 mod schema;
 mod tickets;

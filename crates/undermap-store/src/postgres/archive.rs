@@ -24,11 +24,11 @@ use crate::{Result, StoreError};
 const DIALECT: Dialect = Dialect {
     location_in: "ST_GeomFromEWKB($6)",
     location_out: "ST_AsEWKB(location)",
+    meets_box: "location && ST_MakeEnvelope({a}, {b}, {c}, {d}, (SELECT srid FROM deployment))",
 };
 static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
 static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
 static ONE: LazyLock<String> = LazyLock::new(|| DIALECT.project());
-static LIST: LazyLock<String> = LazyLock::new(|| DIALECT.projects());
 
 impl PgStore {
     fn location(&self, p: &NewProject) -> Result<Vec<u8>> {
@@ -55,6 +55,32 @@ impl ArchiveStore for PgStore {
                 PgError::db("registering a project"),
             ))?;
         Ok(())
+    }
+
+    async fn add_projects(&self, projects: &[NewProject]) -> Result<usize> {
+        self.up()?;
+        static INSERT_NEW: LazyLock<String> =
+            LazyLock::new(|| format!("{} ON CONFLICT (code) DO NOTHING", *INSERT));
+        let db = PgError::db;
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(db("registering projects"))?;
+        let mut added = 0;
+        for p in projects {
+            let location = self.location(p)?;
+            let done = bind_details!(sqlx::query(&INSERT_NEW), p, location)
+                .bind(&p.source)
+                .bind(&p.registered_by)
+                .bind(p.registered_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("registering projects"))?;
+            added += usize::try_from(done.rows_affected()).unwrap_or(0);
+        }
+        tx.commit().await.map_err(db("registering projects"))?;
+        Ok(added)
     }
 
     async fn intake_project(&self, p: &NewProject) -> Result<Intake> {
@@ -108,7 +134,8 @@ impl ArchiveStore for PgStore {
 
     async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
         self.up()?;
-        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&LIST), q)
+        let sql = DIALECT.projects(q);
+        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q)
             .fetch_all(self.pool())
             .await
             .map_err(PgError::db("listing projects"))?;

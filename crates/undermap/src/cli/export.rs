@@ -12,17 +12,32 @@ use undermap_store::Store;
 
 use super::spec_for_log;
 
-/// Writes the layers asked for (all by default) within the area (everywhere by default) and
-/// the accounts (key hashes only) to the GeoPackage `to`.
+// The arguments of `undermap export`.
+#[derive(clap::Args)]
+pub(crate) struct ExportArgs {
+    /// The GeoPackage to write (created, or brought up to date).
+    #[arg(long)]
+    pub(crate) to: PathBuf,
+    /// Only these layers, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) layers: Option<Vec<String>>,
+    /// Only features intersecting this GeoJSON (Multi)Polygon, in CRS84.
+    #[arg(long)]
+    pub(crate) area: Option<PathBuf>,
+}
+
+/// Writes the layers asked for (all by default) within the area (everywhere by default), the
+/// archive (its projects, records and files, the bytes inside the GeoPackage) and the accounts
+/// (key hashes only) to the GeoPackage `to`.
 pub(crate) async fn run(
-    to: PathBuf,
-    layers: Option<Vec<String>>,
-    area: Option<PathBuf>,
+    args: ExportArgs,
     config: &ServiceConfig,
     store: &dyn Store,
     opened: &OpenedStore,
     spec: &str,
+    files: Option<&undermap_store::FileStore>,
 ) -> anyhow::Result<()> {
+    let ExportArgs { to, layers, area } = args;
     let layers: Option<HashSet<_>> = layers
         .map(|l| l.iter().map(|s| s.trim().parse()).collect::<Result<_, _>>())
         .transpose()?;
@@ -64,6 +79,20 @@ pub(crate) async fn run(
     for (layer, n) in &report.per_layer {
         println!("{layer}: {n} features");
     }
+    let archive = undermap::export_archive(store, &target, files).await?;
+    println!(
+        "{} archive projects ({} new events), {} paper records, {} files ({:.1} MiB of bytes embedded now{})",
+        archive.projects,
+        archive.events,
+        archive.records,
+        archive.files,
+        archive.bytes as f64 / 1_048_576.0,
+        if archive.missing > 0 {
+            format!("; {} files have no bytes in the file store", archive.missing)
+        } else {
+            String::new()
+        }
+    );
     let (accounts, keys) = export_accounts(opened.access().as_ref(), &target).await?;
     println!("{accounts} accounts and {keys} keys (hashes only) copied, revocations included");
     println!("wrote {}", to.display());

@@ -80,18 +80,9 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 0)]
         projects: usize,
     },
-    /// Write the current map, or part of it, to a GeoPackage (a site copy for offline use).
-    Export {
-        /// The GeoPackage to write (created, or brought up to date).
-        #[arg(long)]
-        to: PathBuf,
-        /// Only these layers, comma-separated.
-        #[arg(long, value_delimiter = ',')]
-        layers: Option<Vec<String>>,
-        /// Only features intersecting this GeoJSON (Multi)Polygon, in CRS84.
-        #[arg(long)]
-        area: Option<PathBuf>,
-    },
+    /// Write the current map, or part of it, and the archive to a GeoPackage (a site copy for
+    /// offline use).
+    Export(export::ExportArgs),
 }
 
 /// The store for logs: a database URL may hold a password.

@@ -75,6 +75,16 @@ pub(crate) async fn run(
     }
     settings.tls_cert = tls_cert.or(settings.tls_cert);
     settings.tls_key = tls_key.or(settings.tls_key);
+    // A site copy may carry the archive's files inside it: into the file store with them.
+    if let (OpenedStore::GeoPackage(gpkg), Some(files)) = (opened, &config.archive.files) {
+        match undermap::unpack_embedded(gpkg, files).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "archive files unpacked from the GeoPackage"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the files inside the GeoPackage could not be unpacked");
+            }
+        }
+    }
     let service = Service::new(store, config);
     let security = security(&settings, opened.access())?;
     if demo {
