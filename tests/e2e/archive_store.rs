@@ -195,9 +195,17 @@ fn brute_force(all: &[NewProject], q: &ProjectQuery) -> Vec<String> {
         .iter()
         .filter(|p| q.unit.as_ref().is_none_or(|u| &p.unit_code == u))
         .filter(|p| {
-            q.text
-                .as_ref()
-                .is_none_or(|t| p.name.contains(t.as_str()) || p.code.as_str().contains(t.as_str()))
+            // A text of digits and dashes is part of a code; any other, of a name (ASCII case
+            // ignored).
+            q.text.as_ref().is_none_or(|t| {
+                if t.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                    p.code.as_str().contains(t.as_str())
+                } else {
+                    p.name
+                        .to_ascii_lowercase()
+                        .contains(&t.to_ascii_lowercase())
+                }
+            })
         })
         .filter(|p| {
             q.bbox.is_none_or(|b| {
@@ -223,7 +231,7 @@ both_stores! {
         let backend = fresh.open().await;
         let store: Arc<dyn Store> = backend.shared();
         // Names with LIKE's own characters, to be taken literally.
-        let names = ["给水管", "雨水_管", "100%完成", "燃气\\支线", "电力排管"];
+        let names = ["给水管", "雨水_管", "100%完成", "燃气\\支线", "电力排管", "DN300 Water Main"];
         let mut all = Vec::new();
         let mut runner = TestRunner::new(Config::with_cases(1));
         let layout = proptest::collection::vec((0u32..6, 0.0..2_000.0f64, 0.0..2_000.0f64), 120);
@@ -236,7 +244,12 @@ both_stores! {
         }
         let queries = (
             proptest::option::of(0u32..7),
-            proptest::option::of(prop::sample::select(vec!["水", "_", "%", "\\", "管", "-000001", "无"])),
+            // One and two characters (LIKE), three and more (the trigram index where there is
+            // one), LIKE's own characters, a code's digits, ASCII in another case.
+            proptest::option::of(prop::sample::select(vec![
+                "水", "_", "%", "\\", "管", "-000001", "无", "排管", "给水管", "雨水_管", "100%完",
+                "燃气\\支", "water main", "DN3", "电力排管", "无此名称",
+            ])),
             proptest::option::of((0.0..2_000.0f64, 0.0..2_000.0f64, 1.0..800.0f64)),
             proptest::option::of(0u32..120),
             1i64..50,

@@ -23,6 +23,12 @@ pub(crate) struct Dialect {
     /// The condition that a project's extent meets the box `{a}`, `{b}`, `{c}`, `{d}` (min x,
     /// min y, max x, max y placeholders), through the backend's spatial index.
     pub meets_box: &'static str,
+    /// The condition that a project's name matches the LIKE pattern bound at `{p}`, ignoring
+    /// the case of ASCII letters as SQLite's LIKE does.
+    pub name_like: &'static str,
+    /// Where names have an FTS5 trigram index: the condition that a name holds the phrase bound
+    /// at `{p}` (texts of three characters or more; [`Dialect::text_value`] makes the phrase).
+    pub fts_match: Option<&'static str>,
 }
 
 impl Dialect {
@@ -69,11 +75,15 @@ impl Dialect {
         if q.unit.is_some() {
             conditions.push(format!("unit_code = {}", next()));
         }
-        if q.text.is_some() {
+        if let Some(t) = &q.text {
             let p = next();
-            conditions.push(format!(
-                "(name LIKE {p} ESCAPE '\\' OR code LIKE {p} ESCAPE '\\')"
-            ));
+            conditions.push(if looks_like_code(t) {
+                format!("code LIKE {p} ESCAPE '\\'")
+            } else if let (Some(fts), true) = (self.fts_match, t.chars().count() >= 3) {
+                fts.replace("{p}", &p)
+            } else {
+                self.name_like.replace("{p}", &p)
+            });
         }
         if q.bbox.is_some() {
             let (a, b, c, d) = (next(), next(), next(), next());
@@ -143,7 +153,7 @@ pub(crate) use bind_details;
 /// Binds a [`ProjectQuery`] on a query of [`Dialect::projects`]: the conditions it sets, in
 /// order, then the limit.
 macro_rules! bind_query {
-    ($query:expr, $q:expr) => {{
+    ($query:expr, $q:expr, $dialect:expr) => {{
         let q: &$crate::archive::ProjectQuery = $q;
         let mut query = $query;
         if let Some(s) = q.status {
@@ -153,7 +163,7 @@ macro_rules! bind_query {
             query = query.bind(u.as_str().to_owned());
         }
         if let Some(t) = &q.text {
-            query = query.bind($crate::archive::sql::contains_pattern(t));
+            query = query.bind($dialect.text_value(t));
         }
         if let Some(b) = q.bbox {
             query = query.bind(b[0]).bind(b[1]).bind(b[2]).bind(b[3]);
@@ -233,6 +243,24 @@ pub(crate) fn extent(g: &Geometry<f64>) -> [f64; 4] {
 }
 
 /// A LIKE pattern matching text that contains `text` (its `%`, `_` and `\` taken literally).
+/// Whether a search text can only be part of a project code (digits and dashes): then only
+/// codes are searched, else only names.
+pub(crate) fn looks_like_code(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '-')
+}
+
+impl Dialect {
+    /// What a search text is bound as: an FTS5 phrase where the backend searches names with
+    /// FTS5 and the text is long enough, else a LIKE pattern.
+    pub(crate) fn text_value(&self, text: &str) -> String {
+        if self.fts_match.is_some() && !looks_like_code(text) && text.chars().count() >= 3 {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            contains_pattern(text)
+        }
+    }
+}
+
 pub(crate) fn contains_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');

@@ -43,7 +43,22 @@ CREATE TABLE IF NOT EXISTS projects (
     registered_by TEXT,
     registered_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS projects_unit ON projects (unit_code);
+CREATE INDEX IF NOT EXISTS projects_unit_code ON projects (unit_code, code);
+DROP INDEX IF EXISTS projects_unit;
+-- The names' trigram index (FTS5). Named rtree_… so that GDAL and QGIS, which list every table
+-- but their own and index tables (rtree_%) when no attributes table is registered, skip it and
+-- its shadow tables as the index they are.
+CREATE VIRTUAL TABLE IF NOT EXISTS rtree_projects_name_fts USING fts5(name, content='projects',
+    content_rowid='rowid', tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS projects_name_fts_insert AFTER INSERT ON projects
+BEGIN INSERT INTO rtree_projects_name_fts (rowid, name) VALUES (new.rowid, new.name); END;
+CREATE TRIGGER IF NOT EXISTS projects_name_fts_update AFTER UPDATE OF name ON projects
+BEGIN
+    INSERT INTO rtree_projects_name_fts (rtree_projects_name_fts, rowid, name) VALUES ('delete', old.rowid, old.name);
+    INSERT INTO rtree_projects_name_fts (rowid, name) VALUES (new.rowid, new.name);
+END;
+-- Rebuilt at every open, as the R-tree below.
+INSERT INTO rtree_projects_name_fts (rtree_projects_name_fts) VALUES ('rebuild');
 CREATE VIRTUAL TABLE IF NOT EXISTS rtree_projects USING rtree(id, minx, maxx, miny, maxy);
 CREATE TRIGGER IF NOT EXISTS projects_rtree_insert AFTER INSERT ON projects
 BEGIN INSERT OR REPLACE INTO rtree_projects VALUES (new.rowid, new.min_x, new.max_x, new.min_y, new.max_y); END;
@@ -52,8 +67,9 @@ BEGIN INSERT OR REPLACE INTO rtree_projects VALUES (new.rowid, new.min_x, new.ma
 -- Rebuilt at every open: a VACUUM by another tool may renumber the rowids it is keyed by.
 DELETE FROM rtree_projects;
 INSERT INTO rtree_projects SELECT rowid, min_x, max_x, min_y, max_y FROM projects;
-CREATE INDEX IF NOT EXISTS projects_status ON projects (status);
-CREATE INDEX IF NOT EXISTS projects_extent ON projects (min_x, max_x);
+CREATE INDEX IF NOT EXISTS projects_status_code ON projects (status, code);
+DROP INDEX IF EXISTS projects_status;
+DROP INDEX IF EXISTS projects_extent;
 CREATE TABLE IF NOT EXISTS project_events (
     project_code TEXT NOT NULL REFERENCES projects (code),
     seq INTEGER NOT NULL CHECK (seq > 0),
@@ -142,6 +158,10 @@ const DIALECT: Dialect = Dialect {
     location_in: "$6",
     location_out: "location",
     meets_box: "rowid IN (SELECT id FROM rtree_projects WHERE maxx >= {a} AND maxy >= {b} AND minx <= {c} AND miny <= {d})",
+    name_like: "name LIKE {p} ESCAPE '\\'",
+    fts_match: Some(
+        "rowid IN (SELECT rowid FROM rtree_projects_name_fts WHERE rtree_projects_name_fts MATCH {p})",
+    ),
 };
 static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
 static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
@@ -252,7 +272,7 @@ impl ArchiveStore for GpkgStore {
 
     async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
         let sql = DIALECT.projects(q);
-        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q)
+        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q, DIALECT)
             .fetch_all(self.pool())
             .await
             .map_err(GpkgError::db("listing projects"))?;

@@ -25,6 +25,8 @@ const DIALECT: Dialect = Dialect {
     location_in: "ST_GeomFromEWKB($6)",
     location_out: "ST_AsEWKB(location)",
     meets_box: "location && ST_MakeEnvelope({a}, {b}, {c}, {d}, (SELECT srid FROM deployment))",
+    name_like: "name ILIKE {p} ESCAPE '\\'",
+    fts_match: None,
 };
 static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
 static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
@@ -135,7 +137,7 @@ impl ArchiveStore for PgStore {
     async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
         self.up()?;
         let sql = DIALECT.projects(q);
-        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q)
+        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q, DIALECT)
             .fetch_all(self.pool())
             .await
             .map_err(PgError::db("listing projects"))?;
