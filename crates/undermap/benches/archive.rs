@@ -126,6 +126,22 @@ fn bench(c: &mut Criterion) {
                     .expect("page")
             });
         });
+        // What an excavation check adds: the projects its area touches.
+        let dig = geo::MultiPolygon::new(vec![geo::Rect::new(
+            geo::coord! { x: 597_000.0, y: 3_149_000.0 },
+            geo::coord! { x: 597_100.0, y: 3_149_100.0 },
+        )
+        .to_polygon()]);
+        let touched = rt
+            .block_on(service.archive().touching(&dig, 1.0))
+            .expect("touching");
+        eprintln!("{name} a 100 m dig touches {} projects", touched.len());
+        group.bench_function("projects a 100 m dig touches", |b| {
+            b.iter(|| {
+                rt.block_on(service.archive().touching(black_box(&dig), 1.0))
+                    .expect("touching")
+            });
+        });
         group.finish();
     }
 }

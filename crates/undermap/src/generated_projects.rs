@@ -106,14 +106,14 @@ pub fn generated_projects(seed: u64, n: usize, centre: (f64, f64)) -> Vec<NewPro
         .collect()
 }
 
-/// Registers `projects` in `store`, a thousand per transaction; those registered already are
+/// Registers `projects` in `store`, five thousand per transaction; those registered already are
 /// left alone. Returns how many were new.
 pub async fn register_generated(
     store: &dyn ArchiveStore,
     projects: &[NewProject],
 ) -> Result<usize, StoreError> {
     let mut added = 0;
-    for chunk in projects.chunks(1_000) {
+    for chunk in projects.chunks(5_000) {
         added += store.add_projects(chunk).await?;
     }
     Ok(added)

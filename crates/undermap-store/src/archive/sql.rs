@@ -150,6 +150,28 @@ macro_rules! bind_details {
 }
 pub(crate) use bind_details;
 
+/// Registers `$projects` in an open transaction `$tx` with `$sql` (an insert of
+/// [`Dialect::insert_project`] that skips taken codes), each location encoded by `$location`;
+/// evaluates to how many were new.
+macro_rules! insert_projects {
+    ($tx:expr, $projects:expr, $sql:expr, $location:expr, $db:expr) => {{
+        let mut added = 0_usize;
+        for p in $projects {
+            let location = $location(p)?;
+            let done = $crate::archive::sql::bind_details!(sqlx::query($sql), p, location)
+                .bind(&p.source)
+                .bind(&p.registered_by)
+                .bind(p.registered_at)
+                .execute(&mut *$tx)
+                .await
+                .map_err($db("registering projects"))?;
+            added += usize::try_from(done.rows_affected()).unwrap_or(0);
+        }
+        added
+    }};
+}
+pub(crate) use insert_projects;
+
 /// Binds a [`ProjectQuery`] on a query of [`Dialect::projects`]: the conditions it sets, in
 /// order, then the limit.
 macro_rules! bind_query {

@@ -107,6 +107,33 @@ impl fmt::Debug for FileBytes {
     }
 }
 
+/// Bytes read from a local file at a time.
+const READ_CHUNK: u64 = 1 << 20;
+
+/// The bytes of `range` of a local file, a MiB at a time, each read on a blocking thread.
+fn file_chunks(file: std::fs::File, range: Range<u64>) -> BoxStream<'static, Result<Bytes>> {
+    let read_error =
+        |e: std::io::Error| StoreError::Write(format!("file store: reading a file: {e}"));
+    futures_util::stream::try_unfold((Some(file), range.start), move |(file, at)| async move {
+        let Some(mut file) = file.filter(|_| at < range.end) else {
+            return Ok(None);
+        };
+        let len = (range.end - at).min(READ_CHUNK);
+        let (file, chunk) = tokio::task::spawn_blocking(move || {
+            use std::io::{Read, Seek, SeekFrom};
+            file.seek(SeekFrom::Start(at))?;
+            let mut buf = vec![0; usize::try_from(len).unwrap_or(0)];
+            file.read_exact(&mut buf)?;
+            Ok::<_, std::io::Error>((file, Bytes::from(buf)))
+        })
+        .await
+        .map_err(|e| StoreError::Write(format!("file store: reading a file: {e}")))?
+        .map_err(read_error)?;
+        Ok(Some((chunk, (Some(file), at + len))))
+    })
+    .boxed()
+}
+
 fn failed(what: &'static str) -> impl Fn(object_store::Error) -> StoreError {
     move |e| StoreError::Write(format!("file store: {what}: {e}"))
 }
@@ -172,10 +199,14 @@ impl FileStore {
             })?;
         let size = got.meta.size;
         let range = got.range.clone();
-        let stream = got
-            .into_stream()
-            .map(|chunk| chunk.map_err(failed("reading a file")))
-            .boxed();
+        let stream = match got.payload {
+            // object_store reads a local file 8 KiB at a time, one blocking task each: 130 MiB/s
+            // for a 500 MiB download. A MiB at a time reaches the disk's speed.
+            object_store::GetResultPayload::File(file, _) => file_chunks(file, range.clone()),
+            object_store::GetResultPayload::Stream(s) => s
+                .map(|chunk| chunk.map_err(failed("reading a file")))
+                .boxed(),
+        };
         Ok(FileBytes {
             stream,
             range,

@@ -204,18 +204,13 @@ impl ArchiveStore for GpkgStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db("registering projects"))?;
-        let mut added = 0;
-        for p in projects {
-            let location = self.location(p)?;
-            let done = bind_details!(sqlx::query(&INSERT_NEW), p, location)
-                .bind(&p.source)
-                .bind(&p.registered_by)
-                .bind(p.registered_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("registering projects"))?;
-            added += usize::try_from(done.rows_affected()).unwrap_or(0);
-        }
+        let added = crate::archive::sql::insert_projects!(
+            tx,
+            projects,
+            &*INSERT_NEW,
+            |p| self.location(p),
+            db
+        );
         tx.commit().await.map_err(db("registering projects"))?;
         Ok(added)
     }

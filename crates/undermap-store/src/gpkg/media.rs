@@ -103,6 +103,16 @@ fn create(conn: &rusqlite::Connection) -> Result<()> {
     Ok(())
 }
 
+/// Whether the file has the media tables (a copy made before files were embedded has not).
+fn has_media_table(conn: &rusqlite::Connection) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'archive_file_media')",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(lite("reading the media tables"))
+}
+
 fn stopped(e: tokio::task::JoinError) -> StoreError {
     StoreError::Corrupt {
         id: "GeoPackage media".into(),
@@ -117,14 +127,7 @@ impl GpkgStore {
         let hash = hash.as_str().to_owned();
         tokio::task::spawn_blocking(move || {
             let conn = connect(&path, true)?;
-            let exists: bool = conn
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'archive_file_media')",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(lite("reading the media tables"))?;
-            if !exists {
+            if !has_media_table(&conn)? {
                 return Ok(false);
             }
             conn.query_row(
@@ -154,14 +157,7 @@ impl GpkgStore {
         let path = std::sync::Arc::clone(&self.path);
         tokio::task::spawn_blocking(move || {
             let conn = connect(&path, true)?;
-            let exists: bool = conn
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'archive_file_media')",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(lite("reading the media tables"))?;
-            if !exists {
+            if !has_media_table(&conn)? {
                 return Ok(Vec::new());
             }
             let mut stmt = conn

@@ -69,19 +69,22 @@ impl ArchiveStore for PgStore {
             .begin()
             .await
             .map_err(db("registering projects"))?;
-        let mut added = 0;
-        for p in projects {
-            let location = self.location(p)?;
-            let done = bind_details!(sqlx::query(&INSERT_NEW), p, location)
-                .bind(&p.source)
-                .bind(&p.registered_by)
-                .bind(p.registered_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("registering projects"))?;
-            added += usize::try_from(done.rows_affected()).unwrap_or(0);
-        }
+        let added = crate::archive::sql::insert_projects!(
+            tx,
+            projects,
+            &*INSERT_NEW,
+            |p| self.location(p),
+            db
+        );
         tx.commit().await.map_err(db("registering projects"))?;
+        if added >= 1_000 {
+            // Fresh statistics for the planner: before autovacuum gets to a bulk load, a name
+            // search was planned as a full read (76 ms on 50,000 projects instead of 9).
+            sqlx::query("ANALYZE projects")
+                .execute(self.pool())
+                .await
+                .map_err(db("analysing projects"))?;
+        }
         Ok(added)
     }
 
@@ -137,10 +140,20 @@ impl ArchiveStore for PgStore {
     async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
         self.up()?;
         let sql = DIALECT.projects(q);
-        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q, DIALECT)
-            .fetch_all(self.pool())
-            .await
-            .map_err(PgError::db("listing projects"))?;
+        // A name search the trigram index can serve (three characters or more) is not kept
+        // prepared: a statement PostgreSQL has seen five times gets a generic plan, which reads
+        // the table in code order (60 ms instead of 7 on 50,000 projects). Every other list
+        // keeps the generic plan, which the code order and the limit serve well (a custom plan
+        // sorted all 50,000 registered projects to page through them: 33 ms instead of 1.7).
+        let trigram = q
+            .text
+            .as_deref()
+            .is_some_and(|t| t.chars().count() >= 3 && !crate::archive::sql::looks_like_code(t));
+        let rows: Vec<ProjectRow> =
+            bind_query!(sqlx::query_as(&sql).persistent(!trigram), q, DIALECT)
+                .fetch_all(self.pool())
+                .await
+                .map_err(PgError::db("listing projects"))?;
         rows.into_iter()
             .map(|r| project_record(r, from_ewkb))
             .collect()
