@@ -2,7 +2,7 @@
 //! plausible codes, names, categories, construction units (valid credit codes) and sites
 //! scattered over a 20 km square around a centre, all registered. Deterministic for a seed.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use geo::{coord, Geometry, Rect};
 use undermap_store::{ArchiveStore, NewProject, StoreError};
 
@@ -72,7 +72,6 @@ fn credit_code(n: u64) -> undermap_archive::CreditCode {
 pub fn generated_projects(seed: u64, n: usize, centre: (f64, f64)) -> Vec<NewProject> {
     let mut rng = Rng(seed);
     let epoch = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap_or_default();
-    let now = Utc::now();
     (0..n)
         .map(|i| {
             let road = ROADS[rng.below(ROADS.len() as u64) as usize];
@@ -100,7 +99,8 @@ pub fn generated_projects(seed: u64, n: usize, centre: (f64, f64)) -> Vec<NewPro
                 planned_end: Some(start + Duration::days(90 + rng.below(600) as i64)),
                 source: "archivist".into(),
                 registered_by: Some("demo-data".into()),
-                registered_at: now,
+                // When the permit was given: repeatable for a seed.
+                registered_at: permit.and_time(chrono::NaiveTime::MIN).and_utc(),
             }
         })
         .collect()
