@@ -13,11 +13,21 @@ pub(crate) fn param(
     json!({ "name": name, "in": location, "description": description, "required": required, "schema": schema, "style": "form", "explode": false })
 }
 
-/// The problem answers of an operation: `extra`, then 401, 403, 429, 400 and 500.
+/// The answers of an operation: `extra` — a success (2xx) as JSON, a redirect or 304 without a
+/// body, anything else as a problem —, then 401, 403, 429, 400 and 500.
 pub(crate) fn problem_responses(extra: &[(&str, &str)]) -> Value {
     let mut r = serde_json::Map::new();
     for (code, text) in extra {
-        r.insert((*code).into(), json!({ "description": text, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }));
+        let answer = match code.as_bytes().first() {
+            Some(b'2') => {
+                json!({ "description": text, "content": { "application/json": { "schema": {} } } })
+            }
+            Some(b'3') => json!({ "description": text }),
+            _ => {
+                json!({ "description": text, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
+            }
+        };
+        r.insert((*code).into(), answer);
     }
     for (code, text) in [
         ("401", "No valid credential"),
