@@ -133,12 +133,12 @@ fn bench(c: &mut Criterion) {
         )
         .to_polygon()]);
         let touched = rt
-            .block_on(service.archive().touching(&dig, 1.0))
+            .block_on(service.archive().touching(&dig, 1.0, None))
             .expect("touching");
         eprintln!("{name} a 100 m dig touches {} projects", touched.len());
         group.bench_function("projects a 100 m dig touches", |b| {
             b.iter(|| {
-                rt.block_on(service.archive().touching(black_box(&dig), 1.0))
+                rt.block_on(service.archive().touching(black_box(&dig), 1.0, None))
                     .expect("touching")
             });
         });

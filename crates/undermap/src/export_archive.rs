@@ -222,9 +222,12 @@ pub async fn unpack_embedded(target: &GpkgStore, files: &FileStore) -> Result<us
             continue;
         }
         let mut upload = files.upload(size.max(1)).await?;
-        let (tx, mut rx) = mpsc::channel(4);
+        let (tx, rx) = mpsc::channel(4);
         let read = target.read_media(&hash, tx);
         let write = async {
+            // Owned here: if a write fails, the receiver goes with the block and the reader's
+            // next send fails instead of waiting for ever.
+            let mut rx = rx;
             while let Some(chunk) = rx.recv().await {
                 upload.write(chunk).await?;
             }

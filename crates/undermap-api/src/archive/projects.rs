@@ -168,10 +168,16 @@ pub(crate) async fn get(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let scope = scope::reading(&caller)?;
-    let page = service
+    let mut page = service
         .archive()
         .page(&code, &scope, query.crs.as_deref())
         .await?;
+    // The features of layers the caller may not see are not listed (their deliveries are).
+    page.features.retain(|f| {
+        f.layer
+            .parse::<undermap_core::LayerId>()
+            .is_ok_and(|l| caller.view.sees_layer(&l))
+    });
     Ok(HttpResponse::Ok().json(&page))
 }
 

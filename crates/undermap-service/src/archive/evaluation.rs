@@ -72,7 +72,11 @@ impl Archive<'_> {
         let on = on.unwrap_or_else(|| self.today());
         let overdue = self.overdue(&Scope::All, Some(on)).await?;
         let last = &self.app.archive_evaluation();
-        let previous_on = last.get().map(|e| e.on).filter(|d| *d < on);
+        // Evaluated again on the same day (at start, then at the hour): what is new is still
+        // counted from the evaluation before that day's first.
+        let previous_on = last
+            .get()
+            .and_then(|e| if e.on < on { Some(e.on) } else { e.previous_on });
         let mut by_deadline = BTreeMap::new();
         for o in &overdue {
             *by_deadline.entry(o.overdue.deadline).or_insert(0) += 1;

@@ -32,32 +32,33 @@ pub struct TouchingProject {
 
 impl Archive<'_> {
     /// The projects whose location comes within `buffer_m` of `area` (deployment CRS), nearest
-    /// first, at most [`MAX_TOUCHING`].
+    /// first, at most [`MAX_TOUCHING`]; with `at`, only those registered by then.
     pub async fn touching(
         &self,
         area: &MultiPolygon<f64>,
         buffer_m: f64,
+        at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<Vec<TouchingProject>, ServiceError> {
         let Some(b) = geo::BoundingRect::bounding_rect(area) else {
             return Ok(Vec::new());
         };
+        // Every project whose extent meets the box (not a first page by code: long linear
+        // projects could fill it and push nearer ones out).
         let candidates = self
-            .app
-            .store()
-            .projects(&ProjectQuery {
+            .all_projects(ProjectQuery {
                 bbox: Some([
                     b.min().x - buffer_m,
                     b.min().y - buffer_m,
                     b.max().x + buffer_m,
                     b.max().y + buffer_m,
                 ]),
-                limit: 1_000,
                 ..ProjectQuery::default()
             })
             .await?;
         let area = Geometry::MultiPolygon(area.clone());
         let mut out: Vec<TouchingProject> = candidates
             .into_iter()
+            .filter(|r| at.is_none_or(|at| r.project.registered_at <= at))
             .filter_map(|r| {
                 let distance = Euclidean::distance(&r.project.location, &area);
                 (distance <= buffer_m).then(|| TouchingProject {

@@ -82,8 +82,9 @@ pub async fn deliver(
         mut options,
         strict,
     } = request;
-    if let Some(code) = &options.project {
-        check_project(store, code).await?;
+    if let Some(code) = options.project.take() {
+        // Kept as parsed: the delivery and every feature name the project exactly.
+        options.project = Some(check_project(store, &code).await?);
     }
     // Strict deliveries load nothing whose positions may be metres off.
     options.datums.refuse_ballpark |= strict.records;
@@ -110,8 +111,8 @@ pub async fn deliver(
     Ok(DeliverySummary::new(department.name, meta, &report))
 }
 
-/// A delivery may name only a project the archive holds.
-async fn check_project(store: &dyn Store, code: &str) -> Result<(), ServiceError> {
+/// A delivery may name only a project the archive holds; its code as the archive writes it.
+async fn check_project(store: &dyn Store, code: &str) -> Result<String, ServiceError> {
     let parsed: undermap_archive::ProjectCode =
         code.parse().map_err(|e: undermap_archive::ArchiveError| {
             ServiceError::unprocessable("project", e.to_string())
@@ -122,7 +123,7 @@ async fn check_project(store: &dyn Store, code: &str) -> Result<(), ServiceError
             format!("project {code} is not in the archive: register it first (POST /v1/projects)"),
         ));
     }
-    Ok(())
+    Ok(parsed.to_string())
 }
 
 /// Features handed from the reading thread to the store at a time.

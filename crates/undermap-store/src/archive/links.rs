@@ -85,11 +85,12 @@ pub(crate) fn deliveries_sql(table: &str) -> String {
     )
 }
 
-/// A project's current features, by layer and id, `attribute` reading `project_code`.
-pub(crate) fn features_sql(attribute: &str) -> String {
+/// A project's current features, by layer and id: `condition` says that the features' free
+/// attribute `project_code` is `$1`, in the backend's words (and so that its index serves it).
+pub(crate) fn features_sql(condition: &str) -> String {
     format!(
         "SELECT feature_id, layer_id, kind FROM features WHERE valid_to IS NULL \
-         AND {attribute} = $1 ORDER BY layer_id, feature_id LIMIT {MAX_FEATURES}"
+         AND {condition} ORDER BY layer_id, feature_id LIMIT {MAX_FEATURES}"
     )
 }
 

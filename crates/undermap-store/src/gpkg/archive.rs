@@ -357,7 +357,7 @@ impl ArchiveStore for GpkgStore {
 
     async fn project_features(&self, code: &ProjectCode) -> Result<Vec<links::ProjectFeature>> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-            links::features_sql("json_extract(attributes, '$.project_code')")
+            links::features_sql("json_extract(attributes, '$.project_code') = $1")
         });
         links::linked_where!(
             self.pool(),

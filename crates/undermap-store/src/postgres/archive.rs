@@ -248,8 +248,11 @@ impl ArchiveStore for PgStore {
 
     async fn project_features(&self, code: &ProjectCode) -> Result<Vec<links::ProjectFeature>> {
         self.up()?;
-        static SQL: std::sync::LazyLock<String> =
-            std::sync::LazyLock::new(|| links::features_sql("attributes ->> 'project_code'"));
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            links::features_sql(
+                "attributes ? 'project_code' AND attributes ->> 'project_code' = $1",
+            )
+        });
         links::linked_where!(
             self.pool(),
             &SQL,
