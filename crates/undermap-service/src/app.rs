@@ -35,6 +35,8 @@ struct Inner {
     networks: crate::emergency::networks::NetworkCache,
     /// The archive's last evaluation of its deadlines.
     archive_evaluation: crate::archive::LastEvaluation,
+    /// The projects' extents excavation checks look at.
+    project_areas: crate::archive::ProjectAreas,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -55,6 +57,7 @@ impl Service {
                 tiles: std::sync::OnceLock::new(),
                 networks: crate::emergency::networks::NetworkCache::default(),
                 archive_evaluation: crate::archive::LastEvaluation::default(),
+                project_areas: crate::archive::ProjectAreas::default(),
             }),
         }
     }
@@ -85,6 +88,10 @@ impl Service {
 
     pub(crate) fn archive_evaluation(&self) -> &crate::archive::LastEvaluation {
         &self.inner.archive_evaluation
+    }
+
+    pub(crate) fn project_areas(&self) -> &crate::archive::ProjectAreas {
+        &self.inner.project_areas
     }
 
     pub(crate) fn network_cache(&self) -> &crate::emergency::networks::NetworkCache {

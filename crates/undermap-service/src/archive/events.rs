@@ -130,6 +130,7 @@ impl Archive<'_> {
             credit,
         };
         let credit = self.app.store().record_project_event(&new).await?;
+        self.app.project_areas().forget();
         Ok(RecordedEvent {
             event: EventOut {
                 seq,

@@ -29,6 +29,7 @@ pub use legacy::{
 pub use overdue::OverdueProject;
 pub use page::ProjectPage;
 pub use projects::{ProjectOut, ProjectRequest, ProjectsPage, ProjectsQuery};
+pub(crate) use touching::ProjectAreas;
 pub use touching::TouchingProject;
 pub use units::{UnitRecord, UnitSummary};
 

@@ -265,6 +265,7 @@ impl Archive<'_> {
         let crs = req.crs.clone();
         let project = self.parse(req, "archivist", by)?;
         self.app.store().add_project(&project).await?;
+        self.app.project_areas().forget();
         let stored = ProjectRecord {
             project,
             status: Status::Registered,
@@ -295,6 +296,7 @@ impl Archive<'_> {
             }
         }
         let outcome = self.app.store().intake_project(&project).await?;
+        self.app.project_areas().forget();
         let stored = self
             .app
             .store()
