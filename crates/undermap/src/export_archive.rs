@@ -116,18 +116,17 @@ async fn copy_project(
         Some(t) => t.events,
     };
     report.projects += 1;
-    let mut bodies = Vec::new();
+    let mut lifecycle = Lifecycle::default();
     for e in source.project_events(code).await? {
-        bodies.push(e.body.clone());
-        if e.seq <= copied {
-            continue;
-        }
-        let status = Lifecycle::replay(bodies.clone())
+        let status = lifecycle
+            .record(e.body.clone())
             .map_err(|err| StoreError::Corrupt {
                 id: format!("events of project {code}"),
                 reason: err.to_string(),
-            })?
-            .status();
+            })?;
+        if e.seq <= copied {
+            continue;
+        }
         target
             .record_project_event(&NewProjectEvent {
                 code: code.clone(),

@@ -77,12 +77,10 @@ impl Dialect {
         }
         if let Some(t) = &q.text {
             let p = next();
-            conditions.push(if looks_like_code(t) {
-                format!("code LIKE {p} ESCAPE '\\'")
-            } else if let (Some(fts), true) = (self.fts_match, t.chars().count() >= 3) {
-                fts.replace("{p}", &p)
-            } else {
-                self.name_like.replace("{p}", &p)
+            conditions.push(match self.text_search(t) {
+                TextSearch::Code => format!("code LIKE {p} ESCAPE '\\'"),
+                TextSearch::Phrase(fts) => fts.replace("{p}", &p),
+                TextSearch::Trigram | TextSearch::Like => self.name_like.replace("{p}", &p),
             });
         }
         if q.bbox.is_some() {
@@ -265,20 +263,39 @@ pub(crate) fn extent(g: &Geometry<f64>) -> [f64; 4] {
 }
 
 /// A LIKE pattern matching text that contains `text` (its `%`, `_` and `\` taken literally).
-/// Whether a search text can only be part of a project code (digits and dashes): then only
-/// codes are searched, else only names.
-pub(crate) fn looks_like_code(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '-')
+/// How a backend searches for a text: the one rule the condition, the bound value and the
+/// statement's preparation follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextSearch {
+    /// Digits and dashes: part of a project code, searched with LIKE on codes.
+    Code,
+    /// Three characters or more where names have an FTS5 index: this condition, with a phrase.
+    Phrase(&'static str),
+    /// Three characters or more elsewhere: LIKE on names, which a trigram index serves.
+    Trigram,
+    /// One or two characters: LIKE on names, which no trigram serves.
+    Like,
 }
 
 impl Dialect {
-    /// What a search text is bound as: an FTS5 phrase where the backend searches names with
-    /// FTS5 and the text is long enough, else a LIKE pattern.
-    pub(crate) fn text_value(&self, text: &str) -> String {
-        if self.fts_match.is_some() && !looks_like_code(text) && text.chars().count() >= 3 {
-            format!("\"{}\"", text.replace('"', "\"\""))
+    /// How `text` is searched.
+    pub(crate) fn text_search(&self, text: &str) -> TextSearch {
+        if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            TextSearch::Code
+        } else if text.chars().count() < 3 {
+            TextSearch::Like
+        } else if let Some(fts) = self.fts_match {
+            TextSearch::Phrase(fts)
         } else {
-            contains_pattern(text)
+            TextSearch::Trigram
+        }
+    }
+
+    /// What a search text is bound as: an FTS5 phrase, or a LIKE pattern.
+    pub(crate) fn text_value(&self, text: &str) -> String {
+        match self.text_search(text) {
+            TextSearch::Phrase(_) => format!("\"{}\"", text.replace('"', "\"\"")),
+            _ => contains_pattern(text),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, project_record, record_event, same_details,
-    Dialect, ProjectRow,
+    Dialect, ProjectRow, TextSearch,
 };
 use crate::archive::{
     ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake, NewFile, NewProject,
@@ -148,7 +148,7 @@ impl ArchiveStore for PgStore {
         let trigram = q
             .text
             .as_deref()
-            .is_some_and(|t| t.chars().count() >= 3 && !crate::archive::sql::looks_like_code(t));
+            .is_some_and(|t| DIALECT.text_search(t) == TextSearch::Trigram);
         let rows: Vec<ProjectRow> =
             bind_query!(sqlx::query_as(&sql).persistent(!trigram), q, DIALECT)
                 .fetch_all(self.pool())
