@@ -35,7 +35,7 @@ async fn event(app: &TestApp, code: &str, body: Value) -> (StatusCode, Value) {
     .await
 }
 
-async fn upload(
+pub(crate) async fn upload(
     client: &reqwest::Client,
     app: &TestApp,
     code: &str,

@@ -86,8 +86,8 @@ both_stores! {
         // A server opening the copy brings the bytes into its own file store, byte for byte.
         let site_dir = tempfile::tempdir().unwrap();
         let site_files = FileStore::local(site_dir.path()).unwrap();
-        assert_eq!(undermap::unpack_embedded(&copy, &site_files).await.unwrap(), 3);
-        assert_eq!(undermap::unpack_embedded(&copy, &site_files).await.unwrap(), 0);
+        assert_eq!(site_files.unpack(&copy).await.unwrap(), 3);
+        assert_eq!(site_files.unpack(&copy).await.unwrap(), 0);
         let hash = drawing["sha256"].as_str().unwrap().parse().unwrap();
         let mut back = Vec::new();
         let mut stream = site_files.get(&hash, None).await.unwrap().stream;
@@ -96,4 +96,85 @@ both_stores! {
         }
         assert_eq!(back, big);
     }
+}
+
+/// Waits (up to 20 s) until the GeoPackage holds `n` files' bytes: they go in after the record.
+async fn wait_embedded(gpkg: &undermap_store::GpkgStore, n: usize) -> Vec<String> {
+    for _ in 0..200 {
+        let held = gpkg.embedded().await.unwrap();
+        if held.len() >= n {
+            return held.into_iter().map(|(h, _, _)| h.to_string()).collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the GeoPackage never held {n} files");
+}
+
+#[tokio::test]
+async fn a_geopackage_store_keeps_its_files_inside_itself() {
+    let (gpkg, dir) = common::temp_gpkg().await;
+    let mut settings = undermap::Settings {
+        listen: "127.0.0.1:0".into(),
+        ..undermap::Settings::default()
+    };
+    settings.archive.embed_max_bytes = 4_000;
+    let backend = common::Backend::GeoPackage(gpkg.clone(), std::sync::Arc::new(dir));
+    let app = common::spawn_app_with(backend.shared(), backend, false, settings).await;
+    let code = "2026-500241-48-01-000061";
+    let r = app
+        .post_json(
+            "/v1/projects",
+            &project(code, &unit(6).to_string(), "2026-03-01"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let small = b"%PDF-1.7\nas-built drawing".to_vec();
+    let file = upload(
+        &app,
+        &format!("/v1/projects/{code}/files"),
+        &[("category", "as_built_drawings".into())],
+        small.clone(),
+    )
+    .await;
+    let sha = file["sha256"].as_str().unwrap().to_owned();
+    // Over embed_max_bytes: kept beside the GeoPackage only.
+    let mut large = b"%PDF-1.7\n".to_vec();
+    large.extend(std::iter::repeat_n(b'x', 5_000));
+    upload(
+        &app,
+        &format!("/v1/projects/{code}/files"),
+        &[("category", "test_reports".into())],
+        large,
+    )
+    .await;
+    assert_eq!(wait_embedded(&gpkg, 1).await, std::slice::from_ref(&sha));
+    let counts = common::ogrinfo_counts(gpkg.path());
+    assert_eq!(counts.get("archive_file_media"), Some(&1), "{counts:?}");
+
+    // The GeoPackage alone, copied elsewhere without its folder of files, serves the drawing.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy_path = elsewhere.path().join("copy.gpkg");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        gpkg.path().display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(&format!("VACUUM INTO '{}'", copy_path.display()))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let srs = undermap_store::GpkgSrs {
+        srid: 4545,
+        name: "CGCS2000 / 3-degree Gauss-Kruger CM 108E".into(),
+        wkt: String::new(),
+    };
+    let copy = undermap_store::GpkgStore::open(&copy_path, &srs)
+        .await
+        .unwrap();
+    let backend = common::Backend::GeoPackage(copy, std::sync::Arc::new(elsewhere));
+    let site = common::spawn_app_on(backend.shared(), backend, false).await;
+    let got = site.get(&format!("/v1/files/{sha}")).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), small.as_slice());
 }

@@ -11,6 +11,7 @@ mod architecture;
 mod archive_api;
 mod archive_links;
 mod archive_records;
+mod archive_s3;
 mod archive_store;
 mod cli;
 mod correctness;

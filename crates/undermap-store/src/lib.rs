@@ -35,7 +35,7 @@ pub use archive::{
     ScanMetadata,
 };
 pub use error::StoreError;
-pub use files::{ContentHash, FileBytes, FileStore, Stored, Upload};
+pub use files::{ContentHash, Embedded, FileBytes, FileStore, Stored, Synced, Upload};
 pub use gpkg::{EmbeddedFile, GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
 pub use postgres::{pool_options as pg_pool_options, PgError, PgStore, CHANGES_CHANNEL, MIGRATOR};

@@ -3,12 +3,10 @@
 //! table), so that a crew offline has the drawings too. The credit record stays at the centre:
 //! a site copy's events make no credit entries. Exporting again adds what is new.
 
-use futures_util::StreamExt;
-use tokio::sync::mpsc;
 use undermap_archive::Lifecycle;
 use undermap_store::{
-    ArchiveStore, ContentHash, EmbeddedFile, FileStore, GpkgStore, LegacyQuery, LegacyStore,
-    NewFile, NewProjectEvent, ProjectQuery, ProjectRecord, Store, StoreError,
+    ArchiveStore, Embedded, EmbeddedFile, FileStore, GpkgStore, LegacyQuery, LegacyStore, NewFile,
+    NewProjectEvent, ProjectQuery, ProjectRecord, Store, StoreError, Synced,
 };
 
 /// What an archive export wrote.
@@ -24,7 +22,8 @@ pub struct ArchiveExport {
     pub records: usize,
     /// Bytes embedded now (files the copy did not hold).
     pub bytes: u64,
-    /// Files whose bytes the source's file store does not have: recorded, not embedded.
+    /// Files whose bytes the source's file store does not have, or over SQLite's 10⁹ bytes a
+    /// value: recorded, not embedded.
     pub missing: usize,
 }
 
@@ -71,15 +70,7 @@ pub async fn export_archive(
             report.records += 1;
             for scan in source.legacy_scans(Some(&r.record.number), None).await? {
                 target.add_legacy_scan(&scan).await?;
-                let file = EmbeddedFile {
-                    holder: format!("paper record {}", scan.record),
-                    category: r.record.category.clone(),
-                    title: r.record.title.clone(),
-                    sha256: scan.sha256.parse()?,
-                    file_name: scan.file_name.clone(),
-                    media_type: scan.media_type.clone(),
-                    size: scan.size,
-                };
+                let file = EmbeddedFile::of_scan(&scan, &r.record)?;
                 embed(target, files, file, &mut report).await?;
             }
         }
@@ -142,32 +133,22 @@ async fn copy_project(
         report.events += 1;
     }
     for f in source.project_files(code).await? {
-        let hash: ContentHash = f.sha256.parse()?;
-        target
-            .add_file(&NewFile {
-                project: code.clone(),
-                hash: hash.clone(),
-                size: f.size,
-                media_type: f.media_type.clone(),
-                category: f.category.clone(),
-                title: f.title.clone(),
-                file_name: f.file_name.clone(),
-                date: f.date,
-                feature_ids: f.feature_ids.clone(),
-                scan: f.scan.clone(),
-                uploaded_by: f.uploaded_by.clone(),
-                uploaded_at: f.uploaded_at,
-            })
-            .await?;
-        let file = EmbeddedFile {
-            holder: format!("project {code}"),
+        let new = NewFile {
+            project: code.clone(),
+            hash: f.sha256.parse()?,
+            size: f.size,
+            media_type: f.media_type,
             category: f.category,
             title: f.title,
-            sha256: hash,
             file_name: f.file_name,
-            media_type: f.media_type,
-            size: f.size,
+            date: f.date,
+            feature_ids: f.feature_ids,
+            scan: f.scan,
+            uploaded_by: f.uploaded_by,
+            uploaded_at: f.uploaded_at,
         };
+        target.add_file(&new).await?;
+        let file = EmbeddedFile::of_project(&new);
         embed(target, files, file, report).await?;
     }
     Ok(())
@@ -182,63 +163,53 @@ async fn embed(
     report: &mut ArchiveExport,
 ) -> Result<(), StoreError> {
     report.files += 1;
-    let (tx, rx) = mpsc::channel(4);
-    if target.holds_media(&file.sha256).await? {
-        drop(tx);
-        return target.embed(file, rx).await;
-    }
-    let source = match files {
-        Some(f) if f.contains(&file.sha256).await? => f,
-        _ => {
+    let (hash, holder, size) = (file.sha256.clone(), file.holder.clone(), file.size);
+    let done = target.embed_from(files, file, u64::MAX).await?;
+    match done {
+        Embedded::Held => {}
+        Embedded::Written => report.bytes += size,
+        Embedded::Missing | Embedded::TooLarge => {
             report.missing += 1;
-            tracing::warn!(file = %file.sha256, holder = %file.holder, "no bytes to embed");
-            return Ok(());
+            tracing::warn!(file = %hash, %holder, why = ?done, "bytes not embedded");
         }
-    };
-    let size = file.size;
-    let mut bytes = source.get(&file.sha256, None).await?;
-    let send = async move {
-        while let Some(chunk) = bytes.stream.next().await {
-            if tx.send(chunk?).await.is_err() {
-                break;
-            }
-        }
-        Ok::<_, StoreError>(())
-    };
-    let (sent, written) = tokio::join!(send, target.embed(file, rx));
-    sent?;
-    written?;
-    report.bytes += size;
+    }
     Ok(())
 }
 
-/// Brings the files held inside a site copy into its file store (those it does not have
-/// already), so that the server serves them like any other. Returns how many it brought.
-pub async fn unpack_embedded(target: &GpkgStore, files: &FileStore) -> Result<usize, StoreError> {
-    let mut unpacked = 0;
-    for (hash, _, size) in target.embedded().await? {
-        if files.contains(&hash).await? {
-            continue;
+/// A GeoPackage store's file store, keeping the files inside the GeoPackage too (those up to
+/// `max_bytes`; see `FileStore::keeping_inside`): what either side lacks is brought over now,
+/// and new files go in as they are recorded. A read-only copy only gives its files.
+pub async fn keep_files_inside(
+    gpkg: &GpkgStore,
+    files: FileStore,
+    max_bytes: u64,
+    read_only: bool,
+) -> FileStore {
+    let (files, synced) = if read_only {
+        let unpacked = files.unpack(gpkg).await;
+        (
+            files,
+            unpacked.map(|unpacked| Synced {
+                unpacked,
+                ..Synced::default()
+            }),
+        )
+    } else {
+        let files = files.keeping_inside(gpkg.clone(), max_bytes);
+        let synced = files.sync_inside().await;
+        (files, synced)
+    };
+    match synced {
+        Ok(s) if s == Synced::default() => {}
+        Ok(s) => tracing::info!(
+            unpacked = s.unpacked,
+            embedded = s.embedded,
+            left_out = s.left_out,
+            "archive files brought between the GeoPackage and its file store"
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "the files inside the GeoPackage could not be brought over");
         }
-        let mut upload = files.upload(size.max(1)).await?;
-        let (tx, rx) = mpsc::channel(4);
-        let read = target.read_media(&hash, tx);
-        let write = async {
-            // Owned here: if a write fails, the receiver goes with the block and the reader's
-            // next send fails instead of waiting for ever.
-            let mut rx = rx;
-            while let Some(chunk) = rx.recv().await {
-                upload.write(chunk).await?;
-            }
-            Ok::<_, StoreError>(())
-        };
-        let (read, write) = tokio::join!(read, write);
-        if let Err(e) = read.and(write) {
-            upload.abort().await;
-            return Err(e);
-        }
-        upload.finish(Some(&hash), None).await?;
-        unpacked += 1;
     }
-    Ok(unpacked)
+    files
 }

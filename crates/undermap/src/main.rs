@@ -47,7 +47,7 @@ async fn main() -> anyhow::Result<()> {
         Command::TicketKey => return verify::ticket_key(&settings),
         Command::Serve(_) => {
             serve::install_ticket_signer(&settings, &mut config, read_only)?;
-            install_file_store(&settings, &mut config, &spec)?;
+            install_file_store(&settings, &mut config, &spec).await?;
         }
         _ => {}
     }
@@ -69,9 +69,11 @@ async fn main() -> anyhow::Result<()> {
             audit::run(opened.access().as_ref(), store.as_ref(), command).await?;
         }
         Command::Export(args) => {
-            let dir = undermap::files_dir(&settings, &spec);
-            let files = if dir.is_dir() {
-                Some(undermap_store::FileStore::local(&dir)?)
+            // A local folder that is not there holds nothing to embed: none is made for it.
+            let files = if settings.archive.files_url.is_some()
+                || undermap::files_dir(&settings, &spec).is_dir()
+            {
+                Some(undermap::file_store(&settings, &spec)?)
             } else {
                 None
             };

@@ -90,8 +90,20 @@ pub struct ArchiveSettings {
     /// Folder the files' bytes are kept in (by SHA-256). Unset: `<file>.files` beside a
     /// GeoPackage store, `undermap-files` in the working folder for PostGIS.
     pub files_dir: Option<PathBuf>,
+    /// Or an object store for them, by URL: `s3://bucket/prefix` for any S3-compatible store
+    /// (credentials from the `AWS_*` environment variables), `file:///dir`. Not with `files_dir`.
+    pub files_url: Option<String>,
+    /// Options for `files_url`'s store (object_store's keys: `aws_endpoint`, `aws_region`,
+    /// `aws_allow_http`, `aws_virtual_hosted_style_request`, …); secrets are better left to
+    /// the environment.
+    pub files_options: std::collections::BTreeMap<String, String>,
     /// Largest file accepted, bytes (default 2 GiB).
     pub max_file_bytes: u64,
+    /// A GeoPackage store keeps files up to this size inside itself as they arrive (default
+    /// 16 MiB): writing one holds SQLite's write lock, so tickets wait meanwhile (about 0.3 s
+    /// for 16 MiB, 1 s for 64 MiB on the test machine). Larger files
+    /// stay in the folder beside it and go inside site copies made with `undermap export`.
+    pub embed_max_bytes: u64,
     /// The code lists (project and file categories) in the form of
     /// `crates/undermap-archive/data/file_categories.toml`; unset: the shipped ones.
     pub catalogue: Option<PathBuf>,
@@ -110,7 +122,10 @@ impl Default for ArchiveSettings {
     fn default() -> Self {
         Self {
             files_dir: None,
+            files_url: None,
+            files_options: std::collections::BTreeMap::new(),
             max_file_bytes: undermap_service::DEFAULT_MAX_FILE_BYTES,
+            embed_max_bytes: 16 << 20,
             catalogue: None,
             rules: undermap_archive::Rules::default(),
             weights: undermap_archive::credit::Weights::default(),

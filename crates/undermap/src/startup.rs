@@ -46,8 +46,11 @@ pub enum ArchiveSetupError {
     #[error("archive.catalogue {0}: {1}")]
     Catalogue(String, String),
     /// The file store could not be opened.
-    #[error("archive.files_dir: {0}")]
+    #[error("archive's file store: {0}")]
     Files(#[from] undermap_store::StoreError),
+    /// Both a folder and a URL are configured for the files.
+    #[error("archive.files_dir and archive.files_url are both set: keep one")]
+    TwoFileStores,
 }
 
 /// The archive's rules from the settings (the file store comes with [`install_file_store`]).
@@ -89,14 +92,31 @@ pub fn files_dir(settings: &Settings, spec: &str) -> std::path::PathBuf {
     })
 }
 
-/// Opens the archive's file store for a server.
-pub fn install_file_store(
+/// The archive's file store: `archive.files_url` when set, else the folder [`files_dir`] names.
+pub fn file_store(
+    settings: &Settings,
+    spec: &str,
+) -> Result<undermap_store::FileStore, ArchiveSetupError> {
+    let a = &settings.archive;
+    match (&a.files_url, &a.files_dir) {
+        (Some(_), Some(_)) => Err(ArchiveSetupError::TwoFileStores),
+        (Some(url), None) => Ok(undermap_store::FileStore::from_url(url, &a.files_options)?),
+        (None, _) => Ok(undermap_store::FileStore::local(&files_dir(
+            settings, spec,
+        ))?),
+    }
+}
+
+/// Opens the archive's file store for a server and checks that it answers.
+pub async fn install_file_store(
     settings: &Settings,
     config: &mut ServiceConfig,
     spec: &str,
 ) -> Result<(), ArchiveSetupError> {
-    let dir = files_dir(settings, spec);
-    config.archive.files = Some(undermap_store::FileStore::local(&dir)?);
+    let files = file_store(settings, spec)?;
+    files.check().await?;
+    tracing::info!(files = ?files, "archive file store");
+    config.archive.files = Some(files);
     Ok(())
 }
 

@@ -392,8 +392,20 @@ pub async fn spawn_app_with(
     let security = undermap::security(&settings, Arc::clone(&access)).expect("security settings");
     let files_dir = Arc::new(tempfile::tempdir().expect("a folder for the archive's files"));
     let mut config = service_config(&settings).expect("config");
-    config.archive.files =
-        Some(undermap_store::FileStore::local(files_dir.path()).expect("file store"));
+    if settings.archive.files_url.is_some() {
+        undermap::install_file_store(&settings, &mut config, "")
+            .await
+            .expect("the configured file store");
+    } else {
+        let files = undermap_store::FileStore::local(files_dir.path()).expect("file store");
+        config.archive.files = Some(match &store {
+            Backend::GeoPackage(gpkg, _) => {
+                undermap::keep_files_inside(gpkg, files, settings.archive.embed_max_bytes, false)
+                    .await
+            }
+            Backend::Postgres(_) => files,
+        });
+    }
     let service = Service::new(shared, config);
     if demo {
         load_demo(&service, &demo_dir())

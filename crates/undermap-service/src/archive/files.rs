@@ -117,7 +117,11 @@ impl Archive<'_> {
             uploaded_at: Utc::now(),
         };
         match self.app.store().add_file(&new).await {
-            Ok(done) => Ok(done),
+            Ok(done) => {
+                self.files()?
+                    .embed_later(undermap_store::EmbeddedFile::of_project(&new));
+                Ok(done)
+            }
             Err(e) => {
                 self.drop_unnamed(&stored).await;
                 Err(e.into())

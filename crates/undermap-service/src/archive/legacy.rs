@@ -337,7 +337,7 @@ impl Archive<'_> {
             .finish(expected.as_ref(), file_name.as_deref())
             .await?;
         let new = LegacyScan {
-            record: record.record.number,
+            record: record.record.number.clone(),
             sha256: stored.hash.to_string(),
             size: stored.size,
             media_type: stored.media_type.clone(),
@@ -347,7 +347,12 @@ impl Archive<'_> {
             uploaded_at: Utc::now(),
         };
         match self.app.store().add_legacy_scan(&new).await {
-            Ok(added) => Ok((new, added)),
+            Ok(added) => {
+                if let Ok(file) = undermap_store::EmbeddedFile::of_scan(&new, &record.record) {
+                    self.files()?.embed_later(file);
+                }
+                Ok((new, added))
+            }
             Err(e) => {
                 self.drop_unnamed(&stored).await;
                 Err(e.into())

@@ -18,8 +18,11 @@ use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
 
 use crate::{Result, StoreError};
 
+mod embedded;
+mod location;
 mod upload;
 
+pub use embedded::{Embedded, Synced};
 pub use upload::{Stored, Upload};
 
 /// The SHA-256 of a file's bytes, as 64 lowercase hexadecimal digits: the name it is kept and
@@ -78,12 +81,15 @@ impl fmt::Display for ContentHash {
 pub struct FileStore {
     objects: Arc<dyn ObjectStore>,
     describe: String,
+    /// The GeoPackage the files are also kept in (a GeoPackage store's own).
+    inside: Option<embedded::Inside>,
 }
 
 impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileStore")
             .field("at", &self.describe)
+            .field("inside", &self.inside.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +156,7 @@ impl FileStore {
         Ok(Self {
             objects: Arc::new(objects),
             describe: dir.display().to_string(),
+            inside: None,
         })
     }
 
@@ -157,7 +164,11 @@ impl FileStore {
     #[must_use]
     pub fn new(objects: Arc<dyn ObjectStore>) -> Self {
         let describe = objects.to_string();
-        Self { objects, describe }
+        Self {
+            objects,
+            describe,
+            inside: None,
+        }
     }
 
     /// Starts an upload of at most `limit` bytes.

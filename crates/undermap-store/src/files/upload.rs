@@ -137,15 +137,8 @@ impl Upload {
             .finish()
             .await
             .map_err(failed("finishing an upload"))?;
-        let new = match objects.rename_if_not_exists(&staging, &hash.path()).await {
-            Ok(()) => true,
-            Err(object_store::Error::AlreadyExists { .. }) => {
-                objects
-                    .delete(&staging)
-                    .await
-                    .map_err(failed("dropping a second copy"))?;
-                false
-            }
+        let new = match keep(objects.as_ref(), &staging, &hash.path()).await {
+            Ok(new) => new,
             Err(e) => {
                 let _ = objects.delete(&staging).await;
                 return Err(failed("keeping an upload")(e));
@@ -158,6 +151,36 @@ impl Upload {
             new,
         })
     }
+}
+
+/// Moves the staging object to its hash's name unless the bytes are kept there already; whether
+/// they were new. S3 has no atomic "copy unless it exists" (object_store refuses it unless
+/// configured with a lock): there the name is looked up first and, if free, the object copied
+/// over it. Two uploads of the same bytes at once may then both copy: the same bytes land twice
+/// under one name, which content addressing makes harmless.
+async fn keep(
+    objects: &dyn ObjectStore,
+    staging: &ObjectPath,
+    to: &ObjectPath,
+) -> object_store::Result<bool> {
+    let exists = |e: &object_store::Error| matches!(e, object_store::Error::AlreadyExists { .. });
+    match objects.rename_if_not_exists(staging, to).await {
+        Ok(()) => return Ok(true),
+        Err(e) if exists(&e) => {}
+        Err(
+            object_store::Error::NotSupported { .. } | object_store::Error::NotImplemented { .. },
+        ) => match objects.head(to).await {
+            Ok(_) => {}
+            Err(object_store::Error::NotFound { .. }) => {
+                objects.rename(staging, to).await?;
+                return Ok(true);
+            }
+            Err(e) => return Err(e),
+        },
+        Err(e) => return Err(e),
+    }
+    objects.delete(staging).await?;
+    Ok(false)
 }
 
 /// A name no other upload has: time and a random number.

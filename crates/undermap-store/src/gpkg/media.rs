@@ -16,6 +16,9 @@ use super::native::connect;
 use super::{GpkgError, GpkgStore};
 use crate::{ContentHash, Result, StoreError};
 
+/// The most bytes SQLite keeps in one value (its default `SQLITE_MAX_LENGTH`).
+pub(crate) const MAX_EMBEDDED_BYTES: u64 = 1_000_000_000;
+
 /// Bytes read from or written to a BLOB at a time.
 const CHUNK: usize = 1 << 20;
 
@@ -82,6 +85,35 @@ pub struct EmbeddedFile {
     pub media_type: String,
     /// Its size in bytes.
     pub size: u64,
+}
+
+impl EmbeddedFile {
+    /// A project's file.
+    #[must_use]
+    pub fn of_project(file: &crate::NewFile) -> Self {
+        Self {
+            holder: format!("project {}", file.project),
+            category: file.category.clone(),
+            title: file.title.clone(),
+            sha256: file.hash.clone(),
+            file_name: file.file_name.clone(),
+            media_type: file.media_type.clone(),
+            size: file.size,
+        }
+    }
+
+    /// A paper record's scan.
+    pub fn of_scan(scan: &crate::LegacyScan, record: &crate::NewLegacyRecord) -> Result<Self> {
+        Ok(Self {
+            holder: format!("paper record {}", scan.record),
+            category: record.category.clone(),
+            title: record.title.clone(),
+            sha256: scan.sha256.parse()?,
+            file_name: scan.file_name.clone(),
+            media_type: scan.media_type.clone(),
+            size: scan.size,
+        })
+    }
 }
 
 fn lite(what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
@@ -185,6 +217,62 @@ impl GpkgStore {
         .map_err(stopped)?
     }
 
+    /// The files recorded (of projects and paper records) that are not related to bytes inside
+    /// the GeoPackage.
+    pub async fn not_embedded(&self) -> Result<Vec<EmbeddedFile>> {
+        let path = std::sync::Arc::clone(&self.path);
+        tokio::task::spawn_blocking(move || {
+            let conn = connect(&path, true)?;
+            let held = if has_media_table(&conn)? {
+                "NOT EXISTS (SELECT 1 FROM archive_files a JOIN archive_files_media m \
+                 ON m.base_id = a.id WHERE a.holder = h.holder AND a.sha256 = h.sha256 \
+                 AND a.category = h.category)"
+            } else {
+                "1"
+            };
+            let sql = format!(
+                "SELECT * FROM (SELECT 'project ' || project_code AS holder, category, title, \
+                 sha256, file_name, media_type, size FROM project_files \
+                 UNION ALL SELECT 'paper record ' || s.record_number, r.category, r.title, \
+                 s.sha256, s.file_name, s.media_type, s.size FROM legacy_scans s \
+                 JOIN legacy_records r ON r.number = s.record_number) h WHERE {held}"
+            );
+            let mut stmt = conn
+                .prepare(&sql)
+                .map_err(lite("reading the file records"))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, i64>(6)?,
+                    ))
+                })
+                .map_err(lite("reading the file records"))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (holder, category, title, hash, file_name, media_type, size) =
+                    row.map_err(lite("reading the file records"))?;
+                out.push(EmbeddedFile {
+                    holder,
+                    category,
+                    title,
+                    sha256: hash.parse()?,
+                    file_name,
+                    media_type,
+                    size: u64::try_from(size).unwrap_or(0),
+                });
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(stopped)?
+    }
+
     /// Sends the bytes held for `hash` on `chunks`, a chunk at a time.
     pub async fn read_media(&self, hash: &ContentHash, chunks: mpsc::Sender<Bytes>) -> Result<()> {
         let path = std::sync::Arc::clone(&self.path);
@@ -243,9 +331,12 @@ fn embed(
     let media_id = if let Some(id) = known {
         id
     } else {
-        let size = i64::try_from(file.size).map_err(|_| StoreError::TooLarge {
-            limit: i64::MAX.unsigned_abs(),
-        })?;
+        if file.size > MAX_EMBEDDED_BYTES {
+            return Err(StoreError::TooLarge {
+                limit: MAX_EMBEDDED_BYTES,
+            });
+        }
+        let size = i64::try_from(file.size).unwrap_or(i64::MAX);
         tx.execute(
                 "INSERT INTO archive_file_media (data, content_type, sha256) VALUES (zeroblob(?1), ?2, ?3)",
                 params![size, file.media_type, hash],

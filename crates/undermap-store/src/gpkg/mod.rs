@@ -8,6 +8,7 @@ mod error;
 mod media;
 pub use error::GpkgError;
 pub use media::EmbeddedFile;
+pub(crate) use media::MAX_EMBEDDED_BYTES;
 mod native;
 mod schema;
 mod tickets;
@@ -176,6 +177,12 @@ impl GpkgStore {
             });
         }
         Ok(())
+    }
+
+    /// The GeoPackage's file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn writable(&self) -> Result<&TicketWriter> {

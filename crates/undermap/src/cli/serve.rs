@@ -55,7 +55,7 @@ pub(crate) fn install_ticket_signer(
 pub(crate) async fn run(
     args: ServeArgs,
     mut settings: Settings,
-    config: ServiceConfig,
+    mut config: ServiceConfig,
     store: std::sync::Arc<dyn Store>,
     opened: &OpenedStore,
     spec: &str,
@@ -75,15 +75,9 @@ pub(crate) async fn run(
     }
     settings.tls_cert = tls_cert.or(settings.tls_cert);
     settings.tls_key = tls_key.or(settings.tls_key);
-    // A site copy may carry the archive's files inside it: into the file store with them.
-    if let (OpenedStore::GeoPackage(gpkg), Some(files)) = (opened, &config.archive.files) {
-        match undermap::unpack_embedded(gpkg, files).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(files = n, "archive files unpacked from the GeoPackage"),
-            Err(e) => {
-                tracing::warn!(error = %e, "the files inside the GeoPackage could not be unpacked");
-            }
-        }
+    if let (OpenedStore::GeoPackage(gpkg), Some(files)) = (opened, config.archive.files.take()) {
+        let max = settings.archive.embed_max_bytes;
+        config.archive.files = Some(undermap::keep_files_inside(gpkg, files, max, read_only).await);
     }
     let service = Service::new(store, config);
     let security = security(&settings, opened.access())?;
