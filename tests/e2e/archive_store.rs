@@ -239,16 +239,20 @@ both_stores! {
         for (n, (u, x, y)) in placed.into_iter().enumerate() {
             let n = u32::try_from(n).unwrap();
             let p = project(n, u, x, y, names[n as usize % names.len()]);
-            store.add_project(&p).await.unwrap();
+            // One by one, then in bulk: each indexes the names' pieces its own way.
+            if n < 60 {
+                store.add_project(&p).await.unwrap();
+            }
             all.push(p);
         }
+        assert_eq!(store.add_projects(&all[60..]).await.unwrap(), 60);
         let queries = (
             proptest::option::of(0u32..7),
             // One and two characters (LIKE), three and more (the trigram index where there is
             // one), LIKE's own characters, a code's digits, ASCII in another case.
             proptest::option::of(prop::sample::select(vec![
                 "水", "_", "%", "\\", "管", "-000001", "无", "排管", "给水管", "雨水_管", "100%完",
-                "燃气\\支", "water main", "DN3", "电力排管", "无此名称",
+                "燃气\\支", "water main", "DN3", "电力排管", "无此名称", "Wa", "dn", "0%", "R ", "W",
             ])),
             proptest::option::of((0.0..2_000.0f64, 0.0..2_000.0f64, 1.0..800.0f64)),
             proptest::option::of(0u32..120),
@@ -273,6 +277,15 @@ both_stores! {
                 .collect();
             assert_eq!(got, brute_force(&all, &q), "{q:?}");
         }
+        // A new name is found by its pieces, the old one no longer.
+        let mut renamed = all[7].clone();
+        renamed.name = "桥梁改造".into();
+        store.intake_project(&renamed).await.unwrap();
+        let by = |t: &str| ProjectQuery { text: Some(t.into()), limit: 1000, ..ProjectQuery::default() };
+        let found = store.projects(&by("桥梁")).await.unwrap();
+        assert_eq!(found.iter().map(|r| r.project.code.to_string()).collect::<Vec<_>>(), [renamed.code.to_string()]);
+        let before = store.projects(&by(&all[7].name.chars().take(2).collect::<String>())).await.unwrap();
+        assert!(before.iter().all(|r| r.project.code != renamed.code));
         let registered = ProjectQuery { status: Some(Status::Registered), limit: 1000, ..ProjectQuery::default() };
         assert_eq!(store.projects(&registered).await.unwrap().len(), 120);
         let filed = ProjectQuery { status: Some(Status::Filed), limit: 1000, ..ProjectQuery::default() };

@@ -49,6 +49,14 @@ fn queries(unit: &str) -> Vec<(&'static str, ProjectsQuery)> {
             q(&|q| q.q = Some("给水".into())),
         ),
         (
+            "name contains 机场 (two characters, none)",
+            q(&|q| q.q = Some("机场".into())),
+        ),
+        (
+            "name contains 桥 (one character)",
+            q(&|q| q.q = Some("桥".into())),
+        ),
+        (
             "name contains 石耶路人行天桥新建第7 (rare)",
             q(&|q| q.q = Some("石耶路人行天桥新建第7".into())),
         ),

@@ -69,6 +69,19 @@ impl Dialect {
             format!("${n}")
         };
         let mut conditions = Vec::new();
+        // One or two characters of a name: read from the pieces' index, in code order.
+        let grams = q
+            .text
+            .as_deref()
+            .is_some_and(|t| self.text_search(t) == TextSearch::Grams);
+        let (from, order) = if grams {
+            (
+                "project_name_grams g JOIN projects ON code = g.project",
+                "g.project",
+            )
+        } else {
+            ("projects", "code")
+        };
         if q.status.is_some() {
             conditions.push(format!("status = {}", next()));
         }
@@ -80,7 +93,8 @@ impl Dialect {
             conditions.push(match self.text_search(t) {
                 TextSearch::Code => format!("code LIKE {p} ESCAPE '\\'"),
                 TextSearch::Phrase(fts) => fts.replace("{p}", &p),
-                TextSearch::Trigram | TextSearch::Like => self.name_like.replace("{p}", &p),
+                TextSearch::Trigram => self.name_like.replace("{p}", &p),
+                TextSearch::Grams => format!("g.gram = lower({p})"),
             });
         }
         if q.bbox.is_some() {
@@ -94,7 +108,7 @@ impl Dialect {
             );
         }
         if q.after.is_some() {
-            conditions.push(format!("code > {}", next()));
+            conditions.push(format!("{order} > {}", next()));
         }
         let filter = if conditions.is_empty() {
             String::new()
@@ -102,12 +116,47 @@ impl Dialect {
             format!("WHERE {}", conditions.join(" AND "))
         };
         format!(
-            "SELECT {} FROM projects {filter} ORDER BY code LIMIT {}",
+            "SELECT {} FROM {from} {filter} ORDER BY {order} LIMIT {}",
             self.columns(),
             next()
         )
     }
 }
+
+/// Indexes the one- and two-character pieces of names (lower case), which no trigram serves:
+/// `{which}` chooses the projects (`p.code = $1`, or [`NAMES_NOT_INDEXED`]), `{longest}` bounds
+/// the positions to read. The same statement in both backends (a recursive series: PostGIS's
+/// `generate_series` is not SQLite's).
+const NAME_GRAMS: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+     WHERE i < {longest}) \
+     INSERT INTO project_name_grams (gram, project) \
+     SELECT DISTINCT lower(substr(p.name, n.i, l.len)), p.code \
+     FROM projects p, n, (SELECT 1 AS len UNION ALL SELECT 2) l \
+     WHERE {which} AND n.i + l.len - 1 <= length(p.name) \
+     ON CONFLICT DO NOTHING";
+/// The projects whose name pieces are not indexed.
+const NAMES_NOT_INDEXED: &str =
+    "NOT EXISTS (SELECT 1 FROM project_name_grams g WHERE g.project = p.code)";
+
+/// Indexes the name pieces of project `$1` (after its insert, or its update with
+/// [`FORGET_NAME_GRAMS`] first).
+pub(crate) static INDEX_NAME: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    NAME_GRAMS.replace("{which}", "p.code = $1").replace(
+        "{longest}",
+        "(SELECT length(name) FROM projects WHERE code = $1)",
+    )
+});
+/// Indexes the name pieces of every project without them (after a bulk load; at open).
+pub(crate) static INDEX_NAMES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    NAME_GRAMS.replace("{which}", NAMES_NOT_INDEXED).replace(
+        "{longest}",
+        &format!(
+            "(SELECT coalesce(max(length(p.name)), 0) FROM projects p WHERE {NAMES_NOT_INDEXED})"
+        ),
+    )
+});
+/// Drops the name pieces of project `$1` (its name is about to change).
+pub(crate) const FORGET_NAME_GRAMS: &str = "DELETE FROM project_name_grams WHERE project = $1";
 
 pub(crate) const EVENTS: &str = "SELECT seq, body, recorded_by, recorded_at FROM project_events \
      WHERE project_code = $1 ORDER BY seq";
@@ -148,6 +197,23 @@ macro_rules! bind_details {
 }
 pub(crate) use bind_details;
 
+/// (Re)indexes the name pieces of project `$code` in an open transaction `$tx`.
+macro_rules! index_name {
+    ($tx:expr, $code:expr, $db:expr) => {{
+        for sql in [
+            $crate::archive::sql::FORGET_NAME_GRAMS,
+            &*$crate::archive::sql::INDEX_NAME,
+        ] {
+            sqlx::query(sql)
+                .bind($code.as_str())
+                .execute(&mut *$tx)
+                .await
+                .map_err($db("indexing a project's name"))?;
+        }
+    }};
+}
+pub(crate) use index_name;
+
 /// Registers `$projects` in an open transaction `$tx` with `$sql` (an insert of
 /// [`Dialect::insert_project`] that skips taken codes), each location encoded by `$location`;
 /// evaluates to how many were new.
@@ -165,6 +231,10 @@ macro_rules! insert_projects {
                 .map_err($db("registering projects"))?;
             added += usize::try_from(done.rows_affected()).unwrap_or(0);
         }
+        sqlx::query(&$crate::archive::sql::INDEX_NAMES)
+            .execute(&mut *$tx)
+            .await
+            .map_err($db("indexing project names"))?;
         added
     }};
 }
@@ -273,8 +343,9 @@ pub(crate) enum TextSearch {
     Phrase(&'static str),
     /// Three characters or more elsewhere: LIKE on names, which a trigram index serves.
     Trigram,
-    /// One or two characters: LIKE on names, which no trigram serves.
-    Like,
+    /// One or two characters, which no trigram serves: the index of names' pieces
+    /// (`project_name_grams`).
+    Grams,
 }
 
 impl Dialect {
@@ -283,7 +354,7 @@ impl Dialect {
         if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '-') {
             TextSearch::Code
         } else if text.chars().count() < 3 {
-            TextSearch::Like
+            TextSearch::Grams
         } else if let Some(fts) = self.fts_match {
             TextSearch::Phrase(fts)
         } else {
@@ -295,7 +366,8 @@ impl Dialect {
     pub(crate) fn text_value(&self, text: &str) -> String {
         match self.text_search(text) {
             TextSearch::Phrase(_) => format!("\"{}\"", text.replace('"', "\"\"")),
-            _ => contains_pattern(text),
+            TextSearch::Grams => text.to_owned(),
+            TextSearch::Code | TextSearch::Trigram => contains_pattern(text),
         }
     }
 }

@@ -11,8 +11,8 @@ use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
 use crate::archive::sql::{
-    self, bind_details, bind_query, event_record, project_record, record_event, same_details,
-    Dialect, ProjectRow,
+    self, bind_details, bind_query, event_record, index_name, project_record, record_event,
+    same_details, Dialect, ProjectRow,
 };
 use crate::archive::{
     ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake, NewFile, NewProject,
@@ -67,6 +67,13 @@ BEGIN INSERT OR REPLACE INTO rtree_projects VALUES (new.rowid, new.min_x, new.ma
 -- Rebuilt at every open: a VACUUM by another tool may renumber the rowids it is keyed by.
 DELETE FROM rtree_projects;
 INSERT INTO rtree_projects SELECT rowid, min_x, max_x, min_y, max_y FROM projects;
+-- One- and two-character pieces of the names (lower case), which no trigram serves.
+CREATE TABLE IF NOT EXISTS project_name_grams (
+    gram TEXT NOT NULL,
+    project TEXT NOT NULL,
+    PRIMARY KEY (gram, project)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS project_name_grams_project ON project_name_grams (project);
 CREATE INDEX IF NOT EXISTS projects_status_code ON projects (status, code);
 DROP INDEX IF EXISTS projects_status;
 DROP INDEX IF EXISTS projects_extent;
@@ -181,16 +188,24 @@ impl ArchiveStore for GpkgStore {
     async fn add_project(&self, p: &NewProject) -> Result<()> {
         self.writable()?;
         let location = self.location(p)?;
+        let db = GpkgError::db;
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("registering a project"))?;
         bind_details!(sqlx::query(&INSERT), p, location)
             .bind(&p.source)
             .bind(&p.registered_by)
             .bind(p.registered_at)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(conflict(
                 format!("a project with code {} is registered already", p.code),
-                GpkgError::db("registering a project"),
+                db("registering a project"),
             ))?;
+        index_name!(tx, p.code, db);
+        tx.commit().await.map_err(db("registering a project"))?;
         Ok(())
     }
 
@@ -241,6 +256,7 @@ impl ArchiveStore for GpkgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(db("registering a project"))?;
+                index_name!(tx, p.code, db);
                 Intake::Created
             }
             Some(known) if same_details(&known.project, p) => Intake::Unchanged,
@@ -249,6 +265,7 @@ impl ArchiveStore for GpkgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(db("updating a project"))?;
+                index_name!(tx, p.code, db);
                 Intake::Updated
             }
         };

@@ -131,6 +131,11 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the archive tables"))?;
+        // Projects registered before names were indexed by their pieces, or by another tool.
+        sqlx::query(&crate::archive::sql::INDEX_NAMES)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("indexing project names"))?;
         sqlx::raw_sql(access::CREATE)
             .execute(&mut *tx)
             .await

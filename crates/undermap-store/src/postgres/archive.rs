@@ -11,8 +11,8 @@ use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
 use crate::archive::sql::{
-    self, bind_details, bind_query, event_record, project_record, record_event, same_details,
-    Dialect, ProjectRow, TextSearch,
+    self, bind_details, bind_query, event_record, index_name, project_record, record_event,
+    same_details, Dialect, ProjectRow, TextSearch,
 };
 use crate::archive::{
     ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake, NewFile, NewProject,
@@ -46,16 +46,24 @@ impl ArchiveStore for PgStore {
     async fn add_project(&self, p: &NewProject) -> Result<()> {
         self.up()?;
         let location = self.location(p)?;
+        let db = PgError::db;
+        let mut tx = self
+            .pool()
+            .begin()
+            .await
+            .map_err(db("registering a project"))?;
         bind_details!(sqlx::query(&INSERT), p, location)
             .bind(&p.source)
             .bind(&p.registered_by)
             .bind(p.registered_at)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await
             .map_err(conflict(
                 format!("a project with code {} is registered already", p.code),
-                PgError::db("registering a project"),
+                db("registering a project"),
             ))?;
+        index_name!(tx, p.code, db);
+        tx.commit().await.map_err(db("registering a project"))?;
         Ok(())
     }
 
@@ -112,6 +120,7 @@ impl ArchiveStore for PgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(db("registering a project"))?;
+                index_name!(tx, p.code, db);
                 Intake::Created
             }
             Some(known) if same_details(&known.project, p) => Intake::Unchanged,
@@ -120,6 +129,7 @@ impl ArchiveStore for PgStore {
                     .execute(&mut *tx)
                     .await
                     .map_err(db("updating a project"))?;
+                index_name!(tx, p.code, db);
                 Intake::Updated
             }
         };
