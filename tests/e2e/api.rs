@@ -108,6 +108,7 @@ both_stores! {
             ".id" => "[ticket id]",
             ".created_at" => "[time]",
             ".valid_until" => "[date]",
+            ".planned_start" => "[date]",
             ".data_as_of" => "[time]",
             ".signature.key_id" => "[key id]",
             ".signature.value" => "[signature]",

@@ -26,5 +26,6 @@ mod ogc;
 mod resilience;
 mod security;
 mod store;
+mod ticket_types;
 mod tickets;
 mod web;

@@ -4,7 +4,6 @@
 
 use crate::common;
 
-use chrono::Datelike;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use undermap_service::TicketVerifier;
@@ -28,17 +27,21 @@ both_stores! {
         let ticket: Value = serde_json::from_str(&text).unwrap();
         let id = ticket["id"].as_str().unwrap().to_owned();
 
-        // Valid for 20 working days after the day of issue: a weekday, 26 to 28 days later.
-        let issued = chrono::DateTime::parse_from_rfc3339(ticket["created_at"].as_str().unwrap())
+        // A dig without a planned start starts on the first day the window allows (3 working
+        // days ahead, on the holiday calendar) and is valid 20 working days from it.
+        let calendar = undermap_core::WorkingCalendar::builtin();
+        let issued = (chrono::DateTime::parse_from_rfc3339(ticket["created_at"].as_str().unwrap())
             .unwrap()
-            .date_naive();
+            + chrono::Duration::hours(8))
+        .date_naive();
+        assert_eq!(ticket["type"], "dig");
+        assert_eq!(ticket["dig_allowed"], true);
+        let start: chrono::NaiveDate = ticket["planned_start"].as_str().unwrap().parse().unwrap();
+        assert_eq!(start, calendar.add_working_days(issued, 3));
         let until: chrono::NaiveDate = ticket["valid_until"].as_str().unwrap().parse().unwrap();
-        assert!(until.weekday().num_days_from_monday() < 5, "{until}");
-        assert!(
-            (26..=28).contains(&(until - issued).num_days()),
-            "{issued} → {until}"
-        );
-        assert_eq!(until, undermap_service::add_working_days(issued, 20));
+        assert!(calendar.is_working_day(until), "{until}");
+        assert_eq!(until, calendar.add_working_days(start, 20));
+        assert_eq!(calendar.working_days_between(start, until), 20);
 
         // The public key is open to anyone, and checks the ticket as it was returned.
         let key: Value = reqwest::get(app.url("/v1/tickets/public-key"))

@@ -3,6 +3,8 @@ const TEXT = {
   zh: {
     search: "编号或档案号", find: "查找", dig: "开挖核查", incident: "应急", logout: "退出", layers: "图层",
     dig_help: "在地图上单击绘制范围，双击结束；或粘贴 GeoJSON 或本地坐标（每行 X, Y）。",
+    ticket_type: "类型", type_dig: "开挖", type_orientation: "规划设计（不得开挖）", planned_start: "计划开工",
+    dig_allowed_no: "规划设计查询单：不得据此开挖",
     depth: "开挖深度 (m)", buffer: "缓冲 (m)", submit: "核查", clear: "清除", my_tickets: "我的核查单",
     incident_help: "单击管线，追踪需关闭的阀门。", login: "登录", account: "账户", key: "API 密钥",
     login_needed: "请登录", login_failed: "密钥无效", not_found: "未找到", draw_first: "请先绘制或粘贴范围",
@@ -26,6 +28,8 @@ const TEXT = {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
     layers: "Layers",
     dig_help: "Click the map to draw the area; double-click to finish. Or paste GeoJSON or local-grid coordinates (X, Y a line).",
+    ticket_type: "Type", type_dig: "Dig", type_orientation: "Orientation (planning, no dig)", planned_start: "Planned start",
+    dig_allowed_no: "Orientation ticket: no dig may rely on it",
     depth: "Depth (m)", buffer: "Buffer (m)", submit: "Check", clear: "Clear", my_tickets: "My tickets",
     incident_help: "Click a pipe to trace the valves to close.", login: "Sign in", account: "Account", key: "API key",
     login_needed: "Please sign in", login_failed: "The key was not accepted", not_found: "Not found",

@@ -289,6 +289,11 @@ document.getElementById("dig-file").addEventListener("change", async (event) => 
   if (file) document.getElementById("dig-paste").value = await file.text();
 });
 
+// A dig has a planned start; an orientation has none.
+document.getElementById("dig-type").addEventListener("change", (e) => {
+  document.getElementById("dig-start-label").hidden = e.target.value !== "dig";
+});
+
 document.getElementById("dig-clear").addEventListener("click", () => {
   state.draw = [];
   showDrawing();
@@ -302,8 +307,11 @@ document.getElementById("dig-submit").addEventListener("click", async () => {
     const area = pastedArea(document.getElementById("dig-paste").value) || drawnPolygon();
     if (!area) throw new Error(t("draw_first"));
     result.textContent = "…";
+    const type = document.getElementById("dig-type").value;
     const ticket = await api("/v1/excavation-checks", { method: "POST", json: {
       area,
+      type,
+      planned_start: (type === "dig" && document.getElementById("dig-start").value) || undefined,
       depth_m: Number(document.getElementById("dig-depth").value) || undefined,
       buffer_m: Number(document.getElementById("dig-buffer").value),
     } });
@@ -312,7 +320,10 @@ document.getElementById("dig-submit").addEventListener("click", async () => {
     map.getSource("hits").setData({ type: "FeatureCollection", features: ticket.hits.filter((h) => h.geometry)
       .map((h) => ({ type: "Feature", geometry: h.geometry, properties: { colour: RISK_COLOURS[h.risk], id: h.feature_id, risk: h.risk } })) });
     refreshTickets();
-    result.innerHTML = `<p><b>${t("ticket")} <span id="ticket-id">${escapeHtml(ticket.id)}</span></b> · ${t("valid_until")} ${escapeHtml(ticket.valid_until || "—")}`
+    result.innerHTML = `<p><b>${t("ticket")} <span id="ticket-id">${escapeHtml(ticket.id)}</span></b>`
+      + (ticket.planned_start ? ` · ${t("planned_start")} ${escapeHtml(ticket.planned_start)}` : "")
+      + ` · ${t("valid_until")} ${escapeHtml(ticket.valid_until || "—")}`
+      + (ticket.dig_allowed === false ? `<br><b class="no-dig" id="no-dig">${t("dig_allowed_no")}</b>` : "")
       + ` · <a href="/tickets/${encodeURIComponent(ticket.id)}" target="_blank" rel="noopener">${t("print")}</a></p>`
       + `<p>${ticket.summary.total} ${t("hits")}: ${Object.entries(ticket.summary.by_risk).map(([r, n]) => `${t(r)} ${n}`).join(", ")}</p>`
       + `<table id="hits-table"><thead><tr>${["risk", "layer", "kind", "feature_id", "distance_m", "owner", "contact"].map((c) => `<th data-key="${c}">${t(c)}</th>`).join("")}</tr></thead><tbody></tbody></table>`

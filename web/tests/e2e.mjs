@@ -84,6 +84,13 @@ try {
   // The account's ticket list, from the server, shows it.
   await page.waitForSelector(`#tickets a[href="/tickets/${ticket}"]`, { timeout: 10000 });
   await page.screenshot({ path: `${shots}/dig-check.png` });
+  // An orientation ticket for the same area: no planned start asked, and it says no dig may
+  // rely on it.
+  await page.selectOption("#dig-type", "orientation");
+  if (!(await page.isHidden("#dig-start-label"))) fail("an orientation asks for a planned start");
+  await page.click("#dig-submit");
+  await page.waitForSelector("#no-dig", { timeout: 15000 });
+  await page.selectOption("#dig-type", "dig");
 
   // The archive: the projects listed and drawn, the overdue one marked, its page with timeline
   // and checklist as the API has them.

@@ -46,12 +46,14 @@ pub enum CoreError {
         reason: String,
     },
     /// An excavation area larger than the configured limit.
-    #[error("area of {area_m2:.0} m² exceeds the limit of {limit_m2:.0} m²; split the work into smaller requests")]
+    #[error("area of {area_m2:.0} m² exceeds the limit of {limit_m2:.0} m²; {advice}")]
     AreaTooLarge {
         /// The area asked for, in square metres.
         area_m2: f64,
         /// The configured limit, in square metres.
         limit_m2: f64,
+        /// What to do instead.
+        advice: String,
     },
     /// A geometry with more vertices than the configured limit.
     #[error("geometry has {count} vertices; at most {limit} are accepted")]

@@ -59,6 +59,7 @@ impl ExcavationArea {
             return Err(CoreError::AreaTooLarge {
                 area_m2,
                 limit_m2: limits.max_area_m2,
+                advice: "split the work into smaller requests".into(),
             });
         }
         let bounds = geometry

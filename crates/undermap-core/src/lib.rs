@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod attribute;
+mod calendar;
 mod error;
 mod excavation;
 mod feature;
@@ -26,6 +27,7 @@ pub mod text_enum;
 mod ticket;
 
 pub use access::{Bounds, Field, FieldMask, Sensitivity, View};
+pub use calendar::WorkingCalendar;
 pub use error::CoreError;
 pub use excavation::{AreaLimits, ExcavationArea};
 pub use feature::{
@@ -40,4 +42,4 @@ pub use resilience::{
     ConditionGrade, IncidentRecord, IncidentType, Resistance, ResourceRecord, ResourceType,
 };
 pub use risk::{Relation, Risk, RiskAssessment, RiskPolicy};
-pub use ticket::TicketId;
+pub use ticket::{TicketId, TicketRules, TicketType};

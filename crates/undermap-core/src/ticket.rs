@@ -85,3 +85,46 @@ impl From<TicketId> for String {
         value.to_string()
     }
 }
+
+crate::text_enum! {
+    /// What a ticket is for, as KLIC's and the 811 centres' request types: the area it may
+    /// cover, when the work may start and whether digging may rely on it follow from it.
+    pub enum TicketType ("type") {
+        /// Planning and design: a larger area (2.5 × 2.5 km by default); records only, no dig
+        /// may rely on it.
+        Orientation => "orientation",
+        /// A dig (the default): a smaller area (500 × 500 m by default), a planned start a few
+        /// working days ahead, valid for some working days from that start.
+        Dig => "dig",
+    }
+}
+
+// The enum comes from `text_enum!`, which cannot take a `#[default]` variant.
+#[allow(clippy::derivable_impls)]
+impl Default for TicketType {
+    fn default() -> Self {
+        Self::Dig
+    }
+}
+
+/// The rules for each type of ticket (settings; working days on the deployment's calendar).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketRules {
+    /// Largest orientation area, m² (default 2.5 km × 2.5 km).
+    pub orientation_max_area_m2: f64,
+    /// Earliest planned start of a dig, in working days after the request (default 3).
+    pub dig_start_min_working_days: u32,
+    /// Latest planned start of a dig, in working days after the request (default 20).
+    pub dig_start_max_working_days: u32,
+}
+
+impl Default for TicketRules {
+    fn default() -> Self {
+        Self {
+            orientation_max_area_m2: 6_250_000.0,
+            dig_start_min_working_days: 3,
+            dig_start_max_working_days: 20,
+        }
+    }
+}

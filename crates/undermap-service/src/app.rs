@@ -277,6 +277,10 @@ pub struct ServiceConfig {
     /// How long a ticket is valid: working days (Monday to Friday) after the day it is issued,
     /// as the Dutch KLIC practice (default 20).
     pub ticket_validity_working_days: u32,
+    /// Which days are working days (China's holidays and make-up days by year).
+    pub calendar: undermap_core::WorkingCalendar,
+    /// The rules of each type of ticket: area, start window.
+    pub ticket_rules: undermap_core::TicketRules,
     /// Local datum transformations for deliveries, and whether ballpark ones are refused.
     pub datums: undermap_crs::Datums,
     /// The construction-project archive's rules and file store.
@@ -284,6 +288,12 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
+    /// The deployment's local date at `now` (`archive.utc_offset_hours` east of UTC).
+    #[must_use]
+    pub fn local_date(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        (now + chrono::Duration::hours(i64::from(self.archive.utc_offset_hours))).date_naive()
+    }
+
     /// The defaults for a deployment CRS: 250,000 m², 10,000 vertices, buffer 1 m (max 50 m),
     /// 0.5 m vertical safety margin, 1 m assumed accuracy where none is recorded.
     #[must_use]
@@ -299,6 +309,8 @@ impl ServiceConfig {
             tile_cache_bytes: 64 << 20,
             ticket_signer: crate::TicketSigner::generate(),
             ticket_validity_working_days: 20,
+            calendar: undermap_core::WorkingCalendar::builtin(),
+            ticket_rules: undermap_core::TicketRules::default(),
             datums: undermap_crs::Datums::default(),
             archive: crate::ArchiveConfig::default(),
         }

@@ -33,9 +33,9 @@ pub use emergency::{
 };
 pub use error::ServiceError;
 pub use excavation::{
-    add_working_days, canonical, CheckRequest, CheckResponse, Excavation, Hit, OwnerSummary,
-    SignatureError, Summary, Ticket, TicketCheck, TicketSignature, TicketSigner, TicketSummary,
-    TicketVerifier, ALGORITHM, KEY_ALGORITHM, LEGACY_ALGORITHM,
+    canonical, CheckRequest, CheckResponse, Excavation, Hit, OwnerSummary, SignatureError, Summary,
+    Ticket, TicketCheck, TicketSignature, TicketSigner, TicketSummary, TicketVerifier, ALGORITHM,
+    KEY_ALGORITHM, LEGACY_ALGORITHM,
 };
 pub use map::{parse_at, LayerSummary, Map, NearestHit, NearestRequest};
 pub use ogc::{GeoJsonBody, Ogc};

@@ -62,8 +62,16 @@ pub struct Settings {
     /// 0600 on first start). Unset: `undermap-ticket-key` in the working folder. Servers sharing
     /// a database share this file.
     pub ticket_key_file: Option<PathBuf>,
-    /// How long a ticket is valid, in working days after the day it is issued.
+    /// How long a ticket is valid, in working days after a dig's planned start (an
+    /// orientation's day of issue).
     pub ticket_validity_working_days: u32,
+    /// The rules of each type of ticket (`[tickets]`): the orientation area, the dig's start
+    /// window in working days.
+    pub tickets: undermap_core::TicketRules,
+    /// China's holidays and make-up working days by year, in the form of
+    /// `crates/undermap-core/data/working_days_cn.toml` (to add a year before a release has it);
+    /// unset: the shipped calendar.
+    pub calendar: Option<PathBuf>,
     /// Seconds a verified key is trusted before its record is read again (revocations made by
     /// other servers take effect within this time). While the database is unreachable, keys
     /// verified before stay trusted until it is back; unseen keys get 503.
@@ -193,6 +201,8 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             ticket_key_file: None,
             ticket_validity_working_days: 20,
+            tickets: undermap_core::TicketRules::default(),
+            calendar: None,
             key_recheck_s: 30,
             public_base_url: None,
             trusted_proxies: Vec::new(),

@@ -13,8 +13,31 @@ use undermap_store::AccessStore;
 
 use crate::Settings;
 
+/// Why the settings' service rules cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The deployment CRS or a datum transformation.
+    #[error(transparent)]
+    Crs(#[from] undermap_crs::CrsError),
+    /// The working-day calendar file.
+    #[error("calendar {0}: {1}")]
+    Calendar(String, String),
+}
+
+/// The working-day calendar: the settings' file, else the shipped one.
+fn calendar(settings: &Settings) -> Result<undermap_core::WorkingCalendar, ConfigError> {
+    let Some(path) = &settings.calendar else {
+        return Ok(undermap_core::WorkingCalendar::builtin());
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::Calendar(name.clone(), e.to_string()))?;
+    undermap_core::WorkingCalendar::parse(&text)
+        .map_err(|e| ConfigError::Calendar(name, e.to_string()))
+}
+
 /// The service rules from the settings.
-pub fn service_config(settings: &Settings) -> Result<ServiceConfig, undermap_crs::CrsError> {
+pub fn service_config(settings: &Settings) -> Result<ServiceConfig, ConfigError> {
     let mut config = ServiceConfig::new(Crs::parse(&settings.deployment_crs)?);
     config.limits = AreaLimits {
         max_area_m2: settings.max_area_m2,
@@ -27,6 +50,14 @@ pub fn service_config(settings: &Settings) -> Result<ServiceConfig, undermap_crs
     };
     config.unknown_accuracy_m = settings.unknown_accuracy_m;
     config.ticket_validity_working_days = settings.ticket_validity_working_days;
+    config.ticket_rules = settings.tickets;
+    config.calendar = calendar(settings)?;
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    for year in [this_year, this_year + 1] {
+        if !config.calendar.covers(year) {
+            tracing::warn!(year, "the calendar has no holidays for this year: its working days are counted Monday to Friday; add the State Council's notice (settings: calendar)");
+        }
+    }
     settings
         .datums
         .check()

@@ -85,7 +85,9 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
         json!({ "type": "object", "required": ["area"], "additionalProperties": false, "properties": {
                     "area": { "type": "object", "description": "GeoJSON Polygon or MultiPolygon", "required": ["type", "coordinates"], "properties": { "type": { "type": "string", "enum": ["Polygon", "MultiPolygon"] }, "coordinates": { "type": "array", "minItems": 1 } } },
                     "crs": { "type": "string" }, "depth_m": { "type": "number" }, "buffer_m": { "type": "number" },
-                    "layers": { "type": "array", "items": { "type": "string" } }, "reference": { "type": "string" }, "at": { "type": "string" }
+                    "layers": { "type": "array", "items": { "type": "string" } }, "reference": { "type": "string" }, "at": { "type": "string" },
+                    "type": { "type": "string", "enum": ["dig", "orientation"], "default": "dig", "description": "orientation: planning and design, a larger area, no dig may rely on it; dig: a planned start in the start window" },
+                    "planned_start": { "type": "string", "format": "date", "description": "A dig's first day, 3 to 20 working days ahead (the holiday calendar counts); default the first allowed" }
                 } }),
     )]
 }

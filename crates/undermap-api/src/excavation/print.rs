@@ -271,6 +271,7 @@ th {{ background: #eee; }}
 dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 0.5mm 4mm; margin: 2mm 0; }}
 dt {{ font-weight: bold; }}
 tr {{ break-inside: avoid; }}
+.notice {{ border: 2px solid #d7191c; color: #d7191c; font-weight: bold; padding: 2mm; margin: 2mm 0; }}
 .legend span {{ display: inline-block; width: 8mm; height: 1.2mm; vertical-align: middle; border: 1px solid transparent; margin-left: 3mm; }}
 @media print {{ .noprint {{ display: none; }} }}
 </style></head>
@@ -279,14 +280,15 @@ tr {{ break-inside: avoid; }}
 <dl>
 <dt>编号 Number</dt><dd>{id}</dd>
 <dt>签发 Issued</dt><dd>{created} → {issued_to}</dd>
-<dt>有效期至 Valid until</dt><dd><b>{valid_until}</b> (20 个工作日 / working days)</dd>
+<dt>类型 Type</dt><dd>{kind}</dd>{start}
+<dt>有效期至 Valid until</dt><dd><b>{valid_until}</b></dd>
 <dt>数据截至 Data as of</dt><dd>{as_of}{stale}</dd>
 <dt>工程编号 Reference</dt><dd>{reference}</dd>
 <dt>范围 Area</dt><dd>{area_m2} m², 缓冲 buffer {buffer} m, 开挖深度 depth {depth} m</dd>
 <dt>结果 Result</dt><dd>{total} 处 hits: 高 high {high}, 中 medium {medium}, 低 low {low}</dd>
 </dl></div>
 <div class="qr">{qr}<div class="sig">{signature}</div></div></header>
-{map}
+{notice}{map}
 <p class="legend"><span style="border-color:#3388ff;border-style:dashed">&nbsp;&nbsp;&nbsp;&nbsp;</span> 开挖范围 area
 <span style="background:#d7191c"></span> 高 high <span style="background:#fd8d3c"></span> 中 medium
 <span style="background:#1a9641"></span> 低 low (虚线为规划红线与用地 / dashed: planning lines and zones)</p>
@@ -303,6 +305,27 @@ tr {{ break-inside: avoid; }}
         created = time(&ticket["created_at"]),
         issued_to = text(&ticket["issued_to"]),
         valid_until = text(&ticket["valid_until"]),
+        kind = match ticket["type"].as_str() {
+            Some("orientation") => "规划设计 orientation — 不得据此开挖 no dig",
+            _ => "开挖 dig",
+        },
+        start = if ticket["planned_start"].is_string() {
+            format!(
+                "\n<dt>计划开工 Planned start</dt><dd>{}</dd>",
+                text(&ticket["planned_start"])
+            )
+        } else {
+            String::new()
+        },
+        notice = if ticket["notice"].is_object() {
+            format!(
+                "<p class=\"notice\">{}<br>{}</p>\n",
+                text(&ticket["notice"]["zh"]),
+                text(&ticket["notice"]["en"])
+            )
+        } else {
+            String::new()
+        },
         as_of = time(&ticket["data_as_of"]),
         stale = if ticket["stale"] == true {
             " — 数据可能滞后 data may be behind"

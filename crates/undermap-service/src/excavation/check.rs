@@ -8,7 +8,7 @@ use undermap_store::NewTicket;
 
 use super::hits::hit;
 use super::Excavation;
-use super::{add_working_days, CheckRequest, Ticket};
+use super::{CheckRequest, Ticket};
 use crate::shared::geometry_out::cm;
 use crate::ServiceError;
 
@@ -24,7 +24,10 @@ impl Excavation<'_> {
         view: &View,
         issued_to: Option<&str>,
     ) -> Result<Ticket, ServiceError> {
-        let parsed = self.parse_check(&req)?;
+        // The server's clock: one database round trip less per check. Days are counted on the
+        // deployment's local calendar.
+        let now = chrono::Utc::now();
+        let parsed = self.parse_check(&req, self.app.config().local_date(now))?;
         let at = req.at.as_deref().map(crate::parse_at).transpose()?;
         let index = self.app.index_at(at).await?;
         let config = self.app.config();
@@ -58,8 +61,6 @@ impl Excavation<'_> {
             }
         };
 
-        // The server's clock: one database round trip less per check.
-        let now = chrono::Utc::now();
         let id = self.app.store().next_ticket_id(now).await?;
         tracing::Span::current().record("ticket", tracing::field::display(id));
         // The layers searched: thematic ones (incidents, resources, streets) never are.
@@ -89,10 +90,9 @@ impl Excavation<'_> {
         let written = crate::excavation::ticket_text::Answer {
             id: &number,
             created_at: now,
-            valid_until: Some(add_working_days(
-                now.date_naive(),
-                config.ticket_validity_working_days,
-            )),
+            valid_until: Some(parsed.valid_until),
+            ticket_type: parsed.ticket_type,
+            planned_start: parsed.planned_start,
             issued_to: issued_to.as_deref(),
             reference: parsed.reference.as_deref(),
             crs: parsed.crs.name(),

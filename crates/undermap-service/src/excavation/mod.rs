@@ -14,9 +14,7 @@ pub use signing::{
     canonical, SignatureError, TicketSignature, TicketSigner, TicketVerifier, ALGORITHM,
     KEY_ALGORITHM, LEGACY_ALGORITHM,
 };
-pub use ticket::{
-    add_working_days, CheckResponse, OwnerSummary, Summary, Ticket, TicketCheck, TicketSummary,
-};
+pub use ticket::{CheckResponse, OwnerSummary, Summary, Ticket, TicketCheck, TicketSummary};
 
 use crate::Service;
 

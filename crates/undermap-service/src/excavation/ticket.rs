@@ -43,14 +43,27 @@ pub struct CheckResponse {
     pub id: String,
     /// When it was issued.
     pub created_at: DateTime<Utc>,
-    /// The last day it may be relied on: the configured number of working days (Monday to
-    /// Friday, default 20) after the day it was issued (UTC). Absent on tickets issued before
+    /// The last day it may be relied on: the configured number of working days (default 20,
+    /// on the holiday calendar) after a dig's planned start, or after the day an orientation
+    /// was issued (the deployment's local date). Absent on tickets issued before
     /// tickets had a validity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<NaiveDate>,
     /// The account it was issued to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_to: Option<String>,
+    /// `dig` or `orientation`. Absent on tickets issued before tickets had types (all digs).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ticket_type: Option<undermap_core::TicketType>,
+    /// Whether a dig may rely on it (false for an orientation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dig_allowed: Option<bool>,
+    /// A dig's planned first day: it is valid from then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_start: Option<NaiveDate>,
+    /// What an orientation ticket says of itself (`en`, `zh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<BTreeMap<String, String>>,
     /// The contractor's reference.
     pub reference: Option<String>,
     /// CRS of `area` and every geometry in this answer.
@@ -116,22 +129,6 @@ pub struct TicketCheck {
     pub highest_risk: Option<String>,
     /// When its data was read from the store.
     pub data_as_of: Option<DateTime<Utc>>,
-}
-
-/// `from` plus `days` working days (Monday to Friday).
-#[must_use]
-pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
-    use chrono::Datelike;
-    let mut d = from;
-    let mut left = days;
-    while left > 0 {
-        let Some(next) = d.succ_opt() else { break };
-        d = next;
-        if d.weekday().num_days_from_monday() < 5 {
-            left -= 1;
-        }
-    }
-    d
 }
 
 /// A stored ticket: its number and its exact body.

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
-use undermap_core::Risk;
+use undermap_core::{Risk, TicketType};
 
 use super::hits::HitOut;
 use crate::excavation::{OwnerSummary, Summary};
@@ -42,11 +42,27 @@ impl Serialize for Sorted<'_> {
     }
 }
 
+/// A ticket's words in both languages (members in sorted order).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub(crate) struct Bilingual {
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+/// What an orientation ticket says of itself.
+pub(crate) const ORIENTATION_NOTICE: Bilingual = Bilingual {
+    en: "Orientation ticket, for planning and design only: no excavation may rely on it. Ask for a dig ticket before digging.",
+    zh: "规划设计查询单，仅供规划设计使用，不得据此开挖；开挖前须另行申请开挖查询。",
+};
+
 /// A new ticket's parts, borrowed; [`Answer::write`] writes it.
 pub(crate) struct Answer<'a> {
     pub id: &'a str,
     pub created_at: DateTime<Utc>,
     pub valid_until: Option<NaiveDate>,
+    pub ticket_type: TicketType,
+    /// A dig's first day.
+    pub planned_start: Option<NaiveDate>,
     pub issued_to: Option<&'a str>,
     pub reference: Option<&'a str>,
     pub crs: &'a str,
@@ -92,17 +108,25 @@ impl Answer<'_> {
         w.member("crs", self.crs);
         w.member("data_as_of", &self.data_as_of);
         w.member("depth_m", &self.depth_m);
+        w.member("dig_allowed", &(self.ticket_type == TicketType::Dig));
         w.member("hits", self.hits);
         w.member("id", self.id);
         if let Some(holder) = self.issued_to {
             w.member("issued_to", holder);
         }
         w.member("layers", self.layers);
+        if self.ticket_type == TicketType::Orientation {
+            w.member("notice", &ORIENTATION_NOTICE);
+        }
         w.member("owners", &owners(self.hits));
+        if let Some(day) = &self.planned_start {
+            w.member("planned_start", day);
+        }
         w.member("reference", &self.reference);
         let signature_at = w.out.len();
         w.member("stale", &self.stale);
         w.member("summary", &summary(self.hits));
+        w.member("type", &self.ticket_type);
         if let Some(day) = &self.valid_until {
             w.member("valid_until", day);
         }
@@ -270,6 +294,15 @@ mod tests {
             id: "EC-2026-000042",
             created_at: DateTime::UNIX_EPOCH,
             valid_until: NaiveDate::from_ymd_opt(2026, 12, 30),
+            // Both types, with their own members, through the same tests.
+            ticket_type: if text.is_empty() {
+                TicketType::Orientation
+            } else {
+                TicketType::Dig
+            },
+            planned_start: (!text.is_empty())
+                .then(|| NaiveDate::from_ymd_opt(2026, 12, 1))
+                .flatten(),
             issued_to: Some(text),
             reference: (!text.is_empty()).then_some(text),
             crs: "EPSG:4545",
