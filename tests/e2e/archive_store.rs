@@ -9,8 +9,8 @@ use geo::{line_string, polygon, Geometry};
 use undermap_archive::credit::EntryKind;
 use undermap_archive::{CreditCode, EventBody, ProjectCode, Status};
 use undermap_store::{
-    chain_hash, Intake, NewCreditEntry, NewProject, NewProjectEvent, ProjectQuery, Store,
-    StoreError, GENESIS,
+    chain_hash, ArchiveStore, Intake, NewCreditEntry, NewProject, NewProjectEvent, ProjectQuery,
+    Store, StoreError, GENESIS,
 };
 
 /// A valid credit code for serial `n` (its check character computed).
@@ -290,5 +290,59 @@ both_stores! {
         assert_eq!(store.projects(&registered).await.unwrap().len(), 120);
         let filed = ProjectQuery { status: Some(Status::Filed), limit: 1000, ..ProjectQuery::default() };
         assert!(store.projects(&filed).await.unwrap().is_empty());
+    }
+}
+
+/// A site copy made before the search tables existed (no R-tree of extents, no FTS5, no name
+/// pieces), opened read-only as a crew opens it, is still searched, by reading the table.
+#[tokio::test]
+async fn a_read_only_copy_without_the_search_tables_is_still_searched() {
+    let (gpkg, dir) = crate::common::temp_gpkg().await;
+    let names = ["给水管", "雨水_管", "DN300 Water Main"];
+    let all: Vec<NewProject> = (0..30)
+        .map(|n| project(n, n % 3, f64::from(n) * 50.0, 100.0, names[n as usize % 3]))
+        .collect();
+    assert_eq!(gpkg.add_projects(&all).await.unwrap(), 30);
+    drop(gpkg);
+    let path = dir.path().join("map.gpkg");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        path.display()
+    ))
+    .await
+    .unwrap();
+    sqlx::raw_sql(
+        "DROP TRIGGER projects_name_fts_insert; DROP TRIGGER projects_name_fts_update; \
+         DROP TRIGGER projects_rtree_insert; DROP TRIGGER projects_rtree_update; \
+         DROP TABLE rtree_projects_name_fts; DROP TABLE rtree_projects; DROP TABLE project_name_grams;",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let copy = undermap_store::GpkgStore::open_read_only(&path, 4545)
+        .await
+        .unwrap();
+    for text in [
+        Some("水"),
+        Some("water"),
+        Some("给水管"),
+        Some("-000001"),
+        None,
+    ] {
+        let q = ProjectQuery {
+            text: text.map(str::to_owned),
+            bbox: text.is_none().then_some([0.0, 0.0, 500.0, 500.0]),
+            limit: 100,
+            ..ProjectQuery::default()
+        };
+        let got: Vec<String> = copy
+            .projects(&q)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.project.code.to_string())
+            .collect();
+        assert_eq!(got, brute_force(&all, &q), "{q:?}");
     }
 }

@@ -174,7 +174,14 @@ async fn a_geopackage_store_keeps_its_files_inside_itself() {
         .unwrap();
     let backend = common::Backend::GeoPackage(copy, std::sync::Arc::new(elsewhere));
     let site = common::spawn_app_on(backend.shared(), backend, false).await;
-    let got = site.get(&format!("/v1/files/{sha}")).await;
-    assert_eq!(got.status(), StatusCode::OK);
-    assert_eq!(got.bytes().await.unwrap().as_ref(), small.as_slice());
+    // Brought out in the background at start.
+    for _ in 0..200 {
+        let got = site.get(&format!("/v1/files/{sha}")).await;
+        if got.status() == StatusCode::OK {
+            assert_eq!(got.bytes().await.unwrap().as_ref(), small.as_slice());
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the site copy never served the drawing");
 }

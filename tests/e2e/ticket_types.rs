@@ -54,6 +54,16 @@ both_stores! {
         let page = app.client.get(app.url(&format!("/tickets/{}", t["id"].as_str().unwrap()))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("不得据此开挖") && page.contains("no excavation may rely on it"), "{page}");
         assert!(!page.contains("计划开工"));
+        // So does the answer an inspector gets from the printout's QR code.
+        let id = t["id"].as_str().unwrap();
+        let signature = t["signature"]["value"].as_str().unwrap();
+        let v: Value = reqwest::Client::new()
+            .get(app.url(&format!("/v1/excavation-checks/{id}/verify")))
+            .query(&[("signature", signature)])
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(v["valid"], true, "{v}");
+        assert_eq!(v["type"], "orientation");
+        assert_eq!(v["dig_allowed"], false);
 
         // Beyond 2.5 × 2.5 km even an orientation is refused.
         let (s, e) = check(&app, &json!({ "area": common::square_crs84(LON, LAT, 2_600.0), "type": "orientation" })).await;
@@ -72,6 +82,11 @@ both_stores! {
         assert_eq!(t["valid_until"], calendar.add_working_days(start_day, 20).to_string());
         let page = app.client.get(app.url(&format!("/tickets/{}", t["id"].as_str().unwrap()))).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("计划开工 Planned start") && page.contains(&start), "the printout shows the start");
+        let v: Value = app.client.get(app.url(&format!("/v1/excavation-checks/{}/verify", t["id"].as_str().unwrap())))
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!((v["type"].as_str(), v["dig_allowed"].as_bool()), (Some("dig"), Some(true)), "{v}");
+        assert_eq!(v["planned_start"], start.as_str());
+        assert_eq!(v["not_yet_valid"], true, "5 working days ahead: not yet");
 
         let counted = app.store.ticket_count().await;
         for (day, why) in [

@@ -250,7 +250,7 @@ both_stores! {
         })
         .await
         .unwrap();
-        assert!(ok && out.starts_with("valid: ticket"), "{out}");
+        assert!(ok && out.starts_with("valid: ticket") && out.contains("(dig ticket from "), "{out}");
         assert!(!bad_ok && bad_out.contains("NOT VALID"), "{bad_out}");
     }
 }

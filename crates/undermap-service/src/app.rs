@@ -274,8 +274,8 @@ pub struct ServiceConfig {
     /// The key tickets are signed with (by default a fresh one for this process: its tickets
     /// then verify only while it runs, so deployments configure a key file).
     pub ticket_signer: crate::TicketSigner,
-    /// How long a ticket is valid: working days (Monday to Friday) after the day it is issued,
-    /// as the Dutch KLIC practice (default 20).
+    /// How long a ticket is valid: working days (on `calendar`) after a dig's planned start or
+    /// an orientation's day of issue, as the Dutch KLIC practice (default 20).
     pub ticket_validity_working_days: u32,
     /// Which days are working days (China's holidays and make-up days by year).
     pub calendar: undermap_core::WorkingCalendar,

@@ -177,39 +177,45 @@ async fn embed(
 }
 
 /// A GeoPackage store's file store, keeping the files inside the GeoPackage too (those up to
-/// `max_bytes`; see `FileStore::keeping_inside`): what either side lacks is brought over now,
-/// and new files go in as they are recorded. A read-only copy only gives its files.
-pub async fn keep_files_inside(
+/// `max_bytes`; see `FileStore::keeping_inside`): what either side lacks is brought over in the
+/// background (a first start after an upgrade may have gigabytes to write; the server listens
+/// meanwhile, and a file not yet brought out answers 404 until it is), and new files go in as
+/// they are recorded. A read-only copy only gives its files.
+#[must_use]
+pub fn keep_files_inside(
     gpkg: &GpkgStore,
     files: FileStore,
     max_bytes: u64,
     read_only: bool,
 ) -> FileStore {
-    let (files, synced) = if read_only {
-        let unpacked = files.unpack(gpkg).await;
-        (
-            files,
+    let files = if read_only {
+        files
+    } else {
+        files.keeping_inside(gpkg.clone(), max_bytes)
+    };
+    let (gpkg, syncing) = (gpkg.clone(), files.clone());
+    tokio::spawn(async move {
+        let synced = if read_only {
+            let unpacked = syncing.unpack(&gpkg).await;
             unpacked.map(|unpacked| Synced {
                 unpacked,
                 ..Synced::default()
-            }),
-        )
-    } else {
-        let files = files.keeping_inside(gpkg.clone(), max_bytes);
-        let synced = files.sync_inside().await;
-        (files, synced)
-    };
-    match synced {
-        Ok(s) if s == Synced::default() => {}
-        Ok(s) => tracing::info!(
-            unpacked = s.unpacked,
-            embedded = s.embedded,
-            left_out = s.left_out,
-            "archive files brought between the GeoPackage and its file store"
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "the files inside the GeoPackage could not be brought over");
+            })
+        } else {
+            syncing.sync_inside().await
+        };
+        match synced {
+            Ok(s) if s == Synced::default() => {}
+            Ok(s) => tracing::info!(
+                unpacked = s.unpacked,
+                embedded = s.embedded,
+                left_out = s.left_out,
+                "archive files brought between the GeoPackage and its file store"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "the files inside the GeoPackage could not be brought over");
+            }
         }
-    }
+    });
     files
 }

@@ -22,6 +22,9 @@ pub enum ConfigError {
     /// The working-day calendar file.
     #[error("calendar {0}: {1}")]
     Calendar(String, String),
+    /// The ticket rules contradict each other.
+    #[error("tickets: {0}")]
+    Tickets(String),
 }
 
 /// The working-day calendar: the settings' file, else the shipped one.
@@ -50,7 +53,21 @@ pub fn service_config(settings: &Settings) -> Result<ServiceConfig, ConfigError>
     };
     config.unknown_accuracy_m = settings.unknown_accuracy_m;
     config.ticket_validity_working_days = settings.ticket_validity_working_days;
-    config.ticket_rules = settings.tickets;
+    let rules = settings.tickets;
+    if rules.dig_start_min_working_days > rules.dig_start_max_working_days
+        || rules.orientation_max_area_m2 < settings.max_area_m2
+    {
+        return Err(ConfigError::Tickets(format!(
+            "a dig's start window runs from {} to {} working days and an orientation covers {} m² \
+             against a dig's {} m²: the window must run forward and an orientation cover at least \
+             what a dig covers",
+            rules.dig_start_min_working_days,
+            rules.dig_start_max_working_days,
+            rules.orientation_max_area_m2,
+            settings.max_area_m2
+        )));
+    }
+    config.ticket_rules = rules;
     config.calendar = calendar(settings)?;
     let this_year = chrono::Datelike::year(&chrono::Utc::now());
     for year in [this_year, this_year + 1] {

@@ -401,7 +401,6 @@ pub async fn spawn_app_with(
         config.archive.files = Some(match &store {
             Backend::GeoPackage(gpkg, _) => {
                 undermap::keep_files_inside(gpkg, files, settings.archive.embed_max_bytes, false)
-                    .await
             }
             Backend::Postgres(_) => files,
         });

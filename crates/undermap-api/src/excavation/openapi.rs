@@ -87,7 +87,7 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
                     "crs": { "type": "string" }, "depth_m": { "type": "number" }, "buffer_m": { "type": "number" },
                     "layers": { "type": "array", "items": { "type": "string" } }, "reference": { "type": "string" }, "at": { "type": "string" },
                     "type": { "type": "string", "enum": ["dig", "orientation"], "default": "dig", "description": "orientation: planning and design, a larger area, no dig may rely on it; dig: a planned start in the start window" },
-                    "planned_start": { "type": "string", "format": "date", "description": "A dig's first day, 3 to 20 working days ahead (the holiday calendar counts); default the first allowed" }
+                    "planned_start": { "type": "string", "format": "date", "description": "A dig's first day, within the start window (by default 3 to 20 working days ahead; the holiday calendar counts); default the window's first day" }
                 } }),
     )]
 }

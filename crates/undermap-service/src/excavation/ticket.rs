@@ -119,8 +119,17 @@ pub struct TicketCheck {
     pub created_at: Option<DateTime<Utc>>,
     /// Its last valid day (only for a valid ticket).
     pub valid_until: Option<NaiveDate>,
-    /// Whether that day has passed.
+    /// Whether that day has passed (the deployment's local date).
     pub expired: Option<bool>,
+    /// `dig` or `orientation` (only for a valid ticket; tickets from before types were digs).
+    #[serde(rename = "type")]
+    pub ticket_type: Option<undermap_core::TicketType>,
+    /// Whether a dig may rely on it: false for an orientation (only for a valid ticket).
+    pub dig_allowed: Option<bool>,
+    /// A dig's planned first day (only for a valid ticket that has one).
+    pub planned_start: Option<NaiveDate>,
+    /// Whether that day is still to come: the dig may not start on this ticket yet.
+    pub not_yet_valid: Option<bool>,
     /// The contractor's reference (only for a valid ticket).
     pub reference: Option<String>,
     /// Hits and the highest risk (only for a valid ticket).
@@ -261,6 +270,10 @@ impl Excavation<'_> {
             created_at: None,
             valid_until: None,
             expired: None,
+            ticket_type: None,
+            dig_allowed: None,
+            planned_start: None,
+            not_yet_valid: None,
             reference: None,
             hits: None,
             highest_risk: None,
@@ -271,7 +284,16 @@ impl Excavation<'_> {
                 .map_err(|e| ServiceError::internal("reading a stored ticket", e))?;
             check.created_at = Some(t.created_at);
             check.valid_until = t.valid_until;
-            check.expired = t.valid_until.map(|d| d < Utc::now().date_naive());
+            let today = self.app.config().local_date(Utc::now());
+            check.expired = t.valid_until.map(|d| d < today);
+            let ticket_type = t.ticket_type.unwrap_or_default();
+            check.ticket_type = Some(ticket_type);
+            check.dig_allowed = Some(
+                t.dig_allowed
+                    .unwrap_or(ticket_type == undermap_core::TicketType::Dig),
+            );
+            check.planned_start = t.planned_start;
+            check.not_yet_valid = t.planned_start.map(|d| today < d);
             check.reference = t.reference;
             check.hits = Some(t.hits.len());
             check.highest_risk = t.hits.first().map(|h| h.risk.to_string());

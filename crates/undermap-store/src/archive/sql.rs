@@ -29,6 +29,9 @@ pub(crate) struct Dialect {
     /// Where names have an FTS5 trigram index: the condition that a name holds the phrase bound
     /// at `{p}` (texts of three characters or more; [`Dialect::text_value`] makes the phrase).
     pub fts_match: Option<&'static str>,
+    /// Whether names' one- and two-character pieces are indexed (`project_name_grams`; a site
+    /// copy made before they were, opened read-only, has none).
+    pub grams: bool,
 }
 
 impl Dialect {
@@ -93,7 +96,7 @@ impl Dialect {
             conditions.push(match self.text_search(t) {
                 TextSearch::Code => format!("code LIKE {p} ESCAPE '\\'"),
                 TextSearch::Phrase(fts) => fts.replace("{p}", &p),
-                TextSearch::Trigram => self.name_like.replace("{p}", &p),
+                TextSearch::Trigram | TextSearch::Like => self.name_like.replace("{p}", &p),
                 TextSearch::Grams => format!("g.gram = lower({p})"),
             });
         }
@@ -346,6 +349,8 @@ pub(crate) enum TextSearch {
     /// One or two characters, which no trigram serves: the index of names' pieces
     /// (`project_name_grams`).
     Grams,
+    /// One or two characters where no pieces are indexed: LIKE on names.
+    Like,
 }
 
 impl Dialect {
@@ -354,7 +359,11 @@ impl Dialect {
         if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '-') {
             TextSearch::Code
         } else if text.chars().count() < 3 {
-            TextSearch::Grams
+            if self.grams {
+                TextSearch::Grams
+            } else {
+                TextSearch::Like
+            }
         } else if let Some(fts) = self.fts_match {
             TextSearch::Phrase(fts)
         } else {
@@ -367,7 +376,7 @@ impl Dialect {
         match self.text_search(text) {
             TextSearch::Phrase(_) => format!("\"{}\"", text.replace('"', "\"\"")),
             TextSearch::Grams => text.to_owned(),
-            TextSearch::Code | TextSearch::Trigram => contains_pattern(text),
+            TextSearch::Code | TextSearch::Trigram | TextSearch::Like => contains_pattern(text),
         }
     }
 }

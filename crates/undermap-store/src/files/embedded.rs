@@ -93,8 +93,14 @@ impl GpkgStore {
 
 impl FileStore {
     /// Keeps files inside `gpkg` too, those up to `max_bytes` (see the module's documentation).
+    /// Only from a local folder: bytes fetched over a network while SQLite's write lock is held
+    /// would keep every ticket waiting on the network.
     #[must_use]
     pub fn keeping_inside(mut self, gpkg: GpkgStore, max_bytes: u64) -> Self {
+        if !self.local {
+            tracing::warn!(files = %self.describe, "archive files are not kept inside the GeoPackage: they are in an object store, not a local folder");
+            return self;
+        }
         self.inside = Some(Inside {
             gpkg,
             max_bytes,
@@ -143,14 +149,20 @@ impl FileStore {
             unpacked: self.unpack(&inside.gpkg).await?,
             ..Synced::default()
         };
+        // One file that cannot go in (its bytes damaged, the disk full) leaves the others to go.
         for file in inside.gpkg.not_embedded().await? {
+            let (hash, holder) = (file.sha256.clone(), file.holder.clone());
             match inside
                 .gpkg
                 .embed_from(Some(self), file, inside.max_bytes)
-                .await?
+                .await
             {
-                Embedded::Held | Embedded::Written => synced.embedded += 1,
-                Embedded::Missing | Embedded::TooLarge => synced.left_out += 1,
+                Ok(Embedded::Held | Embedded::Written) => synced.embedded += 1,
+                Ok(Embedded::Missing | Embedded::TooLarge) => synced.left_out += 1,
+                Err(e) => {
+                    synced.left_out += 1;
+                    tracing::warn!(file = %hash, %holder, error = %e, "file not put inside the GeoPackage");
+                }
             }
         }
         Ok(synced)
@@ -164,8 +176,12 @@ impl FileStore {
             if self.contains(&hash).await? {
                 continue;
             }
-            self.unpack_one(gpkg, &hash, size).await?;
-            unpacked += 1;
+            match self.unpack_one(gpkg, &hash, size).await {
+                Ok(()) => unpacked += 1,
+                Err(e) => {
+                    tracing::warn!(file = %hash, error = %e, "file not brought out of the GeoPackage");
+                }
+            }
         }
         Ok(unpacked)
     }

@@ -37,6 +37,14 @@ impl FileStore {
                 if bucket.is_empty() {
                     return Err(invalid(url, "no bucket is named"));
                 }
+                if bucket.contains('@') || bucket.contains(':') {
+                    // Credentials in the URL would be logged with it.
+                    return Err(StoreError::Invalid(
+                        "file store: the URL names only the bucket and prefix (s3://bucket/prefix); \
+                         give credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                            .into(),
+                    ));
+                }
                 let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
                 for (key, value) in options {
                     let key: AmazonS3ConfigKey = key.parse().map_err(|_| {
@@ -56,6 +64,7 @@ impl FileStore {
                     // The URL without credentials (they never appear in it).
                     describe: url.to_owned(),
                     inside: None,
+                    local: false,
                 })
             }
             other => Err(invalid(

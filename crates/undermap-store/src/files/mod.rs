@@ -83,6 +83,8 @@ pub struct FileStore {
     describe: String,
     /// The GeoPackage the files are also kept in (a GeoPackage store's own).
     inside: Option<embedded::Inside>,
+    /// Whether the bytes are in a local folder.
+    local: bool,
 }
 
 impl fmt::Debug for FileStore {
@@ -157,6 +159,7 @@ impl FileStore {
             objects: Arc::new(objects),
             describe: dir.display().to_string(),
             inside: None,
+            local: true,
         })
     }
 
@@ -168,6 +171,7 @@ impl FileStore {
             objects,
             describe,
             inside: None,
+            local: false,
         }
     }
 

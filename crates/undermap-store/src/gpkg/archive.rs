@@ -169,7 +169,57 @@ const DIALECT: Dialect = Dialect {
     fts_match: Some(
         "rowid IN (SELECT rowid FROM rtree_projects_name_fts WHERE rtree_projects_name_fts MATCH {p})",
     ),
+    grams: true,
 };
+
+/// Which search tables a GeoPackage has: every one opened for writing (they are made then); a
+/// site copy opened read-only has those of the version that made it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SearchTables {
+    rtree: bool,
+    fts: bool,
+    grams: bool,
+}
+
+impl SearchTables {
+    pub(crate) const ALL: Self = Self {
+        rtree: true,
+        fts: true,
+        grams: true,
+    };
+
+    /// Those `pool`'s GeoPackage has.
+    pub(crate) async fn of(pool: &sqlx::SqlitePool) -> Result<Self> {
+        let has = |name: &'static str| async move {
+            sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = $1)",
+            )
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .map_err(GpkgError::db("inspecting the GeoPackage"))
+        };
+        Ok(Self {
+            rtree: has("rtree_projects").await?,
+            fts: has("rtree_projects_name_fts").await?,
+            grams: has("project_name_grams").await?,
+        })
+    }
+
+    /// How projects are searched with these tables (without one, by reading the table).
+    fn dialect(self) -> Dialect {
+        Dialect {
+            meets_box: if self.rtree {
+                DIALECT.meets_box
+            } else {
+                "max_x >= {a} AND max_y >= {b} AND min_x <= {c} AND min_y <= {d}"
+            },
+            fts_match: DIALECT.fts_match.filter(|_| self.fts),
+            grams: self.grams,
+            ..DIALECT
+        }
+    }
+}
 static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
 static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
 static ONE: LazyLock<String> = LazyLock::new(|| DIALECT.project());
@@ -283,8 +333,9 @@ impl ArchiveStore for GpkgStore {
     }
 
     async fn projects(&self, q: &ProjectQuery) -> Result<Vec<ProjectRecord>> {
-        let sql = DIALECT.projects(q);
-        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q, DIALECT)
+        let dialect = self.search.dialect();
+        let sql = dialect.projects(q);
+        let rows: Vec<ProjectRow> = bind_query!(sqlx::query_as(&sql), q, dialect)
             .fetch_all(self.pool())
             .await
             .map_err(GpkgError::db("listing projects"))?;

@@ -50,6 +50,8 @@ pub struct GpkgStore {
     srid: i32,
     /// `None` for a read-only copy.
     tickets: Option<TicketWriter>,
+    /// The project search tables it has.
+    search: archive::SearchTables,
 }
 
 impl GpkgStore {
@@ -71,6 +73,7 @@ impl GpkgStore {
             path: Arc::new(path.to_owned()),
             srid: srs.srid,
             tickets: None,
+            search: archive::SearchTables::ALL,
         };
         store.initialise(srs).await?;
         store.tickets = Some(TicketWriter::start(path)?);
@@ -87,11 +90,13 @@ impl GpkgStore {
             .connect_with(options)
             .await
             .map_err(GpkgError::db("opening the GeoPackage"))?;
+        let search = archive::SearchTables::of(&pool).await?;
         let store = Self {
             pool,
             path: Arc::new(path.to_owned()),
             srid,
             tickets: None,
+            search,
         };
         store.check_srid().await?;
         Ok(store)

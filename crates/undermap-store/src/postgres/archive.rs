@@ -27,6 +27,7 @@ const DIALECT: Dialect = Dialect {
     meets_box: "location && ST_MakeEnvelope({a}, {b}, {c}, {d}, (SELECT srid FROM deployment))",
     name_like: "name ILIKE {p} ESCAPE '\\'",
     fts_match: None,
+    grams: true,
 };
 static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
 static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());

@@ -77,7 +77,7 @@ pub(crate) async fn run(
     settings.tls_key = tls_key.or(settings.tls_key);
     if let (OpenedStore::GeoPackage(gpkg), Some(files)) = (opened, config.archive.files.take()) {
         let max = settings.archive.embed_max_bytes;
-        config.archive.files = Some(undermap::keep_files_inside(gpkg, files, max, read_only).await);
+        config.archive.files = Some(undermap::keep_files_inside(gpkg, files, max, read_only));
     }
     let service = Service::new(store, config);
     let security = security(&settings, opened.access())?;

@@ -22,8 +22,18 @@ pub(crate) fn verify_ticket(
     match verifier.verify(&text) {
         Ok(signature) => {
             let ticket: serde_json::Value = serde_json::from_str(&text)?;
+            // Tickets from before types were digs.
+            let what = match ticket["type"].as_str() {
+                Some("orientation") => {
+                    "orientation ticket (planning and design: NO DIG may rely on it)".to_owned()
+                }
+                _ => match ticket["planned_start"].as_str() {
+                    Some(start) => format!("dig ticket from {start}"),
+                    None => "dig ticket".to_owned(),
+                },
+            };
             println!(
-                "valid: ticket {} issued {} valid until {}, signed by key {}",
+                "valid: ticket {} ({what}) issued {} valid until {}, signed by key {}",
                 ticket["id"].as_str().unwrap_or("?"),
                 ticket["created_at"].as_str().unwrap_or("?"),
                 ticket["valid_until"]
