@@ -2,6 +2,7 @@
 //! immutable, numbered, signed ticket.
 
 mod check;
+mod counts;
 mod hits;
 mod request;
 mod signing;
