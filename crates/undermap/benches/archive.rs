@@ -110,7 +110,26 @@ fn bench(c: &mut Criterion) {
             started.elapsed().as_secs_f64()
         );
         let service = Service::new(store, ServiceConfig::new(crs.clone()));
+        // One project in ten under construction: the overdue list reads their events.
+        let started = std::time::Instant::now();
+        rt.block_on(under_construction(&service, &projects));
+        eprintln!(
+            "{name}: {} projects under construction in {:.1} s",
+            PROJECTS / 10,
+            started.elapsed().as_secs_f64()
+        );
         let mut group = c.benchmark_group(format!("archive list, {PROJECTS} projects, {name}"));
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day");
+        let overdue = rt
+            .block_on(service.archive().overdue(&Scope::All, Some(on)))
+            .expect("overdue");
+        eprintln!("{name} overdue on {on}: {} projects", overdue.len());
+        group.bench_function("overdue projects (5,000 under construction)", |b| {
+            b.iter(|| {
+                rt.block_on(service.archive().overdue(&Scope::All, black_box(Some(on))))
+                    .expect("overdue")
+            });
+        });
         for (label, query) in queries(projects[0].unit_code.as_str()) {
             let found = rt
                 .block_on(service.archive().list(query.clone(), &Scope::All))
@@ -151,6 +170,33 @@ fn bench(c: &mut Criterion) {
             });
         });
         group.finish();
+    }
+}
+
+/// Puts one project in ten under construction (notice, then start), ten at a time.
+async fn under_construction(service: &Service, projects: &[undermap_store::NewProject]) {
+    let archive = service.archive();
+    for chunk in projects.iter().step_by(10).collect::<Vec<_>>().chunks(10) {
+        let records = chunk.iter().map(|p| async move {
+            let code = p.code.to_string();
+            archive
+                .record_event(
+                    &code,
+                    serde_json::json!({"type": "notice_issued", "date": "2025-03-01", "scope": "全部"}),
+                    None,
+                )
+                .await?;
+            archive
+                .record_event(
+                    &code,
+                    serde_json::json!({"type": "construction_started", "date": "2025-03-10"}),
+                    None,
+                )
+                .await
+        });
+        for done in futures_util::future::join_all(records).await {
+            done.expect("events recorded");
+        }
     }
 }
 

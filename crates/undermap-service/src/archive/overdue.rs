@@ -3,8 +3,10 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use undermap_archive::{Overdue, Status};
-use undermap_store::{ProjectQuery, ProjectRecord};
+use std::collections::HashMap;
+
+use undermap_archive::{Lifecycle, Overdue, Status};
+use undermap_store::{EventRecord, ProjectQuery, ProjectRecord};
 
 use super::{Archive, Scope};
 use crate::ServiceError;
@@ -53,10 +55,35 @@ impl Archive<'_> {
                     ..ProjectQuery::default()
                 })
                 .await?;
+            // The events of every project in the status at once (a registered one has none).
+            let events: HashMap<String, Vec<EventRecord>> = if status == Status::Registered {
+                HashMap::new()
+            } else {
+                self.app
+                    .store()
+                    .events_of_status(status, unit.as_ref())
+                    .await?
+                    .into_iter()
+                    .collect()
+            };
             for p in &projects {
-                if let Some(o) = self.overdue_of(p, on).await? {
-                    out.push(o);
-                }
+                let read = events.get(p.project.code.as_str());
+                let overdue = match read {
+                    // As many events as the project row counts: read with it.
+                    Some(e) if e.len() == p.events as usize => {
+                        let lifecycle = Lifecycle::replay(e.iter().map(|e| e.body.clone()))
+                            .map_err(|err| {
+                                ServiceError::internal(
+                                    "replaying a project's events",
+                                    format!("{}: {err}", p.project.code),
+                                )
+                            })?;
+                        self.overdue_with(p, &lifecycle, on)
+                    }
+                    // An event recorded between the two reads, or a registered project.
+                    _ => self.overdue_of(p, on).await?,
+                };
+                out.extend(overdue);
             }
         }
         out.sort_by(|a, b| {
@@ -80,10 +107,19 @@ impl Archive<'_> {
         } else {
             self.lifecycle(&p.project.code).await?
         };
-        Ok(self
-            .config()
+        Ok(self.overdue_with(p, &lifecycle, on))
+    }
+
+    /// The deadline `p`, with `lifecycle`, has passed on `on`, if any.
+    fn overdue_with(
+        &self,
+        p: &ProjectRecord,
+        lifecycle: &Lifecycle,
+        on: NaiveDate,
+    ) -> Option<OverdueProject> {
+        self.config()
             .rules
-            .overdue(&lifecycle, p.project.planned_start, on)
+            .overdue(lifecycle, p.project.planned_start, on)
             .map(|overdue| OverdueProject {
                 code: p.project.code.to_string(),
                 name: p.project.name.clone(),
@@ -91,6 +127,6 @@ impl Archive<'_> {
                 unit_name: p.project.unit_name.clone(),
                 status: p.status,
                 overdue,
-            }))
+            })
     }
 }

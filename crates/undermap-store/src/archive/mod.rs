@@ -14,6 +14,7 @@ use crate::Result;
 
 pub(crate) mod file_sql;
 pub mod legacy;
+pub(crate) mod lifecycles;
 pub mod links;
 pub(crate) mod sql;
 
@@ -279,6 +280,14 @@ pub trait ArchiveStore: legacy::LegacyStore + Send + Sync {
 
     /// A project's events, in order.
     async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>>;
+
+    /// The events of every project with `status` (only `unit`'s, given one), grouped by project
+    /// in code order, each in order: one read where a list needs many projects' lifecycles.
+    async fn events_of_status(
+        &self,
+        status: undermap_archive::Status,
+        unit: Option<&CreditCode>,
+    ) -> Result<Vec<(String, Vec<EventRecord>)>>;
 
     /// Records an event, moves the project's status and chains its credit entries, all or
     /// nothing; [`crate::StoreError::Conflict`] if the project has another event at `seq` by now

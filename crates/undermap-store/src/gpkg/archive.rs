@@ -355,6 +355,14 @@ impl ArchiveStore for GpkgStore {
             .collect()
     }
 
+    async fn events_of_status(
+        &self,
+        status: undermap_archive::Status,
+        unit: Option<&CreditCode>,
+    ) -> Result<Vec<(String, Vec<EventRecord>)>> {
+        crate::archive::lifecycles::events_of_status!(self.pool(), status, unit, GpkgError::db)
+    }
+
     async fn record_project_event(&self, event: &NewProjectEvent) -> Result<Vec<CreditRecord>> {
         self.writable()?;
         let db = GpkgError::db;

@@ -182,6 +182,15 @@ impl ArchiveStore for PgStore {
             .collect()
     }
 
+    async fn events_of_status(
+        &self,
+        status: undermap_archive::Status,
+        unit: Option<&CreditCode>,
+    ) -> Result<Vec<(String, Vec<EventRecord>)>> {
+        self.up()?;
+        crate::archive::lifecycles::events_of_status!(self.pool(), status, unit, PgError::db)
+    }
+
     async fn record_project_event(&self, event: &NewProjectEvent) -> Result<Vec<CreditRecord>> {
         self.up()?;
         let db = PgError::db;
