@@ -113,8 +113,7 @@ impl Archive<'_> {
     /// The archive office's today.
     #[must_use]
     pub fn today(&self) -> NaiveDate {
-        (chrono::Utc::now() + chrono::Duration::hours(i64::from(self.config().utc_offset_hours)))
-            .date_naive()
+        self.app.config().local_date(chrono::Utc::now())
     }
 
     /// The project with this code, if `scope` admits it (else not found: a construction unit
@@ -159,8 +158,13 @@ impl Archive<'_> {
     /// A project's events, replayed.
     async fn lifecycle(&self, code: &ProjectCode) -> Result<Lifecycle, ServiceError> {
         let events = self.app.store().project_events(code).await?;
-        Lifecycle::replay(events.into_iter().map(|e| e.body)).map_err(|e| {
-            ServiceError::internal("replaying a project's events", format!("{code}: {e}"))
-        })
+        replayed(code.as_str(), &events)
     }
+}
+
+/// Project `code`'s lifecycle from its recorded events; events that do not replay are our
+/// failure (they were checked when recorded).
+fn replayed(code: &str, events: &[undermap_store::EventRecord]) -> Result<Lifecycle, ServiceError> {
+    Lifecycle::replay(events.iter().map(|e| e.body.clone()))
+        .map_err(|e| ServiceError::internal("replaying a project's events", format!("{code}: {e}")))
 }

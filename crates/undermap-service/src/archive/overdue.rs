@@ -71,14 +71,7 @@ impl Archive<'_> {
                 let overdue = match read {
                     // As many events as the project row counts: read with it.
                     Some(e) if e.len() == p.events as usize => {
-                        let lifecycle = Lifecycle::replay(e.iter().map(|e| e.body.clone()))
-                            .map_err(|err| {
-                                ServiceError::internal(
-                                    "replaying a project's events",
-                                    format!("{}: {err}", p.project.code),
-                                )
-                            })?;
-                        self.overdue_with(p, &lifecycle, on)
+                        self.overdue_with(p, &super::replayed(p.project.code.as_str(), e)?, on)
                     }
                     // An event recorded between the two reads, or a registered project.
                     _ => self.overdue_of(p, on).await?,

@@ -217,6 +217,22 @@ macro_rules! index_name {
 }
 pub(crate) use index_name;
 
+/// Inserts project `$p` (its location encoded as `$location`) with `$sql`, an insert of
+/// [`Dialect::insert_project`], in an open transaction `$tx`; evaluates to the rows inserted,
+/// or the database's error for the caller to name.
+macro_rules! insert_project {
+    ($tx:expr, $sql:expr, $p:expr, $location:expr) => {
+        $crate::archive::sql::bind_details!(sqlx::query($sql), $p, $location)
+            .bind(&$p.source)
+            .bind(&$p.registered_by)
+            .bind($p.registered_at)
+            .execute(&mut *$tx)
+            .await
+            .map(|done| done.rows_affected())
+    };
+}
+pub(crate) use insert_project;
+
 /// Registers `$projects` in an open transaction `$tx` with `$sql` (an insert of
 /// [`Dialect::insert_project`] that skips taken codes), each location encoded by `$location`;
 /// evaluates to how many were new.
@@ -225,14 +241,9 @@ macro_rules! insert_projects {
         let mut added = 0_usize;
         for p in $projects {
             let location = $location(p)?;
-            let done = $crate::archive::sql::bind_details!(sqlx::query($sql), p, location)
-                .bind(&p.source)
-                .bind(&p.registered_by)
-                .bind(p.registered_at)
-                .execute(&mut *$tx)
-                .await
+            let done = $crate::archive::sql::insert_project!($tx, $sql, p, location)
                 .map_err($db("registering projects"))?;
-            added += usize::try_from(done.rows_affected()).unwrap_or(0);
+            added += usize::try_from(done).unwrap_or(0);
         }
         sqlx::query(&$crate::archive::sql::INDEX_NAMES)
             .execute(&mut *$tx)

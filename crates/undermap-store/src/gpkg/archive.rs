@@ -11,8 +11,8 @@ use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
 use crate::archive::sql::{
-    self, bind_details, bind_query, event_record, index_name, project_record, record_event,
-    same_details, Dialect, ProjectRow,
+    self, bind_details, bind_query, event_record, index_name, insert_project, project_record,
+    record_event, same_details, Dialect, ProjectRow,
 };
 use crate::archive::{
     ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake, NewFile, NewProject,
@@ -244,16 +244,10 @@ impl ArchiveStore for GpkgStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db("registering a project"))?;
-        bind_details!(sqlx::query(&INSERT), p, location)
-            .bind(&p.source)
-            .bind(&p.registered_by)
-            .bind(p.registered_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(conflict(
-                format!("a project with code {} is registered already", p.code),
-                db("registering a project"),
-            ))?;
+        insert_project!(tx, &INSERT, p, location).map_err(conflict(
+            format!("a project with code {} is registered already", p.code),
+            db("registering a project"),
+        ))?;
         index_name!(tx, p.code, db);
         tx.commit().await.map_err(db("registering a project"))?;
         Ok(())
@@ -299,13 +293,7 @@ impl ArchiveStore for GpkgStore {
         let existing = row.map(|r| project_record(r, from_gpkg)).transpose()?;
         let outcome = match existing {
             None => {
-                bind_details!(sqlx::query(&INSERT), p, location)
-                    .bind(&p.source)
-                    .bind(&p.registered_by)
-                    .bind(p.registered_at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("registering a project"))?;
+                insert_project!(tx, &INSERT, p, location).map_err(db("registering a project"))?;
                 index_name!(tx, p.code, db);
                 Intake::Created
             }

@@ -11,8 +11,8 @@ use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
 use crate::archive::sql::{
-    self, bind_details, bind_query, event_record, index_name, project_record, record_event,
-    same_details, Dialect, ProjectRow, TextSearch,
+    self, bind_details, bind_query, event_record, index_name, insert_project, project_record,
+    record_event, same_details, Dialect, ProjectRow, TextSearch,
 };
 use crate::archive::{
     ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake, NewFile, NewProject,
@@ -53,16 +53,10 @@ impl ArchiveStore for PgStore {
             .begin()
             .await
             .map_err(db("registering a project"))?;
-        bind_details!(sqlx::query(&INSERT), p, location)
-            .bind(&p.source)
-            .bind(&p.registered_by)
-            .bind(p.registered_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(conflict(
-                format!("a project with code {} is registered already", p.code),
-                db("registering a project"),
-            ))?;
+        insert_project!(tx, &INSERT, p, location).map_err(conflict(
+            format!("a project with code {} is registered already", p.code),
+            db("registering a project"),
+        ))?;
         index_name!(tx, p.code, db);
         tx.commit().await.map_err(db("registering a project"))?;
         Ok(())
@@ -114,13 +108,7 @@ impl ArchiveStore for PgStore {
         let existing = row.map(|r| project_record(r, from_ewkb)).transpose()?;
         let outcome = match existing {
             None => {
-                bind_details!(sqlx::query(&INSERT), p, location)
-                    .bind(&p.source)
-                    .bind(&p.registered_by)
-                    .bind(p.registered_at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db("registering a project"))?;
+                insert_project!(tx, &INSERT, p, location).map_err(db("registering a project"))?;
                 index_name!(tx, p.code, db);
                 Intake::Created
             }
