@@ -9,6 +9,7 @@
 //! (EPSG:4545 by default), x = easting, y = northing.
 
 pub mod access;
+pub mod answers;
 pub mod attribute;
 mod calendar;
 mod error;
@@ -27,6 +28,7 @@ pub mod text_enum;
 mod ticket;
 
 pub use access::{Bounds, Field, FieldMask, Sensitivity, View};
+pub use answers::{ResponseCode, TicketState};
 pub use calendar::WorkingCalendar;
 pub use error::CoreError;
 pub use excavation::{AreaLimits, ExcavationArea};

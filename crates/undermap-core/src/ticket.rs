@@ -96,6 +96,10 @@ crate::text_enum! {
         /// A dig (the default): a smaller area (500 × 500 m by default), a planned start a few
         /// working days ahead, valid for some working days from that start.
         Dig => "dig",
+        /// An emergency (a burst, a gas leak): immediate, with every owner's emergency phone
+        /// and the dangerous assets named at once; the holder justifies it within the next
+        /// working day.
+        Emergency => "emergency",
     }
 }
 
@@ -117,6 +121,22 @@ pub struct TicketRules {
     pub dig_start_min_working_days: u32,
     /// Latest planned start of a dig, in working days after the request (default 20).
     pub dig_start_max_working_days: u32,
+    /// Owners answer a dig or orientation ticket by the end of this many working days after
+    /// the day it was issued (default 1).
+    pub answer_working_days: u32,
+    /// Owners answer an emergency ticket within this many hours (default 2).
+    pub emergency_answer_hours: u32,
+    /// An emergency ticket is valid this many working days after the day it was issued
+    /// (default 5).
+    pub emergency_valid_working_days: u32,
+    /// Its holder gives the reason for an emergency by the end of this many working days after
+    /// the day it was issued (default 1), or it is flagged on the holder's record.
+    pub emergency_justify_working_days: u32,
+    /// Attempts to deliver a ticket to an owner's webhook before it is left in the owner's
+    /// inbox (default 8).
+    pub webhook_max_attempts: u32,
+    /// Seconds before the second attempt; each wait after doubles, up to an hour (default 10).
+    pub webhook_first_retry_seconds: u32,
 }
 
 impl Default for TicketRules {
@@ -125,6 +145,12 @@ impl Default for TicketRules {
             orientation_max_area_m2: 6_250_000.0,
             dig_start_min_working_days: 3,
             dig_start_max_working_days: 20,
+            answer_working_days: 1,
+            emergency_answer_hours: 2,
+            emergency_valid_working_days: 5,
+            emergency_justify_working_days: 1,
+            webhook_max_attempts: 8,
+            webhook_first_retry_seconds: 10,
         }
     }
 }

@@ -10,6 +10,7 @@ mod error;
 mod files;
 mod gpkg;
 mod health;
+mod owners;
 mod plan;
 mod postgres;
 mod record;
@@ -38,6 +39,10 @@ pub use error::StoreError;
 pub use files::{ContentHash, Embedded, FileBytes, FileStore, Stored, Synced, Upload};
 pub use gpkg::{EmbeddedFile, GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
+pub use owners::{
+    AnswerFile, AttemptOutcome, AttemptRecord, EmergencyRecord, Justification, OwnerRecord,
+    OwnersStore, ResponseRecord, TicketOwner, TicketOwnerRow,
+};
 pub use postgres::{pool_options as pg_pool_options, PgError, PgStore, CHANGES_CHANNEL, MIGRATOR};
 pub use types::{
     Delivery, DeliveryMode, DeliveryRef, DeliveryReport, FeatureVersion, NewTicket, StoreRejection,
@@ -49,7 +54,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything undermap asks of a store. Implementations must make each write atomic: a write
 /// that fails leaves the store as it was.
 #[async_trait]
-pub trait Store: ArchiveStore + Send + Sync + std::fmt::Debug {
+pub trait Store: ArchiveStore + OwnersStore + Send + Sync + std::fmt::Debug {
     /// The layer registry.
     async fn layers(&self) -> Result<Vec<LayerInfo>>;
 

@@ -141,4 +141,8 @@ pub struct NewTicket {
     pub area: MultiPolygon<f64>,
     /// The exact response body.
     pub body: String,
+    /// The registered owners it asks to answer, stored with it (their notifications owed).
+    pub owners: Vec<crate::TicketOwner>,
+    /// An emergency ticket's: when its holder's reason is due.
+    pub justify_by: Option<DateTime<Utc>>,
 }

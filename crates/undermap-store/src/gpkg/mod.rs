@@ -10,6 +10,7 @@ pub use error::GpkgError;
 pub use media::EmbeddedFile;
 pub(crate) use media::MAX_EMBEDDED_BYTES;
 mod native;
+mod owners;
 mod schema;
 mod tickets;
 
@@ -145,6 +146,10 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the access tables"))?;
+        sqlx::raw_sql(owners::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the owners' tables"))?;
         let has_unit: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('accounts') WHERE name = 'unit_code')",
         )

@@ -227,6 +227,19 @@ fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
             )
             .map_err(lite("storing a ticket"))?;
+        let mut ask = tx
+            .prepare_cached(
+                "INSERT INTO ticket_owners (ticket_id, owner, owner_id, assets, issued_to, \
+                 issued_at, answer_by, webhook_url, next_attempt_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, CASE WHEN ?8 IS NULL THEN NULL ELSE ?6 END)",
+            )
+            .map_err(lite("storing the owners a ticket asks"))?;
+        let mut emergency = tx
+            .prepare_cached(
+                "INSERT INTO emergency_tickets (ticket_id, issued_to, issued_at, justify_by) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(lite("storing an emergency ticket"))?;
         for job in batch {
             outcomes.push(match job {
                 Job::Numbers { now, .. } => {
@@ -253,6 +266,26 @@ fn write_batch(conn: &Connection, batch: &[Job]) -> Result<Vec<Outcome>> {
                     if inserted == 0 {
                         Outcome::Failed(StoreError::TicketExists(ticket.id.to_string()))
                     } else {
+                        let id = ticket.id.to_string();
+                        let issued_at = stamp(ticket.created_at);
+                        for o in &ticket.owners {
+                            ask.execute(params![
+                                id,
+                                o.owner,
+                                o.owner_id,
+                                o.assets,
+                                ticket.issued_to,
+                                issued_at,
+                                stamp(o.answer_by),
+                                o.webhook_url,
+                            ])
+                            .map_err(lite("storing the owners a ticket asks"))?;
+                        }
+                        if let Some(due) = ticket.justify_by {
+                            emergency
+                                .execute(params![id, ticket.issued_to, issued_at, stamp(due)])
+                                .map_err(lite("storing an emergency ticket"))?;
+                        }
                         Outcome::Saved
                     }
                 }

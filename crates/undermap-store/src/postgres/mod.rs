@@ -9,6 +9,8 @@ pub use delivery::CHANGES_CHANNEL;
 mod features;
 mod tickets;
 
+crate::owners::sql::owners_store!(PgStore, pool, PgError::db, up, up);
+
 use std::time::Duration;
 
 use async_trait::async_trait;

@@ -154,7 +154,7 @@ async fn save_many(pool: &PgPool, srid: i32, tickets: &[NewTicket]) -> Result<Ha
         );
         bodies.push(t.body.as_str());
     }
-    let written: Vec<String> = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "INSERT INTO excavation_checks (id, created_at, reference, issued_to, area, body) \
          SELECT u.id, u.created_at, u.reference, u.issued_to, ST_GeomFromEWKB(u.area), u.body \
          FROM UNNEST($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::bytea[], \
@@ -166,11 +166,82 @@ async fn save_many(pool: &PgPool, srid: i32, tickets: &[NewTicket]) -> Result<Ha
     .bind(&references)
     .bind(&holders)
     .bind(&areas)
-    .bind(&bodies)
-    .fetch_all(pool)
-    .await
-    .map_err(PgError::db("storing tickets"))?;
-    Ok(written.into_iter().collect())
+    .bind(&bodies);
+    let db = PgError::db("storing tickets");
+    // Most checks ask no registered owner and are no emergency: one statement, no transaction.
+    if tickets
+        .iter()
+        .all(|t| t.owners.is_empty() && t.justify_by.is_none())
+    {
+        let written: Vec<String> = insert.fetch_all(pool).await.map_err(db)?;
+        return Ok(written.into_iter().collect());
+    }
+    let mut tx = pool.begin().await.map_err(PgError::db("storing tickets"))?;
+    let written: HashSet<String> = insert
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(PgError::db("storing tickets"))?
+        .into_iter()
+        .collect();
+    let kept = || {
+        tickets
+            .iter()
+            .filter(|t| written.contains(&t.id.to_string()))
+    };
+    let asked: Vec<(&NewTicket, &crate::TicketOwner)> = kept()
+        .flat_map(|t| t.owners.iter().map(move |o| (t, o)))
+        .collect();
+    if !asked.is_empty() {
+        sqlx::query(
+            "INSERT INTO ticket_owners (ticket_id, owner, owner_id, assets, issued_to, issued_at, \
+             answer_by, webhook_url, next_attempt_at) \
+             SELECT u.t, u.o, u.i, u.a, u.h, u.c, u.b, u.w, CASE WHEN u.w IS NULL THEN NULL ELSE u.c END \
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], \
+                         $6::timestamptz[], $7::timestamptz[], $8::text[]) AS u(t, o, i, a, h, c, b, w)",
+        )
+        .bind(asked.iter().map(|(t, _)| t.id.to_string()).collect::<Vec<_>>())
+        .bind(asked.iter().map(|(_, o)| o.owner.as_str()).collect::<Vec<_>>())
+        .bind(asked.iter().map(|(_, o)| o.owner_id.as_str()).collect::<Vec<_>>())
+        .bind(asked.iter().map(|(_, o)| i32::try_from(o.assets).unwrap_or(i32::MAX)).collect::<Vec<_>>())
+        .bind(asked.iter().map(|(t, _)| t.issued_to.as_deref()).collect::<Vec<_>>())
+        .bind(asked.iter().map(|(t, _)| t.created_at).collect::<Vec<_>>())
+        .bind(asked.iter().map(|(_, o)| o.answer_by).collect::<Vec<_>>())
+        .bind(asked.iter().map(|(_, o)| o.webhook_url.as_deref()).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await
+        .map_err(PgError::db("storing the owners tickets ask"))?;
+    }
+    let emergencies: Vec<&NewTicket> = kept().filter(|t| t.justify_by.is_some()).collect();
+    if !emergencies.is_empty() {
+        sqlx::query(
+            "INSERT INTO emergency_tickets (ticket_id, issued_to, issued_at, justify_by) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[])",
+        )
+        .bind(
+            emergencies
+                .iter()
+                .map(|t| t.id.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            emergencies
+                .iter()
+                .map(|t| t.issued_to.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(emergencies.iter().map(|t| t.created_at).collect::<Vec<_>>())
+        .bind(
+            emergencies
+                .iter()
+                .filter_map(|t| t.justify_by)
+                .collect::<Vec<_>>(),
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(PgError::db("storing emergency tickets"))?;
+    }
+    tx.commit().await.map_err(PgError::db("storing tickets"))?;
+    Ok(written)
 }
 
 pub(crate) async fn get(pool: &PgPool, id: &TicketId) -> Result<Option<String>> {
