@@ -34,6 +34,7 @@ mod middleware;
 mod ogc;
 pub mod openapi;
 mod ops;
+mod owners;
 mod routes;
 pub mod security;
 mod tiles;

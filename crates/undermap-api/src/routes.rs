@@ -4,7 +4,8 @@
 use actix_web::{web, HttpRequest};
 
 use crate::{
-    admin, archive, deliveries, emergency, excavation, extract, map, ogc, ops, tiles, ApiError,
+    admin, archive, deliveries, emergency, excavation, extract, map, ogc, ops, owners, tiles,
+    ApiError,
 };
 
 /// Largest request body accepted (1 MiB).
@@ -17,6 +18,7 @@ const PARTS: &[&[(&str, &str)]] = &[
     map::ROUTES,
     deliveries::ROUTES,
     excavation::ROUTES,
+    owners::ROUTES,
     emergency::ROUTES,
     admin::ROUTES,
     archive::ROUTES,
@@ -31,6 +33,7 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     map::mount,
     deliveries::mount,
     excavation::mount,
+    owners::mount,
     emergency::mount,
     admin::mount,
     archive::mount,

@@ -235,6 +235,12 @@ impl Roles {
                 ),
             ),
             (
+                // A network owner's staff: they see the map as planners do, and answer the
+                // tickets that ask the owners whose registry entry lists their account.
+                "network_owner",
+                role(&[Read, History], None, &[], Restricted, 1_200, None),
+            ),
+            (
                 "public",
                 role(
                     &[Read],

@@ -37,6 +37,10 @@ struct Inner {
     archive_evaluation: crate::archive::LastEvaluation,
     /// The projects' extents excavation checks look at.
     project_areas: crate::archive::ProjectAreas,
+    /// The owners' registry, read from the store.
+    owners: crate::owners::registry::Registry,
+    /// Woken when a stored ticket owes an owner a notification.
+    notifications_owed: tokio::sync::Notify,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -58,6 +62,8 @@ impl Service {
                 networks: crate::emergency::networks::NetworkCache::default(),
                 archive_evaluation: crate::archive::LastEvaluation::default(),
                 project_areas: crate::archive::ProjectAreas::default(),
+                owners: crate::owners::registry::Registry::default(),
+                notifications_owed: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -66,6 +72,16 @@ impl Service {
     #[must_use]
     pub fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    /// The owners' registry as last read.
+    pub(crate) fn owner_registry(&self) -> &crate::owners::registry::Registry {
+        &self.inner.owners
+    }
+
+    /// Wakes the sender of owners' notifications.
+    pub(crate) fn notifications_owed(&self) -> &tokio::sync::Notify {
+        &self.inner.notifications_owed
     }
 
     /// The index answers come from.
@@ -154,6 +170,11 @@ impl Service {
             .map_err(ServiceError::stopped("building the index"))?;
         let n = index.len();
         self.index().replace(index);
+        // The owners' registry informs checks; a copy made before owners were registered has
+        // none, and the map still answers.
+        if let Err(e) = self.owners().refresh().await {
+            tracing::warn!(error = %e, "owners' registry not read");
+        }
         self.past_maps().clear();
         self.inner
             .last_delivery

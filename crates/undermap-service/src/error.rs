@@ -47,6 +47,13 @@ pub enum ServiceError {
     /// The service cannot do it now (e.g. no file store is configured).
     #[error("{0}")]
     Unavailable(String),
+    /// The caller may not do this (an account answering for an owner it does not act for).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request is sound but the state it meets refuses it (an answer to an expired
+    /// ticket, a second reason for an emergency).
+    #[error("{0}")]
+    Conflict(String),
     /// An OGC API request could not be answered as asked.
     #[error(transparent)]
     Ogc(#[from] undermap_ogc::OgcError),
@@ -106,6 +113,8 @@ impl ServiceError {
             Self::Tile(e) => Some(e),
             Self::Archive(e) => Some(e),
             Self::Unavailable(_)
+            | Self::Forbidden(_)
+            | Self::Conflict(_)
             | Self::BadRequest { .. }
             | Self::Unprocessable { .. }
             | Self::NotFound { .. }
@@ -122,6 +131,8 @@ impl Problem for ServiceError {
             Self::NotFound { .. } => ErrorKind::NotFound,
             Self::Internal { .. } => ErrorKind::Internal,
             Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::Conflict(_) => ErrorKind::Conflict,
             _ => self.inner().map_or(ErrorKind::Internal, Problem::kind),
         }
     }

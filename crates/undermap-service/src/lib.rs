@@ -13,6 +13,7 @@ mod error;
 mod excavation;
 mod map;
 mod ogc;
+mod owners;
 mod shared;
 mod tiles;
 
@@ -39,5 +40,9 @@ pub use excavation::{
 };
 pub use map::{parse_at, LayerSummary, Map, NearestHit, NearestRequest};
 pub use ogc::{GeoJsonBody, Ogc};
+pub use owners::{
+    AskedOwner, Asker, EmergencyStatus, InboxFilter, InboxItem, Links, Notification, NotifiedOwner,
+    OwnerInput, Owners, ResponseInput, TicketStatus, SIGNATURE_HEADER,
+};
 pub use shared::footprint::Footprint;
 pub use tiles::Tiles;

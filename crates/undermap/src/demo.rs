@@ -38,7 +38,69 @@ pub async fn load_demo(service: &Service, dir: &Path) -> Result<usize, DemoError
         loaded += summary.inserted + summary.updated + summary.unchanged;
     }
     service.reload().await?;
+    load_demo_owners(service).await?;
     Ok(loaded)
+}
+
+/// The demo's network owners, as the generated layers name them. The water company is
+/// answered for by the `demo-network_owner` account; none has a webhook, so tickets wait in
+/// their inboxes (`GET /v1/owners/{id}/tickets`).
+async fn load_demo_owners(service: &Service) -> Result<(), DemoError> {
+    // The demo layers name owners "… (demo)"; the generated county names them "… (synthetic)".
+    let owners = [
+        (
+            "xs-water",
+            "秀山县自来水有限公司",
+            "023-7666-1000",
+            "023-7666-1001",
+            &["demo-network_owner"][..],
+        ),
+        (
+            "xs-gas",
+            "秀山县燃气有限公司",
+            "023-7666-3000",
+            "023-7666-3003",
+            &[][..],
+        ),
+        (
+            "xs-power",
+            "国网秀山供电公司",
+            "95598",
+            "023-7666-2002",
+            &[][..],
+        ),
+        (
+            "xs-drainage",
+            "秀山县市政排水管理所",
+            "023-7666-4000",
+            "023-7666-4004",
+            &[][..],
+        ),
+        (
+            "xs-telecom",
+            "中国电信秀山分公司",
+            "10000",
+            "023-7666-6006",
+            &[][..],
+        ),
+    ];
+    for (id, name, emergency, desk, accounts) in owners {
+        service
+            .owners()
+            .put(
+                id,
+                undermap_service::OwnerInput {
+                    name: format!("{name} (demo)"),
+                    aliases: vec![format!("{name} (synthetic)")],
+                    contacts: vec![format!("调度 {desk}")],
+                    emergency_phone: Some(emergency.into()),
+                    webhook_url: None,
+                    accounts: accounts.iter().map(|a| (*a).to_owned()).collect(),
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// The construction unit the demo's `demo-construction_unit` account acts for (it owns demo

@@ -304,6 +304,7 @@ impl Application {
         let port = listener.local_addr().map_err(bind)?.port();
         service.watch_store();
         service.watch_archive_deadlines();
+        service.watch_notifications();
         let data = web::Data::new(service);
         let security = web::Data::new(security);
         let server = HttpServer::new(move || {

@@ -86,7 +86,7 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
                     "area": { "type": "object", "description": "GeoJSON Polygon or MultiPolygon", "required": ["type", "coordinates"], "properties": { "type": { "type": "string", "enum": ["Polygon", "MultiPolygon"] }, "coordinates": { "type": "array", "minItems": 1 } } },
                     "crs": { "type": "string" }, "depth_m": { "type": "number" }, "buffer_m": { "type": "number" },
                     "layers": { "type": "array", "items": { "type": "string" } }, "reference": { "type": "string" }, "at": { "type": "string" },
-                    "type": { "type": "string", "enum": ["dig", "orientation"], "default": "dig", "description": "orientation: planning and design, a larger area, no dig may rely on it; dig: a planned start in the start window" },
+                    "type": { "type": "string", "enum": ["dig", "orientation", "emergency"], "default": "dig", "description": "orientation: planning and design, a larger area, no dig may rely on it; dig: a planned start in the start window; emergency: immediate, every owner's emergency phone at once, its reason owed by the end of the next working day" },
                     "planned_start": { "type": "string", "format": "date", "description": "A dig's first day, within the start window (by default 3 to 20 working days ahead; the holiday calendar counts); default the window's first day" }
                 } }),
     )]

@@ -193,8 +193,62 @@ fn qr_svg(content: &str) -> String {
         .map_or_else(String::new, |(_, svg)| svg.to_owned())
 }
 
-/// The page for one ticket.
-fn page(ticket: &Value, verify_url: &str) -> String {
+/// What an emergency ticket says at once: the owners' emergency phones and the dangers.
+fn emergency_html(ticket: &Value) -> String {
+    let e = &ticket["emergency"];
+    if !e.is_object() {
+        return String::new();
+    }
+    let mut phones = String::new();
+    for o in e["owners"].as_array().into_iter().flatten() {
+        let _ = write!(
+            phones,
+            "<li><b>{}</b> {}</li>",
+            text(&o["name"]),
+            text(&o["emergency_phone"])
+        );
+    }
+    let danger = |v: &Value, zh: &str, en: &str| {
+        if v == &Value::Bool(true) {
+            format!("<li class=\"notice\">{zh} {en}</li>")
+        } else {
+            String::new()
+        }
+    };
+    format!(
+        "<h2>紧急联系电话 Emergency phones</h2><ul>{phones}{}{}</ul><p>事由补报截止 Reason due by {}</p>",
+        danger(&e["high_pressure_gas"], "有高压燃气管线", "high-pressure gas present"),
+        danger(&e["high_voltage"], "有高压电力线路", "high-voltage power present"),
+        time(&e["justify_by"]),
+    )
+}
+
+/// The owners' answers so far (from the ticket's status).
+fn answers_html(ticket: &Value, status: &Value) -> String {
+    let Some(asked) = status["owners"].as_array().filter(|a| !a.is_empty()) else {
+        return String::new();
+    };
+    let mut rows = String::new();
+    for o in asked {
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            text(&o["name"]),
+            text(&o["assets"]),
+            o["code"]
+                .as_str()
+                .map_or_else(|| "未答复 no answer yet".to_owned(), esc),
+        );
+    }
+    format!(
+        "<h2>权属单位答复 Owners' answers ({state}, 截止 due {by})</h2>\n<table><thead><tr><th>权属 Owner</th><th>设施 Assets</th><th>答复 Answer</th></tr></thead><tbody>{rows}</tbody></table>",
+        state = text(&status["state"]),
+        by = time(&ticket["answer_by"]),
+    )
+}
+
+/// The page for one ticket, with its owners' answers so far (`status`, `null` when unknown).
+fn page(ticket: &Value, status: &Value, verify_url: &str) -> String {
     let id = text(&ticket["id"]);
     let summary = &ticket["summary"];
     let mut rows = String::new();
@@ -296,6 +350,7 @@ tr {{ break-inside: avoid; }}
 <table><thead><tr><th>风险 Risk</th><th>图层 Layer</th><th>类型 Kind</th><th>编号 Id</th><th>规格 Size</th><th>埋深 Depth m</th><th>距离 Distance m</th><th>权属 Owner</th><th>电话 Contact</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <h2>联系权属单位 Owners to call</h2><ul>{owners}</ul>
+{emergency}{answers}
 <h2>城建档案 Archive projects here (as-built drawings)</h2>
 <table><thead><tr><th>项目代码 Project</th><th>名称 Name</th><th>建设单位 Construction unit</th><th>状态 Status</th><th>距离 Distance m</th></tr></thead>
 <tbody>{projects}</tbody></table>
@@ -307,6 +362,7 @@ tr {{ break-inside: avoid; }}
         valid_until = text(&ticket["valid_until"]),
         kind = match ticket["type"].as_str() {
             Some("orientation") => "规划设计 orientation — 不得据此开挖 no dig",
+            Some("emergency") => "紧急抢修 emergency",
             _ => "开挖 dig",
         },
         start = if ticket["planned_start"].is_string() {
@@ -342,6 +398,8 @@ tr {{ break-inside: avoid; }}
         low = text(&summary["by_risk"]["low"]),
         signature = esc(signature),
         map = map_svg(ticket),
+        emergency = emergency_html(ticket),
+        answers = answers_html(ticket, status),
     )
 }
 
@@ -356,6 +414,23 @@ pub(crate) async fn ticket(
     caller.require(Capability::Read)?;
     let viewer = (!caller.can(Capability::Tickets)).then_some(caller.account.as_str());
     let (ticket_id, body) = service.excavation().ticket_json(&id, viewer).await?;
+    // The answers so far; a store that cannot say (a copy made before owners answered) prints
+    // the ticket without them.
+    let asker = undermap_service::Asker {
+        account: &caller.account,
+        all: true,
+    };
+    let status = match service
+        .owners()
+        .status(&ticket_id.to_string(), asker, chrono::Utc::now())
+        .await
+    {
+        Ok(s) => serde_json::to_value(s).unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the ticket's answers are not printed");
+            Value::Null
+        }
+    };
     let signature = body["signature"]["value"].as_str().unwrap_or("");
     let verify_url = format!(
         "{}/v1/excavation-checks/{}/verify?signature={}",
@@ -366,7 +441,7 @@ pub(crate) async fn ticket(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
-        .body(page(&body, &verify_url)))
+        .body(page(&body, &status, &verify_url)))
 }
 
 #[cfg(test)]
@@ -385,10 +460,14 @@ mod tests {
             "archive_projects": [{"code": "2025-500103-48-01-000001", "name": "<b>解放碑改造</b>", "unit": "建设公司",
                                   "status": "filed", "distance_m": 0.0, "category": "municipal_pipeline"}],
             "summary": {"total": 1, "by_risk": {"high": 1, "medium": 0, "low": 0}},
-            "signature": {"value": "c2ln"}
+            "signature": {"value": "c2ln"}, "type": "emergency",
+            "emergency": {"high_pressure_gas": true, "high_voltage": false, "justify_by": "2026-12-08T16:00:00Z",
+                          "owners": [{"name": "燃气公司", "emergency_phone": "<110>", "registered": true}]}
         });
+        let status = json!({"state": "waiting", "owners": [{"name": "燃气公司", "assets": 1, "code": null}]});
         let html = page(
             &ticket,
+            &status,
             "https://example/v1/excavation-checks/EC-2026-000001/verify?signature=c2ln",
         );
         assert!(!html.contains("<script>"));
@@ -399,6 +478,14 @@ mod tests {
         );
         assert!(html.contains("<svg") && html.contains("燃气公司"));
         assert!(!html.contains("<?xml"));
+        assert!(
+            html.contains("紧急抢修")
+                && html.contains("&lt;110&gt;")
+                && html.contains("high-pressure gas present")
+        );
+        assert!(
+            html.contains("未答复 no answer yet") && !html.contains("high-voltage power present")
+        );
         assert!(
             html.contains("2025-500103-48-01-000001") && html.contains("&lt;b&gt;解放碑改造"),
             "the archive projects are listed, escaped"

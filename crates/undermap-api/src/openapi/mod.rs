@@ -19,6 +19,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::ops::openapi::paths(&common),
         crate::map::openapi::paths(&common),
         crate::excavation::openapi::paths(&common),
+        crate::owners::openapi::paths(&common),
         crate::web::openapi::paths(&common),
         crate::deliveries::openapi::paths(&common),
         crate::ogc::openapi::paths(&common),
@@ -76,6 +77,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .into_iter()
             .chain(crate::admin::openapi::schemas())
             .chain(crate::excavation::openapi::schemas())
+            .chain(crate::owners::openapi::schemas())
             .chain(crate::archive::openapi::schemas())
         {
             plain_strings(&mut schema, PLAIN);

@@ -83,6 +83,27 @@ impl Excavation<'_> {
                 .collect(),
         };
         layers.sort();
+        // The registered owners whose assets are hit: asked to answer by the deadline, their
+        // notifications stored with the ticket and sent after its commit.
+        let registry = self.app.owner_registry().get();
+        let answer_by = undermap_core::answers::answer_by(
+            parsed.ticket_type,
+            now,
+            &config.ticket_rules,
+            &config.calendar,
+            config.archive.utc_offset_hours,
+        );
+        let asked = super::asked::asked_owners(&hits, &registry, answer_by);
+        let justify_by = (parsed.ticket_type == undermap_core::TicketType::Emergency).then(|| {
+            undermap_core::answers::end_of_working_days(
+                now,
+                config.ticket_rules.emergency_justify_working_days,
+                &config.calendar,
+                config.archive.utc_offset_hours,
+            )
+        });
+        let notify = asked.iter().any(|o| o.webhook_url.is_some());
+        let emergency = justify_by.map(|by| super::asked::emergency_facts(&hits, &registry, by));
         let number = id.to_string();
         let issued_to = issued_to.map(str::to_owned);
         // Written once, in canonical form, and signed over those bytes; the text stored and
@@ -106,6 +127,8 @@ impl Excavation<'_> {
             stale: at.is_none() && self.app.is_behind(),
             hits: &hits,
             archive_projects: &projects,
+            reply_by: (!asked.is_empty()).then_some(answer_by),
+            emergency: emergency.as_ref(),
         }
         .write();
         let signature = config.ticket_signer.sign_canonical(written.canonical());
@@ -119,8 +142,13 @@ impl Excavation<'_> {
                 issued_to,
                 area: parsed.area.geometry().clone(),
                 body: body.clone(),
+                owners: asked,
+                justify_by,
             })
             .await?;
+        if notify {
+            self.app.notifications_owed().notify_one();
+        }
         tracing::info!(ticket = %id, hits = hits.len(), "excavation check issued");
         Ok(Ticket {
             id,

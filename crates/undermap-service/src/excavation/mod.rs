@@ -1,6 +1,7 @@
 //! The excavation check: "what lies under this polygon", answered from the index and kept as an
 //! immutable, numbered, signed ticket.
 
+mod asked;
 mod check;
 mod counts;
 mod hits;

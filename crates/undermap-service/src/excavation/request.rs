@@ -42,7 +42,8 @@ pub struct CheckRequest {
     /// contractor would have been told before a delivery changed the map.
     #[serde(default)]
     pub at: Option<String>,
-    /// `orientation` (planning and design: a larger area, no dig) or `dig` (the default).
+    /// `orientation` (planning and design: a larger area, no dig), `dig` (the default) or
+    /// `emergency` (immediate; justified by the end of the next working day).
     #[serde(default, rename = "type")]
     pub ticket_type: Option<TicketType>,
     /// A dig's planned first day (YYYY-MM-DD, the deployment's local date), within the start
@@ -164,7 +165,7 @@ impl Excavation<'_> {
         let config = self.app.config();
         let orientation = config.ticket_rules.orientation_max_area_m2;
         let limits = match ticket_type {
-            TicketType::Dig => config.limits,
+            TicketType::Dig | TicketType::Emergency => config.limits,
             TicketType::Orientation => AreaLimits {
                 max_area_m2: orientation,
                 ..config.limits
@@ -219,6 +220,16 @@ impl Excavation<'_> {
                      ticket (\"type\": \"dig\") for the work",
                 ));
             }
+            return Ok((None, calendar.add_working_days(today, days)));
+        }
+        if ticket_type == TicketType::Emergency {
+            if given.is_some() {
+                return Err(ServiceError::unprocessable(
+                    "planned_start",
+                    "an emergency ticket starts now: leave planned_start out",
+                ));
+            }
+            let days = config.ticket_rules.emergency_valid_working_days;
             return Ok((None, calendar.add_working_days(today, days)));
         }
         let rules = &config.ticket_rules;

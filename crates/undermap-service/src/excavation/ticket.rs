@@ -64,6 +64,12 @@ pub struct CheckResponse {
     /// What an orientation ticket says of itself (`en`, `zh`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<BTreeMap<String, String>>,
+    /// When the registered owners asked must have answered (absent when none was asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_by: Option<DateTime<Utc>>,
+    /// An emergency's owners to call at once, its dangers and when its reason is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<serde_json::Value>,
     /// The contractor's reference.
     pub reference: Option<String>,
     /// CRS of `area` and every geometry in this answer.
