@@ -23,6 +23,13 @@ const TEXT = {
     acceptance: "档案验收", handover: "档案移交", notice: "归档告知",
     archive_projects: "涉及的城建档案项目（可调阅竣工图）", deliveries: "入库的测量成果", features: "要素",
     digitisation: "纸质档案数字化率", print_notice: "打印归档告知书",
+    type_emergency: "紧急抢修", emergency_phones: "紧急联系电话", high_pressure_gas: "有高压燃气管线",
+    high_voltage: "有高压电力线路", justify_by: "事由补报截止", owners_answers: "权属单位答复", answer_by: "答复截止",
+    versions: "版本", no_answer: "未答复", no_owner_asked: "无已登记的权属单位", waiting: "等待答复",
+    partial: "部分答复", complete: "已全部答复", inbox: "待答复", no_owner_account: "本账户不代表任何权属单位",
+    note: "说明", answer: "答复", inbox_empty: "暂无待答复的核查单", code_clear: "无管线", code_marked: "已标示",
+    code_records_provided: "已提供资料", code_site_meeting_required: "需现场会商", code_standby_required: "需派员监护",
+    code_conflict: "冲突：不得按计划开挖",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -50,6 +57,14 @@ const TEXT = {
     handover: "hand-over", notice: "filing notice",
     archive_projects: "Archive projects here (ask for their as-built drawings)", deliveries: "Surveys delivered",
     features: "features", digitisation: "Paper records digitised", print_notice: "Print the filing notice",
+    type_emergency: "Emergency", emergency_phones: "Emergency phones", high_pressure_gas: "High-pressure gas present",
+    high_voltage: "High-voltage power present", justify_by: "Reason due by", owners_answers: "Owners' answers",
+    answer_by: "answer by", versions: "versions", no_answer: "no answer yet", no_owner_asked: "No registered owner asked",
+    waiting: "waiting", partial: "partial", complete: "complete", inbox: "Inbox",
+    no_owner_account: "This account answers for no owner", note: "Note", answer: "Answer",
+    inbox_empty: "No ticket waiting for an answer", code_clear: "clear: no assets", code_marked: "marked", code_records_provided: "records provided",
+    code_site_meeting_required: "site meeting required", code_standby_required: "standby required",
+    code_conflict: "conflict: do not dig as planned",
   },
 };
 

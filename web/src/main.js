@@ -5,6 +5,7 @@ import maplibregl from "maplibre-gl";
 import { toGrid, fromGrid } from "./gk.js";
 import { t, setLanguage, language, translatePage } from "./i18n.js";
 import { addProjectLayers, showProjectLayers, showProjects, showProject } from "./archive.js";
+import { emergencyHtml, showInbox, showStatus } from "./owners.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -216,6 +217,12 @@ function setMode(mode) {
   document.getElementById("mode-dig").setAttribute("aria-pressed", state.mode === "dig");
   document.getElementById("mode-incident").setAttribute("aria-pressed", state.mode === "incident");
   document.getElementById("mode-archive").setAttribute("aria-pressed", state.mode === "archive");
+  document.getElementById("mode-inbox").setAttribute("aria-pressed", state.mode === "inbox");
+  document.getElementById("inbox").hidden = state.mode !== "inbox";
+  if (state.mode === "inbox") {
+    const inbox = document.getElementById("inbox-body");
+    showInbox({ api, t, element: inbox }).catch((e) => { inbox.textContent = e.message; });
+  }
   document.getElementById("archive").hidden = state.mode !== "archive";
   if (map) showProjectLayers(map, state.mode === "archive");
   if (state.mode === "archive") archiveList();
@@ -229,6 +236,7 @@ function setMode(mode) {
 document.getElementById("mode-dig").addEventListener("click", () => setMode("dig"));
 document.getElementById("mode-incident").addEventListener("click", () => setMode("incident"));
 document.getElementById("mode-archive").addEventListener("click", () => setMode("archive"));
+document.getElementById("mode-inbox").addEventListener("click", () => setMode("inbox"));
 
 // ---------------------------------------------------------------- the archive
 const archiveBody = () => document.getElementById("archive-body");
@@ -289,7 +297,7 @@ document.getElementById("dig-file").addEventListener("change", async (event) => 
   if (file) document.getElementById("dig-paste").value = await file.text();
 });
 
-// A dig has a planned start; an orientation has none.
+// A dig has a planned start; an orientation and an emergency have none.
 document.getElementById("dig-type").addEventListener("change", (e) => {
   document.getElementById("dig-start-label").hidden = e.target.value !== "dig";
 });
@@ -324,6 +332,7 @@ document.getElementById("dig-submit").addEventListener("click", async () => {
       + (ticket.planned_start ? ` · ${t("planned_start")} ${escapeHtml(ticket.planned_start)}` : "")
       + ` · ${t("valid_until")} ${escapeHtml(ticket.valid_until || "—")}`
       + (ticket.dig_allowed === false ? `<br><b class="no-dig" id="no-dig">${t("dig_allowed_no")}</b>` : "")
+      + emergencyHtml(ticket, t)
       + ` · <a href="/tickets/${encodeURIComponent(ticket.id)}" target="_blank" rel="noopener">${t("print")}</a></p>`
       + `<p>${ticket.summary.total} ${t("hits")}: ${Object.entries(ticket.summary.by_risk).map(([r, n]) => `${t(r)} ${n}`).join(", ")}</p>`
       + `<table id="hits-table"><thead><tr>${["risk", "layer", "kind", "feature_id", "distance_m", "owner", "contact"].map((c) => `<th data-key="${c}">${t(c)}</th>`).join("")}</tr></thead><tbody></tbody></table>`
@@ -332,6 +341,7 @@ document.getElementById("dig-submit").addEventListener("click", async () => {
           `<li><b>${escapeHtml(p.code)}</b> ${escapeHtml(p.name)} <small>· ${escapeHtml(p.unit)} · ${t(p.status)} · ${p.distance_m} m</small></li>`).join("")}</ul>`
         : "");
     renderHits("risk");
+    ticketStatus(ticket.id);
     result.querySelectorAll("th").forEach((th) => th.addEventListener("click", () => renderHits(th.dataset.key)));
   } catch (e) {
     if (e.message !== "401") result.textContent = e.message;
@@ -348,14 +358,22 @@ function renderHits(key) {
     + `<td>${escapeHtml(h.feature_id)}</td><td>${h.distance_m}</td><td>${escapeHtml(h.owner ?? "—")}</td><td>${escapeHtml(h.contact ?? "—")}</td></tr>`).join("");
 }
 
+/** A ticket's owners and their answers, under the ticket. */
+function ticketStatus(id) {
+  const element = document.getElementById("ticket-status");
+  showStatus({ api, t, element, id }).catch((e) => { element.textContent = e.message; });
+}
+
 /** The account's earlier tickets, from the server (any device the account used). */
 async function refreshTickets() {
   const list = await api("/v1/excavation-checks?limit=20").catch(() => null);
   document.getElementById("tickets").innerHTML = (list?.tickets || []).map((s) =>
-    `<li><a href="/tickets/${encodeURIComponent(s.id)}" target="_blank" rel="noopener">${escapeHtml(s.id)}</a>`
+    `<li data-ticket="${escapeHtml(s.id)}"><a href="/tickets/${encodeURIComponent(s.id)}" target="_blank" rel="noopener">${escapeHtml(s.id)}</a>`
     + ` ${escapeHtml(s.created_at.slice(0, 10))} · ${s.hits} ${t("hits")}`
     + `${s.highest_risk ? ` · <span class="risk risk-${escapeHtml(s.highest_risk)}">${t(s.highest_risk)}</span>` : ""}`
-    + `${s.reference ? ` · ${escapeHtml(s.reference)}` : ""}</li>`).join("");
+    + `${s.reference ? ` · ${escapeHtml(s.reference)}` : ""} <button class="link status-of">${t("owners_answers")}</button></li>`).join("");
+  document.querySelectorAll("#tickets li").forEach((li) =>
+    li.querySelector(".status-of").addEventListener("click", () => ticketStatus(li.dataset.ticket)));
 }
 
 // ---------------------------------------------------------------- incident

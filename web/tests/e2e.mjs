@@ -83,6 +83,16 @@ try {
   const ticket = await page.textContent("#ticket-id");
   // The account's ticket list, from the server, shows it.
   await page.waitForSelector(`#tickets a[href="/tickets/${ticket}"]`, { timeout: 10000 });
+  // The ticket's owners and their answers, as the API has them.
+  await page.waitForSelector("#ticket-state", { timeout: 15000 });
+  const api = (path, init = {}) => page.evaluate(async ([path, key, init]) => {
+    const r = await fetch(path, { ...init, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" } });
+    return r.json();
+  }, [path, spec.key, init]);
+  const status = await api(`/v1/excavation-checks/${ticket}/status`);
+  const shownOwners = await page.$$eval("#ticket-owners li[data-owner]", (items) => items.map((li) => li.dataset.owner).sort());
+  if (JSON.stringify(shownOwners) !== JSON.stringify(status.owners.map((o) => o.id).sort())) fail(`owners ${shownOwners} but the ticket asked ${status.owners.map((o) => o.id)}`);
+  if (!status.owners.length) fail("the demo dig asks no registered owner");
   await page.screenshot({ path: `${shots}/dig-check.png` });
   // An orientation ticket for the same area: no planned start asked, and it says no dig may
   // rely on it.
@@ -91,6 +101,30 @@ try {
   await page.click("#dig-submit");
   await page.waitForSelector("#no-dig", { timeout: 15000 });
   await page.selectOption("#dig-type", "dig");
+
+  // An emergency: the owners' emergency phones at once.
+  await page.selectOption("#dig-type", "emergency");
+  await page.click("#dig-submit");
+  await page.waitForSelector("#emergency li", { timeout: 15000 });
+  await page.selectOption("#dig-type", "dig");
+
+  // The owner's inbox: the ticket waits there; answering it moves the ticket's state on.
+  const asked = status.owners[0].id;
+  await page.click("#mode-inbox");
+  await page.waitForSelector("#inbox-owner", { timeout: 15000 });
+  await page.selectOption("#inbox-owner", asked);
+  const item = `#inbox-list li[data-ticket="${ticket}"]`;
+  await page.waitForSelector(item, { timeout: 15000 });
+  await page.screenshot({ path: `${shots}/inbox.png` });
+  await page.selectOption(`${item} .code`, "marked");
+  await page.fill(`${item} .note`, "东侧已标示 marked east");
+  await page.click(`${item} .answer`);
+  await page.waitForSelector(item, { state: "detached", timeout: 15000 });
+  const answered = await api(`/v1/excavation-checks/${ticket}/status`);
+  const code = answered.owners.find((o) => o.id === asked)?.code;
+  if (code !== "marked") fail(`the inbox answer was not stored: ${JSON.stringify(answered.owners)}`);
+  if (answered.versions.length !== status.versions.length + 1) fail("the answer did not append a version");
+  await page.click("#mode-inbox");
 
   // The archive: the projects listed and drawn, the overdue one marked, its page with timeline
   // and checklist as the API has them.
