@@ -530,6 +530,8 @@ async fn a_bad_ticket_in_a_shared_batch_fails_alone(pool: PgPool) {
                     issued_to: None,
                     area,
                     body,
+                    owners: Vec::new(),
+                    justify_by: None,
                 })
                 .await;
             (i, saved.is_ok())

@@ -23,6 +23,7 @@ mod hardening;
 mod incidents;
 mod ingest;
 mod ogc;
+mod owners;
 mod resilience;
 mod security;
 mod store;

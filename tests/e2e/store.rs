@@ -295,6 +295,8 @@ async fn tickets_are_numbered_and_never_replaced(store: Arc<dyn Store>) {
         issued_to: None,
         area: area.clone(),
         body: body.into(),
+        owners: Vec::new(),
+        justify_by: None,
     };
     store
         .save_ticket(ticket(a, r#"{"id":"first"}"#))
@@ -364,6 +366,8 @@ async fn concurrent_tickets_each_get_their_own_number_and_are_kept(store: Arc<dy
                         issued_to: None,
                         area: small_area(),
                         body: body.clone(),
+                        owners: Vec::new(),
+                        justify_by: None,
                     })
                     .await;
                 (id, body, saved)
@@ -391,6 +395,8 @@ async fn concurrent_tickets_each_get_their_own_number_and_are_kept(store: Arc<dy
                     issued_to: None,
                     area: small_area(),
                     body: body.into(),
+                    owners: Vec::new(),
+                    justify_by: None,
                 })
                 .await
         })
@@ -622,6 +628,8 @@ async fn geopackage_ticket_bodies_are_compressed_and_read_back_exactly() {
             issued_to: Some("wang".into()),
             area: small_area(),
             body: body.clone(),
+            owners: Vec::new(),
+            justify_by: None,
         })
         .await
         .unwrap();
@@ -663,6 +671,8 @@ async fn an_older_geopackage_keeps_its_tickets_holders() {
                     issued_to: Some(holder.to_owned()),
                     area: small_area(),
                     body: body.clone(),
+                    owners: Vec::new(),
+                    justify_by: None,
                 })
                 .await
                 .unwrap();
