@@ -109,6 +109,7 @@ both_stores! {
             ".created_at" => "[time]",
             ".valid_until" => "[date]",
             ".planned_start" => "[date]",
+            ".answer_by" => "[time]",
             ".data_as_of" => "[time]",
             ".signature.key_id" => "[key id]",
             ".signature.value" => "[signature]",

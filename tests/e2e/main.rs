@@ -24,6 +24,7 @@ mod incidents;
 mod ingest;
 mod ogc;
 mod owners;
+mod quality_levels;
 mod resilience;
 mod security;
 mod store;

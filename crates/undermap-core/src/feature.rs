@@ -211,6 +211,11 @@ pub struct FeatureAttributes {
     /// Other attributes as delivered.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Positional quality level as delivered (ASCE 38, DT-DICT, CJJ 61): where no accuracy in
+    /// metres is given, it gives the tolerance. Left out of JSON when absent, so content hashes
+    /// stored before the field existed stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_level: Option<crate::QualityLevel>,
     /// How sensitive the asset is; who may see it in full (left out of JSON when `normal`, so
     /// content hashes stored before the field existed stay valid).
     #[serde(default, skip_serializing_if = "Sensitivity::is_normal")]
@@ -218,6 +223,16 @@ pub struct FeatureAttributes {
 }
 
 impl FeatureAttributes {
+    /// The horizontal tolerance of the position, m: the accuracy delivered, else what the
+    /// quality level gives (`None`: unknown).
+    #[must_use]
+    pub fn position_tolerance_m(&self) -> Option<f64> {
+        self.accuracy_h_m.map(f64::from).or_else(|| {
+            self.quality_level
+                .and_then(|q| q.tolerance_m(self.material.as_deref()))
+        })
+    }
+
     /// Checks ranges that the field types cannot express.
     pub fn validate(&self) -> Result<(), CoreError> {
         if let Some(d) = self.diameter_mm {

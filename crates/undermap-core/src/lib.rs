@@ -20,6 +20,7 @@ pub mod geometry;
 mod kind;
 mod layer;
 pub mod problem;
+pub mod quality;
 pub mod resilience;
 pub mod risk;
 pub mod text;
@@ -40,6 +41,7 @@ pub use feature_id::FeatureId;
 pub use kind::FeatureKind;
 pub use layer::{LayerCategory, LayerId, LayerInfo};
 pub use problem::{ErrorKind, Problem};
+pub use quality::{QualityLevel, ToleranceClass};
 pub use resilience::{
     ConditionGrade, IncidentRecord, IncidentType, Resistance, ResourceRecord, ResourceType,
 };

@@ -71,8 +71,31 @@ pub struct RiskAssessment {
 impl RiskPolicy {
     /// Rates one feature found `distance_m` from the area (0 when crossing it), for a dig
     /// `dig_depth_m` deep (`None` = depth not given, so any depth is within reach).
+    /// A position whose quality level gives no tolerance (QL-C, QL-D, DT-DICT C) and no
+    /// accuracy in metres is said to be approximate in the reason.
     #[must_use]
     pub fn assess(
+        &self,
+        feature: &Feature,
+        category: LayerCategory,
+        relation: Relation,
+        distance_m: f64,
+        dig_depth_m: Option<f64>,
+    ) -> RiskAssessment {
+        let mut rated = self.rate(feature, category, relation, distance_m, dig_depth_m);
+        if let Some(level) = feature.attrs.quality_level {
+            if category != LayerCategory::Planning && feature.attrs.position_tolerance_m().is_none()
+            {
+                rated.reason.push_str(&format!(
+                    " Its position is of quality {}, tolerance unknown: locate it on site before digging.",
+                    level.label()
+                ));
+            }
+        }
+        rated
+    }
+
+    fn rate(
         &self,
         feature: &Feature,
         category: LayerCategory,
@@ -110,8 +133,8 @@ impl RiskPolicy {
             Relation::Inside => true,
             Relation::WithinTolerance => feature
                 .attrs
-                .accuracy_h_m
-                .is_none_or(|a| distance_m <= a.metres()),
+                .position_tolerance_m()
+                .is_none_or(|a| distance_m <= a),
         };
         let Some(dig) = dig_depth_m else {
             let risk = if maybe_inside {
@@ -187,6 +210,55 @@ mod tests {
             DateTime::UNIX_EPOCH,
         )
         .unwrap()
+    }
+
+    fn of_quality(level: &str, material: &str) -> Feature {
+        let mut f = pipe(None, None, None);
+        f.attrs.quality_level = Some(crate::QualityLevel::delivered(level).unwrap());
+        f.attrs.material = Some(material.into());
+        f
+    }
+
+    /// A level gives the tolerance where no accuracy is delivered: a class-A steel main 0.8 m
+    /// off is clearly outside, a class-B one may be under the area; QL-D says to locate it.
+    #[test]
+    fn a_quality_level_stands_for_a_missing_accuracy() {
+        use Relation::WithinTolerance;
+        assert_eq!(
+            rate(&of_quality("classe A", "钢"), WithinTolerance, 0.8, None),
+            Risk::Medium
+        );
+        assert_eq!(
+            rate(&of_quality("B", "钢"), WithinTolerance, 0.8, None),
+            Risk::High
+        );
+        let vague = RiskPolicy::default().assess(
+            &of_quality("QL-D", "PE"),
+            LayerCategory::Network,
+            WithinTolerance,
+            0.8,
+            None,
+        );
+        assert_eq!(vague.risk, Risk::High);
+        assert!(
+            vague
+                .reason
+                .contains("ASCE 38 QL-D, tolerance unknown: locate it"),
+            "{}",
+            vague.reason
+        );
+        // A delivered accuracy wins over the level.
+        let mut measured = of_quality("QL-D", "PE");
+        measured.attrs.accuracy_h_m = Some(Accuracy::new(0.1).unwrap());
+        let rated = RiskPolicy::default().assess(
+            &measured,
+            LayerCategory::Network,
+            WithinTolerance,
+            0.8,
+            None,
+        );
+        assert_eq!(rated.risk, Risk::Medium);
+        assert!(!rated.reason.contains("locate it"));
     }
 
     fn rate(f: &Feature, rel: Relation, dist: f64, dig: Option<f64>) -> Risk {

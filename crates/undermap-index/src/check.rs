@@ -93,7 +93,7 @@ impl MapIndex {
                     .copied()
                     .flatten()?;
                 let feature = &self.features[entry.data.position as usize];
-                let tolerance_m = query.tolerance_for(feature.attrs.accuracy_h_m.map(f64::from));
+                let tolerance_m = query.tolerance_for(feature.attrs.position_tolerance_m());
                 // The feature's box first: most candidates of the widest reach are out of
                 // their own tolerance by it alone.
                 let envelope = entry.geom().envelope();
@@ -236,6 +236,54 @@ mod tests {
         );
         assert_eq!(found.len(), 3, "{found:?}");
         assert_eq!(found[0].0, "cross", "high risk crossing first");
+    }
+
+    /// A feature with no accuracy but a class-B quality level is matched up to buffer + 1.5 m,
+    /// one of class A (steel) up to the buffer, one of class C as any unknown accuracy (1 m,
+    /// within a 1 m buffer).
+    #[test]
+    fn a_quality_level_widens_the_tolerance_as_its_class_says() {
+        let line =
+            |y: f64| -> Geometry<f64> { line_string![(x: 0.0, y: y), (x: 10.0, y: y)].into() };
+        let with = |id: &str, y: f64, level: &str| {
+            let mut f = feature(id, line(y), FeatureKind::Pipe, None);
+            f.attrs.quality_level = Some(undermap_core::QualityLevel::delivered(level).unwrap());
+            f.attrs.material = Some("STEEL".into());
+            f
+        };
+        let layers = vec![LayerInfo {
+            id: "water".parse().unwrap(),
+            title: "Water".into(),
+            category: LayerCategory::Network,
+        }];
+        let idx = MapIndex::build(
+            layers,
+            vec![
+                with("b", -2.4, "QL-B"),
+                with("a", -1.2, "A"),
+                with("c", -0.9, "C"),
+                with("c-far", -1.1, "C"),
+            ],
+            DateTime::UNIX_EPOCH,
+        );
+        let square =
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)];
+        let area = ExcavationArea::new(MultiPolygon(vec![square]), &AreaLimits::default()).unwrap();
+        let q = CheckQuery {
+            area: &area,
+            buffer_m: 1.0,
+            layers: None,
+            dig_depth_m: None,
+            policy: RiskPolicy::default(),
+            unknown_accuracy_m: 1.0,
+        };
+        let mut found: Vec<(&str, f64)> = idx
+            .check(&q)
+            .iter()
+            .map(|m| (m.feature.id.as_str(), m.tolerance_m))
+            .collect();
+        found.sort_by(|x, y| x.0.cmp(y.0));
+        assert_eq!(found, [("b", 2.5), ("c", 1.0)]);
     }
 
     #[test]

@@ -146,8 +146,8 @@ impl MapIndex {
                 Some(s) if s <= feature.valid_from => s,
                 _ => feature.valid_from,
             });
-            if let Some(a) = feature.attrs.accuracy_h_m {
-                max_accuracy_m = max_accuracy_m.max(a.metres());
+            if let Some(a) = feature.attrs.position_tolerance_m() {
+                max_accuracy_m = max_accuracy_m.max(a);
             }
             let layer = if let Some(n) = layer_numbers.iter().position(|l| *l == feature.layer) {
                 n

@@ -54,6 +54,18 @@ const ALIASES_BEFORE: &[(&str, &str)] = &[
 const ALIASES_AFTER: &[(&str, &str)] = &[
     ("密级", "sensitivity"),
     ("保密等级", "sensitivity"),
+    // Positional quality levels (ASCE 38, DT-DICT, CJJ 61): undermap_core::QualityLevel reads
+    // the values.
+    ("质量等级", "quality_level"),
+    ("定位质量等级", "quality_level"),
+    ("位置质量等级", "quality_level"),
+    ("精度等级", "quality_level"),
+    ("平面精度等级", "quality_level"),
+    ("定位方式", "quality_level"),
+    ("ql", "quality_level"),
+    ("utility_quality_level", "quality_level"),
+    ("classe_precision", "quality_level"),
+    ("classe", "quality_level"),
     // Disaster-resistance parameters (the resilience database, issue 8).
     ("设计重现期", "design_return_period_years"),
     ("重现期", "design_return_period_years"),

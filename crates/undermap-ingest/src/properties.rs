@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 use undermap_core::{
     Accuracy, Depth, DepthMethod, FeatureAttributes, FeatureKind, Owner, PressureClass,
-    Sensitivity, Status,
+    QualityLevel, Sensitivity, Status,
 };
 pub(crate) use undermap_departments::FieldError;
 
@@ -34,6 +34,7 @@ pub(crate) const MODEL_FIELDS: &[&str] = &[
     "status",
     "archive_ref",
     "sensitivity",
+    "quality_level",
     "layer",
 ];
 
@@ -137,6 +138,9 @@ pub(crate) fn read(
         archive_ref: text(props, "archive_ref")?,
         extra,
         sensitivity: parsed::<Sensitivity>(props, "sensitivity")?.unwrap_or_default(),
+        quality_level: text(props, "quality_level")?
+            .map(|q| QualityLevel::delivered(&q).map_err(|e| err("quality_level", e.to_string())))
+            .transpose()?,
     };
     Ok((kind, attrs))
 }

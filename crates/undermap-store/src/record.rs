@@ -6,6 +6,8 @@ use undermap_core::{Accuracy, CoreError, Depth, Feature, FeatureAttributes, Owne
 
 /// The key of a feature's sensitivity in the stored attributes document.
 pub(crate) const SENSITIVITY_KEY: &str = "sensitivity";
+/// The key of a feature's positional quality level in the stored attributes document.
+pub(crate) const QUALITY_KEY: &str = "quality_level";
 
 use crate::{Result, StoreError};
 
@@ -69,7 +71,14 @@ impl FeatureRecord {
             Some(serde_json::Value::String(s)) => s.parse().map_err(core)?,
             Some(other) => return Err(corrupt(format!("sensitivity {other} is not text"))),
         };
+        // So does the quality level: absent = none delivered.
+        let quality_level = match extra.remove(QUALITY_KEY) {
+            None => None,
+            Some(serde_json::Value::String(s)) => Some(s.parse().map_err(core)?),
+            Some(other) => return Err(corrupt(format!("quality level {other} is not text"))),
+        };
         let attrs = FeatureAttributes {
+            quality_level,
             owner: self.owner_name.map(|name| Owner {
                 name,
                 contact: self.owner_contact,
@@ -173,6 +182,9 @@ impl From<&Feature> for RowValues {
                 let mut extra = a.extra.clone();
                 if !a.sensitivity.is_normal() {
                     extra.insert(SENSITIVITY_KEY.into(), a.sensitivity.as_str().into());
+                }
+                if let Some(q) = a.quality_level {
+                    extra.insert(QUALITY_KEY.into(), q.as_str().into());
                 }
                 serde_json::Value::Object(extra)
             },

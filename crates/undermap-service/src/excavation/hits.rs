@@ -38,6 +38,10 @@ pub struct Hit {
     pub section: Option<String>,
     /// Gas pressure class.
     pub pressure_class: Option<String>,
+    /// Positional quality level as delivered (`ql_a` … `ql_d`, `dt_a` … `dt_c`,
+    /// `cjj_measured`, `cjj_detected`); absent when none was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_level: Option<String>,
     /// Power voltage, kV.
     pub voltage_kv: Option<f64>,
     /// Depth of top, m.
@@ -164,6 +168,9 @@ impl Serialize for HitOut<'_> {
             "pressure_class",
             &a.and_then(|a| a.pressure_class.as_ref()).map(Shown),
         )?;
+        if let Some(q) = a.and_then(|a| a.quality_level) {
+            m.serialize_field("quality_level", &q)?;
+        }
         m.serialize_field("reason", self.reason)?;
         m.serialize_field("relation", &self.relation)?;
         if restricted {

@@ -43,6 +43,7 @@ fn feature(text: &str, x: f64, geometry: Geometry<f64>) -> Feature {
             accuracy_h_m: Some(Accuracy::new(0.05).unwrap()),
             survey_date: NaiveDate::from_ymd_opt(2021, 11, 6),
             archive_ref: Some(text.into()),
+            quality_level: Some(undermap_core::QualityLevel::DtB),
             ..FeatureAttributes::default()
         },
         DateTime::UNIX_EPOCH,
@@ -141,6 +142,7 @@ fn a_hit_names_the_attributes_as_the_attribute_table_says() {
         "risk",
         "reason",
         "geometry",
+        "quality_level",
     ];
     let expected: BTreeSet<&str> = undermap_core::attribute::ATTRIBUTES
         .iter()
@@ -199,6 +201,7 @@ fn a_hit_reads_back_as_the_hit_it_reports() {
         diameter_mm: Some(310.0),
         section: None,
         pressure_class: Some("medium_b".into()),
+        quality_level: Some("dt_b".into()),
         voltage_kv: Some(300.5),
         depth_top_m: Some(1.25),
         depth_bottom_m: None,
@@ -225,6 +228,7 @@ fn a_hit_reads_back_as_the_hit_it_reports() {
         material: None,
         diameter_mm: None,
         pressure_class: None,
+        quality_level: None,
         voltage_kv: None,
         depth_top_m: None,
         depth_method: None,
