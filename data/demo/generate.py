@@ -177,6 +177,7 @@ def main():
                 {"type": "Polygon", "coordinates": [[xy(*p) for p in ring]]},
                 land_use=rng.choice(["residential (R2)", "commercial (B1)", "school (A33)", "green (G1)"])))
     resilience(layers)
+    precautions(layers)
     for layer, feats in layers.items():
         doc = {
             "type": "FeatureCollection",
@@ -188,6 +189,30 @@ def main():
             json.dump(doc, f, ensure_ascii=False, indent=None, separators=(",", ":"))
             f.write("\n")
         print(layer, len(feats))
+
+
+def precautions(layers):
+    """Precaution zones (issue 19): a strip 3 m either side of the first gas main and of the
+    first power duct bank, each with its owner's requirement. Uses no random numbers, so the
+    other layers come out as before."""
+    def strip(line, half):
+        (x0, y0), (x1, y1) = line["coordinates"]
+        dx, dy = x1 - x0, y1 - y0
+        n = (dx * dx + dy * dy) ** 0.5
+        ox, oy = -dy / n * half, dx / n * half
+        ring = [(x0 + ox, y0 + oy), (x1 + ox, y1 + oy), (x1 - ox, y1 - oy), (x0 - ox, y0 - oy)]
+        ring = [[round(x, 3), round(y, 3)] for x, y in ring]
+        return {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
+    gas = next(f for f in layers["gas"] if f["properties"]["kind"] == "pipe")
+    power = next(f for f in layers["power"] if f["properties"]["kind"] == "duct")
+    layers["gas_precautions"] = [thematic(
+        "GP-1", "precaution_zone", strip(gas["geometry"], 3.0),
+        owner=(gas["properties"]["owner"], "023-7666-3000"),
+        requirement="hand_dig", within_m=1, note=f"{gas['id']} 中压燃气管，1 米内人工开挖")]
+    layers["power_precautions"] = [thematic(
+        "PP-1", "precaution_zone", strip(power["geometry"], 3.0),
+        owner=(power["properties"]["owner"], "95598"),
+        requirement="owner_present", note=f"{power['id']} 10 kV 电缆排管，开挖时供电公司派员监护")]
 
 
 STREET_NAMES = {"E": ["中和街", "凤凰路", "渝秀大道", "花灯街"], "N": ["东风路", "西街", "新华路", "民族路"]}

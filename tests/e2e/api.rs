@@ -56,8 +56,8 @@ both_stores! {
         let ready: Value = app.get("/readyz").await.json().await.unwrap();
         assert_eq!(ready["status"], "ready");
         assert_eq!(
-            ready["features"], 262,
-            "215 network and planning features, 47 thematic"
+            ready["features"], 264,
+            "215 network and planning features, 49 thematic (2 of them precaution zones)"
         );
     }
 }

@@ -24,6 +24,7 @@ mod incidents;
 mod ingest;
 mod ogc;
 mod owners;
+mod precautions;
 mod quality_levels;
 mod resilience;
 mod security;

@@ -262,14 +262,19 @@ async fn ids_are_not_shared_across_layers(store: Arc<dyn Store>) {
         layers,
         [
             "drainage",
+            "drainage_precautions",
             "gas",
+            "gas_precautions",
             "incidents",
             "planning",
             "power",
+            "power_precautions",
             "resources",
             "streets",
             "telecom",
-            "water"
+            "telecom_precautions",
+            "water",
+            "water_precautions"
         ]
     );
 }

@@ -29,7 +29,7 @@ const TEXT = {
     partial: "部分答复", complete: "已全部答复", inbox: "待答复", no_owner_account: "本账户不代表任何权属单位",
     note: "说明", answer: "答复", inbox_empty: "暂无待答复的核查单", code_clear: "无管线", code_marked: "已标示",
     code_records_provided: "已提供资料", code_site_meeting_required: "需现场会商", code_standby_required: "需派员监护",
-    code_conflict: "冲突：不得按计划开挖",
+    code_conflict: "冲突：不得按计划开挖", precautions: "保护区要求",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -64,7 +64,7 @@ const TEXT = {
     no_owner_account: "This account answers for no owner", note: "Note", answer: "Answer",
     inbox_empty: "No ticket waiting for an answer", code_clear: "clear: no assets", code_marked: "marked", code_records_provided: "records provided",
     code_site_meeting_required: "site meeting required", code_standby_required: "standby required",
-    code_conflict: "conflict: do not dig as planned",
+    code_conflict: "conflict: do not dig as planned", precautions: "Precaution zones",
   },
 };
 

@@ -5,7 +5,7 @@ import maplibregl from "maplibre-gl";
 import { toGrid, fromGrid } from "./gk.js";
 import { t, setLanguage, language, translatePage } from "./i18n.js";
 import { addProjectLayers, showProjectLayers, showProjects, showProject } from "./archive.js";
-import { emergencyHtml, showInbox, showStatus } from "./owners.js";
+import { emergencyHtml, precautionsHtml, showInbox, showStatus } from "./owners.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -333,6 +333,7 @@ document.getElementById("dig-submit").addEventListener("click", async () => {
       + ` · ${t("valid_until")} ${escapeHtml(ticket.valid_until || "—")}`
       + (ticket.dig_allowed === false ? `<br><b class="no-dig" id="no-dig">${t("dig_allowed_no")}</b>` : "")
       + emergencyHtml(ticket, t)
+      + precautionsHtml(ticket, t)
       + ` · <a href="/tickets/${encodeURIComponent(ticket.id)}" target="_blank" rel="noopener">${t("print")}</a></p>`
       + `<p>${ticket.summary.total} ${t("hits")}: ${Object.entries(ticket.summary.by_risk).map(([r, n]) => `${t(r)} ${n}`).join(", ")}</p>`
       + `<table id="hits-table"><thead><tr>${["risk", "layer", "kind", "feature_id", "distance_m", "owner", "contact"].map((c) => `<th data-key="${c}">${t(c)}</th>`).join("")}</tr></thead><tbody></tbody></table>`

@@ -19,6 +19,17 @@ export function emergencyHtml(ticket, t) {
     <p>${t("justify_by")} ${escapeHtml(e.justify_by.slice(0, 16).replace("T", " "))} UTC</p></div>`;
 }
 
+// The precaution zones a ticket touches: each owner's requirement and whom to call.
+export function precautionsHtml(ticket, t) {
+  const zones = ticket.precautions || [];
+  if (!zones.length) return "";
+  const zh = document.documentElement.lang.startsWith("zh");
+  return `<div id="precautions"><h4>${t("precautions")}</h4><ul>${zones.map((z) =>
+    `<li data-zone="${escapeHtml(z.feature_id)}"><b>${escapeHtml(zh ? z.says.zh : z.says.en)}</b>`
+    + `${z.note ? ` ${escapeHtml(z.note)}` : ""} · ${escapeHtml(z.owner ?? "—")} `
+    + `<a href="tel:${escapeHtml(z.contact)}">${escapeHtml(z.contact ?? "")}</a></li>`).join("")}</ul></div>`;
+}
+
 // A ticket's state with its owners: who answered what, who is still silent.
 export async function showStatus({ api, t, element, id }) {
   const s = await api(`/v1/excavation-checks/${encodeURIComponent(id)}/status`);

@@ -292,7 +292,7 @@ pub fn check_feature_geometry(
         K::Pipe | K::Cable | K::Duct | K::ServiceConnection | K::Road => linear,
         K::Station | K::Resource => point || areal,
         K::Incident => point || linear || areal,
-        K::RedLine | K::Zone => areal,
+        K::RedLine | K::Zone | K::PrecautionZone => areal,
         K::Valve
         | K::Manhole
         | K::Hydrant

@@ -41,6 +41,9 @@ text_enum! {
         Incident => "incident",
         /// An emergency resource (depot, repair team, pump, generator, shelter…).
         Resource => "resource",
+        /// An area where an owner requires precautions while digging (owner present, hand
+        /// digging, no machines): IMKL's *voorzorgsmaatregel*.
+        PrecautionZone => "precaution_zone",
     }
 }
 

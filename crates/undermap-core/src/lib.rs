@@ -19,6 +19,7 @@ mod feature_id;
 pub mod geometry;
 mod kind;
 mod layer;
+pub mod precaution;
 pub mod problem;
 pub mod quality;
 pub mod resilience;
@@ -40,6 +41,7 @@ pub use feature::{
 pub use feature_id::FeatureId;
 pub use kind::FeatureKind;
 pub use layer::{LayerCategory, LayerId, LayerInfo};
+pub use precaution::{PrecautionRecord, Requirement};
 pub use problem::{ErrorKind, Problem};
 pub use quality::{QualityLevel, ToleranceClass};
 pub use resilience::{

@@ -14,6 +14,7 @@ pub mod drainage;
 pub mod gas;
 pub mod planning;
 pub mod power;
+pub mod precautions;
 pub mod registry;
 pub mod resilience;
 pub mod telecom;

@@ -71,6 +71,31 @@ pub static LAYERS: &[Layer] = &[
         category: LayerCategory::Thematic,
         department: &crate::resilience::STREETS,
     },
+    Layer {
+        title: "Water precaution zones (给水管线保护区)",
+        category: LayerCategory::Thematic,
+        department: &crate::precautions::WATER,
+    },
+    Layer {
+        title: "Gas precaution zones (燃气管线保护区)",
+        category: LayerCategory::Thematic,
+        department: &crate::precautions::GAS,
+    },
+    Layer {
+        title: "Power precaution zones (电力管线保护区)",
+        category: LayerCategory::Thematic,
+        department: &crate::precautions::POWER,
+    },
+    Layer {
+        title: "Drainage precaution zones (排水管线保护区)",
+        category: LayerCategory::Thematic,
+        department: &crate::precautions::DRAINAGE,
+    },
+    Layer {
+        title: "Telecommunications precaution zones (通信管线保护区)",
+        category: LayerCategory::Thematic,
+        department: &crate::precautions::TELECOM,
+    },
 ];
 
 /// The layer `id`, if the registry has it.

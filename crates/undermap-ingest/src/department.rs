@@ -262,6 +262,7 @@ const CODED: &[&str] = &[
     "consumer_class",
     "incident_type",
     "resource_type",
+    "requirement",
 ];
 /// Dates, written every way archives write them.
 const DATES: &[&str] = &["survey_date", "occurred_on"];

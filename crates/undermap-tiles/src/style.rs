@@ -29,6 +29,8 @@ pub fn colour(layer: &str) -> &'static str {
         "streets" => "#c8bfae",
         "incidents" => "#ff8c00",
         "resources" => "#1b7f3a",
+        // Precaution zones: amber, whatever the network.
+        l if l.ends_with("_precautions") => "#ffb300",
         _ => "#808080",
     }
 }

@@ -104,6 +104,7 @@ impl Excavation<'_> {
         });
         let notify = asked.iter().any(|o| o.webhook_url.is_some());
         let emergency = justify_by.map(|by| super::asked::emergency_facts(&hits, &registry, by));
+        let precautions = super::precautions::touching(&index, &parsed.area, parsed.buffer_m);
         let number = id.to_string();
         let issued_to = issued_to.map(str::to_owned);
         // Written once, in canonical form, and signed over those bytes; the text stored and
@@ -129,6 +130,7 @@ impl Excavation<'_> {
             archive_projects: &projects,
             reply_by: (!asked.is_empty()).then_some(answer_by),
             emergency: emergency.as_ref(),
+            precautions: &precautions,
         }
         .write();
         let signature = config.ticket_signer.sign_canonical(written.canonical());

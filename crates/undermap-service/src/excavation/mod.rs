@@ -5,6 +5,7 @@ mod asked;
 mod check;
 mod counts;
 mod hits;
+mod precautions;
 mod request;
 mod signing;
 mod ticket;

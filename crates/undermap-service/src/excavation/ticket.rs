@@ -70,6 +70,9 @@ pub struct CheckResponse {
     /// An emergency's owners to call at once, its dangers and when its reason is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emergency: Option<serde_json::Value>,
+    /// The precaution zones the area touches: each owner's requirement and whom to call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub precautions: Vec<serde_json::Value>,
     /// The contractor's reference.
     pub reference: Option<String>,
     /// CRS of `area` and every geometry in this answer.

@@ -87,6 +87,8 @@ pub(crate) struct Answer<'a> {
     pub reply_by: Option<DateTime<Utc>>,
     /// An emergency's owners to call at once and its dangers.
     pub emergency: Option<&'a super::asked::EmergencyFacts<'a>>,
+    /// The precaution zones the area touches, with each owner's requirement.
+    pub precautions: &'a [super::precautions::PrecautionOut<'a>],
 }
 
 /// A ticket's canonical bytes and where its signature goes in them.
@@ -140,6 +142,9 @@ impl Answer<'_> {
         w.member("owners", &owners(self.hits));
         if let Some(day) = &self.planned_start {
             w.member("planned_start", day);
+        }
+        if !self.precautions.is_empty() {
+            w.member("precautions", self.precautions);
         }
         w.member("reference", &self.reference);
         let signature_at = w.out.len();

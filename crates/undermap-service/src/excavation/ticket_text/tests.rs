@@ -98,6 +98,7 @@ fn answer<'a>(hits: &'a [HitOut<'a>], area: &'a Value, text: &'a str) -> Answer<
         archive_projects: &PROJECTS,
         reply_by: (!text.is_empty()).then_some(DateTime::UNIX_EPOCH),
         emergency: None,
+        precautions: &[],
     }
 }
 

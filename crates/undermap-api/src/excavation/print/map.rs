@@ -1,0 +1,155 @@
+//! The printable ticket's map: the checked area and what was found around it, drawn from the
+//! ticket itself as inline SVG (no tiles or network needed).
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+/// Risk colours, as the web map and the legend use them.
+pub(super) fn risk_colour(risk: &str) -> &'static str {
+    match risk {
+        "high" => "#d7191c",
+        "medium" => "#fd8d3c",
+        _ => "#1a9641",
+    }
+}
+
+/// Every position of a GeoJSON geometry.
+fn positions(g: &Value, out: &mut Vec<(f64, f64)>) {
+    fn walk(v: &Value, out: &mut Vec<(f64, f64)>) {
+        let Value::Array(items) = v else { return };
+        if let [Value::Number(a), Value::Number(b), ..] = items.as_slice() {
+            if let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) {
+                out.push((a, b));
+            }
+        } else {
+            for i in items {
+                walk(i, out);
+            }
+        }
+    }
+    walk(&g["coordinates"], out);
+}
+
+/// The map: the checked area and what was found around it, in the ticket's CRS, as SVG. It is
+/// framed on the area with a margin (a hit such as a planning zone may reach far beyond it; the
+/// frame cuts it off).
+pub(super) fn map_svg(ticket: &Value) -> String {
+    let mut all = Vec::new();
+    positions(&ticket["area"], &mut all);
+    let hits = ticket["hits"].as_array().cloned().unwrap_or_default();
+    if all.is_empty() {
+        return String::new();
+    }
+    let geographic = ticket["crs"]
+        .as_str()
+        .is_some_and(|c| c.contains("CRS84") || c.ends_with("4326") || c.ends_with("4490"));
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for (x, y) in &all {
+        x0 = x0.min(*x);
+        y0 = y0.min(*y);
+        x1 = x1.max(*x);
+        y1 = y1.max(*y);
+    }
+    // A margin of a third of the area's size, at least 25 m.
+    let min_margin = if geographic { 25.0 / 111_320.0 } else { 25.0 };
+    let margin = ((x1 - x0).max(y1 - y0) / 3.0).max(min_margin);
+    let (x0, y0, x1, y1) = (x0 - margin, y0 - margin, x1 + margin, y1 + margin);
+    // Degrees of longitude are shorter than degrees of latitude away from the equator.
+    let stretch = if geographic {
+        f64::midpoint(y0, y1).to_radians().cos()
+    } else {
+        1.0
+    };
+    let (w, h) = (180.0_f64, 120.0_f64);
+    let span_x = ((x1 - x0) * stretch).max(1e-9);
+    let span_y = (y1 - y0).max(1e-9);
+    let scale = (w / span_x).min(h / span_y) * 0.9;
+    let (cx, cy) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
+    let at = |(x, y): (f64, f64)| {
+        (
+            w / 2.0 + (x - cx) * stretch * scale,
+            h / 2.0 - (y - cy) * scale,
+        )
+    };
+    let path = |g: &Value| -> String {
+        let mut d = String::new();
+        let rings: Vec<&Value> = match g["type"].as_str() {
+            Some("Polygon") => g["coordinates"]
+                .as_array()
+                .map(|r| r.iter().collect())
+                .unwrap_or_default(),
+            Some("MultiPolygon") => g["coordinates"]
+                .as_array()
+                .map(|p| p.iter().filter_map(Value::as_array).flatten().collect())
+                .unwrap_or_default(),
+            Some("LineString") => vec![&g["coordinates"]],
+            Some("MultiLineString") => g["coordinates"]
+                .as_array()
+                .map(|r| r.iter().collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for ring in rings {
+            let mut pts = Vec::new();
+            positions(&serde_json::json!({"coordinates": ring}), &mut pts);
+            for (i, p) in pts.into_iter().enumerate() {
+                let (x, y) = at(p);
+                let _ = write!(d, "{}{x:.2},{y:.2} ", if i == 0 { "M" } else { "L" });
+            }
+        }
+        d
+    };
+    let mut svg = format!(
+        "<svg class=\"map\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Map of the checked area\">\
+         <defs><clipPath id=\"frame\"><rect width=\"{w}\" height=\"{h}\"/></clipPath></defs>\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"#f4f1ea\"/><g clip-path=\"url(#frame)\">\
+         <path d=\"{}\" fill=\"#3388ff22\" stroke=\"#3388ff\" stroke-width=\"0.6\" stroke-dasharray=\"2 1\"/>",
+        path(&ticket["area"])
+    );
+    // Low risks underneath, high on top.
+    for risk in ["low", "medium", "high"] {
+        for h in hits.iter().filter(|h| h["risk"] == risk) {
+            let g = &h["geometry"];
+            let c = risk_colour(risk);
+            match g["type"].as_str() {
+                Some("Point") => {
+                    let mut p = Vec::new();
+                    positions(g, &mut p);
+                    if let Some(&pt) = p.first() {
+                        let (x, y) = at(pt);
+                        let _ = write!(svg, "<circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"1.4\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"0.6\"/>");
+                    }
+                }
+                Some("Polygon" | "MultiPolygon") => {
+                    let _ = write!(svg, "<path d=\"{}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"0.3\" stroke-dasharray=\"1 1\"/>", path(g));
+                }
+                Some(_) => {
+                    let _ = write!(svg, "<path d=\"{}\" fill=\"none\" stroke=\"{c}\" stroke-width=\"0.9\" stroke-linecap=\"round\"/>", path(g));
+                }
+                None => {}
+            }
+        }
+    }
+    svg.push_str("</g>");
+    // A scale bar: a round length near a fifth of the width.
+    let metres_per_unit = if geographic { 111_320.0 } else { 1.0 };
+    let target = w / 5.0 / scale * metres_per_unit;
+    let bar = [
+        1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0,
+    ]
+    .into_iter()
+    .rev()
+    .find(|m| *m <= target)
+    .unwrap_or(1.0);
+    let len = bar / metres_per_unit * scale;
+    let _ = write!(
+        svg,
+        "<g font-size=\"3.5\" font-family=\"sans-serif\"><rect x=\"6\" y=\"{}\" width=\"{len:.2}\" height=\"1.2\" fill=\"#333\"/>\
+         <text x=\"6\" y=\"{}\">{bar} m</text><text x=\"{}\" y=\"8\" text-anchor=\"middle\">N ↑</text></g></svg>",
+        h - 8.0,
+        h - 10.0,
+        w - 8.0
+    );
+    svg
+}
