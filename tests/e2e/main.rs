@@ -19,6 +19,7 @@ mod degraded;
 mod deliveries;
 mod export;
 mod export_archive;
+mod field_reports;
 mod hardening;
 mod incidents;
 mod ingest;

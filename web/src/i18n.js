@@ -30,6 +30,12 @@ const TEXT = {
     note: "说明", answer: "答复", inbox_empty: "暂无待答复的核查单", code_clear: "无管线", code_marked: "已标示",
     code_records_provided: "已提供资料", code_site_meeting_required: "需现场会商", code_standby_required: "需派员监护",
     code_conflict: "冲突：不得按计划开挖", precautions: "保护区要求",
+    field_report: "现场反馈", report_type: "发现", found_elsewhere: "位置不符（偏差超过 1 米）",
+    unknown_asset: "图上没有的管线", strike_report: "挖损事故", cause: "原因", damage: "损坏情况", photo: "照片",
+    use_gps: "使用我的位置", send_report: "提交", no_gps: "无法定位", claim_by: "认领截止", photos: "张照片",
+    open: "待认领", orphan: "无主", claimed: "已认领", correction_overdue: "逾期未更正", corrected: "已更正",
+    cause_mismarked: "标示错误", cause_records_wrong: "图档错误", cause_no_ticket: "未申请核查",
+    cause_excavation_practice: "施工不当", cause_other: "其他",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -65,6 +71,13 @@ const TEXT = {
     inbox_empty: "No ticket waiting for an answer", code_clear: "clear: no assets", code_marked: "marked", code_records_provided: "records provided",
     code_site_meeting_required: "site meeting required", code_standby_required: "standby required",
     code_conflict: "conflict: do not dig as planned", precautions: "Precaution zones",
+    field_report: "Report from site", report_type: "Found", found_elsewhere: "elsewhere (more than 1 m off)",
+    unknown_asset: "an asset not on the map", strike_report: "a strike", cause: "Cause",
+    damage: "Damage", photo: "Photo", use_gps: "My position", send_report: "Send", no_gps: "No position",
+    claim_by: "owner claims by", photos: "photos", open: "open", orphan: "orphan", claimed: "claimed",
+    correction_overdue: "correction overdue", corrected: "corrected", cause_mismarked: "mismarked",
+    cause_records_wrong: "records wrong", cause_no_ticket: "no ticket", cause_excavation_practice: "excavation practice",
+    cause_other: "other",
   },
 };
 

@@ -6,6 +6,7 @@ import { toGrid, fromGrid } from "./gk.js";
 import { t, setLanguage, language, translatePage } from "./i18n.js";
 import { addProjectLayers, showProjectLayers, showProjects, showProject } from "./archive.js";
 import { emergencyHtml, precautionsHtml, showInbox, showStatus } from "./owners.js";
+import { reportTickets, setupReports } from "./reports.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -368,6 +369,7 @@ function ticketStatus(id) {
 /** The account's earlier tickets, from the server (any device the account used). */
 async function refreshTickets() {
   const list = await api("/v1/excavation-checks?limit=20").catch(() => null);
+  reportTickets(list?.tickets || []);
   document.getElementById("tickets").innerHTML = (list?.tickets || []).map((s) =>
     `<li data-ticket="${escapeHtml(s.id)}"><a href="/tickets/${encodeURIComponent(s.id)}" target="_blank" rel="noopener">${escapeHtml(s.id)}</a>`
     + ` ${escapeHtml(s.created_at.slice(0, 10))} · ${s.hits} ${t("hits")}`
@@ -432,3 +434,5 @@ translatePage();
 document.getElementById("lang").textContent = language() === "zh" ? "EN" : "中文";
 
 if (state.key) start().catch(() => showLogin()); else showLogin();
+
+setupReports({ api, t });

@@ -20,7 +20,9 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
 });
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
+  // A phone's GPS, for the field report: the dig's centre.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN",
+    geolocation: { longitude: spec.dig.centre[0], latitude: spec.dig.centre[1], accuracy: 5 }, permissions: ["geolocation"] });
   const page = await context.newPage();
   page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
   page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
@@ -107,6 +109,21 @@ try {
   await page.click("#dig-submit");
   await page.waitForSelector("#emergency li", { timeout: 15000 });
   await page.selectOption("#dig-type", "dig");
+
+  // A field report from site: an asset the map does not have, at the phone's GPS position,
+  // with a photo; the API has it, with the photo.
+  await page.selectOption("#report-type", "unknown_asset");
+  await page.click("#report-gps");
+  await page.waitForFunction(() => /\d+\.\d+, \d+\.\d+/.test(document.getElementById("report-position").textContent), null, { timeout: 15000 });
+  await page.fill("#report-note", "路边发现未登记的电缆井 an unrecorded cable pit");
+  await page.setInputFiles("#report-photo", { name: "pit.jpg", mimeType: "image/jpeg", buffer: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]) });
+  await page.click("#report-submit");
+  await page.waitForSelector("#report-number", { timeout: 15000 });
+  const number = await page.textContent("#report-number");
+  const filed = await api(`/v1/field-reports/${number}`);
+  if (filed.report_type !== "unknown_asset" || filed.photos.length !== 1) fail(`report ${JSON.stringify(filed)}`);
+  if (!filed.position) fail("the report has no position");
+  await page.screenshot({ path: `${shots}/field-report.png` });
 
   // The owner's inbox: the ticket waits there; answering it moves the ticket's state on.
   const asked = status.owners[0].id;

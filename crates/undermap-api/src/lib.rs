@@ -27,6 +27,7 @@ mod emergency;
 mod error;
 mod excavation;
 mod extract;
+mod field_reports;
 mod html;
 mod http;
 mod map;

@@ -4,8 +4,8 @@
 use actix_web::{web, HttpRequest};
 
 use crate::{
-    admin, archive, deliveries, emergency, excavation, extract, map, ogc, ops, owners, tiles,
-    ApiError,
+    admin, archive, deliveries, emergency, excavation, extract, field_reports, map, ogc, ops,
+    owners, tiles, ApiError,
 };
 
 /// Largest request body accepted (1 MiB).
@@ -19,6 +19,7 @@ const PARTS: &[&[(&str, &str)]] = &[
     deliveries::ROUTES,
     excavation::ROUTES,
     owners::ROUTES,
+    field_reports::ROUTES,
     emergency::ROUTES,
     admin::ROUTES,
     archive::ROUTES,
@@ -34,6 +35,7 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     deliveries::mount,
     excavation::mount,
     owners::mount,
+    field_reports::mount,
     emergency::mount,
     admin::mount,
     archive::mount,

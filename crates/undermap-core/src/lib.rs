@@ -16,6 +16,7 @@ mod error;
 mod excavation;
 mod feature;
 mod feature_id;
+pub mod field_report;
 pub mod geometry;
 mod kind;
 mod layer;
@@ -39,6 +40,7 @@ pub use feature::{
     PROJECT_CODE,
 };
 pub use feature_id::FeatureId;
+pub use field_report::{ReportStatus, ReportType, StrikeCause};
 pub use kind::FeatureKind;
 pub use layer::{LayerCategory, LayerId, LayerInfo};
 pub use precaution::{PrecautionRecord, Requirement};

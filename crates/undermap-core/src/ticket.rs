@@ -137,6 +137,13 @@ pub struct TicketRules {
     pub webhook_max_attempts: u32,
     /// Seconds before the second attempt; each wait after doubles, up to an hour (default 10).
     pub webhook_first_retry_seconds: u32,
+    /// An owner claims a field report on its asset within this many working days (default 10,
+    /// KLIC's rule), or the asset is an orphan on the map.
+    pub report_claim_working_days: u32,
+    /// It corrects the map within this many working days (default 30).
+    pub report_correct_working_days: u32,
+    /// A report on a ticket lies at most this far from the ticket's area, m (default 100).
+    pub report_max_distance_m: f64,
 }
 
 impl Default for TicketRules {
@@ -151,6 +158,9 @@ impl Default for TicketRules {
             emergency_justify_working_days: 1,
             webhook_max_attempts: 8,
             webhook_first_retry_seconds: 10,
+            report_claim_working_days: 10,
+            report_correct_working_days: 30,
+            report_max_distance_m: 100.0,
         }
     }
 }

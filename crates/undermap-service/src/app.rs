@@ -41,6 +41,8 @@ struct Inner {
     owners: crate::owners::registry::Registry,
     /// Woken when a stored ticket owes an owner a notification.
     notifications_owed: tokio::sync::Notify,
+    /// The field reports still open, by asset, for checks.
+    open_reports: std::sync::RwLock<Arc<crate::field_reports::OpenReports>>,
 }
 
 /// How long `/readyz` waits for the store before calling it unreachable.
@@ -64,6 +66,7 @@ impl Service {
                 project_areas: crate::archive::ProjectAreas::default(),
                 owners: crate::owners::registry::Registry::default(),
                 notifications_owed: tokio::sync::Notify::new(),
+                open_reports: std::sync::RwLock::default(),
             }),
         }
     }
@@ -77,6 +80,25 @@ impl Service {
     /// The owners' registry as last read.
     pub(crate) fn owner_registry(&self) -> &crate::owners::registry::Registry {
         &self.inner.owners
+    }
+
+    /// The field reports still open, by asset.
+    pub(crate) fn open_reports(&self) -> Arc<crate::field_reports::OpenReports> {
+        Arc::clone(
+            &self
+                .inner
+                .open_reports
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    pub(crate) fn set_open_reports(&self, open: crate::field_reports::OpenReports) {
+        *self
+            .inner
+            .open_reports
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(open);
     }
 
     /// Wakes the sender of owners' notifications.
@@ -174,6 +196,9 @@ impl Service {
         // none, and the map still answers.
         if let Err(e) = self.owners().refresh().await {
             tracing::warn!(error = %e, "owners' registry not read");
+        }
+        if let Err(e) = self.field_reports().refresh().await {
+            tracing::warn!(error = %e, "open field reports not read");
         }
         self.past_maps().clear();
         self.inner

@@ -11,6 +11,7 @@ mod deliveries;
 mod emergency;
 mod error;
 mod excavation;
+mod field_reports;
 mod map;
 mod ogc;
 mod owners;
@@ -37,6 +38,9 @@ pub use excavation::{
     canonical, CheckRequest, CheckResponse, Excavation, Hit, OwnerSummary, SignatureError, Summary,
     Ticket, TicketCheck, TicketSignature, TicketSigner, TicketSummary, TicketVerifier, ALGORITHM,
     KEY_ALGORITHM, LEGACY_ALGORITHM,
+};
+pub use field_reports::{
+    ClaimInput, FieldReport, FieldReports, ReportInput, StrikeStats, CSV_HEADER,
 };
 pub use map::{parse_at, LayerSummary, Map, NearestHit, NearestRequest};
 pub use ogc::{GeoJsonBody, Ogc};

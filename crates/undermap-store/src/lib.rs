@@ -7,6 +7,7 @@
 mod access;
 mod archive;
 mod error;
+mod field_reports;
 mod files;
 mod gpkg;
 mod health;
@@ -36,6 +37,9 @@ pub use archive::{
     ScanMetadata,
 };
 pub use error::StoreError;
+pub use field_reports::{
+    FieldReportRow, FieldReportStore, NewFieldReport, ReportClaim, ReportQuery,
+};
 pub use files::{ContentHash, Embedded, FileBytes, FileStore, Stored, Synced, Upload};
 pub use gpkg::{EmbeddedFile, GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
@@ -54,7 +58,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything undermap asks of a store. Implementations must make each write atomic: a write
 /// that fails leaves the store as it was.
 #[async_trait]
-pub trait Store: ArchiveStore + OwnersStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    ArchiveStore + OwnersStore + FieldReportStore + Send + Sync + std::fmt::Debug
+{
     /// The layer registry.
     async fn layers(&self) -> Result<Vec<LayerInfo>>;
 

@@ -20,6 +20,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::map::openapi::paths(&common),
         crate::excavation::openapi::paths(&common),
         crate::owners::openapi::paths(&common),
+        crate::field_reports::openapi::paths(&common),
         crate::web::openapi::paths(&common),
         crate::deliveries::openapi::paths(&common),
         crate::ogc::openapi::paths(&common),
@@ -78,6 +79,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .chain(crate::admin::openapi::schemas())
             .chain(crate::excavation::openapi::schemas())
             .chain(crate::owners::openapi::schemas())
+            .chain(crate::field_reports::openapi::schemas())
             .chain(crate::archive::openapi::schemas())
         {
             plain_strings(&mut schema, PLAIN);

@@ -42,10 +42,32 @@ impl Excavation<'_> {
         let matches = index.check(&query);
         let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
         let scale = crate::shared::geometry_out::scale(out.target().is_geographic());
+        // Open field reports lower an asset's quality: its reason says so (for those the
+        // caller sees; a restricted hit says only "call the owner").
+        let reports = self.app.open_reports();
+        let reported: Vec<Option<String>> = if reports.is_empty() {
+            Vec::new()
+        } else {
+            matches
+                .iter()
+                .map(|m| {
+                    reports
+                        .note_for(m.feature, now)
+                        .map(|n| format!("{} {n}", m.assessment.reason))
+                })
+                .collect()
+        };
         let hits = matches
             .iter()
-            .map(|m| hit(m, &out, view, scale))
-            .collect::<Result<Vec<_>, _>>()?;
+            .enumerate()
+            .map(|(i, m)| {
+                let mut h = hit(m, &out, view, scale)?;
+                if let (Some(Some(reason)), true) = (reported.get(i), h.seen.is_some()) {
+                    h.reason = reason;
+                }
+                Ok(h)
+            })
+            .collect::<Result<Vec<_>, ServiceError>>()?;
         // The archive's projects inform; they never stop a check (a site copy made before the
         // archive had them, an archive table that cannot be read): the ticket then lists none.
         let projects = match self

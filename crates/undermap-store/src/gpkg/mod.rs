@@ -5,6 +5,7 @@
 mod access;
 mod archive;
 mod error;
+mod field_reports;
 mod media;
 pub use error::GpkgError;
 pub use media::EmbeddedFile;
@@ -150,6 +151,10 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the owners' tables"))?;
+        sqlx::raw_sql(field_reports::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the field reports' tables"))?;
         let has_unit: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('accounts') WHERE name = 'unit_code')",
         )

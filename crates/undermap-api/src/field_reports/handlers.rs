@@ -1,0 +1,325 @@
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::{StreamExt, TryStreamExt};
+use serde::Deserialize;
+use undermap_auth::Capability;
+use undermap_core::ReportStatus;
+use undermap_service::{Asker, ClaimInput, ReportInput, Service, ServiceError};
+use undermap_store::{AnswerFile, ReportQuery};
+
+use crate::security::{note, AuditNote, Caller};
+use crate::ApiError;
+
+/// Most photos with one report.
+const MAX_PHOTOS: usize = 5;
+
+fn bad(reason: impl Into<String>) -> ApiError {
+    ApiError::BadParameter(reason.into())
+}
+
+fn asker(caller: &Caller) -> Asker<'_> {
+    Asker {
+        account: &caller.account,
+        all: caller.can(Capability::Admin)
+            || caller.can(Capability::Tickets)
+            || caller.can(Capability::Incident),
+    }
+}
+
+/// Crews file reports: the roles that run checks or handle incidents.
+fn may_report(caller: &Caller) -> Result<(), ApiError> {
+    if caller.can(Capability::Check) || caller.can(Capability::Incident) {
+        Ok(())
+    } else {
+        caller.require(Capability::Check)
+    }
+}
+
+/// A form's `report` field (the JSON) and its `photo` parts, each streamed into the file store.
+async fn read_form(
+    service: &Service,
+    payload: &mut Multipart,
+) -> Result<(ReportInput, Vec<AnswerFile>), ApiError> {
+    let mut input: Option<ReportInput> = None;
+    let mut photos = Vec::new();
+    while let Some(mut field) = payload
+        .try_next()
+        .await
+        .map_err(|e| bad(format!("the multipart body cannot be read: {e}")))?
+    {
+        match field.name().unwrap_or_default() {
+            "report" => {
+                let mut text = Vec::new();
+                while let Some(chunk) = field
+                    .try_next()
+                    .await
+                    .map_err(|e| bad(format!("the form broke off: {e}")))?
+                {
+                    if text.len() + chunk.len() > 64 * 1024 {
+                        return Err(bad("the `report` field is longer than 64 KiB"));
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                input =
+                    Some(serde_json::from_slice(&text).map_err(|e| bad(format!("report: {e}")))?);
+            }
+            "photo" => {
+                if input.is_none() {
+                    return Err(bad("send the `report` field before its photos"));
+                }
+                if photos.len() == MAX_PHOTOS {
+                    return Err(bad(format!("at most {MAX_PHOTOS} photos a report")));
+                }
+                let name = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or_default().to_owned());
+                let mut upload = service.field_reports().photo_upload().await?;
+                let mut failed = None;
+                while let Some(chunk) = field.next().await {
+                    match chunk {
+                        Ok(c) => {
+                            if let Err(e) = upload.write(c).await {
+                                failed = Some(ApiError::from(ServiceError::from(e)));
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            failed = Some(bad(format!("the photo broke off: {e}")));
+                            break;
+                        }
+                    }
+                }
+                if let Some(e) = failed {
+                    upload.abort().await;
+                    return Err(e);
+                }
+                let kept = upload
+                    .finish(None, name.as_deref())
+                    .await
+                    .map_err(ServiceError::from)?;
+                photos.push(AnswerFile {
+                    sha256: kept.hash.as_str().to_owned(),
+                    size: kept.size,
+                    media_type: kept.media_type,
+                    file_name: name,
+                });
+            }
+            other => {
+                return Err(bad(format!(
+                    "unknown form field `{other}`; expected report, photo"
+                )))
+            }
+        }
+    }
+    let input = input.ok_or_else(|| bad("the form needs a `report` field (the report as JSON)"))?;
+    Ok((input, photos))
+}
+
+/// `POST /v1/field-reports`: a report from site, as JSON or as a form (`report` JSON, then up
+/// to five `photo` files).
+#[tracing::instrument(skip(service, caller, req, payload), fields(account = %caller.account))]
+pub(crate) async fn create(
+    service: web::Data<Service>,
+    caller: Caller,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    may_report(&caller)?;
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (input, photos) = if multipart {
+        let mut form = Multipart::new(req.headers(), payload);
+        let read = read_form(&service, &mut form).await;
+        if read.is_err() {
+            while let Some(Ok(mut field)) = form.next().await {
+                while let Some(Ok(_)) = field.next().await {}
+            }
+        }
+        read?
+    } else {
+        let body = payload
+            .to_bytes_limited(crate::routes::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| ApiError::BadParameter("the body is larger than 1 MiB".into()))?
+            .map_err(|e| bad(format!("the body cannot be read: {e}")))?;
+        let input: ReportInput = serde_json::from_slice(&body)
+            .map_err(|e| bad(format!("the report is not valid JSON: {e}")))?;
+        (input, Vec::new())
+    };
+    let report = service
+        .field_reports()
+        .submit(input, photos, asker(&caller))
+        .await?;
+    let detail = format!("{} {}", report.number, report.row.report.report_type);
+    Ok(note(
+        HttpResponse::Created()
+            .insert_header((
+                header::LOCATION,
+                format!("/v1/field-reports/{}", report.number),
+            ))
+            .json(&report),
+        AuditNote {
+            detail: Some(detail),
+            ..AuditNote::default()
+        },
+    ))
+}
+
+/// Query of `GET /v1/field-reports`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    from: Option<String>,
+    to: Option<String>,
+    feature_id: Option<String>,
+    #[serde(rename = "type")]
+    report_type: Option<String>,
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A day (`2026-12-01`, its start in UTC) or an RFC 3339 time.
+fn moment(field: &str, text: &str) -> Result<DateTime<Utc>, ApiError> {
+    if let Ok(d) = text.parse::<NaiveDate>() {
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            bad(format!(
+                "{field}: {text:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"
+            ))
+        })
+}
+
+/// `GET /v1/field-reports`: reports, newest first, each with its status now.
+pub(crate) async fn list(
+    service: web::Data<Service>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    let q = query.into_inner();
+    let status: Option<ReportStatus> = q
+        .status
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(ServiceError::from)?;
+    let reports = service
+        .field_reports()
+        .list(
+            &ReportQuery {
+                from: q.from.as_deref().map(|t| moment("from", t)).transpose()?,
+                to: q.to.as_deref().map(|t| moment("to", t)).transpose()?,
+                feature_id: q.feature_id,
+                report_type: q.report_type,
+                limit: q.limit.unwrap_or(100),
+            },
+            status,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "field_reports": reports })))
+}
+
+/// `GET /v1/field-reports/{id}`.
+pub(crate) async fn get(
+    service: web::Data<Service>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    Ok(HttpResponse::Ok().json(service.field_reports().get(&id).await?))
+}
+
+/// `POST /v1/field-reports/{id}/claim`: the owner of the report's asset takes it on.
+#[tracing::instrument(skip(service, caller, body), fields(account = %caller.account))]
+pub(crate) async fn claim(
+    service: web::Data<Service>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Json<ClaimInput>,
+) -> Result<HttpResponse, ApiError> {
+    let report = service
+        .field_reports()
+        .claim(&id, body.into_inner(), asker(&caller))
+        .await?;
+    let detail = format!("{} claimed", report.number);
+    Ok(note(
+        HttpResponse::Ok().json(&report),
+        AuditNote {
+            detail: Some(detail),
+            ..AuditNote::default()
+        },
+    ))
+}
+
+/// Query of `GET /v1/field-reports/stats`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StatsQuery {
+    from: String,
+    to: String,
+    format: Option<String>,
+}
+
+/// `GET /v1/field-reports/stats?from=&to=[&format=csv]`: strikes per 1,000 tickets by cause,
+/// by owner, with and without a ticket; as CSV, the strikes one a line.
+pub(crate) async fn stats(
+    service: web::Data<Service>,
+    caller: Caller,
+    query: web::Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    if !asker(&caller).all {
+        caller.require(Capability::Tickets)?;
+    }
+    let (from, to) = (moment("from", &query.from)?, moment("to", &query.to)?);
+    match query.format.as_deref() {
+        None | Some("json") => {
+            Ok(HttpResponse::Ok().json(service.field_reports().stats(from, to).await?))
+        }
+        Some("csv") => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"strikes-{}-{}.csv\"",
+                    query.from, query.to
+                ),
+            ))
+            .body(service.field_reports().strikes_csv(from, to).await?)),
+        Some(other) => Err(bad(format!("format: {other:?}; give json or csv"))),
+    }
+}
+
+/// `GET /v1/field-reports/{id}/photos/{sha256}`: a report's photo, to its reporter, its asset's
+/// owner and roles that read every report.
+pub(crate) async fn photo(
+    service: web::Data<Service>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Capability::Read)?;
+    let (id, sha256) = path.into_inner();
+    let (photo, bytes) = service
+        .field_reports()
+        .photo(&id, &sha256, asker(&caller))
+        .await?;
+    let length = bytes.range.end - bytes.range.start;
+    let stream = bytes
+        .stream
+        .map(|chunk| chunk.map_err(actix_web::error::ErrorInternalServerError));
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", photo.sha256)))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=86400, immutable"))
+        .insert_header((header::CONTENT_TYPE, photo.media_type))
+        .no_chunking(length)
+        .streaming(stream))
+}
