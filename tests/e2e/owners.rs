@@ -250,9 +250,28 @@ both_stores! {
         assert!(!open["tickets"].as_array().unwrap().iter().any(|i| i["ticket_id"] == id.as_str()), "answered: no longer open");
         let (_, answered) = get(&app, &desk, "/v1/owners/xs-water/tickets?status=answered").await;
         assert!(answered["tickets"].as_array().unwrap().iter().any(|i| i["ticket_id"] == id.as_str()));
-        // A second answer appends a version; the signed ticket does not change.
-        let (s, _) = post(&app, &desk, &path, json!({ "code": "site_meeting_required" })).await;
-        assert_eq!(s, StatusCode::CREATED);
+        // A second answer appends a version, here with a marked-up drawing attached; the
+        // signed ticket does not change.
+        let drawing = b"%PDF-1.4 marked-up drawing of the main".to_vec();
+        let form = reqwest::multipart::Form::new()
+            .text("response", json!({ "code": "site_meeting_required", "note": "周三 9 点现场会商" }).to_string())
+            .part("file", reqwest::multipart::Part::bytes(drawing.clone()).file_name("WS-E00.pdf").mime_str("application/pdf").unwrap());
+        let r = desk.post(app.url(&path)).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let second: Value = r.json().await.unwrap();
+        assert_eq!(second["seq"], 2);
+        let sha = second["files"][0]["sha256"].as_str().unwrap();
+        let file = format!("/v1/excavation-checks/{id}/responses/files/{sha}");
+        let got = contractor.get(app.url(&file)).send().await.unwrap();
+        assert_eq!(got.status(), StatusCode::OK, "the holder reads the owner's drawing");
+        assert_eq!(got.bytes().await.unwrap().to_vec(), drawing);
+        let stranger = app.client_as("planner").await;
+        assert_eq!(stranger.get(app.url(&file)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+        // A form without its JSON first is refused, nothing kept.
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(drawing.clone()).file_name("x.pdf"));
+        let r = desk.post(app.url(&path)).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
         let (_, st) = get(&app, &contractor, &format!("/v1/excavation-checks/{id}/status")).await;
         assert_eq!(st["versions"].as_array().unwrap().len(), 3);
         let (_, again) = get(&app, &contractor, &format!("/v1/excavation-checks/{id}")).await;

@@ -28,6 +28,7 @@ mod error;
 mod excavation;
 mod extract;
 mod field_reports;
+mod forms;
 mod html;
 mod http;
 mod map;

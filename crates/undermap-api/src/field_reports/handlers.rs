@@ -1,19 +1,14 @@
-use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use undermap_auth::Capability;
 use undermap_core::ReportStatus;
 use undermap_service::{Asker, ClaimInput, ReportInput, Service, ServiceError};
-use undermap_store::{AnswerFile, ReportQuery};
+use undermap_store::ReportQuery;
 
 use crate::security::{note, AuditNote, Caller};
 use crate::ApiError;
-
-/// Most photos with one report.
-const MAX_PHOTOS: usize = 5;
 
 fn bad(reason: impl Into<String>) -> ApiError {
     ApiError::BadParameter(reason.into())
@@ -37,87 +32,6 @@ fn may_report(caller: &Caller) -> Result<(), ApiError> {
     }
 }
 
-/// A form's `report` field (the JSON) and its `photo` parts, each streamed into the file store.
-async fn read_form(
-    service: &Service,
-    payload: &mut Multipart,
-) -> Result<(ReportInput, Vec<AnswerFile>), ApiError> {
-    let mut input: Option<ReportInput> = None;
-    let mut photos = Vec::new();
-    while let Some(mut field) = payload
-        .try_next()
-        .await
-        .map_err(|e| bad(format!("the multipart body cannot be read: {e}")))?
-    {
-        match field.name().unwrap_or_default() {
-            "report" => {
-                let mut text = Vec::new();
-                while let Some(chunk) = field
-                    .try_next()
-                    .await
-                    .map_err(|e| bad(format!("the form broke off: {e}")))?
-                {
-                    if text.len() + chunk.len() > 64 * 1024 {
-                        return Err(bad("the `report` field is longer than 64 KiB"));
-                    }
-                    text.extend_from_slice(&chunk);
-                }
-                input =
-                    Some(serde_json::from_slice(&text).map_err(|e| bad(format!("report: {e}")))?);
-            }
-            "photo" => {
-                if input.is_none() {
-                    return Err(bad("send the `report` field before its photos"));
-                }
-                if photos.len() == MAX_PHOTOS {
-                    return Err(bad(format!("at most {MAX_PHOTOS} photos a report")));
-                }
-                let name = field
-                    .content_disposition()
-                    .and_then(|cd| cd.get_filename())
-                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or_default().to_owned());
-                let mut upload = service.field_reports().photo_upload().await?;
-                let mut failed = None;
-                while let Some(chunk) = field.next().await {
-                    match chunk {
-                        Ok(c) => {
-                            if let Err(e) = upload.write(c).await {
-                                failed = Some(ApiError::from(ServiceError::from(e)));
-                                break;
-                            }
-                        }
-                        Err(e) => {
-                            failed = Some(bad(format!("the photo broke off: {e}")));
-                            break;
-                        }
-                    }
-                }
-                if let Some(e) = failed {
-                    upload.abort().await;
-                    return Err(e);
-                }
-                let kept = upload
-                    .finish(None, name.as_deref())
-                    .await
-                    .map_err(ServiceError::from)?;
-                photos.push(AnswerFile {
-                    sha256: kept.hash.as_str().to_owned(),
-                    size: kept.size,
-                    media_type: kept.media_type,
-                    file_name: name,
-                });
-            }
-            other => {
-                return Err(bad(format!(
-                    "unknown form field `{other}`; expected report, photo"
-                )))
-            }
-        }
-    }
-    let input = input.ok_or_else(|| bad("the form needs a `report` field (the report as JSON)"))?;
-    Ok((input, photos))
-}
-
 /// `POST /v1/field-reports`: a report from site, as JSON or as a form (`report` JSON, then up
 /// to five `photo` files).
 #[tracing::instrument(skip(service, caller, req, payload), fields(account = %caller.account))]
@@ -128,30 +42,8 @@ pub(crate) async fn create(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     may_report(&caller)?;
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let (input, photos) = if multipart {
-        let mut form = Multipart::new(req.headers(), payload);
-        let read = read_form(&service, &mut form).await;
-        if read.is_err() {
-            while let Some(Ok(mut field)) = form.next().await {
-                while let Some(Ok(_)) = field.next().await {}
-            }
-        }
-        read?
-    } else {
-        let body = payload
-            .to_bytes_limited(crate::routes::MAX_BODY_BYTES)
-            .await
-            .map_err(|_| ApiError::BadParameter("the body is larger than 1 MiB".into()))?
-            .map_err(|e| bad(format!("the body cannot be read: {e}")))?;
-        let input: ReportInput = serde_json::from_slice(&body)
-            .map_err(|e| bad(format!("the report is not valid JSON: {e}")))?;
-        (input, Vec::new())
-    };
+    let (input, photos): (ReportInput, _) =
+        crate::forms::json_with_files(&service, &req, payload, "report", "photo").await?;
     let report = service
         .field_reports()
         .submit(input, photos, asker(&caller))
@@ -312,14 +204,5 @@ pub(crate) async fn photo(
         .field_reports()
         .photo(&id, &sha256, asker(&caller))
         .await?;
-    let length = bytes.range.end - bytes.range.start;
-    let stream = bytes
-        .stream
-        .map(|chunk| chunk.map_err(actix_web::error::ErrorInternalServerError));
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{}\"", photo.sha256)))
-        .insert_header((header::CACHE_CONTROL, "private, max-age=86400, immutable"))
-        .insert_header((header::CONTENT_TYPE, photo.media_type))
-        .no_chunking(length)
-        .streaming(stream))
+    Ok(crate::forms::attachment(&photo, bytes))
 }

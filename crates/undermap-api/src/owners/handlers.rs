@@ -92,17 +92,21 @@ pub(crate) async fn inbox(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "owner": *id, "tickets": items })))
 }
 
-/// `POST /v1/excavation-checks/{id}/responses`: an owner's answer (`owner`, `code`, `note`).
-#[tracing::instrument(skip(service, caller, body), fields(account = %caller.account))]
+/// `POST /v1/excavation-checks/{id}/responses`: an owner's answer (`owner`, `code`, `note`), as
+/// JSON or as a form (`response` JSON, then up to five `file` parts: marked-up drawings, photos).
+#[tracing::instrument(skip(service, caller, req, payload), fields(account = %caller.account))]
 pub(crate) async fn respond(
     service: web::Data<Service>,
     caller: Caller,
     id: web::Path<String>,
-    body: web::Json<ResponseInput>,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let (input, files): (ResponseInput, _) =
+        crate::forms::json_with_files(&service, &req, payload, "response", "file").await?;
     let record = service
         .owners()
-        .respond(&id, body.into_inner(), Vec::new(), asker(&caller))
+        .respond(&id, input, files, asker(&caller))
         .await?;
     let detail = format!(
         "{} answer {} {} {}",
@@ -117,6 +121,21 @@ pub(crate) async fn respond(
             .json(&record),
         detail,
     ))
+}
+
+/// `GET /v1/excavation-checks/{id}/responses/files/{sha256}`: a file attached to an answer, to
+/// those who may see the ticket.
+pub(crate) async fn answer_file(
+    service: web::Data<Service>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, sha256) = path.into_inner();
+    let (file, bytes) = service
+        .owners()
+        .answer_file(&id, &sha256, asker(&caller))
+        .await?;
+    Ok(crate::forms::attachment(&file, bytes))
 }
 
 /// `GET /v1/excavation-checks/{id}/status`: the ticket's state, every version of it, and the

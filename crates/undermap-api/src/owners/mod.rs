@@ -11,6 +11,7 @@ routes! {
     put "/v1/owners/{id}" => handlers::put,
     get "/v1/owners/{id}/tickets" => handlers::inbox,
     post "/v1/excavation-checks/{id}/responses" => handlers::respond,
+    get "/v1/excavation-checks/{id}/responses/files/{sha256}" => handlers::answer_file,
     get "/v1/excavation-checks/{id}/status" => handlers::status,
     get "/v1/excavation-checks/{id}/notifications" => handlers::attempts,
     post "/v1/excavation-checks/{id}/justification" => handlers::justify,

@@ -60,14 +60,29 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             &[("403", "The account does not answer for this owner"), ("404", "No such owner"), ("422", "limit out of range")],
         ),
     );
-    add(
-        "/v1/excavation-checks/{id}/responses",
-        json!({ "post": write(
+    let mut answer = write(
             "An owner's answer to a ticket: clear, marked, records_provided, site_meeting_required, standby_required or conflict, with a note; each answer appends a version of the ticket's state",
             "Ticket id",
             "ResponseInput",
             &[("201", "The answer as stored, numbered"), ("403", "The account does not answer for that owner"), ("404", "No such ticket, or not one the account may see"), ("409", "The ticket has expired"), ("422", "An unknown code, or an owner the ticket did not ask")],
-        ) }),
+        );
+    answer["requestBody"]["content"]["multipart/form-data"] = json!({ "schema": { "type": "object", "required": ["response"], "properties": {
+        "response": { "type": "string", "description": "The answer as JSON (ResponseInput)" },
+        "file": { "type": "array", "maxItems": 5, "items": { "type": "string", "format": "binary" } }
+    } } });
+    add(
+        "/v1/excavation-checks/{id}/responses",
+        json!({ "post": answer }),
+    );
+    add(
+        "/v1/excavation-checks/{id}/responses/files/{sha256}",
+        op(
+            "A file attached to an answer (a marked-up drawing, a photo), to those who may see the ticket",
+            "Owners",
+            vec![id("Ticket id"), param("sha256", "path", "The file's SHA-256", json!({ "type": "string" }), true)],
+            ok("The file", "application/octet-stream", json!({ "type": "string", "format": "binary" })),
+            &[("404", "No such file on the ticket's answers, or not a ticket the account may see")],
+        ),
     );
     add(
         "/v1/excavation-checks/{id}/status",

@@ -330,18 +330,7 @@ impl FieldReports<'_> {
     }
 }
 
-/// Largest photo accepted with a report (a phone's photo is a few MB).
-pub const MAX_PHOTO_BYTES: u64 = 25 << 20;
-
 impl FieldReports<'_> {
-    /// Starts receiving a photo for a report (kept by its SHA-256 in the archive's file store).
-    pub async fn photo_upload(&self) -> Result<undermap_store::Upload, ServiceError> {
-        let files = self.app.config().archive.files.as_ref().ok_or_else(|| {
-            ServiceError::Unavailable("no file store is configured for photos".into())
-        })?;
-        Ok(files.upload(MAX_PHOTO_BYTES).await?)
-    }
-
     /// A report's photo, to its reporter, the accounts of the owner of its asset, and roles
     /// that read every report.
     pub async fn photo(
@@ -373,11 +362,7 @@ impl FieldReports<'_> {
             .ok_or_else(|| ServiceError::NotFound {
                 what: format!("photo {sha256:.16} of {number:.20}"),
             })?;
-        let files = self.app.config().archive.files.as_ref().ok_or_else(|| {
-            ServiceError::Unavailable("no file store is configured for photos".into())
-        })?;
-        let hash: undermap_store::ContentHash = photo.sha256.parse()?;
-        let bytes = files.get(&hash, None).await?;
+        let bytes = self.app.attachment_bytes(&photo).await?;
         Ok((photo, bytes))
     }
 }

@@ -346,3 +346,29 @@ impl Owners<'_> {
         Ok(self.app.store().attempts(&ticket.to_string()).await?)
     }
 }
+
+impl Owners<'_> {
+    /// A file attached to an answer, to those who may see the ticket (its holder, the owners
+    /// it asked, roles that read every ticket).
+    pub async fn answer_file(
+        &self,
+        id: &str,
+        sha256: &str,
+        asker: Asker<'_>,
+    ) -> Result<(AnswerFile, undermap_store::FileBytes), ServiceError> {
+        let (ticket, _, _) = self.asked(id, asker).await?;
+        let file = self
+            .app
+            .store()
+            .responses(&ticket.to_string())
+            .await?
+            .into_iter()
+            .flat_map(|r| r.files)
+            .find(|f| f.sha256 == sha256)
+            .ok_or_else(|| ServiceError::NotFound {
+                what: format!("file {sha256:.16} of ticket {ticket}"),
+            })?;
+        let bytes = self.app.attachment_bytes(&file).await?;
+        Ok((file, bytes))
+    }
+}
