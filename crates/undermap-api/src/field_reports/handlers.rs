@@ -4,23 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use undermap_auth::Capability;
 use undermap_core::ReportStatus;
-use undermap_service::{Asker, ClaimInput, ReportInput, Service, ServiceError};
+use undermap_service::{ClaimInput, ReportInput, Service, ServiceError};
 use undermap_store::ReportQuery;
 
-use crate::security::{note, AuditNote, Caller};
+use crate::security::{noted, Caller};
 use crate::ApiError;
 
 fn bad(reason: impl Into<String>) -> ApiError {
     ApiError::BadParameter(reason.into())
-}
-
-fn asker(caller: &Caller) -> Asker<'_> {
-    Asker {
-        account: &caller.account,
-        all: caller.can(Capability::Admin)
-            || caller.can(Capability::Tickets)
-            || caller.can(Capability::Incident),
-    }
 }
 
 /// Crews file reports: the roles that run checks or handle incidents.
@@ -46,20 +37,17 @@ pub(crate) async fn create(
         crate::forms::json_with_files(&service, &req, payload, "report", "photo").await?;
     let report = service
         .field_reports()
-        .submit(input, photos, asker(&caller))
+        .submit(input, photos, caller.asker())
         .await?;
     let detail = format!("{} {}", report.number, report.row.report.report_type);
-    Ok(note(
+    Ok(noted(
         HttpResponse::Created()
             .insert_header((
                 header::LOCATION,
                 format!("/v1/field-reports/{}", report.number),
             ))
             .json(&report),
-        AuditNote {
-            detail: Some(detail),
-            ..AuditNote::default()
-        },
+        detail,
     ))
 }
 
@@ -140,16 +128,10 @@ pub(crate) async fn claim(
 ) -> Result<HttpResponse, ApiError> {
     let report = service
         .field_reports()
-        .claim(&id, body.into_inner(), asker(&caller))
+        .claim(&id, body.into_inner(), caller.asker())
         .await?;
     let detail = format!("{} claimed", report.number);
-    Ok(note(
-        HttpResponse::Ok().json(&report),
-        AuditNote {
-            detail: Some(detail),
-            ..AuditNote::default()
-        },
-    ))
+    Ok(noted(HttpResponse::Ok().json(&report), detail))
 }
 
 /// Query of `GET /v1/field-reports/stats`.
@@ -169,7 +151,7 @@ pub(crate) async fn stats(
     query: web::Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
-    if !asker(&caller).all {
+    if !caller.asker().all {
         caller.require(Capability::Tickets)?;
     }
     let (from, to) = (moment("from", &query.from)?, moment("to", &query.to)?);
@@ -202,7 +184,7 @@ pub(crate) async fn photo(
     let (id, sha256) = path.into_inner();
     let (photo, bytes) = service
         .field_reports()
-        .photo(&id, &sha256, asker(&caller))
+        .photo(&id, &sha256, caller.asker())
         .await?;
     Ok(crate::forms::attachment(&photo, bytes))
 }

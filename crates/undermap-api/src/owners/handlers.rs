@@ -1,27 +1,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use undermap_auth::Capability;
-use undermap_service::{Asker, InboxFilter, OwnerInput, ResponseInput, Service};
+use undermap_service::{InboxFilter, OwnerInput, ResponseInput, Service};
 
-use crate::security::{note, AuditNote, Caller};
+use crate::security::{noted, Caller};
 use crate::ApiError;
-
-fn asker(caller: &Caller) -> Asker<'_> {
-    Asker {
-        account: &caller.account,
-        all: caller.can(Capability::Admin) || caller.can(Capability::Tickets),
-    }
-}
-
-fn audited(response: HttpResponse, detail: String) -> HttpResponse {
-    note(
-        response,
-        AuditNote {
-            detail: Some(detail),
-            ..AuditNote::default()
-        },
-    )
-}
 
 /// `GET /v1/owners`: every registered owner (names, contacts, emergency phone), and `mine`:
 /// those whose tickets the caller may answer (every one for administrators).
@@ -31,7 +14,7 @@ pub(crate) async fn list(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Capability::Read)?;
     let owners = service.owners().list();
-    let mine: Vec<&str> = if asker(&caller).all {
+    let mine: Vec<&str> = if caller.asker().all {
         owners.iter().map(|o| o.id.as_str()).collect()
     } else {
         owners
@@ -64,7 +47,7 @@ pub(crate) async fn put(
     caller.require(Capability::Admin)?;
     let record = service.owners().put(&id, body.into_inner()).await?;
     let detail = format!("owner {} ({} names)", record.id, record.names.len());
-    Ok(audited(HttpResponse::Ok().json(&record), detail))
+    Ok(noted(HttpResponse::Ok().json(&record), detail))
 }
 
 /// Query of `GET /v1/owners/{id}/tickets`.
@@ -87,7 +70,7 @@ pub(crate) async fn inbox(
     let filter: InboxFilter = q.status.as_deref().unwrap_or("open").parse()?;
     let items = service
         .owners()
-        .inbox(&id, filter, q.limit.unwrap_or(50), asker(&caller))
+        .inbox(&id, filter, q.limit.unwrap_or(50), caller.asker())
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "owner": *id, "tickets": items })))
 }
@@ -106,13 +89,13 @@ pub(crate) async fn respond(
         crate::forms::json_with_files(&service, &req, payload, "response", "file").await?;
     let record = service
         .owners()
-        .respond(&id, input, files, asker(&caller))
+        .respond(&id, input, files, caller.asker())
         .await?;
     let detail = format!(
         "{} answer {} {} {}",
         record.ticket_id, record.seq, record.owner, record.code
     );
-    Ok(audited(
+    Ok(noted(
         HttpResponse::Created()
             .insert_header((
                 actix_web::http::header::LOCATION,
@@ -133,7 +116,7 @@ pub(crate) async fn answer_file(
     let (id, sha256) = path.into_inner();
     let (file, bytes) = service
         .owners()
-        .answer_file(&id, &sha256, asker(&caller))
+        .answer_file(&id, &sha256, caller.asker())
         .await?;
     Ok(crate::forms::attachment(&file, bytes))
 }
@@ -147,7 +130,7 @@ pub(crate) async fn status(
 ) -> Result<HttpResponse, ApiError> {
     let status = service
         .owners()
-        .status(&id, asker(&caller), chrono::Utc::now())
+        .status(&id, caller.asker(), chrono::Utc::now())
         .await?;
     Ok(HttpResponse::Ok().json(&status))
 }
@@ -159,7 +142,7 @@ pub(crate) async fn attempts(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !asker(&caller).all {
+    if !caller.asker().all {
         caller.require(Capability::Tickets)?;
     }
     let attempts = service.owners().attempts(&id).await?;
@@ -193,7 +176,7 @@ pub(crate) async fn justify(
         )
         .await?;
     let detail = format!("{} justified ({})", status.record.ticket_id, status.flag);
-    Ok(audited(HttpResponse::Created().json(&status), detail))
+    Ok(noted(HttpResponse::Created().json(&status), detail))
 }
 
 /// Query of `GET /v1/emergency-tickets`.

@@ -94,6 +94,19 @@ impl Caller {
             .map_err(ApiError::from)
     }
 
+    /// The caller as the dig workflow sees it: an account, and whether it reads every ticket
+    /// and report and answers for any owner (administrators, roles that read every ticket,
+    /// emergency staff).
+    #[must_use]
+    pub fn asker(&self) -> undermap_service::Asker<'_> {
+        undermap_service::Asker {
+            account: &self.account,
+            all: self.can(Capability::Admin)
+                || self.can(Capability::Tickets)
+                || self.can(Capability::Incident),
+        }
+    }
+
     /// `Ok` if the caller's role allows `capability`.
     pub fn require(&self, capability: Capability) -> Result<(), ApiError> {
         self.0.require(capability).map_err(ApiError::from)
@@ -150,6 +163,17 @@ pub struct AuditNote {
 pub(crate) fn note(mut response: HttpResponse, note: AuditNote) -> HttpResponse {
     response.extensions_mut().insert(note);
     response
+}
+
+/// Adds an audit note of one detail (a ticket, a report, an answer) to a response.
+pub(crate) fn noted(response: HttpResponse, detail: String) -> HttpResponse {
+    note(
+        response,
+        AuditNote {
+            detail: Some(detail),
+            ..AuditNote::default()
+        },
+    )
 }
 
 /// Adds the number of features returned to a response's audit note.
