@@ -20,6 +20,7 @@ mod deliveries;
 mod export;
 mod export_archive;
 mod field_reports;
+mod forms;
 mod hardening;
 mod incidents;
 mod ingest;

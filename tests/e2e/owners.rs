@@ -354,6 +354,10 @@ both_stores! {
         assert_eq!(record["emergency_tickets"][0]["justification"]["reason"], "DN300 给水管爆管，路面塌陷");
         let (s, _) = get(&app, &crew, "/v1/emergency-tickets?holder=test-admin").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
+        for bad in ["0", "501"] {
+            let (s, e) = get(&app, &crew, &format!("/v1/emergency-tickets?limit={bad}")).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "limit={bad} is refused, not clamped: {e}");
+        }
         // A dig ticket owes no reason.
         let (s, _) = post(&app, &crew, "/v1/excavation-checks", json!({ "area": area, "crs": "EPSG:4545" })).await;
         assert_eq!(s, StatusCode::CREATED);

@@ -18,6 +18,49 @@ fn bad(reason: impl Into<String>) -> ApiError {
     ApiError::BadParameter(reason.into())
 }
 
+/// A multipart form read part by part, that can be read to its end after a refusal so that
+/// the client hears the answer rather than a reset. `actix_multipart` panics when polled again
+/// after it has reported a broken form (no boundary, a bad header), so a form remembers that
+/// it ended.
+pub(crate) struct Form {
+    parts: Multipart,
+    ended: bool,
+}
+
+impl Form {
+    pub(crate) fn new(parts: Multipart) -> Self {
+        Self {
+            parts,
+            ended: false,
+        }
+    }
+
+    /// The next part, `None` at the end; a broken form is the caller's mistake.
+    pub(crate) async fn next_part(&mut self) -> Result<Option<actix_multipart::Field>, ApiError> {
+        if self.ended {
+            return Ok(None);
+        }
+        match self.parts.next().await {
+            Some(Ok(field)) => Ok(Some(field)),
+            Some(Err(e)) => {
+                self.ended = true;
+                Err(bad(format!("the multipart body cannot be read: {e}")))
+            }
+            None => {
+                self.ended = true;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads and drops what is left.
+    pub(crate) async fn drain(&mut self) {
+        while let Ok(Some(mut field)) = self.next_part().await {
+            while let Some(Ok(_)) = field.next().await {}
+        }
+    }
+}
+
 /// The JSON of a request, and its files: from a JSON body (no files), or from a form whose
 /// `json_field` holds the JSON and whose `file_field` parts (up to five, sent after it) are
 /// streamed into the file store as they arrive. A refused form is read to its end, so that the
@@ -44,29 +87,23 @@ pub(crate) async fn json_with_files<T: DeserializeOwned>(
             .map_err(|e| bad(format!("the body is not valid JSON: {e}")))?;
         return Ok((value, Vec::new()));
     }
-    let mut form = Multipart::new(req.headers(), payload);
+    let mut form = Form::new(Multipart::new(req.headers(), payload));
     let read = read_form(service, &mut form, json_field, file_field).await;
     if read.is_err() {
-        while let Some(Ok(mut field)) = form.next().await {
-            while let Some(Ok(_)) = field.next().await {}
-        }
+        form.drain().await;
     }
     read
 }
 
 async fn read_form<T: DeserializeOwned>(
     service: &Service,
-    form: &mut Multipart,
+    form: &mut Form,
     json_field: &str,
     file_field: &str,
 ) -> Result<(T, Vec<AnswerFile>), ApiError> {
     let mut value: Option<T> = None;
     let mut files = Vec::new();
-    while let Some(mut field) = form
-        .try_next()
-        .await
-        .map_err(|e| bad(format!("the multipart body cannot be read: {e}")))?
-    {
+    while let Some(mut field) = form.next_part().await? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == json_field {
             let mut text = Vec::new();

@@ -99,6 +99,22 @@ impl ServiceError {
             reason: reason.into(),
         }
     }
+
+    /// `n` when it is a count from 1 to `max` (a page's limit, a `k`); else the caller's mistake
+    /// naming `field`, not a value to clamp.
+    pub(crate) fn count_within<T>(field: &str, n: T, max: T) -> Result<T, Self>
+    where
+        T: PartialOrd + From<u8> + std::fmt::Display,
+    {
+        if n >= T::from(1) && n <= max {
+            Ok(n)
+        } else {
+            Err(Self::unprocessable(
+                field,
+                format!("{n} is outside 1 to {max}"),
+            ))
+        }
+    }
 }
 
 impl ServiceError {

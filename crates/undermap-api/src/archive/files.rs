@@ -9,6 +9,7 @@ use undermap_service::{FileMeta, Scope, Service};
 use undermap_store::{ScanMetadata, Upload};
 
 use super::scope;
+use crate::forms::Form;
 use crate::security::{note, AuditNote, Caller};
 use crate::ApiError;
 
@@ -75,7 +76,7 @@ fn set_field(meta: &mut FileMeta, name: &str, value: String) -> Result<(), ApiEr
 /// sent before it, so that a client sending its metadata first is refused before its bytes.
 /// Returns the file's name. On any error the caller abandons the upload.
 pub(super) async fn read_multipart<F: std::future::Future<Output = Result<(), ApiError>>>(
-    payload: &mut Multipart,
+    payload: &mut Form,
     upload: &mut Upload,
     mut on_text: impl FnMut(&str, String) -> Result<(), ApiError>,
     before_file: impl FnOnce() -> F,
@@ -83,11 +84,7 @@ pub(super) async fn read_multipart<F: std::future::Future<Output = Result<(), Ap
     let mut before_file = Some(before_file);
     let mut file_name = None;
     let mut got_file = false;
-    while let Some(mut field) = payload
-        .try_next()
-        .await
-        .map_err(|e| bad(format!("the multipart body cannot be read: {e}")))?
-    {
+    while let Some(mut field) = payload.next_part().await? {
         let name = field.name().unwrap_or_default().to_owned();
         if name != "file" {
             let value = text_field(&mut field, &name).await?;
@@ -123,14 +120,6 @@ pub(super) async fn read_multipart<F: std::future::Future<Output = Result<(), Ap
     Ok(file_name)
 }
 
-/// Reads what is left of a refused form, so that the client hears the answer rather than a
-/// reset.
-pub(super) async fn drain(payload: &mut Multipart) {
-    while let Some(Ok(mut field)) = payload.next().await {
-        while let Some(Ok(_)) = field.next().await {}
-    }
-}
-
 /// `POST /v1/projects/{code}/files` (multipart: `category`, `title`, optional `date`, `sha256`,
 /// `feature_ids`, `scan`, and one `file`): 201 with the file's record when new, 200 when the
 /// project holds these bytes under this category already. Nothing is kept on any refusal.
@@ -139,8 +128,9 @@ pub(crate) async fn upload(
     service: web::Data<Service>,
     caller: Caller,
     code: web::Path<String>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    let mut payload = Form::new(payload);
     let scope = scope::uploading(&caller)?;
     let archive = service.archive();
     let mut upload = archive.begin_upload(&code, &scope).await?;
@@ -171,7 +161,7 @@ pub(crate) async fn upload(
         Ok(())
     }) {
         upload.abort().await;
-        drain(&mut payload).await;
+        payload.drain().await;
         return Err(e);
     }
     let size = upload.size();

@@ -9,8 +9,9 @@ use undermap_auth::Capability;
 use undermap_service::{LegacyListQuery, LegacyRequest, Scope, Service};
 use undermap_store::ScanMetadata;
 
-use super::files::{drain, read_multipart};
+use super::files::read_multipart;
 use super::scope;
+use crate::forms::Form;
 use crate::security::{note, AuditNote, Caller};
 use crate::ApiError;
 
@@ -81,8 +82,9 @@ pub(crate) async fn scan(
     service: web::Data<Service>,
     caller: Caller,
     number: web::Path<String>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    let mut payload = Form::new(payload);
     caller.require(Capability::Archive)?;
     let archive = service.archive();
     let mut upload = archive.begin_scan(&number).await?;
@@ -112,7 +114,7 @@ pub(crate) async fn scan(
         Ok(name) => name,
         Err(e) => {
             upload.abort().await;
-            drain(&mut payload).await;
+            payload.drain().await;
             return Err(e);
         }
     };

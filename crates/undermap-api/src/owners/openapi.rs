@@ -101,7 +101,7 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             "Owners",
             vec![id("Ticket id")],
             ok("ticket, attempts", "application/json", any.clone()),
-            &[("403", "Administrators and roles that read every ticket only")],
+            &[("403", "Administrators and roles that read every ticket only"), ("404", "No such ticket")],
         ),
     );
     add(
@@ -123,7 +123,7 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
                 param("limit", "query", "1 to 500; default 100", json!({ "type": "integer", "minimum": 1, "maximum": 500 }), false),
             ],
             ok("emergency_tickets", "application/json", any.clone()),
-            &[("403", "Another holder's, without being an administrator")],
+            &[("403", "Another holder's, without being an administrator"), ("422", "limit out of range")],
         ),
     );
     paths
@@ -139,8 +139,8 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
                 "name": text(200),
                 "aliases": { "type": "array", "items": text(200), "description": "Other names its assets are delivered under (the layers' owner)" },
                 "contacts": { "type": "array", "items": text(200) },
-                "emergency_phone": text(200),
-                "webhook_url": { "type": "string", "format": "uri", "description": "http(s) address tickets are POSTed to, signed (docs/owners.md)" },
+                "emergency_phone": { "type": "string", "nullable": true, "minLength": 1, "maxLength": 200, "description": "The phone answered day and night; null or left out: none given" },
+                "webhook_url": { "type": "string", "nullable": true, "format": "uri", "description": "http(s) address tickets are POSTed to, signed (docs/owners.md); null or left out: the owner reads its inbox instead" },
                 "accounts": { "type": "array", "items": { "type": "string" }, "description": "Accounts that answer tickets for it" }
             } }),
         ),

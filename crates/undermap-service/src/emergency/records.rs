@@ -71,15 +71,7 @@ pub(super) fn limit(
     max: usize,
     name: &str,
 ) -> Result<usize, ServiceError> {
-    let n = value.unwrap_or(default);
-    if (1..=max).contains(&n) {
-        Ok(n)
-    } else {
-        Err(ServiceError::unprocessable(
-            name,
-            format!("{n} is outside 1 to {max}"),
-        ))
-    }
+    ServiceError::count_within(name, value.unwrap_or(default), max)
 }
 
 impl Emergency<'_> {

@@ -217,12 +217,7 @@ impl Excavation<'_> {
         account: &str,
         limit: usize,
     ) -> Result<Vec<TicketSummary>, ServiceError> {
-        if !(1..=500).contains(&limit) {
-            return Err(ServiceError::unprocessable(
-                "limit",
-                format!("{limit} is outside 1 to 500"),
-            ));
-        }
+        ServiceError::count_within("limit", limit, 500)?;
         self.app
             .store()
             .tickets_issued_to(account, limit)

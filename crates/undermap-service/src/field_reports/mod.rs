@@ -75,12 +75,7 @@ impl FieldReports<'_> {
         query: &ReportQuery,
         status: Option<ReportStatus>,
     ) -> Result<Vec<FieldReport>, ServiceError> {
-        if !(1..=1000).contains(&query.limit) {
-            return Err(ServiceError::unprocessable(
-                "limit",
-                format!("{} is outside 1 to 1000", query.limit),
-            ));
-        }
+        ServiceError::count_within("limit", query.limit, 1000)?;
         self.rows(query, status).await
     }
 

@@ -52,12 +52,7 @@ impl Map<'_> {
         view: &View,
     ) -> Result<Vec<NearestHit>, ServiceError> {
         let max = self.app.config().max_nearest;
-        if req.k == 0 || req.k > max {
-            return Err(ServiceError::unprocessable(
-                "k",
-                format!("{} is outside 1 to {max}", req.k),
-            ));
-        }
+        ServiceError::count_within("k", req.k, max)?;
         // A bounded role sees what lies around a point, not the map's nearest of anything.
         let within = match view.bounds() {
             Some(b) if req.k > b.max_nearest_k => {

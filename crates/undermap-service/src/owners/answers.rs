@@ -310,12 +310,7 @@ impl Owners<'_> {
                 asker.account
             )));
         }
-        if !(1..=500).contains(&limit) {
-            return Err(ServiceError::unprocessable(
-                "limit",
-                format!("{limit} is outside 1 to 500"),
-            ));
-        }
+        let limit = super::page_limit(limit)?;
         let open = match filter {
             InboxFilter::Open => Some(true),
             InboxFilter::Answered => Some(false),

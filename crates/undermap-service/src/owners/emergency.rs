@@ -90,11 +90,12 @@ impl Owners<'_> {
         holder: Option<&str>,
         limit: i64,
     ) -> Result<Vec<EmergencyStatus>, ServiceError> {
+        let limit = super::page_limit(limit)?;
         let now = Utc::now();
         Ok(self
             .app
             .store()
-            .emergencies(holder, limit.clamp(1, 500))
+            .emergencies(holder, limit)
             .await?
             .into_iter()
             .map(|record| EmergencyStatus {

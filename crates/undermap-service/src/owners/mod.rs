@@ -12,7 +12,12 @@ pub use emergency::EmergencyStatus;
 pub use notify::{Links, Notification, NotifiedOwner, SIGNATURE_HEADER};
 pub use registry::OwnerInput;
 
-use crate::Service;
+use crate::{Service, ServiceError};
+
+/// A list's `limit`, 1 to 500.
+fn page_limit(limit: i64) -> Result<i64, ServiceError> {
+    ServiceError::count_within("limit", limit, 500)
+}
 
 /// Owners, their tickets and answers: `service.owners()`.
 #[derive(Debug, Clone, Copy)]
