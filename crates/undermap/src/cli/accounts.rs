@@ -9,7 +9,7 @@ pub(crate) enum UsersCommand {
         /// Login name (lowercase letters, digits, . _ @ -).
         name: String,
         /// admin, archivist, planner, contractor, emergency, public, construction_unit,
-        /// approval_system, or a role from the settings.
+        /// approval_system, network_owner, or a role from the settings.
         #[arg(long)]
         role: String,
         /// Only these layers (comma-separated), on top of the role's.
