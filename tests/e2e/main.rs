@@ -7,6 +7,7 @@ mod common;
 
 mod against_postgis;
 mod api;
+mod appointments;
 mod architecture;
 mod archive_api;
 mod archive_links;

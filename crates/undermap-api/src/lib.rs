@@ -21,6 +21,7 @@ macro_rules! routes {
 }
 
 mod admin;
+mod appointments;
 mod archive;
 mod deliveries;
 mod emergency;

@@ -4,8 +4,8 @@
 use actix_web::{web, HttpRequest};
 
 use crate::{
-    admin, archive, deliveries, emergency, excavation, extract, field_reports, map, ogc, ops,
-    owners, tiles, ApiError,
+    admin, appointments, archive, deliveries, emergency, excavation, extract, field_reports, map,
+    ogc, ops, owners, tiles, ApiError,
 };
 
 /// Largest request body accepted (1 MiB).
@@ -23,6 +23,7 @@ const PARTS: &[&[(&str, &str)]] = &[
     emergency::ROUTES,
     admin::ROUTES,
     archive::ROUTES,
+    appointments::ROUTES,
     ogc::ROUTES,
     tiles::ROUTES,
 ];
@@ -39,6 +40,7 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     emergency::mount,
     admin::mount,
     archive::mount,
+    appointments::mount,
     ogc::mount,
     tiles::mount,
 ];

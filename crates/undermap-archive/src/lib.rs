@@ -2,6 +2,8 @@
 //! lifecycle (notice, guidance, acceptance, hand-over, filing), the deadlines they set, the files
 //! its category owes the archive, and the credit record of the construction units.
 //!
+//! The archive's service window ([`Schedule`]) lays the slots visitors book.
+//!
 //! Everything here is pure, like `undermap-core`: values are parsed at the edges into types that
 //! cannot hold a bad state — a [`CreditCode`] has a right check character, a [`ProjectCode`] is
 //! in the national format, and a project's [`Status`] is only ever what its recorded events,
@@ -14,6 +16,7 @@ pub mod deadlines;
 mod error;
 mod lifecycle;
 mod project_code;
+pub mod window;
 
 pub use checklist::{Catalogue, Checklist, ChecklistItem, FileCategory, ProjectCategory};
 pub use credit_code::CreditCode;
@@ -21,3 +24,4 @@ pub use deadlines::{Deadline, Overdue, Rules};
 pub use error::ArchiveError;
 pub use lifecycle::{EventBody, Finding, Lifecycle, Status};
 pub use project_code::ProjectCode;
+pub use window::{Booking, Day, Schedule, Slot, Wanted};

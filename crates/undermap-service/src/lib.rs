@@ -6,6 +6,7 @@
 //! `deliveries()`. The HTTP crate only parses and serialises.
 
 mod app;
+mod appointments;
 mod archive;
 mod deliveries;
 mod emergency;
@@ -19,6 +20,9 @@ mod shared;
 mod tiles;
 
 pub use app::{Readiness, Service, ServiceConfig};
+pub use appointments::{
+    Appointments, BookingInput, DayView, SlotView, Visitor, WindowView, MAX_DAYS as MAX_WINDOW_DAYS,
+};
 pub use archive::{
     Archive, ArchiveConfig, DigitisationStats, Evaluation, EventOut, FileMeta, KeptFile,
     LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject, ProjectOut,

@@ -5,6 +5,7 @@
 //! PostGIS. Geometry crosses the boundary as EWKB in the deployment CRS.
 
 mod access;
+mod appointments;
 mod archive;
 mod error;
 mod field_reports;
@@ -26,6 +27,9 @@ use undermap_core::{Feature, FeatureId, LayerInfo, TicketId};
 pub use access::{
     chain_hash, valid_account_name, AccessStore, Account, ApiKeyRecord, AuditEvent, AuditQuery,
     AuditRecord, GENESIS,
+};
+pub use appointments::{
+    AppointmentQuery, AppointmentRecord, AppointmentStore, Moved, NewAppointment,
 };
 pub use archive::legacy::{
     DigitisationCount, LegacyQuery, LegacyRecord, LegacyScan, LegacyStore, NewLegacyRecord,
@@ -59,7 +63,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// that fails leaves the store as it was.
 #[async_trait]
 pub trait Store:
-    ArchiveStore + OwnersStore + FieldReportStore + Send + Sync + std::fmt::Debug
+    ArchiveStore + OwnersStore + FieldReportStore + AppointmentStore + Send + Sync + std::fmt::Debug
 {
     /// The layer registry.
     async fn layers(&self) -> Result<Vec<LayerInfo>>;

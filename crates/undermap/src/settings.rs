@@ -124,6 +124,9 @@ pub struct ArchiveSettings {
     /// The hour of the office's day the deadlines are evaluated and the newly overdue
     /// projects logged (0–23).
     pub evaluate_at_hour: u32,
+    /// The service window visitors book, in the form of
+    /// `crates/undermap-archive/data/service_window.toml`; unset: the shipped one.
+    pub window: Option<PathBuf>,
 }
 
 impl Default for ArchiveSettings {
@@ -139,6 +142,7 @@ impl Default for ArchiveSettings {
             weights: undermap_archive::credit::Weights::default(),
             utc_offset_hours: 8,
             evaluate_at_hour: 1,
+            window: None,
         }
     }
 }

@@ -96,6 +96,9 @@ pub enum ArchiveSetupError {
     /// The file store could not be opened.
     #[error("archive's file store: {0}")]
     Files(#[from] undermap_store::StoreError),
+    /// The service window's schedule could not be read.
+    #[error("archive.window {0}: {1}")]
+    Window(String, String),
     /// Both a folder and a URL are configured for the files.
     #[error("archive.files_dir and archive.files_url are both set: keep one")]
     TwoFileStores,
@@ -116,7 +119,18 @@ pub fn archive_config(
                 .map_err(|e| ArchiveSetupError::Catalogue(name, e.to_string()))?
         }
     };
+    let window = match &a.window {
+        None => undermap_archive::Schedule::builtin(),
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ArchiveSetupError::Window(name.clone(), e.to_string()))?;
+            undermap_archive::Schedule::parse(&text)
+                .map_err(|e| ArchiveSetupError::Window(name, e.to_string()))?
+        }
+    };
     Ok(undermap_service::ArchiveConfig {
+        window,
         catalogue,
         rules: a.rules.clone(),
         weights: a.weights.clone(),

@@ -28,6 +28,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::emergency::openapi::paths(&common),
         crate::admin::openapi::paths(&common),
         crate::archive::openapi::paths(&common),
+        crate::appointments::openapi::paths(&common),
     ]
     .into_iter()
     .flatten()
@@ -81,6 +82,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .chain(crate::owners::openapi::schemas())
             .chain(crate::field_reports::openapi::schemas())
             .chain(crate::archive::openapi::schemas())
+            .chain(crate::appointments::openapi::schemas())
         {
             plain_strings(&mut schema, PLAIN);
             schemas.insert(name.to_owned(), schema);

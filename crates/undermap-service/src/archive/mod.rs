@@ -55,6 +55,8 @@ pub struct ArchiveConfig {
     pub utc_offset_hours: i32,
     /// The hour of the archive office's day the deadlines are evaluated (0–23, default 1).
     pub evaluate_at_hour: u32,
+    /// The service window visitors book (default: the shipped `service_window.toml`).
+    pub window: undermap_archive::Schedule,
 }
 
 impl Default for ArchiveConfig {
@@ -67,6 +69,7 @@ impl Default for ArchiveConfig {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             utc_offset_hours: 8,
             evaluate_at_hour: 1,
+            window: undermap_archive::Schedule::builtin(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! features) and `feature_versions`, every version ever loaded.
 
 mod access;
+mod appointments;
 mod archive;
 mod error;
 mod field_reports;
@@ -155,6 +156,10 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the field reports' tables"))?;
+        sqlx::raw_sql(appointments::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the service window's tables"))?;
         let has_unit: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('accounts') WHERE name = 'unit_code')",
         )
