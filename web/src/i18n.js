@@ -36,6 +36,10 @@ const TEXT = {
     open: "待认领", orphan: "无主", claimed: "已认领", correction_overdue: "逾期未更正", corrected: "已更正",
     cause_mismarked: "标示错误", cause_records_wrong: "图档错误", cause_no_ticket: "未申请核查",
     cause_excavation_practice: "施工不当", cause_other: "其他",
+    visit: "预约查阅", free: "个空位", closed: "不开放", visitor_name: "姓名", visit_purpose: "事由",
+    visit_wanted: "调阅（每行一个：项目代码、档号或文件 SHA-256）", book_visit: "预约", visit_booked: "已预约，预约号",
+    my_visits: "我的预约", appointment_booked: "已预约", appointment_cancelled: "已取消", add_to_calendar: "加入日历",
+    cancel_visit: "取消预约", day_sheet: "打印当日预约表", staff_only: "仅限档案馆工作人员",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -78,6 +82,11 @@ const TEXT = {
     correction_overdue: "correction overdue", corrected: "corrected", cause_mismarked: "mismarked",
     cause_records_wrong: "records wrong", cause_no_ticket: "no ticket", cause_excavation_practice: "excavation practice",
     cause_other: "other",
+    visit: "Book a visit", free: "free", closed: "closed", visitor_name: "Name", visit_purpose: "Purpose",
+    visit_wanted: "To have ready (one a line: project code, archive number or file SHA-256)", book_visit: "Book",
+    visit_booked: "Booked, number", my_visits: "My visits", appointment_booked: "booked",
+    appointment_cancelled: "cancelled", add_to_calendar: "Add to calendar", cancel_visit: "Cancel",
+    day_sheet: "Print the day's list", staff_only: "For the archive's staff only",
   },
 };
 

@@ -7,6 +7,7 @@ import { t, setLanguage, language, translatePage } from "./i18n.js";
 import { addProjectLayers, showProjectLayers, showProjects, showProject } from "./archive.js";
 import { emergencyHtml, precautionsHtml, showInbox, showStatus } from "./owners.js";
 import { reportTickets, setupReports } from "./reports.js";
+import { showWindow } from "./window.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -220,6 +221,12 @@ function setMode(mode) {
   document.getElementById("mode-archive").setAttribute("aria-pressed", state.mode === "archive");
   document.getElementById("mode-inbox").setAttribute("aria-pressed", state.mode === "inbox");
   document.getElementById("inbox").hidden = state.mode !== "inbox";
+  document.getElementById("mode-visit").setAttribute("aria-pressed", state.mode === "visit");
+  document.getElementById("visit").hidden = state.mode !== "visit";
+  if (state.mode === "visit") {
+    const visit = document.getElementById("visit-body");
+    showWindow({ api, key: state.key, t, element: visit }).catch((e) => { visit.textContent = e.message; });
+  }
   if (state.mode === "inbox") {
     const inbox = document.getElementById("inbox-body");
     showInbox({ api, t, element: inbox }).catch((e) => { inbox.textContent = e.message; });
@@ -238,6 +245,7 @@ document.getElementById("mode-dig").addEventListener("click", () => setMode("dig
 document.getElementById("mode-incident").addEventListener("click", () => setMode("incident"));
 document.getElementById("mode-archive").addEventListener("click", () => setMode("archive"));
 document.getElementById("mode-inbox").addEventListener("click", () => setMode("inbox"));
+document.getElementById("mode-visit").addEventListener("click", () => setMode("visit"));
 
 // ---------------------------------------------------------------- the archive
 const archiveBody = () => document.getElementById("archive-body");

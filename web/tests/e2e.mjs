@@ -166,6 +166,30 @@ try {
     await page.click("#mode-archive");
   }
 
+  // A visit to the archive's window: the first bookable slot, booked through the form, is the
+  // API's appointment; cancelled from the list, the API has it cancelled.
+  await page.click("#mode-visit");
+  await page.waitForSelector("#window-slots button:not([disabled])", { timeout: 15000 });
+  const slot = await page.$eval("#window-slots button:not([disabled])", (b) => b.dataset.slot);
+  await page.click(`#window-slots button[data-slot="${slot}"]`);
+  await page.fill("#visit-name", "张三");
+  await page.fill("#visit-purpose", "查阅竣工图");
+  await page.click("#visit-book");
+  await page.waitForSelector("#visit-number", { timeout: 15000 });
+  const visitNumber = (await page.textContent("#visit-number")).trim();
+  const booked = await api(`/v1/appointments/${visitNumber}`);
+  if (booked.status !== "booked" || `${booked.date}T${booked.start}` !== slot) fail(`booked ${slot} but the API has ${JSON.stringify(booked)}`);
+  const slots = await api(`/v1/appointments/slots?from=${booked.date}&to=${booked.date}`);
+  const places = slots.days[0].slots.find((s) => s.slot === slot);
+  const shown = await page.$eval(`#window-slots button[data-slot="${slot}"] small`, (s) => s.textContent);
+  if (shown !== `${places.free}/${places.capacity}`) fail(`the slot shows ${shown} but the API has ${places.free}/${places.capacity}`);
+  await page.screenshot({ path: `${shots}/visit.png` });
+  await page.click(`#visits li[data-number="${visitNumber}"] .cancel`);
+  await page.waitForSelector(`#visits li[data-number="${visitNumber}"]:not(:has(.cancel))`, { timeout: 15000 });
+  const cancelled = await api(`/v1/appointments/${visitNumber}`);
+  if (cancelled.status !== "cancelled") fail(`cancelled in the page but the API has ${cancelled.status}`);
+  await page.click("#mode-visit");
+
   // Click a pipe: the valves to close are the trace's.
   await page.click("#mode-incident");
   await page.evaluate(([lng, lat]) => window.undermapMap.jumpTo({ center: [lng, lat], zoom: 17 }), spec.incident.point);

@@ -188,7 +188,68 @@ pub async fn load_demo_projects(service: &Service, dir: &Path) -> Result<usize, 
             demo_scan(service, &number).await?;
         }
     }
+    demo_appointments(service).await?;
     Ok(added)
+}
+
+/// Two visitors booked at the service window when `demo-public` holds no appointment from
+/// today on: the first bookable slot of the next working day for `demo-public`, to consult a
+/// paper record, and one for the demo construction unit to hand over files.
+async fn demo_appointments(service: &Service) -> Result<(), DemoError> {
+    let appointments = service.appointments();
+    if !appointments.mine("demo-public").await?.is_empty() {
+        return Ok(());
+    }
+    let window = appointments.days(None, None).await?;
+    let Some(day) = window
+        .days
+        .iter()
+        .skip(1)
+        .find(|d| d.slots.iter().filter(|s| s.bookable).count() >= 2)
+    else {
+        return Ok(());
+    };
+    let slots: Vec<&str> = day
+        .slots
+        .iter()
+        .filter(|s| s.bookable)
+        .map(|s| s.slot.as_str())
+        .collect();
+    let visits = [
+        (
+            "demo-public",
+            slots[0],
+            "张三 (demo)",
+            "查阅城北给水干管竣工图 (consult the as-built drawing)",
+            serde_json::json!([{ "record": "XS-1998-GX-0012" }]),
+        ),
+        (
+            "demo-construction_unit",
+            slots[1],
+            "李四 (demo)",
+            "移交竣工档案 (hand over the as-built files)",
+            serde_json::json!([]),
+        ),
+    ];
+    for (account, slot, name, purpose, wanted) in visits {
+        let input = undermap_service::BookingInput {
+            slot: slot.to_owned(),
+            name: name.to_owned(),
+            phone: Some("023-7666 0000".to_owned()),
+            purpose: purpose.to_owned(),
+            wanted: serde_json::from_value(wanted)
+                .map_err(|e| DemoError::Projects(format!("demo appointment: {e}")))?,
+        };
+        let visitor = undermap_service::Visitor {
+            account,
+            staff: false,
+        };
+        match appointments.book(input, visitor).await {
+            Ok(_) | Err(ServiceError::Conflict(_) | ServiceError::Unprocessable { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// A generated scan of a demo paper record.

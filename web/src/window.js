@@ -1,0 +1,107 @@
+// Booking a visit to the archive's service window: the next two weeks' days and slots with the
+// places left, the booking form (who, why, what to have ready), the confirmation with its
+// number and calendar file, one's appointments with cancel, and the staff's printable day list.
+
+function escapeHtml(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+// One wanted item per line: a project code, a file's SHA-256, else a paper record's number.
+function wantedOf(text) {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) =>
+    /^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$/.test(l) ? { project: l }
+      : /^[0-9a-fA-F]{64}$/.test(l) ? { file: l } : { record: l });
+}
+
+// Fetches a file with the account's key and hands it to the browser (the .ics, the day list).
+async function openWithKey(key, path, download) {
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${key}` } });
+  if (!response.ok) throw new Error(`${response.status}`);
+  const url = URL.createObjectURL(await response.blob());
+  if (download) {
+    const a = Object.assign(document.createElement("a"), { href: url, download });
+    a.click();
+  } else {
+    window.open(url, "_blank");
+  }
+}
+
+export async function showWindow({ api, key, t, element }) {
+  const state = { day: null, slot: null };
+  const [window_, mine] = await Promise.all([api("/v1/appointments/slots"), api("/v1/appointments")]);
+  const days = window_.days;
+  state.day = days.find((d) => d.slots.some((s) => s.bookable)) || days[0];
+  const render = () => {
+    const dayButtons = days.map((d) => {
+      const free = d.slots.filter((s) => s.bookable).reduce((n, s) => n + s.free, 0);
+      return `<button class="day${d === state.day ? " chosen" : ""}" data-date="${d.date}" ${d.open ? "" : "disabled"}
+        title="${escapeHtml(d.reason || "")}">${d.date.slice(5)}<small>${d.open ? `${free} ${t("free")}` : t("closed")}</small></button>`;
+    }).join("");
+    const slots = state.day.slots.map((s) => `<button class="slot${s.slot === state.slot ? " chosen" : ""}" data-slot="${s.slot}"
+      ${s.bookable ? "" : "disabled"}>${s.start}<small>${s.free}/${s.capacity}</small></button>`).join("");
+    const list = mine.appointments.map((a) => `<li data-number="${escapeHtml(a.number)}"><b>${escapeHtml(a.number)}</b>
+      ${escapeHtml(a.date)} ${escapeHtml(a.start)}–${escapeHtml(a.end)} · <span class="appointment-status">${t(`appointment_${a.status}`)}</span>
+      <button class="link ics">${t("add_to_calendar")}</button>
+      ${a.status === "booked" ? `<button class="link cancel">${t("cancel_visit")}</button>` : ""}</li>`).join("");
+    element.innerHTML = `<p><b>${escapeHtml(window_.name)}</b><br><small>${escapeHtml(window_.address)}</small></p>
+      <div id="window-days" class="chips">${dayButtons}</div>
+      <div id="window-slots" class="chips">${slots || `<small>${escapeHtml(state.day.reason || "")}</small>`}</div>
+      <form id="visit-form">
+        <label><span>${t("visitor_name")}</span> <input id="visit-name" required maxlength="100"></label>
+        <label><span>${t("contact")}</span> <input id="visit-phone" type="tel" maxlength="30"></label>
+        <label><span>${t("visit_purpose")}</span> <input id="visit-purpose" required maxlength="500"></label>
+        <label><span>${t("visit_wanted")}</span> <textarea id="visit-wanted" rows="2"></textarea></label>
+        <button id="visit-book" ${state.slot ? "" : "disabled"}>${t("book_visit")}${state.slot ? ` ${state.slot.replace("T", " ")}` : ""}</button>
+      </form>
+      <div id="visit-result" role="status"></div>
+      <h3>${t("my_visits")}</h3><ul id="visits">${list || "<li>—</li>"}</ul>
+      <p><button id="day-sheet" class="link">${t("day_sheet")} ${state.day.date}</button></p>`;
+    element.querySelectorAll("#window-days button").forEach((b) => b.addEventListener("click", () => {
+      state.day = days.find((d) => d.date === b.dataset.date);
+      state.slot = null;
+      render();
+    }));
+    element.querySelectorAll("#window-slots button").forEach((b) => b.addEventListener("click", () => {
+      state.slot = b.dataset.slot;
+      const keep = ["visit-name", "visit-phone", "visit-purpose", "visit-wanted"].map((id) => element.querySelector(`#${id}`).value);
+      render();
+      ["visit-name", "visit-phone", "visit-purpose", "visit-wanted"].forEach((id, i) => { element.querySelector(`#${id}`).value = keep[i]; });
+    }));
+    element.querySelector("#visit-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const out = element.querySelector("#visit-result");
+      try {
+        const a = await api("/v1/appointments", { method: "POST", json: {
+          slot: state.slot,
+          name: element.querySelector("#visit-name").value,
+          phone: element.querySelector("#visit-phone").value.trim() || undefined,
+          purpose: element.querySelector("#visit-purpose").value,
+          wanted: wantedOf(element.querySelector("#visit-wanted").value),
+        } });
+        await showWindow({ api, key, t, element });
+        element.querySelector("#visit-result").innerHTML = `<p>${t("visit_booked")}: <b id="visit-number">${escapeHtml(a.number)}</b>
+          ${escapeHtml(a.date)} ${escapeHtml(a.start)}–${escapeHtml(a.end)}</p>`;
+      } catch (e) {
+        if (e.message !== "401") out.textContent = e.message;
+      }
+    });
+    element.querySelectorAll("#visits li[data-number]").forEach((li) => {
+      const number = li.dataset.number;
+      li.querySelector(".ics").addEventListener("click", () =>
+        openWithKey(key, `/v1/appointments/${encodeURIComponent(number)}/calendar.ics`, `${number}.ics`));
+      li.querySelector(".cancel")?.addEventListener("click", async () => {
+        try {
+          await api(`/v1/appointments/${encodeURIComponent(number)}/cancel`, { method: "POST", json: {} });
+          await showWindow({ api, key, t, element });
+        } catch (e) {
+          element.querySelector("#visit-result").textContent = e.message;
+        }
+      });
+    });
+    element.querySelector("#day-sheet").addEventListener("click", () =>
+      openWithKey(key, `/v1/appointments/day/${state.day.date}/print`).catch((e) => {
+        element.querySelector("#visit-result").textContent = e.message === "403" ? t("staff_only") : e.message;
+      }));
+  };
+  render();
+}
