@@ -20,6 +20,7 @@ mod degraded;
 mod deliveries;
 mod export;
 mod export_archive;
+mod feedback;
 mod field_reports;
 mod forms;
 mod hardening;

@@ -28,6 +28,7 @@ mod emergency;
 mod error;
 mod excavation;
 mod extract;
+mod feedback;
 mod field_reports;
 mod forms;
 mod html;

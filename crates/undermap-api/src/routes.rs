@@ -4,8 +4,8 @@
 use actix_web::{web, HttpRequest};
 
 use crate::{
-    admin, appointments, archive, deliveries, emergency, excavation, extract, field_reports, map,
-    ogc, ops, owners, tiles, ApiError,
+    admin, appointments, archive, deliveries, emergency, excavation, extract, feedback,
+    field_reports, map, ogc, ops, owners, tiles, ApiError,
 };
 
 /// Largest request body accepted (1 MiB).
@@ -24,6 +24,7 @@ const PARTS: &[&[(&str, &str)]] = &[
     admin::ROUTES,
     archive::ROUTES,
     appointments::ROUTES,
+    feedback::ROUTES,
     ogc::ROUTES,
     tiles::ROUTES,
 ];
@@ -41,6 +42,7 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     admin::mount,
     archive::mount,
     appointments::mount,
+    feedback::mount,
     ogc::mount,
     tiles::mount,
 ];

@@ -14,6 +14,7 @@ pub mod credit;
 pub mod credit_code;
 pub mod deadlines;
 mod error;
+pub mod feedback;
 mod lifecycle;
 mod project_code;
 pub mod window;

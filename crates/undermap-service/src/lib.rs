@@ -12,6 +12,7 @@ mod deliveries;
 mod emergency;
 mod error;
 mod excavation;
+mod feedback;
 mod field_reports;
 mod map;
 mod ogc;
@@ -43,6 +44,7 @@ pub use excavation::{
     Ticket, TicketCheck, TicketSignature, TicketSigner, TicketSummary, TicketVerifier, ALGORITHM,
     KEY_ALGORITHM, LEGACY_ALGORITHM,
 };
+pub use feedback::{FeedbackDesk, FeedbackInput};
 pub use field_reports::{
     ClaimInput, FieldReport, FieldReports, ReportInput, StrikeStats, CSV_HEADER,
 };

@@ -8,6 +8,7 @@ mod access;
 mod appointments;
 mod archive;
 mod error;
+mod feedback;
 mod field_reports;
 mod files;
 mod gpkg;
@@ -41,6 +42,7 @@ pub use archive::{
     ScanMetadata,
 };
 pub use error::StoreError;
+pub use feedback::{FeedbackRecord, FeedbackStore, NewFeedback};
 pub use field_reports::{
     FieldReportRow, FieldReportStore, NewFieldReport, ReportClaim, ReportQuery,
 };
@@ -63,7 +65,14 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// that fails leaves the store as it was.
 #[async_trait]
 pub trait Store:
-    ArchiveStore + OwnersStore + FieldReportStore + AppointmentStore + Send + Sync + std::fmt::Debug
+    ArchiveStore
+    + OwnersStore
+    + FieldReportStore
+    + AppointmentStore
+    + FeedbackStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// The layer registry.
     async fn layers(&self) -> Result<Vec<LayerInfo>>;

@@ -127,6 +127,9 @@ pub struct ArchiveSettings {
     /// The service window visitors book, in the form of
     /// `crates/undermap-archive/data/service_window.toml`; unset: the shipped one.
     pub window: Option<PathBuf>,
+    /// The questions asked after a service, in the form of
+    /// `crates/undermap-archive/data/feedback_questions.toml`; unset: the shipped ones.
+    pub questionnaire: Option<PathBuf>,
 }
 
 impl Default for ArchiveSettings {
@@ -143,6 +146,7 @@ impl Default for ArchiveSettings {
             utc_offset_hours: 8,
             evaluate_at_hour: 1,
             window: None,
+            questionnaire: None,
         }
     }
 }

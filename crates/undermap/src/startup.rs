@@ -96,9 +96,9 @@ pub enum ArchiveSetupError {
     /// The file store could not be opened.
     #[error("archive's file store: {0}")]
     Files(#[from] undermap_store::StoreError),
-    /// The service window's schedule could not be read.
-    #[error("archive.window {0}: {1}")]
-    Window(String, String),
+    /// The service window's schedule or the questionnaire could not be read.
+    #[error("archive: {0}: {1}")]
+    DataFile(String, String),
     /// Both a folder and a URL are configured for the files.
     #[error("archive.files_dir and archive.files_url are both set: keep one")]
     TwoFileStores,
@@ -124,13 +124,24 @@ pub fn archive_config(
         Some(path) => {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(path)
-                .map_err(|e| ArchiveSetupError::Window(name.clone(), e.to_string()))?;
+                .map_err(|e| ArchiveSetupError::DataFile(name.clone(), e.to_string()))?;
             undermap_archive::Schedule::parse(&text)
-                .map_err(|e| ArchiveSetupError::Window(name, e.to_string()))?
+                .map_err(|e| ArchiveSetupError::DataFile(name, e.to_string()))?
+        }
+    };
+    let questionnaire = match &a.questionnaire {
+        None => undermap_archive::feedback::Questionnaire::builtin(),
+        Some(path) => {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| ArchiveSetupError::DataFile(name.clone(), e.to_string()))?;
+            undermap_archive::feedback::Questionnaire::parse(&text)
+                .map_err(|e| ArchiveSetupError::DataFile(name, e.to_string()))?
         }
     };
     Ok(undermap_service::ArchiveConfig {
         window,
+        questionnaire,
         catalogue,
         rules: a.rules.clone(),
         weights: a.weights.clone(),

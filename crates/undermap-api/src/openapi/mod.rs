@@ -29,6 +29,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::admin::openapi::paths(&common),
         crate::archive::openapi::paths(&common),
         crate::appointments::openapi::paths(&common),
+        crate::feedback::openapi::paths(&common),
     ]
     .into_iter()
     .flatten()
@@ -83,6 +84,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .chain(crate::field_reports::openapi::schemas())
             .chain(crate::archive::openapi::schemas())
             .chain(crate::appointments::openapi::schemas())
+            .chain(crate::feedback::openapi::schemas())
         {
             plain_strings(&mut schema, PLAIN);
             schemas.insert(name.to_owned(), schema);

@@ -57,6 +57,8 @@ pub struct ArchiveConfig {
     pub evaluate_at_hour: u32,
     /// The service window visitors book (default: the shipped `service_window.toml`).
     pub window: undermap_archive::Schedule,
+    /// The questions asked after a service (default: the shipped `feedback_questions.toml`).
+    pub questionnaire: undermap_archive::feedback::Questionnaire,
 }
 
 impl Default for ArchiveConfig {
@@ -70,6 +72,7 @@ impl Default for ArchiveConfig {
             utc_offset_hours: 8,
             evaluate_at_hour: 1,
             window: undermap_archive::Schedule::builtin(),
+            questionnaire: undermap_archive::feedback::Questionnaire::builtin(),
         }
     }
 }

@@ -6,6 +6,7 @@ mod access;
 mod appointments;
 mod archive;
 mod error;
+mod feedback;
 mod field_reports;
 mod media;
 pub use error::GpkgError;
@@ -160,6 +161,10 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the service window's tables"))?;
+        sqlx::raw_sql(feedback::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the feedback table"))?;
         let has_unit: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('accounts') WHERE name = 'unit_code')",
         )
