@@ -40,6 +40,11 @@ const TEXT = {
     visit_wanted: "调阅（每行一个：项目代码、档号或文件 SHA-256）", book_visit: "预约", visit_booked: "已预约，预约号",
     my_visits: "我的预约", appointment_booked: "已预约", appointment_cancelled: "已取消", add_to_calendar: "加入日历",
     cancel_visit: "取消预约", day_sheet: "打印当日预约表", staff_only: "仅限档案馆工作人员",
+    rate: "评价", your_rating: "总体评分（1–5）", comment: "意见建议", send_feedback: "提交评价",
+    rate_first: "请先评分", feedback_thanks: "感谢您的评价", yes: "是", no: "否",
+    option_under_10_min: "10 分钟以内", option_10_to_30_min: "10–30 分钟", option_over_30_min: "30 分钟以上",
+    option_matched: "一致", option_minor_differences: "略有出入", option_major_differences: "明显不符",
+    option_not_dug_yet: "尚未开挖",
   },
   en: {
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
@@ -87,6 +92,11 @@ const TEXT = {
     visit_booked: "Booked, number", my_visits: "My visits", appointment_booked: "booked",
     appointment_cancelled: "cancelled", add_to_calendar: "Add to calendar", cancel_visit: "Cancel",
     day_sheet: "Print the day's list", staff_only: "For the archive's staff only",
+    rate: "Rate", your_rating: "Your rating (1–5)", comment: "Comment", send_feedback: "Send",
+    rate_first: "Rate it first", feedback_thanks: "Thank you for your feedback", yes: "yes", no: "no",
+    option_under_10_min: "under 10 minutes", option_10_to_30_min: "10 to 30 minutes", option_over_30_min: "over 30 minutes",
+    option_matched: "matched", option_minor_differences: "minor differences", option_major_differences: "major differences",
+    option_not_dug_yet: "not dug yet",
   },
 };
 

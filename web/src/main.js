@@ -8,6 +8,7 @@ import { addProjectLayers, showProjectLayers, showProjects, showProject } from "
 import { emergencyHtml, precautionsHtml, showInbox, showStatus } from "./owners.js";
 import { reportTickets, setupReports } from "./reports.js";
 import { showWindow } from "./window.js";
+import { feedbackForm } from "./feedback.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -382,9 +383,14 @@ async function refreshTickets() {
     `<li data-ticket="${escapeHtml(s.id)}"><a href="/tickets/${encodeURIComponent(s.id)}" target="_blank" rel="noopener">${escapeHtml(s.id)}</a>`
     + ` ${escapeHtml(s.created_at.slice(0, 10))} · ${s.hits} ${t("hits")}`
     + `${s.highest_risk ? ` · <span class="risk risk-${escapeHtml(s.highest_risk)}">${t(s.highest_risk)}</span>` : ""}`
-    + `${s.reference ? ` · ${escapeHtml(s.reference)}` : ""} <button class="link status-of">${t("owners_answers")}</button></li>`).join("");
-  document.querySelectorAll("#tickets li").forEach((li) =>
-    li.querySelector(".status-of").addEventListener("click", () => ticketStatus(li.dataset.ticket)));
+    + `${s.reference ? ` · ${escapeHtml(s.reference)}` : ""} <button class="link status-of">${t("owners_answers")}</button>`
+    + ` <button class="link rate">${t("rate")}</button><div class="rating-form"></div></li>`).join("");
+  document.querySelectorAll("#tickets li").forEach((li) => {
+    li.querySelector(".status-of").addEventListener("click", () => ticketStatus(li.dataset.ticket));
+    li.querySelector(".rate").addEventListener("click", () =>
+      feedbackForm({ api, t, element: li.querySelector(".rating-form"), service: "ticket", subject: li.dataset.ticket })
+        .catch((e) => { li.querySelector(".rating-form").textContent = e.message; }));
+  });
 }
 
 // ---------------------------------------------------------------- incident

@@ -1,3 +1,5 @@
+import { feedbackForm } from "./feedback.js";
+
 // Booking a visit to the archive's service window: the next two weeks' days and slots with the
 // places left, the booking form (who, why, what to have ready), the confirmation with its
 // number and calendar file, one's appointments with cancel, and the staff's printable day list.
@@ -42,7 +44,8 @@ export async function showWindow({ api, key, t, element }) {
     const list = mine.appointments.map((a) => `<li data-number="${escapeHtml(a.number)}"><b>${escapeHtml(a.number)}</b>
       ${escapeHtml(a.date)} ${escapeHtml(a.start)}–${escapeHtml(a.end)} · <span class="appointment-status">${t(`appointment_${a.status}`)}</span>
       <button class="link ics">${t("add_to_calendar")}</button>
-      ${a.status === "booked" ? `<button class="link cancel">${t("cancel_visit")}</button>` : ""}</li>`).join("");
+      ${a.status === "booked" ? `<button class="link cancel">${t("cancel_visit")}</button>` : ""}
+      <button class="link rate">${t("rate")}</button><div class="rating-form"></div></li>`).join("");
     element.innerHTML = `<p><b>${escapeHtml(window_.name)}</b><br><small>${escapeHtml(window_.address)}</small></p>
       <div id="window-days" class="chips">${dayButtons}</div>
       <div id="window-slots" class="chips">${slots || `<small>${escapeHtml(state.day.reason || "")}</small>`}</div>
@@ -89,6 +92,9 @@ export async function showWindow({ api, key, t, element }) {
       const number = li.dataset.number;
       li.querySelector(".ics").addEventListener("click", () =>
         openWithKey(key, `/v1/appointments/${encodeURIComponent(number)}/calendar.ics`, `${number}.ics`));
+      li.querySelector(".rate").addEventListener("click", () =>
+        feedbackForm({ api, t, element: li.querySelector(".rating-form"), service: "appointment", subject: number })
+          .catch((e) => { li.querySelector(".rating-form").textContent = e.message; }));
       li.querySelector(".cancel")?.addEventListener("click", async () => {
         try {
           await api(`/v1/appointments/${encodeURIComponent(number)}/cancel`, { method: "POST", json: {} });

@@ -184,6 +184,21 @@ try {
   const shown = await page.$eval(`#window-slots button[data-slot="${slot}"] small`, (s) => s.textContent);
   if (shown !== `${places.free}/${places.capacity}`) fail(`the slot shows ${shown} but the API has ${places.free}/${places.capacity}`);
   await page.screenshot({ path: `${shots}/visit.png` });
+  // Rated from the list with the questionnaire's answers: the server has it (a second rating of
+  // the same visit is refused).
+  await page.click(`#visits li[data-number="${visitNumber}"] .rate`);
+  await page.waitForSelector(`#visits li[data-number="${visitNumber}"] .feedback-form`, { timeout: 15000 });
+  await page.check(`#visits li[data-number="${visitNumber}"] .overall input[value="4"]`);
+  await page.selectOption(`#visits li[data-number="${visitNumber}"] select[data-q="found"]`, "true");
+  await page.fill(`#visits li[data-number="${visitNumber}"] .feedback-form textarea`, "预约方便");
+  await page.screenshot({ path: `${shots}/feedback.png` });
+  await page.click(`#visits li[data-number="${visitNumber}"] .feedback-form button`);
+  await page.waitForSelector(`#visits li[data-number="${visitNumber}"] .feedback-thanks`, { timeout: 15000 });
+  // From outside the page, so that the refusal is no console error there.
+  const again = await fetch(`${new URL(spec.url).origin}/v1/feedback`, { method: "POST",
+    headers: { Authorization: `Bearer ${spec.key}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ service: "appointment", subject: visitNumber, rating: 5 }) });
+  if (again.status !== 409) fail(`the visit's rating was not stored: a second one got ${again.status}`);
   await page.click(`#visits li[data-number="${visitNumber}"] .cancel`);
   await page.waitForSelector(`#visits li[data-number="${visitNumber}"]:not(:has(.cancel))`, { timeout: 15000 });
   const cancelled = await api(`/v1/appointments/${visitNumber}`);
