@@ -14,6 +14,7 @@ mod archive_links;
 mod archive_records;
 mod archive_s3;
 mod archive_store;
+mod bundles;
 mod cli;
 mod correctness;
 mod degraded;

@@ -86,6 +86,7 @@ export async function showProject({ api, key, map, t, element, code, back }) {
     <h4>${t("timeline")}</h4><ol id="timeline">${events || `<li>${t("no_events")}</li>`}</ol>
     <h4>${t("checklist")}</h4><table id="checklist"><tbody>${checklist}</tbody></table>
     ${noticed ? `<p><button id="print-notice" class="link">${t("print_notice")}</button></p>` : ""}
+    ${p.files.length ? `<p><button id="bundle" class="link">${t("download_all")}</button></p>` : ""}
     <h4>${t("files")}</h4><ul id="files">${files}</ul>
     <h4>${t("deliveries")}</h4><ul id="deliveries">${deliveries || "<li>—</li>"}</ul>
     <p id="project-features">${p.features.length} ${t("features")}</p>
@@ -94,6 +95,12 @@ export async function showProject({ api, key, map, t, element, code, back }) {
   </div>`;
   element.querySelector("#project-back").addEventListener("click", back);
   element.querySelectorAll("#files button").forEach((b) => b.addEventListener("click", () => openWithKey(key, `/v1/files/${b.dataset.sha}`)));
+  element.querySelector("#bundle")?.addEventListener("click", async () => {
+    const response = await fetch(`/v1/projects/${encodeURIComponent(code)}/bundle.zip`, { headers: { Authorization: `Bearer ${key}` } });
+    if (!response.ok) return;
+    const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await response.blob()), download: `${code}.zip` });
+    a.click();
+  });
   element.querySelector("#print-notice")?.addEventListener("click", () =>
     openWithKey(key, `/v1/projects/${encodeURIComponent(code)}/notice`));
   element.querySelector("#file-upload").addEventListener("submit", async (event) => {

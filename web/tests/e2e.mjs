@@ -7,7 +7,7 @@
 // Started by the Rust test tests/web.rs, which runs the server and computes the expected
 // answers through the API. Exits 1 with the reason on the first failure.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 
 const spec = JSON.parse(process.argv[2]);
 const shots = spec.screenshots;
@@ -161,6 +161,11 @@ try {
     const owed = await page.$$eval("#checklist tr.owed", (rows) => rows.length);
     if (owed !== spec.archive.missing) fail(`${owed} categories owed but the checklist misses ${spec.archive.missing}`);
     if ((await page.$("#print-notice")) === null && spec.archive.noticed) fail("the project has a filing notice but no print button");
+    // Every file of the project as one ZIP.
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 15000 }), page.click("#bundle")]);
+    if (download.suggestedFilename() !== `${spec.archive.open}.zip`) fail(`the bundle is named ${download.suggestedFilename()}`);
+    const zip = readFileSync(await download.path());
+    if (zip.subarray(0, 4).toString("latin1") !== "PK\u0003\u0004" || !zip.includes("SHA256SUMS")) fail(`the bundle is not a ZIP with its checksums (${zip.length} bytes)`);
     if ((await page.$("#deliveries")) === null) fail("the project page lists no deliveries section");
     await page.screenshot({ path: `${shots}/archive.png` });
     await page.click("#mode-archive");

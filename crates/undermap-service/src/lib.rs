@@ -25,10 +25,10 @@ pub use appointments::{
     Appointments, BookingInput, DayView, SlotView, Visitor, WindowView, MAX_DAYS as MAX_WINDOW_DAYS,
 };
 pub use archive::{
-    Archive, ArchiveConfig, DigitisationStats, Evaluation, EventOut, FileMeta, KeptFile,
-    LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject, ProjectOut,
-    ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery, Rate, RecordedEvent, Scope,
-    TouchingProject, UnitRecord, UnitSummary, DEFAULT_MAX_FILE_BYTES,
+    Archive, ArchiveConfig, Bundle, BundleItem, DigitisationStats, Evaluation, EventOut, FileMeta,
+    KeptFile, LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject,
+    ProjectOut, ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery, Rate, RecordedEvent,
+    Scope, TouchingProject, UnitRecord, UnitSummary, DEFAULT_MAX_FILE_BYTES,
 };
 pub use deliveries::{deliver, Deliveries, DeliveryRequest, Departments};
 pub use emergency::{

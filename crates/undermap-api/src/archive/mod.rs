@@ -1,6 +1,7 @@
 //! The construction-project archive: projects and their events, files, deadlines, the code
 //! lists, the construction units' credit record, and paper records being digitised.
 
+mod bundles;
 mod files;
 mod notice;
 pub(crate) mod openapi;
@@ -27,6 +28,8 @@ routes! {
     get "/v1/projects/{code}/checklist" => files::checklist,
     get "/v1/projects/{code}/notice" => notice::notice,
     post "/v1/projects/{code}/files" => files::upload,
+    get "/v1/projects/{code}/bundle.zip" => bundles::project,
+    post "/v1/bundles" => bundles::files,
     get "/v1/files/{sha256}" => files::download,
     get "/v1/construction-units" => units::list,
     get "/v1/construction-units/{credit_code}" => units::get,

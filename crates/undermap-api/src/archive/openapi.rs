@@ -218,6 +218,25 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
     download["get"]["responses"]["206"] = json!({ "description": "Part of the bytes", "content": { "*/*": { "schema": { "type": "string", "format": "binary" } } } });
     download["get"]["responses"]["304"] = json!({ "description": "Not modified" });
     add("/v1/files/{sha256}", download);
+    let zip = || json!({ "description": "The ZIP, streamed as it is written: the files, then manifest.json and SHA256SUMS", "content": { "application/zip": { "schema": { "type": "string", "format": "binary" } } } });
+    add(
+        "/v1/projects/{code}/bundle.zip",
+        op(
+            "A project's whole hand-over as one ZIP (a folder per category, manifest.json, SHA256SUMS), streamed; audited with every SHA-256",
+            "Archive",
+            vec![path_param("code", "Project code")],
+            zip(),
+            &[("404", "No such project (or another unit's)"), ("422", "The project holds no file, or more than a bundle holds"), ("503", "No file store configured")],
+        ),
+    );
+    let mut bundle = json!({ "post": {
+        "summary": "Files picked by their SHA-256 as one ZIP (manifest.json, SHA256SUMS), streamed; refused whole when any is not one the caller may read; audited with every SHA-256",
+        "tags": ["Archive"],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/BundleInput" } } } },
+        "responses": problem_responses(&[("404", "A file that is not there or not one the caller may read: nothing is sent"), ("422", "No file, more than 500, or more than 4 GB together, or not a SHA-256"), ("503", "No file store configured")]),
+    } });
+    bundle["post"]["responses"]["200"] = zip();
+    add("/v1/bundles", bundle);
     add(
         "/v1/construction-units",
         op(
@@ -324,6 +343,12 @@ fn record_paths(common: &Common) -> Vec<(String, Value)> {
 /// The request bodies' schemas.
 pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
     vec![
+        (
+            "BundleInput",
+            json!({ "type": "object", "required": ["files"], "additionalProperties": false, "properties": {
+                "files": { "type": "array", "minItems": 1, "maxItems": 500, "items": { "type": "string", "pattern": "^[0-9a-fA-F]{64}$" }, "description": "The files' SHA-256s" }
+            } }),
+        ),
         (
             "LegacyRecord",
             json!({ "type": "object", "required": ["number", "title", "category", "year"], "additionalProperties": false, "properties": {

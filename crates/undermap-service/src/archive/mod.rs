@@ -4,6 +4,7 @@
 //! when is decided by `undermap-archive`; this folder reads and writes, and says who may see what
 //! ([`Scope`]).
 
+mod bundle;
 mod evaluation;
 mod events;
 mod files;
@@ -19,6 +20,7 @@ use undermap_archive::credit::Weights;
 use undermap_archive::{Catalogue, CreditCode, Lifecycle, ProjectCode, Rules};
 use undermap_store::{FileStore, ProjectRecord};
 
+pub use bundle::{Bundle, BundleItem};
 pub use evaluation::Evaluation;
 pub(crate) use evaluation::LastEvaluation;
 pub use events::{EventOut, RecordedEvent};
