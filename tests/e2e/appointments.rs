@@ -9,26 +9,9 @@ use serde_json::{json, Value};
 
 use crate::common::{self, client_with, TestApp};
 
-async fn send(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let r = client.post(app.url(path)).json(&body).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn read(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, Value) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 /// The bookable slots of the window's next two weeks, day by day.
 async fn bookable(app: &TestApp) -> Vec<Vec<Value>> {
-    let (s, window) = read(&app.client, app, "/v1/appointments/slots").await;
+    let (s, window) = app.get_as(&app.client, "/v1/appointments/slots").await;
     assert_eq!(s, StatusCode::OK, "{window}");
     window["days"]
         .as_array()
@@ -49,12 +32,12 @@ async fn bookable(app: &TestApp) -> Vec<Vec<Value>> {
 
 async fn free(app: &TestApp, slot: &str) -> u64 {
     let date = &slot[..10];
-    let (_, window) = read(
-        &app.client,
-        app,
-        &format!("/v1/appointments/slots?from={date}&to={date}"),
-    )
-    .await;
+    let (_, window) = app
+        .get_as(
+            &app.client,
+            &format!("/v1/appointments/slots?from={date}&to={date}"),
+        )
+        .await;
     window["days"][0]["slots"]
         .as_array()
         .unwrap()
@@ -82,7 +65,7 @@ both_stores! {
         let answers = join_all(clients.iter().enumerate().map(|(i, c)| {
             let body = booking(&slot, &format!("访客 {i}"));
             let app = &app;
-            async move { send(c, app, "/v1/appointments", body).await }
+            async move { app.post_as(c, "/v1/appointments", body).await }
         }))
         .await;
         let booked: Vec<&Value> = answers.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, a)| a).collect();
@@ -97,7 +80,7 @@ both_stores! {
         assert_eq!(numbers.len(), 3, "distinct numbers");
         assert_eq!(free(&app, &slot).await, 0);
         let staff = app.client_as("archivist").await;
-        let (s, list) = read(&staff, &app, &format!("/v1/appointments/day/{}", &slot[..10])).await;
+        let (s, list) = app.get_as(&staff, &format!("/v1/appointments/day/{}", &slot[..10])).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(list["appointments"].as_array().unwrap().len(), 3);
 
@@ -105,12 +88,12 @@ both_stores! {
         let first = booked[0]["number"].as_str().unwrap();
         let holder = booked[0]["account"].as_str().unwrap();
         let i: usize = holder.trim_start_matches("visitor-").parse().unwrap();
-        let (s, a) = send(&clients[i], &app, &format!("/v1/appointments/{first}/cancel"), json!({})).await;
+        let (s, a) = app.post_as(&clients[i], &format!("/v1/appointments/{first}/cancel"), json!({})).await;
         assert_eq!(s, StatusCode::OK, "{a}");
         assert_eq!(a["status"], "cancelled");
         assert_eq!(free(&app, &slot).await, 1);
         let late = answers.iter().position(|(s, _)| *s == StatusCode::CONFLICT).unwrap();
-        let (s, a) = send(&clients[late], &app, "/v1/appointments", booking(&slot, "后来者")).await;
+        let (s, a) = app.post_as(&clients[late], "/v1/appointments", booking(&slot, "后来者")).await;
         assert_eq!(s, StatusCode::CREATED, "{a}");
         assert_eq!(free(&app, &slot).await, 0);
     }
@@ -152,15 +135,15 @@ both_stores! {
         assert!(event.contains("SEQUENCE:0") && event.contains("STATUS:CONFIRMED"), "{event}");
 
         // Only its booker and the staff see it.
-        let (s, _) = read(&them, &app, &format!("/v1/appointments/{number}")).await;
+        let (s, _) = app.get_as(&them, &format!("/v1/appointments/{number}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let (s, _) = send(&them, &app, &format!("/v1/appointments/{number}/cancel"), json!({})).await;
+        let (s, _) = app.post_as(&them, &format!("/v1/appointments/{number}/cancel"), json!({})).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        let (s, _) = read(&them, &app, &format!("/v1/appointments/day/{}", &slot[..10])).await;
+        let (s, _) = app.get_as(&them, &format!("/v1/appointments/day/{}", &slot[..10])).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
 
         // Moved: the old place is free again and the event carries the move.
-        let (s, moved) = send(&me, &app, &format!("/v1/appointments/{number}/reschedule"), json!({ "slot": other })).await;
+        let (s, moved) = app.post_as(&me, &format!("/v1/appointments/{number}/reschedule"), json!({ "slot": other })).await;
         assert_eq!(s, StatusCode::OK, "{moved}");
         assert_eq!(moved["start"], other[11..]);
         assert_eq!(moved["reschedules"], 1);
@@ -168,12 +151,12 @@ both_stores! {
         assert_eq!(free(&app, &other).await, 2);
         let event = ics(me.clone()).await;
         assert!(event.contains("SEQUENCE:1"), "{event}");
-        let (s, e) = send(&me, &app, &format!("/v1/appointments/{number}/reschedule"), json!({ "slot": other })).await;
+        let (s, e) = app.post_as(&me, &format!("/v1/appointments/{number}/reschedule"), json!({ "slot": other })).await;
         assert_eq!(s, StatusCode::CONFLICT, "{e}");
-        let (s, e) = send(&me, &app, "/v1/appointments", booking(&other, "张三")).await;
+        let (s, e) = app.post_as(&me, "/v1/appointments", booking(&other, "张三")).await;
         assert_eq!(s, StatusCode::CONFLICT, "one place per account and slot: {e}");
 
-        let (s, mine) = read(&me, &app, "/v1/appointments").await;
+        let (s, mine) = app.get_as(&me, "/v1/appointments").await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(mine["appointments"][0]["number"], number.as_str());
         let staff = app.client_as("archivist").await;
@@ -183,13 +166,13 @@ both_stores! {
         assert!(page.contains("张三") && page.contains(&number) && page.contains("GH-1998-0001"), "{page}");
 
         // Cancelled: the event says so, once.
-        let (s, a) = send(&me, &app, &format!("/v1/appointments/{number}/cancel"), json!({})).await;
+        let (s, a) = app.post_as(&me, &format!("/v1/appointments/{number}/cancel"), json!({})).await;
         assert_eq!(s, StatusCode::OK, "{a}");
         let event = ics(me.clone()).await;
         assert!(event.contains("STATUS:CANCELLED") && event.contains("SEQUENCE:2"), "{event}");
-        let (s, _) = send(&me, &app, &format!("/v1/appointments/{number}/cancel"), json!({})).await;
+        let (s, _) = app.post_as(&me, &format!("/v1/appointments/{number}/cancel"), json!({})).await;
         assert_eq!(s, StatusCode::CONFLICT);
-        let (s, _) = send(&me, &app, &format!("/v1/appointments/{number}/reschedule"), json!({ "slot": slot })).await;
+        let (s, _) = app.post_as(&me, &format!("/v1/appointments/{number}/reschedule"), json!({ "slot": slot })).await;
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(free(&app, &other).await, 3);
     }
@@ -223,7 +206,7 @@ both_stores! {
             (with(json!({ "wanted": [{ "shelf": "3" }] })), StatusCode::BAD_REQUEST, ""),
             (with(json!({ "extra": 1 })), StatusCode::BAD_REQUEST, ""),
         ] {
-            let (s, e) = send(&app.client, &app, "/v1/appointments", body.clone()).await;
+            let (s, e) = app.post_as(&app.client, "/v1/appointments", body.clone()).await;
             assert_eq!(s, status, "{body}: {e}");
             assert!(e["detail"].as_str().unwrap_or_default().contains(says), "{says}: {e}");
         }
@@ -232,7 +215,7 @@ both_stores! {
             let r = app.get(&format!("/v1/appointments/slots?{q}")).await;
             assert!(r.status().is_client_error(), "{q}: {}", r.status());
         }
-        let (_, window) = read(&app.client, &app, &format!("/v1/appointments/slots?from={sunday}&to={sunday}")).await;
+        let (_, window) = app.get_as(&app.client, &format!("/v1/appointments/slots?from={sunday}&to={sunday}")).await;
         assert_eq!(window["days"][0]["open"], false);
         assert_eq!(window["days"][0]["reason"], "not a working day");
     }

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::common::{self, client_with, TestApp};
+use crate::common::{self, TestApp};
 
 const PROJECT: &str = "2025-500241-48-01-000101";
 
@@ -83,12 +83,7 @@ both_stores! {
         assert_eq!(zip.len(), 4, "{:?}", zip.keys());
 
         // A construction unit reads its own projects' files, and not a bundle with another's.
-        let auth = &app.security.auth;
-        auth.add_account(undermap_auth::NewAccount {
-            name: "unit-1".into(), role: "construction_unit".into(), layers: None, service: false,
-            full_name: None, unit_code: Some(undermap::DEMO_UNIT.into()),
-        }).await.unwrap();
-        let unit = client_with(&auth.create_key("unit-1", None, None).await.unwrap().key);
+        let unit = app.client_for_unit("unit-1", undermap::DEMO_UNIT).await;
         // A file only another unit's project holds (the demo's generated files repeat across
         // projects; the same bytes in one's own project are one's own to read).
         let mut their_file = None;

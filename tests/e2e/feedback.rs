@@ -8,38 +8,21 @@ use serde_json::{json, Value};
 
 use crate::common::{self, client_with, square_crs84, TestApp};
 
-async fn send(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let r = client.post(app.url(path)).json(&body).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn read(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, Value) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 both_stores! {
     async fn feedback_is_given_once_on_ones_own_and_counted_by_service_and_month(fresh) {
         let app = common::spawn(fresh, true).await;
         let crew = client_with(&app.key_for("crew-7", "contractor", None).await);
         let other = client_with(&app.key_for("crew-8", "contractor", None).await);
-        let (s, ticket) = send(&crew, &app, "/v1/excavation-checks",
+        let (s, ticket) = app.post_as(&crew, "/v1/excavation-checks",
             json!({ "area": square_crs84(108.987_665_44, 28.449_672_82, 20.0), "depth_m": 1.5 })).await;
         assert_eq!(s, StatusCode::CREATED, "{ticket}");
         let ticket = ticket["id"].as_str().unwrap().to_owned();
 
         // A visit, and a scan to download.
-        let (_, window) = read(&app.client, &app, "/v1/appointments/slots").await;
+        let (_, window) = app.get_as(&app.client, "/v1/appointments/slots").await;
         let slot = window["days"].as_array().unwrap().iter().flat_map(|d| d["slots"].as_array().unwrap().clone())
             .find(|s| s["bookable"] == true).unwrap()["slot"].as_str().unwrap().to_owned();
-        let (s, visit) = send(&crew, &app, "/v1/appointments", json!({ "slot": slot, "name": "王五", "purpose": "查阅" })).await;
+        let (s, visit) = app.post_as(&crew, "/v1/appointments", json!({ "slot": slot, "name": "王五", "purpose": "查阅" })).await;
         assert_eq!(s, StatusCode::CREATED, "{visit}");
         let visit = visit["number"].as_str().unwrap().to_owned();
         let record = json!({"number": "GH-1998-0001", "title": "城北给水干管竣工图", "category": "as_built_drawings",
@@ -51,10 +34,10 @@ both_stores! {
             .part("file", reqwest::multipart::Part::bytes(pdf).file_name("scan.pdf"));
         let r = app.client.post(app.url("/v1/archive/records/GH-1998-0001/scans")).multipart(form).send().await.unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-        let (_, page) = read(&app.client, &app, "/v1/archive/records/GH-1998-0001").await;
+        let (_, page) = app.get_as(&app.client, "/v1/archive/records/GH-1998-0001").await;
         let scan = page["scan_files"][0]["sha256"].as_str().unwrap_or_else(|| panic!("{page}")).to_owned();
 
-        let (s, q) = read(&crew, &app, "/v1/feedback/questions?service=appointment").await;
+        let (s, q) = app.get_as(&crew, "/v1/feedback/questions?service=appointment").await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(q["questions"].as_array().unwrap().len(), 3);
 
@@ -69,12 +52,12 @@ both_stores! {
             (&crew, json!({ "service": "shop", "subject": "x", "rating": 4 }), StatusCode::UNPROCESSABLE_ENTITY, "service"),
             (&crew, json!({ "service": "ticket", "subject": ticket, "rating": 4, "comment": "x".repeat(2001) }), StatusCode::UNPROCESSABLE_ENTITY, "at most"),
         ] {
-            let (s, e) = send(client, &app, "/v1/feedback", body.clone()).await;
+            let (s, e) = app.post_as(client, "/v1/feedback", body.clone()).await;
             assert_eq!(s, status, "{body}: {e}");
             assert!(e["detail"].as_str().unwrap_or_default().contains(says), "{says}: {e}");
         }
         let staff = app.client_as("archivist").await;
-        let (_, empty) = read(&staff, &app, "/v1/feedback/summary").await;
+        let (_, empty) = app.get_as(&staff, "/v1/feedback/summary").await;
         assert_eq!(empty["responses"], 0, "{empty}");
 
         for (body, who) in [
@@ -82,15 +65,15 @@ both_stores! {
             (json!({ "service": "appointment", "subject": visit, "rating": 5, "comment": "窗口服务好，答复快", "answers": { "found": true, "waited": "under_10_min", "staff": 5 } }), &crew),
             (json!({ "service": "download", "subject": scan, "rating": 4, "answers": { "found": true } }), &other),
         ] {
-            let (s, f) = send(who, &app, "/v1/feedback", body.clone()).await;
+            let (s, f) = app.post_as(who, "/v1/feedback", body.clone()).await;
             assert_eq!(s, StatusCode::CREATED, "{body}: {f}");
         }
-        let (s, e) = send(&crew, &app, "/v1/feedback", json!({ "service": "ticket", "subject": ticket, "rating": 5 })).await;
+        let (s, e) = app.post_as(&crew, "/v1/feedback", json!({ "service": "ticket", "subject": ticket, "rating": 5 })).await;
         assert_eq!(s, StatusCode::CONFLICT, "once per subject: {e}");
 
-        let (s, _) = read(&crew, &app, "/v1/feedback/summary").await;
+        let (s, _) = app.get_as(&crew, "/v1/feedback/summary").await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, report) = read(&staff, &app, "/v1/feedback/summary").await;
+        let (s, report) = app.get_as(&staff, "/v1/feedback/summary").await;
         assert_eq!(s, StatusCode::OK, "{report}");
         assert_eq!(report["responses"], 3);
         assert_eq!(report["mean_rating"], 3.67);

@@ -16,25 +16,8 @@ fn at(de: f64, dn: f64) -> Value {
     json!([MAIN.1 + dn, MAIN.0 + de])
 }
 
-async fn send(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let r = client.post(app.url(path)).json(&body).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn read(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, Value) {
-    let r = client.get(app.url(path)).send().await.unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn reports(app: &TestApp) -> usize {
-    read(&app.client, app, "/v1/field-reports").await.1["field_reports"]
+    app.get_as(&app.client, "/v1/field-reports").await.1["field_reports"]
         .as_array()
         .unwrap()
         .len()
@@ -46,7 +29,7 @@ both_stores! {
         let crew = common::client_with(&app.key_for("crew-1", "contractor", None).await);
         let other = common::client_with(&app.key_for("crew-2", "contractor", None).await);
         let desk = common::client_with(&app.key_for("water-desk", "network_owner", None).await);
-        let (s, _) = send(&app.client, &app, "/v1/owners/xs-water", json!({})).await;
+        let (s, _) = app.post_as(&app.client, "/v1/owners/xs-water", json!({})).await;
         assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
         let put = app.client.put(app.url("/v1/owners/xs-water"))
             .json(&json!({"name": "秀山县自来水有限公司 (demo)", "accounts": ["water-desk"], "emergency_phone": "023-7666-1000"}))
@@ -55,7 +38,7 @@ both_stores! {
 
         let square = json!({"type": "Polygon", "coordinates": [[[MAIN.1 - 8.0, MAIN.0 - 2.0], [MAIN.1 - 8.0, MAIN.0 + 14.0],
             [MAIN.1 + 8.0, MAIN.0 + 14.0], [MAIN.1 + 8.0, MAIN.0 - 2.0], [MAIN.1 - 8.0, MAIN.0 - 2.0]]]});
-        let (s, ticket) = send(&crew, &app, "/v1/excavation-checks", json!({"area": square, "crs": "EPSG:4545"})).await;
+        let (s, ticket) = app.post_as(&crew, "/v1/excavation-checks", json!({"area": square, "crs": "EPSG:4545"})).await;
         assert_eq!(s, StatusCode::CREATED, "{ticket}");
         let id = ticket["id"].as_str().unwrap().to_owned();
         let base = json!({"type": "found_elsewhere", "ticket": id, "feature_id": "WS-E00", "crs": "EPSG:4545"});
@@ -75,16 +58,16 @@ both_stores! {
             (&crew, json!({"type": "strike", "position": at(0.0, 1.0), "crs": "EPSG:4545", "damage": "DN300 gouged"}), "cause"),
             (&crew, json!({"type": "sighting", "position": at(0.0, 1.0)}), "type"),
         ] {
-            let (s, e) = send(client, &app, "/v1/field-reports", body.clone()).await;
+            let (s, e) = app.post_as(client, "/v1/field-reports", body.clone()).await;
             assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {e}");
             assert!(e["detail"].as_str().unwrap_or_default().contains(field), "{field}: {e}");
         }
-        let (s, _) = send(&desk, &app, "/v1/field-reports", with(json!({"position": at(0.0, 1.8)}))).await;
+        let (s, _) = app.post_as(&desk, "/v1/field-reports", with(json!({"position": at(0.0, 1.8)}))).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "an owner's desk files no reports");
         assert_eq!(reports(&app).await, 0);
 
         // Found 1.8 m north of where the map has it.
-        let (s, r) = send(&crew, &app, "/v1/field-reports", with(json!({"position": at(0.0, 1.8), "note": "探坑实测"}))).await;
+        let (s, r) = app.post_as(&crew, "/v1/field-reports", with(json!({"position": at(0.0, 1.8), "note": "探坑实测"}))).await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         let fr = r["number"].as_str().unwrap().to_owned();
         assert_eq!(r["status"], "open");
@@ -94,18 +77,18 @@ both_stores! {
         assert_eq!(r["owner"], "秀山县自来水有限公司 (demo)");
 
         // The next check over the main says so.
-        let (_, again) = send(&crew, &app, "/v1/excavation-checks", json!({"area": square, "crs": "EPSG:4545"})).await;
+        let (_, again) = app.post_as(&crew, "/v1/excavation-checks", json!({"area": square, "crs": "EPSG:4545"})).await;
         let hit = again["hits"].as_array().unwrap().iter().find(|h| h["feature_id"] == "WS-E00").unwrap().clone();
         assert!(hit["reason"].as_str().unwrap().contains(&format!("reported {off:.1} m north on")), "{hit}");
         assert!(hit["reason"].as_str().unwrap().contains(&format!("({fr})")), "{hit}");
 
         // The owner claims it, once.
-        let (s, _) = send(&crew, &app, &format!("/v1/field-reports/{fr}/claim"), json!({})).await;
+        let (s, _) = app.post_as(&crew, &format!("/v1/field-reports/{fr}/claim"), json!({})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, c) = send(&desk, &app, &format!("/v1/field-reports/{fr}/claim"), json!({"note": "两周内复测"})).await;
+        let (s, c) = app.post_as(&desk, &format!("/v1/field-reports/{fr}/claim"), json!({"note": "两周内复测"})).await;
         assert_eq!(s, StatusCode::OK, "{c}");
         assert_eq!((c["status"].as_str(), c["claim"]["owner_id"].as_str()), (Some("claimed"), Some("xs-water")));
-        let (s, _) = send(&desk, &app, &format!("/v1/field-reports/{fr}/claim"), json!({})).await;
+        let (s, _) = app.post_as(&desk, &format!("/v1/field-reports/{fr}/claim"), json!({})).await;
         assert_eq!(s, StatusCode::CONFLICT);
 
         // A strike with a photo, on the ticket: it counts with a ticket.
@@ -130,7 +113,7 @@ both_stores! {
         // Strikes per 1,000 tickets: 1 strike, 2 tickets.
         let today = chrono::Utc::now().date_naive();
         let period = format!("from={}&to={}", today.pred_opt().unwrap(), today.succ_opt().unwrap());
-        let (s, stats) = read(&app.client, &app, &format!("/v1/field-reports/stats?{period}")).await;
+        let (s, stats) = app.get_as(&app.client, &format!("/v1/field-reports/stats?{period}")).await;
         assert_eq!(s, StatusCode::OK, "{stats}");
         assert_eq!(stats["tickets"], 2, "{stats}");
         assert_eq!(stats["strikes"]["strikes"], 1);
@@ -148,15 +131,15 @@ both_stores! {
         assert_eq!(lines.len(), 2, "{csv}");
         assert!(lines[0].starts_with("report,reported_at,owner") && lines[1].contains(",mismarked,true,"), "{csv}");
         assert!(lines[1].contains("\"DN300 球墨铸铁管外壁刮伤, 渗漏\""), "quoted: {csv}");
-        let (s, _) = read(&crew, &app, &format!("/v1/field-reports/stats?{period}")).await;
+        let (s, _) = app.get_as(&crew, &format!("/v1/field-reports/stats?{period}")).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
 
         // A delivery that changes the main corrects the map: the reports close.
         app.store.retire_feature("WS-E00").await;
         app.service.reload().await.unwrap();
-        let (_, closed) = read(&app.client, &app, &format!("/v1/field-reports/{fr}")).await;
+        let (_, closed) = app.get_as(&app.client, &format!("/v1/field-reports/{fr}")).await;
         assert_eq!(closed["status"], "corrected", "{closed}");
-        let (_, open) = read(&app.client, &app, "/v1/field-reports?status=claimed").await;
+        let (_, open) = app.get_as(&app.client, "/v1/field-reports?status=claimed").await;
         assert_eq!(open["field_reports"], json!([]));
     }
 }

@@ -126,6 +126,35 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// POSTs `body` as JSON with `client`: the status, and the answer as JSON (null when it
+    /// is none).
+    pub async fn post_as(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// GETs `path` with `client`: the status, and the answer as JSON (null when it is none).
+    pub async fn get_as(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let r = client.get(self.url(path)).send().await.expect("an answer");
+        let status = r.status();
+        (status, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))
