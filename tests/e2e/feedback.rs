@@ -4,9 +4,9 @@
 //! staff only. Refused feedback is a clear 4xx and writes nothing.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::common::{self, client_with, square_crs84, TestApp};
+use crate::common::{self, client_with, square_crs84};
 
 both_stores! {
     async fn feedback_is_given_once_on_ones_own_and_counted_by_service_and_month(fresh) {
