@@ -1,6 +1,8 @@
 -- Appointments at the archive's service window (issue 20). Days and times are ISO text
 -- (2026-12-08, 09:00), as in the GeoPackage, so that both stores run the same statements
 -- (crates/undermap-store/src/appointments/sql.rs) and they compare as they sort.
+-- An appointment is booked, then cancelled (its place freed) or, from its day on, marked
+-- attended or no_show by the window's staff.
 -- Places taken per slot: a booking increments its slot's row only below the capacity, in one
 -- upsert that locks the row, so concurrent bookings of the last place cannot both succeed.
 CREATE TABLE window_slots (
@@ -24,7 +26,7 @@ CREATE TABLE appointments (
     phone text,
     purpose text NOT NULL CHECK (length(purpose) BETWEEN 1 AND 500),
     wanted text NOT NULL DEFAULT '[]',
-    status text NOT NULL CHECK (status IN ('booked', 'cancelled')),
+    status text NOT NULL CHECK (status IN ('booked', 'cancelled', 'attended', 'no_show')),
     booked_at timestamptz NOT NULL,
     changed_at timestamptz,
     cancelled_at timestamptz,

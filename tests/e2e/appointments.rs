@@ -304,3 +304,39 @@ both_stores! {
         assert_eq!(listed.len(), model.iter().filter(|m| m.2).count());
     }
 }
+
+both_stores! {
+    async fn the_staff_mark_who_came_from_the_day_on(fresh) {
+        let app = common::spawn(fresh, true).await;
+        let days = bookable(&app).await;
+        let slot = days[0][0]["slot"].as_str().unwrap().to_owned();
+        let me = client_with(&app.key_for("zhao-liu", "public", None).await);
+        let (s, a) = app.post_as(&me, "/v1/appointments", booking(&slot, "赵六")).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        let number = a["number"].as_str().unwrap().to_owned();
+        let staff = app.client_as("archivist").await;
+        let path = format!("/v1/appointments/{number}/attendance");
+        let (s, e) = app.post_as(&staff, &path, json!({ "attended": true })).await;
+        assert_eq!(s, StatusCode::CONFLICT, "not before its day: {e}");
+        let (s, _) = app.post_as(&me, &path, json!({ "attended": true })).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "visitors do not mark themselves");
+
+        // The visit's day comes: moved to yesterday in the store.
+        let yesterday = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() - chrono::Duration::days(1);
+        let start = &slot[11..];
+        app.store.execute(&format!("INSERT INTO window_slots (day, start_time, booked) VALUES ('{yesterday}', '{start}', 1)")).await.unwrap();
+        let moved = app.store.execute(&format!("UPDATE appointments SET day = '{yesterday}' WHERE number = '{number}'")).await.unwrap();
+        assert_eq!(moved, 1);
+        let (s, a) = app.post_as(&staff, &path, json!({ "attended": true })).await;
+        assert_eq!(s, StatusCode::OK, "{a}");
+        assert_eq!(a["status"], "attended");
+        let (s, _) = app.post_as(&staff, &path, json!({ "attended": false })).await;
+        assert_eq!(s, StatusCode::CONFLICT, "marked once");
+        let (s, _) = app.post_as(&me, &format!("/v1/appointments/{number}/cancel"), json!({})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "a past visit is not cancelled");
+        let (_, list) = app.get_as(&staff, &format!("/v1/appointments/day/{yesterday}")).await;
+        assert_eq!(list["appointments"][0]["status"], "attended", "{list}");
+        let page = staff.get(app.url(&format!("/v1/appointments/day/{yesterday}/print"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("赵六") && page.contains("已到"), "{page}");
+    }
+}

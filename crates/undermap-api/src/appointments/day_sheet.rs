@@ -33,7 +33,7 @@ pub(crate) async fn print(
     let mut rows = String::new();
     for a in &list {
         rows.push_str(&format!(
-            "<tr><td>{}–{}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td></td></tr>",
+            "<tr><td>{}–{}</td><td>{}</td><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&a.start),
             esc(&a.end),
             esc(&a.number),
@@ -41,6 +41,11 @@ pub(crate) async fn print(
             esc(a.phone.as_deref().unwrap_or("")),
             esc(&a.purpose),
             a.wanted.iter().map(|w| esc(&wanted(w))).collect::<Vec<_>>().join("<br>"),
+            match a.status.as_str() {
+                "attended" => "✓ 已到 came",
+                "no_show" => "✗ 未到 no-show",
+                _ => "",
+            },
         ));
     }
     if list.is_empty() {

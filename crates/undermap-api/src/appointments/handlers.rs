@@ -173,8 +173,34 @@ pub(crate) async fn reschedule(
     Ok(noted(HttpResponse::Ok().json(with_links(&req, &a)), detail))
 }
 
+/// Body of `POST /v1/appointments/{number}/attendance`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AttendanceInput {
+    attended: bool,
+}
+
+/// `POST /v1/appointments/{number}/attendance {attended}`: the window's staff mark who came,
+/// from the appointment's day on.
+#[tracing::instrument(skip(service, caller, req, body), fields(account = %caller.account))]
+pub(crate) async fn attendance(
+    service: web::Data<Service>,
+    caller: Caller,
+    req: HttpRequest,
+    number: web::Path<String>,
+    body: web::Json<AttendanceInput>,
+) -> Result<HttpResponse, ApiError> {
+    staff(&caller)?;
+    let a = service
+        .appointments()
+        .attendance(&number, body.attended, visitor(&caller)?)
+        .await?;
+    let detail = format!("appointment {} {}", a.number, a.status);
+    Ok(noted(HttpResponse::Ok().json(with_links(&req, &a)), detail))
+}
+
 /// `GET /v1/appointments/day/{date}`: the window's list for a day (the archive's staff): every
-/// booked visitor, by slot.
+/// visitor not cancelled, by slot, with whether they came once marked.
 pub(crate) async fn day(
     service: web::Data<Service>,
     caller: Caller,

@@ -16,4 +16,5 @@ routes! {
     get "/v1/appointments/{number}/calendar.ics" => handlers::calendar,
     post "/v1/appointments/{number}/cancel" => handlers::cancel,
     post "/v1/appointments/{number}/reschedule" => handlers::reschedule,
+    post "/v1/appointments/{number}/attendance" => handlers::attendance,
 }

@@ -77,7 +77,7 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
     add(
         "/v1/appointments/day/{date}",
         op(
-            "The window's list for a day: every booked visitor by slot (the archive's staff)",
+            "The window's list for a day: every visitor not cancelled, by slot, with whether they came once marked (the archive's staff)",
             "Appointments",
             vec![day()],
             ok("date, appointments", "application/json", any.clone()),
@@ -136,6 +136,15 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             &[("200", "The appointment, moved"), ("404", "No such appointment of the caller's"), ("409", "The new slot is full, the appointment is cancelled or under way, or it is in that slot already"), ("422", "Not a slot the window offers, too soon or too far ahead")],
         ) }),
     );
+    add(
+        "/v1/appointments/{number}/attendance",
+        json!({ "post": post(
+            "The window's staff mark whether the visitor came (attended or no_show), from the appointment's day on",
+            vec![number()],
+            "AttendanceInput",
+            &[("200", "The appointment, marked"), ("404", "No such appointment"), ("409", "Its day is still to come, or it is cancelled or marked already")],
+        ) }),
+    );
     paths
 }
 
@@ -157,6 +166,10 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
                     reference("file", "A file's SHA-256")
                 ] } }
             } }),
+        ),
+        (
+            "AttendanceInput",
+            json!({ "type": "object", "required": ["attended"], "additionalProperties": false, "properties": { "attended": { "type": "boolean" } } }),
         ),
         (
             "RescheduleInput",

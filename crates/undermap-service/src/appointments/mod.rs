@@ -337,7 +337,7 @@ impl Appointments<'_> {
                 if a.status == "booked" {
                     "under way or past"
                 } else {
-                    "cancelled already"
+                    a.status.as_str()
                 }
             )));
         }
@@ -366,7 +366,7 @@ impl Appointments<'_> {
                 if a.status == "booked" {
                     "under way or past"
                 } else {
-                    "cancelled"
+                    a.status.as_str()
                 }
             )));
         }
@@ -390,6 +390,34 @@ impl Appointments<'_> {
         }
     }
 
+    /// Marks a booked appointment attended or a no-show (the window's staff), from its day on.
+    pub async fn attendance(
+        &self,
+        number: &str,
+        attended: bool,
+        visitor: Visitor<'_>,
+    ) -> Result<AppointmentRecord, ServiceError> {
+        if !visitor.staff {
+            return Err(ServiceError::Forbidden(
+                "only the archive's staff mark who came".into(),
+            ));
+        }
+        let a = self.get(number, visitor).await?;
+        if a.date > self.now_local().date() {
+            return Err(ServiceError::Conflict(format!(
+                "appointment {number} is on {}: mark it from that day on",
+                a.date
+            )));
+        }
+        self.app
+            .store()
+            .mark_attendance(number, attended, Utc::now())
+            .await?
+            .ok_or_else(|| {
+                ServiceError::Conflict(format!("appointment {number} is {} already", a.status))
+            })
+    }
+
     /// An account's appointments from today on (booked and cancelled), by slot.
     pub async fn mine(&self, account: &str) -> Result<Vec<AppointmentRecord>, ServiceError> {
         let today = self.now_local().date();
@@ -406,7 +434,8 @@ impl Appointments<'_> {
             .await?)
     }
 
-    /// The window's list for one day (staff): every booked visitor by slot.
+    /// The window's list for one day (staff): every visitor not cancelled, by slot, with
+    /// whether they came once marked.
     pub async fn day_list(&self, date: NaiveDate) -> Result<Vec<AppointmentRecord>, ServiceError> {
         Ok(self
             .app

@@ -52,7 +52,7 @@ pub struct AppointmentRecord {
     pub purpose: String,
     /// What to have ready.
     pub wanted: Vec<Wanted>,
-    /// `booked` or `cancelled`.
+    /// `booked`, `cancelled`, `attended` or `no_show`.
     pub status: String,
     /// When it was booked.
     pub booked_at: DateTime<Utc>,
@@ -73,7 +73,7 @@ pub struct AppointmentQuery {
     pub from: NaiveDate,
     /// To this day, included.
     pub to: NaiveDate,
-    /// Only booked ones (not cancelled).
+    /// Only those not cancelled.
     pub booked_only: bool,
     /// At most this many.
     pub limit: i64,
@@ -109,6 +109,15 @@ pub trait AppointmentStore: Send + Sync {
         capacity: u32,
         at: DateTime<Utc>,
     ) -> Result<Moved>;
+
+    /// Marks a booked appointment attended or not (`no_show`); `None` when none of that
+    /// number is booked.
+    async fn mark_attendance(
+        &self,
+        number: &str,
+        attended: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Option<AppointmentRecord>>;
 
     /// One appointment.
     async fn appointment(&self, number: &str) -> Result<Option<AppointmentRecord>>;

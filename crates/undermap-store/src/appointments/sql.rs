@@ -27,12 +27,14 @@ pub(crate) static ONE: std::sync::LazyLock<String> =
 pub(crate) static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "SELECT {COLUMNS} FROM appointments WHERE ($1 IS NULL OR account = $1) \
-         AND day >= $2 AND day <= $3 AND ($4 = 0 OR status = 'booked') \
+         AND day >= $2 AND day <= $3 AND ($4 = 0 OR status <> 'cancelled') \
          ORDER BY day, start_time, number LIMIT $5"
     )
 });
 pub(crate) const CANCEL: &str = "UPDATE appointments SET status = 'cancelled', cancelled_at = $2 \
      WHERE number = $1 AND status = 'booked' RETURNING day, start_time";
+pub(crate) const MARK: &str = "UPDATE appointments SET status = $2, changed_at = $3 \
+     WHERE number = $1 AND status = 'booked'";
 pub(crate) const BOOKED_SLOT: &str =
     "SELECT day, start_time FROM appointments WHERE number = $1 AND status = 'booked'";
 pub(crate) const MOVE: &str = "UPDATE appointments SET day = $2, start_time = $3, end_time = $4, \
@@ -247,6 +249,34 @@ macro_rules! appointments_store {
                     .map_err(what())?;
                 tx.commit().await.map_err(what())?;
                 q::record(row).map(|r| Moved::Done(Box::new(r)))
+            }
+
+            async fn mark_attendance(
+                &self,
+                number: &str,
+                attended: bool,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::Result<Option<$crate::appointments::AppointmentRecord>> {
+                use $crate::appointments::sql as q;
+                self.$before_write()?;
+                let what = || $db("marking an appointment");
+                let changed = sqlx::query(q::MARK)
+                    .bind(number)
+                    .bind(if attended { "attended" } else { "no_show" })
+                    .bind(at)
+                    .execute(self.$pool())
+                    .await
+                    .map_err(what())?
+                    .rows_affected();
+                if changed == 0 {
+                    return Ok(None);
+                }
+                let row: q::Row = sqlx::query_as(&q::ONE)
+                    .bind(number)
+                    .fetch_one(self.$pool())
+                    .await
+                    .map_err(what())?;
+                q::record(row).map(Some)
             }
 
             async fn appointment(

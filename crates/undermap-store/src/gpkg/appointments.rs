@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS appointments (
     phone TEXT,
     purpose TEXT NOT NULL CHECK (length(purpose) BETWEEN 1 AND 500),
     wanted TEXT NOT NULL DEFAULT '[]',
-    status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),
+    status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled', 'attended', 'no_show')),
     booked_at TEXT NOT NULL,
     changed_at TEXT,
     cancelled_at TEXT,
