@@ -315,6 +315,8 @@ both_stores! {
         assert_eq!(s, StatusCode::CREATED, "{a}");
         let number = a["number"].as_str().unwrap().to_owned();
         let staff = app.client_as("archivist").await;
+        assert_eq!(app.get_as(&staff, "/v1/appointments/slots").await.1["staff"], true);
+        assert_eq!(app.get_as(&me, "/v1/appointments/slots").await.1["staff"], false);
         let path = format!("/v1/appointments/{number}/attendance");
         let (s, e) = app.post_as(&staff, &path, json!({ "attended": true })).await;
         assert_eq!(s, StatusCode::CONFLICT, "not before its day: {e}");

@@ -130,9 +130,12 @@ both_stores! {
         assert_eq!(stats["total"]["records"], 6, "the demo's paper records: {stats}");
         let noticed = page["timeline"].as_array().unwrap().iter().any(|e| e["type"] == "notice_issued");
 
+        // The window's staff, for the day list with who came.
+        let staff_key = app.key_for("web-archivist", "archivist", None).await;
         let spec = json!({
             "url": app.url("/"),
             "key": key,
+            "staff_key": staff_key,
             "screenshots": web_dir().join("../docs/screenshots"),
             "dig": {"centre": [lon, lat], "corners": corners, "depth_m": 1.5, "expected": expected},
             "incident": {"point": [plon, plat], "valves": valves},

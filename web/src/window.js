@@ -58,7 +58,8 @@ export async function showWindow({ api, key, t, element }) {
       </form>
       <div id="visit-result" role="status"></div>
       <h3>${t("my_visits")}</h3><ul id="visits">${list || "<li>—</li>"}</ul>
-      <p><button id="day-sheet" class="link">${t("day_sheet")} ${state.day.date}</button></p>`;
+      ${window_.staff ? `<h3>${t("day_list")} ${state.day.date}</h3><ul id="day-list"></ul>
+      <p><button id="day-sheet" class="link">${t("day_sheet")} ${state.day.date}</button></p>` : ""}`;
     element.querySelectorAll("#window-days button").forEach((b) => b.addEventListener("click", () => {
       state.day = days.find((d) => d.date === b.dataset.date);
       state.slot = null;
@@ -104,10 +105,31 @@ export async function showWindow({ api, key, t, element }) {
         }
       });
     });
-    element.querySelector("#day-sheet").addEventListener("click", () =>
+    if (window_.staff) dayList(state.day.date);
+    element.querySelector("#day-sheet")?.addEventListener("click", () =>
       openWithKey(key, `/v1/appointments/day/${state.day.date}/print`).catch((e) => {
         element.querySelector("#visit-result").textContent = e.message === "403" ? t("staff_only") : e.message;
       }));
+  };
+  // The staff's list for a day: who comes, and buttons to mark who came (from the day on).
+  const dayList = async (date) => {
+    const list = element.querySelector("#day-list");
+    const { appointments } = await api(`/v1/appointments/day/${date}`);
+    list.innerHTML = appointments.map((a) => `<li data-number="${escapeHtml(a.number)}">${escapeHtml(a.start)} <b>${escapeHtml(a.name)}</b>
+      <small>${escapeHtml(a.number)} · ${escapeHtml(a.purpose)}</small> · <span>${t(`appointment_${a.status}`)}</span>
+      ${a.status === "booked" ? `<button class="link came">${t("came")}</button> <button class="link absent">${t("no_show")}</button>` : ""}</li>`).join("") || "<li>—</li>";
+    list.querySelectorAll("li[data-number]").forEach((li) => {
+      for (const [cls, attended] of [["came", true], ["absent", false]]) {
+        li.querySelector(`.${cls}`)?.addEventListener("click", async () => {
+          try {
+            await api(`/v1/appointments/${encodeURIComponent(li.dataset.number)}/attendance`, { method: "POST", json: { attended } });
+            await dayList(date);
+          } catch (e) {
+            element.querySelector("#visit-result").textContent = e.message;
+          }
+        });
+      }
+    });
   };
   render();
 }

@@ -210,6 +210,28 @@ try {
   if (cancelled.status !== "cancelled") fail(`cancelled in the page but the API has ${cancelled.status}`);
   await page.click("#mode-visit");
 
+  // The window's staff see a day's visitors with buttons to mark who came: a visit booked by
+  // the staff account (outside the page) is on its day's list.
+  {
+    const origin = new URL(spec.url).origin;
+    const headers = { Authorization: `Bearer ${spec.staff_key}`, "Content-Type": "application/json" };
+    const visit = await (await fetch(`${origin}/v1/appointments`, { method: "POST", headers,
+      body: JSON.stringify({ slot, name: "窗口测试", purpose: "移交档案" }) })).json();
+    if (!visit.number) fail(`the staff's booking failed: ${JSON.stringify(visit)}`);
+    const staff = await context.newPage();
+    staff.on("console", (m) => { if (m.type() === "error") problems.push(`staff console: ${m.text()}`); });
+    await staff.goto(spec.url);
+    await staff.fill("#login-key", spec.staff_key);
+    await staff.click("#login-form button");
+    await staff.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+    await staff.click("#mode-visit");
+    await staff.click(`#window-days button[data-date="${visit.date}"]`);
+    await staff.waitForSelector(`#day-list li[data-number="${visit.number}"] .came`, { timeout: 15000 });
+    await staff.locator("#day-list").scrollIntoViewIfNeeded();
+    await staff.screenshot({ path: `${shots}/day-list.png` });
+    await staff.close();
+  }
+
   // Click a pipe: the valves to close are the trace's.
   await page.click("#mode-incident");
   await page.evaluate(([lng, lat]) => window.undermapMap.jumpTo({ center: [lng, lat], zoom: 17 }), spec.incident.point);

@@ -50,19 +50,23 @@ pub(crate) struct SlotsQuery {
 }
 
 /// `GET /v1/appointments/slots?from=&to=`: the window's days (two weeks from today by
-/// default, at most 62), each slot with its places left and whether it may be booked now.
+/// default, at most 62), each slot with its places left and whether it may be booked now, and
+/// whether the caller is the window's staff.
 pub(crate) async fn slots(
     service: web::Data<Service>,
     caller: Caller,
     query: web::Query<SlotsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    visitor(&caller)?;
+    let who = visitor(&caller)?;
     let from = query.from.as_deref().map(|d| date("from", d)).transpose()?;
     let to = query.to.as_deref().map(|d| date("to", d)).transpose()?;
     let window = service.appointments().days(from, to).await?;
+    // `staff`: whether the caller keeps the window (its day lists and who came).
+    let mut body = serde_json::to_value(&window).unwrap_or_default();
+    body["staff"] = serde_json::Value::Bool(who.staff);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(window))
+        .json(body))
 }
 
 /// `POST /v1/appointments`: books a place (201 with the appointment and its calendar link;
