@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::openapi::kit::{ok, op, param, problem_responses, Common};
+use crate::openapi::kit::{ok, op, param, problem_responses, with_body, Common};
 
 fn number() -> Value {
     param(
@@ -26,13 +26,7 @@ fn day() -> Value {
 }
 
 fn post(summary: &str, params: Vec<Value>, schema: &str, responses: &[(&str, &str)]) -> Value {
-    json!({
-        "summary": summary,
-        "tags": ["Appointments"],
-        "parameters": params,
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
-        "responses": problem_responses(responses),
-    })
+    with_body(summary, "Appointments", params, schema, responses)
 }
 
 /// This folder's paths, in the order the document lists them.

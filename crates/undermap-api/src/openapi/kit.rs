@@ -52,6 +52,23 @@ pub(crate) fn ok(description: &str, media_type: &str, schema: Value) -> Value {
     json!({ "description": description, "content": { media_type: { "schema": schema } } })
 }
 
+/// An operation with a JSON body of `schema` (a name in `components/schemas`).
+pub(crate) fn with_body(
+    summary: &str,
+    tag: &str,
+    params: Vec<Value>,
+    schema: &str,
+    responses: &[(&str, &str)],
+) -> Value {
+    json!({
+        "summary": summary,
+        "tags": [tag],
+        "parameters": params,
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
+        "responses": problem_responses(responses),
+    })
+}
+
 /// A GET operation.
 pub(crate) fn op(
     summary: &str,

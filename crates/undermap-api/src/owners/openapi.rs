@@ -3,20 +3,20 @@
 
 use serde_json::{json, Value};
 
-use crate::openapi::kit::{ok, op, param, problem_responses, Common};
+use crate::openapi::kit::{ok, op, param, with_body, Common};
 
 fn id(description: &str) -> Value {
     param("id", "path", description, json!({ "type": "string" }), true)
 }
 
 fn write(method_summary: &str, id_text: &str, schema: &str, responses: &[(&str, &str)]) -> Value {
-    json!({
-        "summary": method_summary,
-        "tags": ["Owners"],
-        "parameters": [id(id_text)],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
-        "responses": problem_responses(responses),
-    })
+    with_body(
+        method_summary,
+        "Owners",
+        vec![id(id_text)],
+        schema,
+        responses,
+    )
 }
 
 /// This folder's paths, in the order the document lists them.
