@@ -11,6 +11,24 @@ pub(crate) fn root(req: &HttpRequest) -> String {
     crate::security::public_root(req)
 }
 
+/// A day a request names (`2026-12-08`, in a query or a path); a 400 naming `name` otherwise.
+pub(crate) fn day(name: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::BadParameter(format!(
+            "{name} {:?}: expected a date like 2026-12-08",
+            text.chars().take(40).collect::<String>()
+        ))
+    })
+}
+
+/// [`day`] for an optional parameter.
+pub(crate) fn day_opt(
+    name: &str,
+    text: Option<&str>,
+) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    text.map(|t| day(name, t)).transpose()
+}
+
 /// Whether the client takes gzip (`Accept-Encoding: gzip`, not with `q=0`).
 pub(crate) fn accepts_gzip(req: &HttpRequest) -> bool {
     req.headers()

@@ -21,9 +21,7 @@ mod shared;
 mod tiles;
 
 pub use app::{Readiness, Service, ServiceConfig};
-pub use appointments::{
-    Appointments, BookingInput, DayView, SlotView, Visitor, WindowView, MAX_DAYS as MAX_WINDOW_DAYS,
-};
+pub use appointments::{Appointments, BookingInput, DayView, SlotView, Visitor, WindowView};
 pub use archive::{
     Archive, ArchiveConfig, Bundle, BundleItem, DigitisationStats, Evaluation, EventOut, FileMeta,
     KeptFile, LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject,

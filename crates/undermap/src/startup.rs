@@ -27,16 +27,29 @@ pub enum ConfigError {
     Tickets(String),
 }
 
-/// The working-day calendar: the settings' file, else the shipped one.
-fn calendar(settings: &Settings) -> Result<undermap_core::WorkingCalendar, ConfigError> {
-    let Some(path) = &settings.calendar else {
-        return Ok(undermap_core::WorkingCalendar::builtin());
+/// A deployment's data file (`path`) parsed, else what undermap ships; a failure gives the
+/// file's name and why.
+fn data_file<T, E: std::fmt::Display>(
+    path: Option<&std::path::Path>,
+    builtin: impl FnOnce() -> T,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, (String, String)> {
+    let Some(path) = path else {
+        return Ok(builtin());
     };
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::Calendar(name.clone(), e.to_string()))?;
-    undermap_core::WorkingCalendar::parse(&text)
-        .map_err(|e| ConfigError::Calendar(name, e.to_string()))
+    let text = std::fs::read_to_string(path).map_err(|e| (name.clone(), e.to_string()))?;
+    parse(&text).map_err(|e| (name, e.to_string()))
+}
+
+/// The working-day calendar: the settings' file, else the shipped one.
+fn calendar(settings: &Settings) -> Result<undermap_core::WorkingCalendar, ConfigError> {
+    data_file(
+        settings.calendar.as_deref(),
+        undermap_core::WorkingCalendar::builtin,
+        undermap_core::WorkingCalendar::parse,
+    )
+    .map_err(|(name, e)| ConfigError::Calendar(name, e))
 }
 
 /// The service rules from the settings.
@@ -109,36 +122,24 @@ pub fn archive_config(
     settings: &Settings,
 ) -> Result<undermap_service::ArchiveConfig, ArchiveSetupError> {
     let a = &settings.archive;
-    let catalogue = match &a.catalogue {
-        None => undermap_archive::Catalogue::builtin(),
-        Some(path) => {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ArchiveSetupError::Catalogue(name.clone(), e.to_string()))?;
-            undermap_archive::Catalogue::parse(&text)
-                .map_err(|e| ArchiveSetupError::Catalogue(name, e.to_string()))?
-        }
-    };
-    let window = match &a.window {
-        None => undermap_archive::Schedule::builtin(),
-        Some(path) => {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ArchiveSetupError::DataFile(name.clone(), e.to_string()))?;
-            undermap_archive::Schedule::parse(&text)
-                .map_err(|e| ArchiveSetupError::DataFile(name, e.to_string()))?
-        }
-    };
-    let questionnaire = match &a.questionnaire {
-        None => undermap_archive::feedback::Questionnaire::builtin(),
-        Some(path) => {
-            let name = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| ArchiveSetupError::DataFile(name.clone(), e.to_string()))?;
-            undermap_archive::feedback::Questionnaire::parse(&text)
-                .map_err(|e| ArchiveSetupError::DataFile(name, e.to_string()))?
-        }
-    };
+    let catalogue = data_file(
+        a.catalogue.as_deref(),
+        undermap_archive::Catalogue::builtin,
+        undermap_archive::Catalogue::parse,
+    )
+    .map_err(|(name, e)| ArchiveSetupError::Catalogue(name, e))?;
+    let window = data_file(
+        a.window.as_deref(),
+        undermap_archive::Schedule::builtin,
+        undermap_archive::Schedule::parse,
+    )
+    .map_err(|(name, e)| ArchiveSetupError::DataFile(name, e))?;
+    let questionnaire = data_file(
+        a.questionnaire.as_deref(),
+        undermap_archive::feedback::Questionnaire::builtin,
+        undermap_archive::feedback::Questionnaire::parse,
+    )
+    .map_err(|(name, e)| ArchiveSetupError::DataFile(name, e))?;
     Ok(undermap_service::ArchiveConfig {
         window,
         questionnaire,

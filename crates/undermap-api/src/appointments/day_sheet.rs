@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use undermap_archive::Wanted;
 use undermap_service::Service;
 
-use super::handlers::{date, staff};
+use super::handlers::staff;
 use crate::html::{esc, PRINT_CSP};
 use crate::security::Caller;
 use crate::ApiError;
@@ -26,7 +26,7 @@ pub(crate) async fn print(
     day: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     staff(&caller)?;
-    let date = date("date", &day)?;
+    let date = crate::http::day("date", &day)?;
     let appointments = service.appointments();
     let list = appointments.day_list(date).await?;
     let window = appointments.days(Some(date), Some(date)).await?;

@@ -1,11 +1,11 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use undermap_auth::Capability;
 use undermap_service::{BookingInput, Service, Visitor};
 use undermap_store::AppointmentRecord;
 
+use crate::http::day_opt;
 use crate::security::{noted, Caller};
 use crate::ApiError;
 
@@ -19,15 +19,6 @@ pub(super) fn visitor(caller: &Caller) -> Result<Visitor<'_>, ApiError> {
 
 pub(super) fn staff(caller: &Caller) -> Result<(), ApiError> {
     caller.require(Capability::Archive)
-}
-
-pub(super) fn date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        ApiError::BadParameter(format!(
-            "{field} {:?}: expected a date like 2026-12-08",
-            text.chars().take(40).collect::<String>()
-        ))
-    })
 }
 
 /// An appointment with the links to itself and its calendar event.
@@ -58,8 +49,8 @@ pub(crate) async fn slots(
     query: web::Query<SlotsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let who = visitor(&caller)?;
-    let from = query.from.as_deref().map(|d| date("from", d)).transpose()?;
-    let to = query.to.as_deref().map(|d| date("to", d)).transpose()?;
+    let from = day_opt("from", query.from.as_deref())?;
+    let to = day_opt("to", query.to.as_deref())?;
     let window = service.appointments().days(from, to).await?;
     // `staff`: whether the caller keeps the window (its day lists and who came).
     let mut body = serde_json::to_value(&window).unwrap_or_default();
@@ -212,7 +203,7 @@ pub(crate) async fn day(
     day: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     staff(&caller)?;
-    let date = date("date", &day)?;
+    let date = crate::http::day("date", &day)?;
     let items = service.appointments().day_list(date).await?;
     let items: Vec<_> = items.iter().map(|a| with_links(&req, a)).collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "date": date, "appointments": items })))

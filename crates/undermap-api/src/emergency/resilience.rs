@@ -3,27 +3,14 @@
 //! capability, ask the service, note the audit.
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use undermap_auth::Capability;
 use undermap_core::{IncidentType, ResourceType};
 use undermap_service::{HistoryRequest, HotspotsRequest, ResourcesRequest, Service};
 
-use crate::http::parse_point;
+use crate::http::{day_opt, parse_point};
 use crate::security::{note, AuditNote, Caller};
 use crate::ApiError;
-
-fn date(name: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    text.map(|t| {
-        NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
-            ApiError::BadParameter(format!(
-                "{name} {:?}: expected a date like 2020-07-08",
-                t.chars().take(40).collect::<String>()
-            ))
-        })
-    })
-    .transpose()
-}
 
 fn parsed<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, ApiError>
 where
@@ -72,8 +59,8 @@ pub(crate) async fn nearby_history(
         point: parse_point(&q.point)?,
         crs: q.crs,
         radius_m: q.radius_m,
-        since: date("since", q.since.as_deref())?,
-        until: date("until", q.until.as_deref())?,
+        since: day_opt("since", q.since.as_deref())?,
+        until: day_opt("until", q.until.as_deref())?,
         types,
         limit: q.limit,
     };
@@ -159,7 +146,7 @@ pub(crate) async fn hotspots(
     let req = HotspotsRequest {
         radius_m: q.radius_m,
         min_incidents: q.min_incidents,
-        since: date("since", q.since.as_deref())?,
+        since: day_opt("since", q.since.as_deref())?,
         layer: q.layer,
         old_age_years: q.old_age_years,
         crs: q.crs,

@@ -5,6 +5,7 @@ use undermap_archive::feedback::Service as Kind;
 use undermap_auth::Capability;
 use undermap_service::{FeedbackInput, Service};
 
+use crate::http::day_opt;
 use crate::security::{noted, Caller};
 use crate::ApiError;
 
@@ -70,18 +71,6 @@ pub(crate) struct SummaryQuery {
     format: Option<String>,
 }
 
-fn day(name: &str, text: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
-    text.map(|t| {
-        chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
-            bad(format!(
-                "{name} {:?}: expected a date like 2026-01-01",
-                t.chars().take(40).collect::<String>()
-            ))
-        })
-    })
-    .transpose()
-}
-
 /// `GET /v1/feedback/summary?from=&to=[&format=csv]`: satisfaction by service and month, the
 /// questions' answers, the words comments share and the low ratings to act on (the archive's
 /// staff and administrators); as CSV, a row per service and month.
@@ -94,8 +83,8 @@ pub(crate) async fn summary(
         caller.require(Capability::Admin)?;
     }
     let (from, to) = (
-        day("from", query.from.as_deref())?,
-        day("to", query.to.as_deref())?,
+        day_opt("from", query.from.as_deref())?,
+        day_opt("to", query.to.as_deref())?,
     );
     let desk = service.feedback();
     match query.format.as_deref() {

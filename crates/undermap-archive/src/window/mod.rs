@@ -124,12 +124,6 @@ impl Slot {
     pub fn starts_at(&self) -> NaiveDateTime {
         self.date.and_time(self.start)
     }
-
-    /// When it ends, local time.
-    #[must_use]
-    pub fn ends_at(&self) -> NaiveDateTime {
-        self.date.and_time(self.end)
-    }
 }
 
 impl Schedule {

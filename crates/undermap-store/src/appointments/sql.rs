@@ -96,6 +96,30 @@ pub(crate) fn record(r: Row) -> Result<AppointmentRecord> {
     })
 }
 
+/// Begins a transaction on `$pool` and takes a place in the slot (`$day`, `$start`) below
+/// `$capacity`, first, so that a GeoPackage's transaction holds the write lock from its first
+/// statement: the transaction, or `None` (rolled back) when the slot is full. `$what` makes the
+/// error of a failed statement.
+macro_rules! begin_taking {
+    ($pool:expr, $day:expr, $start:expr, $capacity:expr, $what:ident) => {{
+        let mut tx = $pool.begin().await.map_err($what())?;
+        let taken: Option<i32> = sqlx::query_scalar($crate::appointments::sql::TAKE)
+            .bind($day)
+            .bind($start)
+            .bind(i64::from($capacity))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err($what())?;
+        if taken.is_none() {
+            tx.rollback().await.map_err($what())?;
+            None
+        } else {
+            Some(tx)
+        }
+    }};
+}
+pub(crate) use begin_taking;
+
 /// [`super::AppointmentStore`] for one backend: `appointments_store!(PgStore, pool,
 /// PgError::db, up, up)` names the store, its pool accessor, the error constructor and the
 /// checks before a write and a read.
@@ -115,18 +139,10 @@ macro_rules! appointments_store {
                     a.slot.date.to_string(),
                     a.slot.start.format("%H:%M").to_string(),
                 );
-                let mut tx = self.$pool().begin().await.map_err(what())?;
-                let taken: Option<i32> = sqlx::query_scalar(q::TAKE)
-                    .bind(&day)
-                    .bind(&start)
-                    .bind(i64::from(capacity))
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(what())?;
-                if taken.is_none() {
-                    tx.rollback().await.map_err(what())?;
+                let Some(mut tx) = q::begin_taking!(self.$pool(), &day, &start, capacity, what)
+                else {
                     return Ok(None);
-                }
+                };
                 let issued: i32 = sqlx::query_scalar(q::NUMBER)
                     .bind(&day)
                     .fetch_one(&mut *tx)
@@ -204,20 +220,10 @@ macro_rules! appointments_store {
                     slot.date.to_string(),
                     slot.start.format("%H:%M").to_string(),
                 );
-                // The new place is taken first: a write, so that the GeoPackage's transaction
-                // holds the write lock from its first statement.
-                let mut tx = self.$pool().begin().await.map_err(what())?;
-                let taken: Option<i32> = sqlx::query_scalar(q::TAKE)
-                    .bind(&day)
-                    .bind(&start)
-                    .bind(i64::from(capacity))
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(what())?;
-                if taken.is_none() {
-                    tx.rollback().await.map_err(what())?;
+                let Some(mut tx) = q::begin_taking!(self.$pool(), &day, &start, capacity, what)
+                else {
                     return Ok(Moved::Full);
-                }
+                };
                 let old: Option<(String, String)> = sqlx::query_as(q::BOOKED_SLOT)
                     .bind(number)
                     .fetch_optional(&mut *tx)
