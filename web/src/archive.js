@@ -4,14 +4,12 @@
 // hand-over upload. Everything comes from the same API, with the account's key; a construction
 // unit's account gets only its own projects from it.
 
+import { escapeHtml, openWithKey } from "./html.js";
+
 export const STATUS_COLOURS = {
   registered: "#9e9e9e", notice_issued: "#42a5f5", under_construction: "#fb8c00",
   accepted: "#8e24aa", handed_over: "#43a047", filed: "#1b5e20",
 };
-
-function escapeHtml(text) {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
 
 function swatch(status) {
   return `<span class="status" style="background:${STATUS_COLOURS[status] || "#000"}"></span>`;
@@ -52,14 +50,6 @@ export async function showProjects({ api, map, t, element, open }) {
   return page.projects;
 }
 
-// Fetches a page or file with the account's key and opens it (PDFs, images and the printable
-// notice show in the browser).
-async function openWithKey(key, path) {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${key}` } });
-  if (!response.ok) throw new Error(`${response.status}`);
-  window.open(URL.createObjectURL(await response.blob()), "_blank");
-}
-
 // A project's page.
 export async function showProject({ api, key, map, t, element, code, back }) {
   const p = await api(`/v1/projects/${encodeURIComponent(code)}`);
@@ -95,12 +85,8 @@ export async function showProject({ api, key, map, t, element, code, back }) {
   </div>`;
   element.querySelector("#project-back").addEventListener("click", back);
   element.querySelectorAll("#files button").forEach((b) => b.addEventListener("click", () => openWithKey(key, `/v1/files/${b.dataset.sha}`)));
-  element.querySelector("#bundle")?.addEventListener("click", async () => {
-    const response = await fetch(`/v1/projects/${encodeURIComponent(code)}/bundle.zip`, { headers: { Authorization: `Bearer ${key}` } });
-    if (!response.ok) return;
-    const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await response.blob()), download: `${code}.zip` });
-    a.click();
-  });
+  element.querySelector("#bundle")?.addEventListener("click", () =>
+    openWithKey(key, `/v1/projects/${encodeURIComponent(code)}/bundle.zip`, `${code}.zip`).catch(() => {}));
   element.querySelector("#print-notice")?.addEventListener("click", () =>
     openWithKey(key, `/v1/projects/${encodeURIComponent(code)}/notice`));
   element.querySelector("#file-upload").addEventListener("submit", async (event) => {

@@ -1,9 +1,7 @@
 // Rating a service of one's own (a ticket, a visit, a download): 1 to 5, a comment and the
 // questions the archive asks after that service, fetched from the server; sent once.
 
-function escapeHtml(text) {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
+import { escapeHtml } from "./html.js";
 
 const stars = (name) => [1, 2, 3, 4, 5].map((n) =>
   `<label class="star"><input type="radio" name="${name}" value="${n}">${n}</label>`).join("");

@@ -9,6 +9,7 @@ import { emergencyHtml, precautionsHtml, showInbox, showStatus } from "./owners.
 import { reportTickets, setupReports } from "./reports.js";
 import { showWindow } from "./window.js";
 import { feedbackForm } from "./feedback.js";
+import { escapeHtml } from "./html.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -169,10 +170,6 @@ function popup(e) {
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(String(v))}</td></tr>`).join("");
   new maplibregl.Popup({ maxWidth: "320px" }).setLngLat(e.lngLat)
     .setHTML(`<div class="popup"><b>${escapeHtml(f.sourceLayer)}</b><table>${rows}</table></div>`).addTo(map);
-}
-
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
 // ---------------------------------------------------------------- search

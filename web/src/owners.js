@@ -2,11 +2,9 @@
 // emergency's phones and dangers, and an owner's inbox with the answer form. Everything comes
 // from the same API with the account's key.
 
-const CODES = ["clear", "marked", "records_provided", "site_meeting_required", "standby_required", "conflict"];
+import { escapeHtml } from "./html.js";
 
-function escapeHtml(text) {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
+const CODES = ["clear", "marked", "records_provided", "site_meeting_required", "standby_required", "conflict"];
 
 // What an emergency ticket says at once.
 export function emergencyHtml(ticket, t) {

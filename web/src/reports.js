@@ -2,11 +2,9 @@
 // photo, the ticket the work is on. Sent as a form (the report as JSON, then the photo) with the
 // account's key; the answer gives the report's number and the owner's deadlines.
 
-const CAUSES = ["mismarked", "records_wrong", "no_ticket", "excavation_practice", "other"];
+import { escapeHtml } from "./html.js";
 
-function escapeHtml(text) {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
+const CAUSES = ["mismarked", "records_wrong", "no_ticket", "excavation_practice", "other"];
 
 export function setupReports({ api, t }) {
   const $ = (id) => document.getElementById(id);

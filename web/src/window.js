@@ -1,31 +1,15 @@
-import { feedbackForm } from "./feedback.js";
-
 // Booking a visit to the archive's service window: the next two weeks' days and slots with the
 // places left, the booking form (who, why, what to have ready), the confirmation with its
 // number and calendar file, one's appointments with cancel, and the staff's printable day list.
 
-function escapeHtml(text) {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-}
+import { feedbackForm } from "./feedback.js";
+import { escapeHtml, openWithKey } from "./html.js";
 
 // One wanted item per line: a project code, a file's SHA-256, else a paper record's number.
 function wantedOf(text) {
   return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) =>
     /^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$/.test(l) ? { project: l }
       : /^[0-9a-fA-F]{64}$/.test(l) ? { file: l } : { record: l });
-}
-
-// Fetches a file with the account's key and hands it to the browser (the .ics, the day list).
-async function openWithKey(key, path, download) {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${key}` } });
-  if (!response.ok) throw new Error(`${response.status}`);
-  const url = URL.createObjectURL(await response.blob());
-  if (download) {
-    const a = Object.assign(document.createElement("a"), { href: url, download });
-    a.click();
-  } else {
-    window.open(url, "_blank");
-  }
 }
 
 export async function showWindow({ api, key, t, element }) {
