@@ -233,10 +233,13 @@ both_stores! {
         assert_eq!(codes, [a]);
         let (_, list) = json_of(client.get(app.url(&format!("/v1/projects?unit={theirs}"))).send().await.unwrap()).await;
         assert_eq!(list["projects"], json!([]));
-        for path in [format!("/v1/projects/{b}"), format!("/v1/files/{their_file}"), format!("/v1/construction-units/{theirs}")] {
+        for path in [format!("/v1/projects/{b}"), format!("/v1/construction-units/{theirs}")] {
             let r = client.get(app.url(&path)).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
         }
+        // Another unit's file on request: found in the archive search, asked for, not read.
+        let r = client.get(app.url(&format!("/v1/files/{their_file}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let r = client.get(app.url("/v1/construction-units")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
         let (s, _) = upload(&client, &app, b, "test_reports", pdf(6), None).await;

@@ -210,6 +210,11 @@ fn brute_force(all: &[NewProject], q: &ProjectQuery) -> Vec<String> {
     let mut codes: Vec<String> = all
         .iter()
         .filter(|p| q.unit.as_ref().is_none_or(|u| &p.unit_code == u))
+        .filter(|p| q.category.as_ref().is_none_or(|c| &p.category == c))
+        .filter(|p| {
+            let day = p.permit_date.unwrap_or(p.registered_at.date_naive());
+            q.days.is_none_or(|(a, b)| a <= day && day <= b)
+        })
         .filter(|p| {
             // A text of digits and dashes is part of a code; any other, of a name (ASCII case
             // ignored).
@@ -254,7 +259,11 @@ both_stores! {
         let placed = layout.new_tree(&mut runner).unwrap().current();
         for (n, (u, x, y)) in placed.into_iter().enumerate() {
             let n = u32::try_from(n).unwrap();
-            let p = project(n, u, x, y, names[n as usize % names.len()]);
+            let mut p = project(n, u, x, y, names[n as usize % names.len()]);
+            // Three categories, permits on 40 different days or none (then the registration
+            // day counts).
+            p.category = ["municipal_pipeline", "road", "bridge"][n as usize % 3].into();
+            p.permit_date = (n % 7 != 0).then(|| day("2026-01-01") + chrono::Days::new(u64::from(n % 40)));
             // One by one, then in bulk: each indexes the names' pieces its own way.
             if n < 60 {
                 store.add_project(&p).await.unwrap();
@@ -273,9 +282,11 @@ both_stores! {
             proptest::option::of((0.0..2_000.0f64, 0.0..2_000.0f64, 1.0..800.0f64)),
             proptest::option::of(0u32..120),
             1i64..50,
+            proptest::option::of(prop::sample::select(vec!["road", "bridge", "municipal_pipeline", "tunnel"])),
+            proptest::option::of((0u64..45, 0u64..20)),
         );
         for _ in 0..60 {
-            let (u, text, bbox, after, limit) = queries.new_tree(&mut runner).unwrap().current();
+            let (u, text, bbox, after, limit, category, days) = queries.new_tree(&mut runner).unwrap().current();
             let q = ProjectQuery {
                 bbox: bbox.map(|(x, y, s)| [x, y, x + s, y + s]),
                 status: None,
@@ -283,6 +294,11 @@ both_stores! {
                 text: text.map(str::to_owned),
                 after: after.map(|a| code(a).to_string()),
                 limit,
+                category: category.map(str::to_owned),
+                days: days.map(|(from, len)| {
+                    let from = day("2025-12-30") + chrono::Days::new(from);
+                    (from, from + chrono::Days::new(len))
+                }),
             };
             assert_listed_as_brute_force(store.as_ref(), &all, &q).await;
         }

@@ -105,7 +105,7 @@ both_stores! {
         let r = unit.post(app.url("/v1/bundles")).json(&json!({ "files": [picked[0]] })).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "its own");
         let r = unit.post(app.url("/v1/bundles")).json(&json!({ "files": [picked[0], their_file] })).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::NOT_FOUND, "refused whole");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "refused whole: theirs is on request");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         let r = unit.get(app.url(&format!("/v1/projects/{their_project}/bundle.zip"))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND);

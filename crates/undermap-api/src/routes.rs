@@ -4,8 +4,8 @@
 use actix_web::{web, HttpRequest};
 
 use crate::{
-    admin, appointments, archive, deliveries, emergency, excavation, extract, feedback,
-    field_reports, map, ogc, ops, owners, tiles, ApiError,
+    admin, appointments, archive, deliveries, downloads, emergency, excavation, extract, feedback,
+    field_reports, map, ogc, ops, owners, search, tiles, ApiError,
 };
 
 /// Largest request body accepted (1 MiB).
@@ -23,6 +23,8 @@ const PARTS: &[&[(&str, &str)]] = &[
     emergency::ROUTES,
     admin::ROUTES,
     archive::ROUTES,
+    search::ROUTES,
+    downloads::ROUTES,
     appointments::ROUTES,
     feedback::ROUTES,
     ogc::ROUTES,
@@ -41,6 +43,8 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     emergency::mount,
     admin::mount,
     archive::mount,
+    search::mount,
+    downloads::mount,
     appointments::mount,
     feedback::mount,
     ogc::mount,

@@ -9,6 +9,7 @@
 //! in the national format, and a project's [`Status`] is only ever what its recorded events,
 //! replayed by [`Lifecycle`], lead to.
 
+pub mod access;
 pub mod checklist;
 pub mod credit;
 pub mod credit_code;
@@ -17,12 +18,15 @@ mod error;
 pub mod feedback;
 mod lifecycle;
 mod project_code;
+pub mod search;
 pub mod window;
 
+pub use access::Access;
 pub use checklist::{Catalogue, Checklist, ChecklistItem, FileCategory, ProjectCategory};
 pub use credit_code::CreditCode;
 pub use deadlines::{Deadline, Overdue, Rules};
 pub use error::ArchiveError;
 pub use lifecycle::{EventBody, Finding, Lifecycle, Status};
 pub use project_code::ProjectCode;
+pub use search::SearchText;
 pub use window::{Booking, Day, Schedule, Slot, Wanted};

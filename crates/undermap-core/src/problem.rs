@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Forbidden,
     /// The request conflicts with what is stored.
     Conflict,
+    /// What was asked for existed and is no more (an expired or used-up download link).
+    Gone,
     /// The service cannot do it now (the store is away, a read-only copy); try later.
     Unavailable,
     /// Over a rate limit, a lockout or a daily budget.
@@ -47,6 +49,7 @@ impl ErrorKind {
             Self::Unauthenticated => ("/problems/unauthenticated", "Authentication required"),
             Self::Forbidden => ("/problems/forbidden", "Not allowed"),
             Self::Conflict => ("/problems/conflict", "Conflict"),
+            Self::Gone => ("/problems/gone", "Gone"),
             Self::Unavailable => ("/problems/unavailable", "Service unavailable"),
             Self::RateLimited => ("/problems/rate-limited", "Too many requests"),
             Self::Internal => ("/problems/internal", "Internal error"),

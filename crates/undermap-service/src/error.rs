@@ -54,6 +54,9 @@ pub enum ServiceError {
     /// ticket, a second reason for an emergency).
     #[error("{0}")]
     Conflict(String),
+    /// What was asked for is no more (a download link past its time or its count).
+    #[error("{0}")]
+    Gone(String),
     /// An OGC API request could not be answered as asked.
     #[error(transparent)]
     Ogc(#[from] undermap_ogc::OgcError),
@@ -131,6 +134,7 @@ impl ServiceError {
             Self::Unavailable(_)
             | Self::Forbidden(_)
             | Self::Conflict(_)
+            | Self::Gone(_)
             | Self::BadRequest { .. }
             | Self::Unprocessable { .. }
             | Self::NotFound { .. }
@@ -149,6 +153,7 @@ impl Problem for ServiceError {
             Self::Unavailable(_) => ErrorKind::Unavailable,
             Self::Forbidden(_) => ErrorKind::Forbidden,
             Self::Conflict(_) => ErrorKind::Conflict,
+            Self::Gone(_) => ErrorKind::Gone,
             _ => self.inner().map_or(ErrorKind::Internal, Problem::kind),
         }
     }

@@ -9,6 +9,7 @@ mod app;
 mod appointments;
 mod archive;
 mod deliveries;
+mod downloads;
 mod emergency;
 mod error;
 mod excavation;
@@ -17,6 +18,7 @@ mod field_reports;
 mod map;
 mod ogc;
 mod owners;
+mod search;
 mod shared;
 mod tiles;
 
@@ -25,10 +27,11 @@ pub use appointments::{Appointments, BookingInput, DayView, SlotView, Visitor, W
 pub use archive::{
     Archive, ArchiveConfig, Bundle, BundleItem, DigitisationStats, Evaluation, EventOut, FileMeta,
     KeptFile, LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject,
-    ProjectOut, ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery, Rate, RecordedEvent,
-    Scope, TouchingProject, UnitRecord, UnitSummary, DEFAULT_MAX_FILE_BYTES,
+    ProjectOut, ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery, Rate, Reader,
+    RecordedEvent, Scope, TouchingProject, UnitRecord, UnitSummary, DEFAULT_MAX_FILE_BYTES,
 };
 pub use deliveries::{deliver, Deliveries, DeliveryRequest, Departments};
+pub use downloads::{DecisionInput, Downloads, RequestInput};
 pub use emergency::{
     Affected, BrokenLine, DownstreamRequest, DownstreamResponse, Emergency, HistoryRequest,
     HistoryResponse, Hotspot, HotspotsRequest, HotspotsResponse, ImpactRequest, ImpactResponse,
@@ -52,5 +55,6 @@ pub use owners::{
     AskedOwner, Asker, EmergencyStatus, InboxFilter, InboxItem, Links, Notification, NotifiedOwner,
     OwnerInput, Owners, ResponseInput, TicketStatus, SIGNATURE_HEADER,
 };
+pub use search::{FacetCount, Hit as SearchHit, Search, SearchQuery, SearchResults};
 pub use shared::footprint::Footprint;
 pub use tiles::Tiles;

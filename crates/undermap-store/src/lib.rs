@@ -7,6 +7,7 @@
 mod access;
 mod appointments;
 mod archive;
+mod downloads;
 mod error;
 mod feedback;
 mod field_reports;
@@ -36,10 +37,14 @@ pub use archive::legacy::{
     DigitisationCount, LegacyQuery, LegacyRecord, LegacyScan, LegacyStore, NewLegacyRecord,
 };
 pub use archive::links::{ProjectDelivery, ProjectFeature};
+pub use archive::search_sql::{FileSearch, FoundFile};
 pub use archive::{
     verify_credit_chain, ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake,
     NewCreditEntry, NewFile, NewProject, NewProjectEvent, ProjectQuery, ProjectRecord,
     ScanMetadata,
+};
+pub use downloads::{
+    DownloadDecision, DownloadRequest, DownloadRequestQuery, DownloadStore, NewDownloadRequest,
 };
 pub use error::StoreError;
 pub use feedback::{FeedbackRecord, FeedbackStore, NewFeedback};
@@ -70,6 +75,7 @@ pub trait Store:
     + FieldReportStore
     + AppointmentStore
     + FeedbackStore
+    + DownloadStore
     + Send
     + Sync
     + std::fmt::Debug

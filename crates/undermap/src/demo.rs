@@ -147,6 +147,7 @@ pub async fn load_demo_projects(service: &Service, dir: &Path) -> Result<usize, 
     let mut added = 0;
     for p in demo.projects {
         let code = p.project.code.clone();
+        let name = p.project.name.clone();
         let known: undermap_archive::ProjectCode = code
             .parse()
             .map_err(|e| DemoError::Projects(format!("{code}: {e}")))?;
@@ -163,12 +164,12 @@ pub async fn load_demo_projects(service: &Service, dir: &Path) -> Result<usize, 
         let events = p.events.len();
         for (i, event) in p.events.into_iter().enumerate() {
             if i == p.files_before_event {
-                demo_files(service, &code, &p.files).await?;
+                demo_files(service, &code, &name, &p.files).await?;
             }
             archive.record_event(&code, event, Some("demo")).await?;
         }
         if p.files_before_event >= events {
-            demo_files(service, &code, &p.files).await?;
+            demo_files(service, &code, &name, &p.files).await?;
         }
         added += 1;
     }
@@ -280,7 +281,22 @@ async fn demo_scan(service: &Service, number: &str) -> Result<(), DemoError> {
     Ok(())
 }
 
-async fn demo_files(service: &Service, code: &str, categories: &[String]) -> Result<(), DemoError> {
+/// The access level the demo gives a file of `category`: approvals and permits are public, the
+/// as-built survey of the pipelines restricted, the rest on request.
+fn demo_access(category: &str) -> undermap_archive::Access {
+    match category {
+        "approval_documents" | "planning_permits" => undermap_archive::Access::Open,
+        "pipeline_as_built_survey" => undermap_archive::Access::Restricted,
+        _ => undermap_archive::Access::OnRequest,
+    }
+}
+
+async fn demo_files(
+    service: &Service,
+    code: &str,
+    name: &str,
+    categories: &[String],
+) -> Result<(), DemoError> {
     let archive = service.archive();
     let scope = undermap_service::Scope::All;
     for category in categories {
@@ -292,9 +308,18 @@ async fn demo_files(service: &Service, code: &str, categories: &[String]) -> Res
             .write(bytes.into_bytes().into())
             .await
             .map_err(ServiceError::from)?;
+        let category_name = service
+            .config()
+            .archive
+            .catalogue
+            .file_categories
+            .iter()
+            .find(|c| &c.code == category)
+            .map_or_else(|| category.clone(), |c| c.name.clone());
         let meta = undermap_service::FileMeta {
             category: category.clone(),
-            title: format!("{category} ({code})"),
+            title: format!("{category_name} — {name}"),
+            access: Some(demo_access(category)),
             file_name: Some(format!("{category}.pdf")),
             ..undermap_service::FileMeta::default()
         };

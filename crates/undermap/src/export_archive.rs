@@ -144,6 +144,7 @@ async fn copy_project(
             date: f.date,
             feature_ids: f.feature_ids,
             scan: f.scan,
+            access: f.access,
             uploaded_by: f.uploaded_by,
             uploaded_at: f.uploaded_at,
         };

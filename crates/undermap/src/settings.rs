@@ -130,6 +130,8 @@ pub struct ArchiveSettings {
     /// The questions asked after a service, in the form of
     /// `crates/undermap-archive/data/feedback_questions.toml`; unset: the shipped ones.
     pub questionnaire: Option<PathBuf>,
+    /// What an approved download request's link allows (`valid_hours`, `uses`).
+    pub download_links: undermap_archive::access::LinkPolicy,
 }
 
 impl Default for ArchiveSettings {
@@ -147,6 +149,7 @@ impl Default for ArchiveSettings {
             evaluate_at_hour: 1,
             window: None,
             questionnaire: None,
+            download_links: undermap_archive::access::LinkPolicy::default(),
         }
     }
 }

@@ -150,6 +150,9 @@ pub fn archive_config(
         max_file_bytes: a.max_file_bytes,
         utc_offset_hours: a.utc_offset_hours,
         evaluate_at_hour: a.evaluate_at_hour,
+        download_links: a.download_links.check().map_err(|e| {
+            ArchiveSetupError::DataFile("archive.download_links".into(), e.to_string())
+        })?,
     })
 }
 

@@ -48,8 +48,8 @@ pub(crate) async fn project(
     caller: Caller,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = scope::reading(&caller)?;
-    let bundle = service.archive().bundle_project(&code, &scope).await?;
+    let reader = scope::reader(&caller)?;
+    let bundle = service.archive().bundle_project(&code, &reader).await?;
     zip(&service, bundle)
 }
 
@@ -68,7 +68,7 @@ pub(crate) async fn files(
     caller: Caller,
     body: web::Json<BundleInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = scope::reading(&caller)?;
-    let bundle = service.archive().bundle_files(&body.files, &scope).await?;
+    let reader = scope::reader(&caller)?;
+    let bundle = service.archive().bundle_files(&body.files, &reader).await?;
     zip(&service, bundle)
 }

@@ -5,7 +5,8 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::{StreamExt, TryStreamExt};
-use undermap_service::{FileMeta, Scope, Service};
+use serde::Deserialize;
+use undermap_service::{FileMeta, KeptFile, Service};
 use undermap_store::{ScanMetadata, Upload};
 
 use super::scope;
@@ -18,7 +19,7 @@ fn bad(reason: impl Into<String>) -> ApiError {
 }
 
 /// The form's text fields.
-const FIELDS: &str = "category, title, date, sha256, feature_ids, scan, file";
+const FIELDS: &str = "category, title, date, sha256, feature_ids, scan, access, file";
 
 async fn text_field(field: &mut actix_multipart::Field, name: &str) -> Result<String, ApiError> {
     let mut value = Vec::new();
@@ -48,6 +49,9 @@ fn set_field(meta: &mut FileMeta, name: &str, value: String) -> Result<(), ApiEr
             );
         }
         "sha256" => meta.sha256 = Some(value),
+        "access" => {
+            meta.access = Some(value.parse().map_err(|e| bad(format!("access: {e}")))?);
+        }
         "feature_ids" => {
             meta.feature_ids = value
                 .split(',')
@@ -243,14 +247,45 @@ pub(crate) async fn download(
     caller: Caller,
     req: HttpRequest,
     sha256: web::Path<String>,
+    query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope: Scope = scope::reading(&caller)?;
+    let reader = scope::reader(&caller)?;
     let archive = service.archive();
-    let record = archive.file(&sha256, &scope).await?;
+    let record = archive.file(&sha256, &reader).await?;
+    let purpose = query
+        .purpose
+        .as_deref()
+        .map(|p| p.chars().take(200).collect::<String>());
+    let detail = format!(
+        "sha256 {} of {}{}",
+        record.sha256,
+        record.held_by,
+        purpose
+            .map(|p| format!(", purpose: {p}"))
+            .unwrap_or_default()
+    );
+    send_file(&service, &req, &record, detail).await
+}
+
+/// Query of `GET /v1/files/{sha256}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DownloadQuery {
+    /// Why the file is downloaded (audited).
+    purpose: Option<String>,
+}
+
+/// A kept file's bytes (or the range asked), with its `ETag`, audited with `detail`.
+pub(crate) async fn send_file(
+    service: &Service,
+    req: &HttpRequest,
+    record: &KeptFile,
+    detail: String,
+) -> Result<HttpResponse, ApiError> {
+    let archive = service.archive();
     let etag = format!("\"{}\"", record.sha256);
-    let detail = Some(format!("sha256 {} of {}", record.sha256, record.held_by));
     let audit = AuditNote {
-        detail,
+        detail: Some(detail),
         ..AuditNote::default()
     };
     let matches = req
@@ -277,7 +312,7 @@ pub(crate) async fn download(
     let range = byte_range(range, record.size)
         .map_err(|()| ApiError::RangeNotSatisfiable { size: record.size })?;
     let bytes = archive
-        .file_bytes(&record, range.map(|(a, b)| a..b + 1))
+        .file_bytes(record, range.map(|(a, b)| a..b + 1))
         .await?;
     let name = record
         .file_name

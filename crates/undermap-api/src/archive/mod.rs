@@ -2,12 +2,12 @@
 //! lists, the construction units' credit record, and paper records being digitised.
 
 mod bundles;
-mod files;
+pub(crate) mod files;
 mod notice;
 pub(crate) mod openapi;
 mod projects;
 mod records;
-mod scope;
+pub(crate) mod scope;
 mod units;
 
 routes! {

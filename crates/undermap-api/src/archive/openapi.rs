@@ -199,16 +199,18 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
                 "sha256": { "type": "string", "description": "The SHA-256 the bytes must have" },
                 "feature_ids": { "type": "string", "description": "Comma-separated map feature ids" },
                 "scan": { "type": "string", "description": "JSON: scanned_on, dpi, pages, original, operator" },
+                "access": { "type": "string", "enum": ["open", "on_request", "restricted"], "description": "How freely it may be downloaded (default on_request)" },
                 "file": { "type": "string", "format": "binary" }
             } } } } },
             "responses": problem_responses(&[("200", "These bytes were already filed under this category"), ("201", "The file's record"), ("404", "No such project (or another unit's)"), ("409", "The project is filed"), ("413", "The file exceeds the limit"), ("422", "A wrong category, title or date, or bytes that do not match sha256"), ("503", "No file store configured")]),
         } }),
     );
     let mut download = op(
-        "A file's bytes, for callers who may see a project holding it (ETag, If-None-Match, single byte ranges); audited",
+        "A file's bytes, for callers its access level lets download it (ETag, If-None-Match, single byte ranges); audited with the purpose given. A file the caller may only ask for answers 403 with the way to ask (POST /v1/download-requests)",
         "Archive",
         vec![
             path_param("sha256", "The SHA-256 of the file's bytes"),
+            param("purpose", "query", "Why it is downloaded (audited)", json!({ "type": "string", "maxLength": 200 }), false),
             param("Range", "header", "bytes=first-last", json!({ "type": "string" }), false),
             param("If-None-Match", "header", "A previous ETag", json!({ "type": "string" }), false),
         ],

@@ -58,3 +58,15 @@ pub(super) fn uploading(caller: &Caller) -> Result<Scope, ApiError> {
 pub(super) fn credit(caller: &Caller) -> Result<Scope, ApiError> {
     archive_or_own(caller, "read construction units' credit records")
 }
+
+/// How far the caller reads the archive's files (any role that reads the map): the projects
+/// whose entries it sees, and whether it keeps the archive (the office, emergency staff) or
+/// reads history.
+pub(crate) fn reader(caller: &Caller) -> Result<undermap_service::Reader, ApiError> {
+    caller.require(Capability::Read)?;
+    Ok(undermap_service::Reader {
+        scope: reading(caller).ok(),
+        keeper: caller.can(Capability::Archive) || caller.can(Capability::Incident),
+        history: caller.can(Capability::History),
+    })
+}

@@ -28,6 +28,8 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::emergency::openapi::paths(&common),
         crate::admin::openapi::paths(&common),
         crate::archive::openapi::paths(&common),
+        crate::search::openapi::paths(&common),
+        crate::downloads::openapi::paths(&common),
         crate::appointments::openapi::paths(&common),
         crate::feedback::openapi::paths(&common),
     ]
@@ -83,6 +85,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .chain(crate::owners::openapi::schemas())
             .chain(crate::field_reports::openapi::schemas())
             .chain(crate::archive::openapi::schemas())
+            .chain(crate::downloads::openapi::schemas())
             .chain(crate::appointments::openapi::schemas())
             .chain(crate::feedback::openapi::schemas())
         {

@@ -16,7 +16,9 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt as _;
 use undermap_store::{ContentHash, FileStore};
 
-use super::{Archive, KeptFile, Scope};
+use undermap_archive::access::Decision;
+
+use super::{Archive, KeptFile, Reader};
 use crate::ServiceError;
 
 /// Most files in one bundle.
@@ -117,7 +119,7 @@ impl Archive<'_> {
     pub async fn bundle_files(
         &self,
         hashes: &[String],
-        scope: &Scope,
+        reader: &Reader,
     ) -> Result<Bundle, ServiceError> {
         if hashes.len() > MAX_BUNDLE_FILES {
             return Err(ServiceError::unprocessable(
@@ -131,7 +133,7 @@ impl Archive<'_> {
         let mut found = Vec::with_capacity(hashes.len());
         let mut seen = HashSet::new();
         for h in hashes {
-            let f = self.file(h, scope).await.map_err(|e| match e {
+            let f = self.file(h, reader).await.map_err(|e| match e {
                 ServiceError::NotFound { what } => ServiceError::NotFound {
                     what: format!("{what} (or not one you may read; nothing was sent)"),
                 },
@@ -149,8 +151,19 @@ impl Archive<'_> {
         )
     }
 
-    /// A project's whole hand-over: every file it holds, under a folder per category.
-    pub async fn bundle_project(&self, code: &str, scope: &Scope) -> Result<Bundle, ServiceError> {
+    /// A project's whole hand-over: every file it holds, under a folder per category; refused
+    /// whole when the reader may not download one of them.
+    pub async fn bundle_project(
+        &self,
+        code: &str,
+        reader: &Reader,
+    ) -> Result<Bundle, ServiceError> {
+        let scope = reader.scope.as_ref().ok_or_else(|| {
+            ServiceError::Forbidden(
+                "your role reads no project's hand-over: download the files you may one by one"
+                    .into(),
+            )
+        })?;
         let project = self.project_in(code, scope).await?;
         let code = project.project.code.to_string();
         let records = self
@@ -158,6 +171,19 @@ impl Archive<'_> {
             .store()
             .project_files(&project.project.code)
             .await?;
+        let unit = project.project.unit_code.as_str();
+        if let Some(r) = records
+            .iter()
+            .find(|r| reader.decide(r.access, unit) != Decision::Read)
+        {
+            return Err(ServiceError::Forbidden(format!(
+                "file {} ({}) of project {code} is {}: ask for it with POST \
+                 /v1/download-requests; nothing was sent",
+                r.sha256,
+                r.title,
+                r.access.as_str().replace('_', " ")
+            )));
+        }
         let found = records
             .into_iter()
             .map(|r| {

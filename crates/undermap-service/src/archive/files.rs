@@ -12,7 +12,9 @@ use undermap_store::{
     Upload,
 };
 
-use super::{Archive, Scope};
+use undermap_archive::access::Decision;
+
+use super::{Archive, Reader, Scope};
 use crate::ServiceError;
 
 /// Longest file title.
@@ -37,6 +39,8 @@ pub struct FileMeta {
     pub scan: Option<ScanMetadata>,
     /// The name it was uploaded under.
     pub file_name: Option<String>,
+    /// How freely it may be downloaded (default: on request).
+    pub access: Option<undermap_archive::Access>,
 }
 
 /// A file the caller may read, and who holds it.
@@ -113,6 +117,7 @@ impl Archive<'_> {
             date: meta.date,
             feature_ids: meta.feature_ids,
             scan: meta.scan,
+            access: meta.access.unwrap_or_default(),
             uploaded_by: by.map(str::to_owned),
             uploaded_at: Utc::now(),
         };
@@ -201,41 +206,72 @@ impl Archive<'_> {
     }
 
     /// A file with these bytes as the first project or paper record holding it that the
-    /// caller may see holds it (else not found). A paper record without a project is the
-    /// archive office's: a construction unit sees only scans of its own projects' records.
-    pub async fn file(&self, sha256: &str, scope: &Scope) -> Result<KeptFile, ServiceError> {
+    /// caller may download holds it. One they may only ask for is forbidden with the way to ask;
+    /// one they may not see is not found. A paper record without a project is the archive
+    /// office's: a construction unit sees only scans of its own projects' records.
+    pub async fn file(&self, sha256: &str, reader: &Reader) -> Result<KeptFile, ServiceError> {
         let hash: ContentHash = sha256.parse()?;
         let store = self.app.store();
+        let mut ask = None;
         for r in store.file_records(&hash).await? {
-            if self.project_in(&r.project, scope).await.is_ok() {
-                return Ok(KeptFile {
-                    held_by: format!("project {}", r.project),
-                    sha256: r.sha256,
-                    size: r.size,
-                    media_type: r.media_type,
-                    file_name: r.file_name,
-                });
+            let Some(project) = store.project(&r.project.parse()?).await? else {
+                continue;
+            };
+            match reader.decide(r.access, project.project.unit_code.as_str()) {
+                Decision::Read => {
+                    return Ok(KeptFile {
+                        held_by: format!("project {}", r.project),
+                        sha256: r.sha256,
+                        size: r.size,
+                        media_type: r.media_type,
+                        file_name: r.file_name,
+                    })
+                }
+                Decision::Ask => ask = ask.or(Some(r)),
+                Decision::Hidden => {}
             }
         }
-        for s in store.legacy_scans(None, Some(&hash)).await? {
+        if let Some(scope) = &reader.scope {
+            if let Some(kept) = self.scan_file(&hash, scope).await? {
+                return Ok(kept);
+            }
+        }
+        match ask {
+            Some(r) => Err(ServiceError::Forbidden(format!(
+                "file {hash} of project {} is {}: ask for it with POST /v1/download-requests \
+                 and download it once an archivist approves",
+                r.project,
+                r.access.as_str().replace('_', " ")
+            ))),
+            None => Err(ServiceError::NotFound {
+                what: format!("file {hash}"),
+            }),
+        }
+    }
+
+    /// The scan of a paper record with these bytes, if `scope` sees the record.
+    async fn scan_file(
+        &self,
+        hash: &ContentHash,
+        scope: &Scope,
+    ) -> Result<Option<KeptFile>, ServiceError> {
+        for s in self.app.store().legacy_scans(None, Some(hash)).await? {
             let visible = match (scope, self.record_project(&s.record).await?) {
                 (Scope::All, _) => true,
                 (Scope::Unit(_), Some(code)) => self.project_in(&code, scope).await.is_ok(),
                 (Scope::Unit(_), None) => false,
             };
             if visible {
-                return Ok(KeptFile {
+                return Ok(Some(KeptFile {
                     held_by: format!("paper record {}", s.record),
                     sha256: s.sha256,
                     size: s.size,
                     media_type: s.media_type,
                     file_name: s.file_name,
-                });
+                }));
             }
         }
-        Err(ServiceError::NotFound {
-            what: format!("file {hash}"),
-        })
+        Ok(None)
     }
 
     async fn record_project(&self, number: &str) -> Result<Option<String>, ServiceError> {

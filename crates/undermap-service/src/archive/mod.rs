@@ -61,6 +61,8 @@ pub struct ArchiveConfig {
     pub window: undermap_archive::Schedule,
     /// The questions asked after a service (default: the shipped `feedback_questions.toml`).
     pub questionnaire: undermap_archive::feedback::Questionnaire,
+    /// What an approved download request's link allows.
+    pub download_links: undermap_archive::access::LinkPolicy,
 }
 
 impl Default for ArchiveConfig {
@@ -75,6 +77,7 @@ impl Default for ArchiveConfig {
             evaluate_at_hour: 1,
             window: undermap_archive::Schedule::builtin(),
             questionnaire: undermap_archive::feedback::Questionnaire::builtin(),
+            download_links: undermap_archive::access::LinkPolicy::default(),
         }
     }
 }
@@ -96,6 +99,45 @@ impl Scope {
             Self::All => true,
             Self::Unit(own) => own == unit,
         }
+    }
+}
+
+/// Who reads the archive's files, and how far: the projects whose entries they see, and where
+/// they stand toward a project's files (`undermap_archive::access`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reader {
+    /// Whose projects they see: every one, one unit's, or none (a contractor, the public: they
+    /// find files, not project entries).
+    pub scope: Option<Scope>,
+    /// The archive office or emergency staff: every file.
+    pub keeper: bool,
+    /// A role that reads history (planners, network owners).
+    pub history: bool,
+}
+
+impl Reader {
+    /// Where this reader stands toward the files of a project of construction unit `unit`.
+    #[must_use]
+    pub fn standing(&self, unit: &str) -> undermap_archive::access::Standing {
+        use undermap_archive::access::Standing;
+        let own = matches!(&self.scope, Some(Scope::Unit(u)) if u.as_str() == unit);
+        if self.keeper || own {
+            Standing::Keeper
+        } else if self.history {
+            Standing::History
+        } else {
+            Standing::Other
+        }
+    }
+
+    /// What this reader may do with a file at `access` of a project of `unit`.
+    #[must_use]
+    pub fn decide(
+        &self,
+        access: undermap_archive::Access,
+        unit: &str,
+    ) -> undermap_archive::access::Decision {
+        access.decide(self.standing(unit))
     }
 }
 

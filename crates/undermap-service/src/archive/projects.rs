@@ -366,6 +366,7 @@ impl Archive<'_> {
                 text,
                 after: query.after.clone(),
                 limit,
+                ..ProjectQuery::default()
             })
             .await?;
         let out = self.out_crs(query.crs.as_deref())?;
@@ -382,7 +383,7 @@ impl Archive<'_> {
     }
 
     /// A `bbox` parameter as a box in the deployment CRS.
-    fn bbox(&self, text: &str, crs: Option<&str>) -> Result<[f64; 4], ServiceError> {
+    pub(crate) fn bbox(&self, text: &str, crs: Option<&str>) -> Result<[f64; 4], ServiceError> {
         let v: Vec<f64> = text
             .split(',')
             .map(|s| s.trim().parse::<f64>())
@@ -411,7 +412,7 @@ impl Archive<'_> {
         Ok([r.min().x, r.min().y, r.max().x, r.max().y])
     }
 
-    pub(super) fn out_crs(&self, crs: Option<&str>) -> Result<Transformer, ServiceError> {
+    pub(crate) fn out_crs(&self, crs: Option<&str>) -> Result<Transformer, ServiceError> {
         let crs = request_crs(crs)?;
         Ok(Transformer::new(&self.app.config().deployment_crs, &crs)?)
     }

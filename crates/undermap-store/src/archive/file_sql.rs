@@ -7,7 +7,18 @@ use super::{FileRecord, NewFile, ScanMetadata};
 use crate::{Result, StoreError};
 
 const COLUMNS: &str = "project_code, sha256, size, media_type, category, title, file_name, date, \
-     feature_ids, scan, uploaded_by, uploaded_at";
+     feature_ids, scan, uploaded_by, uploaded_at, COALESCE(a.access, 'on_request')";
+/// The file records with their access level (a file without a `file_access` row is on request).
+const FROM: &str = "project_files LEFT JOIN file_access a USING (project_code, sha256)";
+
+/// Sets a file's access level the first time its bytes are recorded for a project (a second
+/// record of the same bytes, under another category, keeps the level set).
+pub(crate) const INSERT_ACCESS: &str = "INSERT INTO file_access (project_code, sha256, access, \
+     set_by, set_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_code, sha256) DO NOTHING";
+/// Changes a file's access level.
+pub(crate) const SET_ACCESS: &str = "INSERT INTO file_access (project_code, sha256, access, \
+     set_by, set_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_code, sha256) DO UPDATE \
+     SET access = excluded.access, set_by = excluded.set_by, set_at = excluded.set_at";
 
 /// Records a file; nothing when the project holds these bytes under this category already.
 pub(crate) const INSERT: &str = "INSERT INTO project_files (project_code, sha256, size, \
@@ -17,18 +28,18 @@ pub(crate) const INSERT: &str = "INSERT INTO project_files (project_code, sha256
 
 pub(crate) static ONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT {COLUMNS} FROM project_files WHERE project_code = $1 AND sha256 = $2 \
+        "SELECT {COLUMNS} FROM {FROM} WHERE project_code = $1 AND sha256 = $2 \
          AND category = $3"
     )
 });
 pub(crate) static OF_PROJECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT {COLUMNS} FROM project_files WHERE project_code = $1 \
+        "SELECT {COLUMNS} FROM {FROM} WHERE project_code = $1 \
          ORDER BY uploaded_at, sha256, category"
     )
 });
 pub(crate) static OF_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!("SELECT {COLUMNS} FROM project_files WHERE sha256 = $1 ORDER BY project_code, category")
+    format!("SELECT {COLUMNS} FROM {FROM} WHERE sha256 = $1 ORDER BY project_code, category")
 });
 
 /// Binds a [`NewFile`] on [`INSERT`].
@@ -74,6 +85,7 @@ pub(crate) type FileRow = (
     Option<String>,
     Option<String>,
     DateTime<Utc>,
+    String,
 );
 
 pub(crate) fn file_record(r: FileRow) -> Result<FileRecord> {
@@ -88,6 +100,7 @@ pub(crate) fn file_record(r: FileRow) -> Result<FileRecord> {
             .map(serde_json::from_str::<ScanMetadata>)
             .transpose()
             .map_err(|e| corrupt(format!("scan metadata: {e}")))?;
+    let access = r.12.parse().map_err(|e| corrupt(format!("access: {e}")))?;
     Ok(FileRecord {
         project: r.0,
         sha256: r.1,
@@ -101,6 +114,7 @@ pub(crate) fn file_record(r: FileRow) -> Result<FileRecord> {
         scan,
         uploaded_by: r.10,
         uploaded_at: r.11,
+        access,
     })
 }
 
@@ -124,6 +138,15 @@ macro_rules! insert_file {
         .execute(&mut *$tx)
         .await
         .map_err($db("recording a file"))?;
+        sqlx::query($crate::archive::file_sql::INSERT_ACCESS)
+            .bind(f.project.as_str())
+            .bind(f.hash.as_str())
+            .bind(f.access.as_str())
+            .bind(&f.uploaded_by)
+            .bind(f.uploaded_at)
+            .execute(&mut *$tx)
+            .await
+            .map_err($db("recording a file's access"))?;
         let row: $crate::archive::file_sql::FileRow =
             sqlx::query_as(&$crate::archive::file_sql::ONE)
                 .bind(f.project.as_str())

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use geo_types::Geometry;
 use undermap_archive::credit::EntryKind;
-use undermap_archive::{CreditCode, EventBody, ProjectCode, Status};
+use undermap_archive::{Access, CreditCode, EventBody, ProjectCode, Status};
 
 use crate::Result;
 
@@ -16,6 +16,7 @@ pub(crate) mod file_sql;
 pub mod legacy;
 pub(crate) mod lifecycles;
 pub mod links;
+pub mod search_sql;
 pub(crate) mod sql;
 
 /// A project to register.
@@ -80,6 +81,10 @@ pub struct ProjectQuery {
     pub unit: Option<CreditCode>,
     /// Only those whose name or code contains this text.
     pub text: Option<String>,
+    /// Only those of this project category.
+    pub category: Option<String>,
+    /// Only those whose permit (or, without one, registration) day is in this range, inclusive.
+    pub days: Option<(NaiveDate, NaiveDate)>,
     /// Only codes after this one (paging).
     pub after: Option<String>,
     /// At most this many.
@@ -197,6 +202,8 @@ pub struct NewFile {
     pub feature_ids: Vec<String>,
     /// How it was digitised, if it is a scan of a paper original.
     pub scan: Option<ScanMetadata>,
+    /// How freely it may be downloaded.
+    pub access: Access,
     /// Who uploaded it.
     pub uploaded_by: Option<String>,
     /// When.
@@ -230,6 +237,8 @@ pub struct FileRecord {
     pub uploaded_by: Option<String>,
     /// When.
     pub uploaded_at: DateTime<Utc>,
+    /// How freely it may be downloaded.
+    pub access: Access,
 }
 
 /// Checks the whole credit record's chain (every unit's entries, in chain order): seqs from 1
@@ -309,6 +318,9 @@ pub trait ArchiveStore: legacy::LegacyStore + Send + Sync {
 
     /// The deliveries made for a project, oldest first.
     async fn project_deliveries(&self, code: &ProjectCode) -> Result<Vec<links::ProjectDelivery>>;
+
+    /// Files for the archive search, newest first.
+    async fn search_files(&self, q: &search_sql::FileSearch) -> Result<Vec<search_sql::FoundFile>>;
 
     /// The current map features delivered for a project (at most [`links::MAX_FEATURES`]).
     async fn project_features(&self, code: &ProjectCode) -> Result<Vec<links::ProjectFeature>>;

@@ -32,6 +32,10 @@ pub(crate) struct Dialect {
     /// Whether names' one- and two-character pieces are indexed (`project_name_grams`; a site
     /// copy made before they were, opened read-only, has none).
     pub grams: bool,
+    /// A project's day for a date filter: its permit day, else the day it was registered.
+    pub project_day: &'static str,
+    /// What the archive search of files needs of the backend.
+    pub files: super::search_sql::FileDialect,
 }
 
 impl Dialect {
@@ -90,6 +94,13 @@ impl Dialect {
         }
         if q.unit.is_some() {
             conditions.push(format!("unit_code = {}", next()));
+        }
+        if q.category.is_some() {
+            conditions.push(format!("category = {}", next()));
+        }
+        if q.days.is_some() {
+            let (a, b) = (next(), next());
+            conditions.push(format!("{} BETWEEN {a} AND {b}", self.project_day));
         }
         if let Some(t) = &q.text {
             let p = next();
@@ -265,6 +276,12 @@ macro_rules! bind_query {
         }
         if let Some(u) = &q.unit {
             query = query.bind(u.as_str().to_owned());
+        }
+        if let Some(c) = &q.category {
+            query = query.bind(c.clone());
+        }
+        if let Some((a, b)) = q.days {
+            query = query.bind(a).bind(b);
         }
         if let Some(t) = &q.text {
             query = query.bind($dialect.text_value(t));

@@ -10,6 +10,9 @@ use super::{from_gpkg, to_gpkg, GpkgError, GpkgStore};
 use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
+use crate::archive::search_sql::{
+    bind_file_search, found_file, FileDialect, FileSearch, FoundFile, FoundRow,
+};
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, index_name, insert_project, project_record,
     record_event, same_details, Dialect, ProjectRow,
@@ -170,15 +173,29 @@ const DIALECT: Dialect = Dialect {
         "rowid IN (SELECT rowid FROM rtree_projects_name_fts WHERE rtree_projects_name_fts MATCH {p})",
     ),
     grams: true,
+    project_day: "COALESCE(permit_date, substr(registered_at, 1, 10))",
+    files: FileDialect {
+        title_like: "f.title LIKE {p} ESCAPE '\\'",
+        title_fts: Some(
+            "(f.project_code, f.sha256) IN (SELECT project_code, sha256 FROM \
+             rtree_project_files_title_fts WHERE rtree_project_files_title_fts MATCH {p})",
+        ),
+        file_day: "COALESCE(f.date, substr(f.uploaded_at, 1, 10))",
+        project_meets_box: "p.rowid IN (SELECT id FROM rtree_projects WHERE maxx >= {a} \
+             AND maxy >= {b} AND minx <= {c} AND miny <= {d})",
+    },
 };
 
 /// Which search tables a GeoPackage has: every one opened for writing (they are made then); a
 /// site copy opened read-only has those of the version that made it.
 #[derive(Debug, Clone, Copy)]
+// One flag per search table a site copy made by an older version may lack.
+#[allow(clippy::struct_excessive_bools)]
 pub(crate) struct SearchTables {
     rtree: bool,
     fts: bool,
     grams: bool,
+    titles: bool,
 }
 
 impl SearchTables {
@@ -186,6 +203,7 @@ impl SearchTables {
         rtree: true,
         fts: true,
         grams: true,
+        titles: true,
     };
 
     /// Those `pool`'s GeoPackage has.
@@ -203,6 +221,7 @@ impl SearchTables {
             rtree: has("rtree_projects").await?,
             fts: has("rtree_projects_name_fts").await?,
             grams: has("project_name_grams").await?,
+            titles: has("rtree_project_files_title_fts").await?,
         })
     }
 
@@ -216,6 +235,15 @@ impl SearchTables {
             },
             fts_match: DIALECT.fts_match.filter(|_| self.fts),
             grams: self.grams,
+            files: FileDialect {
+                title_fts: DIALECT.files.title_fts.filter(|_| self.titles),
+                project_meets_box: if self.rtree {
+                    DIALECT.files.project_meets_box
+                } else {
+                    "p.max_x >= {a} AND p.max_y >= {b} AND p.min_x <= {c} AND p.min_y <= {d}"
+                },
+                ..DIALECT.files
+            },
             ..DIALECT
         }
     }
@@ -330,6 +358,16 @@ impl ArchiveStore for GpkgStore {
         rows.into_iter()
             .map(|r| project_record(r, from_gpkg))
             .collect()
+    }
+
+    async fn search_files(&self, q: &FileSearch) -> Result<Vec<FoundFile>> {
+        let dialect = self.search.dialect();
+        let sql = dialect.file_search(q);
+        let rows: Vec<FoundRow> = bind_file_search!(sqlx::query_as(&sql), q, dialect)
+            .fetch_all(self.pool())
+            .await
+            .map_err(GpkgError::db("searching files"))?;
+        rows.into_iter().map(found_file).collect()
     }
 
     async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>> {

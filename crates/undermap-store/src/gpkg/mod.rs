@@ -5,6 +5,7 @@
 mod access;
 mod appointments;
 mod archive;
+mod downloads;
 mod error;
 mod feedback;
 mod field_reports;
@@ -165,6 +166,20 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the feedback table"))?;
+        let titles_indexed: bool = sqlx::query_scalar(downloads::HAS_TITLE_INDEX)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(GpkgError::db("inspecting the GeoPackage"))?;
+        sqlx::raw_sql(downloads::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the downloads' tables"))?;
+        if !titles_indexed {
+            sqlx::query(downloads::FILL_TITLE_INDEX)
+                .execute(&mut *tx)
+                .await
+                .map_err(GpkgError::db("indexing file titles"))?;
+        }
         let has_unit: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM pragma_table_info('accounts') WHERE name = 'unit_code')",
         )

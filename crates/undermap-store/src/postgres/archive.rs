@@ -10,6 +10,9 @@ use super::{PgError, PgStore};
 use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
+use crate::archive::search_sql::{
+    bind_file_search, found_file, FileDialect, FileSearch, FoundFile, FoundRow,
+};
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, index_name, insert_project, project_record,
     record_event, same_details, Dialect, ProjectRow, TextSearch,
@@ -28,6 +31,14 @@ const DIALECT: Dialect = Dialect {
     name_like: "name ILIKE {p} ESCAPE '\\'",
     fts_match: None,
     grams: true,
+    project_day: "COALESCE(permit_date, (registered_at AT TIME ZONE 'UTC')::date)",
+    files: FileDialect {
+        title_like: "f.title ILIKE {p} ESCAPE '\\'",
+        title_fts: None,
+        file_day: "COALESCE(f.date, (f.uploaded_at AT TIME ZONE 'UTC')::date)",
+        project_meets_box:
+            "p.location && ST_MakeEnvelope({a}, {b}, {c}, {d}, (SELECT srid FROM deployment))",
+    },
 };
 static INSERT: LazyLock<String> = LazyLock::new(|| DIALECT.insert_project());
 static UPDATE: LazyLock<String> = LazyLock::new(|| DIALECT.update_project());
@@ -156,6 +167,18 @@ impl ArchiveStore for PgStore {
         rows.into_iter()
             .map(|r| project_record(r, from_ewkb))
             .collect()
+    }
+
+    async fn search_files(&self, q: &FileSearch) -> Result<Vec<FoundFile>> {
+        self.up()?;
+        let sql = DIALECT.file_search(q);
+        // Not kept prepared, for the reason given for names above.
+        let rows: Vec<FoundRow> =
+            bind_file_search!(sqlx::query_as(&sql).persistent(false), q, DIALECT)
+                .fetch_all(self.pool())
+                .await
+                .map_err(PgError::db("searching files"))?;
+        rows.into_iter().map(found_file).collect()
     }
 
     async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>> {

@@ -12,6 +12,7 @@ mod tickets;
 crate::owners::sql::owners_store!(PgStore, pool, PgError::db, up, up);
 crate::appointments::sql::appointments_store!(PgStore, pool, PgError::db, up, up);
 crate::feedback::feedback_store!(PgStore, pool, PgError::db, up, up);
+crate::downloads::downloads_store!(PgStore, pool, PgError::db, up, up);
 crate::field_reports::sql::field_reports_store!(
     PgStore,
     pool,

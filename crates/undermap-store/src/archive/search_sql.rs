@@ -1,0 +1,201 @@
+//! The archive search's statement on files, which both backends run with their own text
+//! condition: a trigram index on titles (`pg_trgm` on PostGIS, FTS5 `trigram` in the
+//! GeoPackage) for three characters or more, LIKE below that, newest first.
+
+use chrono::NaiveDate;
+
+use super::sql::{contains_pattern, Dialect};
+
+/// Which files to find.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileSearch {
+    /// Only those whose title (or project code) contains this text.
+    pub text: Option<String>,
+    /// Only files of projects whose extent meets this box (deployment CRS).
+    pub bbox: Option<[f64; 4]>,
+    /// Only this file category.
+    pub category: Option<String>,
+    /// Only those whose document day (else upload day) is in this range, inclusive.
+    pub days: Option<(NaiveDate, NaiveDate)>,
+    /// Only this construction unit's projects' files.
+    pub unit: Option<undermap_archive::CreditCode>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+/// A file the search found, with what the result list shows of its project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundFile {
+    /// The file.
+    pub file: super::FileRecord,
+    /// Its project's name.
+    pub project_name: String,
+    /// Its project's construction unit.
+    pub unit_code: String,
+    /// Its project's extent (min x, min y, max x, max y, deployment CRS).
+    pub extent: [f64; 4],
+}
+
+/// What the file search needs of a backend.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FileDialect {
+    /// The condition that `f.title` matches the LIKE pattern at `{p}` (ASCII case ignored).
+    pub title_like: &'static str,
+    /// Where titles have an FTS5 trigram index: the condition that `f`'s title holds the phrase
+    /// at `{p}`.
+    pub title_fts: Option<&'static str>,
+    /// A file's day for a date filter: its document day, else its upload day.
+    pub file_day: &'static str,
+    /// The condition that project `p`'s extent meets the box `{a}` … `{d}`.
+    pub project_meets_box: &'static str,
+}
+
+const COLUMNS: &str = "f.project_code, f.sha256, f.size, f.media_type, f.category, f.title, \
+     f.file_name, f.date, f.feature_ids, f.scan, f.uploaded_by, f.uploaded_at, \
+     COALESCE(a.access, 'on_request') AS access, p.name AS project_name, p.unit_code, \
+     p.min_x, p.min_y, p.max_x, p.max_y";
+
+/// A found file's row: the file's columns, then its project's name, unit and extent.
+#[derive(sqlx::FromRow)]
+pub(crate) struct FoundRow {
+    project_code: String,
+    sha256: String,
+    size: i64,
+    media_type: String,
+    category: String,
+    title: String,
+    file_name: Option<String>,
+    date: Option<NaiveDate>,
+    feature_ids: String,
+    scan: Option<String>,
+    uploaded_by: Option<String>,
+    uploaded_at: chrono::DateTime<chrono::Utc>,
+    access: String,
+    project_name: String,
+    unit_code: String,
+    min_x: f64,
+    min_y: f64,
+    max_x: f64,
+    max_y: f64,
+}
+
+impl Dialect {
+    /// Whether a search for `text` reads the title index (three characters or more).
+    fn title_indexed(text: &str) -> bool {
+        text.chars().count() >= 3
+    }
+
+    /// The statement of `q`, with only the conditions it sets; binds as [`bind_file_search`].
+    pub(crate) fn file_search(&self, q: &FileSearch) -> String {
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let mut conditions = Vec::new();
+        if let Some(t) = &q.text {
+            let p = next();
+            conditions.push(match self.files.title_fts {
+                _ if is_code(t) => format!("f.project_code LIKE {p} ESCAPE '\\'"),
+                Some(fts) if Self::title_indexed(t) => fts.replace("{p}", &p),
+                _ => self.files.title_like.replace("{p}", &p),
+            });
+        }
+        if q.category.is_some() {
+            conditions.push(format!("f.category = {}", next()));
+        }
+        if q.days.is_some() {
+            let (a, b) = (next(), next());
+            conditions.push(format!("{} BETWEEN {a} AND {b}", self.files.file_day));
+        }
+        if q.unit.is_some() {
+            conditions.push(format!("p.unit_code = {}", next()));
+        }
+        if q.bbox.is_some() {
+            let (a, b, c, d) = (next(), next(), next(), next());
+            conditions.push(
+                self.files
+                    .project_meets_box
+                    .replace("{a}", &a)
+                    .replace("{b}", &b)
+                    .replace("{c}", &c)
+                    .replace("{d}", &d),
+            );
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        format!(
+            "SELECT {COLUMNS} FROM project_files f JOIN projects p ON p.code = f.project_code \
+             LEFT JOIN file_access a ON a.project_code = f.project_code AND a.sha256 = f.sha256 \
+             {filter} ORDER BY f.uploaded_at DESC, f.sha256 LIMIT {}",
+            next()
+        )
+    }
+
+    /// What a file search text is bound as.
+    pub(crate) fn file_text_value(&self, text: &str) -> String {
+        match self.files.title_fts {
+            Some(_) if !is_code(text) && Self::title_indexed(text) => {
+                format!("\"{}\"", text.replace('"', "\"\""))
+            }
+            _ => contains_pattern(text),
+        }
+    }
+}
+
+fn is_code(text: &str) -> bool {
+    text.contains('-') && text.chars().all(|c| c.is_ascii_digit() || c == '-')
+}
+
+/// Binds a [`FileSearch`] on a statement of [`Dialect::file_search`].
+macro_rules! bind_file_search {
+    ($query:expr, $q:expr, $dialect:expr) => {{
+        let q: &$crate::archive::search_sql::FileSearch = $q;
+        let mut query = $query;
+        if let Some(t) = &q.text {
+            query = query.bind($dialect.file_text_value(t));
+        }
+        if let Some(c) = &q.category {
+            query = query.bind(c.clone());
+        }
+        if let Some((a, b)) = q.days {
+            query = query.bind(a).bind(b);
+        }
+        if let Some(u) = &q.unit {
+            query = query.bind(u.as_str().to_owned());
+        }
+        if let Some(b) = q.bbox {
+            query = query.bind(b[0]).bind(b[1]).bind(b[2]).bind(b[3]);
+        }
+        query.bind(q.limit)
+    }};
+}
+pub(crate) use bind_file_search;
+
+/// A found file from its row.
+pub(crate) fn found_file(r: FoundRow) -> crate::Result<FoundFile> {
+    let file = (
+        r.project_code,
+        r.sha256,
+        r.size,
+        r.media_type,
+        r.category,
+        r.title,
+        r.file_name,
+        r.date,
+        r.feature_ids,
+        r.scan,
+        r.uploaded_by,
+        r.uploaded_at,
+        r.access,
+    );
+    Ok(FoundFile {
+        file: super::file_sql::file_record(file)?,
+        project_name: r.project_name,
+        unit_code: r.unit_code,
+        extent: [r.min_x, r.min_y, r.max_x, r.max_y],
+    })
+}
