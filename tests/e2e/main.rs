@@ -36,6 +36,7 @@ mod resilience;
 mod search;
 mod security;
 mod store;
+mod subscriptions;
 mod ticket_types;
 mod tickets;
 mod web;

@@ -20,13 +20,13 @@ const WATER: (f64, f64) = (596_701.663, 3_148_492.175);
 const WATER_NAME: &str = "秀山县自来水有限公司 (demo)";
 
 #[derive(Default)]
-struct Received {
+pub(crate) struct Received {
     /// Headers (signature, ticket, attempt) and body of every request, in order.
-    requests: Vec<(String, String, String, Vec<u8>)>,
+    pub(crate) requests: Vec<(String, String, String, Vec<u8>)>,
 }
 
 /// An owner's endpoint: it refuses the first request with 503, then takes every one.
-fn receiver() -> (String, Arc<Mutex<Received>>) {
+pub(crate) fn receiver() -> (String, Arc<Mutex<Received>>) {
     let got = Arc::new(Mutex::new(Received::default()));
     let state = Arc::clone(&got);
     let server = HttpServer::new(move || {
@@ -102,7 +102,7 @@ async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode
 }
 
 /// Checks a notification's signature with the deployment's published key.
-async fn verify_signature(app: &TestApp, header: &str, body: &[u8]) {
+pub(crate) async fn verify_signature(app: &TestApp, header: &str, body: &[u8]) {
     let (_, key) = get(app, &app.client, "/v1/tickets/public-key").await;
     let b64 = base64::engine::general_purpose::STANDARD;
     let key: [u8; 32] = b64

@@ -10,6 +10,8 @@ import { reportTickets, setupReports } from "./reports.js";
 import { showWindow } from "./window.js";
 import { feedbackForm } from "./feedback.js";
 import { escapeHtml } from "./html.js";
+import { addSearchLayers, runSearch, showRequests } from "./search.js";
+import { showSubscriptions } from "./subscriptions.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -110,6 +112,7 @@ async function start() {
       paint: { "circle-color": ["match", ["get", "role"], "close", "#ffd54f", "history", "#ff8c00", "resource", "#1b7f3a", "#999"],
         "circle-radius": 8, "circle-stroke-color": "#000", "circle-stroke-width": 1.5 } });
     addProjectLayers(map);
+    addSearchLayers(map);
     layerSwitcher(layers);
     document.body.dataset.ready = "true";
   });
@@ -250,9 +253,33 @@ const archiveBody = () => document.getElementById("archive-body");
 function archiveError(e) {
   archiveBody().textContent = e.message;
 }
-function archiveList() {
+// Who the caller is, once: whether the archive's project list is theirs to read.
+let me = null;
+async function whoAmI() {
+  me = me || await api("/v1/me");
+  return me;
+}
+async function archiveList() {
+  const caps = (await whoAmI()).capabilities;
+  showArchiveRequests();
+  showSubscriptions({ api, map, t, element: document.getElementById("subscriptions") }).catch(archiveError);
+  if (!["archive", "history", "own_projects"].some((c) => caps.includes(c))) {
+    archiveBody().innerHTML = `<p>${t("search_help")}</p>`;
+    return;
+  }
   showProjects({ api, map, t, element: archiveBody(), open: archiveProject }).catch(archiveError);
 }
+function showArchiveRequests() {
+  showRequests({ api, key: state.key, t, element: document.getElementById("download-requests") }).catch(archiveError);
+}
+document.getElementById("archive-search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const q = document.getElementById("search-q").value.trim();
+  if (!q) return;
+  runSearch({ api, key: state.key, map, t, element: document.getElementById("search-results"), q,
+    openProject: archiveProject, onRequest: showArchiveRequests })
+    .catch((e) => { document.getElementById("search-results").textContent = e.message; });
+});
 function archiveProject(code) {
   showProject({ api, key: state.key, map, t, element: archiveBody(), code, back: archiveList }).catch(archiveError);
 }

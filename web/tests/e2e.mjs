@@ -168,7 +168,66 @@ try {
     if (zip.subarray(0, 4).toString("latin1") !== "PK\u0003\u0004" || !zip.includes("SHA256SUMS")) fail(`the bundle is not a ZIP with its checksums (${zip.length} bytes)`);
     if ((await page.$("#deliveries")) === null) fail("the project page lists no deliveries section");
     await page.screenshot({ path: `${shots}/archive.png` });
+
+    // The archive search: the hits are the API's, marked; a PDF previews in the panel.
+    await page.fill("#search-q", spec.search.q);
+    await page.click("#archive-search button");
+    await page.waitForSelector("#search-hits li", { timeout: 15000 });
+    const found = await api(`/v1/archive/search?q=${encodeURIComponent(spec.search.q)}&limit=50`);
+    const shown = await page.$$eval("#search-hits li", (items) => items.map((li) => li.dataset.id));
+    if (JSON.stringify(shown) !== JSON.stringify(found.hits.map((h) => h.id))) fail(`search hits ${shown} but the API ranks ${found.hits.map((h) => h.id)}`);
+    if ((await page.$$("#search-hits mark")).length < shown.length) fail("a hit has no marked match");
+    await page.click("#search-hits li[data-kind=file] .preview");
+    await page.waitForSelector("#preview iframe#preview-view", { timeout: 15000 });
+    await page.screenshot({ path: `${shots}/search.png` });
+
+    // A subscription to the map's view: its feed address reads without the key.
+    await page.fill("#subscribe-title", "城南管线动态");
+    await page.click("#subscribe button");
+    await page.waitForSelector("#feed-link", { timeout: 15000 });
+    const feedUrl = await page.getAttribute("#feed-link", "href");
+    const atom = await (await fetch(feedUrl)).text();
+    if (!atom.includes("<feed") || !atom.includes("城南管线动态")) fail(`the feed is not an Atom feed: ${atom.slice(0, 200)}`);
+    const subs = await api("/v1/subscriptions");
+    if (!subs.subscriptions.some((s) => s.title === "城南管线动态")) fail("the subscription is not the API's");
     await page.click("#mode-archive");
+  }
+
+  // A contractor finds the drawings on request, asks for them; once the office approves, the
+  // link downloads them.
+  if (spec.contractor_key) {
+    const contractor = await context.newPage();
+    contractor.on("console", (m) => { if (m.type() === "error") problems.push(`contractor console: ${m.text()}`); });
+    await contractor.goto(spec.url);
+    await contractor.fill("#login-key", spec.contractor_key);
+    await contractor.click("#login-form button");
+    await contractor.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+    await contractor.click("#mode-archive");
+    await contractor.fill("#search-q", spec.search.q);
+    await contractor.click("#archive-search button");
+    await contractor.waitForSelector("#search-hits li .ask", { timeout: 15000 });
+    const asked = contractor.locator("#search-hits li:has(.ask)").first();
+    const sha = await asked.getAttribute("data-id");
+    await asked.locator(".ask").click();
+    await asked.locator(".purpose").fill("开挖前核对管位 check before digging");
+    await asked.locator(".ask-form button").click();
+    await contractor.waitForSelector("#requests li .request-status", { timeout: 15000 });
+    const origin = new URL(spec.url).origin;
+    const office = { Authorization: `Bearer ${spec.key}`, "Content-Type": "application/json" };
+    const pending = await (await fetch(`${origin}/v1/download-requests?status=pending`, { headers: office })).json();
+    const request = pending.requests.find((r) => r.sha256 === sha);
+    if (!request) fail(`the contractor's request for ${sha} is not pending: ${JSON.stringify(pending)}`);
+    const decided = await fetch(`${origin}/v1/download-requests/${request.id}/decision`, { method: "POST", headers: office, body: JSON.stringify({ approve: true }) });
+    if (!decided.ok) fail(`approving failed: ${decided.status}`);
+    await contractor.click("#mode-archive");
+    await contractor.click("#mode-archive");
+    await contractor.waitForSelector(`#requests li[data-id="${request.id}"] .fetch`, { timeout: 15000 });
+    await contractor.screenshot({ path: `${shots}/download-request.png` });
+    const [tab] = await Promise.all([context.waitForEvent("page", { timeout: 15000 }), contractor.click(`#requests li[data-id="${request.id}"] .fetch`)]);
+    await tab.close();
+    const used = await (await fetch(`${origin}/v1/download-requests/${request.id}`, { headers: office })).json();
+    if (used.uses !== 1) fail(`the link was used ${used.uses} times, not once`);
+    await contractor.close();
   }
 
   // A visit to the archive's window: the first bookable slot, booked through the form, is the

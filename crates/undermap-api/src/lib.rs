@@ -43,6 +43,7 @@ mod owners;
 mod routes;
 mod search;
 pub mod security;
+mod subscriptions;
 mod tiles;
 mod web;
 

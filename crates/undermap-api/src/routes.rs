@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest};
 
 use crate::{
     admin, appointments, archive, deliveries, downloads, emergency, excavation, extract, feedback,
-    field_reports, map, ogc, ops, owners, search, tiles, ApiError,
+    field_reports, map, ogc, ops, owners, search, subscriptions, tiles, ApiError,
 };
 
 /// Largest request body accepted (1 MiB).
@@ -25,6 +25,7 @@ const PARTS: &[&[(&str, &str)]] = &[
     archive::ROUTES,
     search::ROUTES,
     downloads::ROUTES,
+    subscriptions::ROUTES,
     appointments::ROUTES,
     feedback::ROUTES,
     ogc::ROUTES,
@@ -45,6 +46,7 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     archive::mount,
     search::mount,
     downloads::mount,
+    subscriptions::mount,
     appointments::mount,
     feedback::mount,
     ogc::mount,

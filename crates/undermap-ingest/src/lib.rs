@@ -21,5 +21,7 @@ pub use pipeline::{
     check_fields, check_record, open, prepare, OpenedDelivery, ReadOutcome, UnmappedField,
 };
 pub use readers::dxf::{DxfLayer, DxfMapping};
-pub use report::{DeliveryMeta, DeliverySummary, IngestOptions, Prepared, Rejection, Strictness};
+pub use report::{
+    DeliveryMeta, DeliverySummary, Extent, IngestOptions, Prepared, Rejection, Strictness,
+};
 pub use source::{RecordResult, Source, SourceRecord};

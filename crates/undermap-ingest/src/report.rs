@@ -177,6 +177,34 @@ pub struct DeliverySummary {
     /// Why nothing was loaded (strict mode and rejections), if so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// Where the loaded features are (min x, min y, max x, max y, deployment CRS): what a
+    /// subscription to an area is told of. Not part of the answer.
+    #[serde(skip)]
+    pub extent: Option<[f64; 4]>,
+}
+
+/// The box around `features`, grown as they come.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extent(Option<[f64; 4]>);
+
+impl Extent {
+    /// Grows the box to take `f` in.
+    pub fn add(&mut self, f: &undermap_core::Feature) {
+        use geo::BoundingRect;
+        if let Some(r) = f.geometry.bounding_rect() {
+            let (a, b) = (r.min(), r.max());
+            self.0 = Some(match self.0 {
+                None => [a.x, a.y, b.x, b.y],
+                Some(e) => [e[0].min(a.x), e[1].min(a.y), e[2].max(b.x), e[3].max(b.y)],
+            });
+        }
+    }
+
+    /// The box, if any feature had one.
+    #[must_use]
+    pub fn get(self) -> Option<[f64; 4]> {
+        self.0
+    }
 }
 
 impl DeliverySummary {
@@ -227,6 +255,7 @@ impl DeliverySummary {
             warnings: meta.warnings,
             unmapped_fields: meta.unmapped,
             refused: None,
+            extent: None,
         }
     }
 

@@ -41,6 +41,7 @@ struct Inner {
     owners: crate::owners::registry::Registry,
     /// Woken when a stored ticket owes an owner a notification.
     notifications_owed: tokio::sync::Notify,
+    subscribers_owed: tokio::sync::Notify,
     /// The field reports still open, by asset, for checks.
     open_reports: std::sync::RwLock<Arc<crate::field_reports::OpenReports>>,
 }
@@ -66,6 +67,7 @@ impl Service {
                 project_areas: crate::archive::ProjectAreas::default(),
                 owners: crate::owners::registry::Registry::default(),
                 notifications_owed: tokio::sync::Notify::new(),
+                subscribers_owed: tokio::sync::Notify::new(),
                 open_reports: std::sync::RwLock::default(),
             }),
         }
@@ -104,6 +106,11 @@ impl Service {
     /// Wakes the sender of owners' notifications.
     pub(crate) fn notifications_owed(&self) -> &tokio::sync::Notify {
         &self.inner.notifications_owed
+    }
+
+    /// Woken when a feed event is appended: the subscriptions' webhooks may be owed it.
+    pub(crate) fn subscribers_owed(&self) -> &tokio::sync::Notify {
+        &self.inner.subscribers_owed
     }
 
     /// The index answers come from.

@@ -20,6 +20,7 @@ mod ogc;
 mod owners;
 mod search;
 mod shared;
+mod subscriptions;
 mod tiles;
 
 pub use app::{Readiness, Service, ServiceConfig};
@@ -57,4 +58,5 @@ pub use owners::{
 };
 pub use search::{FacetCount, Hit as SearchHit, Search, SearchQuery, SearchResults};
 pub use shared::footprint::Footprint;
+pub use subscriptions::{wants, Made, SubscriptionInput, Subscriptions, FEED_MEDIA_TYPE, KINDS};
 pub use tiles::Tiles;

@@ -10,6 +10,7 @@ mod archive;
 mod downloads;
 mod error;
 mod feedback;
+mod feeds;
 mod field_reports;
 mod files;
 mod gpkg;
@@ -48,6 +49,9 @@ pub use downloads::{
 };
 pub use error::StoreError;
 pub use feedback::{FeedbackRecord, FeedbackStore, NewFeedback};
+pub use feeds::{
+    FeedEvent, FeedStore, NewFeedEvent, NewSubscription, Subscription, SubscriptionOut,
+};
 pub use field_reports::{
     FieldReportRow, FieldReportStore, NewFieldReport, ReportClaim, ReportQuery,
 };
@@ -76,6 +80,7 @@ pub trait Store:
     + AppointmentStore
     + FeedbackStore
     + DownloadStore
+    + FeedStore
     + Send
     + Sync
     + std::fmt::Debug

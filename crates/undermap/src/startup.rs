@@ -334,6 +334,7 @@ impl Application {
         service.watch_store();
         service.watch_archive_deadlines();
         service.watch_notifications();
+        service.watch_subscriptions();
         let data = web::Data::new(service);
         let security = web::Data::new(security);
         let server = HttpServer::new(move || {

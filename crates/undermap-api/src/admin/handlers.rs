@@ -224,3 +224,14 @@ pub(crate) async fn verify_chain(
     let v = verify(security.auth.store()).await?;
     Ok(HttpResponse::Ok().json(v))
 }
+
+/// `GET /v1/me`: the caller's account, role, capabilities and construction unit (what a client
+/// needs to offer only what the role allows).
+pub(crate) async fn me(caller: Caller) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "account": caller.account,
+        "role": caller.role.name,
+        "capabilities": caller.role.capabilities,
+        "unit": caller.unit.as_ref().map(|u| u.as_str().to_owned()),
+    }))
+}

@@ -1,4 +1,4 @@
-//! Administration: accounts, keys and the audit trail.
+//! Administration: accounts, keys and the audit trail; and who the caller is (`/v1/me`).
 
 mod handlers;
 pub(crate) mod openapi;
@@ -13,4 +13,5 @@ routes! {
     post "/v1/admin/keys/{id}/revoke" => handlers::revoke,
     get "/v1/admin/audit" => handlers::audit,
     get "/v1/admin/audit/verify" => handlers::verify_chain,
+    get "/v1/me" => handlers::me,
 }

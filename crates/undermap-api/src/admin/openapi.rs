@@ -131,6 +131,16 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
         ),
     );
     add(
+        "/v1/me",
+        op(
+            "The caller: account, role, capabilities and the construction unit it acts for",
+            "Administration",
+            vec![],
+            ok("The caller", "application/json", any.clone()),
+            &[],
+        ),
+    );
+    add(
         "/v1/admin/audit/verify",
         op(
             "Check the audit chain: every entry follows the one before and is unchanged",

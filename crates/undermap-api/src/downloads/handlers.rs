@@ -97,7 +97,11 @@ pub(crate) async fn list(
             query.limit,
         )
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "requests": requests })))
+    // `office`: whether the caller decides requests (the web map shows the buttons).
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "requests": requests,
+        "office": caller.can(Capability::Archive),
+    })))
 }
 
 /// `GET /v1/download-requests/{id}`: one request, to its account or the archive office.

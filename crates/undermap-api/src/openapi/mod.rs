@@ -30,6 +30,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::archive::openapi::paths(&common),
         crate::search::openapi::paths(&common),
         crate::downloads::openapi::paths(&common),
+        crate::subscriptions::openapi::paths(&common),
         crate::appointments::openapi::paths(&common),
         crate::feedback::openapi::paths(&common),
     ]
@@ -86,6 +87,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .chain(crate::field_reports::openapi::schemas())
             .chain(crate::archive::openapi::schemas())
             .chain(crate::downloads::openapi::schemas())
+            .chain(crate::subscriptions::openapi::schemas())
             .chain(crate::appointments::openapi::schemas())
             .chain(crate::feedback::openapi::schemas())
         {

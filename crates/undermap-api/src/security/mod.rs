@@ -203,6 +203,8 @@ pub(crate) const PUBLIC_PATHS: &[&str] = &[
     // The web map's page and files hold no map data: the page asks for a key, then calls the API.
     "/",
     "/web/{file}",
+    // A subscription's Atom feed: its key is the credential (feed readers hold no account).
+    "/v1/feeds/{key}",
 ];
 
 /// `GET /v1/excavation-checks/{id}/verify`, audited even though it is public.

@@ -125,6 +125,9 @@ impl Archive<'_> {
             Ok(done) => {
                 self.files()?
                     .embed_later(undermap_store::EmbeddedFile::of_project(&new));
+                if done.1 {
+                    self.publish_file(&record, &done.0).await;
+                }
                 Ok(done)
             }
             Err(e) => {
@@ -132,6 +135,29 @@ impl Archive<'_> {
                 Err(e.into())
             }
         }
+    }
+
+    /// Tells the subscriptions of a file handed over.
+    async fn publish_file(&self, project: &ProjectRecord, f: &FileRecord) {
+        self.app
+            .subscriptions()
+            .publish(undermap_store::NewFeedEvent {
+                kind: "file".into(),
+                layer: None,
+                category: Some(f.category.clone()),
+                extent: super::extent(&project.project.location),
+                title: f.title.clone(),
+                summary: format!(
+                    "{} handed over for project {} ({}, {})",
+                    f.category,
+                    f.project,
+                    project.project.name,
+                    f.access.as_str()
+                ),
+                link: format!("/v1/projects/{}", f.project),
+                at: f.uploaded_at,
+            })
+            .await;
     }
 
     /// Removes bytes an upload brought when no file record and no scan names them (their

@@ -141,6 +141,13 @@ impl Reader {
     }
 }
 
+/// A location's box (min x, min y, max x, max y).
+pub(crate) fn extent(g: &geo::Geometry<f64>) -> Option<[f64; 4]> {
+    use geo::BoundingRect;
+    g.bounding_rect()
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
 /// The archive: `service.archive()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Archive<'a> {

@@ -266,12 +266,30 @@ impl Archive<'_> {
         let project = self.parse(req, "archivist", by)?;
         self.app.store().add_project(&project).await?;
         self.app.project_areas().forget();
+        self.publish_project(&project).await;
         let stored = ProjectRecord {
             project,
             status: Status::Registered,
             events: 0,
         };
         self.out(&stored, &self.out_crs(crs.as_deref())?)
+    }
+
+    /// Tells the subscriptions of a new project.
+    async fn publish_project(&self, p: &NewProject) {
+        self.app
+            .subscriptions()
+            .publish(undermap_store::NewFeedEvent {
+                kind: "project".into(),
+                layer: None,
+                category: Some(p.category.clone()),
+                extent: super::extent(&p.location),
+                title: p.name.clone(),
+                summary: format!("project {} registered for {}", p.code, p.unit_name),
+                link: format!("/v1/projects/{}", p.code),
+                at: p.registered_at,
+            })
+            .await;
     }
 
     /// Takes in a project the approval system pushes (`POST /v1/projects/intake`): created,
@@ -297,6 +315,9 @@ impl Archive<'_> {
         }
         let outcome = self.app.store().intake_project(&project).await?;
         self.app.project_areas().forget();
+        if outcome == Intake::Created {
+            self.publish_project(&project).await;
+        }
         let stored = self
             .app
             .store()

@@ -107,8 +107,12 @@ pub async fn deliver(
         ));
     }
     let (delivery, meta) = prepared.split();
+    let mut extent = undermap_ingest::Extent::default();
+    delivery.features.iter().for_each(|f| extent.add(f));
     let report = store.apply_delivery(delivery).await?;
-    Ok(DeliverySummary::new(department.name, meta, &report))
+    let mut summary = DeliverySummary::new(department.name, meta, &report);
+    summary.extent = extent.get();
+    Ok(summary)
 }
 
 /// A delivery may name only a project the archive holds; its code as the archive writes it.
@@ -148,8 +152,10 @@ async fn deliver_streamed(
     let reader = tokio::task::spawn_blocking(move || {
         let mut progress = progress;
         let mut chunk = Vec::with_capacity(CHUNK);
+        let mut extent = undermap_ingest::Extent::default();
         let outcome = {
             let mut emit = |feature: Feature| {
+                extent.add(&feature);
                 chunk.push(feature);
                 if chunk.len() >= CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
@@ -166,19 +172,21 @@ async fn deliver_streamed(
         if let Ok(outcome) = &outcome {
             let _ = tail.send(outcome.rejections.len());
         }
-        outcome
+        outcome.map(|o| (o, extent))
     });
     let stored = store
         .apply_delivery_streamed(header.clone(), arriving, tail_arriving)
         .await;
     // A reading error explains a failed load better than the store's "reading failed".
-    let outcome = reader.await.map_err(stopped)??;
+    let (outcome, extent) = reader.await.map_err(stopped)??;
     let report = stored?;
-    Ok(DeliverySummary::new(
+    let mut summary = DeliverySummary::new(
         department.name,
         DeliveryMeta::new(&header, outcome),
         &report,
-    ))
+    );
+    summary.extent = extent.get();
+    Ok(summary)
 }
 
 impl Deliveries<'_> {
@@ -191,6 +199,26 @@ impl Deliveries<'_> {
         let summary = deliver(self.app.store(), request, progress).await?;
         if summary.inserted + summary.updated + summary.retired > 0 {
             self.app.reload().await?;
+            self.app
+                .subscriptions()
+                .publish(undermap_store::NewFeedEvent {
+                    kind: "delivery".into(),
+                    layer: Some(summary.layer.clone()),
+                    category: None,
+                    extent: summary.extent,
+                    title: format!("{} · {}", summary.layer, summary.files),
+                    summary: format!(
+                        "delivery {} of {}: {} new, {} changed, {} retired",
+                        summary.delivery_id,
+                        summary.department,
+                        summary.inserted,
+                        summary.updated,
+                        summary.retired
+                    ),
+                    link: format!("/ogc/collections/{}", summary.layer),
+                    at: chrono::Utc::now(),
+                })
+                .await;
         }
         Ok(summary)
     }

@@ -268,6 +268,26 @@ impl FieldReports<'_> {
         };
         let id = self.app.store().add_report(&report).await?;
         tracing::info!(report = id, kind = %report_type, feature = ?report.feature_id, "field report filed");
+        self.app
+            .subscriptions()
+            .publish(undermap_store::NewFeedEvent {
+                kind: "field_report".into(),
+                layer: report.layer.clone(),
+                category: Some(report.report_type.clone()),
+                extent: report.position.map(|(x, y)| [x, y, x, y]),
+                title: format!(
+                    "{} {}",
+                    report.report_type,
+                    report.feature_id.as_deref().unwrap_or("")
+                ),
+                summary: format!(
+                    "field report {id}: {}",
+                    report.note.as_deref().unwrap_or(&report.report_type)
+                ),
+                link: format!("/v1/field-reports/{id}"),
+                at: report.reported_at,
+            })
+            .await;
         if let Err(e) = self.refresh().await {
             tracing::warn!(error = %e, "open field reports not re-read; checks see the report after the next reload");
         }

@@ -10,6 +10,7 @@ pub(crate) mod registry;
 pub use answers::{AskedOwner, Asker, InboxFilter, InboxItem, ResponseInput, TicketStatus};
 pub use emergency::EmergencyStatus;
 pub use notify::{Links, Notification, NotifiedOwner, SIGNATURE_HEADER};
+pub(crate) use registry::webhook;
 pub use registry::OwnerInput;
 
 use crate::{Service, ServiceError};

@@ -132,7 +132,8 @@ fn owner_id(id: &str) -> Result<String, ServiceError> {
     }
 }
 
-fn webhook(url: &str) -> Result<String, ServiceError> {
+/// A webhook address: http(s), a host, no credentials (the signature proves the sender).
+pub(crate) fn webhook(url: &str) -> Result<String, ServiceError> {
     let parsed = url::Url::parse(url.trim()).map_err(|e| {
         ServiceError::unprocessable("webhook_url", format!("{url:?} is not a URL: {e}"))
     })?;

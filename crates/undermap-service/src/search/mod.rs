@@ -324,7 +324,7 @@ impl Found {
         let Some((score, marked)) = scored(&p.name, &[p.code.as_str()], text) else {
             return;
         };
-        let extent = undermap_store_extent(&p.location);
+        let extent = crate::archive::extent(&p.location);
         self.hits.push(Hit {
             kind: "project",
             id: p.code.to_string(),
@@ -430,10 +430,4 @@ impl Found {
             notes: self.notes,
         }
     }
-}
-
-fn undermap_store_extent(g: &geo::Geometry<f64>) -> Option<[f64; 4]> {
-    use geo::BoundingRect;
-    g.bounding_rect()
-        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }

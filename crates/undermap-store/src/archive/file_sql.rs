@@ -15,9 +15,11 @@ const FROM: &str = "project_files LEFT JOIN file_access a USING (project_code, s
 /// record of the same bytes, under another category, keeps the level set).
 pub(crate) const INSERT_ACCESS: &str = "INSERT INTO file_access (project_code, sha256, access, \
      set_by, set_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_code, sha256) DO NOTHING";
-/// Changes a file's access level.
+/// Changes the access level of a file the project holds (nothing when it holds no such file):
+/// one statement, so that a GeoPackage never has to turn a read into a write.
 pub(crate) const SET_ACCESS: &str = "INSERT INTO file_access (project_code, sha256, access, \
-     set_by, set_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_code, sha256) DO UPDATE \
+     set_by, set_at) SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM project_files \
+     WHERE project_code = $1 AND sha256 = $2) ON CONFLICT (project_code, sha256) DO UPDATE \
      SET access = excluded.access, set_by = excluded.set_by, set_at = excluded.set_at";
 
 /// Records a file; nothing when the project holds these bytes under this category already.

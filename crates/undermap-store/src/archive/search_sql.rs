@@ -41,8 +41,10 @@ pub struct FoundFile {
 pub(crate) struct FileDialect {
     /// The condition that `f.title` matches the LIKE pattern at `{p}` (ASCII case ignored).
     pub title_like: &'static str,
-    /// Where titles have an FTS5 trigram index: the condition that `f`'s title holds the phrase
-    /// at `{p}`.
+    /// Where titles have an FTS5 trigram index: the files (`f`) whose title holds the phrase
+    /// at `{p}`, as a FROM clause — used when the phrase is rare enough
+    /// ([`FTS_MOST`] matches or fewer; a common one is found sooner by reading the newest
+    /// files with LIKE).
     pub title_fts: Option<&'static str>,
     /// A file's day for a date filter: its document day, else its upload day.
     pub file_day: &'static str,
@@ -79,10 +81,18 @@ pub(crate) struct FoundRow {
     max_y: f64,
 }
 
+/// Most title matches the FTS5 path joins to their files; a phrase matching more is common
+/// enough that the newest files hold 500 of its matches within a few thousand rows.
+pub(crate) const FTS_MOST: i64 = 5_000;
+
+/// How many titles (at most [`FTS_MOST`]) hold the phrase `$1` (GeoPackage, FTS5).
+pub(crate) const FTS_COUNT: &str = "SELECT count(*) FROM (SELECT 1 FROM \
+     rtree_project_files_title_fts WHERE rtree_project_files_title_fts MATCH $1 LIMIT 5000)";
+
 impl Dialect {
-    /// Whether a search for `text` reads the title index (three characters or more).
-    fn title_indexed(text: &str) -> bool {
-        text.chars().count() >= 3
+    /// Whether a search for `text` may read the title index (three characters or more).
+    pub(crate) fn title_indexed(text: &str) -> bool {
+        text.chars().count() >= 3 && !is_code(text)
     }
 
     /// The statement of `q`, with only the conditions it sets; binds as [`bind_file_search`].
@@ -93,13 +103,14 @@ impl Dialect {
             format!("${n}")
         };
         let mut conditions = Vec::new();
+        let mut from = "project_files f".to_owned();
         if let Some(t) = &q.text {
             let p = next();
-            conditions.push(match self.files.title_fts {
-                _ if is_code(t) => format!("f.project_code LIKE {p} ESCAPE '\\'"),
-                Some(fts) if Self::title_indexed(t) => fts.replace("{p}", &p),
-                _ => self.files.title_like.replace("{p}", &p),
-            });
+            match self.files.title_fts {
+                _ if is_code(t) => conditions.push(format!("f.project_code LIKE {p} ESCAPE '\\'")),
+                Some(fts) if Self::title_indexed(t) => from = fts.replace("{p}", &p),
+                _ => conditions.push(self.files.title_like.replace("{p}", &p)),
+            }
         }
         if q.category.is_some() {
             conditions.push(format!("f.category = {}", next()));
@@ -128,7 +139,7 @@ impl Dialect {
             format!("WHERE {}", conditions.join(" AND "))
         };
         format!(
-            "SELECT {COLUMNS} FROM project_files f JOIN projects p ON p.code = f.project_code \
+            "SELECT {COLUMNS} FROM {from} JOIN projects p ON p.code = f.project_code \
              LEFT JOIN file_access a ON a.project_code = f.project_code AND a.sha256 = f.sha256 \
              {filter} ORDER BY f.uploaded_at DESC, f.sha256 LIMIT {}",
             next()
@@ -138,7 +149,7 @@ impl Dialect {
     /// What a file search text is bound as.
     pub(crate) fn file_text_value(&self, text: &str) -> String {
         match self.files.title_fts {
-            Some(_) if !is_code(text) && Self::title_indexed(text) => {
+            Some(_) if Self::title_indexed(text) => {
                 format!("\"{}\"", text.replace('"', "\"\""))
             }
             _ => contains_pattern(text),

@@ -119,8 +119,6 @@ pub trait DownloadStore: Send + Sync {
     async fn use_download_link(&self, id: i64) -> Result<Option<u32>>;
 }
 
-pub(crate) const FILE_KNOWN: &str =
-    "SELECT 1 FROM project_files WHERE project_code = $1 AND sha256 = $2 LIMIT 1";
 const COLUMNS: &str = "id, account, project_code, sha256, purpose, status, requested_at, \
      decided_by, decided_at, reason, expires_at, max_uses, uses";
 pub(crate) static ADD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -201,32 +199,20 @@ macro_rules! downloads_store {
                 by: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> $crate::Result<()> {
-                use $crate::downloads as q;
                 self.$before_write()?;
-                let mut tx = self
-                    .$pool()
-                    .begin()
-                    .await
-                    .map_err($db("setting a file's access"))?;
-                let known: Option<i32> = sqlx::query_scalar(q::FILE_KNOWN)
-                    .bind(project.as_str())
-                    .bind(sha256.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err($db("reading a file record"))?;
-                if known.is_none() {
-                    return Err(q::no_file(project, sha256));
-                }
-                sqlx::query($crate::archive::file_sql::SET_ACCESS)
+                let done = sqlx::query($crate::archive::file_sql::SET_ACCESS)
                     .bind(project.as_str())
                     .bind(sha256.as_str())
                     .bind(access.as_str())
                     .bind(by)
                     .bind(at)
-                    .execute(&mut *tx)
+                    .execute(self.$pool())
                     .await
                     .map_err($db("setting a file's access"))?;
-                tx.commit().await.map_err($db("setting a file's access"))
+                if done.rows_affected() == 0 {
+                    return Err($crate::downloads::no_file(project, sha256));
+                }
+                Ok(())
             }
 
             async fn add_download_request(

@@ -8,6 +8,7 @@ mod archive;
 mod downloads;
 mod error;
 mod feedback;
+mod feeds;
 mod field_reports;
 mod media;
 pub use error::GpkgError;
@@ -166,6 +167,10 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the feedback table"))?;
+        sqlx::raw_sql(feeds::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the subscriptions' tables"))?;
         let titles_indexed: bool = sqlx::query_scalar(downloads::HAS_TITLE_INDEX)
             .fetch_one(&mut *tx)
             .await
