@@ -213,7 +213,7 @@ try {
     await asked.locator(".ask-form button").click();
     await contractor.waitForSelector("#requests li .request-status", { timeout: 15000 });
     const origin = new URL(spec.url).origin;
-    const office = { Authorization: `Bearer ${spec.key}`, "Content-Type": "application/json" };
+    const office = { Authorization: `Bearer ${spec.staff_key}`, "Content-Type": "application/json" };
     const pending = await (await fetch(`${origin}/v1/download-requests?status=pending`, { headers: office })).json();
     const request = pending.requests.find((r) => r.sha256 === sha);
     if (!request) fail(`the contractor's request for ${sha} is not pending: ${JSON.stringify(pending)}`);
@@ -222,6 +222,7 @@ try {
     await contractor.click("#mode-archive");
     await contractor.click("#mode-archive");
     await contractor.waitForSelector(`#requests li[data-id="${request.id}"] .fetch`, { timeout: 15000 });
+    await contractor.locator("#download-requests").scrollIntoViewIfNeeded();
     await contractor.screenshot({ path: `${shots}/download-request.png` });
     const [tab] = await Promise.all([context.waitForEvent("page", { timeout: 15000 }), contractor.click(`#requests li[data-id="${request.id}"] .fetch`)]);
     await tab.close();

@@ -190,7 +190,46 @@ pub async fn load_demo_projects(service: &Service, dir: &Path) -> Result<usize, 
         }
     }
     demo_appointments(service).await?;
+    demo_request(service).await?;
     Ok(added)
+}
+
+/// The demo contractor's request for the as-built drawings of the first demo project (they are
+/// on request), waiting for the archivist to decide in the web map — filed once.
+async fn demo_request(service: &Service) -> Result<(), DemoError> {
+    let downloads = service.downloads();
+    if !downloads
+        .list(Some("demo-contractor"), None, None)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let code: undermap_archive::ProjectCode = "2025-500241-48-01-000101"
+        .parse()
+        .map_err(|e| DemoError::Projects(format!("{e}")))?;
+    let files = service
+        .store()
+        .project_files(&code)
+        .await
+        .map_err(ServiceError::from)?;
+    let Some(drawings) = files.iter().find(|f| f.category == "as_built_drawings") else {
+        return Ok(());
+    };
+    let contractor = undermap_service::Reader {
+        scope: None,
+        keeper: false,
+        history: false,
+    };
+    let input = undermap_service::RequestInput {
+        sha256: drawings.sha256.clone(),
+        project: Some(code.to_string()),
+        purpose: "中和街道开挖前核对给水管位置 (check the water main before digging)".into(),
+    };
+    downloads
+        .request(&input, &contractor, "demo-contractor")
+        .await?;
+    Ok(())
 }
 
 /// Two visitors booked at the service window when `demo-public` holds no appointment from

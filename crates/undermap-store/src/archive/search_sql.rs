@@ -41,11 +41,8 @@ pub struct FoundFile {
 pub(crate) struct FileDialect {
     /// The condition that `f.title` matches the LIKE pattern at `{p}` (ASCII case ignored).
     pub title_like: &'static str,
-    /// Where titles have an FTS5 trigram index: the files (`f`) whose title holds the phrase
-    /// at `{p}`, as a FROM clause — used when the phrase is rare enough
-    /// ([`FTS_MOST`] matches or fewer; a common one is found sooner by reading the newest
-    /// files with LIKE).
-    pub title_fts: Option<&'static str>,
+    /// Where titles have a trigram index: how to read it.
+    pub title_index: Option<TitleIndex>,
     /// A file's day for a date filter: its document day, else its upload day.
     pub file_day: &'static str,
     /// The condition that project `p`'s extent meets the box `{a}` … `{d}`.
@@ -81,13 +78,24 @@ pub(crate) struct FoundRow {
     max_y: f64,
 }
 
-/// Most title matches the FTS5 path joins to their files; a phrase matching more is common
-/// enough that the newest files hold 500 of its matches within a few thousand rows.
-pub(crate) const FTS_MOST: i64 = 5_000;
+/// A backend's trigram index on file titles, read in two steps: how many titles (at most
+/// [`INDEX_MOST`]) hold the text; if fewer, the files are read through the index and sorted;
+/// else the text is common enough that the newest files, read in upload order, hold 500 of its
+/// matches within a few thousand rows. (Either plan alone is slow for the other kind of text:
+/// 240 ms for a rare text read in upload order on PostGIS, seconds for a common one joined
+/// through the index in a GeoPackage; docs/performance.md.)
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TitleIndex {
+    /// How many titles hold the text bound at `$1`, counted up to [`INDEX_MOST`].
+    pub count: &'static str,
+    /// The files (`f`) whose title holds the text at `{p}`, as a FROM clause.
+    pub from: &'static str,
+    /// Whether the text is bound as an FTS5 phrase (else as a LIKE pattern).
+    pub phrase: bool,
+}
 
-/// How many titles (at most [`FTS_MOST`]) hold the phrase `$1` (GeoPackage, FTS5).
-pub(crate) const FTS_COUNT: &str = "SELECT count(*) FROM (SELECT 1 FROM \
-     rtree_project_files_title_fts WHERE rtree_project_files_title_fts MATCH $1 LIMIT 5000)";
+/// Most title matches read through the index.
+pub(crate) const INDEX_MOST: i64 = 5_000;
 
 impl Dialect {
     /// Whether a search for `text` may read the title index (three characters or more).
@@ -106,9 +114,9 @@ impl Dialect {
         let mut from = "project_files f".to_owned();
         if let Some(t) = &q.text {
             let p = next();
-            match self.files.title_fts {
+            match self.files.title_index {
                 _ if is_code(t) => conditions.push(format!("f.project_code LIKE {p} ESCAPE '\\'")),
-                Some(fts) if Self::title_indexed(t) => from = fts.replace("{p}", &p),
+                Some(index) if Self::title_indexed(t) => from = index.from.replace("{p}", &p),
                 _ => conditions.push(self.files.title_like.replace("{p}", &p)),
             }
         }
@@ -148,8 +156,8 @@ impl Dialect {
 
     /// What a file search text is bound as.
     pub(crate) fn file_text_value(&self, text: &str) -> String {
-        match self.files.title_fts {
-            Some(_) if Self::title_indexed(text) => {
+        match self.files.title_index {
+            Some(index) if index.phrase && Self::title_indexed(text) => {
                 format!("\"{}\"", text.replace('"', "\"\""))
             }
             _ => contains_pattern(text),
@@ -185,6 +193,42 @@ macro_rules! bind_file_search {
     }};
 }
 pub(crate) use bind_file_search;
+
+/// Finds files for `$q` with `$dialect` (a [`Dialect`], changed here) on `$pool`: the two steps
+/// of [`TitleIndex`], then the statement of [`Dialect::file_search`].
+macro_rules! search_files {
+    ($pool:expr, $dialect:expr, $q:expr, $db:expr) => {{
+        let q: &$crate::archive::search_sql::FileSearch = $q;
+        let mut dialect = $dialect;
+        if let (Some(t), Some(index)) = (&q.text, dialect.files.title_index) {
+            if $crate::archive::sql::Dialect::title_indexed(t) {
+                let n: i64 = sqlx::query_scalar(index.count)
+                    .bind(dialect.file_text_value(t))
+                    .fetch_one($pool)
+                    .await
+                    .map_err($db("searching files"))?;
+                if n >= $crate::archive::search_sql::INDEX_MOST {
+                    dialect.files.title_index = None;
+                }
+            }
+        }
+        let sql = dialect.file_search(q);
+        // Not kept prepared: a generic plan would not see which text it is.
+        let rows: Vec<$crate::archive::search_sql::FoundRow> =
+            $crate::archive::search_sql::bind_file_search!(
+                sqlx::query_as(&sql).persistent(false),
+                q,
+                dialect
+            )
+            .fetch_all($pool)
+            .await
+            .map_err($db("searching files"))?;
+        rows.into_iter()
+            .map($crate::archive::search_sql::found_file)
+            .collect()
+    }};
+}
+pub(crate) use search_files;
 
 /// A found file from its row.
 pub(crate) fn found_file(r: FoundRow) -> crate::Result<FoundFile> {

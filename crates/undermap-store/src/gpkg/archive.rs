@@ -10,9 +10,7 @@ use super::{from_gpkg, to_gpkg, GpkgError, GpkgStore};
 use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
-use crate::archive::search_sql::{
-    self, bind_file_search, found_file, FileDialect, FileSearch, FoundFile, FoundRow,
-};
+use crate::archive::search_sql::{search_files, FileDialect, FileSearch, FoundFile, TitleIndex};
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, index_name, insert_project, project_record,
     record_event, same_details, Dialect, ProjectRow,
@@ -176,11 +174,14 @@ const DIALECT: Dialect = Dialect {
     project_day: "COALESCE(permit_date, substr(registered_at, 1, 10))",
     files: FileDialect {
         title_like: "f.title LIKE {p} ESCAPE '\\'",
-        title_fts: Some(
-            "(SELECT DISTINCT project_code, sha256 FROM rtree_project_files_title_fts \
-             WHERE rtree_project_files_title_fts MATCH {p}) t JOIN project_files f \
-             ON f.project_code = t.project_code AND f.sha256 = t.sha256",
-        ),
+        title_index: Some(TitleIndex {
+            count: "SELECT count(*) FROM (SELECT 1 FROM rtree_project_files_title_fts \
+                    WHERE rtree_project_files_title_fts MATCH $1 LIMIT 5000)",
+            from: "(SELECT DISTINCT project_code, sha256 FROM rtree_project_files_title_fts \
+                   WHERE rtree_project_files_title_fts MATCH {p}) t JOIN project_files f \
+                   ON f.project_code = t.project_code AND f.sha256 = t.sha256",
+            phrase: true,
+        }),
         file_day: "COALESCE(f.date, substr(f.uploaded_at, 1, 10))",
         project_meets_box: "p.rowid IN (SELECT id FROM rtree_projects WHERE maxx >= {a} \
              AND maxy >= {b} AND minx <= {c} AND miny <= {d})",
@@ -237,7 +238,7 @@ impl SearchTables {
             fts_match: DIALECT.fts_match.filter(|_| self.fts),
             grams: self.grams,
             files: FileDialect {
-                title_fts: DIALECT.files.title_fts.filter(|_| self.titles),
+                title_index: DIALECT.files.title_index.filter(|_| self.titles),
                 project_meets_box: if self.rtree {
                     DIALECT.files.project_meets_box
                 } else {
@@ -362,27 +363,7 @@ impl ArchiveStore for GpkgStore {
     }
 
     async fn search_files(&self, q: &FileSearch) -> Result<Vec<FoundFile>> {
-        let mut dialect = self.search.dialect();
-        // A phrase in thousands of titles: the newest files hold 500 of them sooner than the
-        // index's matches are joined and sorted (measured: docs/performance.md).
-        if let (Some(t), Some(_)) = (&q.text, dialect.files.title_fts) {
-            if Dialect::title_indexed(t) {
-                let n: i64 = sqlx::query_scalar(search_sql::FTS_COUNT)
-                    .bind(dialect.file_text_value(t))
-                    .fetch_one(self.pool())
-                    .await
-                    .map_err(GpkgError::db("searching files"))?;
-                if n >= search_sql::FTS_MOST {
-                    dialect.files.title_fts = None;
-                }
-            }
-        }
-        let sql = dialect.file_search(q);
-        let rows: Vec<FoundRow> = bind_file_search!(sqlx::query_as(&sql), q, dialect)
-            .fetch_all(self.pool())
-            .await
-            .map_err(GpkgError::db("searching files"))?;
-        rows.into_iter().map(found_file).collect()
+        search_files!(self.pool(), self.search.dialect(), q, GpkgError::db)
     }
 
     async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>> {

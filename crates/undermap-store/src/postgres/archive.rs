@@ -10,9 +10,7 @@ use super::{PgError, PgStore};
 use crate::access::sql::conflict;
 use crate::archive::file_sql::{self, files_where, insert_file};
 use crate::archive::links;
-use crate::archive::search_sql::{
-    bind_file_search, found_file, FileDialect, FileSearch, FoundFile, FoundRow,
-};
+use crate::archive::search_sql::{search_files, FileDialect, FileSearch, FoundFile, TitleIndex};
 use crate::archive::sql::{
     self, bind_details, bind_query, event_record, index_name, insert_project, project_record,
     record_event, same_details, Dialect, ProjectRow, TextSearch,
@@ -34,7 +32,13 @@ const DIALECT: Dialect = Dialect {
     project_day: "COALESCE(permit_date, (registered_at AT TIME ZONE 'UTC')::date)",
     files: FileDialect {
         title_like: "f.title ILIKE {p} ESCAPE '\\'",
-        title_fts: None,
+        title_index: Some(TitleIndex {
+            count: "SELECT count(*) FROM (SELECT 1 FROM project_files \
+                    WHERE title ILIKE $1 ESCAPE '\\' LIMIT 5000) s",
+            // OFFSET 0 keeps the planner from folding the match into an upload-order scan.
+            from: "(SELECT * FROM project_files WHERE title ILIKE {p} ESCAPE '\\' OFFSET 0) f",
+            phrase: false,
+        }),
         file_day: "COALESCE(f.date, (f.uploaded_at AT TIME ZONE 'UTC')::date)",
         project_meets_box:
             "p.location && ST_MakeEnvelope({a}, {b}, {c}, {d}, (SELECT srid FROM deployment))",
@@ -171,14 +175,7 @@ impl ArchiveStore for PgStore {
 
     async fn search_files(&self, q: &FileSearch) -> Result<Vec<FoundFile>> {
         self.up()?;
-        let sql = DIALECT.file_search(q);
-        // Not kept prepared, for the reason given for names above.
-        let rows: Vec<FoundRow> =
-            bind_file_search!(sqlx::query_as(&sql).persistent(false), q, DIALECT)
-                .fetch_all(self.pool())
-                .await
-                .map_err(PgError::db("searching files"))?;
-        rows.into_iter().map(found_file).collect()
+        search_files!(self.pool(), DIALECT, q, PgError::db)
     }
 
     async fn project_events(&self, code: &ProjectCode) -> Result<Vec<EventRecord>> {
