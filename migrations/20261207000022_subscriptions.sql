@@ -1,7 +1,8 @@
 -- Subscriptions (issue 20): what is new — deliveries, projects, files, field reports — is
 -- appended to feed_events; a subscription says which kinds, layers, categories and box it
 -- wants, is read as an Atom feed by its key (kept as its SHA-256) and, with a webhook, pushed
--- the events after its cursor.
+-- the events after its cursor. `unit_code` and `access` say who may see a file or project event;
+-- `reach` is what the subscriber may see (kept when it subscribed), which its feed never exceeds.
 CREATE TABLE feed_events (
     id bigserial PRIMARY KEY,
     kind text NOT NULL CHECK (kind IN ('delivery', 'project', 'file', 'field_report')),
@@ -13,6 +14,8 @@ CREATE TABLE feed_events (
     max_y double precision,
     title text NOT NULL,
     summary text NOT NULL,
+    unit_code text,
+    access text,
     link text NOT NULL,
     at timestamptz NOT NULL
 );
@@ -35,6 +38,7 @@ CREATE TABLE subscriptions (
     webhook_url text,
     created_at timestamptz NOT NULL,
     cursor bigint NOT NULL DEFAULT 0,
-    last_push text
+    last_push text,
+    reach text NOT NULL DEFAULT '{}'
 );
 CREATE INDEX subscriptions_account ON subscriptions (account, id);

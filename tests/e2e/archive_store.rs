@@ -328,6 +328,22 @@ async fn a_read_only_copy_without_the_search_tables_is_still_searched() {
         .map(|n| project(n, n % 3, f64::from(n) * 50.0, 100.0, names[n as usize % 3]))
         .collect();
     assert_eq!(gpkg.add_projects(&all).await.unwrap(), 30);
+    let file = undermap_store::NewFile {
+        project: all[0].code.clone(),
+        hash: "ab".repeat(32).parse().unwrap(),
+        size: 10,
+        media_type: "application/pdf".into(),
+        category: "as_built_drawings".into(),
+        title: "竣工图 第1册".into(),
+        file_name: Some("a.pdf".into()),
+        date: None,
+        feature_ids: vec![],
+        scan: None,
+        access: undermap_archive::Access::Open,
+        uploaded_by: None,
+        uploaded_at: chrono::Utc::now(),
+    };
+    gpkg.add_file(&file).await.unwrap();
     drop(gpkg);
     let path = dir.path().join("map.gpkg");
     let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
@@ -339,7 +355,9 @@ async fn a_read_only_copy_without_the_search_tables_is_still_searched() {
     sqlx::raw_sql(
         "DROP TRIGGER projects_name_fts_insert; DROP TRIGGER projects_name_fts_update; \
          DROP TRIGGER projects_rtree_insert; DROP TRIGGER projects_rtree_update; \
-         DROP TABLE rtree_projects_name_fts; DROP TABLE rtree_projects; DROP TABLE project_name_grams;",
+         DROP TABLE rtree_projects_name_fts; DROP TABLE rtree_projects; DROP TABLE project_name_grams; \
+         DROP TRIGGER project_files_title_fts_insert; DROP TABLE rtree_project_files_title_fts; \
+         DROP TABLE file_access;",
     )
     .execute(&mut conn)
     .await
@@ -362,5 +380,20 @@ async fn a_read_only_copy_without_the_search_tables_is_still_searched() {
             ..ProjectQuery::default()
         };
         assert_listed_as_brute_force(&copy, &all, &q).await;
+    }
+    // Its files, made before they had access levels, are on request, and found by title.
+    let files = copy.project_files(&all[0].code).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].access, undermap_archive::Access::OnRequest);
+    for text in ["竣工图", "竣工"] {
+        let found = copy
+            .search_files(&undermap_store::FileSearch {
+                text: Some(text.into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{text}");
     }
 }

@@ -127,6 +127,21 @@ both_stores! {
         let kinds: Vec<&str> = all.entries().iter().map(kind).collect();
         assert!(kinds.iter().filter(|k| **k == "project").count() >= 6 && kinds.iter().filter(|k| **k == "file").count() >= 4, "{kinds:?}");
 
+        // A contractor's feed tells no more than its search shows: files it may read or ask
+        // for, no project entries, no restricted survey.
+        let contractor = app.client_as("contractor").await;
+        let theirs: Value = contractor.post(app.url("/v1/subscriptions")).json(&json!({ "title": "承包商" }))
+            .send().await.unwrap().json().await.unwrap();
+        let seen = feed(&app, theirs["feed"].as_str().unwrap()).await;
+        assert!(seen.entries().iter().any(|e| kind(e) == "file"));
+        assert!(seen.entries().iter().all(|e| kind(e) == "file"), "{:?}", seen.entries().iter().map(kind).collect::<Vec<_>>());
+        assert!(!seen.entries().iter().any(|e| e.title().as_str().contains("管线竣工测量成果")));
+        // A disabled account's feed stops.
+        let r = app.client.post(app.url("/v1/admin/accounts/test-contractor/disable")).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let r = reqwest::Client::new().get(app.url(theirs["feed"].as_str().unwrap())).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
         for path in ["/v1/feeds/abc", &format!("/v1/feeds/{}", "0".repeat(64))] {
             let r = reqwest::Client::new().get(app.url(path)).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::NOT_FOUND);

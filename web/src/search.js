@@ -49,8 +49,8 @@ export async function runSearch({ api, key, map, t, element, q, openProject, onR
     ${h.kind === "project" ? `<button class="link open">${t("open_project")}</button>` : ""}</li>`).join("");
   element.innerHTML = `<p id="search-summary">${r.total}${r.total_is_exact ? "" : "+"} ${t("hits_found")} ${facets ? `(${facets})` : ""}</p>
     <ul id="search-hits">${items}</ul><div id="preview"></div>`;
-  element.querySelectorAll("#search-hits li").forEach((li) => {
-    const hit = r.hits.find((h) => h.id === li.dataset.id && h.kind === li.dataset.kind);
+  element.querySelectorAll("#search-hits li").forEach((li, i) => {
+    const hit = r.hits[i];
     li.querySelector(".preview")?.addEventListener("click", () =>
       preview({ key, element: element.querySelector("#preview"), path: hit.href, name: hit.title }).catch(() => {}));
     li.querySelector(".open")?.addEventListener("click", () => openProject(hit.id));

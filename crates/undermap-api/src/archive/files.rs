@@ -264,7 +264,7 @@ pub(crate) async fn download(
             .map(|p| format!(", purpose: {p}"))
             .unwrap_or_default()
     );
-    send_file(&service, &req, &record, detail).await
+    send_file(&service, &req, &record, detail, false).await
 }
 
 /// Query of `GET /v1/files/{sha256}`.
@@ -275,12 +275,15 @@ pub(crate) struct DownloadQuery {
     purpose: Option<String>,
 }
 
-/// A kept file's bytes (or the range asked), with its `ETag`, audited with `detail`.
+/// A kept file's bytes (or the range asked), with its `ETag`, audited with `detail`. `whole`:
+/// every byte whatever the request's `Range` and `If-None-Match` say (a counted download link
+/// serves the file, not a part of it, for each use it takes).
 pub(crate) async fn send_file(
     service: &Service,
     req: &HttpRequest,
     record: &KeptFile,
     detail: String,
+    whole: bool,
 ) -> Result<HttpResponse, ApiError> {
     let archive = service.archive();
     let etag = format!("\"{}\"", record.sha256);
@@ -288,15 +291,16 @@ pub(crate) async fn send_file(
         detail: Some(detail),
         ..AuditNote::default()
     };
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == etag || t == "*")
-        });
+    let matches = !whole
+        && req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .map(|t| t.trim().trim_start_matches("W/"))
+                    .any(|t| t == etag || t == "*")
+            });
     if matches {
         return Ok(note(
             HttpResponse::NotModified()
@@ -308,7 +312,8 @@ pub(crate) async fn send_file(
     let range = req
         .headers()
         .get(header::RANGE)
-        .and_then(|v| v.to_str().ok());
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| !whole);
     let range = byte_range(range, record.size)
         .map_err(|()| ApiError::RangeNotSatisfiable { size: record.size })?;
     let bytes = archive

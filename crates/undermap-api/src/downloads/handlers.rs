@@ -160,5 +160,5 @@ pub(crate) async fn file(
         r.max_uses.unwrap_or_default(),
         r.purpose
     );
-    send_file(&service, &req, &file, detail).await
+    send_file(&service, &req, &file, detail, true).await
 }

@@ -4,7 +4,7 @@ use undermap_auth::Capability;
 use undermap_service::{Service, SubscriptionInput, FEED_MEDIA_TYPE};
 
 use crate::http::root;
-use crate::security::{noted, Caller};
+use crate::security::{noted, Caller, Security};
 use crate::ApiError;
 
 /// `POST /v1/subscriptions`: 201 with the subscription and its feed key (shown once).
@@ -14,10 +14,10 @@ pub(crate) async fn create(
     caller: Caller,
     body: web::Json<SubscriptionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Capability::Read)?;
+    let reader = crate::archive::scope::reader(&caller)?;
     let made = service
         .subscriptions()
-        .create(body.into_inner(), &caller.account)
+        .create(body.into_inner(), &caller.account, &reader, &caller.view)
         .await?;
     let detail = format!(
         "subscription {} {:?}",
@@ -50,14 +50,29 @@ pub(crate) async fn delete(
     ))
 }
 
-/// `GET /v1/feeds/{key}`: the subscription's Atom feed, newest first; no credential but the key.
+/// `GET /v1/feeds/{key}`: the subscription's Atom feed, newest first; no credential but the key,
+/// and only while the account that made it is enabled.
 pub(crate) async fn feed(
     service: web::Data<Service>,
+    security: web::Data<Security>,
     req: HttpRequest,
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.trim_end_matches(".atom");
-    let document = service.subscriptions().atom(key, &root(&req)).await?;
+    let (account, document) = service.subscriptions().atom(key, &root(&req)).await?;
+    let enabled = security
+        .auth
+        .store()
+        .account(&account)
+        .await
+        .map_err(undermap_service::ServiceError::from)?
+        .is_some_and(|a| a.disabled_at.is_none());
+    if !enabled {
+        return Err(undermap_service::ServiceError::NotFound {
+            what: "feed (its account is disabled)".into(),
+        }
+        .into());
+    }
     Ok(HttpResponse::Ok()
         .content_type(format!("{FEED_MEDIA_TYPE}; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "private, max-age=60"))

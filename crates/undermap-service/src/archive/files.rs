@@ -145,6 +145,8 @@ impl Archive<'_> {
                 kind: "file".into(),
                 layer: None,
                 category: Some(f.category.clone()),
+                unit: Some(project.project.unit_code.to_string()),
+                access: Some(f.access.as_str().to_owned()),
                 extent: super::extent(&project.project.location),
                 title: f.title.clone(),
                 summary: format!(
@@ -239,6 +241,7 @@ impl Archive<'_> {
         let hash: ContentHash = sha256.parse()?;
         let store = self.app.store();
         let mut ask = None;
+        let mut withheld = false;
         for r in store.file_records(&hash).await? {
             let Some(project) = store.project(&r.project.parse()?).await? else {
                 continue;
@@ -253,11 +256,15 @@ impl Archive<'_> {
                         file_name: r.file_name,
                     })
                 }
-                Decision::Ask => ask = ask.or(Some(r)),
-                Decision::Hidden => {}
+                Decision::Ask => {
+                    withheld = true;
+                    ask = ask.or(Some(r));
+                }
+                Decision::Hidden => withheld = true,
             }
         }
-        if let Some(scope) = &reader.scope {
+        // Bytes a project withholds are not served as a paper record's scan either.
+        if let (Some(scope), false) = (&reader.scope, withheld) {
             if let Some(kept) = self.scan_file(&hash, scope).await? {
                 return Ok(kept);
             }

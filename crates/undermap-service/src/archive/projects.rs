@@ -283,6 +283,8 @@ impl Archive<'_> {
                 kind: "project".into(),
                 layer: None,
                 category: Some(p.category.clone()),
+                unit: Some(p.unit_code.to_string()),
+                access: None,
                 extent: super::extent(&p.location),
                 title: p.name.clone(),
                 summary: format!("project {} registered for {}", p.code, p.unit_name),

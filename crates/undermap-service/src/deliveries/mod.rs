@@ -205,6 +205,8 @@ impl Deliveries<'_> {
                     kind: "delivery".into(),
                     layer: Some(summary.layer.clone()),
                     category: None,
+                    unit: None,
+                    access: None,
                     extent: summary.extent,
                     title: format!("{} · {}", summary.layer, summary.files),
                     summary: format!(

@@ -274,6 +274,8 @@ impl FieldReports<'_> {
                 kind: "field_report".into(),
                 layer: report.layer.clone(),
                 category: Some(report.report_type.clone()),
+                unit: None,
+                access: None,
                 extent: report.position.map(|(x, y)| [x, y, x, y]),
                 title: format!(
                     "{} {}",

@@ -177,8 +177,9 @@ impl Search<'_> {
         let days = match (query.from, query.to) {
             (None, None) => None,
             (from, to) => {
-                let from = from.unwrap_or(NaiveDate::MIN);
-                let to = to.unwrap_or(NaiveDate::MAX);
+                // An open end is the calendar's: days both stores write and compare alike.
+                let from = from.unwrap_or(NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default());
+                let to = to.unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default());
                 if from > to {
                     return Err(ServiceError::unprocessable("from", "comes after `to`"));
                 }
@@ -382,6 +383,10 @@ impl Found {
     }
 
     fn finish(mut self, text: Option<SearchText>, limit: usize) -> SearchResults {
+        // The same bytes filed under two categories of a project are one hit.
+        let mut seen = std::collections::HashSet::new();
+        self.hits
+            .retain(|h| seen.insert((h.kind, h.id.clone(), h.project.clone())));
         let total = self.hits.len();
         let mut facets: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
         for h in &self.hits {

@@ -7,6 +7,7 @@
 
 mod atom;
 mod push;
+mod reach;
 
 use chrono::Utc;
 use rand::RngCore;
@@ -17,6 +18,7 @@ use undermap_store::{FeedEvent, NewFeedEvent, NewSubscription, Subscription};
 use crate::{Service, ServiceError};
 
 pub use atom::FEED_MEDIA_TYPE;
+pub use reach::Reach;
 
 /// The kinds of event a subscription may want.
 pub const KINDS: [&str; 4] = ["delivery", "project", "file", "field_report"];
@@ -70,10 +72,16 @@ fn key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-/// Whether `s` wants `e`: its kind, its layer or category, and a box that meets its extent (an
-/// event without an extent is wanted only by subscriptions without a box).
+/// Whether `s` wants `e` and its subscriber may be told of it ([`Reach`]): its kind, its layer
+/// or category, and a box that meets its extent (an event without an extent is wanted only by
+/// subscriptions without a box).
 #[must_use]
 pub fn wants(s: &Subscription, e: &NewFeedEvent) -> bool {
+    Reach::parse(&s.reach).sees(e) && asked(s, e)
+}
+
+/// Whether `e` is what `s` asks for.
+fn asked(s: &Subscription, e: &NewFeedEvent) -> bool {
     let f = &s.fields;
     let listed = |list: &[String], value: &Option<String>| {
         list.is_empty() || value.as_ref().is_some_and(|v| list.contains(v))
@@ -105,11 +113,14 @@ impl Service {
 }
 
 impl Subscriptions<'_> {
-    /// Makes a subscription for `account`.
+    /// Makes a subscription for `account`, who reads the archive as `reader` and the map
+    /// through `view`: what it will be told never exceeds that.
     pub async fn create(
         &self,
         input: SubscriptionInput,
         account: &str,
+        reader: &crate::archive::Reader,
+        view: &undermap_core::View,
     ) -> Result<Made, ServiceError> {
         let title = input.title.trim();
         if title.is_empty() || title.chars().count() > 200 {
@@ -173,6 +184,19 @@ impl Subscriptions<'_> {
             webhook_url,
             created_at: Utc::now(),
             cursor: store.last_feed_event().await?,
+            reach: serde_json::to_string(&Reach::of(
+                reader,
+                view,
+                &self
+                    .app
+                    .index()
+                    .snapshot()
+                    .layer_stats()
+                    .iter()
+                    .map(|l| l.info.id.clone())
+                    .collect::<Vec<_>>(),
+            ))
+            .unwrap_or_else(|_| "{}".into()),
         };
         let id = store.add_subscription(&new).await?;
         let subscription = store
@@ -230,10 +254,12 @@ impl Subscriptions<'_> {
         Ok((s, events))
     }
 
-    /// The Atom document of a feed, its links made on `base` (`https://host`).
-    pub async fn atom(&self, key: &str, base: &str) -> Result<String, ServiceError> {
+    /// The Atom document of a feed, its links made on `base` (`https://host`), and whose
+    /// subscription it is.
+    pub async fn atom(&self, key: &str, base: &str) -> Result<(String, String), ServiceError> {
         let (s, events) = self.feed(key).await?;
-        Ok(atom::document(&s, &events, base, key))
+        let document = atom::document(&s, &events, base, key);
+        Ok((s.fields.account, document))
     }
 
     /// Appends something new for the subscriptions; a failure is logged, not the caller's:

@@ -20,6 +20,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_secs(15);
 /// Most events in one POST.
 const BATCH: i64 = 100;
+/// How old an event must be to be pushed.
+const SETTLE: chrono::Duration = chrono::Duration::seconds(2);
 
 /// The body of a push.
 #[derive(Debug, Serialize)]
@@ -48,14 +50,18 @@ impl Service {
             loop {
                 match service.store().subscriptions(None).await {
                     Ok(subscriptions) => {
-                        for s in &subscriptions {
-                            service.push_to(&client, s).await;
-                        }
+                        // Side by side: one webhook that never answers delays only itself.
+                        futures_util::future::join_all(
+                            subscriptions.iter().map(|s| service.push_to(&client, s)),
+                        )
+                        .await;
                     }
                     Err(undermap_store::StoreError::ReadOnly) => return,
                     Err(e) => tracing::warn!(error = %e, "reading subscriptions failed"),
                 }
                 let _ = tokio::time::timeout(POLL, service.subscribers_owed().notified()).await;
+                // Let the new event settle before it is pushed.
+                tokio::time::sleep(Duration::from_secs(2)).await;
             }
         });
     }
@@ -72,7 +78,17 @@ impl Service {
                 return;
             }
         };
-        let last = events.last().map_or(s.cursor, |e| e.id);
+        // Only events settled for a few seconds: on PostgreSQL an event's number is taken when
+        // it is written and seen when it commits, so a later number may be seen first; moving
+        // the cursor past an unseen earlier one would skip it.
+        let settled = chrono::Utc::now() - SETTLE;
+        let events: Vec<FeedEvent> = events
+            .into_iter()
+            .take_while(|e| e.event.at <= settled)
+            .collect();
+        let Some(last) = events.last().map(|e| e.id) else {
+            return;
+        };
         let wanted: Vec<&FeedEvent> = events.iter().filter(|e| wants(s, &e.event)).collect();
         let outcome = if wanted.is_empty() {
             Ok(s.last_push.clone().unwrap_or_default())

@@ -25,6 +25,7 @@ fn sub(
         },
         cursor: 0,
         last_push: None,
+        reach: r#"{"projects":"all","keeper":true}"#.into(),
     }
 }
 
@@ -39,6 +40,8 @@ fn event(
         layer: layer.map(str::to_owned),
         category: category.map(str::to_owned),
         extent,
+        unit: Some("91500241MA60XT001K".into()),
+        access: Some("restricted".into()),
         title: "x".into(),
         summary: "x".into(),
         link: "/x".into(),
@@ -124,4 +127,56 @@ proptest! {
         let s = sub(&[], &[], &[], Some(b));
         prop_assert_eq!(wants(&s, &event("delivery", Some("water"), None, Some(e))), meet);
     }
+}
+
+#[test]
+fn a_feed_never_tells_more_than_the_subscriber_may_see() {
+    use super::Reach;
+    let mut s = sub(&[], &[], &[], None);
+    let contractor = Reach {
+        layers: Some(vec!["water".into()]),
+        bounded: false,
+        ..Reach::default()
+    };
+    s.reach = serde_json::to_string(&contractor).unwrap();
+    let file = |access: &str| NewFeedEvent {
+        access: Some(access.into()),
+        ..event("file", None, Some("as_built_drawings"), None)
+    };
+    assert!(wants(&s, &file("open")));
+    assert!(wants(&s, &file("on_request")), "listed, to ask for");
+    assert!(
+        !wants(&s, &file("restricted")),
+        "not listed to those who may not ask"
+    );
+    assert!(
+        !wants(&s, &event("project", None, Some("road"), None)),
+        "no project entries without a scope"
+    );
+    assert!(wants(&s, &event("delivery", Some("water"), None, None)));
+    assert!(
+        !wants(&s, &event("delivery", Some("gas"), None, None)),
+        "a layer its view does not show"
+    );
+    let bounded = Reach {
+        bounded: true,
+        ..contractor
+    };
+    s.reach = serde_json::to_string(&bounded).unwrap();
+    assert!(
+        !wants(&s, &event("delivery", Some("water"), None, None)),
+        "a bounded role reads the map around a point"
+    );
+    let unit = Reach {
+        projects: "91500241MA60XT001K".into(),
+        ..Reach::default()
+    };
+    s.reach = serde_json::to_string(&unit).unwrap();
+    assert!(wants(&s, &file("restricted")), "its own project's");
+    assert!(wants(&s, &event("project", None, None, None)));
+    s.reach = "not json".into();
+    assert!(
+        !wants(&s, &file("on_request")) && !wants(&s, &event("project", None, None, None)),
+        "an unreadable reach tells nothing"
+    );
 }

@@ -19,6 +19,12 @@ pub struct NewFeedEvent {
     pub layer: Option<String>,
     /// The project or file category.
     pub category: Option<String>,
+    /// The construction unit of the project it is about (projects and files).
+    #[serde(skip)]
+    pub unit: Option<String>,
+    /// A file's access level.
+    #[serde(skip)]
+    pub access: Option<String>,
     /// Where (min x, min y, max x, max y, deployment CRS).
     pub extent: Option<[f64; 4]>,
     /// A line for a reader.
@@ -64,6 +70,8 @@ pub struct NewSubscription {
     pub created_at: DateTime<Utc>,
     /// The last event when it was made: a webhook gets what comes after.
     pub cursor: i64,
+    /// What the subscriber may see (JSON, the service's), which its feed never exceeds.
+    pub reach: String,
 }
 
 /// A stored subscription.
@@ -78,6 +86,9 @@ pub struct Subscription {
     pub cursor: i64,
     /// How its webhook last answered (`200`, or why it did not).
     pub last_push: Option<String>,
+    /// What the subscriber may see (JSON, the service's).
+    #[serde(skip)]
+    pub reach: String,
 }
 
 /// A stored subscription's fields.
@@ -117,7 +128,8 @@ pub trait FeedStore: Send + Sync {
     /// Stores a subscription; its number.
     async fn add_subscription(&self, s: &NewSubscription) -> Result<i64>;
 
-    /// An account's subscriptions, or (`None`) every one with a webhook.
+    /// An account's subscriptions, or (`None`) every one with a webhook
+    /// ([`crate::StoreError::ReadOnly`] on a read-only store: nothing is pushed from a copy).
     async fn subscriptions(&self, account: Option<&str>) -> Result<Vec<Subscription>>;
 
     /// The subscription whose feed key has this SHA-256.
@@ -132,10 +144,10 @@ pub trait FeedStore: Send + Sync {
 }
 
 pub(crate) const ADD_EVENT: &str = "INSERT INTO feed_events (kind, layer, category, min_x, min_y, \
-     max_x, max_y, title, summary, link, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-     RETURNING id";
-const EVENT_COLUMNS: &str =
-    "id, kind, layer, category, min_x, min_y, max_x, max_y, title, summary, link, at";
+     max_x, max_y, title, summary, link, at, unit_code, access) VALUES ($1, $2, $3, $4, $5, $6, \
+     $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+const EVENT_COLUMNS: &str = "id, kind, layer, category, min_x, min_y, max_x, max_y, title, \
+     summary, link, at, unit_code, access";
 pub(crate) static EVENTS_AFTER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!("SELECT {EVENT_COLUMNS} FROM feed_events WHERE id > $1 ORDER BY id LIMIT $2")
 });
@@ -144,10 +156,10 @@ pub(crate) static EVENTS_NEWEST: std::sync::LazyLock<String> = std::sync::LazyLo
 });
 pub(crate) const LAST_EVENT: &str = "SELECT COALESCE(max(id), 0) FROM feed_events";
 pub(crate) const ADD_SUBSCRIPTION: &str = "INSERT INTO subscriptions (account, title, kinds, \
-     layers, categories, min_x, min_y, max_x, max_y, key_hash, webhook_url, created_at, cursor) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+     layers, categories, min_x, min_y, max_x, max_y, key_hash, webhook_url, created_at, cursor, \
+     reach) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
 const SUBSCRIPTION_COLUMNS: &str = "id, account, title, kinds, layers, categories, min_x, min_y, \
-     max_x, max_y, webhook_url, created_at, cursor, last_push";
+     max_x, max_y, webhook_url, created_at, cursor, last_push, reach";
 pub(crate) static OF_ACCOUNT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!("SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE account = $1 ORDER BY id")
 });
@@ -178,6 +190,8 @@ pub(crate) struct EventRow {
     summary: String,
     link: String,
     at: DateTime<Utc>,
+    unit_code: Option<String>,
+    access: Option<String>,
 }
 
 pub(crate) fn event(r: EventRow) -> FeedEvent {
@@ -196,6 +210,8 @@ pub(crate) fn event(r: EventRow) -> FeedEvent {
             summary: r.summary,
             link: r.link,
             at: r.at,
+            unit: r.unit_code,
+            access: r.access,
         },
     }
 }
@@ -217,6 +233,7 @@ pub(crate) struct SubscriptionRow {
     created_at: DateTime<Utc>,
     cursor: i64,
     last_push: Option<String>,
+    reach: String,
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -246,6 +263,7 @@ pub(crate) fn subscription(r: SubscriptionRow) -> Subscription {
         },
         cursor: r.cursor,
         last_push: r.last_push,
+        reach: r.reach,
     }
 }
 
@@ -271,6 +289,8 @@ macro_rules! feeds_store {
                     .bind(&e.summary)
                     .bind(&e.link)
                     .bind(e.at)
+                    .bind(&e.unit)
+                    .bind(&e.access)
                     .fetch_one(self.$pool())
                     .await
                     .map_err($db("recording a feed event"))
@@ -322,6 +342,7 @@ macro_rules! feeds_store {
                     .bind(&s.webhook_url)
                     .bind(s.created_at)
                     .bind(s.cursor)
+                    .bind(&s.reach)
                     .fetch_one(self.$pool())
                     .await
                     .map_err($db("storing a subscription"))
@@ -332,6 +353,11 @@ macro_rules! feeds_store {
                 account: Option<&str>,
             ) -> $crate::Result<Vec<$crate::feeds::Subscription>> {
                 use $crate::feeds as q;
+                // The webhooks' list is the pusher's, which moves cursors: a read-only store
+                // (a site copy) answers ReadOnly, and its pusher stops.
+                if account.is_none() {
+                    self.$before_write()?;
+                }
                 self.$before_read()?;
                 let rows: Vec<q::SubscriptionRow> = match account {
                     Some(a) => sqlx::query_as(&q::OF_ACCOUNT).bind(a.to_owned()),

@@ -11,6 +11,29 @@ pub(crate) const HAS_TITLE_INDEX: &str =
 pub(crate) const FILL_TITLE_INDEX: &str = "INSERT INTO rtree_project_files_title_fts \
      (title, project_code, sha256) SELECT title, project_code, sha256 FROM project_files";
 
+/// Whether the file has the access levels' table.
+pub(crate) const HAS_ACCESS_TABLE: &str =
+    "SELECT EXISTS (SELECT 1 FROM main.sqlite_master WHERE name = 'file_access')";
+
+/// The access levels' table, empty, for one connection to a read-only copy without it.
+pub(crate) const TEMP_ACCESS_TABLE: &str = "CREATE TEMP TABLE IF NOT EXISTS file_access (
+    project_code TEXT NOT NULL, sha256 TEXT NOT NULL, access TEXT NOT NULL, set_by TEXT,
+    set_at TEXT NOT NULL, PRIMARY KEY (project_code, sha256))";
+
+/// Gives a connection to a copy without the access levels' table an empty one of its own.
+pub(crate) async fn ensure_access_table(
+    conn: &mut sqlx::SqliteConnection,
+) -> Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    let has: (bool,) = sqlx::query_as(HAS_ACCESS_TABLE)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !has.0 {
+        conn.execute(TEMP_ACCESS_TABLE).await?;
+    }
+    Ok(())
+}
+
 pub(crate) const CREATE: &str = "
 -- The files' titles, trigram-indexed (FTS5), keyed by the file's project and SHA-256 rather
 -- than a rowid a VACUUM by another tool may renumber. Named rtree_… so that GDAL and QGIS skip

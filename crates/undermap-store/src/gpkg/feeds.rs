@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS feed_events (
     max_y REAL,
     title TEXT NOT NULL,
     summary TEXT NOT NULL,
+    unit_code TEXT,
+    access TEXT,
     link TEXT NOT NULL,
     at TEXT NOT NULL
 );
@@ -37,7 +39,8 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     webhook_url TEXT,
     created_at TEXT NOT NULL,
     cursor INTEGER NOT NULL DEFAULT 0,
-    last_push TEXT
+    last_push TEXT,
+    reach TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS subscriptions_account ON subscriptions (account, id);
 ";

@@ -93,6 +93,10 @@ impl GpkgStore {
             .read_only(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = pool_options()
+            // A copy made before files had access levels: every file is on request, as a
+            // missing row says (an empty table of the connection's own, which a read-only file
+            // cannot hold).
+            .after_connect(|conn, _| Box::pin(downloads::ensure_access_table(conn)))
             .connect_with(options)
             .await
             .map_err(GpkgError::db("opening the GeoPackage"))?;
