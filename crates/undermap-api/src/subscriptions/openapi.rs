@@ -28,13 +28,15 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             )["get"].clone(),
         }),
     );
+    let mut responses = problem_responses(&[("404", "No such subscription of the caller's")]);
+    responses["204"] = json!({ "description": "Deleted (no body)" });
     add(
         "/v1/subscriptions/{id}",
         json!({ "delete": {
             "summary": "Deletes one of the caller's subscriptions: its feed key stops working",
             "tags": ["Subscriptions"],
             "parameters": [param("id", "path", "Subscription number", json!({ "type": "integer", "format": "int64" }), true)],
-            "responses": problem_responses(&[("204", "Deleted"), ("404", "No such subscription of the caller's")]),
+            "responses": responses,
         } }),
     );
     let feed = op(

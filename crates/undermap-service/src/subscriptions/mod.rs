@@ -77,7 +77,7 @@ fn key_hash(key: &str) -> String {
 /// subscriptions without a box).
 #[must_use]
 pub fn wants(s: &Subscription, e: &NewFeedEvent) -> bool {
-    Reach::parse(&s.reach).sees(e) && asked(s, e)
+    Reach::parse(&s.reach).is_some_and(|r| r.sees(e)) && asked(s, e)
 }
 
 /// Whether `e` is what `s` asks for.

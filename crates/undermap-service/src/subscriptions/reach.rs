@@ -48,9 +48,9 @@ impl Reach {
         }
     }
 
-    /// The reach kept as `text` (unreadable: nothing).
-    pub(super) fn parse(text: &str) -> Self {
-        serde_json::from_str(text).unwrap_or_default()
+    /// The reach kept as `text` (unreadable: none, and the subscription is told nothing).
+    pub(super) fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
     }
 
     fn reader(&self) -> Reader {
