@@ -114,26 +114,8 @@ pub fn highlight(text: &str, q: &SearchText) -> String {
     out
 }
 
-/// `text` escaped for HTML.
-#[must_use]
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_into(&mut out, text);
-    out
-}
-
-fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
+pub use undermap_core::text::escape_html;
+use undermap_core::text::escape_html_into as escape_into;
 
 #[cfg(test)]
 mod tests {

@@ -10,29 +10,17 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use undermap_crs::Crs;
 use undermap_service::{ProjectsQuery, Scope, Service, ServiceConfig};
-use undermap_store::{GpkgSrs, GpkgStore, PgStore, Store};
+use undermap_store::{GpkgSrs, GpkgStore, Store};
 
 const PROJECTS: usize = 50_000;
 
 async fn postgis(url: &str) -> Option<Arc<dyn Store>> {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(url).await.ok()?;
-    let name = "undermap_bench_archive";
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut admin)
-        .await
-        .ok()?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .ok()?;
-    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
-    let store = PgStore::connect(&format!("{base}/{name}"), 4545)
-        .await
-        .ok()?;
+    let (store, _) = common::fresh_postgis(url, "undermap_bench_archive").await?;
     Some(Arc::new(store))
 }
 

@@ -11,11 +11,13 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use undermap_core::View;
 use undermap_crs::Crs;
 use undermap_service::{Reader, Scope, SearchQuery, Service, ServiceConfig};
-use undermap_store::{GpkgSrs, GpkgStore, PgStore, Store};
+use undermap_store::{GpkgSrs, GpkgStore, Store};
 
 const PROJECTS: usize = 50_000;
 const FILES_PER_PROJECT: usize = 10;
@@ -60,20 +62,7 @@ fn files_sql(hash: &str) -> String {
 }
 
 async fn postgis(url: &str) -> Option<(Arc<dyn Store>, String)> {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(url).await.ok()?;
-    let name = "undermap_bench_search";
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut admin)
-        .await
-        .ok()?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .ok()?;
-    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
-    let db = format!("{base}/{name}");
-    let store = PgStore::connect(&db, 4545).await.ok()?;
+    let (store, db) = common::fresh_postgis(url, "undermap_bench_search").await?;
     Some((Arc::new(store), db))
 }
 

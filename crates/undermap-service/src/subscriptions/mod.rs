@@ -174,15 +174,17 @@ impl Subscriptions<'_> {
         rand::thread_rng().fill_bytes(&mut bytes);
         let feed_key = hex::encode(bytes);
         let new = NewSubscription {
-            account: account.to_owned(),
-            title: title.to_owned(),
-            kinds: input.kinds,
-            layers: input.layers,
-            categories: input.categories,
-            bbox,
+            fields: undermap_store::SubscriptionOut {
+                account: account.to_owned(),
+                title: title.to_owned(),
+                kinds: input.kinds,
+                layers: input.layers,
+                categories: input.categories,
+                bbox,
+                webhook_url,
+                created_at: Utc::now(),
+            },
             key_hash: key_hash(&feed_key),
-            webhook_url,
-            created_at: Utc::now(),
             cursor: store.last_feed_event().await?,
             reach: serde_json::to_string(&Reach::of(
                 reader,

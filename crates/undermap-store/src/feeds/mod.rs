@@ -50,24 +50,10 @@ pub struct FeedEvent {
 /// A subscription to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSubscription {
-    /// Whose.
-    pub account: String,
-    /// Its title (the feed's).
-    pub title: String,
-    /// The kinds wanted (empty: every kind).
-    pub kinds: Vec<String>,
-    /// The layers wanted (empty: any).
-    pub layers: Vec<String>,
-    /// The project or file categories wanted (empty: any).
-    pub categories: Vec<String>,
-    /// The box wanted (deployment CRS; none: everywhere).
-    pub bbox: Option<[f64; 4]>,
+    /// What it asks for, whose it is, when it was made.
+    pub fields: SubscriptionOut,
     /// The SHA-256 of its feed key.
     pub key_hash: String,
-    /// Where events are POSTed, signed.
-    pub webhook_url: Option<String>,
-    /// When.
-    pub created_at: DateTime<Utc>,
     /// The last event when it was made: a webhook gets what comes after.
     pub cursor: i64,
     /// What the subscriber may see (JSON, the service's), which its feed never exceeds.
@@ -327,20 +313,21 @@ macro_rules! feeds_store {
             ) -> $crate::Result<i64> {
                 use $crate::feeds as q;
                 self.$before_write()?;
-                let x = |i: usize| s.bbox.map(|b| b[i]);
+                let f = &s.fields;
+                let x = |i: usize| f.bbox.map(|b| b[i]);
                 sqlx::query_scalar(q::ADD_SUBSCRIPTION)
-                    .bind(&s.account)
-                    .bind(&s.title)
-                    .bind(q::list_text(&s.kinds))
-                    .bind(q::list_text(&s.layers))
-                    .bind(q::list_text(&s.categories))
+                    .bind(&f.account)
+                    .bind(&f.title)
+                    .bind(q::list_text(&f.kinds))
+                    .bind(q::list_text(&f.layers))
+                    .bind(q::list_text(&f.categories))
                     .bind(x(0))
                     .bind(x(1))
                     .bind(x(2))
                     .bind(x(3))
                     .bind(&s.key_hash)
-                    .bind(&s.webhook_url)
-                    .bind(s.created_at)
+                    .bind(&f.webhook_url)
+                    .bind(f.created_at)
                     .bind(s.cursor)
                     .bind(&s.reach)
                     .fetch_one(self.$pool())
