@@ -136,6 +136,11 @@ both_stores! {
         assert!(seen.entries().iter().any(|e| kind(e) == "file"));
         assert!(seen.entries().iter().all(|e| kind(e) == "file"), "{:?}", seen.entries().iter().map(kind).collect::<Vec<_>>());
         assert!(!seen.entries().iter().any(|e| e.title().as_str().contains("管线竣工测量成果")));
+        // Nor may it have the server POST into its own network.
+        for url in ["http://127.0.0.1:9/x", "http://10.1.2.3/x", "http://[::1]/x", "http://localhost/x"] {
+            let r = contractor.post(app.url("/v1/subscriptions")).json(&json!({ "title": "x", "webhook_url": url })).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        }
         // A disabled account's feed stops.
         let r = app.client.post(app.url("/v1/admin/accounts/test-contractor/disable")).send().await.unwrap();
         assert!(r.status().is_success(), "{}", r.status());

@@ -98,6 +98,52 @@ fn asked(s: &Subscription, e: &NewFeedEvent) -> bool {
         }
 }
 
+/// A webhook of a subscriber outside the archive office must reach a public address: the
+/// server does not POST into its own network for anyone who may read the map (a loopback,
+/// private, link-local or unique-local address, as written or as the name resolves, is
+/// refused).
+async fn public_host(url: &str) -> Result<(), ServiceError> {
+    let refuse = |why: &str| {
+        Err(ServiceError::unprocessable(
+            "webhook_url",
+            format!("{why}: a subscription's webhook must be a public address"),
+        ))
+    };
+    let Ok(parsed) = url::Url::parse(url) else {
+        return refuse("not a URL");
+    };
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let addresses: Vec<std::net::IpAddr> = match parsed.host() {
+        Some(url::Host::Ipv4(a)) => vec![a.into()],
+        Some(url::Host::Ipv6(a)) => vec![a.into()],
+        Some(url::Host::Domain(d)) => {
+            let lookup = tokio::net::lookup_host((d, port));
+            match tokio::time::timeout(std::time::Duration::from_secs(2), lookup).await {
+                Ok(Ok(found)) => found.map(|s| s.ip()).collect(),
+                _ => return refuse(&format!("{d} does not resolve")),
+            }
+        }
+        None => return refuse("no host"),
+    };
+    let internal = |ip: &std::net::IpAddr| match ip {
+        std::net::IpAddr::V4(a) => {
+            a.is_loopback() || a.is_private() || a.is_link_local() || a.is_unspecified()
+        }
+        std::net::IpAddr::V6(a) => {
+            a.is_loopback()
+                || a.is_unspecified()
+                || (a.segments()[0] & 0xfe00) == 0xfc00
+                || (a.segments()[0] & 0xffc0) == 0xfe80
+                || a.to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_loopback() || v4.is_private())
+        }
+    };
+    if addresses.is_empty() || addresses.iter().any(internal) {
+        return refuse("an address of the server's own network");
+    }
+    Ok(())
+}
+
 /// Subscriptions: `service.subscriptions()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Subscriptions<'a> {
@@ -164,6 +210,9 @@ impl Subscriptions<'_> {
             .as_deref()
             .map(crate::owners::webhook)
             .transpose()?;
+        if let (Some(url), false) = (&webhook_url, reader.keeper) {
+            public_host(url).await?;
+        }
         let store = self.app.store();
         if store.subscriptions(Some(account)).await?.len() >= MAX_PER_ACCOUNT {
             return Err(ServiceError::Conflict(format!(
