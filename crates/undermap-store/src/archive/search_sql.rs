@@ -146,12 +146,24 @@ impl Dialect {
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        format!(
-            "SELECT {COLUMNS} FROM {from} JOIN projects p ON p.code = f.project_code \
-             LEFT JOIN file_access a ON a.project_code = f.project_code AND a.sha256 = f.sha256 \
-             {filter} ORDER BY f.uploaded_at DESC, f.sha256 LIMIT {}",
-            next()
-        )
+        let joined = "JOIN projects p ON p.code = f.project_code LEFT JOIN file_access a \
+             ON a.project_code = f.project_code AND a.sha256 = f.sha256";
+        let order = "ORDER BY f.uploaded_at DESC, f.sha256";
+        if q.unit.is_none() && q.bbox.is_none() {
+            // Nothing asked of the project: the files are chosen first and only the chosen
+            // ones joined to their projects (a join planned for thousands of matches read every
+            // project: 20 ms of a rare text's search on PostGIS).
+            format!(
+                "SELECT {COLUMNS} FROM (SELECT f.* FROM {from} {filter} {order} LIMIT {}) f \
+                 {joined} {order}",
+                next()
+            )
+        } else {
+            format!(
+                "SELECT {COLUMNS} FROM {from} {joined} {filter} {order} LIMIT {}",
+                next()
+            )
+        }
     }
 
     /// What a file search text is bound as.
