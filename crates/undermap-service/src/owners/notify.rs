@@ -225,15 +225,10 @@ impl Owners<'_> {
         let body = self
             .notification_body(row, &ticket)
             .map_err(|e| e.to_string())?;
-        let signature = self.app.config().ticket_signer.sign_canonical(&body);
-        let header = format!(
-            "keyid=\"{}\",alg=\"{}\",signature=\"{}\"",
-            signature.key_id, signature.alg, signature.value
-        );
         let response = client
             .post(url)
             .header("content-type", "application/json")
-            .header(SIGNATURE_HEADER, header)
+            .header(SIGNATURE_HEADER, self.app.webhook_signature(&body))
             .header("undermap-ticket", &row.ticket_id)
             .header("undermap-attempt", (row.attempts + 1).to_string())
             .body(body)
@@ -245,6 +240,16 @@ impl Owners<'_> {
 }
 
 impl Service {
+    /// The `undermap-signature` header of a webhook body: the ticket key's signature of its
+    /// SHA-256 (owners' notifications and subscriptions' pushes alike).
+    pub(crate) fn webhook_signature(&self, body: &[u8]) -> String {
+        let signature = self.config().ticket_signer.sign_canonical(body);
+        format!(
+            "keyid=\"{}\",alg=\"{}\",signature=\"{}\"",
+            signature.key_id, signature.alg, signature.value
+        )
+    }
+
     /// Sends owed notifications as they fall due, woken after every ticket that owes one and
     /// every few seconds otherwise. Call once, on a Tokio runtime.
     pub fn watch_notifications(&self) {

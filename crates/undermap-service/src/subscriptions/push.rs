@@ -120,15 +120,10 @@ impl Service {
             events,
         })
         .map_err(|e| e.to_string())?;
-        let signature = self.config().ticket_signer.sign_canonical(&body);
-        let header = format!(
-            "keyid=\"{}\",alg=\"{}\",signature=\"{}\"",
-            signature.key_id, signature.alg, signature.value
-        );
         let response = client
             .post(url)
             .header("content-type", "application/json")
-            .header(SIGNATURE_HEADER, header)
+            .header(SIGNATURE_HEADER, self.webhook_signature(&body))
             .header("undermap-subscription", s.id.to_string())
             .body(body)
             .send()
