@@ -30,6 +30,19 @@ async fn file_of(app: &TestApp, category: &str) -> String {
         )
 }
 
+/// A demo archive on a fresh server, and its demo project's open, on-request and restricted
+/// files.
+async fn demo(fresh: common::Fresh) -> (TestApp, String, String, String) {
+    let app = common::spawn(fresh, true).await;
+    undermap::load_demo_projects(&app.service, &common::demo_dir())
+        .await
+        .expect("demo projects");
+    let open = file_of(&app, "approval_documents").await;
+    let on_request = file_of(&app, "as_built_drawings").await;
+    let restricted = file_of(&app, "pipeline_as_built_survey").await;
+    (app, open, on_request, restricted)
+}
+
 async fn status_of(client: &reqwest::Client, url: String) -> (StatusCode, String) {
     let r = client.get(url).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
@@ -37,11 +50,7 @@ async fn status_of(client: &reqwest::Client, url: String) -> (StatusCode, String
 
 both_stores! {
     async fn each_access_level_decides_who_reads_asks_or_does_not_see(fresh) {
-        let app = common::spawn(fresh, true).await;
-        undermap::load_demo_projects(&app.service, &common::demo_dir()).await.expect("demo projects");
-        let open = file_of(&app, "approval_documents").await;
-        let on_request = file_of(&app, "as_built_drawings").await;
-        let restricted = file_of(&app, "pipeline_as_built_survey").await;
+        let (app, open, on_request, restricted) = demo(fresh).await;
         let contractor = app.client_as("contractor").await;
         let planner = app.client_as("planner").await;
         let emergency = app.client_as("emergency").await;
@@ -93,11 +102,7 @@ both_stores! {
 
 both_stores! {
     async fn a_request_is_approved_once_and_its_link_serves_its_count_then_expires(fresh) {
-        let app = common::spawn(fresh, true).await;
-        undermap::load_demo_projects(&app.service, &common::demo_dir()).await.expect("demo projects");
-        let open = file_of(&app, "approval_documents").await;
-        let on_request = file_of(&app, "as_built_drawings").await;
-        let restricted = file_of(&app, "pipeline_as_built_survey").await;
+        let (app, open, on_request, restricted) = demo(fresh).await;
         let contractor = app.client_as("contractor").await;
         let other = app.client_for_unit("unit-9", &crate::archive_store::unit(9).to_string()).await;
         let ask = |sha: &str, purpose: &str| json!({ "sha256": sha, "purpose": purpose });

@@ -210,6 +210,19 @@ impl Transformer {
             .ok_or_else(|| self.error("the box has no extent".into()))
     }
 
+    /// [`Transformer::rect_envelope`] as `[west, south, east, north]` rounded to 1e-6 (about
+    /// 0.1 m): the box a JSON answer gives when the target is longitude and latitude.
+    pub fn lon_lat_box(&self, r: Rect<f64>, per_edge: usize) -> Result<[f64; 4], CrsError> {
+        let e = self.rect_envelope(r, per_edge)?;
+        let round = |v: f64| (v * 1e6).round() / 1e6;
+        Ok([
+            round(e.min().x),
+            round(e.min().y),
+            round(e.max().x),
+            round(e.max().y),
+        ])
+    }
+
     /// Transforms every coordinate of a geometry.
     pub fn geometry(&self, g: &Geometry<f64>) -> Result<Geometry<f64>, CrsError> {
         if self.identity {

@@ -56,14 +56,7 @@ pub fn conformance() -> Value {
 #[must_use]
 pub fn lon_lat_extent(extent: Rect<f64>, map: &Crs) -> Option<[f64; 4]> {
     let to_lonlat = Transformer::new(&map.gis_order(), &Crs::crs84()).ok()?;
-    let r = to_lonlat.rect_envelope(extent, 8).ok()?;
-    let round = |v: f64| (v * 1e6).round() / 1e6;
-    Some([
-        round(r.min().x),
-        round(r.min().y),
-        round(r.max().x),
-        round(r.max().y),
-    ])
+    to_lonlat.lon_lat_box(extent, 8).ok()
 }
 
 /// One entry of `/collections`, or `/collections/{id}` itself.

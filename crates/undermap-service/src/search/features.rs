@@ -9,7 +9,7 @@ use undermap_archive::SearchText;
 use undermap_core::{Feature, View};
 use undermap_index::MapIndex;
 
-use super::{crs84_box, Hit, SearchQuery};
+use super::{Hit, SearchQuery};
 
 /// Most features a search lists.
 pub(super) const MAX_HITS: usize = 200;
@@ -34,7 +34,6 @@ pub(super) fn search(
     view: &View,
     query: &SearchQuery,
     bbox: Option<[f64; 4]>,
-    to: &undermap_crs::Transformer,
 ) -> Vec<Hit> {
     let mut hits = Vec::new();
     for f in index.features() {
@@ -99,7 +98,8 @@ pub(super) fn search(
             project_name: None,
             access: None,
             download: None,
-            bbox: crs84_box(e, to),
+            bbox: None,
+            extent: Some(e),
             href: format!("/v1/features/{}", f.id),
         });
     }

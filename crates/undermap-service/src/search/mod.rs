@@ -77,6 +77,9 @@ pub struct Hit {
     pub download: Option<&'static str>,
     /// Where it is: `min lon, min lat, max lon, max lat` (CRS84).
     pub bbox: Option<[f64; 4]>,
+    /// Where it is in the deployment CRS: the CRS84 box is made for the hits a page keeps.
+    #[serde(skip)]
+    pub(crate) extent: Option<[f64; 4]>,
     /// Where to read more.
     pub href: String,
 }
@@ -244,10 +247,10 @@ impl Search<'_> {
         let (projects, files) = (projects?, files?);
         found.exact &= (projects.len() as i64) < CANDIDATES && (files.len() as i64) < CANDIDATES;
         for p in &projects {
-            found.project(p, text.as_ref(), &to_crs84);
+            found.project(p, text.as_ref());
         }
         for f in &files {
-            found.file(f, text.as_ref(), reader, &to_crs84);
+            found.file(f, text.as_ref(), reader);
         }
         if kinds.features {
             if view.bounds().is_some() {
@@ -258,12 +261,12 @@ impl Search<'_> {
                 );
             } else if let Some(t) = &text {
                 let index = self.app.index().snapshot();
-                let feature_hits = features::search(&index, t, view, query, bbox, &to_crs84);
+                let feature_hits = features::search(&index, t, view, query, bbox);
                 found.exact &= feature_hits.len() < features::MAX_HITS;
                 found.hits.extend(feature_hits);
             }
         }
-        Ok(found.finish(text, limit))
+        Ok(found.finish(text, limit, &to_crs84))
     }
 }
 
@@ -285,19 +288,12 @@ impl Default for Found {
     }
 }
 
-pub(crate) fn crs84_box(e: [f64; 4], to: &undermap_crs::Transformer) -> Option<[f64; 4]> {
+fn crs84_box(e: [f64; 4], to: &undermap_crs::Transformer) -> Option<[f64; 4]> {
     let r = geo::Rect::new(
         geo::coord! { x: e[0], y: e[1] },
         geo::coord! { x: e[2], y: e[3] },
     );
-    let r = to.rect_envelope(r, 2).ok()?;
-    let round = |v: f64| (v * 1e6).round() / 1e6;
-    Some([
-        round(r.min().x),
-        round(r.min().y),
-        round(r.max().x),
-        round(r.max().y),
-    ])
+    to.lon_lat_box(r, 2).ok()
 }
 
 /// How `text` marks a title, and how well it matches (a search without text: all score 0.5).
@@ -315,17 +311,11 @@ fn scored(title: &str, other: &[&str], text: Option<&SearchText>) -> Option<(f64
 }
 
 impl Found {
-    fn project(
-        &mut self,
-        r: &ProjectRecord,
-        text: Option<&SearchText>,
-        to: &undermap_crs::Transformer,
-    ) {
+    fn project(&mut self, r: &ProjectRecord, text: Option<&SearchText>) {
         let p = &r.project;
         let Some((score, marked)) = scored(&p.name, &[p.code.as_str()], text) else {
             return;
         };
-        let extent = crate::archive::extent(&p.location);
         self.hits.push(Hit {
             kind: "project",
             id: p.code.to_string(),
@@ -338,18 +328,13 @@ impl Found {
             project_name: None,
             access: None,
             download: None,
-            bbox: extent.and_then(|e| crs84_box(e, to)),
+            bbox: None,
+            extent: crate::archive::extent(&p.location),
             href: format!("/v1/projects/{}", p.code),
         });
     }
 
-    fn file(
-        &mut self,
-        f: &FoundFile,
-        text: Option<&SearchText>,
-        reader: &Reader,
-        to: &undermap_crs::Transformer,
-    ) {
+    fn file(&mut self, f: &FoundFile, text: Option<&SearchText>, reader: &Reader) {
         let standing = reader.standing(&f.unit_code);
         let decision = f.file.access.decide(standing);
         if decision == Decision::Hidden {
@@ -377,12 +362,18 @@ impl Found {
             } else {
                 "ask"
             }),
-            bbox: crs84_box(f.extent, to),
+            bbox: None,
+            extent: Some(f.extent),
             href: format!("/v1/files/{}", f.file.sha256),
         });
     }
 
-    fn finish(mut self, text: Option<SearchText>, limit: usize) -> SearchResults {
+    fn finish(
+        mut self,
+        text: Option<SearchText>,
+        limit: usize,
+        to: &undermap_crs::Transformer,
+    ) -> SearchResults {
         // The same bytes filed under two categories of a project are one hit.
         let mut seen = std::collections::HashSet::new();
         self.hits
@@ -416,6 +407,9 @@ impl Found {
                 .then_with(|| a.id.cmp(&b.id))
         });
         self.hits.truncate(limit);
+        for h in &mut self.hits {
+            h.bbox = h.extent.and_then(|e| crs84_box(e, to));
+        }
         SearchResults {
             q: text.map(|t| t.to_string()),
             hits: self.hits,

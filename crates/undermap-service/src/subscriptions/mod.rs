@@ -250,14 +250,13 @@ impl Subscriptions<'_> {
             .unwrap_or_else(|_| "{}".into()),
         };
         let id = store.add_subscription(&new).await?;
-        let subscription = store
-            .subscriptions(Some(account))
-            .await?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| ServiceError::NotFound {
-                what: format!("subscription {id}"),
-            })?;
+        let subscription = Subscription {
+            id,
+            fields: new.fields,
+            cursor: new.cursor,
+            last_push: None,
+            reach: new.reach,
+        };
         Ok(Made {
             subscription,
             feed: format!("/v1/feeds/{feed_key}"),
