@@ -15,6 +15,7 @@ mod archive_records;
 mod archive_s3;
 mod archive_store;
 mod bundles;
+mod clearance;
 mod cli;
 mod correctness;
 mod degraded;

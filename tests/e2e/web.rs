@@ -133,11 +133,13 @@ both_stores! {
         // The window's staff, for the day list with who came.
         let staff_key = app.key_for("web-archivist", "archivist", None).await;
         let contractor_key = app.key_for("web-contractor", "contractor", None).await;
+        let planner_key = app.key_for("web-planner", "planner", None).await;
         let spec = json!({
             "url": app.url("/"),
             "key": key,
             "staff_key": staff_key,
             "contractor_key": contractor_key,
+            "planner_key": planner_key,
             "search": {"q": "竣工图"},
             "screenshots": web_dir().join("../docs/screenshots"),
             "dig": {"centre": [lon, lat], "corners": corners, "depth_m": 1.5, "expected": expected},

@@ -1,6 +1,15 @@
 // Chinese and English: the browser's language decides, the button switches, the choice is kept.
 const TEXT = {
   zh: {
+    plan: "规划核查", plan_route: "规划管线", cross_section: "横断面",
+    plan_help: "规划管线：沿线单击，双击结束，然后核查。横断面：在道路两侧各单击一次。",
+    planned_type: "管线类型", t_water: "给水", t_sewer: "污水", t_storm: "雨水", t_gas: "燃气", t_power: "电力",
+    t_telecom: "通信", t_heat: "热力", diameter: "管径 (mm)", pressure: "压力级制", voltage: "电压 (kV)",
+    depth_top: "管顶埋深 (m)", reference: "工程名称", draw_route_first: "请先在地图上绘制规划管线",
+    clearance_report: "净距核查报告", verdict: "结论", verdict_pass: "满足", verdict_fail: "不满足",
+    verdict_unknown: "无法判定", restricted: "受限", horizontal: "水平", vertical: "垂直",
+    actual_required: "实际 / 要求", why: "说明", failing_stretches: "不满足区段", lines: "条管线",
+    offset_m: "起点距 m", size: "规格", top_m: "管顶埋深 m", bottom_m: "管底埋深 m",
     search: "编号或档案号", find: "查找", dig: "开挖核查", incident: "应急", logout: "退出", layers: "图层",
     dig_help: "在地图上单击绘制范围，双击结束；或粘贴 GeoJSON 或本地坐标（每行 X, Y）。",
     ticket_type: "类型", type_dig: "开挖", type_orientation: "规划设计（不得开挖）", planned_start: "计划开工",
@@ -57,6 +66,15 @@ const TEXT = {
     feed_address: "订阅源地址（仅显示一次）",
   },
   en: {
+    plan: "Plan", plan_route: "Planned route", cross_section: "Cross-section",
+    plan_help: "Route: click the map along it, double-click to finish, then check. Cross-section: click the two ends of a cut across the street.",
+    planned_type: "Type", t_water: "Water", t_sewer: "Sewer", t_storm: "Storm", t_gas: "Gas", t_power: "Power",
+    t_telecom: "Telecom", t_heat: "Heat", diameter: "Diameter (mm)", pressure: "Pressure class", voltage: "Voltage (kV)",
+    depth_top: "Depth of top (m)", reference: "Reference", draw_route_first: "Draw the planned route on the map first",
+    clearance_report: "Clearance report", verdict: "Verdict", verdict_pass: "pass", verdict_fail: "fail",
+    verdict_unknown: "unknown", restricted: "restricted", horizontal: "horizontal", vertical: "vertical",
+    actual_required: "actual / required", why: "why", failing_stretches: "failing stretches", lines: "lines",
+    offset_m: "offset m", size: "size", top_m: "top m", bottom_m: "bottom m",
     search: "feature id or archive ref", find: "Find", dig: "Dig check", incident: "Incident", logout: "Log out",
     layers: "Layers",
     dig_help: "Click the map to draw the area; double-click to finish. Or paste GeoJSON or local-grid coordinates (X, Y a line).",

@@ -12,6 +12,7 @@ import { feedbackForm } from "./feedback.js";
 import { escapeHtml } from "./html.js";
 import { addSearchLayers, runSearch, showRequests } from "./search.js";
 import { showSubscriptions } from "./subscriptions.js";
+import { addPlanLayers, setupPlan } from "./plan.js";
 
 const RISK_COLOURS = { high: "#d7191c", medium: "#fd8d3c", low: "#1a9641" };
 const state = { key: sessionStorage.getItem("undermap-key"), mode: "browse", draw: [], hits: [] };
@@ -113,6 +114,7 @@ async function start() {
         "circle-radius": 8, "circle-stroke-color": "#000", "circle-stroke-width": 1.5 } });
     addProjectLayers(map);
     addSearchLayers(map);
+    addPlanLayers(map);
     layerSwitcher(layers);
     document.body.dataset.ready = "true";
   });
@@ -124,6 +126,7 @@ async function start() {
   map.on("click", (e) => {
     if (state.mode === "dig") return addVertex(e.lngLat);
     if (state.mode === "incident") return incident(e.lngLat);
+    if (state.mode === "plan") return plan.click(e.lngLat);
     if (state.mode === "archive") {
       const [hit] = map.queryRenderedFeatures(e.point, { layers: ["projects-fill", "projects-line"] });
       if (hit) return archiveProject(hit.properties.code);
@@ -131,9 +134,9 @@ async function start() {
     return popup(e);
   });
   map.on("dblclick", (e) => {
-    if (state.mode !== "dig") return;
+    if (state.mode !== "dig" && state.mode !== "plan") return;
     e.preventDefault();
-    finishDrawing();
+    if (state.mode === "plan") plan.finish(); else finishDrawing();
   });
   refreshTickets();
 }
@@ -237,9 +240,13 @@ function setMode(mode) {
   if (state.mode === "archive") archiveList();
   document.getElementById("dig").hidden = state.mode !== "dig";
   document.getElementById("incident").hidden = state.mode !== "incident";
+  document.getElementById("mode-plan").setAttribute("aria-pressed", state.mode === "plan");
+  document.getElementById("plan").hidden = state.mode !== "plan";
+  if (state.mode === "plan") whoAmI().then(() => plan.open());
   if (map) {
-    if (state.mode === "dig") map.doubleClickZoom.disable(); else map.doubleClickZoom.enable();
-    map.getCanvas().style.cursor = state.mode === "dig" || state.mode === "incident" ? "crosshair" : "";
+    const drawing = ["dig", "plan"].includes(state.mode);
+    if (drawing) map.doubleClickZoom.disable(); else map.doubleClickZoom.enable();
+    map.getCanvas().style.cursor = drawing || state.mode === "incident" ? "crosshair" : "";
   }
 }
 document.getElementById("mode-dig").addEventListener("click", () => setMode("dig"));
@@ -247,6 +254,7 @@ document.getElementById("mode-incident").addEventListener("click", () => setMode
 document.getElementById("mode-archive").addEventListener("click", () => setMode("archive"));
 document.getElementById("mode-inbox").addEventListener("click", () => setMode("inbox"));
 document.getElementById("mode-visit").addEventListener("click", () => setMode("visit"));
+document.getElementById("mode-plan").addEventListener("click", () => setMode("plan"));
 
 // ---------------------------------------------------------------- the archive
 const archiveBody = () => document.getElementById("archive-body");
@@ -259,6 +267,7 @@ async function whoAmI() {
   me = me || await api("/v1/me");
   return me;
 }
+const plan = setupPlan({ api, t, getMap: () => map, canPlan: () => me?.capabilities.includes("plan") });
 async function archiveList() {
   const caps = (await whoAmI()).capabilities;
   showArchiveRequests();

@@ -37,9 +37,9 @@ try {
 
   // Layers render: features drawn from the server's tiles.
   // Features drawn from the server's tiles once every requested tile has come in.
-  const drawn = async () => {
-    await page.waitForTimeout(200);
-    return page.evaluate(() => new Promise((resolve, reject) => {
+  const drawn = async (pg = page) => {
+    await pg.waitForTimeout(200);
+    return pg.evaluate(() => new Promise((resolve, reject) => {
       const map = window.undermapMap;
       const until = Date.now() + 20000;
       const poll = () => {
@@ -290,6 +290,74 @@ try {
     await staff.locator("#day-list").scrollIntoViewIfNeeded();
     await staff.screenshot({ path: `${shots}/day-list.png` });
     await staff.close();
+  }
+
+  // A planned sewer 1.2 m beside the water main WS-E10: the clearance report the page shows is
+  // the API's (verdict, the conflicts), its failing stretches are drawn; a cut across the street
+  // shows the section the API gives for the same cut.
+  if (spec.planner_key) {
+    const planner = await context.newPage();
+    planner.on("console", (m) => { if (m.type() === "error") problems.push(`planner console: ${m.text()}`); });
+    planner.on("pageerror", (e) => problems.push(`planner page: ${e.message}`));
+    await planner.goto(spec.url);
+    await planner.fill("#login-key", spec.planner_key);
+    await planner.click("#login-form button");
+    await planner.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+    const pbox = await planner.locator("#map canvas").boundingBox();
+    const papi = (path) => planner.evaluate(async ([path, key]) =>
+      (await fetch(path, { headers: { Authorization: `Bearer ${key}` } })).json(), [path, spec.planner_key]);
+    await planner.click("#mode-plan");
+    const main = await papi("/v1/features/WS-E10");
+    const [a, b] = [main.geometry.coordinates[0], main.geometry.coordinates.at(-1)];
+    const lat = (a[1] + b[1]) / 2;
+    const m = [111320 * Math.cos((lat * Math.PI) / 180), 110574];
+    const [dx, dy] = [(b[0] - a[0]) * m[0], (b[1] - a[1]) * m[1]];
+    const len = Math.hypot(dx, dy);
+    // Metres east and north from the main's middle, as a position.
+    const at = (along, side) => [
+      (a[0] + b[0]) / 2 + ((dx / len) * along + (dy / len) * side) / m[0],
+      lat + ((dy / len) * along - (dx / len) * side) / m[1],
+    ];
+    await planner.evaluate((c) => window.undermapMap.jumpTo({ center: c, zoom: 18 }), at(0, 0));
+    await drawn(planner);
+    const click = async (c, count = 1) => {
+      const p = await planner.evaluate((c) => window.undermapMap.project(c), c);
+      await planner.mouse.click(pbox.x + p.x, pbox.y + p.y, { clickCount: count });
+    };
+    await click(at(-40, 1.2));
+    await click(at(40, 1.2), 2);
+    await planner.selectOption("#plan-type", "sewer");
+    await planner.fill("#plan-diameter", "400");
+    await planner.fill("#plan-depth", "2.2");
+    await planner.click("#plan-submit");
+    await planner.waitForSelector("#plan-number", { timeout: 15000 });
+    const number = (await planner.textContent("#plan-number")).trim();
+    const report = await papi(`/v1/clearance-checks/${number}`);
+    const rows = await planner.$$eval("#plan-conflicts tbody tr", (r) => r.length);
+    if (rows !== report.conflicts.length) fail(`${rows} conflicts shown but the report has ${report.conflicts.length}`);
+    const main1 = report.conflicts.find((c) => c.feature_id === "WS-E10");
+    if (!main1 || main1.verdict !== "fail") fail(`the sewer 1.2 m beside WS-E10 does not fail: ${JSON.stringify(main1)}`);
+    if (Math.abs(report.length_m - 80) > 1) fail(`the route drawn is ${report.length_m} m, not 80 m`);
+    const red = await planner.evaluate(() => window.undermapMap.getSource("plan-result").serialize().data.features
+      .filter((f) => f.properties.width === 7).length);
+    if (red !== report.failing_spans.length || red === 0) fail(`${red} failing stretches drawn, the report has ${report.failing_spans.length}`);
+    await planner.locator("#plan-result").scrollIntoViewIfNeeded();
+    await planner.screenshot({ path: `${shots}/clearance.png` });
+    const printed = await planner.evaluate(async ([n, key]) => (await fetch(`/clearance/${n}`, { headers: { Authorization: `Bearer ${key}` } })).text(), [number, spec.planner_key]);
+    if (!printed.includes("class=\"failing\"")) fail("the printable report draws no failing stretch");
+
+    await planner.check("input[name=plan-tool][value=cut]");
+    await click(at(0, -18));
+    await click(at(0, 18));
+    await planner.waitForSelector("#section-drawing", { timeout: 15000 });
+    const cut = await planner.evaluate(() => window.undermapMap.getSource("plan-draw").serialize().data.features[0].geometry.coordinates);
+    const section = await papi(`/v1/cross-section?line=${cut.flat().map((v) => v.toFixed(8)).join(",")}`);
+    const shownItems = await planner.$$eval("#section-items tbody tr", (r) => r.map((tr) => tr.cells[1].textContent));
+    if (JSON.stringify(shownItems) !== JSON.stringify(section.items.map((i) => i.feature_id))) fail(`section ${shownItems} but the API has ${section.items.map((i) => i.feature_id)}`);
+    if (!shownItems.includes("WS-E10")) fail(`the cut across the street misses WS-E10: ${shownItems}`);
+    await planner.locator("#plan-result").scrollIntoViewIfNeeded();
+    await planner.screenshot({ path: `${shots}/cross-section.png` });
+    await planner.close();
   }
 
   // Click a pipe: the valves to close are the trace's.

@@ -18,3 +18,18 @@ pub(crate) fn text(v: &Value) -> String {
         other => esc(&other.to_string()),
     }
 }
+
+/// The QR code of a verification link (a ticket's or a clearance report's).
+pub(crate) fn qr_svg(content: &str) -> String {
+    qrcode::QrCode::with_error_correction_level(content.as_bytes(), qrcode::EcLevel::M)
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(150, 150)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
+        // The renderer writes an XML declaration, out of place inside HTML.
+        .split_once("?>")
+        .map_or_else(String::new, |(_, svg)| svg.to_owned())
+}

@@ -23,6 +23,7 @@ macro_rules! routes {
 mod admin;
 mod appointments;
 mod archive;
+mod clearance;
 mod deliveries;
 mod downloads;
 mod emergency;

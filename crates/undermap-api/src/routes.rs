@@ -4,8 +4,8 @@
 use actix_web::{web, HttpRequest};
 
 use crate::{
-    admin, appointments, archive, deliveries, downloads, emergency, excavation, extract, feedback,
-    field_reports, map, ogc, ops, owners, search, subscriptions, tiles, ApiError,
+    admin, appointments, archive, clearance, deliveries, downloads, emergency, excavation, extract,
+    feedback, field_reports, map, ogc, ops, owners, search, subscriptions, tiles, ApiError,
 };
 
 /// Largest request body accepted (1 MiB).
@@ -28,6 +28,7 @@ const PARTS: &[&[(&str, &str)]] = &[
     subscriptions::ROUTES,
     appointments::ROUTES,
     feedback::ROUTES,
+    clearance::ROUTES,
     ogc::ROUTES,
     tiles::ROUTES,
 ];
@@ -49,6 +50,7 @@ const MOUNTS: &[fn(&mut web::ServiceConfig)] = &[
     subscriptions::mount,
     appointments::mount,
     feedback::mount,
+    clearance::mount,
     ogc::mount,
     tiles::mount,
 ];

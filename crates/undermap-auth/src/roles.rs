@@ -35,6 +35,8 @@ pub enum Capability {
     /// A construction unit's: read its own projects, hand over their files, read its own
     /// credit record (the account names the unit).
     OwnProjects,
+    /// Check planned routes against the clearance table (each check issues a numbered report).
+    Plan,
 }
 
 impl Capability {
@@ -52,6 +54,7 @@ impl Capability {
             Self::Archive => "archive",
             Self::Intake => "intake",
             Self::OwnProjects => "own_projects",
+            Self::Plan => "plan",
         }
     }
 }
@@ -174,11 +177,12 @@ impl Roles {
     #[must_use]
     pub fn builtin() -> BTreeMap<String, RoleConfig> {
         use Capability::{
-            Admin, Archive, Check, History, Incident, Ingest, Intake, OwnProjects, Read, Tickets,
+            Admin, Archive, Check, History, Incident, Ingest, Intake, OwnProjects, Plan, Read,
+            Tickets,
         };
         use Sensitivity::{Normal, Restricted, Secret};
         let all = [
-            Read, History, Check, Tickets, Ingest, Incident, Admin, Archive, Intake,
+            Read, History, Check, Tickets, Ingest, Incident, Admin, Archive, Intake, Plan,
         ];
         [
             ("admin", role(&all, None, &[], Secret, 6_000, None)),
@@ -195,7 +199,7 @@ impl Roles {
             ),
             (
                 "planner",
-                role(&[Read, History], None, &[], Restricted, 1_200, None),
+                role(&[Read, History, Plan], None, &[], Restricted, 1_200, None),
             ),
             (
                 "contractor",
@@ -238,7 +242,7 @@ impl Roles {
                 // A network owner's staff: they see the map as planners do, and answer the
                 // tickets that ask the owners whose registry entry lists their account.
                 "network_owner",
-                role(&[Read, History], None, &[], Restricted, 1_200, None),
+                role(&[Read, History, Plan], None, &[], Restricted, 1_200, None),
             ),
             (
                 "public",

@@ -338,6 +338,8 @@ pub struct ServiceConfig {
     pub datums: undermap_crs::Datums,
     /// The construction-project archive's rules and file store.
     pub archive: crate::ArchiveConfig,
+    /// The clearance table planned routes are checked against (GB 50289; data/clearance/).
+    pub clearance: std::sync::Arc<undermap_clearance::ClearanceTable>,
 }
 
 impl ServiceConfig {
@@ -366,6 +368,7 @@ impl ServiceConfig {
             ticket_rules: undermap_core::TicketRules::default(),
             datums: undermap_crs::Datums::default(),
             archive: crate::ArchiveConfig::default(),
+            clearance: std::sync::Arc::new(undermap_clearance::ClearanceTable::builtin()),
         }
     }
 }

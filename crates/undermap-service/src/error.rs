@@ -44,6 +44,9 @@ pub enum ServiceError {
     /// The archive refused (an event out of order, a bad credit code…).
     #[error(transparent)]
     Archive(#[from] undermap_archive::ArchiveError),
+    /// A planned route or a cut was refused.
+    #[error(transparent)]
+    Clearance(#[from] undermap_clearance::ClearanceError),
     /// The service cannot do it now (e.g. no file store is configured).
     #[error("{0}")]
     Unavailable(String),
@@ -131,6 +134,7 @@ impl ServiceError {
             Self::Ogc(e) => Some(e),
             Self::Tile(e) => Some(e),
             Self::Archive(e) => Some(e),
+            Self::Clearance(e) => Some(e),
             Self::Unavailable(_)
             | Self::Forbidden(_)
             | Self::Conflict(_)

@@ -8,6 +8,7 @@
 mod app;
 mod appointments;
 mod archive;
+mod clearance;
 mod deliveries;
 mod downloads;
 mod emergency;
@@ -30,6 +31,10 @@ pub use archive::{
     KeptFile, LegacyListQuery, LegacyPage, LegacyRecordPage, LegacyRequest, OverdueProject,
     ProjectOut, ProjectPage, ProjectRequest, ProjectsPage, ProjectsQuery, Rate, Reader,
     RecordedEvent, Scope, TouchingProject, UnitRecord, UnitSummary, DEFAULT_MAX_FILE_BYTES,
+};
+pub use clearance::{
+    Clearance, ClearanceReport, ClearanceRequest, ConflictOut, CrossSection, CrossingOut, Depths,
+    FailingSpan, HorizontalOut, Issued, ReportCheck, SectionItem,
 };
 pub use deliveries::{deliver, Deliveries, DeliveryRequest, Departments};
 pub use downloads::{DecisionInput, Downloads, RequestInput};

@@ -7,6 +7,7 @@
 mod access;
 mod appointments;
 mod archive;
+mod clearance;
 mod downloads;
 mod error;
 mod feedback;
@@ -43,6 +44,9 @@ pub use archive::{
     verify_credit_chain, ArchiveStore, CreditRecord, EventRecord, FileRecord, Intake,
     NewCreditEntry, NewFile, NewProject, NewProjectEvent, ProjectQuery, ProjectRecord,
     ScanMetadata,
+};
+pub use clearance::{
+    ClearanceReportRow, ClearanceReportSummary, ClearanceStore, NewClearanceReport,
 };
 pub use downloads::{
     DownloadDecision, DownloadRequest, DownloadRequestQuery, DownloadStore, NewDownloadRequest,
@@ -81,6 +85,7 @@ pub trait Store:
     + FeedbackStore
     + DownloadStore
     + FeedStore
+    + ClearanceStore
     + Send
     + Sync
     + std::fmt::Debug

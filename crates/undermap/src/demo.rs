@@ -191,6 +191,7 @@ pub async fn load_demo_projects(service: &Service, dir: &Path) -> Result<usize, 
     }
     demo_appointments(service).await?;
     demo_request(service).await?;
+    demo_clearance(service).await?;
     Ok(added)
 }
 
@@ -228,6 +229,30 @@ async fn demo_request(service: &Service) -> Result<(), DemoError> {
     };
     downloads
         .request(&input, &contractor, "demo-contractor")
+        .await?;
+    Ok(())
+}
+
+/// The demo planner's clearance report: a DN400 sewer planned 1.2 m beside the DN300 water main
+/// of street E1-0 (0.85 m clear where GB 50289 asks 1.5 m), so the web map's list and the
+/// printable report have a failing stretch to show — made once.
+async fn demo_clearance(service: &Service) -> Result<(), DemoError> {
+    let clearance = service.clearance();
+    if !clearance.reports(Some("demo-planner"), 1).await?.is_empty() {
+        return Ok(());
+    }
+    let request: undermap_service::ClearanceRequest = serde_json::from_value(serde_json::json!({
+        "route": {"type": "LineString", "coordinates": [[3_148_654.157, 596_699.947], [3_148_674.117, 596_793.85]]},
+        "crs": "EPSG:4545", "type": "sewer", "diameter_mm": 400, "depth_top_m": 2.2,
+        "reference": "中和街道污水支管（演示）"
+    }))
+    .map_err(|e| DemoError::Projects(format!("demo clearance check: {e}")))?;
+    clearance
+        .check(
+            request,
+            &undermap_core::View::everything(),
+            Some("demo-planner"),
+        )
         .await?;
     Ok(())
 }

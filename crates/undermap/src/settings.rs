@@ -86,6 +86,10 @@ pub struct Settings {
     /// (`[[datums.transformations]]`: `name`, `source_crs`, `source`, and a `helmert` table or
     /// a `pipeline`), and `refuse_ballpark` to refuse deliveries only a ballpark converts.
     pub datums: undermap_crs::Datums,
+    /// The clearance table planned routes are checked against, in the form of
+    /// `data/clearance/gb50289-2016.toml` (the deployment's own rows from the standard it
+    /// holds); unset: the shipped one.
+    pub clearance_table: Option<PathBuf>,
     /// The construction-project archive (`[archive]`): where files are kept, the largest file,
     /// the code lists, the deadlines and the credit weights.
     pub archive: ArchiveSettings,
@@ -218,6 +222,7 @@ impl Default for Settings {
             public_base_url: None,
             trusted_proxies: Vec::new(),
             datums: undermap_crs::Datums::default(),
+            clearance_table: None,
             archive: ArchiveSettings::default(),
         }
     }

@@ -22,6 +22,9 @@ pub enum ConfigError {
     /// The working-day calendar file.
     #[error("calendar {0}: {1}")]
     Calendar(String, String),
+    /// The clearance table file.
+    #[error("clearance_table {0}: {1}")]
+    Clearance(String, String),
     /// The ticket rules contradict each other.
     #[error("tickets: {0}")]
     Tickets(String),
@@ -97,6 +100,14 @@ pub fn service_config(settings: &Settings) -> Result<ServiceConfig, ConfigError>
             reason,
         })?;
     config.datums = settings.datums.clone();
+    config.clearance = std::sync::Arc::new(
+        data_file(
+            settings.clearance_table.as_deref(),
+            undermap_clearance::ClearanceTable::builtin,
+            undermap_clearance::ClearanceTable::parse,
+        )
+        .map_err(|(name, e)| ConfigError::Clearance(name, e))?,
+    );
     Ok(config)
 }
 

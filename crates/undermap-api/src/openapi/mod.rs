@@ -33,6 +33,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
         crate::subscriptions::openapi::paths(&common),
         crate::appointments::openapi::paths(&common),
         crate::feedback::openapi::paths(&common),
+        crate::clearance::openapi::paths(&common),
     ]
     .into_iter()
     .flatten()
@@ -90,6 +91,7 @@ pub fn document(root: &str, crs_offered: &[String]) -> Value {
             .chain(crate::subscriptions::openapi::schemas())
             .chain(crate::appointments::openapi::schemas())
             .chain(crate::feedback::openapi::schemas())
+            .chain(crate::clearance::openapi::schemas())
         {
             plain_strings(&mut schema, PLAIN);
             schemas.insert(name.to_owned(), schema);

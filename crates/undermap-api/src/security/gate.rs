@@ -15,7 +15,9 @@ use undermap_auth::{AuditEntry, AuthError, Principal};
 
 use crate::ApiError;
 
-use super::{is_probe, is_public, matches_route, AuditNote, Security, VERIFY_PATH};
+use super::{
+    is_probe, is_public, matches_route, AuditNote, Security, CLEARANCE_VERIFY_PATH, VERIFY_PATH,
+};
 
 /// The credential in `Authorization`: the key and, for basic auth, the user name.
 fn credential(headers: &HeaderMap) -> Result<Option<(String, Option<String>)>, AuthError> {
@@ -134,7 +136,10 @@ pub async fn gate(
     }
     // Public documents are not worth an entry; every ticket verification is.
     if !(is_probe(&path)
-        || (is_public(&method, &path) && status < 400 && !matches_route(VERIFY_PATH, &path)))
+        || (is_public(&method, &path)
+            && status < 400
+            && !matches_route(VERIFY_PATH, &path)
+            && !matches_route(CLEARANCE_VERIFY_PATH, &path)))
     {
         let note = res
             .response()

@@ -200,6 +200,8 @@ pub(crate) const PUBLIC_PATHS: &[&str] = &[
     // A site inspector scanning a printout's QR code may have no account; without a credential
     // the handler requires the ticket's signature.
     VERIFY_PATH,
+    // A clearance report's printout carries the same kind of code.
+    CLEARANCE_VERIFY_PATH,
     // The web map's page and files hold no map data: the page asks for a key, then calls the API.
     "/",
     "/web/{file}",
@@ -209,6 +211,9 @@ pub(crate) const PUBLIC_PATHS: &[&str] = &[
 
 /// `GET /v1/excavation-checks/{id}/verify`, audited even though it is public.
 pub(super) const VERIFY_PATH: &str = "/v1/excavation-checks/{id}/verify";
+
+/// `GET /v1/clearance-checks/{number}/verify`, audited even though it is public.
+pub(super) const CLEARANCE_VERIFY_PATH: &str = "/v1/clearance-checks/{number}/verify";
 
 /// Whether `path` is the route `pattern`, where `{name}` stands for one non-empty segment.
 pub(crate) fn matches_route(pattern: &str, path: &str) -> bool {

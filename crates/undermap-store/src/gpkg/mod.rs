@@ -5,6 +5,7 @@
 mod access;
 mod appointments;
 mod archive;
+mod clearance;
 mod downloads;
 mod error;
 mod feedback;
@@ -177,6 +178,10 @@ impl GpkgStore {
             .execute(&mut *tx)
             .await
             .map_err(GpkgError::db("creating the subscriptions' tables"))?;
+        sqlx::raw_sql(clearance::CREATE)
+            .execute(&mut *tx)
+            .await
+            .map_err(GpkgError::db("creating the clearance reports' tables"))?;
         let titles_indexed: bool = sqlx::query_scalar(downloads::HAS_TITLE_INDEX)
             .fetch_one(&mut *tx)
             .await

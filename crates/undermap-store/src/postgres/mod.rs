@@ -12,6 +12,7 @@ mod tickets;
 crate::owners::sql::owners_store!(PgStore, pool, PgError::db, up, up);
 crate::appointments::sql::appointments_store!(PgStore, pool, PgError::db, up, up);
 crate::feedback::feedback_store!(PgStore, pool, PgError::db, up, up);
+crate::clearance::clearance_store!(PgStore, pool, PgError::db, up, up);
 crate::downloads::downloads_store!(PgStore, pool, PgError::db, up, up);
 crate::feeds::feeds_store!(PgStore, pool, PgError::db, up, up, "GREATEST");
 crate::field_reports::sql::field_reports_store!(

@@ -11,7 +11,7 @@ use serde_json::Value;
 use undermap_auth::Capability;
 use undermap_service::Service;
 
-use crate::html::{esc, text, PRINT_CSP as CSP};
+use crate::html::{esc, qr_svg, text, PRINT_CSP as CSP};
 use crate::security::Caller;
 use crate::ApiError;
 
@@ -33,21 +33,6 @@ pub(super) fn time(v: &Value) -> String {
                     .to_string()
             },
         )
-}
-
-/// The QR code of the verification link: ticket number and signature.
-fn qr_svg(content: &str) -> String {
-    qrcode::QrCode::with_error_correction_level(content.as_bytes(), qrcode::EcLevel::M)
-        .map(|code| {
-            code.render::<qrcode::render::svg::Color<'_>>()
-                .min_dimensions(150, 150)
-                .quiet_zone(true)
-                .build()
-        })
-        .unwrap_or_default()
-        // The renderer writes an XML declaration, out of place inside HTML.
-        .split_once("?>")
-        .map_or_else(String::new, |(_, svg)| svg.to_owned())
 }
 
 /// The page for one ticket, with its owners' answers so far (`status`, `null` when unknown).

@@ -1,0 +1,144 @@
+//! Running a clearance check: the features near the route from the index, judged by
+//! `undermap-clearance`, written once as a report, signed and stored under a new number.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Utc};
+use geo::{Coord, Rect};
+use undermap_clearance::{ClearanceNumber, Verdict};
+use undermap_core::{Feature, View};
+use undermap_crs::Transformer;
+use undermap_index::MapIndex;
+use undermap_store::NewClearanceReport;
+
+use super::report::{self, ClearanceReport, Counts, PlannedOut};
+use super::{Clearance, ClearanceRequest, Issued};
+use crate::shared::geometry_out::{cm, to_geojson};
+use crate::ServiceError;
+
+/// The features whose boxes come within `radius` of any segment of `line`, each once.
+pub(super) fn near<'i>(
+    index: &'i MapIndex,
+    line: &geo::LineString<f64>,
+    radius: f64,
+) -> Vec<&'i Feature> {
+    let mut seen: HashSet<*const Feature> = HashSet::new();
+    let mut out = Vec::new();
+    for w in line.0.windows(2) {
+        let rect = Rect::new(
+            Coord {
+                x: w[0].x.min(w[1].x) - radius,
+                y: w[0].y.min(w[1].y) - radius,
+            },
+            Coord {
+                x: w[0].x.max(w[1].x) + radius,
+                y: w[0].y.max(w[1].y) + radius,
+            },
+        );
+        for f in index.in_envelope(rect) {
+            if seen.insert(std::ptr::from_ref(f)) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+impl Clearance<'_> {
+    /// Checks a planned route for `issued_to` and stores the report. Every asset near the route
+    /// is judged, whatever the caller may see; what `view` does not see in full is listed with
+    /// its distances, verdict and owner only. Nothing is stored if the request is invalid.
+    #[tracing::instrument(name = "clearance_check", skip(self, req, view), fields(report))]
+    pub async fn check(
+        &self,
+        req: ClearanceRequest,
+        view: &View,
+        issued_to: Option<&str>,
+    ) -> Result<Issued, ServiceError> {
+        let parsed = self.app.parse_clearance(&req)?;
+        let config = self.app.config();
+        let table = &config.clearance;
+        let index = self.app.index().snapshot();
+        let route = &parsed.route;
+        let radius = undermap_clearance::search_radius_m(route, table);
+        let candidates = near(&index, route.geometry(), radius);
+        let conflicts = undermap_clearance::check(route, table, candidates);
+        let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
+        let written = conflicts
+            .iter()
+            .map(|c| report::conflict(c, view, &out))
+            .collect::<Result<Vec<_>, _>>()?;
+        let count = |v: Verdict| conflicts.iter().filter(|c| c.verdict == v).count();
+        let verdict = conflicts
+            .iter()
+            .map(|c| c.verdict)
+            .fold(Verdict::Pass, Verdict::worst);
+        let now = Utc::now();
+        let seq = self.app.store().next_clearance_number(now).await?;
+        let number = ClearanceNumber::new(
+            u16::try_from(now.year()).unwrap_or(9999),
+            u64::try_from(seq).unwrap_or_default(),
+        );
+        tracing::Span::current().record("report", tracing::field::display(number));
+        let line = route.line();
+        let mut body = ClearanceReport {
+            number: number.to_string(),
+            created_at: now,
+            issued_to: issued_to.map(str::to_owned),
+            reference: parsed.reference.clone(),
+            crs: parsed.crs.name().to_owned(),
+            route: to_geojson(&geo::Geometry::LineString(route.geometry().clone()), &out)?,
+            planned: PlannedOut {
+                planned_type: line.planned_type.as_str().to_owned(),
+                diameter_mm: line.diameter_mm,
+                section: line.section.clone(),
+                pressure_class: line.pressure.map(|p| p.to_string()),
+                voltage_kv: line.voltage_kv,
+                depth_top_m: parsed.depths.iter().copied().map(cm).collect(),
+            },
+            length_m: cm(route.length_m()),
+            table: serde_json::json!({ "version": table.version, "title": table.title }),
+            data_as_of: index.as_of(),
+            verdict: verdict.as_str().to_owned(),
+            counts: Counts {
+                features: conflicts.len(),
+                pass: count(Verdict::Pass),
+                fail: count(Verdict::Fail),
+                unknown: count(Verdict::Unknown),
+                crossings: conflicts.iter().map(|c| c.crossings.len()).sum(),
+            },
+            failing_spans: report::failing_spans(route, &conflicts, &out)?,
+            conflicts: written,
+            signature: None,
+        };
+        let value = serde_json::to_value(&body)
+            .map_err(|e| ServiceError::internal("writing a clearance report", e))?;
+        body.signature = Some(
+            config
+                .ticket_signer
+                .sign(&value)
+                .map_err(|e| ServiceError::internal("signing a clearance report", e))?,
+        );
+        let text = serde_json::to_string(&body)
+            .map_err(|e| ServiceError::internal("writing a clearance report", e))?;
+        self.app
+            .store()
+            .save_clearance_report(&NewClearanceReport {
+                number: body.number.clone(),
+                seq,
+                created_at: now,
+                issued_to: body.issued_to.clone(),
+                reference: body.reference.clone(),
+                verdict: body.verdict.clone(),
+                body: text.clone(),
+            })
+            .await?;
+        tracing::info!(report = %number, features = conflicts.len(), verdict = %verdict, "clearance report issued");
+        Ok(Issued {
+            number,
+            verdict,
+            features: conflicts.len(),
+            body: text,
+        })
+    }
+}
