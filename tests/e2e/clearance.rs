@@ -26,7 +26,7 @@ fn collection(features: Vec<Value>) -> Value {
 }
 
 /// W-1: a DN300 water main along y = Y at 1.2 m; W-3: a DN100 branch crossing south of it at
-/// x = 597,100, 1.0 m deep; G-1: a medium-A gas main 3 m north of W-1.
+/// x = 597,100, 1.0 m deep; G-1: a medium-A gas main 3 m north of W-1; G-2, secret, 6 m north.
 async fn network(app: &TestApp, more_water: Vec<Value>) {
     let mut water = collection(vec![
         pipe(
@@ -41,11 +41,19 @@ async fn network(app: &TestApp, more_water: Vec<Value>) {
         ),
     ]);
     water["features"].as_array_mut().unwrap().extend(more_water);
-    let gas = collection(vec![pipe(
-        "G-1",
-        &[(597_000.0, Y + 3.0), (597_200.0, Y + 3.0)],
-        json!({"diameter_mm": 160, "depth_top_m": 1.0, "pressure_class": "medium_a", "owner": "燃气公司"}),
-    )]);
+    let gas = collection(vec![
+        pipe(
+            "G-1",
+            &[(597_000.0, Y + 3.0), (597_200.0, Y + 3.0)],
+            json!({"diameter_mm": 160, "depth_top_m": 1.0, "pressure_class": "medium_a", "owner": "燃气公司"}),
+        ),
+        // A secret sub-high-pressure main: planners see that it is there and whose, not what.
+        pipe(
+            "G-2",
+            &[(597_000.0, Y + 6.0), (597_200.0, Y + 6.0)],
+            json!({"diameter_mm": 300, "depth_top_m": 1.5, "pressure_class": "sub_high_a", "owner": "燃气公司", "sensitivity": "secret"}),
+        ),
+    ]);
     for (department, body) in [("water", water), ("gas", gas)] {
         let (status, report) = app.deliver_with(&app.client, department, &body).await;
         assert_eq!(status, StatusCode::CREATED, "{report}");
@@ -143,6 +151,8 @@ both_stores! {
         let other = app.client_as("network_owner").await;
         let (status, _) = app.get_as(&other, &format!("/v1/clearance-checks/{number}")).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = app.get_as(&other, &format!("/v1/clearance-checks/{number}/verify")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "without the signature, another's report is not told");
         assert_eq!(app.get(&format!("/v1/clearance-checks/{number}")).await.status(), StatusCode::OK, "admin reads every report");
 
         // Moved 0.6 m further south it passes W-1 (1.65 m clear), still listed as a near pass.
@@ -226,10 +236,11 @@ both_stores! {
         assert_eq!(status, StatusCode::OK, "{section}");
         assert_eq!(section["length_m"], 15.0);
         let items = section["items"].as_array().unwrap();
-        let got: Vec<(&str, f64, Option<f64>, Option<f64>)> = items.iter().map(|i| (
-            i["feature_id"].as_str().unwrap(), i["offset_m"].as_f64().unwrap(),
+        let got: Vec<(Option<&str>, f64, Option<f64>, Option<f64>)> = items.iter().map(|i| (
+            i["feature_id"].as_str(), i["offset_m"].as_f64().unwrap(),
             i["depth_top_m"].as_f64(), i["depth_bottom_m"].as_f64())).collect();
-        assert_eq!(got, [("W-1", 5.0, Some(1.2), Some(1.5)), ("G-1", 8.0, Some(1.0), Some(1.16))]);
+        assert_eq!(got, [(Some("W-1"), 5.0, Some(1.2), Some(1.5)), (Some("G-1"), 8.0, Some(1.0), Some(1.16)), (None, 11.0, None, None)]);
+        assert_eq!((items[2]["restricted"].as_bool(), items[2]["owner"].as_str(), items[2]["diameter_mm"].as_f64()), (Some(true), Some("燃气公司"), None));
         assert_eq!(items[0]["owner"], "自来水公司");
         assert_eq!(items[1]["layer"], "gas");
         assert!(section["svg"].as_str().unwrap().starts_with("<svg"));
@@ -238,11 +249,27 @@ both_stores! {
         assert_eq!(svg.headers()["content-type"], "image/svg+xml");
         let text = svg.text().await.unwrap();
         assert!(text.contains("<circle") && text.contains("W-1 DN300") && text.contains("1.20"), "{text}");
-        // The public sees the planning layer only: the lines are there, whose is told, not what.
+        // The public sees the planning layer only: no network line.
         let public = app.client_as("public").await;
         let (_, seen) = app.get_as(&public, &format!("/v1/cross-section?line={line}&crs=EPSG:4545")).await;
-        assert_eq!(seen["items"][0]["restricted"], true);
-        assert!(seen["items"][0]["feature_id"].is_null() && seen["items"][0]["depth_top_m"].is_null());
+        assert_eq!(seen["items"], json!([]));
+        // A sewer planned 1.5 m north of the secret main fails on it: the planner is told where,
+        // how close and whose, not its id, pressure, size or the row (which would tell them).
+        let mut near_secret = sewer(json!({}));
+        near_secret["route"]["coordinates"] = json!([[Y + 7.5, 597_050.0], [Y + 7.5, 597_150.0]]);
+        let (status, report) = app.post_as(&planner, "/v1/clearance-checks", near_secret.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{report}");
+        let secret = report["conflicts"].as_array().unwrap().iter().find(|c| c["restricted"] == true).expect("the secret main is listed");
+        assert_eq!((secret["verdict"].as_str(), secret["owner"].as_str()), (Some("fail"), Some("燃气公司")));
+        assert!(secret["feature_id"].is_null() && secret["pressure_class"].is_null() && secret["diameter_mm"].is_null());
+        let h = &secret["horizontal"];
+        assert_eq!(h["distance_m"], 1.15);
+        assert!(h["rule"].is_null() && h["required_m"].is_null(), "{h}");
+        let text = secret.to_string();
+        assert!(!text.contains("G-2") && !text.contains("sub_high") && !text.contains("sub-high"), "{text}");
+        // An administrator (secret clearance) sees it in full.
+        let (_, full) = app.post_as(&app.client, "/v1/clearance-checks", near_secret).await;
+        assert_eq!(conflict(&full, "G-2")["horizontal"]["rule"]["id"], "drainage-gas-sub-high-a");
         // Bad cuts.
         let far = format!("{},{},{},{}", Y, 597_000.0, Y + 2000.0, 597_000.0);
         for (q, status, expected) in [

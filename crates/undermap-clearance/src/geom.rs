@@ -201,6 +201,20 @@ pub(crate) fn within(
     (lo < hi).then_some((lo, hi))
 }
 
+/// Whether two segments' boxes are more than `d` apart.
+pub(crate) fn apart(
+    p0: Coord<f64>,
+    p1: Coord<f64>,
+    s0: Coord<f64>,
+    s1: Coord<f64>,
+    d: f64,
+) -> bool {
+    p0.x.min(p1.x) - d > s0.x.max(s1.x)
+        || s0.x.min(s1.x) - d > p0.x.max(p1.x)
+        || p0.y.min(p1.y) - d > s0.y.max(s1.y)
+        || s0.y.min(s1.y) - d > p0.y.max(p1.y)
+}
+
 /// The cumulative length at each vertex of `line`, starting at 0.
 pub(crate) fn measures(line: &LineString<f64>) -> Vec<f64> {
     let mut out = Vec::with_capacity(line.0.len());
@@ -248,6 +262,55 @@ pub(crate) fn outside(a: f64, b: f64, cut: &[(f64, f64)]) -> Vec<(f64, f64)> {
         out.push((from, b));
     }
     out
+}
+
+/// Two segments that are not neighbours and touch, or neighbours that fold back on each other.
+pub(crate) fn self_crossing(line: &LineString<f64>) -> Option<(usize, usize)> {
+    let c = &line.0;
+    let n = c.len() - 1;
+    let boxes: Vec<[f64; 4]> = (0..n)
+        .map(|i| {
+            [
+                c[i].x.min(c[i + 1].x),
+                c[i].y.min(c[i + 1].y),
+                c[i].x.max(c[i + 1].x),
+                c[i].y.max(c[i + 1].y),
+            ]
+        })
+        .collect();
+    // Sorted by their left edge: a segment meets only those whose box starts before it ends.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]));
+    for (k, &i) in order.iter().enumerate() {
+        for &j in &order[k + 1..] {
+            if boxes[j][0] > boxes[i][2] {
+                break;
+            }
+            if boxes[j][1] > boxes[i][3] || boxes[j][3] < boxes[i][1] {
+                continue;
+            }
+            let (a, b) = (i.min(j), i.max(j));
+            if b == a + 1 {
+                // Neighbours share a vertex; they fold back if they run over each other.
+                let (d0, d1) = (direction(c[a], c[a + 1]), direction(c[b], c[b + 1]));
+                let dot = d0.x * d1.x + d0.y * d1.y;
+                if sin_between(d0, d1) < 1e-9 && dot < 0.0 {
+                    return Some((a, b));
+                }
+                continue;
+            }
+            let closed = a == 0 && b == n - 1 && c[0] == c[n];
+            if closed {
+                continue;
+            }
+            if crossing(c[a], c[a + 1], c[b], c[b + 1]).is_some()
+                || segment_segment(c[a], c[a + 1], c[b], c[b + 1]) == 0.0
+            {
+                return Some((a, b));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -13,8 +13,10 @@ pub mod route;
 pub mod section;
 pub mod table;
 
-pub use check::{check, search_radius_m, Conflict, Crossing, Horizontal, Judgement, Verdict};
+pub use check::{
+    check, failing_spans, search_radius_m, Conflict, Crossing, Horizontal, Judgement, Verdict,
+};
 pub use error::ClearanceError;
 pub use number::ClearanceNumber;
-pub use route::{PlannedLine, PlannedRoute, PlannedType, Size};
+pub use route::{PlannedLine, PlannedRoute, PlannedType, Size, ROUTE_NAME};
 pub use table::{ClearanceTable, Direction, UtilityClass};

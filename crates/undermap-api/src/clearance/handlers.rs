@@ -88,25 +88,38 @@ pub(crate) struct VerifyQuery {
 /// server's and unchanged; open to anyone who has its signature (the printout's QR code).
 pub(crate) async fn verify(
     service: web::Data<Service>,
-    req: HttpRequest,
+    caller: Option<Caller>,
     number: web::Path<String>,
     query: web::Query<VerifyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let signed_in = actix_web::HttpMessage::extensions(&req)
-        .get::<std::sync::Arc<undermap_auth::Principal>>()
-        .is_some();
     let q = query.into_inner();
-    if !signed_in && q.signature.is_none() {
-        return Err(ApiError::BadParameter(
-            "give the report's signature (signature=…, as its QR code carries it), or sign in"
-                .into(),
-        ));
+    match (&caller, &q.signature) {
+        (None, None) => {
+            return Err(ApiError::BadParameter(
+                "give the report's signature (signature=…, as its QR code carries it), or sign in"
+                    .into(),
+            ))
+        }
+        // Without the printed signature, only those who may read the report learn of it.
+        (Some(caller), None) => {
+            service.clearance().report(&number, viewer(caller)).await?;
+        }
+        _ => {}
     }
     let check = service
         .clearance()
         .verify(&number, q.signature.as_deref())
         .await?;
-    Ok(HttpResponse::Ok().json(check))
+    let audit = AuditNote {
+        returned: Some(u64::from(check.valid)),
+        area: None,
+        detail: Some(format!(
+            "{} {}",
+            check.number,
+            if check.valid { "valid" } else { "invalid" }
+        )),
+    };
+    Ok(note(HttpResponse::Ok().json(check), audit))
 }
 
 /// `GET /v1/clearance-table`: the clearance table checks use, every row with its source.
@@ -155,6 +168,7 @@ pub(crate) async fn cross_section(
     let section = service
         .clearance()
         .cross_section(&q.line, q.crs.as_deref(), &caller.view)?;
+    caller.spend(section.footprint)?;
     let audit = AuditNote {
         returned: u64::try_from(section.items.len()).ok(),
         area: Some(serde_json::json!({ "crs": section.crs, "line": section.line })),

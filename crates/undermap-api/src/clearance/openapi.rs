@@ -31,7 +31,7 @@ pub(crate) fn paths(common: &Common) -> Vec<(String, Value)> {
             "summary": "Checks a planned route against the clearance table (GB 50289 净距): for every existing line and facility within the largest distance that could apply, the horizontal clear distance and the one required, and at every crossing the vertical clear distance from both depths; pass, fail or unknown (a needed value not recorded, or no row for the pair: never pass). Kept as a numbered, signed report",
             "tags": ["Clearance"],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ClearanceRequest" } } } },
-            "responses": problem_responses(&[("201", "The report"), ("403", "The role may not check planned routes"), ("413", "Body too large"), ("415", "Not JSON"), ("422", "A route that crosses itself, longer than 50 km or of more than 5,000 vertices, a depth not above 30 m, an unknown type, a gas route without its pressure class, a power route without its voltage, no size, an unknown CRS or a route outside its area of use")]),
+            "responses": problem_responses(&[("201", "The report"), ("403", "The role may not check planned routes"), ("413", "Body too large"), ("415", "Not JSON"), ("422", "A route that crosses itself, longer than 20 km or of more than 5,000 vertices, meeting more than 5,000 features, a depth not above 30 m, an unknown type, a gas route without its pressure class, a power route without its voltage, no size, an unknown CRS or a route outside its area of use")]),
         }}),
     );
     add(
@@ -99,14 +99,14 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
     vec![(
         "ClearanceRequest",
         json!({ "type": "object", "required": ["route", "type", "depth_top_m"], "additionalProperties": false, "properties": {
-            "route": { "type": "object", "description": "GeoJSON LineString: the planned route (a simple line)", "required": ["type", "coordinates"], "properties": { "type": { "type": "string", "enum": ["LineString"] }, "coordinates": { "type": "array", "minItems": 2, "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 3 } } } },
+            "route": { "type": "object", "description": "GeoJSON LineString: the planned route (a simple line)", "required": ["type", "coordinates"], "properties": { "type": { "type": "string", "enum": ["LineString"] }, "coordinates": { "type": "array", "minItems": 2, "maxItems": 5000, "items": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 3 } } } },
             "crs": { "type": "string", "description": "CRS of route and of the report's geometries; default OGC:CRS84" },
             "type": { "type": "string", "enum": ["water", "sewer", "storm", "gas", "power", "telecom", "heat"] },
             "diameter_mm": { "type": "number", "minimum": 10, "maximum": 4000 },
             "section": { "type": "string", "description": "B×H in mm for a box conduit or duct bank, e.g. 1200x800" },
             "pressure_class": { "type": "string", "enum": ["low", "medium_b", "medium_a", "sub_high_b", "sub_high_a", "high_b", "high_a"], "description": "required for gas" },
             "voltage_kv": { "type": "number", "exclusiveMinimum": 0, "maximum": 1000, "description": "required for power" },
-            "depth_top_m": { "description": "Depth of the route's top below ground, m: one value, or one per vertex", "oneOf": [ { "type": "number", "exclusiveMinimum": 0, "maximum": 30 }, { "type": "array", "items": { "type": "number", "exclusiveMinimum": 0, "maximum": 30 }, "minItems": 2 } ] },
+            "depth_top_m": { "description": "Depth of the route's top below ground, m: one value, or one per vertex", "oneOf": [ { "type": "number", "exclusiveMinimum": 0, "maximum": 30 }, { "type": "array", "items": { "type": "number", "exclusiveMinimum": 0, "maximum": 30 }, "minItems": 1 } ] },
             "reference": { "type": "string", "maxLength": 200 }
         } }),
     )]

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use undermap_auth::Capability;
+use undermap_clearance::Size;
 use undermap_service::{ClearanceReport, ConflictOut, Service};
 
 use crate::html::{esc, qr_svg, PRINT_CSP as CSP};
@@ -162,11 +163,7 @@ fn conflict_html(c: &ConflictOut) -> String {
         },
         esc,
     );
-    let size = c
-        .diameter_mm
-        .map(|d| format!("DN{d}"))
-        .or_else(|| c.section.clone())
-        .unwrap_or_else(|| "—".into());
+    let size = esc(&Size::label(c.diameter_mm, c.section.as_deref()).unwrap_or_else(|| "—".into()));
     let mut rows = String::new();
     if let Some(h) = &c.horizontal {
         let spans: Vec<String> = h.spans.iter().map(|[a, b]| format!("{a}–{b} m")).collect();
@@ -230,11 +227,7 @@ fn missing_html(missing: &[String]) -> String {
 pub(super) fn page(r: &ClearanceReport, verify_url: &str) -> String {
     let conflicts: String = r.conflicts.iter().map(conflict_html).collect();
     let p = &r.planned;
-    let size = p
-        .diameter_mm
-        .map(|d| format!("DN{d}"))
-        .or_else(|| p.section.clone())
-        .unwrap_or_default();
+    let size = Size::label(p.diameter_mm, p.section.as_deref()).unwrap_or_default();
     let depths = if p
         .depth_top_m
         .windows(2)

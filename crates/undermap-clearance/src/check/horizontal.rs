@@ -3,9 +3,9 @@
 
 use geo::{Coord, Intersects, Point};
 
-use crate::geom::{closest_on_first, crossing, lerp, merge, outside, within};
+use crate::geom::{apart, closest_on_first, crossing, lerp, merge, outside, within};
 use crate::route::PlannedRoute;
-use crate::table::{ClearanceTable, Direction, Side};
+use crate::table::{ClearanceTable, Direction, Requirement, Side};
 
 use super::shape::{Existing, Form};
 use super::{judge, Crossing, Horizontal, Verdict};
@@ -22,12 +22,13 @@ pub(crate) const LISTING_MARGIN_M: f64 = 0.5;
 /// A piece of the route: measures from and to, and its two ends.
 type Piece = (f64, f64, Coord<f64>, Coord<f64>);
 
-/// The route's pieces away from the crossings' stretches.
-fn pieces(route: &PlannedRoute, windows: &[(f64, f64)]) -> Vec<Piece> {
+/// The pieces of the route's segments `near` (their indexes) away from the crossings'
+/// stretches.
+fn pieces(route: &PlannedRoute, near: &[usize], windows: &[(f64, f64)]) -> Vec<Piece> {
     let c = &route.geometry().0;
     let m = route.measures();
-    let mut out = Vec::with_capacity(c.len());
-    for i in 0..c.len() - 1 {
+    let mut out = Vec::with_capacity(near.len());
+    for &i in near {
         let (m0, m1) = (m[i], m[i + 1]);
         if m1 <= m0 {
             continue;
@@ -40,19 +41,12 @@ fn pieces(route: &PlannedRoute, windows: &[(f64, f64)]) -> Vec<Piece> {
     out
 }
 
-/// Whether two segments' boxes are more than `d` apart.
-fn apart(p0: Coord<f64>, p1: Coord<f64>, s0: Coord<f64>, s1: Coord<f64>, d: f64) -> bool {
-    p0.x.min(p1.x) - d > s0.x.max(s1.x)
-        || s0.x.min(s1.x) - d > p0.x.max(p1.x)
-        || p0.y.min(p1.y) - d > s0.y.max(s1.y)
-        || s0.y.min(s1.y) - d > p0.y.max(p1.y)
-}
-
 /// The horizontal judgement of `existing`, if it is within the largest distance that could
 /// apply to the pair (for a line the route crosses: only when the rest of the route fails or
 /// cannot be judged).
 pub(crate) fn side_by_side(
     route: &PlannedRoute,
+    near: &[usize],
     table: &ClearanceTable,
     existing: &Existing<'_>,
     planned: &Side<'_>,
@@ -67,17 +61,25 @@ pub(crate) fn side_by_side(
     let (r_theirs, unknown_width) = existing.half_width();
     let widths = r_planned + r_theirs;
     let need = req.fails_below().unwrap_or(largest);
+    // The stretch around a crossing left to the vertical judgement: as wide as the largest row
+    // that could apply when a value that picks the row is missing (a narrower one would judge
+    // the crossing's own approach side by side; a wider one never hides a real run alongside,
+    // which lies beyond it).
+    let window_need = match req {
+        Requirement::Clearance(rule) => rule.clearance_m,
+        _ => largest,
+    };
     let windows = merge(
         crossings
             .iter()
             .map(|c| {
                 let sin = c.angle_deg.to_radians().sin().max(MIN_CROSSING_SIN);
-                let w = (need + widths) / sin;
+                let w = (window_need + widths) / sin;
                 (c.at_m - w, c.at_m + w)
             })
             .collect(),
     );
-    let pieces = pieces(route, &windows);
+    let pieces = pieces(route, near, &windows);
     if pieces.is_empty() {
         return None;
     }
@@ -107,12 +109,15 @@ pub(crate) fn side_by_side(
     if clear > largest + LISTING_MARGIN_M {
         return None;
     }
-    // Beside a line it crosses, only what comes closer than the crossings' stretches allow
-    // (their ends are at exactly that distance from a straight line).
-    if !crossings.is_empty() && clear >= need - 1e-6 {
+    // Beside a line it crosses, a route that comes no closer than the crossings' stretches
+    // allow (their ends are at exactly that distance from a straight line) is only crossing
+    // it — unless the line's width is not known, when the distance is only an upper bound.
+    if !crossings.is_empty() && unknown_width.is_none() && clear >= window_need - 1e-6 {
         return None;
     }
     let judgement = judge(Direction::Horizontal, clear, unknown_width, &req);
+    // Beside a line it crosses, a pass is the crossing's own approach: left out. Anything else
+    // (a fail, or unknown for want of a value) is told.
     if !crossings.is_empty() && judgement.verdict == Verdict::Pass {
         return None;
     }

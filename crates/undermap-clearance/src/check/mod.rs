@@ -225,15 +225,49 @@ pub struct Conflict<'f> {
     pub first_m: f64,
 }
 
-/// The largest horizontal reach a route could need around it: the table's largest row for its
-/// class (or the table's largest, for pairs without a row), its own half-width and the widest
-/// conduit a feature may have (2 m half-width).
+/// The half-width of the widest conduit a feature may record (a 20 m box section).
+const WIDEST_HALF_M: f64 = 10.0;
+
+/// How far around a route the check looks: the table's largest row (pairs without a row are
+/// listed within it as unknown), the margin near passes are listed in, the route's half-width
+/// and the widest conduit a feature may record.
 #[must_use]
 pub fn search_radius_m(route: &PlannedRoute, table: &ClearanceTable) -> f64 {
-    table.reach_m(route.line().planned_type.class(), table.largest_m())
-        + horizontal::LISTING_MARGIN_M
-        + route.size().width_m / 2.0
-        + 2.0
+    table.largest_m() + horizontal::LISTING_MARGIN_M + route.size().width_m / 2.0 + WIDEST_HALF_M
+}
+
+/// The route's segments by their boxes, to find those near a feature.
+type Segments =
+    rstar::RTree<rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>>;
+
+fn segments(route: &PlannedRoute) -> Segments {
+    let c = &route.geometry().0;
+    rstar::RTree::bulk_load(
+        (0..c.len() - 1)
+            .map(|i| {
+                rstar::primitives::GeomWithData::new(
+                    rstar::primitives::Rectangle::from_corners(
+                        [c[i].x, c[i].y],
+                        [c[i + 1].x, c[i + 1].y],
+                    ),
+                    i,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The stretches of the route that fail side by side (any feature), merged, m along it.
+#[must_use]
+pub fn failing_spans(conflicts: &[Conflict<'_>]) -> Vec<(f64, f64)> {
+    crate::geom::merge(
+        conflicts
+            .iter()
+            .filter_map(|c| c.horizontal.as_ref())
+            .filter(|h| h.judgement.verdict == Verdict::Fail)
+            .flat_map(|h| h.spans.iter().copied())
+            .collect(),
+    )
 }
 
 /// Checks `route` against `candidates` (every feature near it; those of layers the table does
@@ -246,12 +280,22 @@ pub fn check<'f>(
     table: &ClearanceTable,
     candidates: impl IntoIterator<Item = &'f Feature>,
 ) -> Vec<Conflict<'f>> {
+    let tree = segments(route);
+    let radius = search_radius_m(route, table);
     let mut out: Vec<Conflict<'f>> = candidates
         .into_iter()
         .filter_map(|f| {
             let class = table.class_of(&f.layer)?;
             let existing = Existing::of(f, class)?;
-            one(route, table, &existing)
+            let mut near: Vec<usize> = tree
+                .locate_in_envelope_intersecting(&existing.envelope(radius))
+                .map(|s| s.data)
+                .collect();
+            if near.is_empty() {
+                return None;
+            }
+            near.sort_unstable();
+            one(route, &near, table, &existing)
         })
         .collect();
     out.sort_by(|a, b| {
@@ -264,14 +308,15 @@ pub fn check<'f>(
 
 fn one<'f>(
     route: &PlannedRoute,
+    near: &[usize],
     table: &ClearanceTable,
     existing: &Existing<'f>,
 ) -> Option<Conflict<'f>> {
     let planned = route.side();
     let theirs: Side<'_> = existing.side();
-    let crossings = vertical::crossings(route, table, existing, &planned, &theirs);
+    let crossings = vertical::crossings(route, near, table, existing, &planned, &theirs);
     let horizontal =
-        horizontal::side_by_side(route, table, existing, &planned, &theirs, &crossings);
+        horizontal::side_by_side(route, near, table, existing, &planned, &theirs, &crossings);
     if crossings.is_empty() && horizontal.is_none() {
         return None;
     }

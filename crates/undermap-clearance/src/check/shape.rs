@@ -80,11 +80,7 @@ impl<'f> Existing<'f> {
         if segments.is_empty() {
             return None;
         }
-        let attrs = &feature.attrs;
-        let size = attrs
-            .diameter_mm
-            .map(Size::pipe)
-            .or_else(|| attrs.section.as_deref().and_then(Size::section));
+        let size = Size::of(&feature.attrs);
         Some(Self {
             feature,
             class,
@@ -93,6 +89,18 @@ impl<'f> Existing<'f> {
             polygons,
             size,
         })
+    }
+
+    /// Its box, grown by `by` metres.
+    pub(crate) fn envelope(&self, by: f64) -> rstar::AABB<[f64; 2]> {
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for (a, b) in &self.segments {
+            x0 = x0.min(a.x).min(b.x);
+            y0 = y0.min(a.y).min(b.y);
+            x1 = x1.max(a.x).max(b.x);
+            y1 = y1.max(a.y).max(b.y);
+        }
+        rstar::AABB::from_corners([x0 - by, y0 - by], [x1 + by, y1 + by])
     }
 
     /// Its side of a pair in the table.

@@ -490,3 +490,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_crossed_main_of_unknown_size_run_alongside_is_unknown_not_pass() {
+    let t = table();
+    // A service pipe of no recorded diameter crosses 1.7 m under the route at x = 0 (the
+    // vertical row is kept), then turns and runs beside it 1.3 m off (1.15 m clear at most:
+    // the 1.0 m row is kept, the 1.5 m one is not, and which applies is not known).
+    let pipe = feature(
+        "w-1",
+        "water",
+        FeatureKind::ServiceConnection,
+        line_of(&[(0.0, -10.0), (0.0, 1.3), (40.0, 1.3)]).into(),
+        FeatureAttributes {
+            depth_top_m: Some(Depth::new(3.0).unwrap()),
+            ..FeatureAttributes::default()
+        },
+    );
+    let route = PlannedRoute::new(
+        planned(PlannedType::Sewer),
+        line_of(&[(-50.0, 0.0), (50.0, 0.0)]),
+        &[1.0],
+    )
+    .unwrap();
+    let c = &check(&route, &t, [&pipe])[0];
+    assert_eq!(c.crossings[0].judgement.verdict, Verdict::Pass);
+    let h = c.horizontal.as_ref().expect("the run alongside is judged");
+    assert_eq!(h.judgement.verdict, Verdict::Unknown, "{h:?}");
+    assert!(h
+        .judgement
+        .missing
+        .contains(&"diameter_mm of w-1".to_owned()));
+    assert_eq!(c.verdict, Verdict::Unknown);
+}

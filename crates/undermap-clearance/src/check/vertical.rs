@@ -1,7 +1,7 @@
 //! Where the route crosses an existing line: one over the other, the clear distance between
 //! them at that point from both depths.
 
-use crate::geom::{crossing, direction, sin_between};
+use crate::geom::{apart, crossing, direction, sin_between};
 use crate::route::PlannedRoute;
 use crate::table::{ClearanceTable, Direction, Side};
 
@@ -11,9 +11,11 @@ use super::{judge, Crossing, Judgement, Verdict};
 /// Crossings closer than this along the route are one (a crossing at a vertex of either line).
 const SAME_CROSSING_M: f64 = 0.001;
 
-/// Every crossing of the route with `existing` (a line), judged against the vertical row.
+/// Every crossing of the route's segments `near` (their indexes) with `existing` (a line),
+/// judged against the vertical row.
 pub(crate) fn crossings(
     route: &PlannedRoute,
+    near: &[usize],
     table: &ClearanceTable,
     existing: &Existing<'_>,
     planned: &Side<'_>,
@@ -25,16 +27,10 @@ pub(crate) fn crossings(
     let c = &route.geometry().0;
     let m = route.measures();
     let mut found: Vec<(f64, geo::Coord<f64>, f64)> = Vec::new();
-    for i in 0..c.len() - 1 {
+    for &i in near {
         let (r0, r1) = (c[i], c[i + 1]);
-        let (minx, maxx) = (r0.x.min(r1.x), r0.x.max(r1.x));
-        let (miny, maxy) = (r0.y.min(r1.y), r0.y.max(r1.y));
         for &(s0, s1) in &existing.segments {
-            if s0.x.max(s1.x) < minx
-                || s0.x.min(s1.x) > maxx
-                || s0.y.max(s1.y) < miny
-                || s0.y.min(s1.y) > maxy
-            {
+            if apart(r0, r1, s0, s1, 0.0) {
                 continue;
             }
             if let Some((t, p)) = crossing(r0, r1, s0, s1) {
@@ -52,10 +48,7 @@ pub(crate) fn crossings(
     let size = route.size();
     let attrs = &existing.feature.attrs;
     let top = attrs.depth_top_m.map(f64::from);
-    let bottom = attrs
-        .depth_bottom_m
-        .map(f64::from)
-        .or_else(|| Some(top? + existing.size?.height_m));
+    let bottom = crate::route::Size::bottom_of(attrs);
     let id = existing.feature.id.as_str();
     found
         .into_iter()
@@ -86,7 +79,7 @@ pub(crate) fn crossings(
                         }
                         // Its bottom unknown: the route over it can still be judged; under it,
                         // only a route whose top is above its top is known to run into it.
-                        None if above >= 0.0 || planned_top < top => {
+                        None if above >= 0.0 || planned_top <= top => {
                             (Some(above), judge(Direction::Vertical, above, None, &req))
                         }
                         None => (

@@ -97,15 +97,9 @@ pub fn section<'f>(cut: &Cut, features: impl IntoIterator<Item = &'f Feature>) -
     let mut out = Vec::new();
     for f in features {
         let attrs = &f.attrs;
-        let size = attrs
-            .diameter_mm
-            .map(Size::pipe)
-            .or_else(|| attrs.section.as_deref().and_then(Size::section));
+        let size = Size::of(attrs);
         let top = attrs.depth_top_m.map(f64::from);
-        let bottom = attrs
-            .depth_bottom_m
-            .map(f64::from)
-            .or_else(|| Some(top? + size?.height_m));
+        let bottom = Size::bottom_of(attrs);
         let mut found: Vec<(f64, Coord<f64>, f64)> = Vec::new();
         for l in lines(&f.geometry) {
             for w in l.0.windows(2) {

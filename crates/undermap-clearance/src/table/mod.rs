@@ -211,15 +211,15 @@ impl ClearanceTable {
         }
     }
 
-    /// The largest horizontal distance any row between `class` and anything holds: how far
-    /// around a planned route of that class the check looks (at least `floor`).
+    /// The largest horizontal distance any row between `class` and anything holds (0 when
+    /// none does).
     #[must_use]
-    pub fn reach_m(&self, class: UtilityClass, floor: f64) -> f64 {
+    pub fn reach_m(&self, class: UtilityClass) -> f64 {
         self.horizontal
             .iter()
             .filter(|r| r.between.contains(&class))
             .map(|r| r.clearance_m)
-            .fold(floor, f64::max)
+            .fold(0.0, f64::max)
     }
 
     /// The largest distance any row between the two classes holds in `direction`, if any.
@@ -309,8 +309,9 @@ mod tests {
             Some(UtilityClass::Drainage)
         );
         assert_eq!(t.class_of(&"planning".parse().unwrap()), None);
-        assert!((t.reach_m(UtilityClass::Drainage, 0.0) - 2.5).abs() < 1e-9);
-        assert!((t.reach_m(UtilityClass::Water, 0.0) - 1.5).abs() < 1e-9);
+        assert!((t.reach_m(UtilityClass::Drainage) - 2.5).abs() < 1e-9);
+        assert!((t.reach_m(UtilityClass::Water) - 1.5).abs() < 1e-9);
+        assert!(t.reach_m(UtilityClass::Heat).abs() < 1e-9);
     }
 
     #[test]

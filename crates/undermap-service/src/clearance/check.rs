@@ -3,9 +3,11 @@
 
 use std::collections::HashSet;
 
+use std::sync::Arc;
+
 use chrono::{Datelike, Utc};
 use geo::{Coord, Rect};
-use undermap_clearance::{ClearanceNumber, Verdict};
+use undermap_clearance::{ClearanceNumber, ClearanceTable, PlannedRoute, Verdict};
 use undermap_core::{Feature, View};
 use undermap_crs::Transformer;
 use undermap_index::MapIndex;
@@ -44,6 +46,62 @@ pub(super) fn near<'i>(
     out
 }
 
+/// Most features a report lists: a route meeting more is checked in parts.
+const MAX_LISTED: usize = 5_000;
+
+/// What the judging gives, written for the caller.
+struct Judged {
+    route: geojson::Geometry,
+    conflicts: Vec<report::ConflictOut>,
+    counts: Counts,
+    verdict: Verdict,
+    failing_spans: Vec<report::FailingSpan>,
+}
+
+/// Judges `route` against the features near it in `index` and writes the result for `view` in
+/// `crs` (CPU work, off the async workers).
+fn judge(
+    index: &MapIndex,
+    table: &ClearanceTable,
+    route: &PlannedRoute,
+    view: &View,
+    out: &Transformer,
+) -> Result<Judged, ServiceError> {
+    let radius = undermap_clearance::search_radius_m(route, table);
+    let candidates = near(index, route.geometry(), radius);
+    let conflicts = undermap_clearance::check(route, table, candidates);
+    if conflicts.len() > MAX_LISTED {
+        return Err(undermap_clearance::ClearanceError::TooLarge {
+            field: "route",
+            reason: format!(
+                "the route meets {} features; a report lists at most {MAX_LISTED}: check it in parts",
+                conflicts.len()
+            ),
+        }
+        .into());
+    }
+    let count = |v: Verdict| conflicts.iter().filter(|c| c.verdict == v).count();
+    Ok(Judged {
+        route: to_geojson(&geo::Geometry::LineString(route.geometry().clone()), out)?,
+        conflicts: conflicts
+            .iter()
+            .map(|c| report::conflict(c, view, out))
+            .collect::<Result<_, _>>()?,
+        counts: Counts {
+            features: conflicts.len(),
+            pass: count(Verdict::Pass),
+            fail: count(Verdict::Fail),
+            unknown: count(Verdict::Unknown),
+            crossings: conflicts.iter().map(|c| c.crossings.len()).sum(),
+        },
+        verdict: conflicts
+            .iter()
+            .map(|c| c.verdict)
+            .fold(Verdict::Pass, Verdict::worst),
+        failing_spans: report::failing_spans(route, &conflicts, out)?,
+    })
+}
+
 impl Clearance<'_> {
     /// Checks a planned route for `issued_to` and stores the report. Every asset near the route
     /// is judged, whatever the caller may see; what `view` does not see in full is listed with
@@ -57,22 +115,23 @@ impl Clearance<'_> {
     ) -> Result<Issued, ServiceError> {
         let parsed = self.app.parse_clearance(&req)?;
         let config = self.app.config();
-        let table = &config.clearance;
+        let table = Arc::clone(&config.clearance);
         let index = self.app.index().snapshot();
+        let data_as_of = index.as_of();
+        let route = parsed.route.clone();
+        let (map, crs, seen_by) = (
+            config.deployment_crs.clone(),
+            parsed.crs.clone(),
+            view.clone(),
+        );
+        let judged = tokio::task::spawn_blocking(move || {
+            let out = Transformer::new(&map, &crs)?;
+            judge(&index, &table, &route, &seen_by, &out)
+        })
+        .await
+        .map_err(|e| ServiceError::internal("judging a planned route", e))??;
+        let table = &config.clearance;
         let route = &parsed.route;
-        let radius = undermap_clearance::search_radius_m(route, table);
-        let candidates = near(&index, route.geometry(), radius);
-        let conflicts = undermap_clearance::check(route, table, candidates);
-        let out = Transformer::new(&config.deployment_crs, &parsed.crs)?;
-        let written = conflicts
-            .iter()
-            .map(|c| report::conflict(c, view, &out))
-            .collect::<Result<Vec<_>, _>>()?;
-        let count = |v: Verdict| conflicts.iter().filter(|c| c.verdict == v).count();
-        let verdict = conflicts
-            .iter()
-            .map(|c| c.verdict)
-            .fold(Verdict::Pass, Verdict::worst);
         let now = Utc::now();
         let seq = self.app.store().next_clearance_number(now).await?;
         let number = ClearanceNumber::new(
@@ -87,7 +146,7 @@ impl Clearance<'_> {
             issued_to: issued_to.map(str::to_owned),
             reference: parsed.reference.clone(),
             crs: parsed.crs.name().to_owned(),
-            route: to_geojson(&geo::Geometry::LineString(route.geometry().clone()), &out)?,
+            route: judged.route,
             planned: PlannedOut {
                 planned_type: line.planned_type.as_str().to_owned(),
                 diameter_mm: line.diameter_mm,
@@ -98,19 +157,15 @@ impl Clearance<'_> {
             },
             length_m: cm(route.length_m()),
             table: serde_json::json!({ "version": table.version, "title": table.title }),
-            data_as_of: index.as_of(),
-            verdict: verdict.as_str().to_owned(),
-            counts: Counts {
-                features: conflicts.len(),
-                pass: count(Verdict::Pass),
-                fail: count(Verdict::Fail),
-                unknown: count(Verdict::Unknown),
-                crossings: conflicts.iter().map(|c| c.crossings.len()).sum(),
-            },
-            failing_spans: report::failing_spans(route, &conflicts, &out)?,
-            conflicts: written,
+            data_as_of,
+            verdict: judged.verdict.as_str().to_owned(),
+            counts: judged.counts,
+            failing_spans: judged.failing_spans,
+            conflicts: judged.conflicts,
             signature: None,
         };
+        let features = body.counts.features;
+        let verdict = judged.verdict;
         let value = serde_json::to_value(&body)
             .map_err(|e| ServiceError::internal("writing a clearance report", e))?;
         body.signature = Some(
@@ -133,11 +188,11 @@ impl Clearance<'_> {
                 body: text.clone(),
             })
             .await?;
-        tracing::info!(report = %number, features = conflicts.len(), verdict = %verdict, "clearance report issued");
+        tracing::info!(report = %number, features, verdict = %verdict, "clearance report issued");
         Ok(Issued {
             number,
             verdict,
-            features: conflicts.len(),
+            features,
             body: text,
         })
     }

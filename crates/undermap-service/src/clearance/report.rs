@@ -184,36 +184,72 @@ pub struct ClearanceReport {
     pub signature: Option<TicketSignature>,
 }
 
-fn judgement(j: &Judgement) -> JudgementOut {
-    JudgementOut {
-        verdict: j.verdict.as_str().to_owned(),
-        required_m: j.required_m,
-        rule: j.rule.as_ref().and_then(|r| serde_json::to_value(r).ok()),
-        missing: j.missing.clone(),
-        reason: j.reason.clone(),
+/// What of a judgement a caller is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Told {
+    /// Everything.
+    All,
+    /// Not the existing line's depths (its role hides them): nor the clear distance or a reason
+    /// that would give them away.
+    NoDepths,
+    /// An asset the caller may not see in full: the verdict only (its row, the distance it asks
+    /// and the values missing would tell its class, pressure or size).
+    VerdictOnly,
+}
+
+fn judgement(j: &Judgement, told: Told) -> JudgementOut {
+    let verdict = j.verdict.as_str().to_owned();
+    match told {
+        Told::All => JudgementOut {
+            verdict,
+            required_m: j.required_m,
+            rule: j.rule.as_ref().and_then(|r| serde_json::to_value(r).ok()),
+            missing: j.missing.clone(),
+            reason: j.reason.clone(),
+        },
+        Told::NoDepths => JudgementOut {
+            verdict,
+            required_m: j.required_m,
+            rule: j.rule.as_ref().and_then(|r| serde_json::to_value(r).ok()),
+            missing: j.missing.clone(),
+            reason: format!(
+                "{}: the depths are not shown to this role",
+                match j.verdict {
+                    Verdict::Pass => "the vertical clearance is kept",
+                    Verdict::Fail => "the vertical clearance is not kept",
+                    Verdict::Unknown => "the vertical clearance cannot be judged",
+                }
+            ),
+        },
+        Told::VerdictOnly => JudgementOut {
+            verdict,
+            required_m: None,
+            rule: None,
+            missing: Vec::new(),
+            reason: match j.verdict {
+                Verdict::Pass => "kept".into(),
+                Verdict::Fail => "not kept: call the owner before going on".into(),
+                Verdict::Unknown => "cannot be judged from the map: call the owner".into(),
+            },
+        },
     }
 }
 
-fn horizontal(h: &Horizontal) -> HorizontalOut {
+fn horizontal(h: &Horizontal, told: Told) -> HorizontalOut {
     HorizontalOut {
         distance_m: cm(h.distance_m),
         at_m: cm(h.at_m),
-        judgement: judgement(&h.judgement),
+        judgement: judgement(&h.judgement, told),
         spans: h.spans.iter().map(|&(a, b)| [cm(a), cm(b)]).collect(),
     }
 }
 
-/// A crossing as written; `depths_hidden`: the caller may not read the existing line's depths
-/// (its role hides them on that layer), so they and the clear distance that would give them
-/// away are left out; the verdict and the distance required stay.
-fn crossing(
-    c: &Crossing,
-    out: &Transformer,
-    depths_hidden: bool,
-) -> Result<CrossingOut, ServiceError> {
+/// A crossing as written for what the caller is `told`: without the existing line's depths, the
+/// clear distance and the reason that would give them away when the caller may not read them.
+fn crossing(c: &Crossing, out: &Transformer, told: Told) -> Result<CrossingOut, ServiceError> {
     let p = out.coord(c.point)?;
     let k = scale(out.target().is_geographic());
-    let shown = |v: Option<f64>| v.filter(|_| !depths_hidden).map(cm);
+    let shown = |v: Option<f64>| v.filter(|_| told == Told::All).map(cm);
     Ok(CrossingOut {
         at_m: cm(c.at_m),
         point: [rounded(p.x, k), rounded(p.y, k)],
@@ -223,7 +259,7 @@ fn crossing(
         existing_top_m: shown(c.existing_top_m),
         existing_bottom_m: shown(c.existing_bottom_m),
         clear_m: shown(c.clear_m),
-        judgement: judgement(&c.judgement),
+        judgement: judgement(&c.judgement, told),
     })
 }
 
@@ -236,9 +272,15 @@ pub(super) fn conflict(
     let seen = view.sees(c.feature);
     let f = view.redact(c.feature);
     let a = &f.attrs;
-    let depths_hidden = !seen
-        || (c.feature.attrs.depth_top_m.is_some() && a.depth_top_m.is_none())
-        || (c.feature.attrs.depth_bottom_m.is_some() && a.depth_bottom_m.is_none());
+    let told = if !seen {
+        Told::VerdictOnly
+    } else if (c.feature.attrs.depth_top_m.is_some() && a.depth_top_m.is_none())
+        || (c.feature.attrs.depth_bottom_m.is_some() && a.depth_bottom_m.is_none())
+    {
+        Told::NoDepths
+    } else {
+        Told::All
+    };
     Ok(ConflictOut {
         feature_id: seen.then(|| f.id.to_string()),
         layer: f.layer.to_string(),
@@ -252,11 +294,20 @@ pub(super) fn conflict(
         depth_top_m: a.depth_top_m.filter(|_| seen).map(f64::from),
         depth_bottom_m: a.depth_bottom_m.filter(|_| seen).map(f64::from),
         verdict: c.verdict.as_str().to_owned(),
-        horizontal: c.horizontal.as_ref().map(horizontal),
+        horizontal: c.horizontal.as_ref().map(|h| {
+            horizontal(
+                h,
+                if told == Told::VerdictOnly {
+                    told
+                } else {
+                    Told::All
+                },
+            )
+        }),
         crossings: c
             .crossings
             .iter()
-            .map(|x| crossing(x, out, depths_hidden))
+            .map(|x| crossing(x, out, told))
             .collect::<Result<_, _>>()?,
         notes: if seen { c.notes.clone() } else { Vec::new() },
         geometry: if seen {
@@ -274,41 +325,14 @@ pub(super) fn failing_spans(
     conflicts: &[Conflict<'_>],
     out: &Transformer,
 ) -> Result<Vec<FailingSpan>, ServiceError> {
-    let mut spans: Vec<(f64, f64)> = conflicts
-        .iter()
-        .filter_map(|c| c.horizontal.as_ref())
-        .filter(|h| h.judgement.verdict == Verdict::Fail)
-        .flat_map(|h| h.spans.iter().copied())
-        .collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut merged: Vec<(f64, f64)> = Vec::new();
-    for (a, b) in spans {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
-        }
-    }
-    merged
+    undermap_clearance::failing_spans(conflicts)
         .into_iter()
         .map(|(a, b)| {
-            let line = stretch(route, a, b);
             Ok(FailingSpan {
                 from_m: cm(a),
                 to_m: cm(b),
-                geometry: to_geojson(&geo::Geometry::LineString(line), out)?,
+                geometry: to_geojson(&geo::Geometry::LineString(route.stretch(a, b)), out)?,
             })
         })
         .collect()
-}
-
-/// The route from `a` to `b` metres along it.
-fn stretch(route: &PlannedRoute, a: f64, b: f64) -> geo::LineString<f64> {
-    let mut coords = vec![route.point_at(a)];
-    for (c, m) in route.geometry().0.iter().zip(route.measures()) {
-        if *m > a && *m < b {
-            coords.push(*c);
-        }
-    }
-    coords.push(route.point_at(b));
-    geo::LineString(coords)
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use undermap_clearance::section::{self, Cut, Drawn};
+use undermap_clearance::Size;
 use undermap_core::{LayerCategory, View};
 use undermap_crs::Transformer;
 
@@ -58,6 +59,9 @@ pub struct CrossSection {
     pub items: Vec<SectionItem>,
     /// The drawing (SVG).
     pub svg: String,
+    /// The ground the answer shows, for roles with a daily area budget.
+    #[serde(skip)]
+    pub footprint: Option<crate::Footprint>,
 }
 
 /// The colour of a layer in the drawing (CJJ 61's colours, as the map draws them).
@@ -90,7 +94,9 @@ fn parse_line(text: &str) -> Result<[f64; 4], ServiceError> {
 
 impl Clearance<'_> {
     /// The cross-section along `line` (`x1,y1,x2,y2` in `crs`, default CRS84) as `view` may
-    /// see it: lines it does not see in full are listed with offset, layer and owner only.
+    /// see it: lines of layers it does not see are left out; lines of its layers it may not see
+    /// in full (a higher sensitivity) are listed with offset, layer and owner only; fields its
+    /// role hides are not shown nor drawn.
     pub fn cross_section(
         &self,
         line: &str,
@@ -114,6 +120,7 @@ impl Clearance<'_> {
                 .layer(&f.layer)
                 .is_some_and(|l| l.category == LayerCategory::Network)
                 && f.kind.is_linear()
+                && view.sees_layer(&f.layer)
         };
         let (a, b) = cut.ends();
         let rect = geo::Rect::new(a, b);
@@ -128,16 +135,15 @@ impl Clearance<'_> {
             let a = &f.attrs;
             let p = out.coord(c.point)?;
             let owner = a.owner.as_ref().map(|o| o.name.clone());
-            let top = c.top_m.filter(|_| seen && a.depth_top_m.is_some());
-            let bottom = c.bottom_m.filter(|_| top.is_some());
-            let size_text = a
-                .diameter_mm
-                .map(|d| format!("DN{d}"))
-                .or_else(|| a.section.clone());
+            // Depths and size as the caller may read them (a role may hide them on a layer).
+            let top = a.depth_top_m.map(f64::from).filter(|_| seen);
+            let bottom = Size::bottom_of(a).filter(|_| top.is_some());
+            let size = Size::of(a).filter(|_| seen);
+            let size_text = Size::label(a.diameter_mm, a.section.as_deref());
             drawn.push(Drawn {
                 offset_m: c.offset_m,
                 top_m: top,
-                size: c.size.filter(|_| seen),
+                size,
                 colour: colour(f.layer.as_str()),
                 label: if seen {
                     format!("{} {}", f.id, size_text.clone().unwrap_or_default())
@@ -169,6 +175,8 @@ impl Clearance<'_> {
             items.len()
         );
         Ok(CrossSection {
+            footprint: crate::shared::footprint::budgeted(view)
+                .then(|| crate::shared::footprint::corners(rect)),
             crs: crs.name().to_owned(),
             line: coords,
             length_m: cm(cut.length_m()),

@@ -2,9 +2,9 @@
 //! attributes its rows need, and the depth of its top at every vertex.
 
 use geo::{Coord, LineString};
-use undermap_core::{text_enum, Depth, PressureClass};
+use undermap_core::{text_enum, Depth, FeatureAttributes, PressureClass};
 
-use crate::geom::{crossing, measures};
+use crate::geom::{measures, self_crossing};
 use crate::table::{Side, UtilityClass};
 use crate::ClearanceError;
 
@@ -65,6 +65,32 @@ impl Size {
         }
     }
 
+    /// An existing feature's size as recorded: its diameter, else its section.
+    #[must_use]
+    pub fn of(attrs: &FeatureAttributes) -> Option<Self> {
+        attrs
+            .diameter_mm
+            .map(Self::pipe)
+            .or_else(|| attrs.section.as_deref().and_then(Self::section))
+    }
+
+    /// The depth of an existing feature's bottom: as recorded, else its top plus its height.
+    #[must_use]
+    pub fn bottom_of(attrs: &FeatureAttributes) -> Option<f64> {
+        attrs
+            .depth_bottom_m
+            .map(f64::from)
+            .or_else(|| Some(f64::from(attrs.depth_top_m?) + Self::of(attrs)?.height_m))
+    }
+
+    /// How a drawing or a table names a size: `DN300`, else the section as recorded.
+    #[must_use]
+    pub fn label(diameter_mm: Option<f64>, section: Option<&str>) -> Option<String> {
+        diameter_mm
+            .map(|d| format!("DN{d}"))
+            .or_else(|| section.map(str::to_owned))
+    }
+
     /// A section `B×H` in millimetres (`800x600`, `800×600`, `800*600`), if readable.
     #[must_use]
     pub fn section(text: &str) -> Option<Self> {
@@ -82,8 +108,9 @@ impl Size {
     }
 }
 
-/// The longest route checked, m (a planned line of a city is a few km).
-pub const MAX_LENGTH_M: f64 = 50_000.0;
+/// The longest route checked, m (a planned line of a city is a few km; a longer one is checked
+/// in parts).
+pub const MAX_LENGTH_M: f64 = 20_000.0;
 /// The most vertices a route may have.
 pub const MAX_VERTICES: usize = 5_000;
 
@@ -116,7 +143,7 @@ pub struct PlannedRoute {
 pub const ROUTE_NAME: &str = "the planned route";
 
 impl PlannedRoute {
-    /// A route, if it is a simple line of 2 to 5,000 vertices and at most 50 km, its depth of
+    /// A route, if it is a simple line of 2 to 5,000 vertices and at most 20 km, its depth of
     /// top (one value, or one per vertex) above 30 m, and its type's attributes given.
     pub fn new(
         line: PlannedLine,
@@ -317,6 +344,19 @@ impl PlannedRoute {
         crate::geom::lerp(c[i - 1], c[i], t)
     }
 
+    /// The route from `a` to `b` metres along it.
+    #[must_use]
+    pub fn stretch(&self, a: f64, b: f64) -> LineString<f64> {
+        let mut coords = vec![self.point_at(a)];
+        for (c, m) in self.geometry.0.iter().zip(&self.measures) {
+            if *m > a && *m < b {
+                coords.push(*c);
+            }
+        }
+        coords.push(self.point_at(b));
+        LineString(coords)
+    }
+
     /// The route as a side of a pair in the table.
     #[must_use]
     pub fn side(&self) -> Side<'static> {
@@ -347,185 +387,5 @@ fn depth(d: f64) -> Result<f64, ClearanceError> {
         })
 }
 
-/// Two segments that are not neighbours and touch, or neighbours that fold back on each other.
-fn self_crossing(line: &LineString<f64>) -> Option<(usize, usize)> {
-    let c = &line.0;
-    let n = c.len() - 1;
-    let boxes: Vec<[f64; 4]> = (0..n)
-        .map(|i| {
-            [
-                c[i].x.min(c[i + 1].x),
-                c[i].y.min(c[i + 1].y),
-                c[i].x.max(c[i + 1].x),
-                c[i].y.max(c[i + 1].y),
-            ]
-        })
-        .collect();
-    // Sorted by their left edge: a segment meets only those whose box starts before it ends.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]));
-    for (k, &i) in order.iter().enumerate() {
-        for &j in &order[k + 1..] {
-            if boxes[j][0] > boxes[i][2] {
-                break;
-            }
-            if boxes[j][1] > boxes[i][3] || boxes[j][3] < boxes[i][1] {
-                continue;
-            }
-            let (a, b) = (i.min(j), i.max(j));
-            if b == a + 1 {
-                // Neighbours share a vertex; they fold back if they run over each other.
-                let (d0, d1) = (
-                    crate::geom::direction(c[a], c[a + 1]),
-                    crate::geom::direction(c[b], c[b + 1]),
-                );
-                let dot = d0.x * d1.x + d0.y * d1.y;
-                if crate::geom::sin_between(d0, d1) < 1e-9 && dot < 0.0 {
-                    return Some((a, b));
-                }
-                continue;
-            }
-            let closed = a == 0 && b == n - 1 && c[0] == c[n];
-            if closed {
-                continue;
-            }
-            if crossing(c[a], c[a + 1], c[b], c[b + 1]).is_some()
-                || crate::geom::segment_segment(c[a], c[a + 1], c[b], c[b + 1]) == 0.0
-            {
-                return Some((a, b));
-            }
-        }
-    }
-    None
-}
-
 #[cfg(test)]
-#[allow(clippy::float_cmp)] // exact figures from the table
-mod tests {
-    use super::*;
-
-    fn water() -> PlannedLine {
-        PlannedLine {
-            planned_type: PlannedType::Water,
-            diameter_mm: Some(300.0),
-            section: None,
-            pressure: None,
-            voltage_kv: None,
-        }
-    }
-
-    fn line(coords: &[(f64, f64)]) -> LineString<f64> {
-        coords.iter().map(|&(x, y)| Coord { x, y }).collect()
-    }
-
-    #[test]
-    fn bad_routes_say_what_is_wrong() {
-        let cases: Vec<(PlannedLine, LineString<f64>, Vec<f64>, &str)> = vec![
-            (
-                water(),
-                line(&[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (5.0, -5.0)]),
-                vec![1.0],
-                "crosses itself",
-            ),
-            (
-                water(),
-                line(&[(0.0, 0.0), (10.0, 0.0), (5.0, 0.0)]),
-                vec![1.0],
-                "crosses itself",
-            ),
-            (
-                water(),
-                line(&[(0.0, 0.0), (200_000.0, 0.0)]),
-                vec![1.0],
-                "200.0 km long",
-            ),
-            (
-                water(),
-                line(&[(0.0, 0.0), (10.0, 0.0)]),
-                vec![31.0],
-                "at most 30 m",
-            ),
-            (
-                water(),
-                line(&[(0.0, 0.0), (10.0, 0.0)]),
-                vec![0.0],
-                "more than 0",
-            ),
-            (
-                water(),
-                line(&[(0.0, 0.0), (10.0, 0.0)]),
-                vec![1.0, 2.0, 3.0],
-                "3 depths for 2 vertices",
-            ),
-            (
-                water(),
-                line(&[(0.0, 0.0), (0.0, 0.0)]),
-                vec![1.0],
-                "two distinct vertices",
-            ),
-            (
-                PlannedLine {
-                    planned_type: PlannedType::Gas,
-                    ..water()
-                },
-                line(&[(0.0, 0.0), (10.0, 0.0)]),
-                vec![1.0],
-                "pressure_class",
-            ),
-            (
-                PlannedLine {
-                    planned_type: PlannedType::Power,
-                    ..water()
-                },
-                line(&[(0.0, 0.0), (10.0, 0.0)]),
-                vec![1.0],
-                "voltage_kv",
-            ),
-            (
-                PlannedLine {
-                    diameter_mm: None,
-                    ..water()
-                },
-                line(&[(0.0, 0.0), (10.0, 0.0)]),
-                vec![1.0],
-                "diameter_mm",
-            ),
-            (
-                PlannedLine {
-                    diameter_mm: None,
-                    section: Some("wide".into()),
-                    ..water()
-                },
-                line(&[(0.0, 0.0), (10.0, 0.0)]),
-                vec![1.0],
-                "B×H",
-            ),
-        ];
-        for (l, g, d, expected) in cases {
-            let err = PlannedRoute::new(l, g, &d).unwrap_err().to_string();
-            assert!(err.contains(expected), "{expected}: {err}");
-        }
-    }
-
-    #[test]
-    fn depths_interpolate_along_the_route() {
-        let r = PlannedRoute::new(
-            water(),
-            line(&[(0.0, 0.0), (10.0, 0.0), (10.0, 0.0), (10.0, 10.0)]),
-            &[1.0],
-        )
-        .unwrap();
-        assert_eq!(r.geometry().0.len(), 3, "the repeated vertex is dropped");
-        let r = PlannedRoute::new(
-            water(),
-            line(&[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)]),
-            &[1.0, 2.0, 4.0],
-        )
-        .unwrap();
-        assert!((r.depth_at(5.0) - 1.5).abs() < 1e-12);
-        assert!((r.depth_at(15.0) - 3.0).abs() < 1e-12);
-        assert!((r.depth_at(99.0) - 4.0).abs() < 1e-12);
-        assert!((r.length_m() - 20.0).abs() < 1e-12);
-        assert_eq!(Size::section("800×600").unwrap().height_m, 0.6);
-    }
-}
+mod tests;
