@@ -236,7 +236,8 @@ both_stores! {
         assert_eq!(status, StatusCode::OK, "{section}");
         assert_eq!(section["length_m"], 15.0);
         let items = section["items"].as_array().unwrap();
-        let got: Vec<(Option<&str>, f64, Option<f64>, Option<f64>)> = items.iter().map(|i| (
+        type Row<'a> = (Option<&'a str>, f64, Option<f64>, Option<f64>);
+        let got: Vec<Row<'_>> = items.iter().map(|i| (
             i["feature_id"].as_str(), i["offset_m"].as_f64().unwrap(),
             i["depth_top_m"].as_f64(), i["depth_bottom_m"].as_f64())).collect();
         assert_eq!(got, [(Some("W-1"), 5.0, Some(1.2), Some(1.5)), (Some("G-1"), 8.0, Some(1.0), Some(1.16)), (None, 11.0, None, None)]);

@@ -184,7 +184,8 @@ fn conflict_html(c: &ConflictOut) -> String {
     for x in &c.crossings {
         let _ = write!(
             rows,
-            "<tr><td>垂直 vertical (交叉 {angle}°)</td><td>{at} m</td><td>{d}</td><td>{req}</td><td style=\"color:{col}\"><b>{v}</b></td><td>{rule}</td><td>{why}<br>规划 planned {pt:.2}–{pb:.2} m, 现状 existing {et}–{eb} m{missing}</td></tr>",
+            "<tr><td>{what} ({angle}°)</td><td>{at} m</td><td>{d}</td><td>{req}</td><td style=\"color:{col}\"><b>{v}</b></td><td>{rule}</td><td>{why}<br>规划 planned {pt:.2}–{pb:.2} m, 现状 existing {et}–{eb} m{missing}</td></tr>",
+            what = if x.connection { "连接 connection" } else { "垂直 vertical" },
             angle = x.angle_deg,
             at = x.at_m,
             d = opt(x.clear_m),

@@ -204,6 +204,9 @@ pub struct Crossing {
     pub clear_m: Option<f64>,
     /// The verdict.
     pub judgement: Judgement,
+    /// The route joins the line here (both of one network, at an end of either): a connection
+    /// planned on purpose, not a crossing to keep clear of.
+    pub connection: bool,
 }
 
 /// What the check says of one existing feature.

@@ -28,6 +28,8 @@ pub struct Existing<'f> {
     pub(crate) segments: Vec<(Coord<f64>, Coord<f64>)>,
     /// Its polygons, for an area.
     pub(crate) polygons: Vec<Polygon<f64>>,
+    /// The ends of a line's parts, where a new line of the same network may join it.
+    pub(crate) ends: Vec<Coord<f64>>,
     /// Its size across, when recorded.
     pub(crate) size: Option<Size>,
 }
@@ -42,14 +44,21 @@ impl<'f> Existing<'f> {
     pub fn of(feature: &'f Feature, class: UtilityClass) -> Option<Self> {
         let mut segments = Vec::new();
         let mut polygons = Vec::new();
+        let mut ends = Vec::new();
+        let mut ends_of = |l: &LineString<f64>| {
+            ends.extend(l.0.first().copied());
+            ends.extend(l.0.last().copied());
+        };
         let form = match &feature.geometry {
             Geometry::LineString(l) => {
                 segments_of(l, &mut segments);
+                ends_of(l);
                 Form::Line
             }
             Geometry::MultiLineString(m) => {
                 for l in &m.0 {
                     segments_of(l, &mut segments);
+                    ends_of(l);
                 }
                 Form::Line
             }
@@ -87,6 +96,7 @@ impl<'f> Existing<'f> {
             form,
             segments,
             polygons,
+            ends,
             size,
         })
     }

@@ -523,3 +523,39 @@ fn a_crossed_main_of_unknown_size_run_alongside_is_unknown_not_pass() {
         .contains(&"diameter_mm of w-1".to_owned()));
     assert_eq!(c.verdict, Verdict::Unknown);
 }
+
+#[test]
+fn a_new_branch_joined_to_a_main_of_its_network_is_a_connection_not_a_conflict() {
+    let t = table();
+    let main = feature(
+        "w-1",
+        "water",
+        FeatureKind::Pipe,
+        line_of(&[(-50.0, 0.0), (50.0, 0.0)]).into(),
+        FeatureAttributes {
+            diameter_mm: Some(300.0),
+            depth_top_m: Some(Depth::new(1.2).unwrap()),
+            ..FeatureAttributes::default()
+        },
+    );
+    // A DN150 water branch from 20 m south, its end on the main at the main's depth.
+    let branch = PlannedLine {
+        diameter_mm: Some(150.0),
+        ..planned(PlannedType::Water)
+    };
+    let route = PlannedRoute::new(branch, line_of(&[(0.0, -20.0), (0.0, 0.0)]), &[1.2]).unwrap();
+    let c = &check(&route, &t, [&main])[0];
+    assert_eq!(c.crossings.len(), 1);
+    assert!(c.crossings[0].connection);
+    assert_eq!(c.verdict, Verdict::Pass, "{c:?}");
+    // A sewer ending on the same main is no connection: it runs into it.
+    let sewer = PlannedRoute::new(
+        planned(PlannedType::Sewer),
+        line_of(&[(0.0, -20.0), (0.0, 0.0)]),
+        &[1.2],
+    )
+    .unwrap();
+    let c = &check(&sewer, &t, [&main])[0];
+    assert!(!c.crossings[0].connection);
+    assert_eq!(c.verdict, Verdict::Fail);
+}

@@ -11,6 +11,10 @@ use super::{judge, Crossing, Judgement, Verdict};
 /// Crossings closer than this along the route are one (a crossing at a vertex of either line).
 const SAME_CROSSING_M: f64 = 0.001;
 
+/// Where the lines of one network meet this close to an end of either, the route joins the
+/// existing line (a new branch tapped into a main, a main continued): a connection.
+const CONNECTION_M: f64 = 0.05;
+
 /// Every crossing of the route's segments `near` (their indexes) with `existing` (a line),
 /// judged against the vertical row.
 pub(crate) fn crossings(
@@ -50,12 +54,35 @@ pub(crate) fn crossings(
     let top = attrs.depth_top_m.map(f64::from);
     let bottom = crate::route::Size::bottom_of(attrs);
     let id = existing.feature.id.as_str();
+    let length = route.length_m();
+    let connects = |at_m: f64, p: geo::Coord<f64>| {
+        planned.class == theirs.class
+            && (at_m <= CONNECTION_M
+                || at_m >= length - CONNECTION_M
+                || existing
+                    .ends
+                    .iter()
+                    .any(|e| (e.x - p.x).hypot(e.y - p.y) <= CONNECTION_M))
+    };
     found
         .into_iter()
         .map(|(at_m, point, sin)| {
             let planned_top = route.depth_at(at_m);
             let planned_bottom = planned_top + size.height_m;
+            let connection = connects(at_m, point);
             let (clear, judgement) = match (top, bottom) {
+                _ if connection => (
+                    None,
+                    Judgement {
+                        verdict: Verdict::Pass,
+                        required_m: None,
+                        rule: None,
+                        missing: Vec::new(),
+                        reason: format!(
+                            "the route joins {id} here (one network, at an end of a line): a connection, not a crossing"
+                        ),
+                    },
+                ),
                 (None, _) => (
                     None,
                     Judgement {
@@ -107,6 +134,7 @@ pub(crate) fn crossings(
                 existing_bottom_m: bottom,
                 clear_m: clear,
                 judgement,
+                connection,
             }
         })
         .collect()

@@ -98,6 +98,9 @@ pub struct CrossingOut {
     pub existing_bottom_m: Option<f64>,
     /// The vertical clear distance, m (negative: they meet).
     pub clear_m: Option<f64>,
+    /// The route joins the line here (one network, at an end of either): a connection.
+    #[serde(default)]
+    pub connection: bool,
     /// The judgement.
     #[serde(flatten)]
     pub judgement: JudgementOut,
@@ -259,6 +262,7 @@ fn crossing(c: &Crossing, out: &Transformer, told: Told) -> Result<CrossingOut, 
         existing_top_m: shown(c.existing_top_m),
         existing_bottom_m: shown(c.existing_bottom_m),
         clear_m: shown(c.clear_m),
+        connection: c.connection,
         judgement: judgement(&c.judgement, told),
     })
 }
