@@ -105,8 +105,8 @@ pub(crate) fn schemas() -> Vec<(&'static str, Value)> {
             "diameter_mm": { "type": "number", "minimum": 10, "maximum": 4000 },
             "section": { "type": "string", "description": "B×H in mm for a box conduit or duct bank, e.g. 1200x800" },
             "pressure_class": { "type": "string", "enum": ["low", "medium_b", "medium_a", "sub_high_b", "sub_high_a", "high_b", "high_a"], "description": "required for gas" },
-            "voltage_kv": { "type": "number", "exclusiveMinimum": 0, "maximum": 1000, "description": "required for power" },
-            "depth_top_m": { "description": "Depth of the route's top below ground, m: one value, or one per vertex", "oneOf": [ { "type": "number", "exclusiveMinimum": 0, "maximum": 30 }, { "type": "array", "items": { "type": "number", "exclusiveMinimum": 0, "maximum": 30 }, "minItems": 1 } ] },
+            "voltage_kv": { "type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1000, "description": "required for power" },
+            "depth_top_m": { "description": "Depth of the route's top below ground, m: one value, or one per vertex", "oneOf": [ { "type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 30 }, { "type": "array", "items": { "type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 30 }, "minItems": 1 } ] },
             "reference": { "type": "string", "maxLength": 200 }
         } }),
     )]
