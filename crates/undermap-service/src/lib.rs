@@ -34,7 +34,8 @@ pub use archive::{
 };
 pub use clearance::{
     Clearance, ClearanceReport, ClearanceRequest, ConflictOut, CrossSection, CrossingOut, Depths,
-    FailingSpan, HorizontalOut, Issued, ReportCheck, SectionItem,
+    FailingSpan, HorizontalOut, Issued, ReportCheck, RuleOut, SectionItem, SortedGeometry,
+    TableOut,
 };
 pub use deliveries::{deliver, Deliveries, DeliveryRequest, Departments};
 pub use downloads::{DecisionInput, Downloads, RequestInput};

@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use undermap_auth::Capability;
 use undermap_clearance::Size;
-use undermap_service::{ClearanceReport, ConflictOut, Service};
+use undermap_service::{ClearanceReport, ConflictOut, RuleOut, Service};
 
 use crate::html::{esc, qr_svg, PRINT_CSP as CSP};
 use crate::security::Caller;
@@ -48,7 +48,7 @@ fn positions(g: &geojson::Geometry) -> Vec<Vec<(f64, f64)>> {
 /// The map: the route (blue), its failing stretches (red), the features listed (their
 /// verdict's colour), the crossings (dots), framed on the route.
 pub(super) fn map_svg(r: &ClearanceReport) -> String {
-    let route = positions(&r.route);
+    let route = positions(&r.route.0);
     let pts: Vec<(f64, f64)> = route.iter().flatten().copied().collect();
     if pts.is_empty() {
         return String::new();
@@ -86,7 +86,7 @@ pub(super) fn map_svg(r: &ClearanceReport) -> String {
     );
     for c in &r.conflicts {
         if let Some(g) = &c.geometry {
-            let parts = positions(g);
+            let parts = positions(&g.0);
             let colour = verdict_colour(&c.verdict);
             if parts.iter().all(|p| p.len() == 1) {
                 for p in parts.iter().flatten() {
@@ -114,7 +114,7 @@ pub(super) fn map_svg(r: &ClearanceReport) -> String {
         let _ = write!(
             s,
             r##"<path class="failing" d="{}" fill="none" stroke="#d7191c" stroke-width="2"/>"##,
-            path(&positions(&span.geometry))
+            path(&positions(&span.geometry.0))
         );
     }
     for c in &r.conflicts {
@@ -123,7 +123,7 @@ pub(super) fn map_svg(r: &ClearanceReport) -> String {
             let _ = write!(
                 s,
                 r##"<circle cx="{px:.2}" cy="{py:.2}" r="1.4" fill="{}" stroke="#fff" stroke-width="0.3"/>"##,
-                verdict_colour(&x.judgement.verdict)
+                verdict_colour(&x.verdict)
             );
         }
     }
@@ -131,16 +131,17 @@ pub(super) fn map_svg(r: &ClearanceReport) -> String {
     s
 }
 
-fn rule_text(rule: Option<&serde_json::Value>) -> String {
+fn rule_text(rule: Option<&RuleOut>) -> String {
     rule.map_or_else(
         || "—".into(),
         |r| {
             format!(
-                "{} m — {}{}",
-                esc(&r["clearance_m"].to_string()),
-                esc(r["source"].as_str().unwrap_or("")),
-                r["note"]
-                    .as_str()
+                "{} m — {} [{}]{}",
+                r.clearance_m,
+                esc(&r.source),
+                esc(&r.id),
+                r.note
+                    .as_deref()
                     .map(|n| format!(" ({})", esc(n)))
                     .unwrap_or_default()
             )
@@ -172,13 +173,13 @@ fn conflict_html(c: &ConflictOut) -> String {
             "<tr><td>水平 horizontal</td><td>{at} m</td><td>{d:.2}</td><td>{req}</td><td style=\"color:{col}\"><b>{v}</b></td><td>{rule}</td><td>{why}{spans}{missing}</td></tr>",
             at = h.at_m,
             d = h.distance_m,
-            req = opt(h.judgement.required_m),
-            col = verdict_colour(&h.judgement.verdict),
-            v = verdict_text(&h.judgement.verdict),
-            rule = rule_text(h.judgement.rule.as_ref()),
-            why = esc(&h.judgement.reason),
+            req = opt(h.required_m),
+            col = verdict_colour(&h.verdict),
+            v = verdict_text(&h.verdict),
+            rule = rule_text(h.rule.as_ref()),
+            why = esc(&h.reason),
             spans = if spans.is_empty() { String::new() } else { format!("<br>区段 stretches: {}", spans.join(", ")) },
-            missing = missing_html(&h.judgement.missing),
+            missing = missing_html(&h.missing),
         );
     }
     for x in &c.crossings {
@@ -189,16 +190,16 @@ fn conflict_html(c: &ConflictOut) -> String {
             angle = x.angle_deg,
             at = x.at_m,
             d = opt(x.clear_m),
-            req = opt(x.judgement.required_m),
-            col = verdict_colour(&x.judgement.verdict),
-            v = verdict_text(&x.judgement.verdict),
-            rule = rule_text(x.judgement.rule.as_ref()),
-            why = esc(&x.judgement.reason),
+            req = opt(x.required_m),
+            col = verdict_colour(&x.verdict),
+            v = verdict_text(&x.verdict),
+            rule = rule_text(x.rule.as_ref()),
+            why = esc(&x.reason),
             pt = x.planned_top_m,
             pb = x.planned_bottom_m,
             et = opt(x.existing_top_m),
             eb = opt(x.existing_bottom_m),
-            missing = missing_html(&x.judgement.missing),
+            missing = missing_html(&x.missing),
         );
     }
     let mut notes = String::new();
@@ -309,8 +310,8 @@ section.conflict, tr {{ break-inside: avoid; }}
             .unwrap_or_default(),
         size = esc(&size),
         length = r.length_m,
-        table_title = esc(r.table["title"].as_str().unwrap_or("")),
-        table_version = esc(r.table["version"].as_str().unwrap_or("")),
+        table_title = esc(&r.table.title),
+        table_version = esc(&r.table.version),
         as_of = r.data_as_of.format("%Y-%m-%d %H:%M:%S UTC"),
         col = verdict_colour(&r.verdict),
         verdict = verdict_text(&r.verdict),

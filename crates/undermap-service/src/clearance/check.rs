@@ -51,7 +51,7 @@ const MAX_LISTED: usize = 5_000;
 
 /// What the judging gives, written for the caller.
 struct Judged {
-    route: geojson::Geometry,
+    route: report::SortedGeometry,
     conflicts: Vec<report::ConflictOut>,
     counts: Counts,
     verdict: Verdict,
@@ -82,17 +82,20 @@ fn judge(
     }
     let count = |v: Verdict| conflicts.iter().filter(|c| c.verdict == v).count();
     Ok(Judged {
-        route: to_geojson(&geo::Geometry::LineString(route.geometry().clone()), out)?,
+        route: report::SortedGeometry(to_geojson(
+            &geo::Geometry::LineString(route.geometry().clone()),
+            out,
+        )?),
         conflicts: conflicts
             .iter()
             .map(|c| report::conflict(c, view, out))
             .collect::<Result<_, _>>()?,
         counts: Counts {
+            crossings: conflicts.iter().map(|c| c.crossings.len()).sum(),
+            fail: count(Verdict::Fail),
             features: conflicts.len(),
             pass: count(Verdict::Pass),
-            fail: count(Verdict::Fail),
             unknown: count(Verdict::Unknown),
-            crossings: conflicts.iter().map(|c| c.crossings.len()).sum(),
         },
         verdict: conflicts
             .iter()
@@ -156,7 +159,10 @@ impl Clearance<'_> {
                 depth_top_m: parsed.depths.iter().copied().map(cm).collect(),
             },
             length_m: cm(route.length_m()),
-            table: serde_json::json!({ "version": table.version, "title": table.title }),
+            table: report::TableOut {
+                title: table.title.clone(),
+                version: table.version.clone(),
+            },
             data_as_of,
             verdict: judged.verdict.as_str().to_owned(),
             counts: judged.counts,
@@ -166,14 +172,10 @@ impl Clearance<'_> {
         };
         let features = body.counts.features;
         let verdict = judged.verdict;
-        let value = serde_json::to_value(&body)
+        // Its fields are declared in sorted order: these bytes are its canonical JSON.
+        let canonical = serde_json::to_vec(&body)
             .map_err(|e| ServiceError::internal("writing a clearance report", e))?;
-        body.signature = Some(
-            config
-                .ticket_signer
-                .sign(&value)
-                .map_err(|e| ServiceError::internal("signing a clearance report", e))?,
-        );
+        body.signature = Some(config.ticket_signer.sign_canonical(&canonical));
         let text = serde_json::to_string(&body)
             .map_err(|e| ServiceError::internal("writing a clearance report", e))?;
         self.app

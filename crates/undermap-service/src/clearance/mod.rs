@@ -8,7 +8,10 @@ mod reports;
 mod request;
 mod section;
 
-pub use report::{ClearanceReport, ConflictOut, CrossingOut, FailingSpan, HorizontalOut};
+pub use report::{
+    ClearanceReport, ConflictOut, CrossingOut, FailingSpan, HorizontalOut, RuleOut, SortedGeometry,
+    TableOut,
+};
 pub use reports::ReportCheck;
 pub use request::{ClearanceRequest, Depths};
 pub use section::{CrossSection, SectionItem};

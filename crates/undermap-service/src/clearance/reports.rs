@@ -108,7 +108,7 @@ impl Clearance<'_> {
                 .map_err(|e| ServiceError::internal("reading a stored clearance report", e))?;
             check.created_at = Some(r.created_at);
             check.verdict = Some(r.verdict);
-            check.table_version = r.table["version"].as_str().map(str::to_owned);
+            check.table_version = Some(r.table.version);
             check.reference = r.reference;
         }
         Ok(check)
