@@ -1,8 +1,8 @@
 //! Where the route crosses an existing line: one over the other, the clear distance between
 //! them at that point from both depths.
 
-use crate::geom::{apart, crossing, direction, sin_between};
-use crate::route::PlannedRoute;
+use crate::geom::{apart, crossing, direction, point_segment, sin_between};
+use crate::route::{PlannedRoute, PlannedType};
 use crate::table::{ClearanceTable, Direction, Side};
 
 use super::shape::{Existing, Form};
@@ -11,9 +11,60 @@ use super::{judge, Crossing, Judgement, Verdict};
 /// Crossings closer than this along the route are one (a crossing at a vertex of either line).
 const SAME_CROSSING_M: f64 = 0.001;
 
-/// Where the lines of one network meet this close to an end of either, the route joins the
-/// existing line (a new branch tapped into a main, a main continued): a connection.
+/// Where the lines of one network meet this close to an end of either, at the same depth, the
+/// route joins the existing line (a new branch tapped into a main, a main continued): a
+/// connection. A route's end this close to a line touches it even without crossing it.
 const CONNECTION_M: f64 = 0.05;
+
+/// What a drainage line carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum System {
+    Sewer,
+    Storm,
+    Combined,
+}
+
+/// A drainage line's system as delivered (`system`: 排水类型/管类, or the demo's `network`), if
+/// recorded and readable.
+fn drainage_system(f: &undermap_core::Feature) -> Option<System> {
+    let v = ["system", "network"]
+        .iter()
+        .find_map(|k| f.attrs.extra.get(*k).and_then(|v| v.as_str()))?
+        .to_lowercase();
+    if v.contains('合') || v.contains("combined") {
+        Some(System::Combined)
+    } else if v.contains('污') || v.contains("sewer") || v == "ws" {
+        Some(System::Sewer)
+    } else if v.contains('雨') || v.contains("storm") || v == "ys" {
+        Some(System::Storm)
+    } else {
+        None
+    }
+}
+
+/// Whether the route and `existing` are one network, as far as the map tells: the same class,
+/// and for drainage the same system (a sewer joined to a storm drain is a cross-connection),
+/// for gas the same pressure class, for power the same voltage.
+fn same_network(route: &PlannedRoute, existing: &Existing<'_>) -> bool {
+    let line = route.line();
+    let a = &existing.feature.attrs;
+    if line.planned_type.class() != existing.class {
+        return false;
+    }
+    match line.planned_type {
+        PlannedType::Sewer | PlannedType::Storm => match drainage_system(existing.feature) {
+            Some(System::Combined) => true,
+            Some(System::Sewer) => line.planned_type == PlannedType::Sewer,
+            Some(System::Storm) => line.planned_type == PlannedType::Storm,
+            None => false,
+        },
+        PlannedType::Gas => a.pressure_class.is_some() && a.pressure_class == line.pressure,
+        PlannedType::Power => {
+            matches!((a.voltage_kv, line.voltage_kv), (Some(x), Some(y)) if (x - y).abs() < 1e-9)
+        }
+        PlannedType::Water | PlannedType::Telecom | PlannedType::Heat => true,
+    }
+}
 
 /// Every crossing of the route's segments `near` (their indexes) with `existing` (a line),
 /// judged against the vertical row.
@@ -43,6 +94,25 @@ pub(crate) fn crossings(
             }
         }
     }
+    // A route's end on the line (or within 5 cm of it, or running on along it) touches it.
+    let length = route.length_m();
+    for (at_m, end, next) in [(0.0, c[0], c[1]), (length, c[c.len() - 1], c[c.len() - 2])] {
+        if found.iter().any(|f| (f.0 - at_m).abs() < CONNECTION_M) {
+            continue;
+        }
+        let nearest = existing
+            .segments
+            .iter()
+            .map(|&(s0, s1)| (point_segment(end, s0, s1), s0, s1))
+            .min_by(|x, y| x.0.total_cmp(&y.0));
+        if let Some((_, s0, s1)) = nearest.filter(|n| n.0 <= CONNECTION_M) {
+            found.push((
+                at_m,
+                end,
+                sin_between(direction(next, end), direction(s0, s1)),
+            ));
+        }
+    }
     found.sort_by(|a, b| a.0.total_cmp(&b.0));
     found.dedup_by(|b, a| (b.0 - a.0).abs() < SAME_CROSSING_M);
     if found.is_empty() {
@@ -54,22 +124,25 @@ pub(crate) fn crossings(
     let top = attrs.depth_top_m.map(f64::from);
     let bottom = crate::route::Size::bottom_of(attrs);
     let id = existing.feature.id.as_str();
-    let length = route.length_m();
-    let connects = |at_m: f64, p: geo::Coord<f64>| {
-        planned.class == theirs.class
+    let network = same_network(route, existing);
+    // One network, at an end of either line, and the two at the same depth (both recorded):
+    // joined on purpose. Anything else is judged as a crossing.
+    let connects = |at_m: f64, p: geo::Coord<f64>, planned_top: f64, planned_bottom: f64| {
+        network
             && (at_m <= CONNECTION_M
                 || at_m >= length - CONNECTION_M
                 || existing
                     .ends
                     .iter()
                     .any(|e| (e.x - p.x).hypot(e.y - p.y) <= CONNECTION_M))
+            && matches!((top, bottom), (Some(t), Some(b)) if planned_top <= b && t <= planned_bottom)
     };
     found
         .into_iter()
         .map(|(at_m, point, sin)| {
             let planned_top = route.depth_at(at_m);
             let planned_bottom = planned_top + size.height_m;
-            let connection = connects(at_m, point);
+            let connection = connects(at_m, point, planned_top, planned_bottom);
             let (clear, judgement) = match (top, bottom) {
                 _ if connection => (
                     None,
@@ -79,7 +152,7 @@ pub(crate) fn crossings(
                         rule: None,
                         missing: Vec::new(),
                         reason: format!(
-                            "the route joins {id} here (one network, at an end of a line): a connection, not a crossing"
+                            "the route joins {id} here (one network, at an end of a line, at its depth): a connection, not a crossing"
                         ),
                     },
                 ),

@@ -110,12 +110,16 @@ fn crossing(c: &Crossing, out: &Transformer, told: Told) -> Result<CrossingOut, 
     let p = out.coord(c.point)?;
     let k = scale(out.target().is_geographic());
     let shown = |v: Option<f64>| v.filter(|_| told == Told::All).map(cm);
-    let j = judgement(&c.judgement, told);
+    let mut j = judgement(&c.judgement, told);
+    if c.connection && told == Told::NoDepths {
+        j.reason = "the route joins it here: a connection".into();
+    }
     Ok(CrossingOut {
         angle_deg: (c.angle_deg * 10.0).round() / 10.0,
         at_m: cm(c.at_m),
         clear_m: shown(c.clear_m),
-        connection: c.connection,
+        // Where a restricted line's ends are is not told.
+        connection: c.connection && told != Told::VerdictOnly,
         existing_bottom_m: shown(c.existing_bottom_m),
         existing_top_m: shown(c.existing_top_m),
         missing: j.missing,

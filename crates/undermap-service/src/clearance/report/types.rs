@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::TicketSignature;
 
-/// A GeoJSON geometry written with sorted members (`coordinates` or `geometries`, then `type`).
+/// A GeoJSON geometry written with sorted members (`bbox` if any, `coordinates` or
+/// `geometries`, then `type`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(transparent)]
 pub struct SortedGeometry(pub geojson::Geometry);
@@ -18,7 +19,12 @@ pub struct SortedGeometry(pub geojson::Geometry);
 impl Serialize for SortedGeometry {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use geojson::Value as V;
-        let mut m = s.serialize_map(Some(2))?;
+        // What `to_geojson` makes has no foreign members; a bbox sorts first.
+        debug_assert!(self.0.foreign_members.is_none());
+        let mut m = s.serialize_map(None)?;
+        if let Some(bbox) = &self.0.bbox {
+            m.serialize_entry("bbox", bbox)?;
+        }
         match &self.0.value {
             V::Point(c) => m.serialize_entry("coordinates", c)?,
             V::MultiPoint(c) | V::LineString(c) => m.serialize_entry("coordinates", c)?,
