@@ -110,15 +110,7 @@ pub(crate) async fn verify(
         .clearance()
         .verify(&number, q.signature.as_deref())
         .await?;
-    let audit = AuditNote {
-        returned: Some(u64::from(check.valid)),
-        area: None,
-        detail: Some(format!(
-            "{} {}",
-            check.number,
-            if check.valid { "valid" } else { "invalid" }
-        )),
-    };
+    let audit = AuditNote::verification(&check.number, check.valid);
     Ok(note(HttpResponse::Ok().json(check), audit))
 }
 

@@ -128,15 +128,7 @@ pub(crate) async fn verify(
         .excavation()
         .verify(&path, q.signature.as_deref())
         .await?;
-    let audit = AuditNote {
-        returned: Some(u64::from(check.valid)),
-        area: None,
-        detail: Some(format!(
-            "{} {}",
-            check.id,
-            if check.valid { "valid" } else { "invalid" }
-        )),
-    };
+    let audit = AuditNote::verification(&check.id, check.valid);
     Ok(note(HttpResponse::Ok().json(check), audit))
 }
 

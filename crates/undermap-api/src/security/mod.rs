@@ -165,6 +165,17 @@ pub(crate) fn note(mut response: HttpResponse, note: AuditNote) -> HttpResponse 
     response
 }
 
+impl AuditNote {
+    /// The note of a signature check (a ticket's or a report's): which, and whether it held.
+    pub(crate) fn verification(id: &str, valid: bool) -> Self {
+        Self {
+            returned: Some(u64::from(valid)),
+            area: None,
+            detail: Some(format!("{id} {}", if valid { "valid" } else { "invalid" })),
+        }
+    }
+}
+
 /// Adds an audit note of one detail (a ticket, a report, an answer) to a response.
 pub(crate) fn noted(response: HttpResponse, detail: String) -> HttpResponse {
     note(

@@ -64,18 +64,6 @@ pub struct CrossSection {
     pub footprint: Option<crate::Footprint>,
 }
 
-/// The colour of a layer in the drawing (CJJ 61's colours, as the map draws them).
-fn colour(layer: &str) -> &'static str {
-    match layer {
-        "water" => "#00a0e9",
-        "drainage" => "#8b4513",
-        "gas" => "#ff4fb4",
-        "power" => "#e60000",
-        "telecom" => "#00a650",
-        _ => "#555555",
-    }
-}
-
 /// `x1,y1,x2,y2` as four numbers.
 fn parse_line(text: &str) -> Result<[f64; 4], ServiceError> {
     let bad = || ServiceError::BadRequest {
@@ -144,7 +132,7 @@ impl Clearance<'_> {
                 offset_m: c.offset_m,
                 top_m: top,
                 size,
-                colour: colour(f.layer.as_str()),
+                colour: undermap_tiles::style::colour(f.layer.as_str()),
                 label: if seen {
                     format!("{} {}", f.id, size_text.clone().unwrap_or_default())
                         .trim()
