@@ -11,6 +11,8 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{BoundingRect, Coord};
 use serde_json::json;
@@ -23,9 +25,7 @@ use undermap_store::{GpkgSrs, GpkgStore, Store};
 /// each main's middle, 1.5 m to its side, a vertex every 100 m.
 async fn load(store: &dyn Store) -> Vec<Vec<Coord<f64>>> {
     let mut routes = Vec::new();
-    for layer in undermap_synth::LAYERS {
-        let features = undermap_synth::layer(42, undermap_synth::Scale::County, layer)
-            .expect("generated county");
+    common::deliver_county(store, "clearance bench county", |layer, features| {
         if layer == "water" {
             let mains: Vec<_> = features
                 .iter()
@@ -60,22 +60,8 @@ async fn load(store: &dyn Store) -> Vec<Vec<Coord<f64>>> {
                 );
             }
         }
-        store
-            .apply_delivery(undermap_store::Delivery {
-                layer: layer.parse().expect("layer"),
-                source_name: "clearance bench county".into(),
-                sha256: String::new(),
-                source_crs: "EPSG:4545".into(),
-                operation: "generated in the deployment CRS".into(),
-                mode: undermap_store::DeliveryMode::Full,
-                loaded_by: "bench".into(),
-                project_code: None,
-                features,
-                rejected_before_load: 0,
-            })
-            .await
-            .expect("county delivery");
-    }
+    })
+    .await;
     routes
 }
 

@@ -23,6 +23,8 @@
 //! docs/performance.md by hand.
 
 use std::sync::Arc;
+
+mod common;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -168,9 +170,7 @@ async fn load_county(store: &dyn Store) -> Vec<serde_json::Value> {
     use geo::BoundingRect;
     // Digs happen in streets, where the networks run: the middles of the water mains.
     let mut mains: Vec<geo::Coord<f64>> = Vec::new();
-    for layer in undermap_synth::LAYERS {
-        let features = undermap_synth::layer(42, undermap_synth::Scale::County, layer)
-            .expect("generated county");
+    common::deliver_county(store, "http_load county", |layer, features| {
         if layer == "water" {
             mains.extend(
                 features
@@ -180,22 +180,8 @@ async fn load_county(store: &dyn Store) -> Vec<serde_json::Value> {
                     .map(geo::Rect::center),
             );
         }
-        store
-            .apply_delivery(undermap_store::Delivery {
-                layer: layer.parse().expect("layer"),
-                source_name: "http_load county".into(),
-                sha256: String::new(),
-                source_crs: "EPSG:4545".into(),
-                operation: "generated in the deployment CRS".into(),
-                mode: undermap_store::DeliveryMode::Full,
-                loaded_by: "bench".into(),
-                project_code: None,
-                features,
-                rejected_before_load: 0,
-            })
-            .await
-            .expect("county delivery");
-    }
+    })
+    .await;
     // A fixed pseudo-random sequence (the same areas on every run).
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
