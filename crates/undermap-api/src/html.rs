@@ -33,3 +33,51 @@ pub(crate) fn qr_svg(content: &str) -> String {
         .split_once("?>")
         .map_or_else(String::new, |(_, svg)| svg.to_owned())
 }
+
+/// How a printed document's CRS lays its positions out, for drawing its map.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Frame {
+    /// Northing (latitude) first, as EPSG:4545 and EPSG:4490 are: drawn swapped.
+    pub(crate) north_first: bool,
+    /// Degrees, not metres.
+    pub(crate) geographic: bool,
+}
+
+impl Frame {
+    /// The frame of CRS `name`; easting-first metres when it cannot be read.
+    pub(crate) fn of(name: &str) -> Self {
+        undermap_crs::Crs::parse(name).map_or_else(
+            |_| Self::default(),
+            |c| Self {
+                north_first: c.axis_order() == undermap_crs::AxisOrder::NorthEast,
+                geographic: c.is_geographic(),
+            },
+        )
+    }
+
+    /// A position as (east, north).
+    pub(crate) fn at(self, p: &[f64]) -> (f64, f64) {
+        if self.north_first {
+            (p[1], p[0])
+        } else {
+            (p[0], p[1])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Frame;
+
+    #[test]
+    fn a_frame_draws_every_crs_east_then_north() {
+        let gk = Frame::of("EPSG:4545");
+        assert!(gk.north_first && !gk.geographic);
+        assert_eq!(gk.at(&[3_148_654.0, 596_699.0]), (596_699.0, 3_148_654.0));
+        let lat_lon = Frame::of("EPSG:4490");
+        assert!(lat_lon.north_first && lat_lon.geographic);
+        let lon_lat = Frame::of("OGC:CRS84");
+        assert!(!lon_lat.north_first && lon_lat.geographic);
+        assert_eq!(lon_lat.at(&[108.9, 28.4]), (108.9, 28.4));
+    }
+}

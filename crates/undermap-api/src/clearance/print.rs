@@ -11,7 +11,7 @@ use undermap_auth::Capability;
 use undermap_clearance::Size;
 use undermap_service::{ClearanceReport, ConflictOut, RuleOut, Service};
 
-use crate::html::{esc, qr_svg, PRINT_CSP as CSP};
+use crate::html::{esc, qr_svg, Frame, PRINT_CSP as CSP};
 use crate::security::Caller;
 use crate::ApiError;
 
@@ -31,11 +31,11 @@ fn verdict_text(v: &str) -> &'static str {
     }
 }
 
-fn positions(g: &geojson::Geometry) -> Vec<Vec<(f64, f64)>> {
-    let line = |l: &Vec<Vec<f64>>| l.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>();
+fn positions(g: &geojson::Geometry, f: Frame) -> Vec<Vec<(f64, f64)>> {
+    let line = |l: &Vec<Vec<f64>>| l.iter().map(|p| f.at(p)).collect::<Vec<_>>();
     match &g.value {
-        geojson::Value::Point(p) => vec![vec![(p[0], p[1])]],
-        geojson::Value::MultiPoint(ps) => ps.iter().map(|p| vec![(p[0], p[1])]).collect(),
+        geojson::Value::Point(p) => vec![vec![f.at(p)]],
+        geojson::Value::MultiPoint(ps) => ps.iter().map(|p| vec![f.at(p)]).collect(),
         geojson::Value::LineString(l) => vec![line(l)],
         geojson::Value::MultiLineString(m) | geojson::Value::Polygon(m) => {
             m.iter().map(line).collect()
@@ -47,13 +47,13 @@ fn positions(g: &geojson::Geometry) -> Vec<Vec<(f64, f64)>> {
 
 /// The map: the route (blue), its failing stretches (red), the features listed (their
 /// verdict's colour), the crossings (dots), framed on the route.
-pub(super) fn map_svg(r: &ClearanceReport) -> String {
-    let route = positions(&r.route.0);
+pub(super) fn map_svg(r: &ClearanceReport, frame: Frame) -> String {
+    let route = positions(&r.route.0, frame);
     let pts: Vec<(f64, f64)> = route.iter().flatten().copied().collect();
     if pts.is_empty() {
         return String::new();
     }
-    let geographic = r.crs.contains("CRS84") || r.crs.ends_with("4326") || r.crs.ends_with("4490");
+    let geographic = frame.geographic;
     let fold = |f: fn(f64, f64) -> f64, pick: fn(&(f64, f64)) -> f64| {
         pts.iter().map(pick).reduce(f).unwrap_or_default()
     };
@@ -86,7 +86,7 @@ pub(super) fn map_svg(r: &ClearanceReport) -> String {
     );
     for c in &r.conflicts {
         if let Some(g) = &c.geometry {
-            let parts = positions(&g.0);
+            let parts = positions(&g.0, frame);
             let colour = verdict_colour(&c.verdict);
             if parts.iter().all(|p| p.len() == 1) {
                 for p in parts.iter().flatten() {
@@ -114,12 +114,12 @@ pub(super) fn map_svg(r: &ClearanceReport) -> String {
         let _ = write!(
             s,
             r##"<path class="failing" d="{}" fill="none" stroke="#d7191c" stroke-width="2"/>"##,
-            path(&positions(&span.geometry.0))
+            path(&positions(&span.geometry.0, frame))
         );
     }
     for c in &r.conflicts {
         for x in &c.crossings {
-            let (px, py) = at((x.point[0], x.point[1]));
+            let (px, py) = at(frame.at(&x.point));
             let _ = write!(
                 s,
                 r##"<circle cx="{px:.2}" cy="{py:.2}" r="1.4" fill="{}" stroke="#fff" stroke-width="0.3"/>"##,
@@ -331,7 +331,7 @@ section.conflict, tr {{ break-inside: avoid; }}
             qr_svg(verify_url)
         },
         signature = esc(signature),
-        map = map_svg(r),
+        map = map_svg(r, Frame::of(&r.crs)),
     )
 }
 

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::html::Frame;
+
 /// Risk colours, as the web map and the legend use them.
 pub(super) fn risk_colour(risk: &str) -> &'static str {
     match risk {
@@ -15,35 +17,35 @@ pub(super) fn risk_colour(risk: &str) -> &'static str {
 }
 
 /// Every position of a GeoJSON geometry.
-fn positions(g: &Value, out: &mut Vec<(f64, f64)>) {
-    fn walk(v: &Value, out: &mut Vec<(f64, f64)>) {
+fn positions(g: &Value, frame: Frame, out: &mut Vec<(f64, f64)>) {
+    fn walk(v: &Value, frame: Frame, out: &mut Vec<(f64, f64)>) {
         let Value::Array(items) = v else { return };
         if let [Value::Number(a), Value::Number(b), ..] = items.as_slice() {
             if let (Some(a), Some(b)) = (a.as_f64(), b.as_f64()) {
-                out.push((a, b));
+                out.push(frame.at(&[a, b]));
             }
         } else {
             for i in items {
-                walk(i, out);
+                walk(i, frame, out);
             }
         }
     }
-    walk(&g["coordinates"], out);
+    walk(&g["coordinates"], frame, out);
 }
 
 /// The map: the checked area and what was found around it, in the ticket's CRS, as SVG. It is
 /// framed on the area with a margin (a hit such as a planning zone may reach far beyond it; the
 /// frame cuts it off).
 pub(super) fn map_svg(ticket: &Value) -> String {
+    // Positions in the ticket's CRS's own axis order (EPSG:4545 northing first), drawn east-north.
+    let frame = Frame::of(ticket["crs"].as_str().unwrap_or("OGC:CRS84"));
     let mut all = Vec::new();
-    positions(&ticket["area"], &mut all);
+    positions(&ticket["area"], frame, &mut all);
     let hits = ticket["hits"].as_array().cloned().unwrap_or_default();
     if all.is_empty() {
         return String::new();
     }
-    let geographic = ticket["crs"]
-        .as_str()
-        .is_some_and(|c| c.contains("CRS84") || c.ends_with("4326") || c.ends_with("4490"));
+    let geographic = frame.geographic;
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for (x, y) in &all {
         x0 = x0.min(*x);
@@ -92,7 +94,7 @@ pub(super) fn map_svg(ticket: &Value) -> String {
         };
         for ring in rings {
             let mut pts = Vec::new();
-            positions(&serde_json::json!({"coordinates": ring}), &mut pts);
+            positions(&serde_json::json!({"coordinates": ring}), frame, &mut pts);
             for (i, p) in pts.into_iter().enumerate() {
                 let (x, y) = at(p);
                 let _ = write!(d, "{}{x:.2},{y:.2} ", if i == 0 { "M" } else { "L" });
@@ -115,7 +117,7 @@ pub(super) fn map_svg(ticket: &Value) -> String {
             match g["type"].as_str() {
                 Some("Point") => {
                     let mut p = Vec::new();
-                    positions(g, &mut p);
+                    positions(g, frame, &mut p);
                     if let Some(&pt) = p.first() {
                         let (x, y) = at(pt);
                         let _ = write!(svg, "<circle cx=\"{x:.2}\" cy=\"{y:.2}\" r=\"1.4\" fill=\"#fff\" stroke=\"{c}\" stroke-width=\"0.6\"/>");
