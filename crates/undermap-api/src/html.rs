@@ -34,6 +34,29 @@ pub(crate) fn qr_svg(content: &str) -> String {
         .map_or_else(String::new, |(_, svg)| svg.to_owned())
 }
 
+/// A printed map's projection from (east, north) to the viewBox.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Projection {
+    /// ViewBox units per CRS unit (northwards).
+    pub(crate) scale: f64,
+    stretch: f64,
+    centre: (f64, f64),
+}
+
+impl Projection {
+    /// Where (east, north) lands in the viewBox.
+    pub(crate) fn at(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        let (w, h) = MAP_BOX;
+        (
+            w / 2.0 + (x - self.centre.0) * self.stretch * self.scale,
+            h / 2.0 - (y - self.centre.1) * self.scale,
+        )
+    }
+}
+
+/// The printed map's viewBox: width and height.
+pub(crate) const MAP_BOX: (f64, f64) = (180.0, 120.0);
+
 /// How a printed document's CRS lays its positions out, for drawing its map.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Frame {
@@ -53,6 +76,47 @@ impl Frame {
                 geographic: c.is_geographic(),
             },
         )
+    }
+
+    /// The printed map's projection (a 180 × 120 viewBox) framing `pts` (east, north) with a
+    /// margin of `1 / margin_share` of their extent, at least `min_margin_m` metres, the frame
+    /// filling `fill` of the box. Degrees of longitude are shortened by the cosine of the
+    /// latitude. `None` without points.
+    pub(crate) fn projection(
+        self,
+        pts: &[(f64, f64)],
+        margin_share: f64,
+        min_margin_m: f64,
+        fill: f64,
+    ) -> Option<Projection> {
+        let first = pts.first()?;
+        let (mut x0, mut y0, mut x1, mut y1) = (first.0, first.1, first.0, first.1);
+        for (x, y) in pts {
+            x0 = x0.min(*x);
+            y0 = y0.min(*y);
+            x1 = x1.max(*x);
+            y1 = y1.max(*y);
+        }
+        let min_margin = if self.geographic {
+            min_margin_m / 111_320.0
+        } else {
+            min_margin_m
+        };
+        let margin = ((x1 - x0).max(y1 - y0) / margin_share).max(min_margin);
+        let (x0, y0, x1, y1) = (x0 - margin, y0 - margin, x1 + margin, y1 + margin);
+        let stretch = if self.geographic {
+            f64::midpoint(y0, y1).to_radians().cos()
+        } else {
+            1.0
+        };
+        let (w, h) = MAP_BOX;
+        let scale = (w / ((x1 - x0) * stretch).max(1e-9)).min(h / (y1 - y0).max(1e-9)) * fill;
+        let (cx, cy) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
+        Some(Projection {
+            scale,
+            stretch,
+            centre: (cx, cy),
+        })
     }
 
     /// A position as (east, north).

@@ -11,7 +11,7 @@ use undermap_auth::Capability;
 use undermap_clearance::Size;
 use undermap_service::{ClearanceReport, ConflictOut, RuleOut, Service};
 
-use crate::html::{esc, qr_svg, Frame, PRINT_CSP as CSP};
+use crate::html::{esc, qr_svg, Frame, MAP_BOX, PRINT_CSP as CSP};
 use crate::security::Caller;
 use crate::ApiError;
 
@@ -53,24 +53,12 @@ pub(super) fn map_svg(r: &ClearanceReport, frame: Frame) -> String {
     if pts.is_empty() {
         return String::new();
     }
-    let geographic = frame.geographic;
-    let fold = |f: fn(f64, f64) -> f64, pick: fn(&(f64, f64)) -> f64| {
-        pts.iter().map(pick).reduce(f).unwrap_or_default()
+    // A margin of a tenth of the route's extent, at least 20 m.
+    let Some(projection) = frame.projection(&pts, 10.0, 20.0, 1.0) else {
+        return String::new();
     };
-    let (x0, x1) = (fold(f64::min, |p| p.0), fold(f64::max, |p| p.0));
-    let (y0, y1) = (fold(f64::min, |p| p.1), fold(f64::max, |p| p.1));
-    let min_margin = if geographic { 20.0 / 111_320.0 } else { 20.0 };
-    let margin = ((x1 - x0).max(y1 - y0) / 10.0).max(min_margin);
-    let (x0, y0, x1, y1) = (x0 - margin, y0 - margin, x1 + margin, y1 + margin);
-    let stretch = if geographic {
-        f64::midpoint(y0, y1).to_radians().cos()
-    } else {
-        1.0
-    };
-    let (w, h) = (180.0_f64, 120.0_f64);
-    let k = (w / ((x1 - x0) * stretch).max(1e-9)).min(h / (y1 - y0).max(1e-9));
-    let (cx, cy) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
-    let at = |(x, y): (f64, f64)| (w / 2.0 + (x - cx) * stretch * k, h / 2.0 - (y - cy) * k);
+    let at = |p: (f64, f64)| projection.at(p);
+    let (w, h) = MAP_BOX;
     let path = |parts: &[Vec<(f64, f64)>]| {
         let mut d = String::new();
         for part in parts {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::html::Frame;
+use crate::html::{Frame, MAP_BOX};
 
 /// Risk colours, as the web map and the legend use them.
 pub(super) fn risk_colour(risk: &str) -> &'static str {
@@ -45,35 +45,13 @@ pub(super) fn map_svg(ticket: &Value) -> String {
     if all.is_empty() {
         return String::new();
     }
-    let geographic = frame.geographic;
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for (x, y) in &all {
-        x0 = x0.min(*x);
-        y0 = y0.min(*y);
-        x1 = x1.max(*x);
-        y1 = y1.max(*y);
-    }
     // A margin of a third of the area's size, at least 25 m.
-    let min_margin = if geographic { 25.0 / 111_320.0 } else { 25.0 };
-    let margin = ((x1 - x0).max(y1 - y0) / 3.0).max(min_margin);
-    let (x0, y0, x1, y1) = (x0 - margin, y0 - margin, x1 + margin, y1 + margin);
-    // Degrees of longitude are shorter than degrees of latitude away from the equator.
-    let stretch = if geographic {
-        f64::midpoint(y0, y1).to_radians().cos()
-    } else {
-        1.0
+    let Some(projection) = frame.projection(&all, 3.0, 25.0, 0.9) else {
+        return String::new();
     };
-    let (w, h) = (180.0_f64, 120.0_f64);
-    let span_x = ((x1 - x0) * stretch).max(1e-9);
-    let span_y = (y1 - y0).max(1e-9);
-    let scale = (w / span_x).min(h / span_y) * 0.9;
-    let (cx, cy) = (f64::midpoint(x0, x1), f64::midpoint(y0, y1));
-    let at = |(x, y): (f64, f64)| {
-        (
-            w / 2.0 + (x - cx) * stretch * scale,
-            h / 2.0 - (y - cy) * scale,
-        )
-    };
+    let at = |p: (f64, f64)| projection.at(p);
+    let (geographic, scale) = (frame.geographic, projection.scale);
+    let (w, h) = MAP_BOX;
     let path = |g: &Value| -> String {
         let mut d = String::new();
         let rings: Vec<&Value> = match g["type"].as_str() {
