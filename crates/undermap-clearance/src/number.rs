@@ -42,16 +42,8 @@ impl FromStr for ClearanceNumber {
     type Err = ClearanceError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || ClearanceError::Number(s.chars().take(40).collect());
-        let rest = s.strip_prefix("CC-").ok_or_else(bad)?;
-        let (year, number) = rest.split_once('-').ok_or_else(bad)?;
-        let digits = |t: &str, min: usize| t.len() >= min && t.bytes().all(|b| b.is_ascii_digit());
-        if !(year.len() == 4 && digits(year, 4) && digits(number, 6) && number.len() <= 18) {
-            return Err(bad());
-        }
-        Ok(Self {
-            year: year.parse().map_err(|_| bad())?,
-            number: number.parse().map_err(|_| bad())?,
-        })
+        let (year, number) = undermap_core::parse_numbered(s, "CC")
+            .ok_or_else(|| ClearanceError::Number(s.chars().take(40).collect()))?;
+        Ok(Self { year, number })
     }
 }

@@ -50,4 +50,4 @@ pub use resilience::{
     ConditionGrade, IncidentRecord, IncidentType, Resistance, ResourceRecord, ResourceType,
 };
 pub use risk::{Relation, Risk, RiskAssessment, RiskPolicy};
-pub use ticket::{TicketId, TicketRules, TicketType};
+pub use ticket::{parse_numbered, TicketId, TicketRules, TicketType};

@@ -54,23 +54,33 @@ impl FromStr for TicketId {
                 ),
             )
         };
-        let rest = s.strip_prefix("EC-").ok_or_else(err)?;
-        let (year, number) = rest.split_once('-').ok_or_else(err)?;
-        if year.len() != 4 || number.len() < 6 || number.len() > 19 {
-            return Err(err());
-        }
-        if !year
-            .bytes()
-            .chain(number.bytes())
-            .all(|b| b.is_ascii_digit())
-        {
-            return Err(err());
-        }
-        Ok(Self {
-            year: year.parse().map_err(|_| err())?,
-            number: number.parse().map_err(|_| err())?,
-        })
+        let (year, number) = parse_numbered(s, "EC").ok_or_else(err)?;
+        Ok(Self { year, number })
     }
+}
+
+/// The year and number of a document number `PREFIX-YYYY-NNNNNN` (at least six digits): a
+/// ticket's `EC-…`, a clearance report's `CC-…`.
+///
+/// ```
+/// assert_eq!(undermap_core::parse_numbered("CC-2026-000017", "CC"), Some((2026, 17)));
+/// assert_eq!(undermap_core::parse_numbered("CC-2026-17", "CC"), None);
+/// ```
+#[must_use]
+pub fn parse_numbered(s: &str, prefix: &str) -> Option<(u16, u64)> {
+    let rest = s.strip_prefix(prefix)?.strip_prefix('-')?;
+    let (year, number) = rest.split_once('-')?;
+    if year.len() != 4 || number.len() < 6 || number.len() > 19 {
+        return None;
+    }
+    if !year
+        .bytes()
+        .chain(number.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((year.parse().ok()?, number.parse().ok()?))
 }
 
 impl TryFrom<String> for TicketId {
