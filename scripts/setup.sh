@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what undermap needs on a fresh Debian machine.
-#   scripts/setup.sh           build tools, PROJ, GDAL's ogrinfo and Chromium (tests), PostGIS; starts PostgreSQL
+#   scripts/setup.sh           build tools, PROJ, GDAL's ogrinfo and Chromium (tests), PostGIS, pgBackRest and
+#                              HAProxy (the backup and cluster tests); starts PostgreSQL
 #   scripts/setup.sh --build   only what building needs (PROJ, clang): the embedded demo needs no database
 # Idempotent: a second run installs nothing and only checks that PostgreSQL is up.
 set -euo pipefail
@@ -10,7 +11,7 @@ build_only=false
 
 packages=(libproj-dev proj-bin proj-data clang pkg-config)
 # Tests also drive the web map in Debian's Chromium (with CJK fonts for the screenshots).
-$build_only || packages+=(postgresql-15-postgis-3 gdal-bin openssl curl chromium fonts-noto-cjk)
+$build_only || packages+=(postgresql-15-postgis-3 gdal-bin openssl curl chromium fonts-noto-cjk pgbackrest haproxy)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -14,6 +14,8 @@ mod archive_links;
 mod archive_records;
 mod archive_s3;
 mod archive_store;
+mod backup;
+mod backup_postgis;
 mod bundles;
 mod clearance;
 mod cli;

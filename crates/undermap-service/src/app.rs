@@ -20,6 +20,9 @@ pub struct Service {
 #[derive(Debug)]
 struct Inner {
     store: Arc<dyn Store>,
+    /// A streaming replica the index is read from, sparing the primary the full reads of every
+    /// reload (`serve --read-store`); the primary when it cannot answer.
+    read_store: std::sync::OnceLock<Arc<dyn Store>>,
     index: SharedIndex,
     config: ServiceConfig,
     /// Set when the index may be behind the store: a reload failed, or the process that tells
@@ -46,6 +49,26 @@ struct Inner {
     open_reports: std::sync::RwLock<Arc<crate::field_reports::OpenReports>>,
 }
 
+/// What the index is built from, read from `store`: the moment, the last delivery, the layers and
+/// the current features.
+async fn read_index(
+    store: &dyn Store,
+) -> Result<
+    (
+        chrono::DateTime<chrono::Utc>,
+        i64,
+        Vec<undermap_core::LayerInfo>,
+        Vec<undermap_core::Feature>,
+    ),
+    undermap_store::StoreError,
+> {
+    let as_of = store.now().await?;
+    let last_delivery = store.last_delivery().await?;
+    let layers = store.layers().await?;
+    let features = store.current_features().await?;
+    Ok((as_of, last_delivery, layers, features))
+}
+
 /// How long `/readyz` waits for the store before calling it unreachable.
 const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -56,6 +79,7 @@ impl Service {
         Self {
             inner: Arc::new(Inner {
                 store,
+                read_store: std::sync::OnceLock::new(),
                 index: SharedIndex::default(),
                 config,
                 behind: std::sync::atomic::AtomicBool::new(false),
@@ -77,6 +101,23 @@ impl Service {
     #[must_use]
     pub fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    /// Reads the index from `replica` from now on (a streaming replica of the store: writes
+    /// and everything else still go to the store). Set once, before serving.
+    pub fn read_index_from(&self, replica: Arc<dyn Store>) {
+        if self.inner.read_store.set(replica).is_err() {
+            tracing::warn!("the index's read store was set already; keeping the first");
+        }
+    }
+
+    /// Where the index is read from: the read store when one is set.
+    #[must_use]
+    pub fn index_source(&self) -> &dyn Store {
+        self.inner
+            .read_store
+            .get()
+            .map_or(self.store(), |r| r.as_ref())
     }
 
     /// The owners' registry as last read.
@@ -188,10 +229,14 @@ impl Service {
 
     async fn reload_inner(&self) -> Result<usize, ServiceError> {
         let started = std::time::Instant::now();
-        let as_of = self.store().now().await?;
-        let last_delivery = self.store().last_delivery().await?;
-        let layers = self.store().layers().await?;
-        let features = self.store().current_features().await?;
+        let (as_of, last_delivery, layers, features) = match read_index(self.index_source()).await {
+            Ok(read) => read,
+            Err(e) if self.inner.read_store.get().is_some() => {
+                tracing::warn!(error = %e, "the read store did not answer; reading the index from the primary");
+                read_index(self.store()).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
         let read_ms = started.elapsed().as_millis();
         // Building is CPU work of seconds at city scale: keep it off the async workers.
         let index = tokio::task::spawn_blocking(move || MapIndex::build(layers, features, as_of))

@@ -7,6 +7,7 @@
 mod access;
 mod appointments;
 mod archive;
+pub mod backup;
 mod clearance;
 mod downloads;
 mod error;

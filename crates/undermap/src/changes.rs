@@ -22,16 +22,18 @@ pub fn spawn_change_listener(service: Service, database_url: String) {
     });
 }
 
-/// Rebuilds the index when another process (the `ingest` command on the same GeoPackage file)
-/// has recorded a delivery the index does not include: SQLite has no notifications, so the store's
-/// last delivery number is read every `every`.
+/// Rebuilds the index when the store the index is read from holds a delivery the index does not
+/// include: another process's (the `ingest` command on the same GeoPackage file: SQLite has no
+/// notifications), or one a streaming replica has just received (a notification on the
+/// primary may arrive before the replica has the delivery). Its last delivery number is read
+/// every `every`.
 pub fn spawn_change_poller(service: Service, every: Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match service.store().last_delivery().await {
+            match service.index_source().last_delivery().await {
                 Ok(last) if last > service.last_delivery() => {
                     tracing::info!(
                         delivery = last,

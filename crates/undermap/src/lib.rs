@@ -1,6 +1,7 @@
 //! The undermap server: settings, startup and telemetry. `main.rs` is the command line; tests
 //! build the same [`Application`] on port 0.
 
+pub mod backup;
 mod changes;
 mod demo;
 mod departments;

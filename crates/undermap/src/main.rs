@@ -4,7 +4,7 @@ mod cli;
 mod progress;
 
 use clap::Parser;
-use cli::{accounts, audit, demo_data, export, ingest, serve, verify, Cli, Command};
+use cli::{accounts, audit, backup, demo_data, export, ingest, serve, verify, Cli, Command};
 use undermap::{
     archive_config, authenticator, init_tracing, install_file_store, open_store, service_config,
     Settings,
@@ -45,6 +45,10 @@ async fn main() -> anyhow::Result<()> {
             return verify::verify_ticket(&settings, file, public_key.as_deref());
         }
         Command::TicketKey => return verify::ticket_key(&settings),
+        Command::Restore(args) => return backup::run_restore(args.clone(), &settings, &spec).await,
+        Command::Backup(_) if !spec.contains("://") && !std::path::Path::new(&spec).exists() => {
+            anyhow::bail!("{spec}: no GeoPackage to back up");
+        }
         Command::Serve(_) => {
             serve::install_ticket_signer(&settings, &mut config, read_only)?;
             install_file_store(&settings, &mut config, &spec).await?;
@@ -55,7 +59,11 @@ async fn main() -> anyhow::Result<()> {
     let store = opened.shared();
     match cli.command {
         // Handled before a store is opened: they write to their own `--out` or read a file.
-        Command::DemoData { .. } | Command::VerifyTicket { .. } | Command::TicketKey => {}
+        Command::DemoData { .. }
+        | Command::VerifyTicket { .. }
+        | Command::TicketKey
+        | Command::Restore(_) => {}
+        Command::Backup(args) => backup::run_backup(args, &settings, &opened, &spec).await?,
         Command::Migrate => println!("store is up to date"),
         Command::Ingest(args) => ingest::run(args, &config, store.as_ref()).await?,
         Command::Serve(args) => serve::run(args, settings, config, store, &opened, &spec).await?,

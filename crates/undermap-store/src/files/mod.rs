@@ -79,7 +79,7 @@ impl fmt::Display for ContentHash {
 /// Where the archive's file bytes are kept.
 #[derive(Clone)]
 pub struct FileStore {
-    objects: Arc<dyn ObjectStore>,
+    pub(crate) objects: Arc<dyn ObjectStore>,
     describe: String,
     /// The GeoPackage the files are also kept in (a GeoPackage store's own).
     inside: Option<embedded::Inside>,

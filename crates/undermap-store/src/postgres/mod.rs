@@ -93,6 +93,25 @@ impl PgStore {
         Self::from_pool(pool, srid).await
     }
 
+    /// A streaming replica (hot standby) of an undermap database, for reading: no migration,
+    /// nothing recorded. The pool connects lazily, so a replica that is down when a server
+    /// starts is simply not read from until it answers. Writes through it fail (the standby
+    /// refuses them); a server only reads its index from it.
+    pub fn connect_replica(url: &str, srid: i32) -> Result<Self> {
+        let pool = pool_options()
+            .connect_lazy(url)
+            .map_err(PgError::db("connecting to the replica"))?;
+        let health = std::sync::Arc::new(StoreHealth::default());
+        tokio::spawn(heartbeat(pool.clone(), std::sync::Arc::clone(&health)));
+        Ok(Self {
+            srid,
+            tickets: std::sync::Arc::default(),
+            writer: tickets::Writer::spawn(pool.clone(), srid),
+            pool,
+            health,
+        })
+    }
+
     /// Wraps a pool whose database is already migrated (as `#[sqlx::test]` provides).
     pub async fn from_pool(pool: PgPool, srid: i32) -> Result<Self> {
         sqlx::query("INSERT INTO deployment (srid) VALUES ($1) ON CONFLICT (singleton) DO NOTHING")

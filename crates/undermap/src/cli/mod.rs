@@ -2,6 +2,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod backup;
 pub(crate) mod demo_data;
 pub(crate) mod export;
 pub(crate) mod ingest;
@@ -83,6 +84,12 @@ pub(crate) enum Command {
     /// Write the current map, or part of it, and the archive to a GeoPackage (a site copy for
     /// offline use).
     Export(export::ExportArgs),
+    /// Back up the store and the archive's file bytes into a folder (PostGIS: pgBackRest, with
+    /// WAL archiving for point-in-time recovery; GeoPackage: an online copy), optionally sealed
+    /// with age for offline keeping.
+    Backup(backup::BackupArgs),
+    /// Restore a backup folder or a sealed copy into a new store (--store), checking it.
+    Restore(backup::RestoreArgs),
 }
 
 /// The store for logs: a database URL may hold a password.

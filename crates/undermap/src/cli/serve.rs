@@ -25,6 +25,10 @@ pub(crate) struct ServeArgs {
     /// Serve a GeoPackage site copy without changing it: writes are refused.
     #[arg(long)]
     pub(crate) read_only: bool,
+    /// A streaming replica of the PostGIS store (postgres://…) to read the index from at every
+    /// reload; writes still go to --store, and the primary is read when the replica is down.
+    #[arg(long)]
+    pub(crate) read_store: Option<String>,
     /// PEM certificate chain for HTTPS (with --tls-key; also UNDERMAP_TLS_CERT).
     #[arg(long)]
     pub(crate) tls_cert: Option<PathBuf>,
@@ -64,6 +68,7 @@ pub(crate) async fn run(
         demo,
         listen,
         read_only,
+        read_store,
         tls_cert,
         tls_key,
     } = args;
@@ -79,7 +84,26 @@ pub(crate) async fn run(
         let max = settings.archive.embed_max_bytes;
         config.archive.files = Some(undermap::keep_files_inside(gpkg, files, max, read_only));
     }
+    let replica = match (&read_store, opened) {
+        (None, _) => None,
+        (Some(url), OpenedStore::Postgres(..)) => {
+            let srid = config
+                .deployment_crs
+                .epsg_code()
+                .and_then(|c| i32::try_from(c).ok())
+                .context("the deployment CRS has no EPSG code")?;
+            let replica: std::sync::Arc<dyn Store> =
+                std::sync::Arc::new(undermap_store::PgStore::connect_replica(url, srid)?);
+            Some(replica)
+        }
+        (Some(_), OpenedStore::GeoPackage(_)) => {
+            anyhow::bail!("--read-store is a replica of a PostGIS store; a GeoPackage has none")
+        }
+    };
     let service = Service::new(store, config);
+    if let Some(replica) = &replica {
+        service.read_index_from(replica.clone());
+    }
     let security = security(&settings, opened.access())?;
     if demo {
         let n = load_demo(&service, &settings.demo_data_dir).await?;
@@ -93,6 +117,9 @@ pub(crate) async fn run(
     match &opened {
         OpenedStore::Postgres(_, url) => {
             spawn_change_listener(service.clone(), url.clone());
+            if replica.is_some() {
+                spawn_change_poller(service.clone(), std::time::Duration::from_secs(1));
+            }
         }
         OpenedStore::GeoPackage(_) => {
             spawn_change_poller(service.clone(), std::time::Duration::from_secs(2));

@@ -1,0 +1,304 @@
+//! `undermap backup` and `undermap restore`: backups that restore, and offline copies sealed
+//! with age.
+//!
+//! A backup folder holds `snapshots/<time>/manifest.json` per backup, `files/` (the archive's
+//! file bytes by SHA-256, each kept once across backups) and, for PostGIS, pgBackRest's
+//! `pgbackrest.conf` and `repo/`. With recipients, the backup is also (GeoPackage: only) written
+//! as one sealed file, `undermap-<time>.tar.age`. A restore takes either and never writes over
+//! an existing store. docs/operations.md says how they fit a deployment.
+
+mod error;
+mod geopackage;
+mod manifest;
+mod pgbackrest;
+mod postgis;
+pub mod sealed;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use undermap_store::backup::FilesCopied;
+use undermap_store::FileStore;
+
+pub use error::BackupError;
+pub use manifest::{Manifest, StoreKind};
+
+use crate::OpenedStore;
+
+/// Which backup pgBackRest takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackupType {
+    /// Changes since the last backup of any type (a full one when there is none).
+    #[default]
+    Incr,
+    /// Changes since the last full backup.
+    Diff,
+    /// Everything.
+    Full,
+}
+
+impl BackupType {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Incr => "incr",
+            Self::Diff => "diff",
+            Self::Full => "full",
+        }
+    }
+}
+
+/// One backup asked for.
+pub struct BackupRequest {
+    /// The backup folder.
+    pub to: PathBuf,
+    /// pgBackRest's backup type (PostGIS).
+    pub kind: BackupType,
+    /// Seal a copy for these recipients.
+    pub encrypt_to: sealed::Recipients,
+}
+
+/// What a backup did.
+#[derive(Debug)]
+pub struct BackupReport {
+    /// The snapshot's folder (inside the sealed copy when only that was kept).
+    pub snapshot: String,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// The file bytes copied.
+    pub files: FilesCopied,
+    /// The sealed copy and its size.
+    pub sealed: Option<(PathBuf, u64)>,
+}
+
+/// Sets up `dir` to back up the PostGIS store (pgBackRest's configuration, the server's WAL
+/// archiving); whether PostgreSQL must be restarted first.
+pub async fn init(opened: &OpenedStore, dir: &Path) -> Result<bool, BackupError> {
+    match opened {
+        OpenedStore::Postgres(store, _) => postgis::init(store, &absolute(dir)?).await,
+        OpenedStore::GeoPackage(_) => Err(BackupError::Invalid(
+            "a GeoPackage store needs no setup: `undermap backup --to DIR` copies it".into(),
+        )),
+    }
+}
+
+/// Backs up the store and the file store (`files`) into `req.to`.
+pub async fn backup(
+    opened: &OpenedStore,
+    files: Option<&FileStore>,
+    req: &BackupRequest,
+) -> Result<BackupReport, BackupError> {
+    let at = Utc::now();
+    let to = absolute(&req.to)?;
+    let sealing = !req.encrypt_to.is_empty();
+    // A sealed GeoPackage backup leaves nothing readable behind: it is made in a private folder
+    // that is removed once sealed.
+    let staging = match (opened, sealing) {
+        (OpenedStore::GeoPackage(_), true) => Some(
+            tempfile::Builder::new()
+                .prefix(".staging-")
+                .tempdir_in(&to)
+                .map_err(BackupError::io("creating a folder in", &to))?,
+        ),
+        _ => None,
+    };
+    let work = staging.as_ref().map_or(to.as_path(), |s| s.path());
+    let (partial, done) = manifest::reserve(work, at)?;
+    let mut m = match opened {
+        OpenedStore::GeoPackage(store) => geopackage::snapshot(store, &partial, at).await?,
+        OpenedStore::Postgres(store, _) => {
+            let label = postgis::backup(store, work, req.kind).await?;
+            let mut m = Manifest::new(StoreKind::PostGis, at);
+            m.pgbackrest_label = Some(label);
+            m
+        }
+    };
+    let copied = copy_files(files, work, &mut m).await?;
+    m.write(&partial.join("manifest.json"))?;
+    std::fs::rename(&partial, &done).map_err(BackupError::io("renaming", &partial))?;
+    let sealed = if sealing {
+        let entries: &[&str] = match opened {
+            OpenedStore::GeoPackage(_) => &["snapshots", "files"],
+            OpenedStore::Postgres(..) => &["pgbackrest.conf", "repo", "files", "snapshots"],
+        };
+        let out = to.join(format!("undermap-{}.tar.age", manifest::stamp(at)));
+        let size = sealed::seal(work, entries, &req.encrypt_to, &out)?;
+        Some((out, size))
+    } else {
+        None
+    };
+    Ok(BackupReport {
+        snapshot: done
+            .strip_prefix(work)
+            .unwrap_or(&done)
+            .display()
+            .to_string(),
+        manifest: m,
+        files: copied,
+        sealed,
+    })
+}
+
+/// `dir`, created if missing, as an absolute path (pgBackRest takes no other).
+fn absolute(dir: &Path) -> Result<PathBuf, BackupError> {
+    std::fs::create_dir_all(dir).map_err(BackupError::io("creating", dir))?;
+    std::fs::canonicalize(dir).map_err(BackupError::io("finding", dir))
+}
+
+/// Copies the file store's files into `dir/files` and lists them in the manifest.
+async fn copy_files(
+    files: Option<&FileStore>,
+    dir: &Path,
+    m: &mut Manifest,
+) -> Result<FilesCopied, BackupError> {
+    let Some(files) = files else {
+        return Ok(FilesCopied::default());
+    };
+    let mut hashes = files.hashes().await?;
+    hashes.sort();
+    let target = FileStore::local(&dir.join("files"))?;
+    let copied = files.copy_to(&target, Some(hashes.clone())).await?;
+    m.files = hashes.iter().map(|h| h.as_str().to_owned()).collect();
+    Ok(copied)
+}
+
+/// One restore asked for.
+#[derive(Debug)]
+pub struct RestoreRequest {
+    /// A backup folder or a sealed copy (`.tar.age`).
+    pub from: PathBuf,
+    /// The identity file that opens a sealed copy.
+    pub identity: Option<PathBuf>,
+    /// Restore the store as it was at this moment: PostGIS replays the WAL up to it; a
+    /// GeoPackage takes the latest snapshot made at or before it. The latest without it.
+    pub target_time: Option<DateTime<Utc>>,
+    /// The store to restore into: a GeoPackage path (a new file), or the `postgres://` URL the
+    /// restored cluster will answer at (its port is set from it).
+    pub store: String,
+    /// The new data directory a PostGIS cluster is restored into.
+    pub pg_data: Option<PathBuf>,
+    /// Where the file bytes go.
+    pub files_to: Option<FileStore>,
+}
+
+/// What a restore did.
+#[derive(Debug)]
+pub struct RestoreReport {
+    /// Which kind of store.
+    pub kind: StoreKind,
+    /// The snapshot restored (GeoPackage), when it was made.
+    pub made_at: Option<DateTime<Utc>>,
+    /// Tables checked against the manifest (GeoPackage).
+    pub tables: usize,
+    /// The file bytes copied.
+    pub files: FilesCopied,
+}
+
+/// Restores a backup into a new store (and its file bytes), checking what it restores.
+pub async fn restore(req: RestoreRequest) -> Result<RestoreReport, BackupError> {
+    let postgres = req.store.starts_with("postgres://") || req.store.starts_with("postgresql://");
+    let beside = match (&req.pg_data, postgres) {
+        (Some(data), true) => data.parent().map(Path::to_owned),
+        (None, true) => {
+            return Err(BackupError::Invalid(
+                "restoring PostgreSQL needs --pg-data: the new, empty data directory of the \
+                 restored cluster"
+                    .into(),
+            ))
+        }
+        (_, false) => Path::new(&req.store).parent().map(Path::to_owned),
+    }
+    .filter(|p| !p.as_os_str().is_empty())
+    .unwrap_or_else(|| PathBuf::from("."));
+    let unsealed = if req.from.is_file() {
+        let identity = req.identity.as_deref().ok_or_else(|| {
+            BackupError::Crypto(format!(
+                "{} is sealed: --identity names the file holding its key",
+                req.from.display()
+            ))
+        })?;
+        std::fs::create_dir_all(&beside).map_err(BackupError::io("creating", &beside))?;
+        let into = tempfile::Builder::new()
+            .prefix(".undermap-unsealed-")
+            .tempdir_in(&beside)
+            .map_err(BackupError::io("creating a folder in", &beside))?;
+        sealed::unseal(&req.from, identity, into.path())?;
+        Some(into)
+    } else {
+        None
+    };
+    let from = if unsealed.is_some() {
+        PathBuf::new()
+    } else {
+        std::fs::canonicalize(&req.from).map_err(BackupError::io("finding", &req.from))?
+    };
+    let dir = unsealed.as_ref().map_or(from.as_path(), |u| u.path());
+    let is_postgis = dir.join("repo").is_dir();
+    if is_postgis != postgres {
+        return Err(BackupError::Invalid(format!(
+            "{} is a backup of a {} store; restore it into a {}",
+            req.from.display(),
+            if is_postgis { "PostGIS" } else { "GeoPackage" },
+            if is_postgis {
+                "postgres:// URL with --pg-data"
+            } else {
+                "GeoPackage file"
+            }
+        )));
+    }
+    if is_postgis {
+        let pg_data = std::path::absolute(req.pg_data.as_deref().unwrap_or(Path::new(".")))
+            .map_err(BackupError::io("finding", &beside))?;
+        let options = sqlx::postgres::PgConnectOptions::from_str(&req.store)
+            .map_err(|e| BackupError::Invalid(format!("--store: {e}")))?;
+        if unsealed.is_some() {
+            pgbackrest::give_to(dir, pgbackrest::run_as(&beside)?.as_deref())?;
+        }
+        postgis::restore(postgis::ClusterRestore {
+            from: dir,
+            pg_data: &pg_data,
+            port: options.get_port(),
+            target_time: req.target_time,
+            url: &req.store,
+        })
+        .await?;
+        // Every file the backups kept: bytes a row of the restored moment names are among them
+        // (extra ones are never named, and harmless).
+        let files = restore_files(dir, None, req.files_to.as_ref()).await?;
+        return Ok(RestoreReport {
+            kind: StoreKind::PostGis,
+            made_at: None,
+            tables: 0,
+            files,
+        });
+    }
+    let target = Path::new(&req.store);
+    let (snapshot, m) = manifest::choose(dir, req.target_time)?;
+    geopackage::restore(&snapshot, &m, target).await?;
+    let files = match restore_files(dir, Some(m.file_hashes()?), req.files_to.as_ref()).await {
+        Ok(f) => f,
+        Err(e) => {
+            // Not half a restore: without its files the store is not what was backed up.
+            let _ = std::fs::remove_file(target);
+            return Err(e);
+        }
+    };
+    Ok(RestoreReport {
+        kind: StoreKind::GeoPackage,
+        made_at: Some(m.made_at),
+        tables: m.tables.len(),
+        files,
+    })
+}
+
+async fn restore_files(
+    dir: &Path,
+    hashes: Option<Vec<undermap_store::ContentHash>>,
+    to: Option<&FileStore>,
+) -> Result<FilesCopied, BackupError> {
+    let (Some(to), true) = (to, dir.join("files").is_dir()) else {
+        return Ok(FilesCopied::default());
+    };
+    let from = FileStore::local(&dir.join("files"))?;
+    Ok(from.copy_to(to, hashes).await?)
+}
