@@ -5,8 +5,7 @@
 //! restored to a moment between two deliveries (the first there, the second not), and restored
 //! from a sealed offline copy.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -14,118 +13,8 @@ use sqlx::{Connection, PgConnection};
 use undermap_store::PgStore;
 
 use crate::backup::{identity, ok, populate, refused, undermap, valve};
+use crate::common::postgres::{free_port, lab, Cluster};
 use crate::common::{self, Backend};
-
-const BIN: &str = "/usr/lib/postgresql/15/bin";
-
-/// The user PostgreSQL runs as: `postgres` when the test runs as root (it refuses root).
-fn os_user() -> Option<&'static str> {
-    nix::unistd::geteuid().is_root().then_some("postgres")
-}
-
-fn as_owner(program: &str) -> Command {
-    match os_user() {
-        Some(user) => {
-            let mut c = Command::new("runuser");
-            c.args(["-u", user, "--", program]);
-            c
-        }
-        None => Command::new(program),
-    }
-}
-
-fn run(mut c: Command) {
-    let out = c.output().expect("runs");
-    assert!(
-        out.status.success(),
-        "{c:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A PostgreSQL cluster of the test's, stopped when dropped.
-pub(crate) struct Cluster {
-    pub data: PathBuf,
-    pub port: u16,
-}
-
-impl Cluster {
-    /// initdb, trust on localhost, the socket in `base`, started.
-    pub(crate) fn start_new(base: &Path, name: &str) -> Self {
-        let data = base.join(name);
-        let port = free_port();
-        let mut init = as_owner(&format!("{BIN}/initdb"));
-        init.arg("-D").arg(&data).args([
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        ]);
-        run(init);
-        let conf = format!(
-            "port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nfsync = off\n",
-            base.display()
-        );
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(data.join("postgresql.conf"))
-            .unwrap();
-        std::io::Write::write_all(&mut f, conf.as_bytes()).unwrap();
-        let cluster = Self { data, port };
-        cluster.pg_ctl("start");
-        cluster
-    }
-
-    /// A cluster `undermap restore` started.
-    pub(crate) fn adopt(data: PathBuf, port: u16) -> Self {
-        Self { data, port }
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/undermap", self.port)
-    }
-
-    pub(crate) fn pg_ctl(&self, what: &str) {
-        let mut c = as_owner(&format!("{BIN}/pg_ctl"));
-        c.arg("-D")
-            .arg(&self.data)
-            .arg("-l")
-            .arg(self.data.with_extension("log"))
-            .args(["-w", "-m", "fast", what]);
-        run(c);
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = as_owner(&format!("{BIN}/pg_ctl"))
-            .arg("-D")
-            .arg(&self.data)
-            .args(["-m", "immediate", "stop"])
-            .output();
-    }
-}
-
-/// A folder PostgreSQL's user may write in.
-pub(crate) fn lab() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    if let Some(user) = os_user() {
-        let u = nix::unistd::User::from_name(user).unwrap().unwrap();
-        nix::unistd::chown(dir.path(), Some(u.uid), Some(u.gid)).unwrap();
-    }
-    dir
-}
 
 async fn fingerprint(url: &str) -> undermap_store::backup::Fingerprint {
     PgStore::connect(url, 4545)

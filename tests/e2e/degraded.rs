@@ -5,129 +5,11 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use undermap_store::PgStore;
-
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
-
-/// A throw-away PostgreSQL cluster in a temporary folder, on its own port.
-struct TempPostgres {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl TempPostgres {
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    /// Runs a PostgreSQL tool as the `postgres` user when we are root (PostgreSQL refuses root).
-    fn tool(name: &str) -> Command {
-        let bin = Path::new(PG_BIN).join(name);
-        if std::env::var("USER").as_deref() == Ok("root") || is_root() {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(bin);
-            c
-        } else {
-            Command::new(bin)
-        }
-    }
-
-    fn init() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        if is_root() {
-            assert!(Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap()
-                .success());
-        }
-        let port = free_port();
-        let pg = Self { dir, port };
-        let out = Self::tool("initdb")
-            .args(["-A", "trust", "-U", "postgres", "-D"])
-            .arg(pg.data())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        pg.start();
-        pg
-    }
-
-    fn start(&self) {
-        let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.dir.path().display()
-        );
-        let out = Self::tool("pg_ctl")
-            .args(["-w", "-D"])
-            .arg(self.data())
-            .args(["-o", &opts, "-l"])
-            .arg(self.dir.path().join("log"))
-            .arg("start")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn stop(&self) {
-        let out = Self::tool("pg_ctl")
-            .args(["-w", "-m", "fast", "-D"])
-            .arg(self.data())
-            .arg("stop")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pg_ctl stop: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/undermap", self.port)
-    }
-}
-
-impl Drop for TempPostgres {
-    fn drop(&mut self) {
-        let _ = Self::tool("pg_ctl")
-            .args(["-m", "immediate", "-D"])
-            .arg(self.data())
-            .arg("stop")
-            .output();
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn dig() -> Value {
     json!({"area": common::square_crs84(108.987_665_44, 28.449_672_82, 24.0), "depth_m": 1.5})
@@ -135,7 +17,8 @@ fn dig() -> Value {
 
 #[tokio::test]
 async fn reads_survive_a_database_outage_and_writes_fail_cleanly() {
-    let pg = TempPostgres::init();
+    let lab = common::postgres::lab();
+    let pg = common::postgres::Cluster::start_new(lab.path(), "data");
     let store = PgStore::connect(&pg.url(), 4545).await.unwrap();
     // Keys are read again on every request (30 s by default), so that the reads below take
     // the path that waited out the pool for each request before the store's circuit existed.
@@ -166,7 +49,7 @@ async fn reads_survive_a_database_outage_and_writes_fail_cleanly() {
     );
     let newcomer_key = app.key_for("outage-newcomer", "planner", None).await;
 
-    pg.stop();
+    pg.pg_ctl("stop");
     // The heartbeat notices within about a second; nothing here needs a write to find out.
     let mut noticed = false;
     for _ in 0..100 {
@@ -288,7 +171,7 @@ async fn reads_survive_a_database_outage_and_writes_fail_cleanly() {
 
     // What another server delivers while this one cannot hear it: this one must catch up.
     app.service.set_behind(true);
-    pg.start();
+    pg.pg_ctl("start");
 
     // On its own, with no write to nudge it: the server notices, catches up and says ready.
     let mut ready = Value::Null;

@@ -19,6 +19,7 @@ mod backup_postgis;
 mod bundles;
 mod clearance;
 mod cli;
+mod cluster;
 mod correctness;
 mod degraded;
 mod deliveries;

@@ -3,6 +3,8 @@
 //! each.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

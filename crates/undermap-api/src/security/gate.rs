@@ -66,9 +66,12 @@ pub async fn gate(
     let started = Instant::now();
     // Microseconds: what the databases keep, so the entry and its `at` column agree exactly.
     let at = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
-    let address = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let address = super::client_address::client_address(
+        req.peer_addr(),
+        req.headers(),
+        &security.trusted_proxies,
+    )
+    .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let method = req.method().clone();
     // The trail records a hostile request as it came, escaped, rather than fail on a NUL.
     let path = undermap_core::text::escaped(req.path()).into_owned();

@@ -13,6 +13,7 @@ use undermap_auth::{AuditLog, AuthError, Authenticator, Capability, Principal};
 
 use crate::ApiError;
 
+mod client_address;
 mod gate;
 
 pub use gate::gate;
