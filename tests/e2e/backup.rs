@@ -298,3 +298,93 @@ async fn a_geopackage_restore_takes_the_last_snapshot_before_the_moment_asked() 
     assert!(said.contains("features"), "{said}");
     assert!(!w.join("bad.gpkg").exists());
 }
+
+#[tokio::test]
+async fn a_site_copy_travels_sealed_and_opens_only_with_its_key() {
+    let (store, dir) = common::temp_gpkg().await;
+    let source = store.path().to_owned();
+    let app = common::spawn_app_on(
+        Arc::new(store.clone()),
+        Backend::GeoPackage(store.clone(), Arc::new(dir)),
+        true,
+    )
+    .await;
+    let hashes = populate(&app).await;
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    let (key, recipient) = identity(w, "site.key");
+    // The export finds the server's file store through the settings in its working folder.
+    std::fs::write(
+        w.join("undermap.toml"),
+        format!("[archive]\nfiles_dir = {:?}\n", app.files_dir.path()),
+    )
+    .unwrap();
+    let out = ok(undermap(w).arg("--store").arg(&source).args([
+        "export",
+        "--to",
+        "site.tar.age",
+        "--encrypt-to",
+        &recipient,
+    ]));
+    assert!(out.contains("sealed for 1 recipient"), "{out}");
+    let names: Vec<String> = std::fs::read_dir(w)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.starts_with(".export-") && !n.starts_with(".sealing-")),
+        "{names:?}"
+    );
+    assert!(out.contains("2 files"), "{out}");
+    let bytes = std::fs::read(w.join("site.tar.age")).unwrap();
+    for plain in [&b"BK-V1"[..], b"SQLite format 3", b"% file 1"] {
+        assert!(
+            !bytes.windows(plain.len()).any(|w| w == plain),
+            "{} readable",
+            String::from_utf8_lossy(plain)
+        );
+    }
+    let said = refused(undermap(w).arg("--store").arg(&source).args([
+        "export",
+        "--to",
+        "site.tar.age",
+        "--encrypt-to",
+        &recipient,
+    ]));
+    assert!(said.contains("exists"), "{said}");
+
+    ok(undermap(w)
+        .args([
+            "--store",
+            "site.gpkg",
+            "restore",
+            "--from",
+            "site.tar.age",
+            "--identity",
+        ])
+        .arg(&key));
+    let copy = undermap_store::GpkgStore::open(
+        &w.join("site.gpkg"),
+        &undermap_store::GpkgSrs {
+            srid: 4545,
+            name: String::new(),
+            wkt: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    use undermap_store::Store;
+    assert_eq!(
+        copy.current_features().await.unwrap().len(),
+        store.current_features().await.unwrap().len()
+    );
+    let again = common::spawn_app_on(
+        Arc::new(copy.clone()),
+        Backend::GeoPackage(copy, Arc::new(tempfile::tempdir().unwrap())),
+        false,
+    )
+    .await;
+    files_served_whole(&again, &hashes).await;
+}

@@ -145,6 +145,44 @@ fn absolute(dir: &Path) -> Result<PathBuf, BackupError> {
     std::fs::canonicalize(dir).map_err(BackupError::io("finding", dir))
 }
 
+/// Seals the GeoPackage `gpkg` (a site copy just written) into `out` for `recipients`, as a
+/// one-snapshot backup that `undermap restore --identity` opens; the sealed file's size.
+pub async fn seal_site_copy(
+    gpkg: &Path,
+    recipients: &sealed::Recipients,
+    out: &Path,
+) -> Result<u64, BackupError> {
+    if out.exists() {
+        return Err(BackupError::Invalid(format!(
+            "{} exists already; a sealed copy is never written over a file",
+            out.display()
+        )));
+    }
+    let beside = absolute(
+        out.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    )?;
+    let staging = tempfile::Builder::new()
+        .prefix(".sealing-")
+        .tempdir_in(&beside)
+        .map_err(BackupError::io("creating a folder in", &beside))?;
+    let at = Utc::now();
+    let (partial, done) = manifest::reserve(staging.path(), at)?;
+    let (from, copy) = (gpkg.to_owned(), partial.join(geopackage::STORE_FILE));
+    let m = tokio::task::spawn_blocking(move || {
+        undermap_store::backup::copy_geopackage(&from, &copy)?;
+        let mut m = Manifest::new(StoreKind::GeoPackage, at);
+        m.tables = undermap_store::backup::fingerprint_file(&copy)?;
+        Ok::<_, BackupError>(m)
+    })
+    .await
+    .map_err(|e| BackupError::Invalid(format!("sealing the copy: {e}")))??;
+    m.write(&partial.join("manifest.json"))?;
+    std::fs::rename(&partial, &done).map_err(BackupError::io("renaming", &partial))?;
+    sealed::seal(staging.path(), &["snapshots"], recipients, out)
+}
+
 /// Copies the file store's files into `dir/files` and lists them in the manifest.
 async fn copy_files(
     files: Option<&FileStore>,

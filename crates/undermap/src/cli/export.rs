@@ -24,6 +24,11 @@ pub(crate) struct ExportArgs {
     /// Only features intersecting this GeoJSON (Multi)Polygon, in CRS84.
     #[arg(long)]
     pub(crate) area: Option<PathBuf>,
+    /// Seal the copy with age for this recipient (`age1pq1…`, `age1…`, or a file listing
+    /// them; repeatable) for transport: `--to` is then the sealed file, which `undermap
+    /// restore --identity KEY --from FILE --store site.gpkg` opens. Nothing readable is left.
+    #[arg(long)]
+    pub(crate) encrypt_to: Vec<String>,
 }
 
 /// Writes the layers asked for (all by default) within the area (everywhere by default), the
@@ -37,7 +42,38 @@ pub(crate) async fn run(
     spec: &str,
     files: Option<&undermap_store::FileStore>,
 ) -> anyhow::Result<()> {
-    let ExportArgs { to, layers, area } = args;
+    let ExportArgs {
+        to,
+        layers,
+        area,
+        encrypt_to,
+    } = args;
+    // Sealed: the copy is written in a private folder, sealed into `to`, and removed.
+    let recipients = if encrypt_to.is_empty() {
+        None
+    } else {
+        if to.exists() {
+            bail!(
+                "{} exists; a sealed copy is never written over a file",
+                to.display()
+            );
+        }
+        Some(undermap::backup::sealed::recipients(&encrypt_to)?)
+    };
+    let staging = match &recipients {
+        Some(_) => Some(
+            tempfile::Builder::new().prefix(".export-").tempdir_in(
+                to.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new(".")),
+            )?,
+        ),
+        None => None,
+    };
+    let sealed_to = to;
+    let to = staging
+        .as_ref()
+        .map_or_else(|| sealed_to.clone(), |s| s.path().join("site.gpkg"));
     let layers: Option<HashSet<_>> = layers
         .map(|l| l.iter().map(|s| s.trim().parse()).collect::<Result<_, _>>())
         .transpose()?;
@@ -95,6 +131,19 @@ pub(crate) async fn run(
     );
     let (accounts, keys) = export_accounts(opened.access().as_ref(), &target).await?;
     println!("{accounts} accounts and {keys} keys (hashes only) copied, revocations included");
-    println!("wrote {}", to.display());
+    drop(target);
+    match recipients {
+        Some(recipients) => {
+            let size = undermap::backup::seal_site_copy(&to, &recipients, &sealed_to).await?;
+            println!(
+                "wrote {} sealed for {} recipient(s) ({:.1} MiB); open it with `undermap restore --identity KEY --from {} --store site.gpkg`",
+                sealed_to.display(),
+                recipients.len(),
+                size as f64 / 1_048_576.0,
+                sealed_to.display()
+            );
+        }
+        None => println!("wrote {}", to.display()),
+    }
     Ok(())
 }
