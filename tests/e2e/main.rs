@@ -14,6 +14,7 @@ mod archive_links;
 mod archive_records;
 mod archive_s3;
 mod archive_store;
+mod at_rest;
 mod backup;
 mod backup_postgis;
 mod bundles;

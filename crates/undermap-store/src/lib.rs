@@ -60,7 +60,7 @@ pub use feeds::{
 pub use field_reports::{
     FieldReportRow, FieldReportStore, NewFieldReport, ReportClaim, ReportQuery,
 };
-pub use files::{ContentHash, Embedded, FileBytes, FileStore, Stored, Synced, Upload};
+pub use files::{ContentHash, Embedded, FileBytes, FileStore, Sealing, Stored, Synced, Upload};
 pub use gpkg::{EmbeddedFile, GpkgError, GpkgSrs, GpkgStore};
 pub use health::StoreHealth;
 pub use owners::{

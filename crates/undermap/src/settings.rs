@@ -109,6 +109,11 @@ pub struct ArchiveSettings {
     /// `aws_allow_http`, `aws_virtual_hosted_style_request`, …); secrets are better left to
     /// the environment.
     pub files_options: std::collections::BTreeMap<String, String>,
+    /// An age identity file (`age-keygen -pq > files.key`, readable by the server only): the
+    /// files' bytes are then encrypted at rest with it, so a stolen disk or bucket holds no
+    /// drawing anyone can read. Files kept before stay readable as they are. Keep a copy of the
+    /// key apart from the backups (docs/operations.md).
+    pub files_key: Option<PathBuf>,
     /// Largest file accepted, bytes (default 2 GiB).
     pub max_file_bytes: u64,
     /// A GeoPackage store keeps files up to this size inside itself as they arrive (default
@@ -144,6 +149,7 @@ impl Default for ArchiveSettings {
             files_dir: None,
             files_url: None,
             files_options: std::collections::BTreeMap::new(),
+            files_key: None,
             max_file_bytes: undermap_service::DEFAULT_MAX_FILE_BYTES,
             embed_max_bytes: 16 << 20,
             catalogue: None,

@@ -186,13 +186,15 @@ pub fn file_store(
     spec: &str,
 ) -> Result<undermap_store::FileStore, ArchiveSetupError> {
     let a = &settings.archive;
-    match (&a.files_url, &a.files_dir) {
-        (Some(_), Some(_)) => Err(ArchiveSetupError::TwoFileStores),
-        (Some(url), None) => Ok(undermap_store::FileStore::from_url(url, &a.files_options)?),
-        (None, _) => Ok(undermap_store::FileStore::local(&files_dir(
-            settings, spec,
-        ))?),
-    }
+    let files = match (&a.files_url, &a.files_dir) {
+        (Some(_), Some(_)) => return Err(ArchiveSetupError::TwoFileStores),
+        (Some(url), None) => undermap_store::FileStore::from_url(url, &a.files_options)?,
+        (None, _) => undermap_store::FileStore::local(&files_dir(settings, spec))?,
+    };
+    Ok(match &a.files_key {
+        Some(key) => files.sealed_with(undermap_store::Sealing::from_file(key)?),
+        None => files,
+    })
 }
 
 /// Opens the archive's file store for a server and checks that it answers.

@@ -65,6 +65,7 @@ impl FileStore {
                     describe: url.to_owned(),
                     inside: None,
                     local: false,
+                    sealing: None,
                 })
             }
             other => Err(invalid(

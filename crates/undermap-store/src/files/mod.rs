@@ -20,9 +20,11 @@ use crate::{Result, StoreError};
 
 mod embedded;
 mod location;
+mod sealing;
 mod upload;
 
 pub use embedded::{Embedded, Synced};
+pub use sealing::Sealing;
 pub use upload::{Stored, Upload};
 
 /// The SHA-256 of a file's bytes, as 64 lowercase hexadecimal digits: the name it is kept and
@@ -85,6 +87,8 @@ pub struct FileStore {
     inside: Option<embedded::Inside>,
     /// Whether the bytes are in a local folder.
     local: bool,
+    /// The deployment's key the bytes are encrypted with at rest.
+    sealing: Option<Sealing>,
 }
 
 impl fmt::Debug for FileStore {
@@ -160,6 +164,7 @@ impl FileStore {
             describe: dir.display().to_string(),
             inside: None,
             local: true,
+            sealing: None,
         })
     }
 
@@ -172,12 +177,37 @@ impl FileStore {
             describe,
             inside: None,
             local: false,
+            sealing: None,
         }
+    }
+
+    /// The same store, encrypting what it keeps from now on with `key` (objects kept before
+    /// stay readable as they are).
+    #[must_use]
+    pub fn sealed_with(mut self, key: Sealing) -> Self {
+        self.sealing = Some(key);
+        self
+    }
+
+    /// The same store, encrypting with `other`'s key if it has one (a backup's copy of the
+    /// files stays as sealed as the originals).
+    #[must_use]
+    pub fn sealed_like(self, other: &Self) -> Self {
+        match &other.sealing {
+            Some(key) => self.sealed_with(key.clone()),
+            None => self,
+        }
+    }
+
+    /// The key the store encrypts with, if any.
+    #[must_use]
+    pub fn sealing(&self) -> Option<&Sealing> {
+        self.sealing.as_ref()
     }
 
     /// Starts an upload of at most `limit` bytes.
     pub async fn upload(&self, limit: u64) -> Result<Upload> {
-        Upload::start(self.objects.clone(), limit).await
+        Upload::start(self.objects.clone(), limit, self.sealing.as_ref()).await
     }
 
     /// Whether the bytes with this hash are kept.
@@ -193,6 +223,13 @@ impl FileStore {
     /// unsatisfiable range is [`StoreError::Invalid`]); [`StoreError::NotFound`] if they are not
     /// kept.
     pub async fn get(&self, hash: &ContentHash, range: Option<Range<u64>>) -> Result<FileBytes> {
+        if let Some(sealing) = &self.sealing {
+            if let Some(bytes) =
+                sealing::get(&self.objects, &hash.path(), sealing, range.clone()).await?
+            {
+                return Ok(bytes);
+            }
+        }
         let options = GetOptions {
             range: range.map(GetRange::Bounded),
             ..GetOptions::default()

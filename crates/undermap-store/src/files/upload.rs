@@ -30,6 +30,8 @@ pub struct Upload {
     size: u64,
     limit: u64,
     head: Vec<u8>,
+    /// Encrypting the bytes on their way to the store.
+    sealed: Option<super::sealing::SealedWriter>,
 }
 
 impl std::fmt::Debug for Upload {
@@ -56,7 +58,12 @@ pub struct Stored {
 }
 
 impl Upload {
-    pub(super) async fn start(objects: Arc<dyn ObjectStore>, limit: u64) -> Result<Self> {
+    pub(super) async fn start(
+        objects: Arc<dyn ObjectStore>,
+        limit: u64,
+        sealing: Option<&super::Sealing>,
+    ) -> Result<Self> {
+        let sealed = sealing.map(super::Sealing::writer).transpose()?;
         let staging = ObjectPath::from(format!("incoming/{}", staging_name()));
         let upload = objects
             .put_multipart(&staging)
@@ -70,6 +77,7 @@ impl Upload {
             size: 0,
             limit,
             head: Vec::new(),
+            sealed,
         })
     }
 
@@ -91,6 +99,13 @@ impl Upload {
             self.head.extend_from_slice(&chunk[..take]);
         }
         self.hasher.update(&chunk);
+        let chunk = match &mut self.sealed {
+            Some(sealed) => sealed.seal(&chunk)?,
+            None => chunk,
+        };
+        if chunk.is_empty() {
+            return Ok(());
+        }
         self.writer
             .wait_for_capacity(PARTS_IN_FLIGHT)
             .await
@@ -118,10 +133,11 @@ impl Upload {
         let Self {
             objects,
             staging,
-            writer,
+            mut writer,
             hasher,
             size,
             head,
+            sealed,
             ..
         } = self;
         let hash = ContentHash::from_digest(&hasher.finalize());
@@ -132,6 +148,16 @@ impl Upload {
                 "the bytes received ({size} bytes) have SHA-256 {hash}, not the {expected} given \
                  for them; nothing was kept"
             )));
+        }
+        if let Some(sealed) = sealed {
+            match sealed.finish() {
+                Ok(last) => writer.put(last),
+                Err(e) => {
+                    let _ = writer.abort().await;
+                    let _ = objects.delete(&staging).await;
+                    return Err(e);
+                }
+            }
         }
         writer
             .finish()

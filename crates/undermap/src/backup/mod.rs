@@ -194,7 +194,7 @@ async fn copy_files(
     };
     let mut hashes = files.hashes().await?;
     hashes.sort();
-    let target = FileStore::local(&dir.join("files"))?;
+    let target = FileStore::local(&dir.join("files"))?.sealed_like(files);
     let copied = files.copy_to(&target, Some(hashes.clone())).await?;
     m.files = hashes.iter().map(|h| h.as_str().to_owned()).collect();
     Ok(copied)
@@ -337,6 +337,6 @@ async fn restore_files(
     let (Some(to), true) = (to, dir.join("files").is_dir()) else {
         return Ok(FilesCopied::default());
     };
-    let from = FileStore::local(&dir.join("files"))?;
+    let from = FileStore::local(&dir.join("files"))?.sealed_like(to);
     Ok(from.copy_to(to, hashes).await?)
 }

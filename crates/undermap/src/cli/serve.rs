@@ -81,7 +81,12 @@ pub(crate) async fn run(
     settings.tls_cert = tls_cert.or(settings.tls_cert);
     settings.tls_key = tls_key.or(settings.tls_key);
     if let (OpenedStore::GeoPackage(gpkg), Some(files)) = (opened, config.archive.files.take()) {
-        let max = settings.archive.embed_max_bytes;
+        // Bytes encrypted at rest are not copied into the GeoPackage in plain.
+        let max = if files.sealing().is_some() {
+            0
+        } else {
+            settings.archive.embed_max_bytes
+        };
         config.archive.files = Some(undermap::keep_files_inside(gpkg, files, max, read_only));
     }
     let replica = match (&read_store, opened) {
