@@ -118,20 +118,47 @@ pub(crate) fn identity(dir: &Path, name: &str) -> (std::path::PathBuf, String) {
     (path, id.to_public().to_string())
 }
 
+/// The real server on the GeoPackage at `path` (writable: the harness adds its administrator).
+async fn serve_gpkg(path: &Path) -> TestApp {
+    let store = undermap_store::GpkgStore::open(
+        path,
+        &undermap_store::GpkgSrs {
+            srid: 4545,
+            name: String::new(),
+            wkt: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let files = Arc::new(tempfile::tempdir().unwrap());
+    common::spawn_app_on(
+        Arc::new(store.clone()),
+        Backend::GeoPackage(store, files),
+        false,
+    )
+    .await
+}
+
+/// The real server on a new GeoPackage (the demo data loaded if `demo`) and the file's path.
+async fn serve_new_gpkg(demo: bool) -> (TestApp, std::path::PathBuf) {
+    let (store, dir) = common::temp_gpkg().await;
+    let path = store.path().to_owned();
+    let app = common::spawn_app_on(
+        Arc::new(store.clone()),
+        Backend::GeoPackage(store, Arc::new(dir)),
+        demo,
+    )
+    .await;
+    (app, path)
+}
+
 fn fingerprint(path: &Path) -> undermap_store::backup::Fingerprint {
     undermap_store::backup::fingerprint_file(path).unwrap()
 }
 
 #[tokio::test]
 async fn a_geopackage_backup_restores_every_row_and_file_and_a_sealed_one_only_with_its_key() {
-    let (store, dir) = common::temp_gpkg().await;
-    let source = store.path().to_owned();
-    let app = common::spawn_app_on(
-        Arc::new(store.clone()),
-        Backend::GeoPackage(store, Arc::new(dir)),
-        true,
-    )
-    .await;
+    let (app, source) = serve_new_gpkg(true).await;
     let hashes = populate(&app).await;
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
@@ -159,23 +186,7 @@ async fn a_geopackage_backup_restores_every_row_and_file_and_a_sealed_one_only_w
     assert!(said.contains("never over one"), "{said}");
 
     // The restored store serves the files, byte for byte.
-    let restored = undermap_store::GpkgStore::open(
-        &w.join("restored.gpkg"),
-        &undermap_store::GpkgSrs {
-            srid: 4545,
-            name: String::new(),
-            wkt: String::new(),
-        },
-    )
-    .await
-    .unwrap();
-    let again = common::spawn_app_on(
-        Arc::new(restored.clone()),
-        Backend::GeoPackage(restored, Arc::new(tempfile::tempdir().unwrap())),
-        false,
-    )
-    .await;
-    files_served_whole(&again, &hashes).await;
+    files_served_whole(&serve_gpkg(&w.join("restored.gpkg")).await, &hashes).await;
 
     // Sealed: one file, no plaintext beside it or in it; it opens with the keeper's identity only.
     let (key, recipient) = identity(w, "keeper.key");
@@ -234,14 +245,7 @@ async fn a_geopackage_backup_restores_every_row_and_file_and_a_sealed_one_only_w
 
 #[tokio::test]
 async fn a_geopackage_restore_takes_the_last_snapshot_before_the_moment_asked() {
-    let (store, dir) = common::temp_gpkg().await;
-    let source = store.path().to_owned();
-    let app = common::spawn_app_on(
-        Arc::new(store.clone()),
-        Backend::GeoPackage(store, Arc::new(dir)),
-        false,
-    )
-    .await;
+    let (app, source) = serve_new_gpkg(false).await;
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let (s, _) = app
@@ -301,14 +305,7 @@ async fn a_geopackage_restore_takes_the_last_snapshot_before_the_moment_asked() 
 
 #[tokio::test]
 async fn a_site_copy_travels_sealed_and_opens_only_with_its_key() {
-    let (store, dir) = common::temp_gpkg().await;
-    let source = store.path().to_owned();
-    let app = common::spawn_app_on(
-        Arc::new(store.clone()),
-        Backend::GeoPackage(store.clone(), Arc::new(dir)),
-        true,
-    )
-    .await;
+    let (app, source) = serve_new_gpkg(true).await;
     let hashes = populate(&app).await;
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
@@ -365,26 +362,10 @@ async fn a_site_copy_travels_sealed_and_opens_only_with_its_key() {
             "--identity",
         ])
         .arg(&key));
-    let copy = undermap_store::GpkgStore::open(
-        &w.join("site.gpkg"),
-        &undermap_store::GpkgSrs {
-            srid: 4545,
-            name: String::new(),
-            wkt: String::new(),
-        },
-    )
-    .await
-    .unwrap();
-    use undermap_store::Store;
+    let again = serve_gpkg(&w.join("site.gpkg")).await;
     assert_eq!(
-        copy.current_features().await.unwrap().len(),
-        store.current_features().await.unwrap().len()
+        again.service.index().snapshot().len(),
+        app.service.index().snapshot().len()
     );
-    let again = common::spawn_app_on(
-        Arc::new(copy.clone()),
-        Backend::GeoPackage(copy, Arc::new(tempfile::tempdir().unwrap())),
-        false,
-    )
-    .await;
     files_served_whole(&again, &hashes).await;
 }

@@ -343,6 +343,7 @@ async fn the_cluster_survives_a_killed_server_a_primary_outage_and_a_promotion()
     );
 
     // The primary lost for good: promote the replica, point the servers at it, one at a time.
+    let lost = Instant::now();
     primary.pg_ctl("stop");
     replica.pg_ctl("promote");
     wait_for(
@@ -373,6 +374,11 @@ async fn the_cluster_survives_a_killed_server_a_primary_outage_and_a_promotion()
         async || dig(&client, &lb).await == 201,
     )
     .await;
+    println!(
+        "primary lost: writes accepted on the promoted replica {} ms after the primary stopped \
+         (promotion, both servers restarted one at a time)",
+        lost.elapsed().as_millis()
+    );
     assert_eq!(
         status(&client, &format!("{lb}/ogc/collections/water/items/CL-V1")).await,
         200

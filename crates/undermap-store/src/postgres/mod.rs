@@ -101,15 +101,20 @@ impl PgStore {
         let pool = pool_options()
             .connect_lazy(url)
             .map_err(PgError::db("connecting to the replica"))?;
+        Ok(Self::wrap(pool, srid))
+    }
+
+    /// The store over `pool`, with its heartbeat and ticket writer started.
+    fn wrap(pool: PgPool, srid: i32) -> Self {
         let health = std::sync::Arc::new(StoreHealth::default());
         tokio::spawn(heartbeat(pool.clone(), std::sync::Arc::clone(&health)));
-        Ok(Self {
+        Self {
             srid,
             tickets: std::sync::Arc::default(),
             writer: tickets::Writer::spawn(pool.clone(), srid),
             pool,
             health,
-        })
+        }
     }
 
     /// Wraps a pool whose database is already migrated (as `#[sqlx::test]` provides).
@@ -130,15 +135,7 @@ impl PgStore {
             });
         }
         seed_layers(&pool).await?;
-        let health = std::sync::Arc::new(StoreHealth::default());
-        tokio::spawn(heartbeat(pool.clone(), std::sync::Arc::clone(&health)));
-        Ok(Self {
-            srid,
-            tickets: std::sync::Arc::default(),
-            writer: tickets::Writer::spawn(pool.clone(), srid),
-            pool,
-            health,
-        })
+        Ok(Self::wrap(pool, srid))
     }
 
     /// `Ok` unless the heartbeat knows the database is unreachable: then every operation is
