@@ -210,4 +210,54 @@ async fn pgbackrest_restores_every_row_and_file_and_any_moment_between_deliverie
             .len(),
         2
     );
+
+    // A file kept after the last backup: the archived WAL brings its record, the backup has no
+    // bytes for it, and the restore says so rather than report success.
+    let (s, _) = crate::archive_api::upload(
+        &app.client,
+        &app,
+        "2026-500241-48-01-000777",
+        "test_reports",
+        crate::archive_api::pdf(9),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let mut c = PgConnection::connect(&url).await.unwrap();
+    let archived = "SELECT archived_count FROM pg_stat_archiver";
+    let before: i64 = sqlx::query_scalar(archived)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_switch_wal()")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    while sqlx::query_scalar::<_, i64>(archived)
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+        == before
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let late = Cluster::adopt(base.join("late"), free_port());
+    let said = refused(
+        undermap(w)
+            .args([
+                "--store",
+                &late.url(),
+                "restore",
+                "--from",
+                "backups",
+                "--files-to",
+                "files-late",
+                "--pg-data",
+            ])
+            .arg(&late.data),
+    );
+    assert!(
+        said.contains("1 of the 3 files its archive names are not in the backup"),
+        "{said}"
+    );
 }

@@ -84,7 +84,7 @@ fn balancer(dir: &Path, port: u16, backends: &[u16]) -> Balancer {
     std::fs::write(
         &cfg,
         format!(
-            "global\n    maxconn 256\n\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n    option redispatch\n    option forwardfor\n    retries 2\n    retry-on conn-failure empty-response response-timeout\n\nfrontend undermap\n    bind 127.0.0.1:{port}\n    default_backend servers\n\nbackend servers\n    balance roundrobin\n    option httpchk GET /readyz\n    http-check expect status 200\n    default-server inter 500ms fall 2 rise 1\n{servers}"
+            "global\n    maxconn 256\n\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n    option redispatch\n    option forwardfor\n    retries 2\n    retry-on conn-failure empty-response response-timeout\n\nfrontend undermap\n    bind 127.0.0.1:{port}\n    default_backend servers\n\nbackend servers\n    balance roundrobin\n    http-request disable-l7-retry if !{{ method GET HEAD }}\n    option httpchk GET /readyz\n    http-check expect status 200\n    default-server inter 500ms fall 2 rise 1\n{servers}"
         ),
     )
     .unwrap();
@@ -92,6 +92,8 @@ fn balancer(dir: &Path, port: u16, backends: &[u16]) -> Balancer {
         .arg("-f")
         .arg(&cfg)
         .arg("-db")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .expect("haproxy (Debian: apt-get install haproxy)");
     Balancer(child)

@@ -23,6 +23,8 @@ struct Inner {
     /// A streaming replica the index is read from, sparing the primary the full reads of every
     /// reload (`serve --read-store`); the primary when it cannot answer.
     read_store: std::sync::OnceLock<Arc<dyn Store>>,
+    /// Held by the reload under way.
+    reload_lock: tokio::sync::Mutex<()>,
     index: SharedIndex,
     config: ServiceConfig,
     /// Set when the index may be behind the store: a reload failed, or the process that tells
@@ -80,6 +82,7 @@ impl Service {
             inner: Arc::new(Inner {
                 store,
                 read_store: std::sync::OnceLock::new(),
+                reload_lock: tokio::sync::Mutex::new(()),
                 index: SharedIndex::default(),
                 config,
                 behind: std::sync::atomic::AtomicBool::new(false),
@@ -222,20 +225,41 @@ impl Service {
     /// answering and the service reports itself stale until a reload succeeds.
     #[tracing::instrument(skip(self))]
     pub async fn reload(&self) -> Result<usize, ServiceError> {
+        // One reload at a time (a notification and the replica's poller may ask at once): a
+        // later one then never swaps in an older map.
+        let _one = self.inner.reload_lock.lock().await;
         let result = self.reload_inner().await;
-        self.set_behind(result.is_err());
-        result
+        self.set_behind(result.as_ref().map_or(true, |(_, behind)| *behind));
+        result.map(|(n, _)| n)
     }
 
-    async fn reload_inner(&self) -> Result<usize, ServiceError> {
+    /// The features loaded, and whether the index is behind the primary (read from a replica
+    /// that has not yet received every delivery: answers say `stale` until it has).
+    async fn reload_inner(&self) -> Result<(usize, bool), ServiceError> {
         let started = std::time::Instant::now();
+        let replica = self.inner.read_store.get().is_some();
         let (as_of, last_delivery, layers, features) = match read_index(self.index_source()).await {
             Ok(read) => read,
-            Err(e) if self.inner.read_store.get().is_some() => {
+            Err(e) if replica => {
                 tracing::warn!(error = %e, "the read store did not answer; reading the index from the primary");
                 read_index(self.store()).await?
             }
             Err(e) => return Err(e.into()),
+        };
+        let behind = if replica {
+            match self.store().last_delivery().await {
+                Ok(primary) if primary > last_delivery => {
+                    tracing::info!(
+                        replica = last_delivery,
+                        primary,
+                        "the replica lags the primary; the index is marked stale until it catches up"
+                    );
+                    true
+                }
+                _ => false,
+            }
+        } else {
+            false
         };
         let read_ms = started.elapsed().as_millis();
         // Building is CPU work of seconds at city scale: keep it off the async workers.
@@ -262,7 +286,7 @@ impl Service {
             build_ms = started.elapsed().as_millis() - read_ms,
             "index reloaded"
         );
-        Ok(n)
+        Ok((n, behind))
     }
 
     /// Reloads the index only if the store has deliveries it does not include; either way the

@@ -31,9 +31,16 @@ pub fn spawn_change_poller(service: Service, every: Duration) {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Said once when the store stops answering, once when it answers again.
+        let mut failing = false;
         loop {
             ticker.tick().await;
-            match service.index_source().last_delivery().await {
+            let last = service.index_source().last_delivery().await;
+            if last.is_ok() && failing {
+                tracing::info!("the last delivery can be read again");
+                failing = false;
+            }
+            match last {
                 Ok(last) if last > service.last_delivery() => {
                     tracing::info!(
                         delivery = last,
@@ -43,8 +50,11 @@ pub fn spawn_change_poller(service: Service, every: Duration) {
                         tracing::error!(error = %e, "index rebuild failed; still answering from the previous one");
                     }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not read the last delivery"),
+                Err(e) if !failing => {
+                    tracing::warn!(error = %e, "could not read the last delivery; trying every tick");
+                    failing = true;
+                }
+                Ok(_) | Err(_) => {}
             }
         }
     });

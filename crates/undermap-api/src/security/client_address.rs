@@ -1,9 +1,10 @@
 //! Who sent a request: the peer's address, unless the peer is one of the deployment's reverse
 //! proxies (HAProxy in front of several servers): then the address that proxy received the
-//! request from, which it adds as the last `X-Forwarded-For` entry (or the last `for=` of
-//! `Forwarded`). Earlier entries came from the client and could be forged; a header from a peer
-//! that is not a trusted proxy is ignored. Rate limits and the audit trail use this address, so
-//! behind a balancer they count clients, not the balancer.
+//! request from, which it adds as the last `X-Forwarded-For` entry (HAProxy's `option
+//! forwardfor`, nginx's `$proxy_add_x_forwarded_for`). Earlier entries came from the client and
+//! could be forged, and so could a `Forwarded` header the proxy passes through untouched: only
+//! the last `X-Forwarded-For` entry is believed, and only from a trusted proxy. Rate limits and
+//! the audit trail use this address, so behind a balancer they count clients, not the balancer.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -15,23 +16,14 @@ pub(crate) fn client_address(
     headers: &HeaderMap,
     trusted_proxies: &[IpAddr],
 ) -> Option<IpAddr> {
-    let peer = peer?.ip();
-    if !trusted_proxies.contains(&peer) {
+    // A proxy on an IPv6 socket sees IPv4 peers as ::ffff:a.b.c.d.
+    let peer = peer?.ip().to_canonical();
+    if !trusted_proxies.iter().any(|p| p.to_canonical() == peer) {
         return Some(peer);
     }
-    forwarded_for(headers)
-        .or_else(|| last_x_forwarded_for(headers))
+    last_x_forwarded_for(headers)
+        .map(|a| a.to_canonical())
         .or(Some(peer))
-}
-
-/// The last `for=` node of the `Forwarded` header (RFC 7239) that is an address.
-fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    let value = headers.get_all("forwarded").last()?.to_str().ok()?;
-    let last = value.rsplit(',').next()?;
-    last.split(';').find_map(|pair| {
-        let (name, v) = pair.trim().split_once('=')?;
-        name.eq_ignore_ascii_case("for").then(|| node_address(v))?
-    })
 }
 
 /// The last entry of the last `X-Forwarded-For` header.

@@ -13,6 +13,8 @@ use crate::{GpkgStore, Result, StoreError};
 
 /// How long to wait for a busy source at each attempt.
 const BUSY_PAUSE: Duration = Duration::from_millis(50);
+/// How long to keep trying while writers keep the source busy.
+const BUSY_LIMIT: Duration = Duration::from_mins(10);
 
 impl GpkgStore {
     /// A consistent copy of the store at `to` (a new file), checked.
@@ -54,11 +56,15 @@ fn copy_checked(from: &Path, to: &Path) -> Result<()> {
     let mut target = Connection::open(to).map_err(lite("creating the copy"))?;
     {
         let backup = Backup::new(&source, &mut target).map_err(lite("starting the copy"))?;
+        let started = std::time::Instant::now();
         loop {
             match backup.step(-1).map_err(lite("copying pages"))? {
                 StepResult::Done => break,
-                StepResult::More | StepResult::Busy | StepResult::Locked => {
-                    std::thread::sleep(BUSY_PAUSE);
+                _ if started.elapsed() > BUSY_LIMIT => {
+                    return Err(StoreError::Write(format!(
+                        "copying the GeoPackage: still busy after {} s (a writer holds it)",
+                        BUSY_LIMIT.as_secs()
+                    )));
                 }
                 _ => std::thread::sleep(BUSY_PAUSE),
             }

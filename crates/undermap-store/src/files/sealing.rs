@@ -29,8 +29,11 @@ const HEADER_MAX: u64 = 16 << 10;
 /// The deployment's key: who objects are sealed for, and the identity that opens them.
 #[derive(Clone)]
 pub struct Sealing {
+    /// New objects are sealed for the first key's recipient.
     recipient: Arc<dyn age::Recipient + Send + Sync>,
-    identity: Arc<dyn age::Identity + Send + Sync>,
+    /// Every key in the file opens objects: a new key first, the old ones after it, while
+    /// objects sealed with them remain.
+    identities: Arc<Vec<Box<dyn age::Identity + Send + Sync>>>,
 }
 
 impl std::fmt::Debug for Sealing {
@@ -40,36 +43,54 @@ impl std::fmt::Debug for Sealing {
 }
 
 impl Sealing {
-    /// The key in an age identity file: one `AGE-SECRET-KEY-PQ-1…` (post-quantum hybrid,
-    /// `age-keygen -pq`) or `AGE-SECRET-KEY-1…` (X25519) line; `#` comments are skipped.
+    /// The keys in an age identity file: `AGE-SECRET-KEY-PQ-1…` (post-quantum hybrid,
+    /// `age-keygen -pq`) or `AGE-SECRET-KEY-1…` (X25519) lines, `#` comments skipped. New objects
+    /// are sealed for the first; all of them open objects (to rotate, put a new key first).
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| StoreError::Invalid(format!("file store key {}: {e}", path.display())))?;
-        let line = text
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with('#'))
-            .ok_or_else(|| {
-                StoreError::Invalid(format!("file store key {}: no key in it", path.display()))
-            })?;
-        Self::parse(line)
-            .map_err(|why| StoreError::Invalid(format!("file store key {}: {why}", path.display())))
+        let invalid = |why: &dyn std::fmt::Display| {
+            StoreError::Invalid(format!("file store key {}: {why}", path.display()))
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| invalid(&e))?;
+        let mut recipient = None;
+        let mut identities: Vec<Box<dyn age::Identity + Send + Sync>> = Vec::new();
+        for (n, line) in text.lines().map(str::trim).enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (r, i) =
+                Self::parse(line).map_err(|why| invalid(&format!("line {}: {why}", n + 1)))?;
+            recipient.get_or_insert(r);
+            identities.push(i);
+        }
+        let recipient = recipient.ok_or_else(|| invalid(&"no key in it"))?;
+        Ok(Self {
+            recipient,
+            identities: Arc::new(identities),
+        })
     }
 
-    fn parse(secret: &str) -> std::result::Result<Self, String> {
+    #[allow(clippy::type_complexity)]
+    fn parse(
+        secret: &str,
+    ) -> std::result::Result<
+        (
+            Arc<dyn age::Recipient + Send + Sync>,
+            Box<dyn age::Identity + Send + Sync>,
+        ),
+        String,
+    > {
         if let Ok(id) = secret.parse::<age::pq::Identity>() {
-            return Ok(Self {
-                recipient: Arc::new(id.to_public()),
-                identity: Arc::new(id),
-            });
+            return Ok((Arc::new(id.to_public()), Box::new(id)));
         }
         // Classic keys stay accepted: a deployment may have one already.
         #[allow(deprecated)]
         let classic = secret.parse::<age::x25519::Identity>();
         classic
-            .map(|id| Self {
-                recipient: Arc::new(id.to_public()),
-                identity: Arc::new(id),
+            .map(|id| {
+                (
+                    Arc::new(id.to_public()) as Arc<dyn age::Recipient + Send + Sync>,
+                    Box::new(id) as Box<dyn age::Identity + Send + Sync>,
+                )
             })
             .map_err(|_| "not an age secret key (AGE-SECRET-KEY-PQ-1… or AGE-SECRET-KEY-1…)".into())
     }
@@ -171,6 +192,10 @@ pub(super) async fn get(
         )),
         other => failed("reading a file")(other),
     })?;
+    if meta.size == 0 {
+        // An empty file kept before the key was set (an age file is never empty).
+        return Ok(None);
+    }
     let head = objects
         .get_range(path, 0..meta.size.min(HEADER_MAX))
         .await
@@ -208,21 +233,26 @@ pub(super) async fn get(
         .map_err(std::io::Error::other);
     let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(whole));
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes>>(2);
-    let (identity, want) = (Arc::clone(&sealing.identity), range.clone());
+    // Whether the file opens is known before anything is answered: a wrong key or a damaged
+    // header is an error, not a 200 cut short.
+    let (opened_tx, opened_rx) = tokio::sync::oneshot::channel::<std::result::Result<(), String>>();
+    let (identities, want) = (Arc::clone(&sealing.identities), range.clone());
     tokio::task::spawn_blocking(move || {
         let opened = (|| {
-            let decryptor = age::Decryptor::new(std::io::BufReader::with_capacity(1 << 20, reader))
-                .map_err(|e| e.to_string())?;
+            let decryptor =
+                age::Decryptor::new_buffered(std::io::BufReader::with_capacity(1 << 20, reader))
+                    .map_err(|e| e.to_string())?;
             decryptor
-                .decrypt(std::iter::once(identity.as_ref() as &dyn age::Identity))
+                .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
                 .map_err(|e| e.to_string())
         })();
         let mut plain = match opened {
-            Ok(p) => p,
+            Ok(p) => {
+                let _ = opened_tx.send(Ok(()));
+                p
+            }
             Err(why) => {
-                let _ = tx.blocking_send(Err(StoreError::Write(format!(
-                    "file store: opening a sealed file: {why}"
-                ))));
+                let _ = opened_tx.send(Err(why));
                 return;
             }
         };
@@ -249,6 +279,20 @@ pub(super) async fn get(
             }
         }
     });
+    match opened_rx.await {
+        Ok(Ok(())) => {}
+        Ok(Err(why)) => {
+            return Err(StoreError::Corrupt {
+                id: path.to_string(),
+                reason: format!("the sealed file does not open with the deployment's key: {why}"),
+            })
+        }
+        Err(_) => {
+            return Err(StoreError::Write(
+                "file store: opening a sealed file: the reader stopped".into(),
+            ))
+        }
+    }
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     })
@@ -346,20 +390,48 @@ mod tests {
         let other = super::super::FileStore::local(&store_dir)
             .unwrap()
             .sealed_with(key(elsewhere.path()));
-        let got = other.get(&stored.hash, None).await.unwrap();
-        let read: std::result::Result<Vec<Bytes>, _> = got.stream.try_collect().await;
-        assert!(read.is_err());
+        assert!(matches!(
+            other.get(&stored.hash, None).await,
+            Err(StoreError::Corrupt { .. })
+        ));
+        // A new key put first: new objects are sealed for it, the old ones still open.
+        let (old_key, new_key) = (
+            dir.path().join("files.key"),
+            elsewhere.path().join("files.key"),
+        );
+        let both = dir.path().join("rotated.key");
+        std::fs::write(
+            &both,
+            format!(
+                "{}{}",
+                std::fs::read_to_string(&new_key).unwrap(),
+                std::fs::read_to_string(&old_key).unwrap()
+            ),
+        )
+        .unwrap();
+        let rotated = super::super::FileStore::local(&store_dir)
+            .unwrap()
+            .sealed_with(Sealing::from_file(&both).unwrap());
+        assert_eq!(bytes_of(&rotated, &stored.hash, None).await.0, plain);
     }
 
     #[tokio::test]
     async fn files_kept_before_the_key_was_set_stay_readable_and_an_empty_file_seals() {
         let dir = tempfile::tempdir().unwrap();
         let plain_store = super::super::FileStore::local(dir.path()).unwrap();
+        let old_empty = plain_store
+            .upload(1)
+            .await
+            .unwrap()
+            .finish(None, None)
+            .await
+            .unwrap();
         let mut up = plain_store.upload(1 << 20).await.unwrap();
         up.write(Bytes::from_static(b"an old scan")).await.unwrap();
         let old = up.finish(None, None).await.unwrap();
         let sealed = plain_store.sealed_with(key(dir.path()));
         assert_eq!(bytes_of(&sealed, &old.hash, None).await.0, b"an old scan");
+        assert_eq!(bytes_of(&sealed, &old_empty.hash, None).await.0, b"");
         let empty = sealed
             .upload(1 << 20)
             .await

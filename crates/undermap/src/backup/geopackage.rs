@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
 use undermap_store::backup::{copy_geopackage, fingerprint_file};
 use undermap_store::GpkgStore;
 
@@ -16,14 +15,12 @@ use super::BackupError;
 pub(crate) const STORE_FILE: &str = "store.gpkg";
 
 /// Copies `store` into the snapshot folder `into`; the manifest (files not yet listed).
-pub(crate) async fn snapshot(
-    store: &GpkgStore,
-    into: &Path,
-    at: DateTime<Utc>,
-) -> Result<Manifest, BackupError> {
+pub(crate) async fn snapshot(store: &GpkgStore, into: &Path) -> Result<Manifest, BackupError> {
     let copy = into.join(STORE_FILE);
     store.backup_to(&copy).await?;
-    let mut m = Manifest::new(StoreKind::GeoPackage, at);
+    // The copy is of a moment between the start of the copy and now: it counts as made now, so
+    // that a restore to a time before it never takes writes made after that time.
+    let mut m = Manifest::new(StoreKind::GeoPackage, chrono::Utc::now());
     m.tables = tokio::task::spawn_blocking(move || fingerprint_file(&copy))
         .await
         .map_err(|e| BackupError::Invalid(format!("fingerprinting the copy: {e}")))??;
@@ -40,7 +37,12 @@ pub(crate) async fn restore(
     let (from, to) = (snapshot.join(STORE_FILE), target.to_owned());
     let found = tokio::task::spawn_blocking(move || {
         copy_geopackage(&from, &to)?;
-        fingerprint_file(&to)
+        let found = fingerprint_file(&to);
+        if found.is_err() {
+            // Not an unchecked store left behind.
+            let _ = std::fs::remove_file(&to);
+        }
+        found
     })
     .await
     .map_err(|e| BackupError::Invalid(format!("restoring the GeoPackage: {e}")))??;

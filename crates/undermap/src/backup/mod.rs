@@ -91,21 +91,16 @@ pub async fn backup(
     let at = Utc::now();
     let to = absolute(&req.to)?;
     let sealing = !req.encrypt_to.is_empty();
-    // A sealed GeoPackage backup leaves nothing readable behind: it is made in a private folder
-    // that is removed once sealed.
+    // A sealed GeoPackage backup leaves nothing readable on the backup medium: it is made in a
+    // private folder of the machine's own temporary space (TMPDIR), removed once sealed.
     let staging = match (opened, sealing) {
-        (OpenedStore::GeoPackage(_), true) => Some(
-            tempfile::Builder::new()
-                .prefix(".staging-")
-                .tempdir_in(&to)
-                .map_err(BackupError::io("creating a folder in", &to))?,
-        ),
+        (OpenedStore::GeoPackage(_), true) => Some(private_folder()?),
         _ => None,
     };
     let work = staging.as_ref().map_or(to.as_path(), |s| s.path());
     let (partial, done) = manifest::reserve(work, at)?;
     let mut m = match opened {
-        OpenedStore::GeoPackage(store) => geopackage::snapshot(store, &partial, at).await?,
+        OpenedStore::GeoPackage(store) => geopackage::snapshot(store, &partial).await?,
         OpenedStore::Postgres(store, _) => {
             let label = postgis::backup(store, work, req.kind).await?;
             let mut m = Manifest::new(StoreKind::PostGis, at);
@@ -117,11 +112,23 @@ pub async fn backup(
     m.write(&partial.join("manifest.json"))?;
     std::fs::rename(&partial, &done).map_err(BackupError::io("renaming", &partial))?;
     let sealed = if sealing {
+        if matches!(opened, OpenedStore::Postgres(..)) && !work.join("repo").is_dir() {
+            return Err(BackupError::Invalid(format!(
+                "{} holds no pgBackRest repository (repo/): a repository kept elsewhere \
+                 (repo1-type=s3…) is not sealed into an offline copy",
+                work.display()
+            )));
+        }
         let entries: &[&str] = match opened {
             OpenedStore::GeoPackage(_) => &["snapshots", "files"],
             OpenedStore::Postgres(..) => &["pgbackrest.conf", "repo", "files", "snapshots"],
         };
-        let out = to.join(format!("undermap-{}.tar.age", manifest::stamp(at)));
+        let mut out = to.join(format!("undermap-{}.tar.age", manifest::stamp(at)));
+        let mut n = 1;
+        while out.exists() {
+            n += 1;
+            out = to.join(format!("undermap-{}-{n}.tar.age", manifest::stamp(at)));
+        }
         let size = sealed::seal(work, entries, &req.encrypt_to, &out)?;
         Some((out, size))
     } else {
@@ -137,6 +144,18 @@ pub async fn backup(
         files: copied,
         sealed,
     })
+}
+
+/// A folder only this user reads (mode 0700), in the machine's temporary space (TMPDIR), removed
+/// when dropped: where plain copies are made before they are sealed.
+pub fn private_folder() -> Result<tempfile::TempDir, BackupError> {
+    tempfile::Builder::new()
+        .prefix("undermap-sealing-")
+        .tempdir()
+        .map_err(BackupError::io(
+            "creating a folder in",
+            &std::env::temp_dir(),
+        ))
 }
 
 /// `dir`, created if missing, as an absolute path (pgBackRest takes no other).
@@ -158,15 +177,7 @@ pub async fn seal_site_copy(
             out.display()
         )));
     }
-    let beside = absolute(
-        out.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new(".")),
-    )?;
-    let staging = tempfile::Builder::new()
-        .prefix(".sealing-")
-        .tempdir_in(&beside)
-        .map_err(BackupError::io("creating a folder in", &beside))?;
+    let staging = private_folder()?;
     let at = Utc::now();
     let (partial, done) = manifest::reserve(staging.path(), at)?;
     let (from, copy) = (gpkg.to_owned(), partial.join(geopackage::STORE_FILE));
@@ -271,7 +282,7 @@ pub async fn restore(req: RestoreRequest) -> Result<RestoreReport, BackupError> 
         std::fs::canonicalize(&req.from).map_err(BackupError::io("finding", &req.from))?
     };
     let dir = unsealed.as_ref().map_or(from.as_path(), |u| u.path());
-    let is_postgis = dir.join("repo").is_dir();
+    let is_postgis = dir.join("pgbackrest.conf").is_file();
     if is_postgis != postgres {
         return Err(BackupError::Invalid(format!(
             "{} is a backup of a {} store; restore it into a {}",
@@ -303,6 +314,9 @@ pub async fn restore(req: RestoreRequest) -> Result<RestoreReport, BackupError> 
         // Every file the backups kept: bytes a row of the restored moment names are among them
         // (extra ones are never named, and harmless).
         let files = restore_files(dir, None, req.files_to.as_ref()).await?;
+        if let Some(to) = &req.files_to {
+            postgis::files_named_are_kept(&req.store, to).await?;
+        }
         return Ok(RestoreReport {
             kind: StoreKind::PostGis,
             made_at: None,
@@ -313,7 +327,12 @@ pub async fn restore(req: RestoreRequest) -> Result<RestoreReport, BackupError> 
     let target = Path::new(&req.store);
     let (snapshot, m) = manifest::choose(dir, req.target_time)?;
     geopackage::restore(&snapshot, &m, target).await?;
-    let files = match restore_files(dir, Some(m.file_hashes()?), req.files_to.as_ref()).await {
+    let hashes = m.file_hashes();
+    let restored = match hashes {
+        Ok(hashes) => restore_files(dir, Some(hashes), req.files_to.as_ref()).await,
+        Err(e) => Err(e),
+    };
+    let files = match restored {
         Ok(f) => f,
         Err(e) => {
             // Not half a restore: without its files the store is not what was backed up.
@@ -334,9 +353,19 @@ async fn restore_files(
     hashes: Option<Vec<undermap_store::ContentHash>>,
     to: Option<&FileStore>,
 ) -> Result<FilesCopied, BackupError> {
-    let (Some(to), true) = (to, dir.join("files").is_dir()) else {
+    let Some(to) = to else {
         return Ok(FilesCopied::default());
     };
+    if !dir.join("files").is_dir() {
+        return match hashes {
+            Some(h) if !h.is_empty() => Err(BackupError::Mismatch(format!(
+                "the manifest lists {} files but {} holds no files/ folder",
+                h.len(),
+                dir.display()
+            ))),
+            _ => Ok(FilesCopied::default()),
+        };
+    }
     let from = FileStore::local(&dir.join("files"))?.sealed_like(to);
     Ok(from.copy_to(to, hashes).await?)
 }

@@ -1,7 +1,7 @@
 //! pgBackRest, as undermap drives it: one stanza, `undermap`, whose repository, log and lock
 //! folders live in the backup folder, described by `pgbackrest.conf` there. PostgreSQL's
 //! `archive_command` names that file, so every WAL segment lands in the repository as it is
-//! written and any moment since the first full backup can be restored.
+//! written and any moment the kept backups cover can be restored.
 //!
 //! pgBackRest and `pg_ctl` must run as the data directory's owner (as root pgBackRest would
 //! connect as the role `root` and leave files PostgreSQL cannot read): when undermap runs as

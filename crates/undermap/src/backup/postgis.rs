@@ -1,6 +1,6 @@
 //! Backups of a PostGIS store: pgBackRest backs up the whole PostgreSQL cluster (full,
 //! differential or incremental) and archives every WAL segment, so that a restore can stop at
-//! any moment since the first full backup; the file store's bytes go beside it by hash.
+//! any moment the kept backups cover; the file store's bytes go beside it by hash.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -59,7 +59,16 @@ async fn server(store: &PgStore) -> Result<(Server, String, String), BackupError
 /// server's `archive_mode` / `archive_command` (`ALTER SYSTEM`). Whether the server must be
 /// restarted before the first backup (archive_mode takes effect at start).
 pub(crate) async fn init(store: &PgStore, dir: &Path) -> Result<bool, BackupError> {
-    let (server, mode, _) = server(store).await?;
+    let (server, mode, command) = server(store).await?;
+    let ours = pgbackrest::archive_command(dir);
+    if !command.is_empty() && command != "(disabled)" && command != ours {
+        return Err(BackupError::NotSetUp(format!(
+            "the server archives its WAL with {command:?} already (another backup?); undermap \
+             will not replace it and break that chain. To move to pgBackRest in {}, run \
+             `ALTER SYSTEM RESET archive_command` first",
+            dir.display()
+        )));
+    }
     let user = pgbackrest::run_as(&server.data_directory)?;
     for sub in ["repo", "log", "lock", "spool"] {
         let p = dir.join(sub);
@@ -68,10 +77,7 @@ pub(crate) async fn init(store: &PgStore, dir: &Path) -> Result<bool, BackupErro
     let config = dir.join("pgbackrest.conf");
     super::manifest::write_atomically(&config, pgbackrest::config_text(dir, &server).as_bytes())?;
     pgbackrest::give_to(dir, user.as_deref())?;
-    for (name, value) in [
-        ("archive_mode", "on".to_owned()),
-        ("archive_command", pgbackrest::archive_command(dir)),
-    ] {
+    for (name, value) in [("archive_mode", "on".to_owned()), ("archive_command", ours)] {
         sqlx::query(&format!(
             "ALTER SYSTEM SET {name} = '{}'",
             value.replace('\'', "''")
@@ -92,6 +98,8 @@ pub(crate) async fn init(store: &PgStore, dir: &Path) -> Result<bool, BackupErro
         &config,
         &["stanza-create"],
     ))?;
+    // Archiving works end to end: a WAL segment switched and found in the repository.
+    pgbackrest::run(pgbackrest::pgbackrest(user.as_deref(), &config, &["check"]))?;
     Ok(false)
 }
 
@@ -226,9 +234,47 @@ pub(crate) async fn restore(r: ClusterRestore<'_>) -> Result<(), BackupError> {
         .arg(&log)
         .args(["-w", "-t", "600", "start"]);
     pgbackrest::run(start)?;
-    wait_promoted(r.url).await?;
+    wait_promoted(r.url, r.pg_data, &log).await?;
     drop(work);
     Ok(())
+}
+
+/// Every file the restored archive names (projects' files, paper records' scans) is in `files`:
+/// the WAL may have carried the database past the last time the files were backed up, and a
+/// record without its bytes is a loss to say, not to hide.
+pub(crate) async fn files_named_are_kept(
+    url: &str,
+    files: &undermap_store::FileStore,
+) -> Result<(), BackupError> {
+    let failed = |e: sqlx::Error| BackupError::Tool {
+        command: "reading the restored archive's files".into(),
+        message: e.to_string(),
+    };
+    let mut c = PgConnection::connect(url).await.map_err(failed)?;
+    let named: Vec<String> = sqlx::query_scalar(
+        "SELECT sha256 FROM project_files UNION SELECT sha256 FROM legacy_scans ORDER BY 1",
+    )
+    .fetch_all(&mut c)
+    .await
+    .map_err(failed)?;
+    let mut missing = Vec::new();
+    for hash in &named {
+        let hash: undermap_store::ContentHash = hash.parse()?;
+        if !files.contains(&hash).await? {
+            missing.push(hash.to_string());
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(BackupError::Mismatch(format!(
+        "the cluster is restored and running, but {} of the {} files its archive names are not \
+         in the backup (kept after the last `undermap backup`?), e.g. {}; look for them in the \
+         file store itself",
+        missing.len(),
+        named.len(),
+        missing[0]
+    )))
 }
 
 /// A data directory restored from a Debian cluster has no `postgresql.conf` / `pg_hba.conf`
@@ -261,8 +307,16 @@ fn write_missing_config(data: &Path, port: u16, user: Option<&str>) -> Result<()
 
 /// Waits until the restored server accepts writes (recovery done, promoted); then drops the
 /// settings only recovery needed.
-async fn wait_promoted(url: &str) -> Result<(), BackupError> {
+async fn wait_promoted(url: &str, data: &Path, log: &Path) -> Result<(), BackupError> {
     let deadline = std::time::Instant::now() + Duration::from_hours(1);
+    let stopped = || BackupError::Tool {
+        command: "starting the restored server".into(),
+        message: format!(
+            "it stopped while recovering (a target time beyond the archived WAL, or before the \
+             backup's end?); its log: {}",
+            log.display()
+        ),
+    };
     loop {
         let state = async {
             let mut c = PgConnection::connect(url).await?;
@@ -289,6 +343,22 @@ async fn wait_promoted(url: &str) -> Result<(), BackupError> {
                 }
                 let _ = sqlx::query("SELECT pg_reload_conf()").execute(&mut c).await;
                 return Ok(());
+            }
+            // The server answered with an error (authentication, no such database): waiting
+            // changes nothing.
+            Err(sqlx::Error::Database(e)) => {
+                return Err(BackupError::Tool {
+                    command: "connecting to the restored server".into(),
+                    message: format!(
+                        "{e}; it runs on {} (connect through its socket, or give the --store URL \
+                         what it needs), its log: {}",
+                        data.display(),
+                        log.display()
+                    ),
+                })
+            }
+            Ok((_, true)) | Err(_) if !data.join("postmaster.pid").exists() => {
+                return Err(stopped())
             }
             Ok((_, true)) | Err(_) if std::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(200)).await;

@@ -18,6 +18,9 @@ pub type Recipients = Vec<Box<dyn age::Recipient + Send + Sync>>;
 /// One recipient: post-quantum hybrid (`age1pq1…`) or X25519 (`age1…`).
 fn parse(text: &str, from: &str) -> Result<Box<dyn age::Recipient + Send + Sync>, BackupError> {
     let text = text.trim();
+    if is_secret(text) {
+        return Err(secret_given(from));
+    }
     let refused = |e: &dyn std::fmt::Display| {
         BackupError::Crypto(format!(
             "{from}: {text:?} is not an age recipient (age1pq1… or age1…): {e}"
@@ -35,11 +38,28 @@ fn parse(text: &str, from: &str) -> Result<Box<dyn age::Recipient + Send + Sync>
     classic.map(|r| Box::new(r) as _).map_err(|e| refused(&e))
 }
 
+/// Whether `text` is a secret key (never to be echoed).
+fn is_secret(text: &str) -> bool {
+    text.trim_start()
+        .to_ascii_uppercase()
+        .starts_with("AGE-SECRET-KEY-")
+}
+
+fn secret_given(from: &str) -> BackupError {
+    BackupError::Crypto(format!(
+        "{from}: a secret key (AGE-SECRET-KEY-…) was given where a recipient (age1pq1… or age1…, \
+         its public key) belongs; the secret stays with its keeper"
+    ))
+}
+
 /// The recipients named: each an `age1pq1…` or `age1…` public key, or a file of them (one a
 /// line; `#` comments and blank lines skipped, as age's own recipients files).
 pub fn recipients(names: &[String]) -> Result<Recipients, BackupError> {
     let mut out = Vec::new();
     for name in names {
+        if is_secret(name) {
+            return Err(secret_given("--encrypt-to"));
+        }
         if name.trim_start().starts_with("age1") {
             out.push(parse(name, "--encrypt-to")?);
             continue;
@@ -74,7 +94,10 @@ pub fn seal(
     let result = seal_into(base, entries, recipients, &partial);
     match result {
         Ok(()) => {
-            std::fs::rename(&partial, out).map_err(BackupError::io("renaming", &partial))?;
+            // Never over an earlier copy: a link fails where a rename would replace.
+            let linked = std::fs::hard_link(&partial, out);
+            let _ = std::fs::remove_file(&partial);
+            linked.map_err(BackupError::io("keeping the sealed copy as", out))?;
             Ok(std::fs::metadata(out)
                 .map_err(BackupError::io("reading", out))?
                 .len())
@@ -109,16 +132,8 @@ fn seal_into(
     let mut tar = tar::Builder::new(sealed);
     tar.follow_symlinks(false);
     for entry in entries {
-        let path = base.join(entry);
-        if !path.exists() {
-            continue;
-        }
-        if path.is_dir() {
-            tar.append_dir_all(entry, &path)
-        } else {
-            tar.append_path_with_name(&path, entry)
-        }
-        .map_err(BackupError::io("packing", &path))?;
+        append_tree(&mut tar, base, Path::new(entry))
+            .map_err(BackupError::io("packing", &base.join(entry)))?;
     }
     let sealed = tar
         .into_inner()
@@ -133,6 +148,41 @@ fn seal_into(
         .map_err(BackupError::io("writing", partial))
 }
 
+/// Packs `base/rel` (a file, or a folder and all below it) under the name `rel`. Files that
+/// vanish while the folder is walked are skipped, and so are files still being written under a
+/// temporary name (`*.tmp`: pgBackRest's archive-push writes WAL segments so, then renames them,
+/// while a copy of its repository is being sealed).
+fn append_tree<W: std::io::Write>(
+    tar: &mut tar::Builder<W>,
+    base: &Path,
+    rel: &Path,
+) -> std::io::Result<()> {
+    let gone = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+    let path = base.join(rel);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) if gone(&e) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if meta.is_dir() {
+        tar.append_dir(rel, &path)?;
+        let mut names: Vec<_> = std::fs::read_dir(&path)?
+            .filter_map(|e| e.ok().map(|e| e.file_name()))
+            .collect();
+        names.sort();
+        for name in names {
+            append_tree(tar, base, &rel.join(name))?;
+        }
+    } else if meta.is_file() && !rel.to_string_lossy().ends_with(".tmp") {
+        match File::open(&path) {
+            Ok(mut file) => tar.append_file(rel, &mut file)?,
+            Err(e) if gone(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// Decrypts the age file `file` with the identities in `identity` and unpacks it into the
 /// folder `into` (which must be empty). Paths leaving the folder are refused by tar.
 pub fn unseal(file: &Path, identity: &Path, into: &Path) -> Result<(), BackupError> {
@@ -141,7 +191,7 @@ pub fn unseal(file: &Path, identity: &Path, into: &Path) -> Result<(), BackupErr
         .into_identities()
         .map_err(|e| BackupError::Crypto(format!("{}: {e}", identity.display())))?;
     let input = File::open(file).map_err(BackupError::io("opening", file))?;
-    let decryptor = age::Decryptor::new(BufReader::with_capacity(1 << 20, input))
+    let decryptor = age::Decryptor::new_buffered(BufReader::with_capacity(1 << 20, input))
         .map_err(|e| BackupError::Crypto(format!("{} is not an age file: {e}", file.display())))?;
     let plain = decryptor
         .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
@@ -243,6 +293,12 @@ mod tests {
             panic!("a recipient that is none was taken");
         };
         assert!(err.to_string().contains("age1notakey"), "{err}");
+        // A secret key given by mistake is refused without being repeated.
+        let secret = "AGE-SECRET-KEY-PQ-1QQQQQQQQQQQQQQQQQQQQQQQQ";
+        let Err(err) = recipients(&[secret.into()]) else {
+            panic!("a secret key was taken as a recipient");
+        };
+        assert!(!err.to_string().contains("QQQQ"), "{err}");
         assert!(recipients(&[]).is_err());
     }
 }

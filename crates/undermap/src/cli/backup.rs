@@ -137,7 +137,12 @@ pub(crate) async fn run_restore(
         bail!("{spec} exists: a restore goes into a new store, never over one");
     }
     let files_to = match &args.files_to {
-        Some(dir) => Some(undermap_store::FileStore::local(dir)?),
+        // Sealed with the deployment's key, as the backup's copies of the files are.
+        Some(dir) => Some(match &settings.archive.files_key {
+            Some(key) => undermap_store::FileStore::local(dir)?
+                .sealed_with(undermap_store::Sealing::from_file(key)?),
+            None => undermap_store::FileStore::local(dir)?,
+        }),
         None => Some(undermap::file_store(settings, spec)?),
     };
     let report = backup::restore(RestoreRequest {

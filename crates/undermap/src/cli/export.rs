@@ -48,7 +48,8 @@ pub(crate) async fn run(
         area,
         encrypt_to,
     } = args;
-    // Sealed: the copy is written in a private folder, sealed into `to`, and removed.
+    // Sealed: the copy is written in a private folder of the machine's temporary space, sealed
+    // into `to`, and removed: nothing readable reaches the medium `to` is on.
     let recipients = if encrypt_to.is_empty() {
         None
     } else {
@@ -61,13 +62,7 @@ pub(crate) async fn run(
         Some(undermap::backup::sealed::recipients(&encrypt_to)?)
     };
     let staging = match &recipients {
-        Some(_) => Some(
-            tempfile::Builder::new().prefix(".export-").tempdir_in(
-                to.parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new(".")),
-            )?,
-        ),
+        Some(_) => Some(undermap::backup::private_folder()?),
         None => None,
     };
     let sealed_to = to;
