@@ -69,13 +69,34 @@ mod tests {
             client_address(Some(PROXY.parse().unwrap()), &h, &trusted),
             Some("203.0.113.7".parse().unwrap())
         );
-        let h = headers(&[(
-            "forwarded",
-            "for=6.6.6.6, for=\"[2001:db8::1]:4711\";proto=https",
-        )]);
+        let h = headers(&[("x-forwarded-for", "6.6.6.6, [2001:db8::1]:4711")]);
         assert_eq!(
             client_address(Some(PROXY.parse().unwrap()), &h, &trusted),
             Some("2001:db8::1".parse().unwrap())
+        );
+        // A Forwarded header the proxy passed through is the client's word: not believed.
+        let h = headers(&[
+            ("forwarded", "for=6.6.6.6"),
+            ("x-forwarded-for", "203.0.113.7"),
+        ]);
+        assert_eq!(
+            client_address(Some(PROXY.parse().unwrap()), &h, &trusted),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        let h = headers(&[("forwarded", "for=6.6.6.6")]);
+        assert_eq!(
+            client_address(Some(PROXY.parse().unwrap()), &h, &trusted),
+            Some("10.0.0.5".parse().unwrap())
+        );
+        // The proxy seen through an IPv6 socket.
+        let h = headers(&[("x-forwarded-for", "203.0.113.8")]);
+        assert_eq!(
+            client_address(
+                Some("[::ffff:10.0.0.5]:51000".parse().unwrap()),
+                &h,
+                &trusted
+            ),
+            Some("203.0.113.8".parse().unwrap())
         );
         // No header: the proxy itself.
         assert_eq!(
