@@ -5,14 +5,14 @@
 //! identity file in `[archive] files_key`) reads them. Objects kept before the key was set stay
 //! readable as they are.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::StreamExt;
 use object_store::path::Path as ObjectPath;
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
+use object_store::{ObjectStore, ObjectStoreExt};
 
 use super::{failed, FileBytes, READ_CHUNK};
 use crate::{Result, StoreError};
@@ -177,6 +177,59 @@ fn header_length(head: &[u8]) -> Option<u64> {
     u64::try_from(at + 1 + end + 1).ok()
 }
 
+/// Bytes fetched from the object store at a time.
+const BLOCK: u64 = 1 << 20;
+
+/// An object read and sought in place, a block at a time, from a blocking thread.
+struct Ranged {
+    objects: Arc<dyn ObjectStore>,
+    path: ObjectPath,
+    size: u64,
+    pos: u64,
+    block: Bytes,
+    block_start: u64,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Read for Ranged {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.size || out.is_empty() {
+            return Ok(0);
+        }
+        let held = self.block_start..self.block_start + self.block.len() as u64;
+        if !held.contains(&self.pos) {
+            let range = self.pos..(self.pos + BLOCK).min(self.size);
+            self.block = self
+                .runtime
+                .block_on(self.objects.get_range(&self.path, range))
+                .map_err(std::io::Error::other)?;
+            self.block_start = self.pos;
+            if self.block.is_empty() {
+                return Ok(0);
+            }
+        }
+        let at = usize::try_from(self.pos - self.block_start).unwrap_or(usize::MAX);
+        let n = out.len().min(self.block.len().saturating_sub(at));
+        out[..n].copy_from_slice(&self.block[at..at + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Ranged {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::End(d) => self.size.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
+    }
+}
+
 /// `range` of the sealed object at `path` (`None`: not an age file, kept before the key was
 /// set: read it as it is).
 pub(super) async fn get(
@@ -219,19 +272,17 @@ pub(super) async fn get(
             )))
         }
     };
-    let whole = objects
-        .get_opts(
-            path,
-            GetOptions {
-                range: None::<GetRange>,
-                ..GetOptions::default()
-            },
-        )
-        .await
-        .map_err(failed("reading a file"))?
-        .into_stream()
-        .map_err(std::io::Error::other);
-    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(whole));
+    // age seeks by 64 KiB chunk: a range is read from the chunk it starts in, fetched from the
+    // object store in ranges as the reader moves, not decrypted from the start of the object.
+    let reader = Ranged {
+        objects: Arc::clone(objects),
+        path: path.clone(),
+        size: meta.size,
+        pos: 0,
+        block: Bytes::new(),
+        block_start: 0,
+        runtime: tokio::runtime::Handle::current(),
+    };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes>>(2);
     // Whether the file opens is known before anything is answered: a wrong key or a damaged
     // header is an error, not a 200 cut short.
@@ -239,9 +290,7 @@ pub(super) async fn get(
     let (identities, want) = (Arc::clone(&sealing.identities), range.clone());
     tokio::task::spawn_blocking(move || {
         let opened = (|| {
-            let decryptor =
-                age::Decryptor::new_buffered(std::io::BufReader::with_capacity(1 << 20, reader))
-                    .map_err(|e| e.to_string())?;
+            let decryptor = age::Decryptor::new(reader).map_err(|e| e.to_string())?;
             decryptor
                 .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
                 .map_err(|e| e.to_string())
@@ -261,7 +310,7 @@ pub(super) async fn get(
             plain.take(n).read_to_end(&mut buf)?;
             Ok(buf)
         };
-        if let Err(e) = std::io::copy(&mut (&mut plain).take(want.start), &mut std::io::sink()) {
+        if let Err(e) = plain.seek(std::io::SeekFrom::Start(want.start)) {
             let _ = tx.blocking_send(Err(StoreError::Write(format!(
                 "file store: reading a sealed file: {e}"
             ))));
@@ -307,6 +356,7 @@ pub(super) async fn get(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::TryStreamExt;
 
     #[test]
     fn the_plaintext_size_follows_from_the_object_size() {
@@ -384,6 +434,22 @@ mod tests {
             files.get(&stored.hash, Some(300_000..300_001)).await,
             Err(StoreError::Invalid(_))
         ));
+        // Every start and length around the chunk and block boundaries, against the plaintext.
+        for start in [
+            0_u64, 1, 65_535, 65_536, 65_537, 131_071, 131_072, 199_999, 200_002,
+        ] {
+            for len in [1_u64, 16, 65_536, 70_000] {
+                let end = (start + len).min(200_003);
+                let (got, range, _) =
+                    bytes_of(&files, &stored.hash, Some(start..start + len)).await;
+                assert_eq!(range, start..end);
+                assert_eq!(
+                    got.as_slice(),
+                    &plain[usize::try_from(start).unwrap()..usize::try_from(end).unwrap()],
+                    "{start}+{len}"
+                );
+            }
+        }
 
         // Without the key the store holds nothing readable; another key cannot open it.
         let elsewhere = tempfile::tempdir().unwrap();
