@@ -191,6 +191,17 @@ async fn a_geopackage_backup_restores_every_row_and_file_and_a_sealed_one_only_w
     // Sealed: one file, no plaintext beside it or in it; it opens with the keeper's identity only.
     let (key, recipient) = identity(w, "keeper.key");
     let (stranger, _) = identity(w, "stranger.key");
+    // Sealed copies are signed with the deployment's key: none here yet, so an unsigned copy
+    // must be asked for.
+    let said = refused(undermap(w).arg("--store").arg(&source).args([
+        "backup",
+        "--to",
+        "sealed",
+        "--encrypt-to",
+        &recipient,
+    ]));
+    assert!(said.contains("--unsigned"), "{said}");
+    ok(undermap(w).arg("ticket-key"));
     let out = ok(undermap(w).arg("--store").arg(&source).args([
         "backup",
         "--to",
@@ -199,12 +210,20 @@ async fn a_geopackage_backup_restores_every_row_and_file_and_a_sealed_one_only_w
         &recipient,
     ]));
     assert!(out.contains("sealed copy"), "{out}");
-    let entries: Vec<String> = std::fs::read_dir(w.join("sealed"))
+    let mut entries: Vec<String> = std::fs::read_dir(w.join("sealed"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    assert!(entries[0].ends_with(".tar.age"), "{entries:?}");
+    entries.sort();
+    assert_eq!(
+        entries.len(),
+        2,
+        "the copy and its signature only: {entries:?}"
+    );
+    assert!(
+        entries[0].ends_with(".tar.age") && entries[1].ends_with(".tar.age.sig.json"),
+        "{entries:?}"
+    );
     let sealed = w.join("sealed").join(&entries[0]);
     let bytes = std::fs::read(&sealed).unwrap();
     for plain in [&b"BK-V1"[..], b"SQLite format 3", b"% file 1", b"manifest"] {
@@ -235,6 +254,21 @@ async fn a_geopackage_backup_restores_every_row_and_file_and_a_sealed_one_only_w
         .arg("--from")
         .arg(&sealed));
     assert_eq!(fingerprint(&w.join("r2.gpkg")), before);
+    // A copy of unknown origin (its signature gone) is not opened unless asked.
+    std::fs::remove_file(w.join("sealed").join(&entries[1])).unwrap();
+    let said = refused(
+        undermap(w)
+            .args(["--store", "r3.gpkg", "restore", "--identity"])
+            .arg(&key)
+            .arg("--from")
+            .arg(&sealed),
+    );
+    assert!(said.contains("no signature"), "{said}");
+    ok(undermap(w)
+        .args(["--store", "r3.gpkg", "restore", "--unsigned", "--identity"])
+        .arg(&key)
+        .arg("--from")
+        .arg(&sealed));
     // Nothing unsealed is left behind.
     assert!(std::fs::read_dir(w).unwrap().all(|e| !e
         .unwrap()
@@ -310,6 +344,7 @@ async fn a_site_copy_travels_sealed_and_opens_only_with_its_key() {
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let (key, recipient) = identity(w, "site.key");
+    ok(undermap(w).arg("ticket-key"));
     // The export finds the server's file store through the settings in its working folder.
     std::fs::write(
         w.join("undermap.toml"),

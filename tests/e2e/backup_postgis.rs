@@ -171,6 +171,7 @@ async fn pgbackrest_restores_every_row_and_file_and_any_moment_between_deliverie
 
     // A sealed offline copy of the repository restores with its identity.
     let (key, recipient) = identity(w, "keeper.key");
+    ok(undermap(w).arg("ticket-key"));
     let out = ok(undermap(w).args([
         "--store",
         &url,

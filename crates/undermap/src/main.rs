@@ -85,6 +85,8 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 None
             };
+            let signer =
+                backup::copy_signer(&settings, !args.encrypt_to.is_empty(), args.unsigned)?;
             export::run(
                 args,
                 &config,
@@ -92,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
                 &opened,
                 &spec,
                 files.as_ref(),
+                signer,
             )
             .await?;
         }

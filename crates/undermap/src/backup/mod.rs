@@ -13,6 +13,7 @@ mod manifest;
 mod pgbackrest;
 mod postgis;
 pub mod sealed;
+pub mod signed;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -56,6 +57,8 @@ pub struct BackupRequest {
     pub kind: BackupType,
     /// Seal a copy for these recipients.
     pub encrypt_to: sealed::Recipients,
+    /// Sign the sealed copy with the deployment's key (`None`: unsigned, asked for).
+    pub signer: Option<undermap_service::TicketSigner>,
 }
 
 /// What a backup did.
@@ -130,6 +133,9 @@ pub async fn backup(
             out = to.join(format!("undermap-{}-{n}.tar.age", manifest::stamp(at)));
         }
         let size = sealed::seal(work, entries, &req.encrypt_to, &out)?;
+        if let Some(signer) = &req.signer {
+            signed::sign(&out, signer)?;
+        }
         Some((out, size))
     } else {
         None
@@ -170,6 +176,7 @@ pub async fn seal_site_copy(
     gpkg: &Path,
     recipients: &sealed::Recipients,
     out: &Path,
+    signer: Option<&undermap_service::TicketSigner>,
 ) -> Result<u64, BackupError> {
     if out.exists() {
         return Err(BackupError::Invalid(format!(
@@ -191,7 +198,11 @@ pub async fn seal_site_copy(
     .map_err(|e| BackupError::Invalid(format!("sealing the copy: {e}")))??;
     m.write(&partial.join("manifest.json"))?;
     std::fs::rename(&partial, &done).map_err(BackupError::io("renaming", &partial))?;
-    sealed::seal(staging.path(), &["snapshots"], recipients, out)
+    let size = sealed::seal(staging.path(), &["snapshots"], recipients, out)?;
+    if let Some(signer) = signer {
+        signed::sign(out, signer)?;
+    }
+    Ok(size)
 }
 
 /// Copies the file store's files into `dir/files` and lists them in the manifest.
@@ -218,6 +229,9 @@ pub struct RestoreRequest {
     pub from: PathBuf,
     /// The identity file that opens a sealed copy.
     pub identity: Option<PathBuf>,
+    /// The deployment's public key a sealed copy's signature must verify with; `None`: the
+    /// copy is opened unsigned (asked for).
+    pub verifier: Option<undermap_service::TicketVerifier>,
     /// Restore the store as it was at this moment: PostGIS replays the WAL up to it; a
     /// GeoPackage takes the latest snapshot made at or before it. The latest without it.
     pub target_time: Option<DateTime<Utc>>,
@@ -266,6 +280,9 @@ pub async fn restore(req: RestoreRequest) -> Result<RestoreReport, BackupError> 
                 req.from.display()
             ))
         })?;
+        if let Some(verifier) = &req.verifier {
+            signed::verify(&req.from, verifier)?;
+        }
         std::fs::create_dir_all(&beside).map_err(BackupError::io("creating", &beside))?;
         let into = tempfile::Builder::new()
             .prefix(".undermap-unsealed-")

@@ -25,6 +25,10 @@ pub(crate) struct BackupArgs {
     /// file listing them); repeatable. A GeoPackage backup is then kept sealed only.
     #[arg(long)]
     pub(crate) encrypt_to: Vec<String>,
+    /// Leave the sealed copy unsigned (it is signed with the deployment's key, the tickets'
+    /// `ticket_key_file`, when that is on this machine).
+    #[arg(long)]
+    pub(crate) unsigned: bool,
 }
 
 // The arguments of `undermap restore`.
@@ -36,6 +40,14 @@ pub(crate) struct RestoreArgs {
     /// The age identity file that opens a sealed copy.
     #[arg(long)]
     pub(crate) identity: Option<PathBuf>,
+    /// The deployment's public key (base64, from `undermap ticket-key` or `GET
+    /// /v1/tickets/public-key`) a sealed copy's signature must verify with; default: the
+    /// ticket key file's.
+    #[arg(long)]
+    pub(crate) public_key: Option<String>,
+    /// Open a sealed copy that has no valid signature (of unknown origin: it is trusted whole).
+    #[arg(long)]
+    pub(crate) unsigned: bool,
     /// Restore the store as it was at this moment (RFC 3339, e.g. 2026-12-07T10:30:00+08:00):
     /// PostGIS replays the WAL up to it, a GeoPackage takes the last snapshot before it.
     #[arg(long)]
@@ -48,6 +60,28 @@ pub(crate) struct RestoreArgs {
     /// restored store).
     #[arg(long)]
     pub(crate) files_to: Option<PathBuf>,
+}
+
+/// The key sealed copies are signed with: the deployment's (the tickets'), which must be on this
+/// machine unless `unsigned`; `None` when nothing is sealed or an unsigned copy is asked for.
+pub(crate) fn copy_signer(
+    settings: &Settings,
+    sealing: bool,
+    unsigned: bool,
+) -> anyhow::Result<Option<undermap_service::TicketSigner>> {
+    if !sealing || unsigned {
+        return Ok(None);
+    }
+    let path = undermap::ticket_key_path(settings);
+    undermap::ticket_signer(&path, false)
+        .map(Some)
+        .map_err(|e| {
+            anyhow::anyhow!(
+            "sealed copies are signed with the deployment's key (the tickets' key, {}): {e}; copy \
+             it to this machine (settings: ticket_key_file), or pass --unsigned",
+            path.display()
+        )
+        })
 }
 
 /// `undermap backup`.
@@ -89,6 +123,7 @@ pub(crate) async fn run_backup(
         &BackupRequest {
             to: args.to.clone(),
             kind: args.kind,
+            signer: copy_signer(settings, !encrypt_to.is_empty(), args.unsigned)?,
             encrypt_to,
         },
     )
@@ -145,9 +180,26 @@ pub(crate) async fn run_restore(
         }),
         None => Some(undermap::file_store(settings, spec)?),
     };
+    let verifier = if args.from.is_file() && !args.unsigned {
+        Some(match &args.public_key {
+            Some(key) => undermap_service::TicketVerifier::from_base64(key)?,
+            None => undermap::ticket_signer(&undermap::ticket_key_path(settings), false)
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{} is sealed: its signature is checked with the deployment's public key; \
+                         give --public-key (from `undermap ticket-key`), or --unsigned ({e})",
+                        args.from.display()
+                    )
+                })?
+                .verifier(),
+        })
+    } else {
+        None
+    };
     let report = backup::restore(RestoreRequest {
         from: args.from,
         identity: args.identity,
+        verifier,
         target_time: args.target_time,
         store: spec.to_owned(),
         pg_data: args.pg_data.clone(),

@@ -29,6 +29,10 @@ pub(crate) struct ExportArgs {
     /// restore --identity KEY --from FILE --store site.gpkg` opens. Nothing readable is left.
     #[arg(long)]
     pub(crate) encrypt_to: Vec<String>,
+    /// Leave the sealed copy unsigned (it is signed with the deployment's key when that is on
+    /// this machine).
+    #[arg(long)]
+    pub(crate) unsigned: bool,
 }
 
 /// Writes the layers asked for (all by default) within the area (everywhere by default), the
@@ -41,12 +45,14 @@ pub(crate) async fn run(
     opened: &OpenedStore,
     spec: &str,
     files: Option<&undermap_store::FileStore>,
+    signer: Option<undermap_service::TicketSigner>,
 ) -> anyhow::Result<()> {
     let ExportArgs {
         to,
         layers,
         area,
         encrypt_to,
+        ..
     } = args;
     // Sealed: the copy is written in a private folder of the machine's temporary space, sealed
     // into `to`, and removed: nothing readable reaches the medium `to` is on.
@@ -129,7 +135,9 @@ pub(crate) async fn run(
     drop(target);
     match recipients {
         Some(recipients) => {
-            let size = undermap::backup::seal_site_copy(&to, &recipients, &sealed_to).await?;
+            let size =
+                undermap::backup::seal_site_copy(&to, &recipients, &sealed_to, signer.as_ref())
+                    .await?;
             println!(
                 "wrote {} sealed for {} recipient(s) ({:.1} MiB); open it with `undermap restore --identity KEY --from {} --store site.gpkg`",
                 sealed_to.display(),
