@@ -37,6 +37,7 @@ mod ogc;
 mod owners;
 mod precautions;
 mod quality_levels;
+mod read_store;
 mod resilience;
 mod search;
 mod security;
