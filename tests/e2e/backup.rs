@@ -106,6 +106,17 @@ pub(crate) async fn files_served_whole(app: &TestApp, hashes: &[String]) {
     }
 }
 
+/// `undermap --store STORE restore --identity KEY --from SEALED …`, in `w`.
+fn restore_sealed(w: &Path, store: &str, key: &Path, sealed: &Path, extra: &[&str]) -> Command {
+    let mut c = undermap(w);
+    c.args(["--store", store, "restore", "--identity"])
+        .arg(key)
+        .arg("--from")
+        .arg(sealed)
+        .args(extra);
+    c
+}
+
 /// A fresh age identity in `dir`: its file and its recipient.
 pub(crate) fn identity(dir: &Path, name: &str) -> (std::path::PathBuf, String) {
     let id = age::pq::Identity::generate();
@@ -239,36 +250,22 @@ async fn a_geopackage_backup_restores_every_row_and_file_and_a_sealed_one_only_w
             .arg(&sealed),
     );
     assert!(said.contains("--identity"), "{said}");
-    let said = refused(
-        undermap(w)
-            .args(["--store", "r2.gpkg", "restore", "--identity"])
-            .arg(&stranger)
-            .arg("--from")
-            .arg(&sealed),
-    );
+    let said = refused(&mut restore_sealed(w, "r2.gpkg", &stranger, &sealed, &[]));
     assert!(said.contains("cannot be opened"), "{said}");
     assert!(!w.join("r2.gpkg").exists());
-    ok(undermap(w)
-        .args(["--store", "r2.gpkg", "restore", "--identity"])
-        .arg(&key)
-        .arg("--from")
-        .arg(&sealed));
+    ok(&mut restore_sealed(w, "r2.gpkg", &key, &sealed, &[]));
     assert_eq!(fingerprint(&w.join("r2.gpkg")), before);
     // A copy of unknown origin (its signature gone) is not opened unless asked.
     std::fs::remove_file(w.join("sealed").join(&entries[1])).unwrap();
-    let said = refused(
-        undermap(w)
-            .args(["--store", "r3.gpkg", "restore", "--identity"])
-            .arg(&key)
-            .arg("--from")
-            .arg(&sealed),
-    );
+    let said = refused(&mut restore_sealed(w, "r3.gpkg", &key, &sealed, &[]));
     assert!(said.contains("no signature"), "{said}");
-    ok(undermap(w)
-        .args(["--store", "r3.gpkg", "restore", "--unsigned", "--identity"])
-        .arg(&key)
-        .arg("--from")
-        .arg(&sealed));
+    ok(&mut restore_sealed(
+        w,
+        "r3.gpkg",
+        &key,
+        &sealed,
+        &["--unsigned"],
+    ));
     // Nothing unsealed is left behind.
     assert!(std::fs::read_dir(w).unwrap().all(|e| !e
         .unwrap()
@@ -387,16 +384,13 @@ async fn a_site_copy_travels_sealed_and_opens_only_with_its_key() {
     ]));
     assert!(said.contains("exists"), "{said}");
 
-    ok(undermap(w)
-        .args([
-            "--store",
-            "site.gpkg",
-            "restore",
-            "--from",
-            "site.tar.age",
-            "--identity",
-        ])
-        .arg(&key));
+    ok(&mut restore_sealed(
+        w,
+        "site.gpkg",
+        &key,
+        &w.join("site.tar.age"),
+        &[],
+    ));
     let again = serve_gpkg(&w.join("site.gpkg")).await;
     assert_eq!(
         again.service.index().snapshot().len(),
