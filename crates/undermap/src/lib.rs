@@ -21,9 +21,9 @@ pub use export_archive::{export_archive, keep_files_inside, ArchiveExport};
 pub use generated_projects::{generated_projects, register_generated};
 pub use settings::{Settings, SettingsError};
 pub use startup::{
-    archive_config, authenticator, file_store, files_dir, install_file_store, security,
-    service_config, ticket_key_path, ticket_signer, Application, ArchiveSetupError, ConfigError,
-    StartError, TicketKeyError,
+    archive_config, authenticator, file_store, files_dir, install_file_store, sealed_as_set,
+    security, service_config, ticket_key_path, ticket_signer, Application, ArchiveSetupError,
+    ConfigError, StartError, TicketKeyError,
 };
-pub use store_select::{open_store, OpenStoreError, OpenedStore};
+pub use store_select::{open_replica, open_store, OpenStoreError, OpenedStore};
 pub use telemetry::init_tracing;

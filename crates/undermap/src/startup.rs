@@ -191,7 +191,15 @@ pub fn file_store(
         (Some(url), None) => undermap_store::FileStore::from_url(url, &a.files_options)?,
         (None, _) => undermap_store::FileStore::local(&files_dir(settings, spec))?,
     };
-    Ok(match &a.files_key {
+    sealed_as_set(settings, files)
+}
+
+/// `files`, encrypting at rest with the deployment's key when `[archive] files_key` names one.
+pub fn sealed_as_set(
+    settings: &Settings,
+    files: undermap_store::FileStore,
+) -> Result<undermap_store::FileStore, ArchiveSetupError> {
+    Ok(match &settings.archive.files_key {
         Some(key) => files.sealed_with(undermap_store::Sealing::from_file(key)?),
         None => files,
     })

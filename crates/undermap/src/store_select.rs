@@ -50,6 +50,26 @@ pub enum OpenStoreError {
     },
 }
 
+/// The SRID geometry is stored under: the deployment CRS's EPSG code.
+fn deployment_srid(config: &ServiceConfig) -> Result<i32, OpenStoreError> {
+    let crs = &config.deployment_crs;
+    crs.epsg_code()
+        .and_then(|c| i32::try_from(c).ok())
+        .ok_or_else(|| OpenStoreError::NoSrid(crs.name().to_owned()))
+}
+
+/// A streaming replica of the PostGIS store at `url`, to read the index from
+/// (`serve --read-store`); connected at its first read.
+pub fn open_replica(url: &str, config: &ServiceConfig) -> Result<Arc<dyn Store>, OpenStoreError> {
+    let store = PgStore::connect_replica(url, deployment_srid(config)?).map_err(|source| {
+        OpenStoreError::Store {
+            what: "the replica".into(),
+            source,
+        }
+    })?;
+    Ok(Arc::new(store))
+}
+
 /// Opens `spec`: a `postgres://` / `postgresql://` URL, or a GeoPackage path (created if
 /// missing, unless `read_only`).
 pub async fn open_store(
@@ -57,11 +77,8 @@ pub async fn open_store(
     config: &ServiceConfig,
     read_only: bool,
 ) -> Result<OpenedStore, OpenStoreError> {
+    let srid = deployment_srid(config)?;
     let crs = &config.deployment_crs;
-    let srid = crs
-        .epsg_code()
-        .and_then(|c| i32::try_from(c).ok())
-        .ok_or_else(|| OpenStoreError::NoSrid(crs.name().to_owned()))?;
     if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
         let store = PgStore::connect(spec, srid)
             .await

@@ -428,16 +428,11 @@ pub async fn spawn_app_with(
             .await
             .expect("the configured file store");
     } else {
-        let mut files = undermap_store::FileStore::local(files_dir.path()).expect("file store");
-        let mut embed_max = settings.archive.embed_max_bytes;
-        if let Some(key) = &settings.archive.files_key {
-            files = files.sealed_with(undermap_store::Sealing::from_file(key).expect("key"));
-            // As `serve` does: sealed bytes are not copied into the GeoPackage in plain.
-            embed_max = 0;
-        }
+        let files = undermap_store::FileStore::local(files_dir.path()).expect("file store");
+        let files = undermap::sealed_as_set(&settings, files).expect("files_key");
         config.archive.files = Some(match &store {
             Backend::GeoPackage(gpkg, _) => {
-                undermap::keep_files_inside(gpkg, files, embed_max, false)
+                undermap::keep_files_inside(gpkg, files, settings.archive.embed_max_bytes, false)
             }
             Backend::Postgres(_) => files,
         });

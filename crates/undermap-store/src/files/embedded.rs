@@ -103,7 +103,8 @@ impl FileStore {
         }
         self.inside = Some(Inside {
             gpkg,
-            max_bytes,
+            // Bytes encrypted at rest are never copied into the GeoPackage in plain.
+            max_bytes: if self.sealing.is_some() { 0 } else { max_bytes },
             writing: Arc::new(Mutex::new(())),
         });
         self

@@ -199,12 +199,6 @@ impl FileStore {
         }
     }
 
-    /// The key the store encrypts with, if any.
-    #[must_use]
-    pub fn sealing(&self) -> Option<&Sealing> {
-        self.sealing.as_ref()
-    }
-
     /// Starts an upload of at most `limit` bytes.
     pub async fn upload(&self, limit: u64) -> Result<Upload> {
         Upload::start(self.objects.clone(), limit, self.sealing.as_ref()).await

@@ -279,7 +279,8 @@ pub(super) async fn get(
         path: path.clone(),
         size: meta.size,
         pos: 0,
-        block: Bytes::new(),
+        // The header was fetched already to size the plaintext: the decryptor starts from it.
+        block: head,
         block_start: 0,
         runtime: tokio::runtime::Handle::current(),
     };

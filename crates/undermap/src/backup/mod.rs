@@ -132,10 +132,11 @@ pub async fn backup(
             n += 1;
             out = to.join(format!("undermap-{}-{n}.tar.age", manifest::stamp(at)));
         }
-        let size = sealed::seal(work, entries, &req.encrypt_to, &out)?;
+        let digest = sealed::seal(work, entries, &req.encrypt_to, &out)?;
         if let Some(signer) = &req.signer {
-            signed::sign(&out, signer)?;
+            signed::sign(&out, &digest, signer)?;
         }
+        let size = digest.size;
         Some((out, size))
     } else {
         None
@@ -198,11 +199,11 @@ pub async fn seal_site_copy(
     .map_err(|e| BackupError::Invalid(format!("sealing the copy: {e}")))??;
     m.write(&partial.join("manifest.json"))?;
     std::fs::rename(&partial, &done).map_err(BackupError::io("renaming", &partial))?;
-    let size = sealed::seal(staging.path(), &["snapshots"], recipients, out)?;
+    let digest = sealed::seal(staging.path(), &["snapshots"], recipients, out)?;
     if let Some(signer) = signer {
-        signed::sign(out, signer)?;
+        signed::sign(out, &digest, signer)?;
     }
-    Ok(size)
+    Ok(digest.size)
 }
 
 /// Copies the file store's files into `dir/files` and lists them in the manifest.

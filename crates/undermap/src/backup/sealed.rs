@@ -83,24 +83,22 @@ pub fn recipients(names: &[String]) -> Result<Recipients, BackupError> {
 }
 
 /// Packs `entries` (files or folders, relative to `base`) into the age file `out`, readable only
-/// by `recipients`' keepers; the bytes written.
+/// by `recipients`' keepers; the file's SHA-256 and size, counted as it was written.
 pub fn seal(
     base: &Path,
     entries: &[&str],
     recipients: &[Box<dyn age::Recipient + Send + Sync>],
     out: &Path,
-) -> Result<u64, BackupError> {
+) -> Result<Digest, BackupError> {
     let partial = out.with_extension("partial");
     let result = seal_into(base, entries, recipients, &partial);
     match result {
-        Ok(()) => {
+        Ok(digest) => {
             // Never over an earlier copy: a link fails where a rename would replace.
             let linked = std::fs::hard_link(&partial, out);
             let _ = std::fs::remove_file(&partial);
             linked.map_err(BackupError::io("keeping the sealed copy as", out))?;
-            Ok(std::fs::metadata(out)
-                .map_err(BackupError::io("reading", out))?
-                .len())
+            Ok(digest)
         }
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
@@ -114,7 +112,7 @@ fn seal_into(
     entries: &[&str],
     recipients: &[Box<dyn age::Recipient + Send + Sync>],
     partial: &Path,
-) -> Result<(), BackupError> {
+) -> Result<Digest, BackupError> {
     let crypto = |e: &dyn std::fmt::Display| BackupError::Crypto(e.to_string());
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -127,7 +125,7 @@ fn seal_into(
     )
     .map_err(|e| crypto(&e))?;
     let sealed = encryptor
-        .wrap_output(BufWriter::with_capacity(1 << 20, file))
+        .wrap_output(Counting::new(BufWriter::with_capacity(1 << 20, file)))
         .map_err(BackupError::io("writing", partial))?;
     let mut tar = tar::Builder::new(sealed);
     tar.follow_symlinks(false);
@@ -142,10 +140,59 @@ fn seal_into(
         .finish()
         .map_err(BackupError::io("writing", partial))?;
     file.flush().map_err(BackupError::io("writing", partial))?;
-    file.into_inner()
+    let digest = file.digest();
+    file.inner
+        .into_inner()
         .map_err(|e| BackupError::io("writing", partial)(e.into_error()))?
         .sync_all()
-        .map_err(BackupError::io("writing", partial))
+        .map_err(BackupError::io("writing", partial))?;
+    Ok(digest)
+}
+
+/// A file's SHA-256 (hex) and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+    /// How many bytes.
+    pub size: u64,
+}
+
+/// A writer that hashes and counts what passes through it.
+struct Counting<W> {
+    inner: W,
+    hasher: sha2::Sha256,
+    size: u64,
+}
+
+impl<W> Counting<W> {
+    fn new(inner: W) -> Self {
+        Self {
+            inner,
+            hasher: sha2::Digest::new(),
+            size: 0,
+        }
+    }
+
+    fn digest(&self) -> Digest {
+        Digest {
+            sha256: hex::encode(sha2::Digest::finalize(self.hasher.clone())),
+            size: self.size,
+        }
+    }
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Packs `base/rel` (a file, or a folder and all below it) under the name `rel`. Files that

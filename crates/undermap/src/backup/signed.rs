@@ -8,9 +8,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 use undermap_service::{TicketSigner, TicketVerifier};
 
+use super::sealed::Digest;
 use super::BackupError;
 
 /// What the signature file says it is.
@@ -25,7 +26,7 @@ pub fn signature_path(copy: &Path) -> PathBuf {
 }
 
 /// The SHA-256 (hex) and size of a file, read once.
-fn digest(path: &Path) -> Result<(String, u64), BackupError> {
+pub fn digest(path: &Path) -> Result<Digest, BackupError> {
     let mut file = std::fs::File::open(path).map_err(BackupError::io("reading", path))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0; 1 << 20];
@@ -40,14 +41,17 @@ fn digest(path: &Path) -> Result<(String, u64), BackupError> {
         hasher.update(&buf[..n]);
         size += n as u64;
     }
-    Ok((hex::encode(hasher.finalize()), size))
+    Ok(Digest {
+        sha256: hex::encode(hasher.finalize()),
+        size,
+    })
 }
 
-/// Signs the sealed copy at `copy`; the signature file's path.
-pub fn sign(copy: &Path, signer: &TicketSigner) -> Result<PathBuf, BackupError> {
-    let (sha256, size) = digest(copy)?;
+/// Signs the sealed copy at `copy`, whose bytes are `digest` (as [`super::sealed::seal`]
+/// counted them); the signature file's path.
+pub fn sign(copy: &Path, digest: &Digest, signer: &TicketSigner) -> Result<PathBuf, BackupError> {
     let file = copy.file_name().unwrap_or_default().to_string_lossy();
-    let mut doc = json!({"type": TYPE, "file": file, "sha256": sha256, "size": size});
+    let mut doc = json!({"type": TYPE, "file": file, "sha256": digest.sha256, "size": digest.size});
     let signature = signer
         .sign(&doc)
         .map_err(|e| BackupError::Crypto(format!("signing {}: {e}", copy.display())))?;
@@ -91,7 +95,7 @@ pub fn verify(copy: &Path, verifier: &TicketVerifier) -> Result<(), BackupError>
             verifier.key_id()
         ))
     })?;
-    let (sha256, size) = digest(copy)?;
+    let Digest { sha256, size } = digest(copy)?;
     if doc["sha256"] != sha256.as_str() || doc["size"] != size {
         return Err(BackupError::Crypto(format!(
             "{} is not the file its signature names (SHA-256 {sha256}, {size} bytes)",
@@ -111,7 +115,7 @@ mod tests {
         let copy = dir.path().join("undermap-1.tar.age");
         std::fs::write(&copy, b"age-encryption.org/v1\nsealed bytes").unwrap();
         let signer = TicketSigner::generate();
-        let sig = sign(&copy, &signer).unwrap();
+        let sig = sign(&copy, &digest(&copy).unwrap(), &signer).unwrap();
         assert!(sig.ends_with("undermap-1.tar.age.sig.json"));
         verify(&copy, &signer.verifier()).unwrap();
 

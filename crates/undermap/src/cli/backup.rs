@@ -173,11 +173,10 @@ pub(crate) async fn run_restore(
     }
     let files_to = match &args.files_to {
         // Sealed with the deployment's key, as the backup's copies of the files are.
-        Some(dir) => Some(match &settings.archive.files_key {
-            Some(key) => undermap_store::FileStore::local(dir)?
-                .sealed_with(undermap_store::Sealing::from_file(key)?),
-            None => undermap_store::FileStore::local(dir)?,
-        }),
+        Some(dir) => Some(undermap::sealed_as_set(
+            settings,
+            undermap_store::FileStore::local(dir)?,
+        )?),
         None => Some(undermap::file_store(settings, spec)?),
     };
     let verifier = if args.from.is_file() && !args.unsigned {

@@ -81,26 +81,12 @@ pub(crate) async fn run(
     settings.tls_cert = tls_cert.or(settings.tls_cert);
     settings.tls_key = tls_key.or(settings.tls_key);
     if let (OpenedStore::GeoPackage(gpkg), Some(files)) = (opened, config.archive.files.take()) {
-        // Bytes encrypted at rest are not copied into the GeoPackage in plain.
-        let max = if files.sealing().is_some() {
-            0
-        } else {
-            settings.archive.embed_max_bytes
-        };
+        let max = settings.archive.embed_max_bytes;
         config.archive.files = Some(undermap::keep_files_inside(gpkg, files, max, read_only));
     }
     let replica = match (&read_store, opened) {
         (None, _) => None,
-        (Some(url), OpenedStore::Postgres(..)) => {
-            let srid = config
-                .deployment_crs
-                .epsg_code()
-                .and_then(|c| i32::try_from(c).ok())
-                .context("the deployment CRS has no EPSG code")?;
-            let replica: std::sync::Arc<dyn Store> =
-                std::sync::Arc::new(undermap_store::PgStore::connect_replica(url, srid)?);
-            Some(replica)
-        }
+        (Some(url), OpenedStore::Postgres(..)) => Some(undermap::open_replica(url, &config)?),
         (Some(_), OpenedStore::GeoPackage(_)) => {
             anyhow::bail!("--read-store is a replica of a PostGIS store; a GeoPackage has none")
         }
